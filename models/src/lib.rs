@@ -1,0 +1,5 @@
+//! Golden reference models (pure Rust, no simulator): PCIe PRI messages, SMMUv3 PRIQ in two
+//! layers (`arch`: the rules; `timing`: our RTL's schedule, from `rtl/README.md`), rule IDs.
+
+pub mod pcie;
+pub mod rules;

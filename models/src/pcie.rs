@@ -1,0 +1,81 @@
+//! PCIe PRI messages as they cross the testbench interfaces (`../shared/spec/pcie-pri.md` §2-§5).
+
+use serde::{Deserialize, Serialize};
+
+/// A Page Request message, or a Stop Marker (PRI-1, PRI-2). Fields carry exactly what §2 lists;
+/// with `pv == false` the PASID, `exe` and `priv_` are 0 at every interface (PRI-1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PageRequest {
+    pub rid: u16,
+    pub pv: bool,
+    pub pasid: u32,
+    pub exe: bool,
+    #[serde(rename = "priv")]
+    pub priv_: bool,
+    pub r: bool,
+    pub w: bool,
+    pub l: bool,
+    /// PRG index, 9 bits.
+    pub prgi: u16,
+    /// Page address bits [63:12] (the 52-bit page number, unshifted value >> 12).
+    pub page: u64,
+}
+
+/// How a message is treated, from PV, L, R and W only (PRI-4, table §3, DEC-1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MsgClass {
+    /// PV=1, L=1, R=W=0: never answered, no PRGI, no credit (PRI-2, PRI-17).
+    StopMarker,
+    /// L=1 page request (including the PASID-less L=1, R=W=0 one, PRI-3): closes its PRG.
+    LastRequest,
+    /// L=0 page request: no response for this message.
+    Request,
+}
+
+impl PageRequest {
+    pub fn class(&self) -> MsgClass {
+        match (self.pv, self.l, self.r || self.w) {
+            (true, true, false) => MsgClass::StopMarker,
+            (_, true, _) => MsgClass::LastRequest,
+            (_, false, _) => MsgClass::Request,
+        }
+    }
+}
+
+/// PRG Response code (§5). Reserved codes are kept as raw values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RespCode {
+    Success,
+    InvalidRequest,
+    ResponseFailure,
+    Reserved(u8),
+}
+
+impl RespCode {
+    pub fn from_bits(code: u8) -> RespCode {
+        match code & 0xF {
+            0x0 => RespCode::Success,
+            0x1 => RespCode::InvalidRequest,
+            0xF => RespCode::ResponseFailure,
+            c => RespCode::Reserved(c),
+        }
+    }
+    pub fn bits(self) -> u8 {
+        match self {
+            RespCode::Success => 0x0,
+            RespCode::InvalidRequest => 0x1,
+            RespCode::ResponseFailure => 0xF,
+            RespCode::Reserved(c) => c & 0xF,
+        }
+    }
+}
+
+/// A PRG Response message (PRI-13): PASID present iff `pv`; PASID is 0 when absent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PrgResponse {
+    pub rid: u16,
+    pub pv: bool,
+    pub pasid: u32,
+    pub prgi: u16,
+    pub code: RespCode,
+}

@@ -1,0 +1,3 @@
+//! The harness: scheduler, agents, scoreboard, protocol checkers, scenarios, regression.
+
+pub mod txn;
