@@ -133,7 +133,7 @@ pub fn command_effect(c: &Command, smmuen: bool) -> CmdEffect {
                 code,
             }),
         },
-        Command::Sync { cs, .. } if cs == 0b11 => CmdEffect::Illegal,
+        Command::Sync { cs: 0b11, .. } => CmdEffect::Illegal,
         Command::Sync { .. } => CmdEffect::Sync,
         other if cmd::is_noop_opcode(other.opcode()) => CmdEffect::NoOp,
         _ => CmdEffect::Illegal,
