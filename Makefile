@@ -1,0 +1,28 @@
+# Thin wrappers; the tool is `iommu-tb` (cargo run --release -- --help).
+# `make setup` installs everything a fresh machine needs and is safe to run again;
+# the other targets run it themselves.
+
+CARGO ?= cargo
+SEEDS ?= 200
+
+.PHONY: setup test regress bench lint clean
+
+setup:
+	@scripts/setup.sh
+
+lint: setup
+	@rtl/lint.sh
+
+# Lint, then every unit, property, directed, bug-injection and CLI test.
+test: setup lint
+	$(CARGO) test --workspace --release
+
+# The main job: every directed test plus $(SEEDS) random seeds on the embedded RTL.
+regress: setup
+	$(CARGO) run --release --quiet -- regress --seeds $(SEEDS)
+
+bench: setup
+	$(CARGO) run --release --quiet -- bench
+
+clean:
+	rm -rf build target

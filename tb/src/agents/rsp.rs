@@ -1,0 +1,27 @@
+//! PRG-response monitor on the PCIe egress: drives `ready` (with seeded back-pressure) and
+//! records every response sent.
+
+use super::Odds;
+use models::pcie::PrgResponse;
+use rand_chacha::ChaCha8Rng;
+
+pub struct RspMonitor {
+    ready_odds: Odds,
+    rng: ChaCha8Rng,
+    ready: bool,
+    pub received: Vec<(u64, PrgResponse)>,
+}
+
+impl RspMonitor {
+    pub fn new(ready_odds: Odds, rng: ChaCha8Rng) -> Self {
+        RspMonitor { ready_odds, rng, ready: true, received: Vec::new() }
+    }
+    /// Ready for this cycle (drawn once per cycle).
+    pub fn drive(&mut self) -> bool {
+        self.ready = self.ready_odds.draw(&mut self.rng);
+        self.ready
+    }
+    pub fn on_response(&mut self, cycle: u64, rsp: PrgResponse) {
+        self.received.push((cycle, rsp));
+    }
+}

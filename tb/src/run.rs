@@ -1,0 +1,192 @@
+//! Run one test: build (cached) or reuse the RTL, load it, wire the bench, run the test sequence,
+//! judge. Infrastructure problems (no Verilator, RTL that does not build) are `Err` with a
+//! one-line message; a DUT or protocol failure is a `RunResult` with status `Fail`.
+
+use crate::checkers;
+use crate::scenario::{Flavor, Scenario};
+use crate::smmuv3::bench::{Bench, Stop};
+use crate::smmuv3::dut::PriqDut;
+use crate::smmuv3::env::Agents;
+use crate::smmuv3::tests::{self as priq_tests, TestDef};
+use crate::trace::TraceWriter;
+use crate::agents::{cmd::CmdDriver, memory::MemoryAgent, pcie_fn::PcieDriver, regbus::RegAgent, rsp::RspMonitor, Odds};
+use models::smmuv3::timing::PriqParams;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Where the RTL and the build cache are, and what to produce.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Folder holding `common/` and `smmuv3/` (the project's `rtl/` unless a test injects a bug).
+    pub rtl_dir: PathBuf,
+    pub cache_root: PathBuf,
+    pub waves: Option<PathBuf>,
+    pub trace_out: Option<PathBuf>,
+}
+
+impl RunOptions {
+    /// Defaults for the project checkout: `rtl/` and `build/cache/`.
+    pub fn for_repo(root: &Path) -> RunOptions {
+        RunOptions { rtl_dir: root.join("rtl"), cache_root: root.join("build/cache"), waves: None, trace_out: None }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+}
+
+/// Outcome of one run, as stored in results.json.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RunResult {
+    pub test: String,
+    pub seed: u64,
+    pub status: Status,
+    pub cycles: u64,
+    pub wall_s: f64,
+    /// Rule ID the failure names (lockstep blame, checker, or test assertion).
+    pub rule: Option<String>,
+    /// One-paragraph failure report (first mismatch or violations, recent transactions).
+    pub failure: Option<String>,
+    pub scenario: Scenario,
+}
+
+/// Build spec of the SMMUv3 PRIQ top from an RTL folder.
+pub fn smmuv3_build_spec(rtl_dir: &Path, variant: sim::Variant) -> sim::BuildSpec {
+    let common = ["sync_fifo.sv", "ring_ptr.sv", "rsp_arbiter.sv", "ack_delay.sv"];
+    let mut sources: Vec<PathBuf> = common.iter().map(|f| rtl_dir.join("common").join(f)).filter(|p| p.exists()).collect();
+    sources.push(rtl_dir.join("smmuv3/smmuv3_priq.sv"));
+    sim::BuildSpec {
+        top: "smmuv3_priq".into(),
+        sources,
+        include_dirs: vec![rtl_dir.join("common")],
+        params: vec![],
+        flags: vec![],
+        variant,
+    }
+}
+
+/// Find a registered test by name.
+pub fn find_test(flavor: Flavor, name: &str) -> Result<&'static TestDef, String> {
+    match flavor {
+        Flavor::Smmuv3 => priq_tests::registry().iter().find(|t| t.name == name).ok_or_else(|| {
+            let names: Vec<&str> = priq_tests::registry().iter().map(|t| t.name).collect();
+            format!("unknown test '{name}' for flavor smmuv3 (known: {})", names.join(", "))
+        }),
+    }
+}
+
+/// Run a scenario. `Err` only for infrastructure problems.
+pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> {
+    scenario.validate()?;
+    let def = find_test(scenario.flavor, &scenario.test)?;
+    let variant = if opts.waves.is_some() { sim::Variant::Waves } else { sim::Variant::Plain };
+    let built = sim::build(&smmuv3_build_spec(&opts.rtl_dir, variant), &opts.cache_root).map_err(|e| e.to_string())?;
+    let model = sim::Model::load(&built).map_err(|e| e.to_string())?;
+    let mut dut = PriqDut::new(model).map_err(|e| e.to_string())?;
+    if let Some(w) = &opts.waves {
+        dut.open_waves(w).map_err(|e| e.to_string())?;
+    }
+    let trace = match &opts.trace_out {
+        Some(p) => Some(TraceWriter::create(p).map_err(|e| format!("cannot write trace {}: {e}", p.display()))?),
+        None => None,
+    };
+    let start = Instant::now();
+    let rng = |k: u64| ChaCha8Rng::seed_from_u64(scenario.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ k);
+    let agents = Agents {
+        pcie: PcieDriver::new(scenario.traffic.clone(), rng(1)),
+        mem: MemoryAgent::new(scenario.memory, rng(2)),
+        regs: RegAgent::default(),
+        cmds: CmdDriver::default(),
+        rsp: RspMonitor::new(Odds(scenario.rsp_ready_odds), rng(3)),
+        log: Vec::new(),
+    };
+    let mut bench = Bench::new(dut, PriqParams::default(), agents, checkers::smmuv3_checkers(), trace, true);
+    let outcome = catch_unwind(AssertUnwindSafe(|| drive(&mut bench, def, scenario, rng(4))));
+    let (rule, failure) = match outcome {
+        Ok(r) => r,
+        Err(panic) => {
+            let msg = panic_text(&panic);
+            (rule_in(&msg), Some(format!("{msg}\n{}", bench.recent)))
+        }
+    };
+    let (rule, failure) = match (rule, failure) {
+        (None, None) => {
+            // Liveness at the end of the test (PRI-16 and friends).
+            let v = bench.finish();
+            match v.first() {
+                Some(first) => (Some(first.rule.to_string()), Some(violations_report(&v, &bench))),
+                None => (None, None),
+            }
+        }
+        other => {
+            bench.finish();
+            other
+        }
+    };
+    Ok(RunResult {
+        test: scenario.test.clone(),
+        seed: scenario.seed,
+        status: if failure.is_some() { Status::Fail } else { Status::Pass },
+        cycles: bench.cycle(),
+        wall_s: start.elapsed().as_secs_f64(),
+        rule,
+        failure,
+        scenario: scenario.clone(),
+    })
+}
+
+/// Run the test body to its end, then drain. Returns (rule, report) on failure.
+fn drive(bench: &mut Bench, def: &TestDef, scenario: &Scenario, rng: ChaCha8Rng) -> (Option<String>, Option<String>) {
+    let env = bench.env.clone();
+    let main = bench.sched.start_soon((def.body)(env.clone(), scenario.clone(), rng));
+    let mut drain_left = 64u64;
+    loop {
+        if main.is_finished() {
+            if drain_left == 0 {
+                return (None, None);
+            }
+            drain_left -= 1;
+        }
+        if bench.cycle() >= scenario.max_cycles {
+            return (Some("TIMEOUT".into()), Some(format!("timeout: the test did not finish within {} cycles\n{}", scenario.max_cycles, bench.recent)));
+        }
+        match bench.step() {
+            None => {}
+            Some(Stop::Mismatch(m)) => return (Some(m.rule.to_string()), Some(format!("{m}\n{}", bench.recent))),
+            Some(Stop::Violations(v)) => return (Some(v[0].rule.to_string()), Some(violations_report(&v, bench))),
+        }
+    }
+}
+
+fn violations_report(v: &[checkers::Violation], bench: &Bench) -> String {
+    let mut s = String::new();
+    for x in v {
+        s.push_str(&format!("{x}\n"));
+    }
+    s.push_str(&bench.recent.to_string());
+    s
+}
+
+fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "test sequence panicked".into()
+    }
+}
+
+/// The rule ID a message starts with, as in "[SMMU-PRIQ-7] ...".
+fn rule_in(msg: &str) -> Option<String> {
+    let rest = msg.strip_prefix('[')?;
+    let end = rest.find(']')?;
+    Some(rest[..end].to_string())
+}

@@ -1,0 +1,73 @@
+//! A scenario is data (ARCHITECTURE principle 8): everything a run needs besides the RTL build,
+//! serialisable so that a failing run can be stored and replayed bit for bit.
+
+use crate::agents::memory::MemoryBehaviour;
+use crate::agents::pcie_fn::TrafficPlan;
+use crate::smmuv3::host::HostPolicy;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Flavor {
+    Smmuv3,
+}
+
+impl std::str::FromStr for Flavor {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "smmuv3" => Ok(Flavor::Smmuv3),
+            other => Err(format!("unknown flavor '{other}' (known: smmuv3)")),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub flavor: Flavor,
+    /// Registered test (directed sequence or random class) this scenario belongs to.
+    pub test: String,
+    pub seed: u64,
+    /// PRIQ_BASE programmed by the sequence: address and LOG2SIZE.
+    pub queue_base: u64,
+    pub log2size: u32,
+    pub memory: MemoryBehaviour,
+    /// Chance (of 255) that the PCIe egress is ready in a cycle.
+    pub rsp_ready_odds: u8,
+    /// Generated traffic, if any (directed tests usually send explicit messages).
+    pub traffic: Option<TrafficPlan>,
+    pub host: HostPolicy,
+    /// The run fails with a timeout past this many cycles.
+    pub max_cycles: u64,
+}
+
+impl Scenario {
+    /// Load a stored scenario; a malformed file gives a one-line error.
+    pub fn from_json(text: &str) -> Result<Scenario, String> {
+        let s: Scenario = serde_json::from_str(text).map_err(|e| format!("malformed scenario: {e}"))?;
+        s.validate()?;
+        Ok(s)
+    }
+    /// Reject scenarios the bench cannot run meaningfully.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.log2size > 19 {
+            return Err(format!("scenario log2size {} is above 19", self.log2size));
+        }
+        if self.memory.ack_latency.0 == 0 || self.memory.ack_latency.0 > self.memory.ack_latency.1 {
+            return Err(format!("scenario memory.ack_latency {:?} must be 1 <= min <= max", self.memory.ack_latency));
+        }
+        if let Some(t) = &self.traffic {
+            if t.rids.is_empty() || t.pasids.is_empty() || t.allocation == 0 || t.max_prg_len == 0 {
+                return Err("scenario traffic needs rids, pasids, allocation >= 1 and max_prg_len >= 1".into());
+            }
+            if t.pasids.iter().any(|&p| p >= 1 << 20) {
+                return Err("scenario traffic PASIDs must be below 2^20".into());
+            }
+        }
+        if self.max_cycles == 0 {
+            return Err("scenario max_cycles must be at least 1".into());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,218 @@
+//! The cycle loop of the SMMUv3 bench: agents drive the DUT and the timed model with the same
+//! inputs; after every rising edge the scoreboard compares all outputs (strict lockstep), the
+//! monitors turn handshakes into transactions for the protocol checkers, the trace and the
+//! recent-transaction ring; then the scheduler wakes the test sequences waiting on that edge.
+
+use super::dut::PriqDut;
+use super::env::{Agents, Env, QueueConfig};
+use super::scoreboard::{Mismatch, Scoreboard};
+use crate::checkers::{Checker, Violation};
+use crate::sched::{Event, Scheduler};
+use crate::trace::{RecentTxns, TraceWriter};
+use crate::txn::{IrqLine, Stamped, Txn};
+use models::pcie::{PrgResponse, RespCode};
+use models::smmuv3::timing::{PriqInputs, PriqOutputs, PriqParams, PriqTiming};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// Clock period used for simulated time (waves, timers).
+pub const PERIOD_PS: u64 = 10_000;
+
+/// Why a run stopped early.
+pub enum Stop {
+    Mismatch(Mismatch),
+    Violations(Vec<Violation>),
+}
+
+pub struct Bench {
+    dut: PriqDut,
+    model: PriqTiming,
+    scoreboard: Scoreboard,
+    pub sched: Scheduler,
+    pub env: Env,
+    checkers: Vec<Box<dyn Checker>>,
+    violations: Vec<Violation>,
+    trace: Option<TraceWriter>,
+    pub recent: RecentTxns,
+    keep_log: bool,
+    out: PriqOutputs,
+    cycle: u64,
+}
+
+impl Bench {
+    pub fn new(
+        mut dut: PriqDut,
+        params: PriqParams,
+        agents: Agents,
+        checkers: Vec<Box<dyn Checker>>,
+        trace: Option<TraceWriter>,
+        keep_log: bool,
+    ) -> Bench {
+        dut.reset(2);
+        let sched = Scheduler::new(PERIOD_PS);
+        let env = Env {
+            sim: sched.handle(),
+            agents: Rc::new(RefCell::new(agents)),
+            irq_priq: Rc::new(Event::new()),
+            queue: Rc::new(RefCell::new(QueueConfig::default())),
+        };
+        let model = PriqTiming::new(params);
+        let mut out = PriqOutputs::default();
+        dut.sample(&mut out);
+        Bench {
+            dut,
+            model,
+            scoreboard: Scoreboard::default(),
+            sched,
+            env,
+            checkers,
+            violations: Vec::new(),
+            trace,
+            recent: RecentTxns::new(32),
+            keep_log,
+            out,
+            cycle: 0,
+        }
+    }
+
+    pub fn cycle(&self) -> u64 {
+        self.cycle
+    }
+
+    pub fn dut_mut(&mut self) -> &mut PriqDut {
+        &mut self.dut
+    }
+
+    /// Run one clock cycle. Returns why the run must stop, if it must.
+    pub fn step(&mut self) -> Option<Stop> {
+        self.sched.falling_edge();
+        let edge = self.cycle + 1;
+        let inp = self.inputs(edge);
+        self.dut.drive(&inp);
+        self.dut.tick();
+        let before = self.out;
+        self.model.step(&inp);
+        self.dut.sample(&mut self.out);
+        self.cycle = edge;
+        self.monitor(&inp, &before);
+        self.scoreboard.note(self.model.events());
+        if let Some(m) = self.scoreboard.compare(edge, self.model.outputs(), &self.out, &self.model) {
+            return Some(Stop::Mismatch(m));
+        }
+        if !self.violations.is_empty() {
+            return Some(Stop::Violations(std::mem::take(&mut self.violations)));
+        }
+        self.sched.set_time(edge * PERIOD_PS);
+        self.sched.rising_edge();
+        self.sched.read_only();
+        None
+    }
+
+    /// Each agent fills its part of the inputs for the cycle ending at `edge`.
+    fn inputs(&mut self, edge: u64) -> PriqInputs {
+        let mut a = self.env.agents.borrow_mut();
+        let mut i = PriqInputs::default();
+        if let Some(m) = a.pcie.drive() {
+            i.pr_valid = true;
+            i.pr = m;
+        }
+        let m = a.mem.drive(edge);
+        i.mw_ready = m.mw_ready;
+        i.mwack_valid = m.ack_valid;
+        i.mwack_err = m.ack_err;
+        let r = a.regs.drive();
+        i.reg_valid = r.valid;
+        i.reg_write = r.write;
+        i.reg_addr = r.addr;
+        i.reg_wdata = r.wdata;
+        if let Some(w) = a.cmds.drive() {
+            i.cmd_valid = true;
+            i.cmd_dw0 = w[0];
+            i.cmd_dw1 = w[1];
+        }
+        i.rsp_ready = a.rsp.drive();
+        i
+    }
+
+    /// Handshakes at this edge: inputs of the cycle against the outputs before the edge.
+    fn monitor(&mut self, i: &PriqInputs, before: &PriqOutputs) {
+        let edge = self.cycle;
+        let mut a = self.env.agents.borrow_mut();
+        let mut emit = |a: &mut Agents, txn: Txn| {
+            let s = Stamped { cycle: edge, txn };
+            self.recent.push(s);
+            for c in self.checkers.iter_mut() {
+                c.observe(&s, &mut self.violations);
+            }
+            if let Some(t) = self.trace.as_mut() {
+                t.write(&s);
+            }
+            if self.keep_log {
+                a.log.push(s);
+            }
+        };
+        if i.pr_valid && before.pr_ready {
+            let msg = a.pcie.on_accept();
+            emit(&mut a, Txn::PageRequest { msg });
+        }
+        if before.mw_valid && i.mw_ready {
+            a.mem.on_write(edge, before.mw_addr, &before.mw_data);
+            let d = before.mw_data;
+            emit(&mut a, Txn::MemWrite { addr: before.mw_addr, bytes: 16, data: [d[0], d[1], 0, 0] });
+        }
+        if i.mwack_valid && before.mwack_ready {
+            let err = a.mem.on_ack();
+            emit(&mut a, Txn::MemAck { err });
+        }
+        if i.reg_valid && before.reg_ready {
+            a.regs.on_accept(edge);
+            if i.reg_write {
+                emit(&mut a, Txn::RegWrite { addr: i.reg_addr, data: i.reg_wdata });
+            }
+        }
+        if self.out.reg_rvalid {
+            if let Some(addr) = a.regs.on_rdata(self.out.reg_rdata, edge) {
+                emit(&mut a, Txn::RegRead { addr, data: self.out.reg_rdata });
+            }
+        }
+        if i.cmd_valid && before.cmd_ready {
+            let words = a.cmds.on_taken(edge);
+            emit(&mut a, Txn::Command { words, n: 2 });
+        }
+        if before.rsp_valid && i.rsp_ready {
+            let rsp = PrgResponse {
+                rid: before.rsp_rid,
+                pv: before.rsp_pv,
+                pasid: before.rsp_pasid,
+                prgi: before.rsp_prgi,
+                code: RespCode::from_bits(before.rsp_code),
+            };
+            a.rsp.on_response(edge, rsp);
+            a.pcie.on_response(&rsp);
+            emit(&mut a, Txn::Response { rsp });
+        }
+        if self.out.irq_priq {
+            self.env.irq_priq.set();
+            emit(&mut a, Txn::Irq { line: IrqLine::Priq });
+        }
+        if self.out.irq_gerror {
+            emit(&mut a, Txn::Irq { line: IrqLine::Gerror });
+        }
+        if self.out.sync_done {
+            emit(&mut a, Txn::SyncDone);
+        }
+    }
+
+    /// End of test: liveness checks of every checker.
+    pub fn finish(&mut self) -> Vec<Violation> {
+        let mut v = std::mem::take(&mut self.violations);
+        for c in self.checkers.iter_mut() {
+            c.finish(self.cycle, &mut v);
+        }
+        if let Some(t) = self.trace.as_mut() {
+            t.finish();
+        }
+        self.dut.close();
+        v
+    }
+}

@@ -1,0 +1,131 @@
+//! What a test sequence sees: the agents behind one shared handle, and awaitable helpers in
+//! the cocotb idiom (`env.write_reg(..).await`, `env.cycles(10).await`).
+
+use crate::agents::cmd::CmdDriver;
+use crate::agents::memory::MemoryAgent;
+use crate::agents::pcie_fn::PcieDriver;
+use crate::agents::regbus::RegAgent;
+use crate::agents::rsp::RspMonitor;
+use crate::sched::{Event, Sim};
+use crate::txn::{Stamped, Txn};
+use models::pcie::{PageRequest, PrgResponse};
+use models::smmuv3::regs;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// All agents of the SMMUv3 bench, stepped by the cycle loop and used by test sequences.
+pub struct Agents {
+    pub pcie: PcieDriver,
+    pub mem: MemoryAgent,
+    pub regs: RegAgent,
+    pub cmds: CmdDriver,
+    pub rsp: RspMonitor,
+    /// Every transaction of the run, for the assertions of directed tests.
+    pub log: Vec<Stamped>,
+}
+
+impl Agents {
+    pub fn is_idle(&self) -> bool {
+        self.pcie.is_idle() && self.mem.is_idle() && self.regs.is_idle() && self.cmds.is_idle()
+    }
+}
+
+/// The handle test sequences hold.
+#[derive(Clone)]
+pub struct Env {
+    pub sim: Sim,
+    pub agents: Rc<RefCell<Agents>>,
+    /// Set at each `irq_priq` pulse; the host clears it before it reads PROD.
+    pub irq_priq: Rc<Event>,
+    /// Queue geometry the sequence programmed (for the host model and assertions).
+    pub queue: Rc<RefCell<QueueConfig>>,
+}
+
+/// PRIQ_BASE as programmed.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct QueueConfig {
+    pub base: u64,
+    pub log2size: u32,
+}
+
+impl Env {
+    pub async fn cycles(&self, n: u64) {
+        self.sim.clock_cycles(n).await
+    }
+    pub async fn write_reg(&self, addr: u32, data: u64) {
+        let done = self.agents.borrow_mut().regs.write(addr, data);
+        done.wait().await;
+    }
+    pub async fn read_reg(&self, addr: u32) -> u64 {
+        let done = self.agents.borrow_mut().regs.read(addr);
+        done.wait().await
+    }
+    /// Queue messages on the PCIe link (sent in order, without waiting).
+    pub fn send(&self, msgs: &[PageRequest]) {
+        let mut a = self.agents.borrow_mut();
+        for m in msgs {
+            a.pcie.send(*m);
+        }
+    }
+    /// Queue messages and wait until the ingress has accepted all of them.
+    pub async fn send_all(&self, msgs: &[PageRequest]) {
+        let target = self.agents.borrow().pcie.accepted + msgs.len() as u64;
+        self.send(msgs);
+        while self.agents.borrow().pcie.accepted < target {
+            self.sim.rising_edge().await;
+        }
+    }
+    /// Send a command and wait until the port took it.
+    pub async fn command(&self, dw0: u64, dw1: u64) {
+        let done = self.agents.borrow_mut().cmds.push([dw0, dw1, 0, 0]);
+        done.wait().await;
+    }
+    /// Program and enable the PRIQ: BASE, PROD=CONS=0, CR0.SMMUEN|PRIQEN, wait for CR0ACK.
+    pub async fn enable_priq(&self, base: u64, log2size: u32) {
+        *self.queue.borrow_mut() = QueueConfig { base, log2size };
+        self.write_reg(regs::PRIQ_BASE, base | log2size as u64).await;
+        self.write_reg(regs::PRIQ_PROD, 0).await;
+        self.write_reg(regs::PRIQ_CONS, 0).await;
+        self.write_reg(regs::CR0, (regs::CR0_SMMUEN | regs::CR0_PRIQEN) as u64).await;
+        self.wait_cr0ack(regs::CR0_SMMUEN | regs::CR0_PRIQEN).await;
+    }
+    /// Poll CR0ACK until it equals `value`.
+    pub async fn wait_cr0ack(&self, value: u32) {
+        for _ in 0..1000 {
+            if self.read_reg(regs::CR0ACK).await as u32 == value {
+                return;
+            }
+        }
+        panic!("[SMMU-PRIQ-15] CR0ACK never showed {value:#x}");
+    }
+    /// Wait until every agent is idle and nothing moved for `quiet` cycles.
+    pub async fn settle(&self, quiet: u64) {
+        let mut still = 0;
+        while still < quiet {
+            let before = self.agents.borrow().log.len();
+            self.sim.rising_edge().await;
+            let a = self.agents.borrow();
+            still = if a.is_idle() && a.log.len() == before { still + 1 } else { 0 };
+        }
+    }
+    /// Responses sent so far.
+    pub fn responses(&self) -> Vec<PrgResponse> {
+        self.agents.borrow().rsp.received.iter().map(|r| r.1).collect()
+    }
+    /// Queue-memory writes accepted so far: (address, dw0, dw1).
+    pub fn queue_writes(&self) -> Vec<(u64, u64, u64)> {
+        self.agents
+            .borrow()
+            .log
+            .iter()
+            .filter_map(|s| match s.txn {
+                Txn::MemWrite { addr, data, .. } => Some((addr, data[0], data[1])),
+                _ => None,
+            })
+            .collect()
+    }
+    /// Count transactions matching a predicate.
+    pub fn count(&self, f: impl Fn(&Txn) -> bool) -> usize {
+        self.agents.borrow().log.iter().filter(|s| f(&s.txn)).count()
+    }
+}
