@@ -1,10 +1,4 @@
 //! The harness: scheduler, agents, scoreboard, protocol checkers, scenarios, regression.
 
-pub mod agents;
-pub mod checkers;
-pub mod run;
-pub mod scenario;
 pub mod sched;
-pub mod smmuv3;
-pub mod trace;
 pub mod txn;
