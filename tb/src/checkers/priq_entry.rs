@@ -1,0 +1,131 @@
+//! PRIQ entry layout (smmuv3.md §4), decoded here straight from the spec table so the checker
+//! does not share code with the model it judges.
+
+use models::pcie::PageRequest;
+
+const PAGE_MASK: u64 = (1 << 52) - 1;
+/// RES0 bits: dw0 [57:52], dw1 [11:9].
+const RES0: [u64; 2] = [0x3F << 52, 0x7 << 9];
+
+/// A decoded 16-byte entry: the message it describes plus what cannot be a message field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DecodedEntry {
+    /// The request the entry describes; `rid` is StreamID[15:0].
+    pub msg: PageRequest,
+    /// The full 32-bit StreamID (SMMU-PRIQ-4: equals the RID, so bits [31:16] are 0).
+    pub stream_id: u32,
+    /// RES0 bits found set, per word (SMMU-PRIQ-3: written 0).
+    pub res0: [u64; 2],
+}
+
+pub fn decode_priq_entry(dw0: u64, dw1: u64) -> DecodedEntry {
+    let bit = |w: u64, b: u32| (w >> b) & 1 == 1;
+    DecodedEntry {
+        msg: PageRequest {
+            rid: dw0 as u16,
+            pasid: ((dw0 >> 32) & 0xF_FFFF) as u32,
+            priv_: bit(dw0, 58),
+            exe: bit(dw0, 59),
+            r: bit(dw0, 60),
+            w: bit(dw0, 61),
+            l: bit(dw0, 62),
+            pv: bit(dw0, 63),
+            prgi: (dw1 & 0x1FF) as u16,
+            page: dw1 >> 12,
+        },
+        stream_id: dw0 as u32,
+        res0: [dw0 & RES0[0], dw1 & RES0[1]],
+    }
+}
+
+/// The words a correct SMMUv3 writes for `m` (SMMU-PRIQ-4): fields of a PASID-less request's
+/// SubstreamID, Priv and Exe are 0.
+pub fn encode_priq_entry(m: &PageRequest) -> [u64; 2] {
+    let m = normalize(m);
+    let dw0 = u64::from(m.rid)
+        | u64::from(m.pasid & 0xF_FFFF) << 32
+        | u64::from(m.priv_) << 58
+        | u64::from(m.exe) << 59
+        | u64::from(m.r) << 60
+        | u64::from(m.w) << 61
+        | u64::from(m.l) << 62
+        | u64::from(m.pv) << 63;
+    let dw1 = u64::from(m.prgi & 0x1FF) | (m.page & PAGE_MASK) << 12;
+    [dw0, dw1]
+}
+
+/// A message as the entry must carry it: PASID/Exe/Priv 0 without PV (PRI-1, SMMU-PRIQ-4),
+/// fields cut to their widths.
+pub(crate) fn normalize(m: &PageRequest) -> PageRequest {
+    PageRequest {
+        pasid: if m.pv { m.pasid & 0xF_FFFF } else { 0 },
+        exe: m.pv && m.exe,
+        priv_: m.pv && m.priv_,
+        prgi: m.prgi & 0x1FF,
+        page: m.page & PAGE_MASK,
+        ..*m
+    }
+}
+
+pub(crate) const FIELD_NAMES: [&str; 10] =
+    ["StreamID", "SSV", "SubstreamID", "Exe", "Priv", "R", "W", "L", "PRGIndex", "address"];
+
+/// Bit i set = field `FIELD_NAMES[i]` differs. Both sides must be normalized.
+pub(crate) fn field_diff(a: &PageRequest, b: &PageRequest, a_stream_id: u32) -> u16 {
+    let d = [
+        a_stream_id != u32::from(b.rid),
+        a.pv != b.pv,
+        a.pasid != b.pasid,
+        a.exe != b.exe,
+        a.priv_ != b.priv_,
+        a.r != b.r,
+        a.w != b.w,
+        a.l != b.l,
+        a.prgi != b.prgi,
+        a.page != b.page,
+    ];
+    d.iter().enumerate().fold(0, |acc, (i, &x)| acc | (u16::from(x) << i))
+}
+
+/// "StreamID, L" for a diff mask.
+pub(crate) fn diff_names(mask: u16) -> String {
+    let mut s = String::new();
+    for (i, n) in FIELD_NAMES.iter().enumerate() {
+        if mask & (1 << i) != 0 {
+            if !s.is_empty() {
+                s.push_str(", ");
+            }
+            s.push_str(n);
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let m = PageRequest {
+            rid: 0x1234,
+            pv: true,
+            pasid: 0xABCDE,
+            exe: true,
+            priv_: false,
+            r: true,
+            w: false,
+            l: true,
+            prgi: 0x1A5,
+            page: 0xF_FFFF_FFFF_FFFF,
+        };
+        let [d0, d1] = encode_priq_entry(&m);
+        assert_eq!(d0 >> 63, 1);
+        assert_eq!((d0 >> 32) & 0xF_FFFF, 0xABCDE);
+        assert_eq!(d1 & 0x1FF, 0x1A5);
+        let e = decode_priq_entry(d0, d1);
+        assert_eq!(e.msg, m);
+        assert_eq!(e.res0, [0, 0]);
+        assert_eq!(e.stream_id, 0x1234);
+    }
+}

@@ -1,0 +1,180 @@
+//! What software has programmed, as far as it can be known without timing: CR0 enable bits
+//! versus CR0ACK (which lags by an implementation-defined time, OP-9), and the PRIQ geometry
+//! (PRIQ_BASE, PRIQ_PROD), whose writes are ignored while the queue is enabled (SMMU-PRIQ-14).
+
+use super::reg;
+use crate::txn::Txn;
+
+/// One CR0 enable bit and what is known of its CR0ACK copy.
+///
+/// CR0ACK follows CR0 after a delay the checker does not know, so after a change of the written
+/// value the acknowledged value is only *known* again once a CR0ACK read shows the new value,
+/// and, if an earlier change had not been seen acknowledged yet, after a read showed the old
+/// value first (a read of the new value could otherwise be a leftover of an older era).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AckBit {
+    mask: u64,
+    written: bool,
+    settled: Option<bool>,
+    /// Values CR0ACK reads must still show, in order, before the bit is settled.
+    need: [Option<bool>; 2],
+}
+
+impl AckBit {
+    pub fn new(mask: u64) -> Self {
+        // Reset: CR0 = CR0ACK = 0.
+        AckBit { mask, written: false, settled: Some(false), need: [None, None] }
+    }
+
+    /// The acknowledged value if it is known to be stable, else None.
+    pub fn settled(&self) -> Option<bool> {
+        self.settled
+    }
+
+    pub fn written(&self) -> bool {
+        self.written
+    }
+
+    pub fn on_cr0_write(&mut self, data: u64) {
+        let v = data & self.mask != 0;
+        if v == self.written {
+            return;
+        }
+        self.need = if self.settled == Some(!v) { [Some(v), None] } else { [Some(!v), Some(v)] };
+        self.written = v;
+        self.settled = None;
+    }
+
+    pub fn on_cr0ack_read(&mut self, data: u64) {
+        let v = data & self.mask != 0;
+        if self.settled.is_none() && self.need[0] == Some(v) {
+            self.need = [self.need[1], None];
+            if self.need[0].is_none() {
+                self.settled = Some(self.written);
+            }
+        }
+    }
+}
+
+/// PRIQ geometry and the producer index as acks advance it (SMMU-PRIQ-1, -2, -3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Geom {
+    /// Base with the low log2(max(16*2^n, 32)) bits cleared.
+    pub base: u64,
+    /// n = min(LOG2SIZE, PRIQS).
+    pub n: u32,
+    /// PROD [19:0] (index + wrap + ignored bits).
+    pub prod: u32,
+    /// Good acks since PROD was last written (or reset).
+    pub acked: u64,
+    raw_base: u64,
+}
+
+impl Geom {
+    fn reset() -> Self {
+        Geom { base: 0, n: 0, prod: 0, acked: 0, raw_base: 0 }
+    }
+
+    pub fn index_mask(&self) -> u32 {
+        (1u32 << self.n) - 1
+    }
+
+    /// Mask of index + wrap, bits [n:0].
+    pub fn ptr_mask(&self) -> u32 {
+        (1u32 << (self.n + 1)) - 1
+    }
+
+    /// Byte address of slot `k` (taken modulo the queue size).
+    pub fn slot_addr(&self, k: u32) -> u64 {
+        self.base + 16 * u64::from(k & self.index_mask())
+    }
+
+    pub fn advance(&mut self) {
+        let m = self.ptr_mask();
+        self.prod = (self.prod & !m) | (self.prod.wrapping_add(1) & m);
+        self.acked += 1;
+    }
+
+    fn set_base(&mut self, data: u64, priqs: u32, addr_mask: u64) {
+        self.raw_base = data & addr_mask & !0x1F;
+        self.n = ((data & 0x1F) as u32).min(priqs);
+        let align = (4 + self.n).max(5);
+        self.base = self.raw_base & !((1u64 << align) - 1);
+    }
+
+    fn set_prod(&mut self, data: u64) {
+        self.prod = (data & 0xF_FFFF) as u32;
+        self.acked = 0;
+    }
+}
+
+/// Tracks `Geom` from register traffic. A PRIQ_BASE/PRIQ_PROD write made after CR0.PRIQEN was
+/// cleared but before CR0ACK.PRIQEN is known to be 0 may or may not have been ignored: then
+/// `alt` keeps the geometry as if the doubtful writes had been ignored, and the first
+/// observation that tells them apart picks one (`resolve`).
+pub(crate) struct PriqRegs {
+    priqs: u32,
+    addr_mask: u64,
+    priqen: AckBit,
+    pub main: Geom,
+    pub alt: Option<Geom>,
+}
+
+impl PriqRegs {
+    pub fn new(priqs: u32, addr_bits: u32) -> Self {
+        PriqRegs {
+            priqs: priqs.min(19),
+            addr_mask: if addr_bits >= 64 { u64::MAX } else { (1u64 << addr_bits) - 1 },
+            priqen: AckBit::new(reg::CR0_PRIQEN),
+            main: Geom::reset(),
+            alt: None,
+        }
+    }
+
+    pub fn observe(&mut self, t: &Txn) {
+        match *t {
+            Txn::RegWrite { addr: reg::CR0, data } => self.priqen.on_cr0_write(data),
+            Txn::RegRead { addr: reg::CR0ACK, data } => self.priqen.on_cr0ack_read(data),
+            Txn::RegWrite { addr: reg::PRIQ_BASE, data } => {
+                let (p, a) = (self.priqs, self.addr_mask);
+                self.apply(|g| g.set_base(data, p, a));
+            }
+            Txn::RegWrite { addr: reg::PRIQ_PROD, data } => self.apply(|g| g.set_prod(data)),
+            _ => {}
+        }
+    }
+
+    fn apply(&mut self, f: impl Fn(&mut Geom)) {
+        if self.priqen.written() {
+            return; // CR0.PRIQEN=1: the write is ignored (SMMU-PRIQ-14)
+        }
+        match self.priqen.settled() {
+            Some(false) => {
+                f(&mut self.main);
+                if let Some(a) = self.alt.as_mut() {
+                    f(a);
+                }
+            }
+            _ => {
+                if self.alt.is_none() {
+                    self.alt = Some(self.main);
+                }
+                f(&mut self.main);
+            }
+        }
+    }
+
+    pub fn on_good_ack(&mut self) {
+        self.main.advance();
+        if let Some(a) = self.alt.as_mut() {
+            a.advance();
+        }
+    }
+
+    /// Keep the alternative as the truth (the doubtful writes were ignored).
+    pub fn choose_alt(&mut self) {
+        if let Some(a) = self.alt.take() {
+            self.main = a;
+        }
+    }
+}
