@@ -609,3 +609,7 @@ impl PriqTiming {
             && !self.sync_pending
     }
 }
+
+#[cfg(test)]
+#[path = "timing_tests.rs"]
+mod tests;
