@@ -76,3 +76,17 @@ fn trace_recent_ring() {
     assert_eq!(cycles, vec![16, 17, 18, 19]);
     assert_eq!(r.render().lines().count(), 4);
 }
+
+#[test]
+fn trace_doc_example_parses() {
+    let doc = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/trace.md");
+    let text = std::fs::read_to_string(doc).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| l.starts_with(r#"{"cycle""#)).collect();
+    assert_eq!(lines.len(), 8);
+    let p = tmp("doc.jsonl");
+    std::fs::write(&p, lines.join("\n")).unwrap();
+    let v = read_trace(&p).unwrap();
+    // The example's entry is the encoding of its page request.
+    let (Txn::PageRequest { msg }, Txn::MemWrite { data, .. }) = (v[0].txn, v[1].txn) else { panic!() };
+    assert_eq!(tb::checkers::encode_priq_entry(&msg), [data[0], data[1]]);
+}
