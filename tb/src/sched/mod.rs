@@ -18,9 +18,12 @@
 //!
 //! Each call polls only the tasks its trigger woke (plus tasks those start or
 //! wake through an [`Event`] or a finished [`JoinHandle`]), until none is
-//! runnable, then returns. Tasks started from the harness run at the next of
-//! these calls ("start soon"). Within a phase, tasks run in the order they
-//! were woken, which is deterministic.
+//! runnable, then returns. Every call first runs the tasks that are already
+//! runnable (started or woken from the harness since the last call) *before*
+//! it advances: a sequence started before the loop that awaits
+//! `falling_edge()` resumes at the first falling edge, one that awaits
+//! `clock_cycles(1)` at the first rising edge. Within a phase, tasks run in
+//! the order they were woken, which is deterministic.
 //!
 //! ```
 //! use std::{cell::Cell, rc::Rc};
@@ -48,7 +51,7 @@
 //!     sched.rising_edge();
 //!     sched.read_only();
 //! }
-//! assert_eq!(seq.try_take(), Some(3));
+//! assert_eq!(seq.try_take(), Some(2)); // valid was high for edges 1 and 2
 //! ```
 //!
 //! # Cost
@@ -178,6 +181,7 @@ impl Inner {
                 gen,
                 queued: true.into(),
                 remote: self.remote.clone(),
+                sched: Rc::as_ptr(self) as usize,
             });
             let join: Rc<dyn Abort> = state.clone();
             tasks.insert(
@@ -225,15 +229,35 @@ impl Inner {
         }
     }
 
+    /// `wake_task` for a waker firing while this scheduler runs tasks; false
+    /// if its tables are busy (the caller then takes the remote path).
+    fn try_wake_task(&self, idx: u32, gen: u32) -> bool {
+        let (Ok(mut tasks), Ok(mut ready)) = (self.tasks.try_borrow_mut(), self.ready.try_borrow_mut())
+        else {
+            return false;
+        };
+        if tasks.mark_ready(idx, gen, false) {
+            ready.push_back((idx, gen));
+        }
+        true
+    }
+
     /// Fire an edge list and, for the rising edge, the due `ClockCycles`.
-    #[inline]
+    /// The check is inlined into the phase call; firing is out of line.
+    #[inline(always)]
     fn fire_edge(&self, list: usize, cycle: Option<u64>) {
-        let mut w = self.waiters.borrow_mut();
+        let w = self.waiters.borrow();
         let list_due = w.slots.list_len(list) != 0;
         let cycles_due = matches!(cycle, Some(c) if w.cycles.next_at() <= c);
-        if !list_due && !cycles_due {
-            return;
+        drop(w);
+        if list_due || cycles_due {
+            self.fire_edge_slow(list, cycle, list_due, cycles_due);
         }
+    }
+
+    #[inline(never)]
+    fn fire_edge_slow(&self, list: usize, cycle: Option<u64>, list_due: bool, cycles_due: bool) {
+        let mut w = self.waiters.borrow_mut();
         let mut buf = std::mem::take(&mut *self.wake_buf.borrow_mut());
         let Waiters { slots, cycles, .. } = &mut *w;
         if list_due {
@@ -246,12 +270,16 @@ impl Inner {
         self.wake_all(buf);
     }
 
-    #[inline]
+    #[inline(always)]
     fn fire_timers(&self, now: u64) {
-        let mut w = self.waiters.borrow_mut();
-        if w.timers.next_at() > now {
-            return;
+        if self.waiters.borrow().timers.next_at() <= now {
+            self.fire_timers_slow(now);
         }
+    }
+
+    #[inline(never)]
+    fn fire_timers_slow(&self, now: u64) {
+        let mut w = self.waiters.borrow_mut();
         let mut buf = std::mem::take(&mut *self.wake_buf.borrow_mut());
         let Waiters { slots, timers, .. } = &mut *w;
         timers.fire_due(now, slots, &mut buf);
@@ -259,6 +287,7 @@ impl Inner {
         self.wake_all(buf);
     }
 
+    #[inline]
     fn wake_all(&self, mut buf: Vec<Waiter>) {
         for x in buf.drain(..) {
             self.wake(x);
@@ -282,9 +311,18 @@ impl Inner {
         *self.remote_buf.borrow_mut() = buf;
     }
 
-    /// Poll woken tasks until none is runnable.
-    #[inline]
+    /// Poll woken tasks until none is runnable. The emptiness check is
+    /// inlined into the phase calls; the loop is out of line.
+    #[inline(always)]
     fn run_ready(&self) {
+        if !self.ready.borrow().is_empty() || self.remote.pending.load(Ordering::Acquire) {
+            self.run_ready_slow();
+        }
+    }
+
+    #[inline(never)]
+    fn run_ready_slow(&self) {
+        let _running = Running::enter(self);
         loop {
             let next = self.ready.borrow_mut().pop_front();
             match next {
@@ -340,6 +378,45 @@ impl Inner {
             }
         }
     }
+}
+
+thread_local! {
+    /// Address of the `Inner` whose `run_ready` is on this thread's stack
+    /// (0: none). Lets a waker recognise that it fires on the scheduler's own
+    /// thread while the scheduler is alive and running tasks.
+    static RUNNING: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Sets `RUNNING` for the duration of `run_ready` (restored on unwind too).
+struct Running {
+    prev: usize,
+}
+
+impl Running {
+    fn enter(inner: &Inner) -> Self {
+        Running { prev: RUNNING.with(|r| r.replace(inner as *const Inner as usize)) }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING.with(|r| r.set(self.prev));
+    }
+}
+
+/// Waker fast path: if `cell`'s scheduler is the one running tasks on this
+/// thread, queue the task locally (no lock, no atomic read-modify-write).
+pub(crate) fn wake_local(cell: &TaskCell) -> bool {
+    let running = RUNNING.try_with(|r| r.get()).unwrap_or(0);
+    if running == 0 || running != cell.sched {
+        return false;
+    }
+    // SAFETY: `RUNNING` holds this address only while `run_ready` of that
+    // `Inner` is executing on this thread, with `&Inner` borrowed: the
+    // pointee is alive. (A stale cell whose old scheduler happened to live
+    // at the same address is filtered by the `remote` identity check.)
+    let inner = unsafe { &*(running as *const Inner) };
+    Arc::ptr_eq(&inner.remote, &cell.remote) && inner.try_wake_task(cell.idx, cell.gen)
 }
 
 /// Removes a task whose poll panicked, so the scheduler stays consistent
@@ -411,6 +488,7 @@ impl Scheduler {
     /// Falling edge of the clock: run tasks waiting in `falling_edge()`.
     pub fn falling_edge(&mut self) {
         let i = &*self.inner;
+        i.run_ready();
         i.phase.set(Phase::FallingEdge);
         i.fire_edge(FALLING, None);
         i.run_ready();
@@ -420,6 +498,7 @@ impl Scheduler {
     /// waiting in `rising_edge()` and the `clock_cycles(n)` that end here.
     pub fn rising_edge(&mut self) {
         let i = &*self.inner;
+        i.run_ready();
         let c = i.cycle.get() + 1;
         i.cycle.set(c);
         i.phase.set(Phase::RisingEdge);
@@ -431,6 +510,7 @@ impl Scheduler {
     /// `read_only()`.
     pub fn read_only(&mut self) {
         let i = &*self.inner;
+        i.run_ready();
         i.phase.set(Phase::ReadOnly);
         i.fire_edge(READ_ONLY, None);
         i.run_ready();
@@ -442,6 +522,7 @@ impl Scheduler {
         let i = &*self.inner;
         let before = i.now_ps.get();
         assert!(now_ps >= before, "set_time: time went backwards ({before} ps -> {now_ps} ps)");
+        i.run_ready();
         i.now_ps.set(now_ps);
         i.phase.set(Phase::Timer);
         i.fire_timers(now_ps);

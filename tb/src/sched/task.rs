@@ -30,10 +30,19 @@ pub(crate) struct TaskCell {
     /// Set while the task sits in a ready queue: deduplicates wake-ups.
     pub(crate) queued: AtomicBool,
     pub(crate) remote: Arc<Remote>,
+    /// Address of the owning scheduler's `Inner`, only compared against the
+    /// thread-local "scheduler now running tasks" marker (see
+    /// `super::wake_local`), never dereferenced otherwise.
+    pub(crate) sched: usize,
 }
 
 impl TaskCell {
     fn wake_remote(&self) {
+        // Woken from inside a task of the same scheduler (Event::set, a task
+        // finishing): straight onto the local ready queue.
+        if super::wake_local(self) {
+            return;
+        }
         if !self.queued.swap(true, Ordering::AcqRel) {
             let mut q = self.remote.queue.lock().unwrap_or_else(|e| e.into_inner());
             q.push((self.idx, self.gen));
@@ -156,8 +165,15 @@ impl Tasks {
     #[inline]
     pub(crate) fn mark_ready(&mut self, idx: u32, gen: u32, already_flagged: bool) -> bool {
         let Some(e) = self.get_mut(idx, gen) else { return false };
-        if !already_flagged && e.cell.queued.swap(true, Ordering::AcqRel) {
-            return false;
+        if !already_flagged {
+            // Scheduler thread only. A plain load/store, not a swap: an atomic
+            // read-modify-write per wake-up is measurable. A concurrent wake
+            // from another thread could at worst queue the task twice, i.e.
+            // one spurious poll, which futures tolerate.
+            if e.cell.queued.load(Ordering::Relaxed) {
+                return false;
+            }
+            e.cell.queued.store(true, Ordering::Relaxed);
         }
         let was_suspended = std::mem::replace(&mut e.suspended, false);
         if was_suspended {

@@ -66,12 +66,14 @@ impl<W, const L: usize> Slots<W, L> {
         self.waiting
     }
 
+    #[inline]
     pub(crate) fn list_len(&self, list: usize) -> u32 {
         self.lists[list].len
     }
 
     /// Register a waiter. `place < L` appends it to that list; any other
     /// value leaves it detached (the caller keeps the key in a heap).
+    #[inline]
     pub(crate) fn push(&mut self, place: u8, w: W) -> Key {
         let idx = if self.free != NIL {
             let i = self.free;
@@ -116,6 +118,7 @@ impl<W, const L: usize> Slots<W, L> {
     }
 
     /// Fire every waiter of `list` in registration order, appending them to `out`.
+    #[inline]
     pub(crate) fn fire_list(&mut self, list: usize, out: &mut Vec<W>) {
         let mut i = self.lists[list].head;
         self.lists[list] = List::EMPTY;
@@ -150,6 +153,7 @@ impl<W, const L: usize> Slots<W, L> {
     /// Called from a waiting future's `poll`: `true` once the registration
     /// fired (the slot is then released). While still waiting, `refresh` may
     /// replace the stored waiter (the future may be polled with a new waker).
+    #[inline]
     pub(crate) fn check(&mut self, key: Key, refresh: impl FnOnce(&mut W)) -> bool {
         let Some(s) = self.slots.get_mut(key.idx as usize).filter(|s| s.gen == key.gen) else {
             return true;
@@ -169,6 +173,7 @@ impl<W, const L: usize> Slots<W, L> {
     /// Called when a waiting future is dropped. Unlinks it from its list.
     /// Returns `Some(place)` if it was still waiting on a detached place (a
     /// heap), so the heap can account for the now stale entry.
+    #[inline]
     pub(crate) fn release(&mut self, key: Key) -> Option<u8> {
         let s = self.slots.get_mut(key.idx as usize).filter(|s| s.gen == key.gen)?;
         let was_waiting = matches!(s.state, State::Waiting(_));
@@ -197,6 +202,7 @@ impl<W, const L: usize> Slots<W, L> {
         detached
     }
 
+    #[inline]
     fn free_slot(&mut self, idx: u32) {
         let s = &mut self.slots[idx as usize];
         // Dropping the old waiter (a Waker) here cannot re-enter: waker drops
