@@ -1,1 +1,131 @@
-fn main() {}
+//! `iommu-tb`: run one test, replay it with waves, run a regression, or benchmark the harness.
+//! Exit status: 0 pass, 1 a test failed, 2 bad input or a tool problem (one line on stderr).
+
+mod bench;
+mod regress;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tb::run::{self, RunOptions, Status};
+use tb::scenario::{Flavor, Scenario};
+
+#[derive(Parser)]
+#[command(name = "iommu-tb", version, about = "IOMMU fault-path verification toolkit")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run one test with one seed (exit 0 pass, 1 fail).
+    Run(RunArgs),
+    /// Run a test again with waves: the command every failure prints.
+    Replay(RunArgs),
+    /// Run every directed test plus N random seeds; summary table and build/regress/results.json.
+    Regress(regress::RegressArgs),
+    /// List the registered tests and the rules each asserts.
+    List {
+        #[arg(long, default_value = "smmuv3")]
+        flavor: Flavor,
+    },
+    /// Cycles per second of the full harness against a plain C++ loop on the same build.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    #[arg(long, default_value = "smmuv3")]
+    flavor: Flavor,
+    /// Registered test name (see `iommu-tb list`).
+    #[arg(long)]
+    test: Option<String>,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Run a stored scenario (JSON) instead of --test/--seed.
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+    /// Dump waves (FST) to build/waves/<test>-<seed>.fst, or to --waves-out.
+    #[arg(long)]
+    waves: bool,
+    #[arg(long)]
+    waves_out: Option<PathBuf>,
+    /// Write the transaction trace (JSON lines).
+    #[arg(long)]
+    trace_out: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.cmd {
+        Cmd::Run(a) => run_one(a, false),
+        Cmd::Replay(a) => run_one(a, true),
+        Cmd::Regress(a) => regress::main(a),
+        Cmd::List { flavor } => list(flavor),
+        Cmd::Bench(a) => bench::main(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("iommu-tb: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+pub fn repo_root() -> Result<PathBuf, String> {
+    sim::repo_root().map_err(|e| e.to_string())
+}
+
+fn list(flavor: Flavor) -> Result<ExitCode, String> {
+    let Flavor::Smmuv3 = flavor;
+    for t in tb::smmuv3::tests::registry() {
+        println!("{:<28} {:<8} {}", t.name, if t.random { "random" } else { "directed" }, t.rules.join(" "));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_one(a: RunArgs, replay: bool) -> Result<ExitCode, String> {
+    let root = repo_root()?;
+    let scenario = match (&a.scenario, &a.test) {
+        (Some(path), _) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read scenario {}: {e}", path.display()))?;
+            Scenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        (None, Some(test)) => {
+            let def = run::find_test(a.flavor, test)?;
+            (def.scenario)(a.seed)
+        }
+        (None, None) => return Err("give --test NAME (see `iommu-tb list`) or --scenario FILE".into()),
+    };
+    let mut opts = RunOptions::for_repo(&root);
+    if a.waves || a.waves_out.is_some() || replay {
+        let path = a.waves_out.clone().unwrap_or_else(|| root.join(format!("build/waves/{}-{}.fst", scenario.test, scenario.seed)));
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        opts.waves = Some(path);
+    }
+    opts.trace_out = a.trace_out.clone();
+    let r = run::run(&scenario, &opts)?;
+    let status = match r.status {
+        Status::Pass => "PASS",
+        Status::Fail => "FAIL",
+    };
+    println!("{status} {} seed {} ({} cycles, {:.2} s)", r.test, r.seed, r.cycles, r.wall_s);
+    if let Some(w) = &opts.waves {
+        println!("waves: {}", w.display());
+    }
+    if let Some(f) = &r.failure {
+        println!("{f}");
+        println!("replay: {}", replay_command(&r.test, r.seed));
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The one command that replays a run with waves (ARCHITECTURE principle 7).
+pub fn replay_command(test: &str, seed: u64) -> String {
+    format!("iommu-tb replay --flavor smmuv3 --test {test} --seed {seed}")
+}

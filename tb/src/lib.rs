@@ -1,6 +1,10 @@
 //! The harness: scheduler, agents, scoreboard, protocol checkers, scenarios, regression.
 
+pub mod agents;
 pub mod checkers;
+pub mod run;
+pub mod scenario;
 pub mod sched;
+pub mod smmuv3;
 pub mod trace;
 pub mod txn;

@@ -26,12 +26,14 @@ pub struct RunOptions {
     pub cache_root: PathBuf,
     pub waves: Option<PathBuf>,
     pub trace_out: Option<PathBuf>,
+    /// Keep every transaction in memory for the test's assertions (off for benchmarks).
+    pub keep_log: bool,
 }
 
 impl RunOptions {
     /// Defaults for the project checkout: `rtl/` and `build/cache/`.
     pub fn for_repo(root: &Path) -> RunOptions {
-        RunOptions { rtl_dir: root.join("rtl"), cache_root: root.join("build/cache"), waves: None, trace_out: None }
+        RunOptions { rtl_dir: root.join("rtl"), cache_root: root.join("build/cache"), waves: None, trace_out: None, keep_log: true }
     }
 }
 
@@ -59,9 +61,8 @@ pub struct RunResult {
 
 /// Build spec of the SMMUv3 PRIQ top from an RTL folder.
 pub fn smmuv3_build_spec(rtl_dir: &Path, variant: sim::Variant) -> sim::BuildSpec {
-    let common = ["sync_fifo.sv", "ring_ptr.sv", "rsp_arbiter.sv", "ack_delay.sv"];
-    let mut sources: Vec<PathBuf> = common.iter().map(|f| rtl_dir.join("common").join(f)).filter(|p| p.exists()).collect();
-    sources.push(rtl_dir.join("smmuv3/smmuv3_priq.sv"));
+    let mut sources = sv_files(&rtl_dir.join("common"));
+    sources.extend(sv_files(&rtl_dir.join("smmuv3")));
     sim::BuildSpec {
         top: "smmuv3_priq".into(),
         sources,
@@ -70,6 +71,15 @@ pub fn smmuv3_build_spec(rtl_dir: &Path, variant: sim::Variant) -> sim::BuildSpe
         flags: vec![],
         variant,
     }
+}
+
+/// The `.sv` files of a folder, sorted (so the build hash does not depend on directory order).
+fn sv_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "sv")).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
 }
 
 /// Find a registered test by name.
@@ -107,13 +117,13 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         rsp: RspMonitor::new(Odds(scenario.rsp_ready_odds), rng(3)),
         log: Vec::new(),
     };
-    let mut bench = Bench::new(dut, PriqParams::default(), agents, checkers::smmuv3_checkers(), trace, true);
+    let mut bench = Bench::new(dut, PriqParams::default(), agents, checkers::smmuv3_checkers(), trace, opts.keep_log);
     let outcome = catch_unwind(AssertUnwindSafe(|| drive(&mut bench, def, scenario, rng(4))));
     let (rule, failure) = match outcome {
         Ok(r) => r,
         Err(panic) => {
             let msg = panic_text(&panic);
-            (rule_in(&msg), Some(format!("{msg}\n{}", bench.recent)))
+            (rule_in(&msg), Some(format!("{msg}\n{}", recent(&bench))))
         }
     };
     let (rule, failure) = match (rule, failure) {
@@ -155,11 +165,11 @@ fn drive(bench: &mut Bench, def: &TestDef, scenario: &Scenario, rng: ChaCha8Rng)
             drain_left -= 1;
         }
         if bench.cycle() >= scenario.max_cycles {
-            return (Some("TIMEOUT".into()), Some(format!("timeout: the test did not finish within {} cycles\n{}", scenario.max_cycles, bench.recent)));
+            return (Some("TIMEOUT".into()), Some(format!("timeout: the test did not finish within {} cycles\n{}", scenario.max_cycles, recent(bench))));
         }
         match bench.step() {
             None => {}
-            Some(Stop::Mismatch(m)) => return (Some(m.rule.to_string()), Some(format!("{m}\n{}", bench.recent))),
+            Some(Stop::Mismatch(m)) => return (Some(m.rule.to_string()), Some(format!("{m}\n{}", recent(bench)))),
             Some(Stop::Violations(v)) => return (Some(v[0].rule.to_string()), Some(violations_report(&v, bench))),
         }
     }
@@ -170,8 +180,13 @@ fn violations_report(v: &[checkers::Violation], bench: &Bench) -> String {
     for x in v {
         s.push_str(&format!("{x}\n"));
     }
-    s.push_str(&bench.recent.to_string());
+    s.push_str(&recent(bench));
     s
+}
+
+/// The "recent transactions" section of a failure report.
+fn recent(bench: &Bench) -> String {
+    format!("recent transactions (oldest first):\n{}", bench.recent.render())
 }
 
 fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {

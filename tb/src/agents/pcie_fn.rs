@@ -36,6 +36,7 @@ struct Prg {
     pv: bool,
     pasid: u32,
     requests: u32,
+    /// Requests in the PRG (its credits).
     /// Requests still to send before the L=1 one (0: the next is the last).
     remaining: u32,
     last_sent: bool,
@@ -110,6 +111,8 @@ pub struct PcieDriver {
     rng: ChaCha8Rng,
     send_odds: Odds,
     presenting: Option<PageRequest>,
+    /// Generated traffic starts only when the test sequence releases it (after enabling the queue).
+    pub traffic_on: bool,
     pub accepted: u64,
 }
 
@@ -120,7 +123,7 @@ impl PcieDriver {
             .map(|p| p.rids.iter().map(|&r| PcieFunction::new(r, p.allocation)).collect())
             .unwrap_or_default();
         let send_odds = Odds(plan.as_ref().map_or(255, |p| p.send_odds));
-        PcieDriver { queue: VecDeque::new(), plan, prgs_started: 0, functions, rng, send_odds, presenting: None, accepted: 0 }
+        PcieDriver { queue: VecDeque::new(), plan, prgs_started: 0, functions, rng, send_odds, presenting: None, traffic_on: false, accepted: 0 }
     }
     /// Queue one explicit message (sent in order, before generated traffic).
     pub fn send(&mut self, msg: PageRequest) {
@@ -134,6 +137,12 @@ impl PcieDriver {
     }
     fn all_closed_sent(&self) -> bool {
         self.functions.iter().all(|f| f.rf || f.outstanding.iter().all(|p| p.last_sent))
+    }
+    /// Start no new PRG; open ones still finish (the way a device winds down).
+    pub fn stop_traffic(&mut self) {
+        if let Some(p) = self.plan.as_mut() {
+            p.prgs = self.prgs_started;
+        }
     }
     /// Every generated PRG has been answered (or its function hit RF).
     pub fn traffic_done(&self) -> bool {
@@ -158,7 +167,7 @@ impl PcieDriver {
     /// Next generated message: continue an open PRG, start a new one within credits, or send a
     /// Stop Marker for a PASID with no open PRG.
     fn generate(&mut self) -> Option<PageRequest> {
-        let plan = self.plan.as_ref()?;
+        let plan = self.plan.as_ref().filter(|_| self.traffic_on)?;
         let nf = self.functions.len();
         if nf == 0 {
             return None;
@@ -167,7 +176,7 @@ impl PcieDriver {
         let pasid = plan.pasids[self.rng.gen_range(0..plan.pasids.len())];
         let (pv, pasid) = (pasid != 0, pasid);
         let f = &mut self.functions[fi];
-        if f.rf || f.credits_used >= f.allocation {
+        if f.rf {
             return None;
         }
         let page = self.rng.gen_range(0u64..1 << 36);
@@ -189,16 +198,20 @@ impl PcieDriver {
                     return None;
                 }
                 let prgi = f.free_prgi()?;
-                let len = self.rng.gen_range(1..=plan.max_prg_len.max(1));
+                let len = self.rng.gen_range(1..=plan.max_prg_len.max(1)).min(f.allocation);
+                // A PRG takes the credits of all its requests up front, so a function never
+                // opens more PRGs than it can finish (PRI-11).
+                if f.credits_used + len > f.allocation {
+                    return None;
+                }
+                f.credits_used += len;
                 self.prgs_started += 1;
-                f.outstanding.push(Prg { prgi, pv, pasid, requests: 0, remaining: len - 1, last_sent: false });
+                f.outstanding.push(Prg { prgi, pv, pasid, requests: len, remaining: len - 1, last_sent: false });
                 f.outstanding.len() - 1
             }
         };
         let prg = &mut f.outstanding[prg_index];
         let last = prg.remaining == 0;
-        prg.requests += 1;
-        f.credits_used += 1;
         if last {
             prg.last_sent = true;
         } else {

@@ -98,14 +98,29 @@ impl Env {
         }
         panic!("[SMMU-PRIQ-15] CR0ACK never showed {value:#x}");
     }
-    /// Wait until every agent is idle and nothing moved for `quiet` cycles.
+    /// Release the scenario's generated page-request traffic.
+    pub fn start_traffic(&self) {
+        self.agents.borrow_mut().pcie.traffic_on = true;
+    }
+    /// Start no new PRG and wait until every generated PRG has been answered.
+    pub async fn stop_traffic(&self) {
+        self.agents.borrow_mut().pcie.stop_traffic();
+        while !self.agents.borrow().pcie.traffic_done() {
+            self.sim.clock_cycles(16).await;
+        }
+    }
+    /// Wait until the link, memory and command port are idle and no message, queue write,
+    /// command or response moved for `quiet` cycles (register polling by the host may go on).
     pub async fn settle(&self, quiet: u64) {
+        let moving = |t: &Txn| !matches!(t, Txn::RegRead { .. } | Txn::RegWrite { .. } | Txn::Irq { .. });
         let mut still = 0;
         while still < quiet {
-            let before = self.agents.borrow().log.len();
+            let before = self.count(moving);
             self.sim.rising_edge().await;
             let a = self.agents.borrow();
-            still = if a.is_idle() && a.log.len() == before { still + 1 } else { 0 };
+            let idle = a.pcie.is_idle() && a.mem.is_idle() && a.cmds.is_idle();
+            drop(a);
+            still = if idle && self.count(moving) == before { still + 1 } else { 0 };
         }
     }
     /// Responses sent so far.

@@ -9,13 +9,16 @@
 use super::env::Env;
 use crate::sched::first;
 use models::pcie::{MsgClass, PageRequest};
-use models::ring::{self, QueueGeometry};
+use models::ring::{Ring, FLAG_BIT};
 use models::smmuv3::cmd::Command;
-use models::smmuv3::entry::PriqEntry;
+use models::smmuv3::entry::{PriqEntry, ENTRY_BYTES};
 use models::smmuv3::regs;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+
+/// IDR1.PRIQS of the embedded RTL build (rtl/README.md default).
+const PRIQS: u32 = 8;
 
 /// Host policy of a scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,17 +52,17 @@ pub struct HostStats {
 /// The PRIQ thread. Runs until the test ends.
 pub async fn priq_thread(env: Env, policy: HostPolicy, mut rng: ChaCha8Rng, stats: std::rc::Rc<std::cell::Cell<HostStats>>) {
     let mut partials: Vec<PageRequest> = Vec::new();
-    let mut seen_ovflg = 0u64;
+    let mut seen_ovflg = 0u32;
     loop {
         first((env.irq_priq.wait(), env.sim.clock_cycles(policy.poll_cycles))).await;
         env.irq_priq.clear();
         let q = *env.queue.borrow();
-        let geo = QueueGeometry::new(q.log2size, models::smmuv3::regs::PRIQS_DEFAULT, 16);
-        let mut cons = env.read_reg(regs::PRIQ_CONS).await;
-        let mut prod = env.read_reg(regs::PRIQ_PROD).await;
+        let ring = Ring::new(q.log2size, PRIQS);
+        let mut cons = env.read_reg(regs::PRIQ_CONS).await as u32;
+        let mut prod = env.read_reg(regs::PRIQ_PROD).await as u32;
         loop {
-            while !geo.is_empty(prod, cons) {
-                let addr = geo.entry_addr(q.base, cons);
+            while !ring.empty(prod, cons) {
+                let addr = ring.entry_addr(q.base, cons, ENTRY_BYTES);
                 let words = {
                     let a = env.agents.borrow();
                     [a.mem.read_word(addr), a.mem.read_word(addr + 8)]
@@ -70,27 +73,27 @@ pub async fn priq_thread(env: Env, policy: HostPolicy, mut rng: ChaCha8Rng, stat
                 stats.set(s);
                 handle_entry(&env, &policy, &mut rng, &stats, &mut partials, msg).await;
                 // HOST-16: CONS after every entry, OVACKFLG bit kept.
-                cons = geo.incr(cons);
-                env.write_reg(regs::PRIQ_CONS, cons).await;
+                cons = ring.incr(cons);
+                env.write_reg(regs::PRIQ_CONS, cons as u64).await;
             }
-            prod = env.read_reg(regs::PRIQ_PROD).await;
-            if ring::ovf_flag(prod) != seen_ovflg {
+            prod = env.read_reg(regs::PRIQ_PROD).await as u32;
+            if prod & FLAG_BIT != seen_ovflg {
                 // HOST-8: an overflow lost L=1 requests; no partial can be completed now.
-                seen_ovflg = ring::ovf_flag(prod);
+                seen_ovflg = prod & FLAG_BIT;
                 let mut s = stats.get();
                 s.overflows_seen += 1;
                 s.partials_discarded += partials.len() as u64;
                 stats.set(s);
                 partials.clear();
             }
-            if geo.is_empty(prod, cons) {
+            if ring.empty(prod, cons) {
                 break;
             }
         }
         // HOST-16 (queue_sync_cons_ovf): one CONS write acknowledging the overflow, RD unchanged.
-        if policy.ack_overflow && ring::ovf_flag(prod) != ring::ovf_flag(cons) {
-            cons = ring::with_ovf_flag(cons, ring::ovf_flag(prod));
-            env.write_reg(regs::PRIQ_CONS, cons).await;
+        if policy.ack_overflow && (prod ^ cons) & FLAG_BIT != 0 {
+            cons = (cons & !FLAG_BIT) | (prod & FLAG_BIT);
+            env.write_reg(regs::PRIQ_CONS, cons as u64).await;
         }
     }
 }
@@ -117,7 +120,7 @@ async fn handle_entry(
             let fail = rng.gen_range(0u32..255) < policy.invalid_odds as u32;
             // HOST-15: SUCCESS -> Resp 0b10, INVALID -> Resp 0b01; HOST-18 / DEC-13: SSV iff the request had a PASID.
             let resp = if fail { 0b01 } else { 0b10 };
-            let cmd = Command::PriResp { sid: msg.rid as u32, ssv: msg.pv, ssid: msg.pasid, prgi: msg.prgi, resp };
+            let cmd = Command::PriResp { stream_id: msg.rid as u32, ssv: msg.pv, substream_id: msg.pasid, prg_index: msg.prgi, resp };
             let [dw0, dw1] = cmd.encode();
             env.command(dw0, dw1).await;
             let mut s = stats.get();

@@ -9,7 +9,7 @@ use crate::agents::pcie_fn::TrafficPlan;
 use crate::scenario::{Flavor, Scenario};
 use crate::txn::{IrqLine, Txn};
 use models::pcie::{PageRequest, PrgResponse, RespCode};
-use models::ring;
+use models::ring::{Ring, FLAG_BIT};
 use models::smmuv3::cmd::Command;
 use models::smmuv3::entry::PriqEntry;
 use models::smmuv3::regs;
@@ -132,18 +132,19 @@ async fn wrap_sizes(env: Env, sc: Scenario, _: ChaCha8Rng) {
         env.wait_cr0ack(0).await;
         env.enable_priq(sc.queue_base, log2size).await;
         let slots = 1u64 << log2size;
-        let mut cons = 0u64;
+        let ring = Ring::new(log2size, 19);
+        let mut cons = 0u32;
         for k in 0..(2 * slots + 3) {
             env.send_all(&[req(1, None, (k % 512) as u16, true)]).await;
             written += 1;
             acked(&env, written).await;
             let prod = env.read_reg(regs::PRIQ_PROD).await;
-            cons = ring::incr(cons, log2size);
-            ensure!(prod == cons, "SMMU-PRIQ-2", "LOG2SIZE {log2size}: PROD {prod:#x} after {} entries, expected {cons:#x}", k + 1);
+            cons = ring.incr(cons);
+            ensure!(prod == cons as u64, "SMMU-PRIQ-2", "LOG2SIZE {log2size}: PROD {prod:#x} after {} entries, expected {cons:#x}", k + 1);
             let (addr, _, _) = env.queue_writes()[written - 1];
             let expect = sc.queue_base + 16 * (k % slots);
             ensure!(addr == expect, "SMMU-PRIQ-1", "LOG2SIZE {log2size}: entry {k} at {addr:#x}, expected {expect:#x}");
-            env.write_reg(regs::PRIQ_CONS, cons).await;
+            env.write_reg(regs::PRIQ_CONS, cons as u64).await;
         }
     }
     ensure!(env.responses().is_empty(), "SMMU-PRIQ-10", "no response expected while the queue never filled");
@@ -317,7 +318,7 @@ async fn ack_then_resume(env: Env, sc: Scenario, rng: ChaCha8Rng) {
     ensure!(stats.get().partials_discarded == 1, "HOST-8", "{} partials discarded after the overflow, expected 1", stats.get().partials_discarded);
     let prod = env.read_reg(regs::PRIQ_PROD).await;
     let cons = env.read_reg(regs::PRIQ_CONS).await;
-    ensure!(ring::ovf_flag(prod) == ring::ovf_flag(cons), "HOST-16", "overflow not acknowledged: PROD {prod:#x} CONS {cons:#x}");
+    ensure!((prod ^ cons) & FLAG_BIT as u64 == 0, "HOST-16", "overflow not acknowledged: PROD {prod:#x} CONS {cons:#x}");
     let m = req(11, Some(6), 52, true);
     env.send_all(&[m]).await;
     env.settle(200).await;
@@ -332,7 +333,7 @@ async fn cmd_pri_resp_codes(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.enable_priq(sc.queue_base, sc.log2size).await;
     let cases = [(0b00, RespCode::ResponseFailure, Some(0x5_4321)), (0b01, RespCode::InvalidRequest, None), (0b10, RespCode::Success, Some(1))];
     for (k, (resp, _, pasid)) in cases.iter().enumerate() {
-        let cmd = Command::PriResp { sid: 0x0200 + k as u32, ssv: pasid.is_some(), ssid: pasid.unwrap_or(0), prgi: 100 + k as u16, resp: *resp };
+        let cmd = Command::PriResp { stream_id: 0x0200 + k as u32, ssv: pasid.is_some(), substream_id: pasid.unwrap_or(0), prg_index: 100 + k as u16, resp: *resp };
         pri_resp(&env, cmd).await;
     }
     responses(&env, 3).await;
@@ -344,7 +345,7 @@ async fn cmd_pri_resp_codes(env: Env, sc: Scenario, _: ChaCha8Rng) {
 
 async fn cmd_resp3_illegal(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.enable_priq(sc.queue_base, sc.log2size).await;
-    pri_resp(&env, Command::PriResp { sid: 1, ssv: false, ssid: 0, prgi: 1, resp: 0b11 }).await;
+    pri_resp(&env, Command::PriResp { stream_id: 1, ssv: false, substream_id: 0, prg_index: 1, resp: 0b11 }).await;
     env.cycles(10).await;
     ensure!(env.responses().is_empty(), "SMMU-CMD-4", "CMD_PRI_RESP with Resp=0b11 sent a response");
     let gerror = env.read_reg(regs::GERROR).await;
@@ -352,7 +353,7 @@ async fn cmd_resp3_illegal(env: Env, sc: Scenario, _: ChaCha8Rng) {
     let cons = env.read_reg(regs::CMDQ_CONS).await;
     ensure!((cons >> 24) & 0x7F == 1, "SMMU-CMD-2", "CMDQ_CONS.ERR {:#x}, expected CERROR_ILL", (cons >> 24) & 0x7F);
     // The next command waits until GERRORN acknowledges.
-    let [dw0, dw1] = Command::PriResp { sid: 2, ssv: false, ssid: 0, prgi: 2, resp: 0b10 }.encode();
+    let [dw0, dw1] = Command::PriResp { stream_id: 2, ssv: false, substream_id: 0, prg_index: 2, resp: 0b10 }.encode();
     let done = env.agents.borrow_mut().cmds.push([dw0, dw1, 0, 0]);
     env.cycles(20).await;
     ensure!(!done.is_done(), "SMMU-CMD-2", "a command was consumed while CMDQ_ERR was active");
@@ -363,7 +364,7 @@ async fn cmd_resp3_illegal(env: Env, sc: Scenario, _: ChaCha8Rng) {
 }
 
 async fn cmd_smmuen0_ignored(env: Env, _sc: Scenario, _: ChaCha8Rng) {
-    pri_resp(&env, Command::PriResp { sid: 3, ssv: false, ssid: 0, prgi: 3, resp: 0b10 }).await;
+    pri_resp(&env, Command::PriResp { stream_id: 3, ssv: false, substream_id: 0, prg_index: 3, resp: 0b10 }).await;
     env.cycles(20).await;
     ensure!(env.responses().is_empty(), "SMMU-CMD-5", "CMD_PRI_RESP with SMMUEN=0 sent a response");
     let gerror = env.read_reg(regs::GERROR).await;
@@ -372,8 +373,8 @@ async fn cmd_smmuen0_ignored(env: Env, _sc: Scenario, _: ChaCha8Rng) {
 
 async fn cmd_sync(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.enable_priq(sc.queue_base, sc.log2size).await;
-    pri_resp(&env, Command::PriResp { sid: 4, ssv: false, ssid: 0, prgi: 4, resp: 0b10 }).await;
-    let [s0, s1] = Command::Sync { cs: 0 }.encode();
+    pri_resp(&env, Command::PriResp { stream_id: 4, ssv: false, substream_id: 0, prg_index: 4, resp: 0b10 }).await;
+    let [s0, s1] = Command::Sync { cs: 0, msh: 0, msi_attr: 0, msi_data: 0, msi_addr: 0 }.encode();
     env.command(s0, s1).await;
     while env.count(|t| matches!(t, Txn::SyncDone)) == 0 {
         env.sim.rising_edge().await;
@@ -383,7 +384,7 @@ async fn cmd_sync(env: Env, sc: Scenario, _: ChaCha8Rng) {
     let cmd_at = log.iter().filter(|s| matches!(s.txn, Txn::Command { .. })).map(|s| s.cycle).nth(0).unwrap();
     ensure!(done_at > cmd_at, "SMMU-CMD-9", "CMD_SYNC completed at {done_at} before the CMD_PRI_RESP taken at {cmd_at} was committed");
     // CS = 0b11 is ILLEGAL.
-    let [i0, i1] = Command::Sync { cs: 0b11 }.encode();
+    let [i0, i1] = Command::Sync { cs: 0b11, msh: 0, msi_attr: 0, msi_data: 0, msi_addr: 0 }.encode();
     env.command(i0, i1).await;
     env.cycles(5).await;
     ensure!(env.read_reg(regs::GERROR).await & 1 == 1, "SMMU-CMD-9", "CMD_SYNC with CS=0b11 not ILLEGAL");
@@ -499,13 +500,46 @@ async fn random(env: Env, sc: Scenario, rng: ChaCha8Rng) {
     let stats = Rc::new(Cell::new(HostStats::default()));
     env.enable_priq(sc.queue_base, sc.log2size).await;
     env.sim.start_soon(priq_thread(env.clone(), sc.host, rng, stats));
+    env.start_traffic();
     while !env.agents.borrow().pcie.traffic_done() {
         env.cycles(16).await;
     }
+    env.settle(100).await;
     let a = env.agents.borrow();
     let closed: u64 = a.pcie.functions.iter().map(|f| f.closed).sum();
     ensure!(a.pcie.functions.iter().all(|f| !f.uprgi), "PRI-20", "a response matched no outstanding PRG");
     ensure!(closed > 0, "PRI-16", "random traffic closed no PRG");
+}
+
+fn soak_scenario(seed: u64) -> Scenario {
+    Scenario {
+        log2size: 4,
+        traffic: Some(TrafficPlan {
+            rids: vec![0x0100, 0x0108],
+            pasids: vec![1, 2, 0],
+            allocation: 16,
+            max_prg_len: 3,
+            prgs: u32::MAX,
+            stop_marker_odds: 10,
+            send_odds: 255,
+        }),
+        host: HostPolicy { consume: true, poll_cycles: 32, ..HostPolicy::default() },
+        max_cycles: 100_000,
+        ..directed("soak", seed)
+    }
+}
+
+/// Continuous traffic for a fixed number of cycles (also the `make bench` workload).
+async fn soak(env: Env, sc: Scenario, rng: ChaCha8Rng) {
+    let stats = Rc::new(Cell::new(HostStats::default()));
+    env.enable_priq(sc.queue_base, sc.log2size).await;
+    env.sim.start_soon(priq_thread(env.clone(), sc.host, rng, stats.clone()));
+    env.start_traffic();
+    let now = env.sim.cycle();
+    env.cycles(sc.max_cycles.saturating_sub(now + 2_000)).await;
+    env.stop_traffic().await;
+    env.settle(100).await;
+    ensure!(stats.get().groups_answered > 0, "PRI-16", "no group answered during the soak");
 }
 
 /// Every registered SMMUv3 test.
@@ -550,6 +584,7 @@ pub fn registry() -> &'static [TestDef] {
                 memory: MemoryBehaviour { ready_odds: 255, ack_latency: (30, 30), error_odds: 0 },
                 ..directed("cr0ack_hold", s)
             }),
+            t!("soak", soak, ["SMMU-PRIQ-3", "SMMU-PRIQ-9", "HOST-16"], soak_scenario),
             TestDef {
                 name: "random",
                 rules: &["SMMU-PRIQ-3", "SMMU-PRIQ-6", "SMMU-PRIQ-7", "SMMU-PRIQ-9", "PRI-16", "HOST-16"],

@@ -1,0 +1,110 @@
+//! `iommu-tb bench`: simulated cycles per second of the full harness (lockstep model, protocol
+//! checkers, agents, Linux-like host) against a plain C++ loop that drives the same Verilated
+//! build with the same kind of stimulus and checks nothing. Prints both, the ratio, and writes
+//! `build/bench/bench.json`. Best of `--reps` runs each, to damp machine noise.
+
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use tb::run::{self, RunOptions};
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// Simulated cycles per run.
+    #[arg(long, default_value_t = 1_000_000)]
+    cycles: u64,
+    /// Runs of each side; the best is kept.
+    #[arg(long, default_value_t = 3)]
+    reps: u32,
+    #[arg(long, default_value = "build/bench")]
+    out: PathBuf,
+}
+
+#[derive(Serialize)]
+struct BenchReport {
+    flavor: &'static str,
+    rtl_hash: String,
+    cycles: u64,
+    harness_cycles_per_s: f64,
+    plain_cpp_cycles_per_s: f64,
+    ratio: f64,
+    target_ratio: f64,
+}
+
+pub fn main(a: BenchArgs) -> Result<ExitCode, String> {
+    let root = crate::repo_root()?;
+    let out = if a.out.is_absolute() { a.out.clone() } else { root.join(&a.out) };
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let opts = RunOptions { keep_log: false, ..RunOptions::for_repo(&root) };
+    let built = sim::build(&run::smmuv3_build_spec(&opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
+    let exe = compile_plain_loop(&root, &built, &out)?;
+
+    let mut plain = 0f64;
+    let mut harness = 0f64;
+    for _ in 0..a.reps.max(1) {
+        plain = plain.max(run_plain_loop(&exe, a.cycles)?);
+        let def = run::find_test(tb::scenario::Flavor::Smmuv3, "soak")?;
+        let scenario = tb::scenario::Scenario { max_cycles: a.cycles, ..(def.scenario)(1) };
+        let r = run::run(&scenario, &opts)?;
+        if let Some(f) = &r.failure {
+            return Err(format!("the bench scenario failed: {}", f.lines().next().unwrap_or("")));
+        }
+        harness = harness.max(r.cycles as f64 / r.wall_s);
+    }
+    let report = BenchReport {
+        flavor: "smmuv3",
+        rtl_hash: built.hash.clone(),
+        cycles: a.cycles,
+        harness_cycles_per_s: harness,
+        plain_cpp_cycles_per_s: plain,
+        ratio: harness / plain,
+        target_ratio: 0.7,
+    };
+    println!("{:<44} {:>14}", "smmuv3, best of runs", "cycles/s");
+    println!("{:<44} {:>14.0}", "plain C++ Verilator loop (no checks)", report.plain_cpp_cycles_per_s);
+    println!("{:<44} {:>14.0}", "iommu-tb harness (lockstep + checkers)", report.harness_cycles_per_s);
+    println!("ratio {:.2} (target >= {:.1})", report.ratio, report.target_ratio);
+    let path = out.join("bench.json");
+    let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!("written: {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Compile `bench/plain_loop_smmuv3.cpp` against the objects of the cached build.
+fn compile_plain_loop(root: &Path, built: &sim::Built, out: &Path) -> Result<PathBuf, String> {
+    let exe = out.join(format!("plain_loop_{}", &built.hash[..16]));
+    if exe.exists() {
+        return Ok(exe);
+    }
+    let vroot = sim::Verilator::locate().map_err(|e| e.to_string())?.root;
+    let obj = built.dir.join("obj");
+    let status = Command::new(std::env::var("CXX").unwrap_or_else(|_| "g++".into()))
+        .args(["-O2", "-std=c++17", "-o"])
+        .arg(&exe)
+        .arg(root.join("bench/plain_loop_smmuv3.cpp"))
+        .arg(format!("-I{}", obj.display()))
+        .arg(format!("-I{}", vroot.join("include").display()))
+        .arg(format!("-I{}", vroot.join("include/vltstd").display()))
+        .arg(obj.join("Vsmmuv3_priq__ALL.a"))
+        .arg(obj.join("libverilated.a"))
+        .args(["-pthread", "-latomic"])
+        .status()
+        .map_err(|e| format!("cannot run the C++ compiler: {e}"))?;
+    if !status.success() {
+        return Err(format!("compiling the plain C++ loop failed ({status})"));
+    }
+    Ok(exe)
+}
+
+fn run_plain_loop(exe: &Path, cycles: u64) -> Result<f64, String> {
+    let out = Command::new(exe).arg(cycles.to_string()).output().map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let secs: f64 = text
+        .split_whitespace()
+        .skip_while(|w| *w != "seconds")
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("unexpected output of the plain loop: {text}"))?;
+    Ok(cycles as f64 / secs)
+}
