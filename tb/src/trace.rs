@@ -159,7 +159,7 @@ mod tests {
             r.push(i);
         }
         assert_eq!(r.iter().copied().collect::<Vec<_>>(), vec![4, 5, 6]);
-        assert_eq!(r.iter().rev().next(), Some(&6));
+        assert_eq!(r.iter().next_back(), Some(&6));
         let p = r.buf.as_ptr();
         r.push(7);
         assert_eq!(p, r.buf.as_ptr(), "push must not reallocate");

@@ -124,7 +124,7 @@ impl Ledger {
     /// Move the cursor to the first Pending record at or after `from`.
     fn advance_cursor(&mut self, from: u64) {
         let mut c = from;
-        while self.get(c).map_or(false, |r| r.fate != Fate::Pending) {
+        while self.get(c).is_some_and(|r| r.fate != Fate::Pending) {
             c += 1;
         }
         self.cursor = c.min(self.next_seq);
@@ -158,7 +158,7 @@ impl Ledger {
                 exact = Some(r.seq);
                 break;
             }
-            if best.map_or(true, |(_, bd)| d.count_ones() < bd.count_ones()) {
+            if best.is_none_or(|(_, bd)| d.count_ones() < bd.count_ones()) {
                 best = Some((r.seq, d));
             }
         }

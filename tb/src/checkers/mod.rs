@@ -70,38 +70,20 @@ pub fn smmuv3_checkers() -> Vec<Box<dyn Checker>> {
 }
 
 /// Rule IDs used by the checkers.
-// TODO(rules): switch to `models::rules::*` constants once they exist.
-pub(crate) mod rule {
-    use models::rules::RuleId;
-    pub const PRI_16: RuleId = RuleId("PRI-16");
-    pub const PRI_17: RuleId = RuleId("PRI-17");
-    pub const PRI_31: RuleId = RuleId("PRI-31");
-    pub const SMMU_PRIQ_1: RuleId = RuleId("SMMU-PRIQ-1");
-    pub const SMMU_PRIQ_3: RuleId = RuleId("SMMU-PRIQ-3");
-    pub const SMMU_PRIQ_4: RuleId = RuleId("SMMU-PRIQ-4");
-    pub const SMMU_PRIQ_10: RuleId = RuleId("SMMU-PRIQ-10");
-    pub const SMMU_PRIQ_11: RuleId = RuleId("SMMU-PRIQ-11");
-    pub const SMMU_CMD_2: RuleId = RuleId("SMMU-CMD-2");
-    pub const SMMU_CMD_3: RuleId = RuleId("SMMU-CMD-3");
-    pub const SMMU_CMD_4: RuleId = RuleId("SMMU-CMD-4");
-    pub const SMMU_CMD_5: RuleId = RuleId("SMMU-CMD-5");
-    pub const SMMU_CMD_6: RuleId = RuleId("SMMU-CMD-6");
-    pub const DEC_2: RuleId = RuleId("DEC-2");
-    pub const DEC_3: RuleId = RuleId("DEC-3");
-}
+pub(crate) use models::rules as rule;
 
-/// Register offsets (smmuv3.md §2, rtl/README.md). Page 1 = 0x10000.
-// TODO(regs): switch to `models::smmuv3::regs` once it is exported.
+/// Register offsets and fields (smmuv3.md §2, rtl/README.md), widened to the bus width.
 pub(crate) mod reg {
-    pub const CR0: u32 = 0x20;
-    pub const CR0ACK: u32 = 0x24;
-    pub const GERROR: u32 = 0x60;
-    pub const GERRORN: u32 = 0x64;
-    pub const PRIQ_BASE: u32 = 0xC0;
-    pub const PRIQ_PROD: u32 = 0x1_00C8;
-    pub const CR0_SMMUEN: u64 = 1 << 0;
-    pub const CR0_PRIQEN: u64 = 1 << 1;
-    pub const GERROR_CMDQ_ERR: u64 = 1 << 0;
+    use models::smmuv3::regs as r;
+    pub const CR0: u32 = r::CR0;
+    pub const CR0ACK: u32 = r::CR0ACK;
+    pub const GERROR: u32 = r::GERROR;
+    pub const GERRORN: u32 = r::GERRORN;
+    pub const PRIQ_BASE: u32 = r::PRIQ_BASE;
+    pub const PRIQ_PROD: u32 = r::PRIQ_PROD;
+    pub const CR0_SMMUEN: u64 = r::CR0_SMMUEN as u64;
+    pub const CR0_PRIQEN: u64 = r::CR0_PRIQEN as u64;
+    pub const GERROR_CMDQ_ERR: u64 = r::GERROR_CMDQ_ERR as u64;
 }
 
 /// Compact one-line rendering of a page request for violation messages.

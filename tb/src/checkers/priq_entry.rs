@@ -1,11 +1,10 @@
-//! PRIQ entry layout (smmuv3.md §4), decoded here straight from the spec table so the checker
-//! does not share code with the model it judges.
+//! PRIQ entry layout (smmuv3.md §4), through `models::smmuv3::entry`; the unit test below pins
+//! the absolute bit positions of the spec table so a layout slip in the model cannot hide here.
 
 use models::pcie::PageRequest;
+use models::smmuv3::entry::{PriqEntry, RES0_MASK};
 
 const PAGE_MASK: u64 = (1 << 52) - 1;
-/// RES0 bits: dw0 [57:52], dw1 [11:9].
-const RES0: [u64; 2] = [0x3F << 52, 0x7 << 9];
 
 /// A decoded 16-byte entry: the message it describes plus what cannot be a message field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,39 +18,18 @@ pub struct DecodedEntry {
 }
 
 pub fn decode_priq_entry(dw0: u64, dw1: u64) -> DecodedEntry {
-    let bit = |w: u64, b: u32| (w >> b) & 1 == 1;
+    let e = PriqEntry::decode([dw0, dw1]);
     DecodedEntry {
-        msg: PageRequest {
-            rid: dw0 as u16,
-            pasid: ((dw0 >> 32) & 0xF_FFFF) as u32,
-            priv_: bit(dw0, 58),
-            exe: bit(dw0, 59),
-            r: bit(dw0, 60),
-            w: bit(dw0, 61),
-            l: bit(dw0, 62),
-            pv: bit(dw0, 63),
-            prgi: (dw1 & 0x1FF) as u16,
-            page: dw1 >> 12,
-        },
-        stream_id: dw0 as u32,
-        res0: [dw0 & RES0[0], dw1 & RES0[1]],
+        msg: e.to_request(),
+        stream_id: e.stream_id,
+        res0: [dw0 & RES0_MASK[0], dw1 & RES0_MASK[1]],
     }
 }
 
-/// The words a correct SMMUv3 writes for `m` (SMMU-PRIQ-4): fields of a PASID-less request's
+/// The words a correct SMMUv3 writes for `m` (SMMU-PRIQ-4): a PASID-less request's
 /// SubstreamID, Priv and Exe are 0.
 pub fn encode_priq_entry(m: &PageRequest) -> [u64; 2] {
-    let m = normalize(m);
-    let dw0 = u64::from(m.rid)
-        | u64::from(m.pasid & 0xF_FFFF) << 32
-        | u64::from(m.priv_) << 58
-        | u64::from(m.exe) << 59
-        | u64::from(m.r) << 60
-        | u64::from(m.w) << 61
-        | u64::from(m.l) << 62
-        | u64::from(m.pv) << 63;
-    let dw1 = u64::from(m.prgi & 0x1FF) | (m.page & PAGE_MASK) << 12;
-    [dw0, dw1]
+    PriqEntry::encode_request(&normalize(m))
 }
 
 /// A message as the entry must carry it: PASID/Exe/Priv 0 without PV (PRI-1, SMMU-PRIQ-4),
@@ -120,12 +98,19 @@ mod tests {
             page: 0xF_FFFF_FFFF_FFFF,
         };
         let [d0, d1] = encode_priq_entry(&m);
-        assert_eq!(d0 >> 63, 1);
+        // Absolute positions of smmuv3.md §4.
+        assert_eq!(d0 & 0xFFFF_FFFF, 0x1234);
         assert_eq!((d0 >> 32) & 0xF_FFFF, 0xABCDE);
+        assert_eq!((d0 >> 58) & 0x3F, 0b11_0110, "SSV L W R Exe Priv");
         assert_eq!(d1 & 0x1FF, 0x1A5);
+        assert_eq!(d1 >> 12, 0xF_FFFF_FFFF_FFFF);
+        assert_eq!([d0 & (0x3F << 52), d1 & (0x7 << 9)], [0, 0]);
         let e = decode_priq_entry(d0, d1);
         assert_eq!(e.msg, m);
         assert_eq!(e.res0, [0, 0]);
         assert_eq!(e.stream_id, 0x1234);
+        let e = decode_priq_entry(d0 | 1 << 55 | 0x5_0000, d1 | 1 << 10);
+        assert_eq!(e.res0, [1 << 55, 1 << 10]);
+        assert_eq!(e.stream_id, 0x5_1234);
     }
 }

@@ -46,7 +46,7 @@ impl ProdCoverageChecker {
         for &(cycle, shown) in &self.deferred {
             let g = self.regs.main;
             let d = ahead(&g, shown);
-            if d == 0 || self.regs.alt.map_or(false, |a| ahead(&a, shown) == 0) {
+            if d == 0 || self.regs.alt.is_some_and(|a| ahead(&a, shown) == 0) {
                 continue;
             }
             let m = g.ptr_mask();
@@ -74,7 +74,7 @@ impl Checker for ProdCoverageChecker {
     }
 
     fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) {
-        if self.deferred.first().map_or(false, |&(c, _)| c < t.cycle) {
+        if self.deferred.first().is_some_and(|&(c, _)| c < t.cycle) {
             self.judge(out);
         }
         match t.txn {

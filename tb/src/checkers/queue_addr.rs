@@ -47,7 +47,7 @@ impl QueueAddressChecker {
         } else {
             self.regs.alt = None;
             let size = 16u64 << g.n;
-            let inside = addr >= g.base && addr < g.base + size && addr % 16 == 0;
+            let inside = addr >= g.base && addr < g.base + size && addr.is_multiple_of(16);
             let got = ((addr.wrapping_sub(g.base)) / 16) as u32;
             out.push(Violation {
                 rule: if inside { rule::SMMU_PRIQ_3 } else { rule::SMMU_PRIQ_1 },

@@ -242,7 +242,7 @@ impl ResponseChecker {
             });
         }
         if let Some(c) = il.cmd_after {
-            if ack_cycle.map_or(true, |a| c < a) {
+            if ack_cycle.is_none_or(|a| c < a) {
                 out.push(Violation {
                     rule: rule::SMMU_CMD_2,
                     cycle: c,
@@ -466,7 +466,7 @@ impl Checker for ResponseChecker {
             Txn::RegWrite { addr: reg::GERRORN, data } | Txn::RegRead { addr: reg::GERRORN, data } => {
                 self.gerrorn0 = data & reg::GERROR_CMDQ_ERR != 0;
                 if matches!(t.txn, Txn::RegWrite { .. })
-                    && self.illegal.map_or(false, |il| il.active_value == self.gerrorn0)
+                    && self.illegal.is_some_and(|il| il.active_value == self.gerrorn0)
                 {
                     self.resolve_illegal(Some(cycle), out);
                 }
