@@ -132,7 +132,7 @@ module smmuv3_priq #(
     localparam int IRQ_GERROR_EN = 0;
     localparam int IRQ_PRIQ_EN   = 1;
 
-    // Command opcodes (SMMU-CMD-1, OP-6).
+    // Command opcodes (SMMU-CMD-1: commands are taken one per handshake, in port order; OP-6).
     localparam logic [7:0] OP_PRI_RESP = 8'h41;
     localparam logic [7:0] OP_SYNC     = 8'h46;
 
@@ -244,7 +244,7 @@ module smmuv3_priq #(
     wire cr0ack_changes = (cr0ack_next != cr0ack);
 
     // ---------------------------------------------------------------------------------------
-    // Ingress FIFO
+    // Ingress FIFO: messages are decided and written one at a time in arrival order (PRI-31)
     // ---------------------------------------------------------------------------------------
 
     msg_t ing_in, ing_head;
@@ -356,7 +356,8 @@ module smmuv3_priq #(
             auto_in   = '{rid: ent_q.rid, pv: 1'b0, pasid: 20'h0, prgi: ent_q.prgi,
                           code: CODE_FAILURE};
         end else if (decide && head_l1_req && row_a) begin
-            // SMMU-PRIQ-5, DEC-2: 0xF, no PASID. Stop Markers and L=0 get nothing (SMMU-PRIQ-11).
+            // SMMU-PRIQ-5, DEC-2: 0xF, no PASID. Stop Markers and L=0 get nothing (SMMU-PRIQ-11,
+            // PRI-17).
             auto_push = 1'b1;
             auto_in   = '{rid: ing_head.rid, pv: 1'b0, pasid: 20'h0, prgi: ing_head.prgi,
                           code: CODE_FAILURE};
@@ -419,7 +420,7 @@ module smmuv3_priq #(
         sync_start  = 1'b0;
         sw_in       = '{rid: cmd_dw0[47:32], pv: cmd_ssv, pasid: cmd_dw0[31:12] & {20{cmd_ssv}},
                         prgi: cmd_dw1[8:0], code: CODE_FAILURE};
-        unique case (cmd_resp)
+        case (cmd_resp)
             2'b01:   sw_in.code = CODE_INVALID;
             2'b10:   sw_in.code = CODE_SUCCESS;
             default: sw_in.code = CODE_FAILURE;   // 0b00 (0b11 is ILLEGAL, never pushed)
@@ -597,7 +598,7 @@ module smmuv3_priq #(
             end
             if (priq_abt_activate) gerror_priq_abt_q <= !gerror_priq_abt_q;  // SMMU-PRIQ-16
 
-            // ---- command unit ----
+            // ---- command unit (software responses keep command order: SMMU-CMD-6) ----
             if (cmdq_err_activate) gerror_cmdq_q <= !gerror_cmdq_q;          // SMMU-CMD-2
             if (cmd_illegal)       cmdq_cons_err_q <= 7'h01;                 // CERROR_ILL
             sync_pending_q <= sync_waiting && !sync_complete;                // SMMU-CMD-10
