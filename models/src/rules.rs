@@ -21,7 +21,10 @@ impl fmt::Display for RuleId {
 impl RuleId {
     /// The one-line summary of a rule or decision from `ALL`, or of an open point.
     pub fn summary(self) -> Option<&'static str> {
-        ALL.iter().chain(OPEN_POINTS).find(|(id, _)| *id == self).map(|(_, s)| *s)
+        ALL.iter()
+            .chain(OPEN_POINTS)
+            .find(|(id, _)| *id == self)
+            .map(|(_, s)| *s)
     }
 }
 
@@ -408,10 +411,14 @@ mod tests {
 
     /// `FAMILY-n` with FAMILY made of upper-case words joined by `-` (bold prose is not an ID).
     fn is_rule_id(s: &str) -> bool {
-        let Some((family, n)) = s.rsplit_once('-') else { return false };
+        let Some((family, n)) = s.rsplit_once('-') else {
+            return false;
+        };
         !n.is_empty()
             && n.bytes().all(|b| b.is_ascii_digit())
-            && family.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_uppercase()))
+            && family
+                .split('-')
+                .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_uppercase()))
     }
 
     /// `- **ID** ...` rule bullets and `| DEC-n |` / `| OP-n |` table rows of one spec file.
@@ -424,7 +431,10 @@ mod tests {
                 }
             } else if let Some(rest) = line.strip_prefix("| ") {
                 let id = rest.split(" |").next().unwrap_or("");
-                let numbered = |p: &str| id.strip_prefix(p).is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+                let numbered = |p: &str| {
+                    id.strip_prefix(p)
+                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                };
                 if numbered("DEC-") {
                     rules.insert(id.to_string());
                 } else if numbered("OP-") {
@@ -443,7 +453,10 @@ mod tests {
         for (id, summary) in ALL.iter().chain(OPEN_POINTS) {
             assert!(!summary.is_empty(), "{id} has no summary");
         }
-        assert_eq!(SMMU_PRIQ_7.summary().map(|s| s.contains("Row c")), Some(true));
+        assert_eq!(
+            SMMU_PRIQ_7.summary().map(|s| s.contains("Row c")),
+            Some(true)
+        );
     }
 
     #[test]
@@ -463,10 +476,23 @@ mod tests {
             }
         }
         let ours: BTreeSet<String> = ALL.iter().map(|(id, _)| id.0.to_string()).collect();
-        let ours_open: BTreeSet<String> = OPEN_POINTS.iter().map(|(id, _)| id.0.to_string()).collect();
-        assert!(spec_rules.len() > 100, "spec parse found only {} rules", spec_rules.len());
-        assert_eq!(spec_rules.difference(&ours).collect::<Vec<_>>(), Vec::<&String>::new(), "in the spec, missing from ALL");
-        assert_eq!(ours.difference(&spec_rules).collect::<Vec<_>>(), Vec::<&String>::new(), "in ALL, not in the spec");
+        let ours_open: BTreeSet<String> =
+            OPEN_POINTS.iter().map(|(id, _)| id.0.to_string()).collect();
+        assert!(
+            spec_rules.len() > 100,
+            "spec parse found only {} rules",
+            spec_rules.len()
+        );
+        assert_eq!(
+            spec_rules.difference(&ours).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "in the spec, missing from ALL"
+        );
+        assert_eq!(
+            ours.difference(&spec_rules).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "in ALL, not in the spec"
+        );
         assert_eq!(spec_open, ours_open, "open points differ from README.md §5");
     }
 }

@@ -153,14 +153,24 @@ mod tests {
             page: 0xF_FFFF_1234_5678,
         };
         let w = PriqEntry::encode_request(&m);
-        assert_eq!(w[0], 0xBEEF | (0xABCDE << 32) | (1 << 59) | (1 << 60) | (1 << 62) | (1 << 63));
+        assert_eq!(
+            w[0],
+            0xBEEF | (0xABCDE << 32) | (1 << 59) | (1 << 60) | (1 << 62) | (1 << 63)
+        );
         assert_eq!(w[1], 0x1A5 | (0xF_FFFF_1234_5678 << 12));
         assert_eq!(PriqEntry::decode(w).to_request(), m);
     }
 
     #[test]
     fn ssv0_zeroes_pasid_priv_exe() {
-        let m = PageRequest { pv: false, pasid: 0x12345, exe: true, priv_: true, l: true, ..Default::default() };
+        let m = PageRequest {
+            pv: false,
+            pasid: 0x12345,
+            exe: true,
+            priv_: true,
+            l: true,
+            ..Default::default()
+        };
         let w = PriqEntry::encode_request(&m);
         assert_eq!(w[0], 1 << 62);
         assert!(is_well_formed(w));
@@ -184,8 +194,15 @@ mod tests {
     }
 
     fn request() -> impl Strategy<Value = PageRequest> {
-        (any::<u16>(), any::<bool>(), 0u32..1 << 20, any::<[bool; 5]>(), 0u16..512, 0u64..1 << 52).prop_map(
-            |(rid, pv, pasid, f, prgi, page)| PageRequest {
+        (
+            any::<u16>(),
+            any::<bool>(),
+            0u32..1 << 20,
+            any::<[bool; 5]>(),
+            0u16..512,
+            0u64..1 << 52,
+        )
+            .prop_map(|(rid, pv, pasid, f, prgi, page)| PageRequest {
                 rid,
                 pv,
                 pasid: if pv { pasid } else { 0 },
@@ -196,8 +213,7 @@ mod tests {
                 l: f[4],
                 prgi,
                 page,
-            },
-        )
+            })
     }
 
     proptest! {

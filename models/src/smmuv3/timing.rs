@@ -5,6 +5,20 @@
 //! read under a `_q` name is the register value before the edge; the only same-edge bypass is
 //! `cons_eff` (OP-15). Protocol rules live in `arch.rs` and `ring.rs`; this file only schedules
 //! them. `step` and `outputs` never allocate.
+//!
+//! Readings of points the contract leaves open (to align with the RTL):
+//! - CR0ACK_LAT counts every register from CR0 to CR0ACK: `lat - 1` intermediate stages, then
+//!   CR0ACK, so a CR0 write at edge t shows after edge t+lat (lat = 1: CR0ACK samples CR0).
+//!   IRQ_CTRLACK likewise. "CR0ACK changes" compares all four CR0ACK bits.
+//! - Only PRIQ_CONS is bypassed to same-edge hardware (`cons_eff`). Everything else, GERRORN
+//!   included, is used with its value before the edge (activation tests, row a, `cmd_ready`).
+//! - Data outputs hold their last loaded value while their valid is 0: `rsp_*` load only on a
+//!   commit, `mw_addr`/`mw_data` only on a row-d decision, `reg_rdata` only on a read.
+//! - `reg_ready` is 1 in every cycle after reset. Register offsets are compared exactly (20-bit
+//!   address); a 32-bit access to the upper half of PRIQ_BASE (0xC4) reads 0, ignores writes.
+//! - Two GERROR activations at one edge (ILLEGAL command and write abort) make one `irq_gerror`
+//!   pulse. A CMD_PRI_RESP with Resp=0b11 is ILLEGAL even while CR0ACK.SMMUEN=0.
+//! - Input fields are masked to the port widths (PASID 20, PRGI 9, address 52, `reg_addr` 20).
 
 use super::arch::{self, AdmissionState, CmdEffect, Row};
 use super::cmd::Command;
@@ -27,7 +41,13 @@ pub struct PriqParams {
 
 impl Default for PriqParams {
     fn default() -> Self {
-        PriqParams { priqs: 8, ing_depth: 4, auto_depth: 4, sw_depth: 2, cr0ack_lat: 2 }
+        PriqParams {
+            priqs: 8,
+            ing_depth: 4,
+            auto_depth: 4,
+            sw_depth: 2,
+            cr0ack_lat: 2,
+        }
     }
 }
 
@@ -150,7 +170,11 @@ struct Fifo<T: Copy> {
 impl<T: Copy> Fifo<T> {
     fn new(depth: usize, fill: T) -> Self {
         assert!(depth >= 1, "FIFO depth must be at least 1");
-        Fifo { buf: vec![fill; depth].into_boxed_slice(), head: 0, len: 0 }
+        Fifo {
+            buf: vec![fill; depth].into_boxed_slice(),
+            head: 0,
+            len: 0,
+        }
     }
     fn len(&self) -> usize {
         self.len
@@ -160,14 +184,21 @@ impl<T: Copy> Fifo<T> {
     }
     fn push(&mut self, v: T) {
         assert!(!self.is_full(), "push into a full FIFO");
-        let tail = (self.head + self.len) % self.buf.len();
+        let mut tail = self.head + self.len;
+        if tail >= self.buf.len() {
+            tail -= self.buf.len();
+        }
         self.buf[tail] = v;
         self.len += 1;
     }
     fn pop(&mut self) -> T {
         assert!(self.len > 0, "pop from an empty FIFO");
         let v = self.buf[self.head];
-        self.head = (self.head + 1) % self.buf.len();
+        self.head = if self.head + 1 == self.buf.len() {
+            0
+        } else {
+            self.head + 1
+        };
         self.len -= 1;
         v
     }
@@ -184,7 +215,10 @@ struct AckLine {
 impl AckLine {
     fn new(lat: usize) -> Self {
         assert!(lat >= 1, "CR0ACK_LAT must be at least 1");
-        AckLine { stages: vec![0; lat - 1].into_boxed_slice(), ack: 0 }
+        AckLine {
+            stages: vec![0; lat - 1].into_boxed_slice(),
+            ack: 0,
+        }
     }
     /// ACK value after the edge, before any hold: the last stage, or the source itself.
     fn next_ack(&self, src_q: u32) -> u32 {
@@ -201,7 +235,13 @@ impl AckLine {
     }
 }
 
-const NO_RESPONSE: PrgResponse = PrgResponse { rid: 0, pv: false, pasid: 0, prgi: 0, code: RespCode::Success };
+const NO_RESPONSE: PrgResponse = PrgResponse {
+    rid: 0,
+    pv: false,
+    pasid: 0,
+    prgi: 0,
+    code: RespCode::Success,
+};
 
 /// Timed model of `smmuv3_priq`.
 #[derive(Clone, Debug)]
@@ -233,7 +273,12 @@ pub struct PriqTiming {
 
 /// Mask a message to the port widths (PASID 20, PRGI 9, address 52 bits).
 fn at_port(m: PageRequest) -> PageRequest {
-    PageRequest { pasid: m.pasid & 0xF_FFFF, prgi: m.prgi & 0x1FF, page: m.page & ((1 << 52) - 1), ..m }
+    PageRequest {
+        pasid: m.pasid & 0xF_FFFF,
+        prgi: m.prgi & 0x1FF,
+        page: m.page & ((1 << 52) - 1),
+        ..m
+    }
 }
 
 impl PriqTiming {
@@ -303,7 +348,8 @@ impl PriqTiming {
         let base_q = self.priq_base;
         let lo_q = self.irq_cfg2 & regs::IRQ_CFG2_LO != 0;
         let engine_q = self.engine;
-        let (ing_len_q, auto_len_q, sw_len_q) = (self.ingress.len(), self.auto_q.len(), self.sw_q.len());
+        let (ing_len_q, auto_len_q, sw_len_q) =
+            (self.ingress.len(), self.auto_q.len(), self.sw_q.len());
         let ring = Ring::new(regs::base_log2size(base_q), self.p.priqs);
 
         // Register access. A write takes effect before this edge's decisions (OP-15): the
@@ -313,7 +359,11 @@ impl PriqTiming {
             let addr = inp.reg_addr & ((1 << regs::ADDR_BITS) - 1);
             ev.reg = Some(if inp.reg_write {
                 let applied = self.write_reg(addr, inp.reg_wdata);
-                RegAccess::Write { addr, data: inp.reg_wdata, applied }
+                RegAccess::Write {
+                    addr,
+                    data: inp.reg_wdata,
+                    applied,
+                }
             } else {
                 let data = self.read_reg(addr);
                 self.out.reg_rvalid = true;
@@ -363,7 +413,11 @@ impl PriqTiming {
                     let state = AdmissionState {
                         smmuen: cr0ack_q & regs::CR0_SMMUEN != 0,
                         priqen: cr0ack_q & regs::CR0_PRIQEN != 0,
-                        priq_abt_active: regs::gerror_active(gerror_q, gerrorn_q, regs::GERROR_PRIQ_ABT_ERR),
+                        priq_abt_active: regs::gerror_active(
+                            gerror_q,
+                            gerrorn_q,
+                            regs::GERROR_PRIQ_ABT_ERR,
+                        ),
                         prod: prod_q,
                         cons: cons_eff,
                         ring,
@@ -381,7 +435,8 @@ impl PriqTiming {
                     priq_trigger = arch::discard_irq_trigger(row, lo_q, &m);
                     if row == Row::D_Write {
                         self.latched = m;
-                        self.out.mw_addr = ring.entry_addr(regs::base_addr(base_q), prod_q, ENTRY_BYTES);
+                        self.out.mw_addr =
+                            ring.entry_addr(regs::base_addr(base_q), prod_q, ENTRY_BYTES);
                         self.out.mw_data = PriqEntry::encode_request(&m);
                         self.engine = EngineState::Write;
                     }
@@ -429,7 +484,10 @@ impl PriqTiming {
         if cmd_hs {
             let c = Command::decode(inp.cmd_dw0, inp.cmd_dw1);
             let effect = arch::command_effect(&c, cr0ack_q & regs::CR0_SMMUEN != 0);
-            ev.cmd = Some(CmdOutcome { opcode: c.opcode(), effect });
+            ev.cmd = Some(CmdOutcome {
+                opcode: c.opcode(),
+                effect,
+            });
             match effect {
                 CmdEffect::Respond(r) => {
                     self.sw_q.push(r);
@@ -462,7 +520,8 @@ impl PriqTiming {
         // Interrupt pulses, gated by IRQ_CTRLACK before the edge (SMMU-PRIQ-13, OP-7, OP-17).
         ev.priq_irq_trigger = priq_trigger;
         self.out.irq_priq = priq_trigger && irq_ctrlack_q & regs::IRQ_CTRL_PRIQ_IRQEN != 0;
-        self.out.irq_gerror = ev.gerror_activated != 0 && irq_ctrlack_q & regs::IRQ_CTRL_GERROR_IRQEN != 0;
+        self.out.irq_gerror =
+            ev.gerror_activated != 0 && irq_ctrlack_q & regs::IRQ_CTRL_GERROR_IRQEN != 0;
 
         self.update_derived_outputs();
         self.ev = ev;
@@ -493,7 +552,13 @@ impl PriqTiming {
     /// The response currently in the egress register (meaningful while `rsp_valid`).
     fn egress_response(&self) -> PrgResponse {
         let o = &self.out;
-        PrgResponse { rid: o.rsp_rid, pv: o.rsp_pv, pasid: o.rsp_pasid, prgi: o.rsp_prgi, code: RespCode::from_bits(o.rsp_code) }
+        PrgResponse {
+            rid: o.rsp_rid,
+            pv: o.rsp_pv,
+            pasid: o.rsp_pasid,
+            prgi: o.rsp_prgi,
+            code: RespCode::from_bits(o.rsp_code),
+        }
     }
 
     /// Software write; returns whether it took effect. Gating uses values before the edge
@@ -501,7 +566,8 @@ impl PriqTiming {
     fn write_reg(&mut self, addr: u32, data: u64) -> bool {
         let d32 = data as u32;
         let priq_enabled = (self.cr0 | self.cr0ack.ack) & regs::CR0_PRIQEN != 0;
-        let priq_irq_enabled = (self.irq_ctrl | self.irq_ctrlack.ack) & regs::IRQ_CTRL_PRIQ_IRQEN != 0;
+        let priq_irq_enabled =
+            (self.irq_ctrl | self.irq_ctrlack.ack) & regs::IRQ_CTRL_PRIQ_IRQEN != 0;
         match addr {
             regs::CR0 => self.cr0 = d32 & regs::CR0_MASK,
             regs::IRQ_CTRL => self.irq_ctrl = d32 & regs::IRQ_CTRL_MASK,
