@@ -452,10 +452,7 @@ fn sched_cancel_stops_a_task() {
         }
     });
     // A watcher awaits the ticker's completion.
-    let watcher = s.start_soon({
-        let c = ticker.complete();
-        async move { c.await }
-    });
+    let watcher = s.start_soon(ticker.complete());
     steps(&mut s, 3);
     assert_eq!(ticks.get(), 3);
     ticker.cancel();
@@ -516,7 +513,7 @@ fn sched_awaiting_a_cancelled_task_panics_in_the_awaiter() {
         async move { sim.clock_cycles(100).await }
     });
     victim.cancel();
-    s.start_soon(async move { victim.await });
+    s.start_soon(victim);
     let err = catch_unwind(AssertUnwindSafe(|| step(&mut s))).unwrap_err();
     let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
     assert!(msg.contains("cancelled"), "{msg}");
@@ -533,10 +530,7 @@ fn sched_task_panic_propagates_to_the_harness_call() {
             assert_eq!(sim.cycle(), 3, "sequence check failed");
         }
     });
-    let joiner = s.start_soon({
-        let c = h.complete();
-        async move { c.await }
-    });
+    let joiner = s.start_soon(h.complete());
     step(&mut s);
     s.falling_edge();
     s.set_time(2 * P);
