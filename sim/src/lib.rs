@@ -19,6 +19,7 @@ mod hash;
 mod locate;
 mod model;
 pub mod ports;
+mod runtime;
 mod shim;
 
 pub use build::{build, build_with, BuildSpec, Built, Variant};
