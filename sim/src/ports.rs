@@ -35,7 +35,7 @@ pub enum Storage {
     U32,
     /// QData, 33..=64 bits
     U64,
-    /// VlWide<words>: `words` little-endian u32 words, > 64 bits
+    /// `VlWide<words>`: `words` little-endian u32 words, > 64 bits
     Wide,
 }
 
