@@ -80,14 +80,15 @@ fn compile_plain_loop(root: &Path, built: &sim::Built, out: &Path) -> Result<Pat
     let vroot = sim::Verilator::locate().map_err(|e| e.to_string())?.root;
     let obj = built.dir.join("obj");
     let status = Command::new(std::env::var("CXX").unwrap_or_else(|_| "g++".into()))
-        .args(["-O2", "-std=c++17", "-o"])
+        .args(["-O2", "-std=c++20", "-DVL_TIME_CONTEXT", "-o"])
         .arg(&exe)
         .arg(root.join("bench/plain_loop_smmuv3.cpp"))
         .arg(format!("-I{}", obj.display()))
         .arg(format!("-I{}", vroot.join("include").display()))
         .arg(format!("-I{}", vroot.join("include/vltstd").display()))
         .arg(obj.join("Vsmmuv3_priq__ALL.a"))
-        .arg(obj.join("libverilated.a"))
+        .arg(obj.join("verilated.o"))
+        .arg(obj.join("verilated_threads.o"))
         .args(["-pthread", "-latomic"])
         .status()
         .map_err(|e| format!("cannot run the C++ compiler: {e}"))?;

@@ -54,6 +54,9 @@ struct RunArgs {
     /// Write the transaction trace (JSON lines).
     #[arg(long)]
     trace_out: Option<PathBuf>,
+    /// Judge with the protocol checkers only (no cycle-by-cycle compare with the timed model).
+    #[arg(long)]
+    checkers_only: bool,
 }
 
 fn main() -> ExitCode {
@@ -108,6 +111,7 @@ fn run_one(a: RunArgs, replay: bool) -> Result<ExitCode, String> {
         opts.waves = Some(path);
     }
     opts.trace_out = a.trace_out.clone();
+    opts.lockstep = !a.checkers_only;
     let r = run::run(&scenario, &opts)?;
     let status = match r.status {
         Status::Pass => "PASS",

@@ -28,12 +28,14 @@ pub struct RunOptions {
     pub trace_out: Option<PathBuf>,
     /// Keep every transaction in memory for the test's assertions (off for benchmarks).
     pub keep_log: bool,
+    /// Strict lockstep against the timed model (off: the protocol checkers are the only judge).
+    pub lockstep: bool,
 }
 
 impl RunOptions {
     /// Defaults for the project checkout: `rtl/` and `build/cache/`.
     pub fn for_repo(root: &Path) -> RunOptions {
-        RunOptions { rtl_dir: root.join("rtl"), cache_root: root.join("build/cache"), waves: None, trace_out: None, keep_log: true }
+        RunOptions { rtl_dir: root.join("rtl"), cache_root: root.join("build/cache"), waves: None, trace_out: None, keep_log: true, lockstep: true }
     }
 }
 
@@ -118,6 +120,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         log: Vec::new(),
     };
     let mut bench = Bench::new(dut, PriqParams::default(), agents, checkers::smmuv3_checkers(), trace, opts.keep_log);
+    bench.lockstep = opts.lockstep;
     let outcome = catch_unwind(AssertUnwindSafe(|| drive(&mut bench, def, scenario, rng(4))));
     let (rule, failure) = match outcome {
         Ok(r) => r,
@@ -140,6 +143,9 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
             other
         }
     };
+    if let Some(e) = &bench.trace_error {
+        return Err(format!("writing the trace failed: {e}"));
+    }
     Ok(RunResult {
         test: scenario.test.clone(),
         seed: scenario.seed,

@@ -4,7 +4,7 @@
 //! events: which admission row the message at this edge took, where the response in the
 //! egress came from, which register was read.
 
-use models::pcie::MsgClass;
+use models::pcie::{MsgClass, PageRequest};
 use models::rules::RuleId;
 use models::smmuv3::arch::{CmdEffect, Row};
 use models::smmuv3::regs;
@@ -48,13 +48,15 @@ pub struct Scoreboard {
     auto_len: usize,
     /// Origin of the response in the egress register.
     egress: Option<Result<AutoOrigin, ()>>,
-    last_cmd: Option<CmdEffect>,
+    last_cmd: Option<(u8, CmdEffect)>,
     last_class: Option<MsgClass>,
+    /// The last messages decided, newest last, to explain a response nobody expected.
+    recent_decided: [Option<(Row, PageRequest)>; 8],
 }
 
 impl Default for Scoreboard {
     fn default() -> Self {
-        Scoreboard { auto_origins: [AutoOrigin::WriteAbort; 16], auto_head: 0, auto_len: 0, egress: None, last_cmd: None, last_class: None }
+        Scoreboard { auto_origins: [AutoOrigin::WriteAbort; 16], auto_head: 0, auto_len: 0, egress: None, last_cmd: None, last_class: None, recent_decided: [None; 8] }
     }
 }
 
@@ -66,6 +68,8 @@ impl Scoreboard {
         }
         if let Some((row, m)) = ev.decided {
             self.last_class = Some(m.class());
+            self.recent_decided.rotate_left(1);
+            self.recent_decided[7] = Some((row, m));
             if ev.auto_pushed.is_some() {
                 self.push_auto(AutoOrigin::Row(row));
             }
@@ -79,7 +83,7 @@ impl Scoreboard {
             });
         }
         if let Some(c) = ev.cmd {
-            self.last_cmd = Some(c.effect);
+            self.last_cmd = Some((c.opcode, c.effect));
         }
     }
 
@@ -134,6 +138,28 @@ impl Scoreboard {
         Some(Mismatch { cycle, signal, expected: get(exp), actual: get(act), rule, context })
     }
 
+    /// The DUT sent a response the model did not: find what it answers.
+    fn blame_unexpected_response(&self, act: &PriqOutputs) -> (RuleId, String) {
+        if let Some((opcode, CmdEffect::Illegal)) = self.last_cmd {
+            if opcode == models::smmuv3::cmd::OP_PRI_RESP {
+                return (RuleId("SMMU-CMD-4"), "response to a CMD_PRI_RESP with Resp=0b11 (DEC-4)".into());
+            }
+        }
+        if let Some((_, CmdEffect::Ignored)) = self.last_cmd {
+            return (RuleId("SMMU-CMD-5"), "response to a CMD_PRI_RESP taken with SMMUEN=0".into());
+        }
+        let answered = self.recent_decided.iter().rev().flatten().find(|(_, m)| m.rid == act.rsp_rid && m.prgi == act.rsp_prgi);
+        match answered {
+            Some((_, m)) if m.class() == MsgClass::StopMarker => (RuleId("PRI-17"), format!("response to a Stop Marker {m:?}")),
+            Some((row, m)) if m.class() == MsgClass::Request => {
+                let rule = if *row == Row::A_Disabled { "SMMU-PRIQ-5" } else { "SMMU-PRIQ-6" };
+                (RuleId(rule), format!("response to an L=0 request {m:?} (row {row:?})"))
+            }
+            Some((Row::D_Write, m)) => (RuleId("SMMU-PRIQ-10"), format!("automatic response to a queued request {m:?}")),
+            _ => (RuleId("PRI-16"), "response that answers no closed group".into()),
+        }
+    }
+
     fn blame(&self, signal: &str, exp: &PriqOutputs, act: &PriqOutputs, ev: &EdgeEvents, model: &PriqTiming) -> (RuleId, String) {
         let row_rule = |row: Row| match row {
             Row::A_Disabled => RuleId("SMMU-PRIQ-5"),
@@ -158,13 +184,7 @@ impl Scoreboard {
                     (true, Some(Ok(AutoOrigin::Row(row)))) => (row_rule(row), format!("automatic response, row {row:?}")),
                     (true, Some(Ok(AutoOrigin::WriteAbort))) => (RuleId("SMMU-PRIQ-16"), "automatic response after a write abort".into()),
                     (true, _) => (RuleId("SMMU-CMD-3"), "software response (CMD_PRI_RESP)".into()),
-                    (false, _) => match (self.last_cmd, self.last_class) {
-                        (Some(CmdEffect::Illegal), _) => (RuleId("SMMU-CMD-4"), "no response after an ILLEGAL command".into()),
-                        (Some(CmdEffect::Ignored), _) => (RuleId("SMMU-CMD-5"), "no response to a command with SMMUEN=0".into()),
-                        (_, Some(MsgClass::StopMarker)) => (RuleId("PRI-17"), "no response expected; last message was a Stop Marker".into()),
-                        (_, Some(MsgClass::Request)) => (RuleId("SMMU-PRIQ-6"), "no response expected; last message had L=0".into()),
-                        _ => (RuleId("PRI-16"), "no response expected".into()),
-                    },
+                    (false, _) => self.blame_unexpected_response(act),
                 }
             }
             "reg_rdata" | "reg_rvalid" => {
@@ -188,6 +208,9 @@ impl Scoreboard {
             "irq_priq" => (RuleId("SMMU-PRIQ-13"), format!("IRQ_CTRLACK {:#x}", model.irq_ctrlack())),
             "irq_gerror" => (RuleId("SMMU-CMD-11"), format!("GERROR {:#x}", model.gerror())),
             "sync_done" => (RuleId("SMMU-CMD-9"), "CMD_SYNC completion".into()),
+            _ if matches!(ev.cmd, Some(c) if c.opcode == models::smmuv3::cmd::OP_PRI_RESP && c.effect == CmdEffect::Illegal) => {
+                (RuleId("SMMU-CMD-4"), "CMD_PRI_RESP with Resp=0b11 taken at this edge is ILLEGAL (DEC-4)".into())
+            }
             "cmd_ready" if model.cmdq_err_active() => (RuleId("SMMU-CMD-2"), "command port must stall while CMDQ_ERR is active".into()),
             "cmd_ready" => (RuleId("SMMU-CMD-10"), format!("software FIFO {} entries, sync pending {}", model.sw_len(), model.sync_pending())),
             "pr_ready" => (RuleId("SMMU-PRIQ-12"), format!("ingress FIFO holds {}", model.ingress_len())),

@@ -78,18 +78,26 @@ fn success(m: &PageRequest) -> PrgResponse {
     PrgResponse { rid: m.rid, pv: m.pv, pasid: m.pasid, prgi: m.prgi, code: RespCode::Success }
 }
 
-/// Wait until `n` queue writes have been acknowledged.
-async fn acked(env: &Env, n: usize) {
-    while env.count(|t| matches!(t, Txn::MemAck { .. })) < n {
+/// How long a directed test waits for an outcome before it fails naming the rule.
+const PATIENCE: u64 = 2_000;
+
+/// Wait until `cond` holds; after `PATIENCE` cycles fail with `rule`.
+async fn wait_for(env: &Env, rule: &str, what: &str, cond: impl Fn(&Env) -> bool) {
+    let deadline = env.sim.cycle() + PATIENCE;
+    while !cond(env) {
+        ensure!(env.sim.cycle() < deadline, rule, "waited {PATIENCE} cycles for {what}");
         env.sim.rising_edge().await;
     }
 }
 
-/// Wait until `n` responses have been sent.
-async fn responses(env: &Env, n: usize) {
-    while env.responses().len() < n {
-        env.sim.rising_edge().await;
-    }
+/// Wait until `n` queue writes have been acknowledged.
+async fn acked(env: &Env, n: usize) {
+    wait_for(env, "SMMU-PRIQ-3", &format!("{n} acknowledged queue writes"), |e| e.count(|t| matches!(t, Txn::MemAck { .. })) >= n).await
+}
+
+/// Wait until `n` responses have been sent; `rule` promises them.
+async fn responses(env: &Env, n: usize, rule: &str) {
+    wait_for(env, rule, &format!("{n} PRG responses"), |e| e.responses().len() >= n).await
 }
 
 /// The entries written so far, decoded.
@@ -153,10 +161,17 @@ async fn wrap_sizes(env: Env, sc: Scenario, _: ChaCha8Rng) {
 async fn mem_backpressure(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.enable_priq(sc.queue_base, sc.log2size).await;
     let msgs: Vec<PageRequest> = (0..6).map(|k| req(2, Some(9), k, k % 2 == 1)).collect();
-    env.send_all(&msgs).await;
-    acked(&env, 6).await;
-    let prod = env.read_reg(regs::PRIQ_PROD).await;
-    ensure!(prod == 6, "SMMU-PRIQ-3", "PROD {prod:#x} after six slow acknowledgements");
+    env.send(&msgs);
+    // Poll PROD while the slow acknowledgements trickle in: it never covers an entry whose
+    // write is not yet acknowledged (SMMU-PRIQ-3).
+    loop {
+        let acks_before = env.count(|t| matches!(t, Txn::MemAck { err: false }));
+        let prod = env.read_reg(regs::PRIQ_PROD).await;
+        ensure!(prod as usize <= env.count(|t| matches!(t, Txn::MemAck { err: false })), "SMMU-PRIQ-3", "PROD {prod:#x} covers an unacknowledged entry ({acks_before} acks)");
+        if prod == 6 {
+            break;
+        }
+    }
     let got: Vec<PageRequest> = entries(&env).into_iter().map(|e| e.1).collect();
     ensure!(got == msgs, "SMMU-PRIQ-4", "entries under back-pressure differ from the requests");
 }
@@ -165,7 +180,7 @@ async fn mem_write_error(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.enable_priq(sc.queue_base, sc.log2size).await;
     let m = req(3, Some(5), 11, true);
     env.send_all(&[m]).await;
-    responses(&env, 1).await;
+    responses(&env, 1, "SMMU-PRIQ-16").await;
     let r = env.responses()[0];
     ensure!(r.code == RespCode::ResponseFailure && !r.pv, "SMMU-PRIQ-16", "failed entry write answered {r:?}, expected 0xF without PASID");
     let gerror = env.read_reg(regs::GERROR).await;
@@ -175,7 +190,7 @@ async fn mem_write_error(env: Env, sc: Scenario, _: ChaCha8Rng) {
     // While the error is active, row a: no write, L=1 answered 0xF (DEC-2).
     let writes = env.queue_writes().len();
     env.send_all(&[req(3, Some(5), 12, true)]).await;
-    responses(&env, 2).await;
+    responses(&env, 2, "SMMU-PRIQ-5").await;
     ensure!(env.queue_writes().len() == writes, "SMMU-PRIQ-5", "entry written while PRIQ_ABT_ERR is active");
 }
 
@@ -190,7 +205,7 @@ async fn overflow_at_full(env: Env, sc: Scenario, _: ChaCha8Rng) {
     acked(&env, 2).await;
     ensure!(env.responses().is_empty(), "SMMU-PRIQ-7", "a response before the queue was full");
     env.send_all(&[c]).await;
-    responses(&env, 1).await;
+    responses(&env, 1, "SMMU-PRIQ-7").await;
     ensure!(env.responses()[0] == success(&c), "SMMU-PRIQ-7", "overflowing L=1 answered {:?}, expected Success with PASID (DEC-3)", env.responses()[0]);
     let prod = env.read_reg(regs::PRIQ_PROD).await;
     ensure!(prod == (1 << 31) | 0b10, "SMMU-PRIQ-7", "PROD {prod:#x}, expected WR=2 (index 0, wrap 1) with OVFLG");
@@ -201,7 +216,7 @@ async fn overflow_at_full(env: Env, sc: Scenario, _: ChaCha8Rng) {
 async fn fill_and_overflow(env: &Env, sc: &Scenario) -> u64 {
     env.enable_priq(sc.queue_base, 1).await;
     env.send_all(&[req(5, None, 1, true), req(5, None, 2, true), req(5, None, 3, true)]).await;
-    responses(env, 1).await;
+    responses(env, 1, "SMMU-PRIQ-7").await;
     env.read_reg(regs::PRIQ_PROD).await
 }
 
@@ -211,7 +226,7 @@ async fn overflow_inhibits(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.write_reg(regs::PRIQ_CONS, prod & 0xF_FFFF).await;
     let m = req(5, Some(8), 4, true);
     env.send_all(&[m]).await;
-    responses(&env, 2).await;
+    responses(&env, 2, "SMMU-PRIQ-6").await;
     ensure!(env.responses()[1] == success(&m), "SMMU-PRIQ-6", "request in an active overflow answered {:?}", env.responses()[1]);
     ensure!(env.queue_writes().len() == 2, "SMMU-PRIQ-8", "entry written while OVFLG != OVACKFLG although CONS freed space");
     let prod2 = env.read_reg(regs::PRIQ_PROD).await;
@@ -227,7 +242,7 @@ async fn overflow_partial_group(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.enable_priq(sc.queue_base, 0).await; // one slot
     let g = [req(6, Some(2), 9, false), req(6, Some(2), 9, false), req(6, Some(2), 9, true)];
     env.send_all(&g).await;
-    responses(&env, 1).await;
+    responses(&env, 1, "SMMU-PRIQ-6").await;
     env.cycles(20).await;
     let rs = env.responses();
     ensure!(rs.len() == 1 && rs[0] == success(&g[2]), "SMMU-PRIQ-6", "group overflowing mid-way answered {rs:?}, expected one Success for its L=1");
@@ -251,7 +266,7 @@ async fn pasidless_last(env: Env, sc: Scenario, _: ChaCha8Rng) {
     ensure!(entries(&env)[0].1 == odd, "PRI-3", "PASID-less L=1 R=W=0 request not queued as sent");
     let odd2 = PageRequest { prgi: 31, ..odd };
     env.send_all(&[odd2]).await;
-    responses(&env, 1).await;
+    responses(&env, 1, "DEC-1").await;
     ensure!(env.responses()[0] == success(&odd2), "DEC-1", "PASID-less L=1 R=W=0 in a full queue answered {:?}", env.responses()[0]);
 }
 
@@ -274,7 +289,7 @@ async fn disabled_auto_rf(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.wait_cr0ack(regs::CR0_SMMUEN).await;
     let last = req(10, Some(4), 40, true);
     env.send_all(&[req(10, Some(4), 40, false), stop_marker(10, 4), last]).await;
-    responses(&env, 1).await;
+    responses(&env, 1, "SMMU-PRIQ-5").await;
     env.cycles(20).await;
     let rs = env.responses();
     let want = PrgResponse { rid: 10, pv: false, pasid: 0, prgi: 40, code: RespCode::ResponseFailure };
@@ -336,7 +351,7 @@ async fn cmd_pri_resp_codes(env: Env, sc: Scenario, _: ChaCha8Rng) {
         let cmd = Command::PriResp { stream_id: 0x0200 + k as u32, ssv: pasid.is_some(), substream_id: pasid.unwrap_or(0), prg_index: 100 + k as u16, resp: *resp };
         pri_resp(&env, cmd).await;
     }
-    responses(&env, 3).await;
+    responses(&env, 3, "SMMU-CMD-3").await;
     for (k, (_, code, pasid)) in cases.iter().enumerate() {
         let want = PrgResponse { rid: 0x0200 + k as u16, pv: pasid.is_some(), pasid: pasid.unwrap_or(0), prgi: 100 + k as u16, code: *code };
         ensure!(env.responses()[k] == want, "SMMU-CMD-3", "command {k} sent {:?}, expected {want:?} (in command order, SMMU-CMD-6)", env.responses()[k]);
@@ -359,7 +374,7 @@ async fn cmd_resp3_illegal(env: Env, sc: Scenario, _: ChaCha8Rng) {
     ensure!(!done.is_done(), "SMMU-CMD-2", "a command was consumed while CMDQ_ERR was active");
     env.write_reg(regs::GERRORN, gerror & 1).await;
     done.wait().await;
-    responses(&env, 1).await;
+    responses(&env, 1, "SMMU-CMD-3").await;
     ensure!(env.responses()[0].prgi == 2, "SMMU-CMD-3", "after the acknowledgement the command was not answered");
 }
 

@@ -1,0 +1,22 @@
+//! Shared set-up of the integration tests: the project's RTL and build cache.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use tb::run::{self, RunOptions, RunResult, Status};
+use tb::scenario::Flavor;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn opts() -> RunOptions {
+    RunOptions::for_repo(&root())
+}
+
+/// Run a registered test with a seed; panic with the failure report if it does not pass.
+pub fn expect_pass(test: &str, seed: u64) -> RunResult {
+    let def = run::find_test(Flavor::Smmuv3, test).unwrap();
+    let r = run::run(&(def.scenario)(seed), &opts()).unwrap_or_else(|e| panic!("{test} seed {seed}: {e}"));
+    assert_eq!(r.status, Status::Pass, "{test} seed {seed} failed:\n{}", r.failure.as_deref().unwrap_or(""));
+    r
+}
