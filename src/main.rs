@@ -54,6 +54,9 @@ struct RunArgs {
     /// Write the transaction trace (JSON lines).
     #[arg(long)]
     trace_out: Option<PathBuf>,
+    /// RTL folder to use instead of the project's rtl/ (same layout: common/, smmuv3/).
+    #[arg(long)]
+    rtl: Option<PathBuf>,
     /// Judge with the protocol checkers only (no cycle-by-cycle compare with the timed model).
     #[arg(long)]
     checkers_only: bool,
@@ -112,6 +115,9 @@ fn run_one(a: RunArgs, replay: bool) -> Result<ExitCode, String> {
     }
     opts.trace_out = a.trace_out.clone();
     opts.lockstep = !a.checkers_only;
+    if let Some(rtl) = &a.rtl {
+        opts.rtl_dir = rtl.clone();
+    }
     let r = run::run(&scenario, &opts)?;
     let status = match r.status {
         Status::Pass => "PASS",

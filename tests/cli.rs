@@ -1,0 +1,112 @@
+//! The command line end to end: exit codes, one-line errors, trace, waves, regress output.
+
+mod common;
+
+use std::process::{Command, Output};
+
+fn iommu_tb(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_iommu-tb")).args(args).current_dir(common::root()).output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let d = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli");
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+#[test]
+fn run_passes_with_exit_0() {
+    let o = iommu_tb(&["run", "--flavor", "smmuv3", "--test", "overflow_at_full", "--seed", "3"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(text(&o.stdout).starts_with("PASS overflow_at_full seed 3"));
+}
+
+#[test]
+fn unknown_test_is_one_line_exit_2() {
+    let o = iommu_tb(&["run", "--test", "no_such_test"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("unknown test 'no_such_test'"), "{err}");
+}
+
+#[test]
+fn malformed_scenario_is_one_line_exit_2() {
+    let f = tmp("bad-scenario.json");
+    std::fs::write(&f, "{\"flavor\": \"smmuv3\", \"test\": 5}").unwrap();
+    let o = iommu_tb(&["run", "--scenario", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("malformed scenario"), "{err}");
+}
+
+#[test]
+fn missing_rtl_is_one_line_exit_2() {
+    let o = iommu_tb(&["run", "--test", "basic_write", "--rtl", "/nonexistent/rtl"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(text(&o.stderr).lines().count(), 1, "{}", text(&o.stderr));
+}
+
+#[test]
+fn trace_out_writes_json_lines() {
+    let f = tmp("trace.jsonl");
+    let o = iommu_tb(&["run", "--test", "basic_write", "--trace-out", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+    let txns = tb::trace::read_trace(&f).unwrap();
+    let kinds = |k: &str| txns.iter().filter(|t| serde_json::to_value(t).unwrap()["kind"] == k).count();
+    assert_eq!(kinds("page_request"), 3);
+    assert_eq!(kinds("mem_write"), 3);
+    assert_eq!(kinds("mem_ack"), 3);
+    assert!(kinds("reg_write") >= 4 && kinds("reg_read") >= 1);
+    assert!(txns.windows(2).all(|w| w[0].cycle <= w[1].cycle), "trace not in cycle order");
+}
+
+#[test]
+fn replay_writes_waves() {
+    let f = tmp("replay.fst");
+    let o = iommu_tb(&["replay", "--test", "stop_marker_queued", "--seed", "1", "--waves-out", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(std::fs::metadata(&f).unwrap().len() > 100, "empty waves file");
+}
+
+#[test]
+fn failing_run_exits_1_with_rule_and_replay_command() {
+    // A copy of the RTL whose entries swap R and W.
+    let rtl = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-mutant/rtl");
+    let _ = std::fs::remove_dir_all(&rtl);
+    for sub in ["common", "smmuv3"] {
+        std::fs::create_dir_all(rtl.join(sub)).unwrap();
+        for e in std::fs::read_dir(common::root().join("rtl").join(sub)).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), rtl.join(sub).join(e.file_name())).unwrap();
+        }
+    }
+    let priq = rtl.join("smmuv3/smmuv3_priq.sv");
+    let src = std::fs::read_to_string(&priq).unwrap().replace("m.l, m.w, m.r,", "m.l, m.r, m.w,");
+    std::fs::write(&priq, src).unwrap();
+    let o = iommu_tb(&["run", "--test", "basic_write", "--rtl", rtl.to_str().unwrap()]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("[SMMU-PRIQ-4] cycle"), "{out}");
+    assert!(out.contains("recent transactions"), "{out}");
+    assert!(out.contains("replay: iommu-tb replay --flavor smmuv3 --test basic_write --seed 1"), "{out}");
+}
+
+#[test]
+fn regress_writes_results_json() {
+    let out = tmp("regress");
+    let o = iommu_tb(&["regress", "--seeds", "2", "--out", out.to_str().unwrap()]);
+    let stdout = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{stdout}{}", text(&o.stderr));
+    assert!(stdout.contains("runs:") && stdout.contains("0 failed"), "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let directed = tb::smmuv3::tests::registry().iter().filter(|t| !t.random).count() as u64;
+    assert_eq!(v["summary"]["total"], directed + 2);
+    assert_eq!(v["summary"]["failed"], 0);
+    assert!(v["runs"].as_array().unwrap().iter().all(|r| r["status"] == "pass" && r["scenario"]["seed"].is_u64()));
+}
