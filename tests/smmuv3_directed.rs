@@ -37,6 +37,8 @@ directed!(
     cmd_smmuen0_ignored,
     cmd_sync,
     cmd_opcodes,
+    auto_order,
+    gerror_irq,
     irq,
     write_gating,
     cr0ack_hold,

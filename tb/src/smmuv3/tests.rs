@@ -417,6 +417,39 @@ async fn cmd_opcodes(env: Env, sc: Scenario, _: ChaCha8Rng) {
     ensure!(env.responses().is_empty(), "SMMU-CMD-1", "a non-PRI_RESP command sent a response");
 }
 
+async fn auto_order(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    // SMMU-PRIQ-12: automatic responses leave in the order of their messages, here interleaved
+    // with a software response (DEC-12: automatic first when both wait, rtl/README.md).
+    fill_and_overflow(&env, &sc).await;
+    let msgs: Vec<PageRequest> = (0..4).map(|k| req(14, Some(k + 1), 60 + k as u16, true)).collect();
+    env.send(&msgs);
+    pri_resp(&env, Command::PriResp { stream_id: 15, ssv: false, substream_id: 0, prg_index: 99, resp: 0b10 }).await;
+    responses(&env, 6, "SMMU-PRIQ-12").await;
+    let autos: Vec<PrgResponse> = env.responses().into_iter().filter(|r| r.rid == 14).collect();
+    let want: Vec<PrgResponse> = msgs.iter().map(success).collect();
+    ensure!(autos == want, "SMMU-PRIQ-12", "automatic responses {autos:?} not in message order");
+    ensure!(env.responses().iter().filter(|r| r.rid == 15).count() == 1, "SMMU-CMD-6", "software response lost among automatic ones");
+}
+
+async fn gerror_irq(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    // SMMU-CMD-11: each GERROR activation with GERROR_IRQEN=1 pulses the GERROR interrupt.
+    let pulses = |env: &Env| env.count(|t| matches!(t, Txn::Irq { line: IrqLine::Gerror }));
+    env.enable_priq(sc.queue_base, sc.log2size).await;
+    env.command(0x7F, 0).await; // ILLEGAL with GERROR_IRQEN=0: no pulse
+    env.cycles(5).await;
+    ensure!(pulses(&env) == 0, "SMMU-CMD-11", "GERROR interrupt while GERROR_IRQEN=0");
+    let gerror = env.read_reg(regs::GERROR).await;
+    env.write_reg(regs::GERRORN, gerror).await;
+    env.write_reg(regs::IRQ_CTRL, regs::IRQ_CTRL_GERROR_IRQEN as u64).await;
+    while env.read_reg(regs::IRQ_CTRLACK).await == 0 {}
+    env.command(0x7F, 0).await;
+    env.cycles(5).await;
+    ensure!(pulses(&env) == 1, "SMMU-CMD-11", "{} GERROR interrupts for one activation", pulses(&env));
+    // No further activation, no further pulse (OP-17: one pulse per trigger).
+    env.cycles(20).await;
+    ensure!(pulses(&env) == 1, "SMMU-CMD-11", "GERROR interrupt without a new activation");
+}
+
 // ---- registers and interrupts ----------------------------------------------------------------------
 
 async fn irq(env: Env, sc: Scenario, _: ChaCha8Rng) {
@@ -568,7 +601,7 @@ pub fn registry() -> &'static [TestDef] {
     static REGISTRY: std::sync::OnceLock<Vec<TestDef>> = std::sync::OnceLock::new();
     REGISTRY.get_or_init(|| {
         vec![
-            t!("basic_write", basic_write, ["SMMU-PRIQ-1", "SMMU-PRIQ-3", "SMMU-PRIQ-4"]),
+            t!("basic_write", basic_write, ["SMMU-PRIQ-1", "SMMU-PRIQ-3", "SMMU-PRIQ-4", "SMMU-PRIQ-10"]),
             t!("wrap_sizes", wrap_sizes, ["SMMU-PRIQ-1", "SMMU-PRIQ-2"]),
             t!("mem_backpressure", mem_backpressure, ["SMMU-PRIQ-3", "SMMU-PRIQ-4"], |s| Scenario {
                 memory: MemoryBehaviour { ready_odds: 40, ack_latency: (1, 25), error_odds: 0 },
@@ -593,6 +626,8 @@ pub fn registry() -> &'static [TestDef] {
             t!("cmd_smmuen0_ignored", cmd_smmuen0_ignored, ["SMMU-CMD-5"]),
             t!("cmd_sync", cmd_sync, ["SMMU-CMD-9", "SMMU-CMD-10"]),
             t!("cmd_opcodes", cmd_opcodes, ["SMMU-CMD-1", "SMMU-CMD-2"]),
+            t!("auto_order", auto_order, ["SMMU-PRIQ-12", "DEC-12", "SMMU-CMD-6"]),
+            t!("gerror_irq", gerror_irq, ["SMMU-CMD-11"]),
             t!("irq", irq, ["SMMU-PRIQ-13"]),
             t!("write_gating", write_gating, ["SMMU-PRIQ-14"]),
             t!("cr0ack_hold", cr0ack_hold, ["SMMU-PRIQ-15"], |s| Scenario {
