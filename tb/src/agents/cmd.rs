@@ -1,16 +1,17 @@
 //! Command-port driver: presents queued commands in order, holding each until it is taken.
 
-use super::Done;
+use super::{Done, DonePool};
 use std::collections::VecDeque;
 
 #[derive(Default)]
 pub struct CmdDriver {
     queue: VecDeque<([u64; 4], Done)>,
+    pool: DonePool,
 }
 
 impl CmdDriver {
     pub fn push(&mut self, words: [u64; 4]) -> Done {
-        let done = Done::new();
+        let done = self.pool.take();
         self.queue.push_back((words, done.clone()));
         done
     }
@@ -23,7 +24,7 @@ impl CmdDriver {
     }
     pub fn on_taken(&mut self, cycle: u64) -> [u64; 4] {
         let (words, done) = self.queue.pop_front().expect("command handshake without a queued command");
-        done.complete(0, cycle);
+        self.pool.complete(done, 0, cycle);
         words
     }
 }

@@ -55,6 +55,44 @@ impl Default for Done {
     }
 }
 
+/// Recycles completed `Done` slots once every other handle to them is gone, so queuing an
+/// operation allocates nothing in steady state (a register access or command every few
+/// cycles would otherwise allocate and free its slot and event each time).
+#[derive(Default)]
+pub struct DonePool {
+    completed: std::collections::VecDeque<Done>,
+}
+
+impl DonePool {
+    /// Completed slots kept for reuse; older ones are dropped.
+    const KEEP: usize = 8;
+
+    /// A fresh, not-completed slot.
+    pub fn take(&mut self) -> Done {
+        if let Some(d) = self.completed.front() {
+            // The pool's handle is the only one left: no task can be waiting on it (a wait
+            // future borrows a handle), so it can start over.
+            if Rc::strong_count(&d.inner) == 1 {
+                let d = self.completed.pop_front().expect("front exists");
+                d.inner.value.set(0);
+                d.inner.cycle.set(0);
+                d.inner.event.clear();
+                return d;
+            }
+        }
+        Done::new()
+    }
+
+    /// Complete `d` and keep it for reuse.
+    pub fn complete(&mut self, d: Done, value: u64, cycle: u64) {
+        d.complete(value, cycle);
+        if self.completed.len() == Self::KEEP {
+            self.completed.pop_front();
+        }
+        self.completed.push_back(d);
+    }
+}
+
 /// A seeded "is this cycle allowed" draw: probability in 1/256 steps, so a scenario stores it
 /// as a small integer and the hot path needs no floating point.
 #[derive(Clone, Copy, Debug)]

@@ -1,7 +1,7 @@
 //! Register-bus agent: performs queued reads and writes one at a time on the MMIO port
 //! (valid/ready request, read data one cycle later per `rtl/README.md`).
 
-use super::Done;
+use super::{Done, DonePool};
 use std::collections::VecDeque;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +30,7 @@ pub struct RegAgent {
     queue: VecDeque<RegOp>,
     /// A read that was accepted and waits for its data.
     in_flight: Option<RegOp>,
+    pool: DonePool,
 }
 
 impl RegAgent {
@@ -40,7 +41,7 @@ impl RegAgent {
         self.push(addr, RegOpKind::Write(data))
     }
     fn push(&mut self, addr: u32, kind: RegOpKind) -> Done {
-        let done = Done::new();
+        let done = self.pool.take();
         self.queue.push_back(RegOp { addr, kind, done: done.clone() });
         done
     }
@@ -66,14 +67,14 @@ impl RegAgent {
     pub fn on_accept(&mut self, cycle: u64) {
         let op = self.queue.pop_front().expect("register handshake without a queued access");
         match op.kind {
-            RegOpKind::Write(_) => op.done.complete(0, cycle),
+            RegOpKind::Write(_) => self.pool.complete(op.done, 0, cycle),
             RegOpKind::Read => self.in_flight = Some(op),
         }
     }
     /// Read data returned (`reg_rvalid` after this edge). Returns the address read.
     pub fn on_rdata(&mut self, data: u64, cycle: u64) -> Option<u32> {
         let op = self.in_flight.take()?;
-        op.done.complete(data, cycle);
+        self.pool.complete(op.done, data, cycle);
         Some(op.addr)
     }
 }

@@ -387,6 +387,14 @@ thread_local! {
     static RUNNING: Cell<usize> = const { Cell::new(0) };
 }
 
+/// Guard of [`Scheduler::local_wakes`]. Keeps the scheduler state alive
+/// while its address is published as the running one.
+pub struct LocalWakes {
+    // Field order: restore `RUNNING` before releasing the state.
+    _running: Running,
+    _inner: Rc<Inner>,
+}
+
 /// Sets `RUNNING` for the duration of `run_ready` (restored on unwind too).
 struct Running {
     prev: usize,
@@ -533,6 +541,19 @@ impl Scheduler {
     /// any phase. Optional: every phase call does this anyway.
     pub fn run_pending(&mut self) {
         self.inner.run_ready();
+    }
+
+    /// While the returned guard lives, wake-ups caused by harness code on
+    /// this thread (monitors completing operations, setting events) go
+    /// straight onto this scheduler's ready queue instead of the
+    /// thread-safe remote queue: no lock, no atomic read-modify-write.
+    /// Nothing runs meanwhile: woken tasks run at the next phase call,
+    /// exactly as remote wake-ups would. Do not call phase methods while
+    /// holding it.
+    #[inline]
+    pub fn local_wakes(&self) -> LocalWakes {
+        let running = Running::enter(&self.inner);
+        LocalWakes { _running: running, _inner: self.inner.clone() }
     }
 
     /// Current simulated time in ps.

@@ -100,7 +100,11 @@ impl Bench {
         self.model.step(&inp);
         self.dut.sample(&mut self.out);
         self.cycle = edge;
-        self.monitor(&inp, &before);
+        {
+            // Completions and events set by the monitors wake their tasks without a lock.
+            let _local = self.sched.local_wakes();
+            self.monitor(&inp, &before);
+        }
         self.scoreboard.note(self.model.events());
         if !self.lockstep {
             // Checkers-only mode (the judge for RTL with other latencies): the model still runs
