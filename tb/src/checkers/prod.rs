@@ -14,7 +14,6 @@ use crate::txn::{Stamped, Txn};
 
 pub struct ProdCoverageChecker {
     regs: PriqRegs,
-    in_flight: u32,
     /// PROD reads not yet judged: (cycle, value).
     deferred: Vec<(u64, u32)>,
 }
@@ -39,7 +38,7 @@ fn ahead(g: &Geom, shown: u32) -> u32 {
 
 impl ProdCoverageChecker {
     pub fn new(priqs: u32) -> Self {
-        ProdCoverageChecker { regs: PriqRegs::new(priqs, 48), in_flight: 0, deferred: Vec::with_capacity(4) }
+        ProdCoverageChecker { regs: PriqRegs::new(priqs, 48), deferred: Vec::with_capacity(4) }
     }
 
     fn judge(&mut self, out: &mut Vec<Violation>) {
@@ -79,15 +78,6 @@ impl Checker for ProdCoverageChecker {
         }
         match t.txn {
             Txn::RegRead { addr: reg::PRIQ_PROD, data } => self.deferred.push((t.cycle, data as u32)),
-            Txn::MemWrite { .. } => self.in_flight += 1,
-            Txn::MemAck { err } => {
-                if self.in_flight > 0 {
-                    self.in_flight -= 1;
-                    if !err {
-                        self.regs.on_good_ack();
-                    }
-                }
-            }
             ref x => self.regs.observe(x),
         }
     }

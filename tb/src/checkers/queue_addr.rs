@@ -12,7 +12,6 @@ use crate::txn::{Stamped, Txn};
 
 pub struct QueueAddressChecker {
     regs: PriqRegs,
-    in_flight: u32,
 }
 
 impl QueueAddressChecker {
@@ -22,11 +21,11 @@ impl QueueAddressChecker {
     }
 
     pub fn with_addr_bits(priqs: u32, addr_bits: u32) -> Self {
-        QueueAddressChecker { regs: PriqRegs::new(priqs, addr_bits), in_flight: 0 }
+        QueueAddressChecker { regs: PriqRegs::new(priqs, addr_bits) }
     }
 
     fn expected(&self, g: &Geom) -> (u32, u64) {
-        let k = g.prod.wrapping_add(self.in_flight) & g.index_mask();
+        let k = g.prod.wrapping_add(self.regs.in_flight) & g.index_mask();
         (k, g.slot_addr(k))
     }
 
@@ -57,7 +56,7 @@ impl QueueAddressChecker {
                         "entry written at 0x{addr:x} = slot {got}, but PROD.WR 0x{:x} after {} good ack(s){} puts the next entry in slot {k} at 0x{exp:x}",
                         g.prod,
                         g.acked,
-                        if self.in_flight > 0 { format!(" plus {} write(s) in flight", self.in_flight) } else { String::new() },
+                        if self.regs.in_flight > 0 { format!(" plus {} write(s) in flight", self.regs.in_flight) } else { String::new() },
                     )
                 } else {
                     format!(
@@ -70,10 +69,9 @@ impl QueueAddressChecker {
                 // Follow the DUT's index from here so one slip reports once.
                 let m = g.index_mask();
                 let p = &mut self.regs.main.prod;
-                *p = (*p & !m) | (got.wrapping_sub(self.in_flight) & m);
+                *p = (*p & !m) | (got.wrapping_sub(self.regs.in_flight) & m);
             }
         }
-        self.in_flight += 1;
     }
 }
 
@@ -84,14 +82,9 @@ impl Checker for QueueAddressChecker {
 
     fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) {
         match t.txn {
-            Txn::MemWrite { addr, bytes, .. } => self.on_write(t.cycle, addr, bytes, out),
-            Txn::MemAck { err } => {
-                if self.in_flight > 0 {
-                    self.in_flight -= 1;
-                    if !err {
-                        self.regs.on_good_ack();
-                    }
-                }
+            Txn::MemWrite { addr, bytes, .. } => {
+                self.on_write(t.cycle, addr, bytes, out);
+                self.regs.observe(&t.txn);
             }
             ref x => self.regs.observe(x),
         }

@@ -118,6 +118,8 @@ pub(crate) struct PriqRegs {
     priqen: AckBit,
     pub main: Geom,
     pub alt: Option<Geom>,
+    /// Queue writes issued and not yet acknowledged (acknowledgements come in order).
+    pub in_flight: u32,
 }
 
 impl PriqRegs {
@@ -128,6 +130,7 @@ impl PriqRegs {
             priqen: AckBit::new(reg::CR0_PRIQEN),
             main: Geom::reset(),
             alt: None,
+            in_flight: 0,
         }
     }
 
@@ -140,6 +143,13 @@ impl PriqRegs {
                 self.apply(|g| g.set_base(data, p, a));
             }
             Txn::RegWrite { addr: reg::PRIQ_PROD, data } => self.apply(|g| g.set_prod(data)),
+            Txn::MemWrite { .. } => self.in_flight += 1,
+            Txn::MemAck { err } if self.in_flight > 0 => {
+                self.in_flight -= 1;
+                if !err {
+                    self.on_good_ack();
+                }
+            }
             _ => {}
         }
     }
