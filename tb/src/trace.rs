@@ -96,12 +96,16 @@ impl<T: Copy> Ring<T> {
         Ring { buf: Vec::with_capacity(cap), cap, head: 0 }
     }
 
+    #[inline]
     pub fn push(&mut self, t: T) {
         if self.buf.len() < self.cap {
             self.buf.push(t);
         } else {
             self.buf[self.head] = t;
-            self.head = (self.head + 1) % self.cap;
+            self.head += 1;
+            if self.head == self.cap {
+                self.head = 0;
+            }
         }
     }
 

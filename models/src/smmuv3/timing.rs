@@ -327,7 +327,9 @@ impl PriqTiming {
 
     /// Apply one rising edge with `inp` held in the cycle before it.
     pub fn step(&mut self, inp: &PriqInputs) -> &EdgeEvents {
-        let mut ev = EdgeEvents::default();
+        // Events are built in place: a local copy moved in at the end cost more than the rest
+        // of an idle edge.
+        self.ev = EdgeEvents::default();
         let o = self.out;
 
         // Handshakes at this edge, from the outputs of the cycle before it.
@@ -357,7 +359,7 @@ impl PriqTiming {
         self.out.reg_rvalid = false;
         if reg_hs {
             let addr = inp.reg_addr & ((1 << regs::ADDR_BITS) - 1);
-            ev.reg = Some(if inp.reg_write {
+            self.ev.reg = Some(if inp.reg_write {
                 let applied = self.write_reg(addr, inp.reg_wdata);
                 RegAccess::Write {
                     addr,
@@ -379,14 +381,14 @@ impl PriqTiming {
         if engine_q != EngineState::Idle {
             cr0ack_d |= cr0ack_q & (regs::CR0_SMMUEN | regs::CR0_PRIQEN);
         }
-        ev.cr0ack_changed = cr0ack_d != cr0ack_q;
+        self.ev.cr0ack_changed = cr0ack_d != cr0ack_q;
         self.cr0ack.shift(cr0_q, cr0ack_d);
         let irq_ctrlack_d = self.irq_ctrlack.next_ack(irq_ctrl_q);
         self.irq_ctrlack.shift(irq_ctrl_q, irq_ctrlack_d);
 
         // Response egress (DEC-12, OP-16): loads when empty or sending; automatic first.
         if rsp_hs {
-            ev.sent = Some(self.egress_response());
+            self.ev.sent = Some(self.egress_response());
         }
         if !o.rsp_valid || rsp_hs {
             let next = if auto_len_q > 0 {
@@ -399,7 +401,7 @@ impl PriqTiming {
             self.out.rsp_valid = next.is_some();
             if let Some((r, src)) = next {
                 self.load_egress(&r);
-                ev.committed = Some((r, src));
+                self.ev.committed = Some((r, src));
             }
         }
 
@@ -408,7 +410,7 @@ impl PriqTiming {
         let mut priq_abt = false;
         match engine_q {
             EngineState::Idle => {
-                if ing_len_q > 0 && auto_len_q < self.p.auto_depth && !ev.cr0ack_changed {
+                if ing_len_q > 0 && auto_len_q < self.p.auto_depth && !self.ev.cr0ack_changed {
                     let m = self.ingress.pop();
                     let state = AdmissionState {
                         smmuen: cr0ack_q & regs::CR0_SMMUEN != 0,
@@ -423,14 +425,14 @@ impl PriqTiming {
                         ring,
                     };
                     let row = arch::decide_row(&state);
-                    ev.decided = Some((row, m));
+                    self.ev.decided = Some((row, m));
                     if row == Row::C_Full {
                         self.prod ^= FLAG_BIT;
-                        ev.ovflg_toggled = true;
+                        self.ev.ovflg_toggled = true;
                     }
                     if let Some(r) = arch::auto_response(row, &m) {
                         self.auto_q.push(r);
-                        ev.auto_pushed = Some(r);
+                        self.ev.auto_pushed = Some(r);
                     }
                     priq_trigger = arch::discard_irq_trigger(row, lo_q, &m);
                     if row == Row::D_Write {
@@ -444,7 +446,7 @@ impl PriqTiming {
             }
             EngineState::Write => {
                 if mw_hs {
-                    ev.mem_write = Some(o.mw_addr);
+                    self.ev.mem_write = Some(o.mw_addr);
                     self.engine = EngineState::WaitAck;
                 }
             }
@@ -454,17 +456,17 @@ impl PriqTiming {
                     let index = ring.index(prod_q);
                     if inp.mwack_err {
                         // SMMU-PRIQ-16: PROD unchanged, PRIQ_ABT_ERR, answered as in row a.
-                        ev.write_aborted = Some(index);
+                        self.ev.write_aborted = Some(index);
                         priq_abt = true;
                         if let Some(r) = arch::write_abort_response(&self.latched) {
                             self.auto_q.push(r);
-                            ev.auto_pushed = Some(r);
+                            self.ev.auto_pushed = Some(r);
                         }
                     } else {
                         // SMMU-PRIQ-3: PROD covers the entry only now.
                         let was_empty = ring.empty(prod_q, cons_eff);
                         self.prod = ring.incr(self.prod);
-                        ev.written = Some(index);
+                        self.ev.written = Some(index);
                         priq_trigger = arch::write_irq_trigger(lo_q, was_empty, &self.latched);
                     }
                 }
@@ -475,7 +477,7 @@ impl PriqTiming {
         if pr_hs {
             let m = at_port(inp.pr);
             self.ingress.push(m);
-            ev.accepted = Some(m);
+            self.ev.accepted = Some(m);
         }
 
         // Command unit (SMMU-CMD-*).
@@ -484,14 +486,14 @@ impl PriqTiming {
         if cmd_hs {
             let c = Command::decode(inp.cmd_dw0, inp.cmd_dw1);
             let effect = arch::command_effect(&c, cr0ack_q & regs::CR0_SMMUEN != 0);
-            ev.cmd = Some(CmdOutcome {
+            self.ev.cmd = Some(CmdOutcome {
                 opcode: c.opcode(),
                 effect,
             });
             match effect {
                 CmdEffect::Respond(r) => {
                     self.sw_q.push(r);
-                    ev.sw_pushed = Some(r);
+                    self.ev.sw_pushed = Some(r);
                 }
                 CmdEffect::Sync => sync_waiting = true,
                 CmdEffect::Illegal => cmdq_illegal = true,
@@ -499,9 +501,9 @@ impl PriqTiming {
             }
         }
         // CMD_SYNC completes at the first edge where the software FIFO was empty (SMMU-CMD-9).
-        ev.sync_completed = sync_waiting && sw_len_q == 0;
-        self.sync_pending = sync_waiting && !ev.sync_completed;
-        self.out.sync_done = ev.sync_completed;
+        self.ev.sync_completed = sync_waiting && sw_len_q == 0;
+        self.sync_pending = sync_waiting && !self.ev.sync_completed;
+        self.out.sync_done = self.ev.sync_completed;
 
         // Global errors: activate (toggle GERROR) only if inactive before the edge (SMMU-CMD-2,
         // SMMU-PRIQ-16); each activation is a GERROR interrupt trigger (SMMU-CMD-11).
@@ -509,22 +511,21 @@ impl PriqTiming {
         if cmdq_illegal {
             self.cmdq_cons_err = regs::CERROR_ILL;
             if inactive(regs::GERROR_CMDQ_ERR) {
-                ev.gerror_activated |= regs::GERROR_CMDQ_ERR;
+                self.ev.gerror_activated |= regs::GERROR_CMDQ_ERR;
             }
         }
         if priq_abt && inactive(regs::GERROR_PRIQ_ABT_ERR) {
-            ev.gerror_activated |= regs::GERROR_PRIQ_ABT_ERR;
+            self.ev.gerror_activated |= regs::GERROR_PRIQ_ABT_ERR;
         }
-        self.gerror ^= ev.gerror_activated;
+        self.gerror ^= self.ev.gerror_activated;
 
         // Interrupt pulses, gated by IRQ_CTRLACK before the edge (SMMU-PRIQ-13, OP-7, OP-17).
-        ev.priq_irq_trigger = priq_trigger;
+        self.ev.priq_irq_trigger = priq_trigger;
         self.out.irq_priq = priq_trigger && irq_ctrlack_q & regs::IRQ_CTRL_PRIQ_IRQEN != 0;
         self.out.irq_gerror =
-            ev.gerror_activated != 0 && irq_ctrlack_q & regs::IRQ_CTRL_GERROR_IRQEN != 0;
+            self.ev.gerror_activated != 0 && irq_ctrlack_q & regs::IRQ_CTRL_GERROR_IRQEN != 0;
 
         self.update_derived_outputs();
-        self.ev = ev;
         &self.ev
     }
 

@@ -51,6 +51,8 @@ pub struct PcieFunction {
     pub allocation: u32,
     pub credits_used: u32,
     outstanding: Vec<Prg>,
+    /// PRG indexes of `outstanding`, one bit each (512 indexes).
+    used_prgi: [u64; 8],
     /// Status.RF: set by a Response Failure or reserved code (PRI-19).
     pub rf: bool,
     /// Status.UPRGI: set by a response matching no outstanding PRG (PRI-20).
@@ -61,11 +63,20 @@ pub struct PcieFunction {
 
 impl PcieFunction {
     pub fn new(rid: u16, allocation: u32) -> Self {
-        PcieFunction { rid, prpr: true, allocation, credits_used: 0, outstanding: Vec::new(), rf: false, uprgi: false, closed: 0 }
+        PcieFunction { rid, prpr: true, allocation, credits_used: 0, outstanding: Vec::new(), used_prgi: [0; 8], rf: false, uprgi: false, closed: 0 }
     }
     fn free_prgi(&self) -> Option<u16> {
         // DEC-11 default: never two outstanding PRGs with one index, whatever the PASID (PRI-8).
-        (0u16..512).find(|i| !self.outstanding.iter().any(|p| p.prgi == *i))
+        // Lowest free index, from the bitmap of outstanding ones.
+        self.used_prgi.iter().enumerate().find(|(_, w)| **w != u64::MAX).map(|(k, w)| (k * 64) as u16 + w.trailing_ones() as u16)
+    }
+    fn set_prgi(&mut self, prgi: u16, used: bool) {
+        let (k, b) = (usize::from(prgi >> 6) & 7, prgi & 63);
+        if used {
+            self.used_prgi[k] |= 1 << b;
+        } else {
+            self.used_prgi[k] &= !(1 << b);
+        }
     }
     fn open_prg(&self, pv: bool, pasid: u32) -> Option<usize> {
         self.outstanding.iter().position(|p| !p.last_sent && p.pv == pv && p.pasid == pasid)
@@ -82,6 +93,7 @@ impl PcieFunction {
             RespCode::ResponseFailure | RespCode::Reserved(_) => {
                 self.rf = true;
                 self.outstanding.clear();
+                self.used_prgi = [0; 8];
                 self.credits_used = 0;
             }
             RespCode::Success | RespCode::InvalidRequest => {
@@ -91,6 +103,8 @@ impl PcieFunction {
                 match self.outstanding.iter().position(matches) {
                     Some(k) => {
                         let prg = self.outstanding.swap_remove(k);
+                        // Indexes are unique among outstanding PRGs (free_prgi), so the bit goes.
+                        self.set_prgi(prg.prgi, false);
                         self.credits_used -= prg.requests;
                         self.closed += 1;
                     }
@@ -179,14 +193,6 @@ impl PcieDriver {
         if f.rf {
             return None;
         }
-        let page = self.rng.gen_range(0u64..1 << 36);
-        let (r, w) = match self.rng.gen_range(0..3) {
-            0 => (true, false),
-            1 => (false, true),
-            _ => (true, true),
-        };
-        let exe = pv && r && self.rng.gen_range(0..8) == 0; // PRI-5: Exe only with R
-        let priv_ = pv && self.rng.gen_range(0..4) == 0;
         let prg_index = match f.open_prg(pv, pasid) {
             Some(k) => k,
             None => {
@@ -207,9 +213,20 @@ impl PcieDriver {
                 f.credits_used += len;
                 self.prgs_started += 1;
                 f.outstanding.push(Prg { prgi, pv, pasid, requests: len, remaining: len - 1, last_sent: false });
+                f.set_prgi(prgi, true);
                 f.outstanding.len() - 1
             }
         };
+        // Message fields are drawn only once a message is certain (this runs every cycle
+        // while the link waits for credits).
+        let page = self.rng.gen_range(0u64..1 << 36);
+        let (r, w) = match self.rng.gen_range(0..3) {
+            0 => (true, false),
+            1 => (false, true),
+            _ => (true, true),
+        };
+        let exe = pv && r && self.rng.gen_range(0..8) == 0; // PRI-5: Exe only with R
+        let priv_ = pv && self.rng.gen_range(0..4) == 0;
         let prg = &mut f.outstanding[prg_index];
         let last = prg.remaining == 0;
         if last {
