@@ -101,6 +101,12 @@ impl Verilator {
         }
         cmd.env("VERILATOR_ROOT", &self.root);
         cmd.env("PATH", std::env::join_paths(path).unwrap_or_default());
+        if program == "make" {
+            // Under an outer `make` (e.g. `make test`) the inherited MAKELEVEL/MAKEFLAGS would make
+            // this make print "Entering directory <temp dir>" and join a foreign jobserver; its
+            // output (hashed for the runtime-object cache) must not depend on who called us.
+            cmd.env_remove("MAKELEVEL").env_remove("MAKEFLAGS").env_remove("MFLAGS").arg("--no-print-directory");
+        }
         cmd
     }
 }
