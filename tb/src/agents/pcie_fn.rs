@@ -196,12 +196,14 @@ impl PcieDriver {
         let prg_index = match f.open_prg(pv, pasid) {
             Some(k) => k,
             None => {
+                // Winding down (every PRG of the plan started): nothing new, Stop Markers included,
+                // so the link goes idle once the open PRGs are finished.
+                if self.prgs_started >= plan.prgs {
+                    return None;
+                }
                 if pv && self.rng.gen_range(0u32..255) < plan.stop_marker_odds as u32 {
                     // PRI-27: no open PRG of this PASID; a Stop Marker needs no credit.
                     return Some(PageRequest { rid: f.rid, pv: true, pasid, l: true, ..Default::default() });
-                }
-                if self.prgs_started >= plan.prgs {
-                    return None;
                 }
                 let prgi = f.free_prgi()?;
                 let len = self.rng.gen_range(1..=plan.max_prg_len.max(1)).min(f.allocation);

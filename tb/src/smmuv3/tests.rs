@@ -535,7 +535,7 @@ fn random_scenario(seed: u64) -> Scenario {
             pasids,
             allocation: r.gen_range(2..=16),
             max_prg_len: r.gen_range(1..=4),
-            prgs: r.gen_range(20..=80),
+            prgs: r.gen_range(100..=600),
             stop_marker_odds: r.gen_range(0..=30),
             send_odds: r.gen_range(32..=255),
         }),
