@@ -35,7 +35,7 @@ use super::regs::AckBit;
 use super::{reg, rule, Checker, ShowReq, ShowRsp, Violation};
 use crate::trace::Ring;
 use crate::txn::{Stamped, Txn};
-use models::pcie::{MsgClass, PrgResponse, RespCode};
+use models::pcie::{MsgClass, PageRequest, PrgResponse, RespCode};
 use models::rules::RuleId;
 use std::collections::VecDeque;
 
@@ -148,16 +148,7 @@ impl ResponseChecker {
                 // Written after an automatic response was attributed to it?
                 let m = super::priq_entry::normalize(&e.msg);
                 if let Some(r) = self.ledger.find(|r| r.answered.is_some() && r.msg == m) {
-                    out.push(Violation {
-                        rule: rule::SMMU_PRIQ_10,
-                        cycle,
-                        message: format!(
-                            "entry at 0x{addr:x} is written for {} accepted at cycle {}, which was already answered automatically at cycle {}: a message is either queued or answered by hardware",
-                            ShowReq(&r.msg),
-                            r.cycle,
-                            r.answered.unwrap_or(0)
-                        ),
-                    });
+                    out.push(queued_after_answer(cycle, addr, &r.msg, r.cycle, r.answered.unwrap_or(0)));
                 }
                 None
             }
@@ -165,16 +156,7 @@ impl ResponseChecker {
         if let Some(seq) = seq {
             let r = *self.ledger.get(seq).expect("matched record is alive");
             if let Some(a) = r.answered {
-                out.push(Violation {
-                    rule: rule::SMMU_PRIQ_10,
-                    cycle,
-                    message: format!(
-                        "entry at 0x{addr:x} is written for {} accepted at cycle {}, which was already answered automatically at cycle {}: a message is either queued or answered by hardware",
-                        ShowReq(&r.msg),
-                        r.cycle,
-                        a
-                    ),
-                });
+                out.push(queued_after_answer(cycle, addr, &r.msg, r.cycle, a));
             }
         }
     }
@@ -515,5 +497,17 @@ impl Checker for ResponseChecker {
         }
         self.sw.clear();
         self.open_l1.clear();
+    }
+}
+
+/// SMMU-PRIQ-10: a message is either queued or answered by hardware, never both.
+fn queued_after_answer(cycle: u64, addr: u64, msg: &PageRequest, accepted: u64, answered: u64) -> Violation {
+    Violation {
+        rule: rule::SMMU_PRIQ_10,
+        cycle,
+        message: format!(
+            "entry at 0x{addr:x} is written for {} accepted at cycle {accepted}, which was already answered automatically at cycle {answered}: a message is either queued or answered by hardware",
+            ShowReq(msg)
+        ),
     }
 }
