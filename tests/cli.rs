@@ -110,3 +110,18 @@ fn regress_writes_results_json() {
     assert_eq!(v["summary"]["failed"], 0);
     assert!(v["runs"].as_array().unwrap().iter().all(|r| r["status"] == "pass" && r["scenario"]["seed"].is_u64()));
 }
+
+#[test]
+fn bench_reports_both_rates_and_the_ratio() {
+    // The pipeline of `make bench` (C++ loop compiled against the cached build, harness run);
+    // speed itself is a figure to read, not a pass/fail criterion.
+    let out = tmp("bench");
+    let o = iommu_tb(&["bench", "--cycles", "20000", "--reps", "1", "--out", out.to_str().unwrap()]);
+    let stdout = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{stdout}{}", text(&o.stderr));
+    assert!(stdout.contains("ratio"), "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("bench.json")).unwrap()).unwrap();
+    let (h, p) = (v["harness_cycles_per_s"].as_f64().unwrap(), v["plain_cpp_cycles_per_s"].as_f64().unwrap());
+    assert!(h > 0.0 && p > 0.0, "{v}");
+    assert!((v["ratio"].as_f64().unwrap() - h / p).abs() < 1e-9, "{v}");
+}
