@@ -1,14 +1,15 @@
-//! `iommu-tb regress`: every directed test once plus N seeds of each random class, in parallel;
-//! a summary table and `results.json` (every run with its scenario, so any run can be replayed).
+//! `iommu-tb regress`: every directed test once plus N seeds of each random class, on all cores;
+//! a summary table, `results.json` (every run with its scenario, so any run can be replayed) and
+//! the one replay command of every failure. Ctrl-C stops taking new runs and keeps what finished.
 
 use crate::replay_command;
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tb::regress::{self, Plan, ResultsFile};
 use tb::run::{self, RunOptions, RunResult, Status};
 
 #[derive(clap::Args)]
@@ -19,106 +20,79 @@ pub struct RegressArgs {
     /// First seed of the random classes.
     #[arg(long, default_value_t = 1)]
     first_seed: u64,
+    /// Run every selected test with this one seed only.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Run only this test (repeatable).
+    #[arg(long = "test")]
+    tests: Vec<String>,
     /// Parallel jobs (default: all cores).
     #[arg(long)]
     jobs: Option<usize>,
-    /// Output folder for results.json.
+    /// Output folder.
     #[arg(long, default_value = "build/regress")]
     out: PathBuf,
 }
 
-#[derive(Serialize)]
-struct Results<'a> {
-    tool: &'static str,
-    version: &'static str,
-    rtl_hash: &'a str,
-    summary: Summary,
-    runs: &'a [RunResult],
-}
-
-#[derive(Serialize, Default)]
-struct Summary {
-    total: usize,
-    passed: usize,
-    failed: usize,
-    cycles: u64,
-    wall_s: f64,
-}
-
 pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
     let root = crate::repo_root()?;
-    let out = if a.out.is_absolute() { a.out.clone() } else { root.join(&a.out) };
+    let out = absolute(&root, &a.out);
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let work = regress::plan(&Plan { seeds: a.seeds, first_seed: a.first_seed, only_seed: a.seed, tests: a.tests.clone() })?;
     let opts = RunOptions::for_repo(&root);
     // Build (or find) the RTL once before the workers start.
     let built = sim::build(&run::smmuv3_build_spec(&opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
-
-    let mut work = Vec::new();
-    for t in tb::smmuv3::tests::registry() {
-        if t.random {
-            work.extend((a.first_seed..a.first_seed + a.seeds).map(|s| (t.scenario)(s)));
-        } else {
-            work.push((t.scenario)(1));
-        }
-    }
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     println!("regress: {} runs on {jobs} jobs (RTL build {})", work.len(), &built.hash[..12]);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    // First Ctrl-C: finish the runs in progress and write what finished. Second: leave now.
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupted: finishing the runs in progress, then writing results (Ctrl-C again to quit)");
+    });
     let bar = ProgressBar::new(work.len() as u64);
     bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} [{elapsed_precise}]").unwrap());
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<RunResult>> = Mutex::new(Vec::new());
-    let errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let started = std::time::Instant::now();
-    std::thread::scope(|s| {
-        for _ in 0..jobs {
-            s.spawn(|| loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                let Some(sc) = work.get(k) else { break };
-                match run::run(sc, &opts) {
-                    Ok(r) => {
-                        if r.status == Status::Fail {
-                            bar.println(format!("FAIL {} seed {}: {}", r.test, r.seed, r.rule.as_deref().unwrap_or("?")));
-                        }
-                        results.lock().unwrap().push(r);
-                    }
-                    Err(e) => errors.lock().unwrap().push(format!("{} seed {}: {e}", sc.test, sc.seed)),
-                }
-                bar.inc(1);
-            });
+    let done = |r: &RunResult| {
+        if r.status == Status::Fail {
+            bar.println(format!("FAIL {} seed {}: {}", r.test, r.seed, r.rule.as_deref().unwrap_or("?")));
         }
-    });
-    bar.finish_and_clear();
-    let errors = errors.into_inner().unwrap();
-    if let Some(e) = errors.first() {
-        return Err(e.clone());
-    }
-    let mut runs = results.into_inner().unwrap();
-    runs.sort_by(|x, y| (x.test.as_str(), x.seed).cmp(&(y.test.as_str(), y.seed)));
-    let summary = Summary {
-        total: runs.len(),
-        passed: runs.iter().filter(|r| r.status == Status::Pass).count(),
-        failed: runs.iter().filter(|r| r.status == Status::Fail).count(),
-        cycles: runs.iter().map(|r| r.cycles).sum(),
-        wall_s: started.elapsed().as_secs_f64(),
+        bar.inc(1);
     };
-    print_table(&runs);
-    for r in runs.iter().filter(|r| r.status == Status::Fail) {
+    let exec = regress::execute(&work, &opts, jobs, &stop, &done)?;
+    bar.finish_and_clear();
+
+    let results = ResultsFile::new(&built.hash, None, exec.runs, exec.interrupted);
+    print_table(&results.runs);
+    for r in results.runs.iter().filter(|r| r.status == Status::Fail) {
         println!("\nFAIL {} seed {} [{}]", r.test, r.seed, r.rule.as_deref().unwrap_or("?"));
         if let Some(f) = &r.failure {
             println!("{}", f.lines().take(6).collect::<Vec<_>>().join("\n"));
         }
         println!("replay: {}", replay_command(&r.test, r.seed));
     }
-    println!(
-        "\n{} runs: {} passed, {} failed; {} cycles in {:.1} s",
-        summary.total, summary.passed, summary.failed, summary.cycles, summary.wall_s
-    );
+    let s = &results.summary;
+    println!("\n{} runs: {} passed, {} failed; {} cycles in {:.1} s", s.total, s.passed, s.failed, s.cycles, started.elapsed().as_secs_f64());
     let path = out.join("results.json");
-    let results = Results { tool: "iommu-tb", version: env!("CARGO_PKG_VERSION"), rtl_hash: &built.hash, summary, runs: &runs };
-    let text = serde_json::to_string_pretty(&results).map_err(|e| e.to_string())?;
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    results.save(&path)?;
     println!("results: {}", path.display());
-    Ok(if results.summary.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    if results.interrupted {
+        println!("interrupted: {} of {} runs finished", s.total, work.len());
+        return Ok(ExitCode::from(130));
+    }
+    Ok(if s.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn absolute(root: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        root.join(p)
+    }
 }
 
 /// One row per test: runs, pass/fail, cycles, simulated cycles per second, wall time.

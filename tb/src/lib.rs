@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod checkers;
+pub mod regress;
 pub mod report;
 pub mod run;
 pub mod scenario;

@@ -1,0 +1,180 @@
+//! The regression engine: which runs make a regression (`plan`), running them on all cores
+//! (`execute`), and the results file that shards write and `merge` joins losslessly.
+
+use crate::run::{self, RunOptions, RunResult, Status};
+use crate::scenario::{Flavor, Scenario};
+use crate::smmuv3::tests::registry;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// Which runs: every directed test once (seed 1) and seeds of every random class.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// Seeds per random class, starting at `first_seed`.
+    pub seeds: u64,
+    pub first_seed: u64,
+    /// Run only this seed (of every selected test, directed ones included).
+    pub only_seed: Option<u64>,
+    /// Run only these tests (empty: all).
+    pub tests: Vec<String>,
+}
+
+/// The scenarios of a plan, in a fixed order. An unknown test name is an error.
+pub fn plan(p: &Plan) -> Result<Vec<Scenario>, String> {
+    for name in &p.tests {
+        run::find_test(Flavor::Smmuv3, name)?;
+    }
+    let mut work = Vec::new();
+    for t in registry().iter().filter(|t| p.tests.is_empty() || p.tests.iter().any(|n| n == t.name)) {
+        match (p.only_seed, t.random) {
+            (Some(s), _) => work.push((t.scenario)(s)),
+            (None, true) => work.extend((p.first_seed..p.first_seed + p.seeds).map(t.scenario)),
+            (None, false) => work.push((t.scenario)(1)),
+        }
+    }
+    Ok(work)
+}
+
+/// What running a plan produced.
+pub struct Execution {
+    pub runs: Vec<RunResult>,
+    /// Stopped early (Ctrl-C): `runs` holds what finished.
+    pub interrupted: bool,
+}
+
+/// Run `work` on `jobs` threads. Workers take the next scenario until none is left or `stop` is
+/// set; a run in progress finishes. `on_done` sees each result as it completes.
+pub fn execute(
+    work: &[Scenario],
+    opts: &RunOptions,
+    jobs: usize,
+    stop: &AtomicBool,
+    on_done: &(dyn Fn(&RunResult) + Sync),
+) -> Result<Execution, String> {
+    let next = AtomicUsize::new(0);
+    let runs = Mutex::new(Vec::with_capacity(work.len()));
+    let error: Mutex<Option<String>> = Mutex::new(None);
+    std::thread::scope(|s| {
+        for _ in 0..jobs.max(1) {
+            s.spawn(|| loop {
+                if stop.load(Ordering::Relaxed) || error.lock().unwrap().is_some() {
+                    break;
+                }
+                let Some(sc) = work.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
+                match run::run(sc, opts) {
+                    Ok(r) => {
+                        on_done(&r);
+                        runs.lock().unwrap().push(r);
+                    }
+                    Err(e) => {
+                        error.lock().unwrap().get_or_insert(format!("{} seed {}: {e}", sc.test, sc.seed));
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = error.into_inner().unwrap() {
+        return Err(e);
+    }
+    let mut runs = runs.into_inner().unwrap();
+    runs.sort_by(|x, y| (x.test.as_str(), x.seed).cmp(&(y.test.as_str(), y.seed)));
+    let interrupted = runs.len() < work.len();
+    Ok(Execution { runs, interrupted })
+}
+
+/// Pass/fail counts and totals of a set of runs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub total: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub cycles: u64,
+    /// Sum of the runs' wall times (machine time, not elapsed time).
+    pub run_s: f64,
+}
+
+impl Summary {
+    pub fn of(runs: &[RunResult]) -> Summary {
+        Summary {
+            total: runs.len(),
+            passed: runs.iter().filter(|r| r.status == Status::Pass).count(),
+            failed: runs.iter().filter(|r| r.status == Status::Fail).count(),
+            cycles: runs.iter().map(|r| r.cycles).sum(),
+            run_s: runs.iter().map(|r| r.wall_s).sum(),
+        }
+    }
+}
+
+/// `results.json`: everything a regression (or one shard of it) produced.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ResultsFile {
+    pub tool: String,
+    pub version: String,
+    pub rtl_hash: String,
+    /// "K/N" for a shard, None for a whole regression or a merge of all shards.
+    pub shard: Option<String>,
+    pub interrupted: bool,
+    pub summary: Summary,
+    pub runs: Vec<RunResult>,
+}
+
+impl ResultsFile {
+    pub fn new(rtl_hash: &str, shard: Option<String>, runs: Vec<RunResult>, interrupted: bool) -> ResultsFile {
+        ResultsFile {
+            tool: "iommu-tb".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            rtl_hash: rtl_hash.into(),
+            shard,
+            interrupted,
+            summary: Summary::of(&runs),
+            runs,
+        }
+    }
+
+    /// Read a results file; a missing or corrupt file is a one-line error naming it.
+    pub fn load(path: &Path) -> Result<ResultsFile, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| format!("{}: not a results file: {e}", path.display()))
+    }
+
+    /// Write atomically (temp file, then rename): an earlier file is never left half-written.
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        let text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+        write_atomic(path, text.as_bytes())
+    }
+}
+
+/// Join shard results: same RTL build, no (test, seed) twice unless the two runs are identical.
+pub fn merge(parts: Vec<ResultsFile>) -> Result<ResultsFile, String> {
+    let Some(first) = parts.first() else { return Err("nothing to merge".into()) };
+    let hash = first.rtl_hash.clone();
+    let mut runs: Vec<RunResult> = Vec::new();
+    let mut interrupted = false;
+    for p in parts {
+        if p.rtl_hash != hash {
+            return Err(format!("cannot merge results of different RTL builds ({} and {})", &hash[..12.min(hash.len())], p.rtl_hash));
+        }
+        interrupted |= p.interrupted;
+        for r in p.runs {
+            match runs.iter().find(|x| x.test == r.test && x.seed == r.seed) {
+                Some(x) if x.status == r.status && x.cycles == r.cycles => {} // the same run twice
+                Some(_) => return Err(format!("{} seed {} appears twice with different outcomes", r.test, r.seed)),
+                None => runs.push(r),
+            }
+        }
+    }
+    runs.sort_by(|x, y| (x.test.as_str(), x.seed).cmp(&(y.test.as_str(), y.seed)));
+    Ok(ResultsFile::new(&hash, None, runs, interrupted))
+}
+
+/// Write a file through a temporary sibling and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot write {}: {e}", path.display())
+    })
+}
