@@ -25,6 +25,8 @@ enum Cmd {
     Replay(RunArgs),
     /// Run every directed test plus N random seeds; summary table and build/regress/results.json.
     Regress(regress::RegressArgs),
+    /// Join the results.json of several shards (or runs) into one, losslessly.
+    Merge(regress::MergeArgs),
     /// List the registered tests and the rules each asserts.
     List {
         #[arg(long, default_value = "smmuv3")]
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Cmd::Run(a) => run_one(a, false),
         Cmd::Replay(a) => run_one(a, true),
         Cmd::Regress(a) => regress::main(a),
+        Cmd::Merge(a) => regress::merge_main(a),
         Cmd::List { flavor } => list(flavor),
         Cmd::Bench(a) => bench::main(a),
     };

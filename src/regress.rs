@@ -87,6 +87,34 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
     Ok(if s.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
+#[derive(clap::Args)]
+pub struct MergeArgs {
+    /// results.json files (or folders holding one) to join.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Output folder for the merged results.json.
+    #[arg(long, default_value = "build/regress")]
+    out: PathBuf,
+}
+
+pub fn merge_main(a: MergeArgs) -> Result<ExitCode, String> {
+    let root = crate::repo_root()?;
+    let out = absolute(&root, &a.out);
+    let mut parts = Vec::new();
+    for p in &a.inputs {
+        let file = if p.is_dir() { p.join("results.json") } else { p.clone() };
+        parts.push(ResultsFile::load(&file)?);
+    }
+    let merged = regress::merge(parts)?;
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let path = out.join("results.json");
+    merged.save(&path)?;
+    let s = &merged.summary;
+    println!("merged {} inputs: {} runs, {} passed, {} failed", a.inputs.len(), s.total, s.passed, s.failed);
+    println!("results: {}", path.display());
+    Ok(if s.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
 fn absolute(root: &Path, p: &Path) -> PathBuf {
     if p.is_absolute() {
         p.to_path_buf()
