@@ -41,6 +41,10 @@ pub struct RunSummary {
     pub failure: Option<String>,
     /// The one command that replays this run with waves.
     pub replay: String,
+    /// The full failure report (several lines: cycle, signal, expected/actual, recent
+    /// transactions), when the runner keeps it; JUnit puts it in the `<failure>` body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<String>,
 }
 
 /// Functional coverage, merged over all runs, by rule.
