@@ -25,6 +25,7 @@
 //! ```
 
 mod build;
+pub mod coverage;
 mod error;
 mod hash;
 mod locate;
