@@ -335,6 +335,22 @@ impl CoverDef {
     }
 }
 
+impl CoverDef {
+    /// Sample a cross the SystemVerilog way: each crossed point counts its bin `ks[i]`, and the
+    /// cross counts the combination unless it is ignored. No allocation.
+    #[inline]
+    pub fn sample_cross(&self, data: &mut super::CoverData, x: CrossId, ks: &[usize]) {
+        let it = &self.items[x.0 as usize];
+        let c = it.cross.as_ref().expect("CrossId names a cross");
+        for (&p, &k) in c.points.iter().zip(ks) {
+            let pi = &self.items[p];
+            debug_assert!(k < pi.len as usize);
+            data.hit(BinId(pi.first + k as u32));
+        }
+        data.hit_opt(self.cross_bin(x, ks));
+    }
+}
+
 /// Builds a [`CoverDef`]. Ids returned while building stay valid in the built definition.
 #[derive(Debug)]
 pub struct DefBuilder {

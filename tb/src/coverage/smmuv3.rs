@@ -633,8 +633,7 @@ impl Smmuv3Coverage {
                 (false, _) => 2,
             };
             let pulse = if model.outputs().irq_priq { 0 } else { 1 };
-            let b = self.m.def.cross_bin(self.m.ids.irq_cause_x_pulse, &[cause, pulse]);
-            self.data.hit_opt(b);
+            self.m.def.sample_cross(&mut self.data, self.m.ids.irq_cause_x_pulse, &[cause, pulse]);
         }
         if ev.gerror_activated != 0 {
             let masked = usize::from(!model.outputs().irq_gerror);
@@ -712,8 +711,7 @@ impl Smmuv3Coverage {
 
     fn on_decided(&mut self, row: Row, msg: &PageRequest, ev: &EdgeEvents, model: &PriqTiming) {
         let ids = &self.m.ids;
-        let b = self.m.def.cross_bin(ids.row_x_msg, &[row_index(row), msg_kind(msg)]);
-        self.data.hit_opt(b);
+        self.m.def.sample_cross(&mut self.data, ids.row_x_msg, &[row_index(row), msg_kind(msg)]);
         match row {
             Row::D_Write => {
                 self.writing = *msg;
@@ -753,7 +751,7 @@ impl Smmuv3Coverage {
         let size = def.point_value_bin(ids.log2size, u64::from(ring.n()));
         if let Some(size) = size {
             let k = size.index() - def.point_bin(ids.log2size, 0).index();
-            self.data.hit_opt(def.cross_bin(ids.log2size_x_wrap, &[k, toggled]));
+            def.sample_cross(&mut self.data, ids.log2size_x_wrap, &[k, toggled]);
         }
         if ring.full(model.prod(), model.cons()) {
             self.data.hit(ids.fill_full);
@@ -806,8 +804,7 @@ impl Smmuv3Coverage {
                 }
                 let code = usize::from(r.code != RespCode::Success);
                 let pv = usize::from(!r.pv);
-                let b = self.m.def.cross_bin(ids.code_x_pv, &[code, pv]);
-                self.data.hit_opt(b);
+                self.m.def.sample_cross(&mut self.data, ids.code_x_pv, &[code, pv]);
             }
         }
     }
