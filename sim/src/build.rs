@@ -38,7 +38,8 @@ pub enum Variant {
     Plain,
     /// FST waveform dumping (`--trace-fst`).
     Waves,
-    /// Verilator code coverage: line + toggle + user (`--coverage`).
+    /// Verilator code coverage (`--coverage`: in 5.048 line, branch, toggle,
+    /// expression, FSM and user points; read them with [`crate::coverage`]).
     Coverage,
 }
 

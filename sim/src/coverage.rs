@@ -27,6 +27,9 @@
 //!
 //! Toggle points are counted as Verilator writes them: one point per bit and
 //! direction (`count[3]:0->1` and `count[3]:1->0` are two points).
+//! Not covered by default (Verilator's defaults, kept): toggle points of
+//! signals wider than `--coverage-max-width` (256 bits) and of signals whose
+//! names start with `_` (`--coverage-underscore`).
 //!
 //! # The `.dat` format ("SystemC::Coverage-3")
 //!
@@ -339,7 +342,10 @@ impl Dataset {
             if !seen_header {
                 if line.trim_end() != DAT_HEADER {
                     let got: String = line.chars().take(40).collect();
-                    return Err(err(n, format!("not a Verilator coverage file: expected `{DAT_HEADER}`, found `{}`", printable(&got))));
+                    return Err(err(
+                        n,
+                        format!("not a Verilator coverage file: expected `{DAT_HEADER}`, found `{}`", printable(&got)),
+                    ));
                 }
                 seen_header = true;
                 continue;
@@ -507,7 +513,10 @@ mod tests {
             [m("v_line/t"), m("v_branch/t"), m("v_toggle/t"), m("v_expr/t"), m("v_user/t")],
             ["line", "branch", "toggle", "expr", "user"]
         );
-        assert_eq!([m("v_fsm_state/$root"), m("v_fsm_arc/$root"), m("v_new/x"), m("")], ["fsm", "fsm", "new", "unknown"]);
+        assert_eq!(
+            [m("v_fsm_state/$root"), m("v_fsm_arc/$root"), m("v_new/x"), m("")],
+            ["fsm", "fsm", "new", "unknown"]
+        );
     }
 
     #[test]

@@ -145,7 +145,8 @@ fn summary_has_report_shape() {
     assert!(s.holes[0].starts_with("counter.sv:"), "{}", s.holes[0]);
     assert!(s.holes[..5].iter().all(|h| h.ends_with("(TOP.counter)")), "{:?}", s.holes);
     // Only line holes when asked.
-    let lines = ab.summary(&SummaryOptions { root: Some(root), max_holes: 100, hole_metrics: Some(vec!["line".into()]) });
+    let lines =
+        ab.summary(&SummaryOptions { root: Some(root), max_holes: 100, hole_metrics: Some(vec!["line".into()]) });
     assert_eq!(lines.holes.len() as u64, lines.totals["line"].1 - lines.totals["line"].0);
     // Same field names as the report's CodeSummary.
     let v: serde_json::Value = serde_json::to_value(&s).unwrap();
@@ -197,10 +198,13 @@ fn annotation_shows_counts() {
     assert_eq!(rel.annotate(&out, &missing).unwrap().missing, ["gone.sv"]);
 }
 
+/// One lcov record: DA line -> count, BRDA (line, taken).
+type Record = (BTreeMap<u32, u64>, Vec<(u32, u64)>);
+
 /// Minimal lcov tracefile checker: record structure and LF/LH/BRF/BRH sums.
-fn check_lcov(text: &str) -> BTreeMap<String, (BTreeMap<u32, u64>, Vec<(u32, u64)>)> {
+fn check_lcov(text: &str) -> BTreeMap<String, Record> {
     let mut files = BTreeMap::new();
-    let mut cur: Option<(String, BTreeMap<u32, u64>, Vec<(u32, u64)>)> = None;
+    let mut cur: Option<(String, Record)> = None;
     let num = |s: &str| s.parse::<u64>().unwrap_or_else(|_| panic!("not a number: {s}"));
     for line in text.lines() {
         let (tag, val) = line.split_once(':').unwrap_or((line, ""));
@@ -208,28 +212,28 @@ fn check_lcov(text: &str) -> BTreeMap<String, (BTreeMap<u32, u64>, Vec<(u32, u64
             "TN" => assert!(cur.is_none()),
             "SF" => {
                 assert!(cur.is_none(), "SF inside a record");
-                cur = Some((val.to_string(), BTreeMap::new(), Vec::new()));
+                cur = Some((val.to_string(), (BTreeMap::new(), Vec::new())));
             }
             "DA" => {
                 let (l, c) = val.split_once(',').unwrap();
-                let prev = cur.as_mut().unwrap().1.insert(num(l) as u32, num(c));
+                let prev = cur.as_mut().unwrap().1 .0.insert(num(l) as u32, num(c));
                 assert!(prev.is_none(), "duplicate DA {l}");
             }
-            "LF" => assert_eq!(num(val) as usize, cur.as_ref().unwrap().1.len()),
-            "LH" => assert_eq!(num(val) as usize, cur.as_ref().unwrap().1.values().filter(|&&c| c > 0).count()),
+            "LF" => assert_eq!(num(val) as usize, cur.as_ref().unwrap().1 .0.len()),
+            "LH" => assert_eq!(num(val) as usize, cur.as_ref().unwrap().1 .0.values().filter(|&&c| c > 0).count()),
             "BRDA" => {
                 let f: Vec<&str> = val.split(',').collect();
                 assert_eq!(f.len(), 4, "{line}");
                 let (l, _, _, c) = (num(f[0]), num(f[1]), num(f[2]), num(f[3]));
-                let c2 = cur.as_mut().unwrap();
-                assert!(c2.1.contains_key(&(l as u32)), "BRDA without DA: {line}");
-                c2.2.push((l as u32, c));
+                let (da, br) = &mut cur.as_mut().unwrap().1;
+                assert!(da.contains_key(&(l as u32)), "BRDA without DA: {line}");
+                br.push((l as u32, c));
             }
-            "BRF" => assert_eq!(num(val) as usize, cur.as_ref().unwrap().2.len()),
-            "BRH" => assert_eq!(num(val) as usize, cur.as_ref().unwrap().2.iter().filter(|b| b.1 > 0).count()),
+            "BRF" => assert_eq!(num(val) as usize, cur.as_ref().unwrap().1 .1.len()),
+            "BRH" => assert_eq!(num(val) as usize, cur.as_ref().unwrap().1 .1.iter().filter(|b| b.1 > 0).count()),
             "end_of_record" => {
-                let (f, da, br) = cur.take().expect("end_of_record without SF");
-                files.insert(f, (da, br));
+                let (f, rec) = cur.take().expect("end_of_record without SF");
+                files.insert(f, rec);
             }
             _ => panic!("unexpected lcov line: {line}"),
         }

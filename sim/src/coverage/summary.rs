@@ -67,7 +67,10 @@ impl Dataset {
             let metric = id.metric();
             let file = opts.show(&id.file());
             let hit = u64::from(c > 0);
-            for t in [totals.entry(metric.clone()).or_default(), files.entry(file.clone()).or_default().entry(metric.clone()).or_default()] {
+            for t in [
+                totals.entry(metric.clone()).or_default(),
+                files.entry(file.clone()).or_default().entry(metric.clone()).or_default(),
+            ] {
                 t.0 += hit;
                 t.1 += 1;
             }
