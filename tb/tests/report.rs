@@ -96,6 +96,8 @@ fn parse_html(text: &str) -> roxmltree::Document<'_> {
 #[test]
 fn html_has_every_section_escapes_text_and_is_well_formed() {
     let input = fixture();
+    let mut input = input;
+    input.runs[1].report = Some(format!("cycle 812: prod mismatch\n  expected 3\n  actual 4 {EVIL}"));
     let ws = vec![waiver("SMMU-EVTQ-*"), waiver("nothing.matches.*")];
     let r = render(&input, &ws, Some(Path::new("waivers.json")), &parse_gates("pass-rate=100,line=80").unwrap(), "2025-06-01").unwrap();
     let doc = parse_html(&r.html);
@@ -136,6 +138,7 @@ fn html_has_every_section_escapes_text_and_is_well_formed() {
     // Per-test table and failure with rule and replay command.
     assert!(all_text.contains("iommu-tb replay --test random --seed 2 --waves"));
     assert!(all_text.contains("SMMU-PRIQ-7"));
+    assert!(all_text.contains("  expected 3\n  actual 4"), "full failure report kept");
     assert!(all_text.contains("3 of 4 runs passed (75.0%)"), "{all_text}");
     // Functional: holes, waived bins, not-applicable list.
     assert!(all_text.contains("priq.overflow.set"));
@@ -273,7 +276,9 @@ fn waivers_move_holes_and_flag_stale_and_expired() {
     // The expired waiver waives nothing: its hole stays open.
     let open: Vec<&str> = w.open.iter().map(|h| h.name.as_str()).collect();
     assert!(open.contains(&"rtl/smmuv3/priq.sv:12 line"), "{open:?}");
-    assert!(open.contains(&"evtq.full.yes"), "bins of a rule waived by ID are still listed unless waived themselves");
+    // Bins of a rule waived by its ID are waived with it.
+    assert!(!open.contains(&"evtq.full.yes"));
+    assert_eq!(w.waiver_of(HoleKind::Bin, "evtq.full.no").unwrap().pattern, "SMMU-EVTQ-*");
     assert_eq!(w.code_waived.get("toggle"), Some(&1));
     assert_eq!(w.stale_count(), 1);
     assert_eq!(w.expired_count(), 1);
@@ -392,10 +397,14 @@ fn write_report_writes_three_files_and_coverage_json_reads_back() {
     assert_eq!(doc.input.runs, input.runs);
     assert_eq!(doc.date, "2025-06-01");
     assert!(doc.gates.passed);
-    assert_eq!(doc.waivers.waived.len(), 1);
+    assert_eq!(doc.waivers.waived.len(), 3, "the rule and its two missing bins");
     // Also readable as a plain ReportInput (for merge).
     let plain: ReportInput = serde_json::from_str(&text).unwrap();
     assert_eq!(plain.functional.rules.len(), input.functional.rules.len());
+    // TB_REPORT_SAMPLE=DIR keeps a sample report for a look in a browser.
+    if let Ok(keep) = std::env::var("TB_REPORT_SAMPLE") {
+        write_report(Path::new(&keep), &input, Some(&wf), &parse_gates("rules=75,line=90,toggle=80").unwrap(), "2025-06-01").unwrap();
+    }
     // Deterministic: the same input and date give the same bytes.
     let again = dir.join("again");
     write_report(&again, &input, Some(&wf), &parse_gates("rules=75").unwrap(), "2025-06-01").unwrap();

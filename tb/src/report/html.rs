@@ -48,6 +48,7 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; fo
 ul.holes { columns: 2; margin: .3em 0; }
 details { margin: .4em 0; }
 summary { cursor: pointer; }
+pre { background: #f6f8fa; padding: .5em; overflow-x: auto; max-width: 60em; }
 footer { margin-top: 3em; color: #6e7781; font-size: .85em; }
 ";
 
@@ -193,13 +194,17 @@ fn failures(h: &mut String, v: &View) {
         for r in &v.failures {
             let _ = writeln!(
                 h,
-                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"bad\">{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"bad\">{}</td><td>{}</td><td>{}{}</td><td><code>{}</code></td></tr>",
                 esc(&r.flavor),
                 esc(&r.test),
                 r.seed,
                 esc(&r.status),
                 esc(r.rule.as_deref().unwrap_or("-")),
                 esc(r.failure.as_deref().unwrap_or("")),
+                r.report
+                    .as_deref()
+                    .map(|full| format!("<details><summary>full report</summary><pre>{}</pre></details>", esc(full)))
+                    .unwrap_or_default(),
                 esc(&r.replay)
             );
         }

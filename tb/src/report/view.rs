@@ -124,7 +124,7 @@ pub fn pct(num: u64, den: u64) -> String {
 
 /// Cycles per second, short ("1.47M"), or "-" without time.
 pub fn rate(cycles: u64, wall_s: f64) -> String {
-    if !(wall_s > 0.0) {
+    if wall_s.is_nan() || wall_s <= 0.0 {
         return "-".to_string();
     }
     let r = cycles as f64 / wall_s;

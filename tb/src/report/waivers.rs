@@ -329,8 +329,16 @@ pub fn apply_waivers(
             }
         })
         .collect();
+    // Bin -> the applicable rules listing it: a bin whose rules are all waived by rule ID is
+    // waived with them.
+    let mut bin_rules: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for r in input.functional.rules.iter().filter(|r| r.applicable) {
+        for b in &r.holes {
+            bin_rules.entry(b.as_str()).or_default().push(r.rule.as_str());
+        }
+    }
     let mut open = Vec::new();
-    let mut waived = Vec::new();
+    let mut waived: Vec<WaivedHole> = Vec::new();
     for h in all {
         let mut first: Option<usize> = None;
         for (i, u) in uses.iter_mut().enumerate() {
@@ -353,7 +361,24 @@ pub fn apply_waivers(
                     owner: w.owner.clone(),
                 });
             }
-            None => open.push(h),
+            None => {
+                let by_rule = (h.kind == HoleKind::Bin)
+                    .then(|| {
+                        let rules = bin_rules.get(h.name.as_str())?;
+                        let ws: Vec<&WaivedHole> = rules
+                            .iter()
+                            .map(|r| {
+                                waived.iter().find(|w| w.kind == HoleKind::Rule && w.name == *r)
+                            })
+                            .collect::<Option<_>>()?;
+                        ws.first().map(|w| (*w).clone())
+                    })
+                    .flatten();
+                match by_rule {
+                    Some(w) => waived.push(WaivedHole { kind: HoleKind::Bin, name: h.name, ..w }),
+                    None => open.push(h),
+                }
+            }
         }
     }
 
