@@ -603,14 +603,14 @@ fn smmuv3_rules_applicable_exactly_where_bins_exist() {
 /// messages of every kind; returns the inputs of one cycle without allocating.
 fn traffic(r: &Rig, k: u64) -> PriqInputs {
     let mut i = r.idle();
-    i.rsp_ready = k % 3 != 0;
-    i.mw_ready = k % 5 != 0;
+    i.rsp_ready = !k.is_multiple_of(3);
+    i.mw_ready = !k.is_multiple_of(5);
     match k % 7 {
         0 | 3 => {
             i.pr_valid = true;
-            i.pr = PageRequest { rid: 1, pv: k % 2 == 0, pasid: (k % 2) as u32 * 7, r: true, l: k % 4 == 0, prgi: (k % 512) as u16, page: k, ..Default::default() };
+            i.pr = PageRequest { rid: 1, pv: k.is_multiple_of(2), pasid: (k % 2) as u32 * 7, r: true, l: k.is_multiple_of(4), prgi: (k % 512) as u16, page: k, ..Default::default() };
         }
-        5 if k % 11 == 0 => {
+        5 if k.is_multiple_of(11) => {
             i.reg_valid = true;
             i.reg_write = true;
             i.reg_addr = regs::PRIQ_CONS;
