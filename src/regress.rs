@@ -32,6 +32,9 @@ pub struct RegressArgs {
     /// Output folder.
     #[arg(long, default_value = "build/regress")]
     out: PathBuf,
+    /// Skip code coverage (runs use the plain build instead of the coverage build).
+    #[arg(long)]
+    no_code_coverage: bool,
 }
 
 pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
@@ -40,8 +43,14 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let work = regress::plan(&Plan { seeds: a.seeds, first_seed: a.first_seed, only_seed: a.seed, tests: a.tests.clone() })?;
     let opts = RunOptions::for_repo(&root);
-    // Build (or find) the RTL once before the workers start.
+    // Build (or find) the RTL once before the workers start; the plain build's hash names it.
     let built = sim::build(&run::smmuv3_build_spec(&opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
+    let cov_dir = out.join("coverage-runs");
+    if !a.no_code_coverage {
+        sim::build(&run::smmuv3_build_spec(&opts.rtl_dir, sim::Variant::Coverage), &opts.cache_root).map_err(|e| e.to_string())?;
+        let _ = std::fs::remove_dir_all(&cov_dir);
+        std::fs::create_dir_all(&cov_dir).map_err(|e| format!("cannot create {}: {e}", cov_dir.display()))?;
+    }
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     println!("regress: {} runs on {jobs} jobs (RTL build {})", work.len(), &built.hash[..12]);
 
@@ -63,8 +72,13 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
         }
         bar.inc(1);
     };
-    let exec = regress::execute(&work, &opts, jobs, &stop, &done)?;
+    let exec = regress::execute(&work, &opts, (!a.no_code_coverage).then_some(cov_dir.as_path()), jobs, &stop, &done)?;
     bar.finish_and_clear();
+    if !a.no_code_coverage {
+        let merged = regress::merge_code_coverage(&cov_dir)?;
+        merged.write_dat(&out.join("coverage.dat")).map_err(|e| e.to_string())?;
+        let _ = std::fs::remove_dir_all(&cov_dir);
+    }
 
     let results = ResultsFile::new(&built.hash, None, exec.runs, exec.interrupted);
     print_table(&results.runs);

@@ -31,7 +31,8 @@ module ring_ptr #(
     assign wrap_mask = cmp_mask & ~idx_mask;
 
     assign diff      = prod ^ cons;
-    assign empty     = (diff & cmp_mask) == '0;
-    assign full      = ((diff & idx_mask) == '0) && ((diff & wrap_mask) != '0);
+    assign empty     = ~|(diff & cmp_mask);
+    // Full: equal index, different wrap, i.e. the compared bits differ in the wrap bit only.
+    assign full      = (diff & cmp_mask) == wrap_mask;
     assign prod_incr = (prod & ~cmp_mask) | ((prod + 1'b1) & cmp_mask);
 endmodule

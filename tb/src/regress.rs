@@ -45,10 +45,12 @@ pub struct Execution {
 }
 
 /// Run `work` on `jobs` threads. Workers take the next scenario until none is left or `stop` is
-/// set; a run in progress finishes. `on_done` sees each result as it completes.
+/// set; a run in progress finishes. `on_done` sees each result as it completes. With `cov_dir`,
+/// every run uses the code-coverage build and leaves `<test>-<seed>.dat` there.
 pub fn execute(
     work: &[Scenario],
     opts: &RunOptions,
+    cov_dir: Option<&Path>,
     jobs: usize,
     stop: &AtomicBool,
     on_done: &(dyn Fn(&RunResult) + Sync),
@@ -63,7 +65,9 @@ pub fn execute(
                     break;
                 }
                 let Some(sc) = work.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
-                match run::run(sc, opts) {
+                let mut opts = opts.clone();
+                opts.code_coverage = cov_dir.map(|d| d.join(format!("{}-{}.dat", sc.test, sc.seed)));
+                match run::run(sc, &opts) {
                     Ok(r) => {
                         on_done(&r);
                         runs.lock().unwrap().push(r);
@@ -177,4 +181,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
         let _ = std::fs::remove_file(&tmp);
         format!("cannot write {}: {e}", path.display())
     })
+}
+
+/// Merge the per-run Verilator coverage files of a folder (each run's own counts) into one.
+pub fn merge_code_coverage(dir: &Path) -> Result<sim::coverage::Dataset, String> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "dat"))
+        .collect();
+    files.sort();
+    sim::coverage::merge_files(&files).map_err(|e| e.to_string())
 }

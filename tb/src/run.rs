@@ -30,12 +30,14 @@ pub struct RunOptions {
     pub keep_log: bool,
     /// Strict lockstep against the timed model (off: the protocol checkers are the only judge).
     pub lockstep: bool,
+    /// Run the code-coverage build and write this run's Verilator coverage data here.
+    pub code_coverage: Option<PathBuf>,
 }
 
 impl RunOptions {
     /// Defaults for the project checkout: `rtl/` and `build/cache/`.
     pub fn for_repo(root: &Path) -> RunOptions {
-        RunOptions { rtl_dir: root.join("rtl"), cache_root: root.join("build/cache"), waves: None, trace_out: None, keep_log: true, lockstep: true }
+        RunOptions { rtl_dir: root.join("rtl"), cache_root: root.join("build/cache"), waves: None, trace_out: None, keep_log: true, lockstep: true, code_coverage: None }
     }
 }
 
@@ -98,7 +100,12 @@ pub fn find_test(flavor: Flavor, name: &str) -> Result<&'static TestDef, String>
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> {
     scenario.validate()?;
     let def = find_test(scenario.flavor, &scenario.test)?;
-    let variant = if opts.waves.is_some() { sim::Variant::Waves } else { sim::Variant::Plain };
+    let variant = match (&opts.waves, &opts.code_coverage) {
+        (Some(_), Some(_)) => return Err("waves and code coverage come from different builds: ask for one of them".into()),
+        (Some(_), None) => sim::Variant::Waves,
+        (None, Some(_)) => sim::Variant::Coverage,
+        (None, None) => sim::Variant::Plain,
+    };
     let built = sim::build(&smmuv3_build_spec(&opts.rtl_dir, variant), &opts.cache_root).map_err(|e| e.to_string())?;
     let model = sim::Model::load(&built).map_err(|e| e.to_string())?;
     let mut dut = PriqDut::new(model).map_err(|e| e.to_string())?;
@@ -143,6 +150,9 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
             other
         }
     };
+    if let Some(path) = &opts.code_coverage {
+        bench.dut_mut().model_mut().write_coverage(path).map_err(|e| e.to_string())?;
+    }
     if let Some(e) = &bench.trace_error {
         return Err(format!("writing the trace failed: {e}"));
     }
