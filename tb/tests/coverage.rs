@@ -95,7 +95,7 @@ fn count(def: &CoverDef, d: &CoverData, name: &str) -> u64 {
 }
 
 #[test]
-fn bins_values_ranges_sets_and_names() {
+fn coverage_lib_bins_values_ranges_sets_and_names() {
     let l = lib("t");
     let d = &l.def;
     let names: Vec<&str> = d.bins().iter().map(|b| b.full_name.as_str()).collect();
@@ -140,7 +140,7 @@ impl Lib {
 }
 
 #[test]
-fn sampling_at_least_weights_and_goal() {
+fn coverage_lib_sampling_at_least_weights_and_goal() {
     let l = lib("t");
     let d = &l.def;
     let mut c = CoverData::new(d);
@@ -177,7 +177,7 @@ fn sampling_at_least_weights_and_goal() {
 }
 
 #[test]
-fn holes_and_rule_summary() {
+fn coverage_lib_holes_and_rule_summary() {
     let l = lib("t");
     let d = &l.def;
     let mut c = CoverData::new(d);
@@ -222,7 +222,7 @@ fn holes_and_rule_summary() {
 }
 
 #[test]
-fn merge_serde_and_mismatch() {
+fn coverage_lib_merge_serde_and_mismatch() {
     let l = lib("t");
     let mut a = CoverData::new(&l.def);
     let mut b = CoverData::new(&l.def);
@@ -261,7 +261,7 @@ fn merge_serde_and_mismatch() {
 }
 
 #[test]
-fn malformed_definitions_are_errors() {
+fn coverage_lib_malformed_definitions_are_errors() {
     let err = |f: &dyn Fn(&mut DefBuilder)| {
         let mut b = DefBuilder::new("t");
         f(&mut b);
@@ -321,7 +321,7 @@ fn data_with(def: &CoverDef, counts: &[u64]) -> CoverData {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]
-    fn merge_is_associative_and_commutative(x in counts_strategy(), y in counts_strategy(), z in counts_strategy()) {
+    fn coverage_lib_merge_is_associative_and_commutative(x in counts_strategy(), y in counts_strategy(), z in counts_strategy()) {
         let l = lib("t");
         let (a, b, c) = (data_with(&l.def, &x), data_with(&l.def, &y), data_with(&l.def, &z));
         let mut ab = a.clone();
@@ -415,7 +415,7 @@ fn map(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
 }
 
 #[test]
-fn smmuv3_fill_and_overflow_hits_exactly_these_bins() {
+fn coverage_smmuv3_fill_and_overflow_hits_exactly_these_bins() {
     let mut r = Rig::new();
     r.enable(1); // two slots
     r.send(req(0, true, Some(5)));
@@ -458,7 +458,7 @@ fn smmuv3_fill_and_overflow_hits_exactly_these_bins() {
 }
 
 #[test]
-fn smmuv3_inhibition_acknowledgement_and_prg_order() {
+fn coverage_smmuv3_inhibition_acknowledgement_and_prg_order() {
     let mut r = Rig::new();
     r.enable(1);
     for k in 0..3 {
@@ -497,7 +497,7 @@ fn smmuv3_inhibition_acknowledgement_and_prg_order() {
 }
 
 #[test]
-fn smmuv3_cr0ack_held_while_the_engine_waits() {
+fn coverage_smmuv3_cr0ack_held_while_the_engine_waits() {
     let mut r = Rig::new();
     r.enable(3);
     r.ack = false;
@@ -514,7 +514,7 @@ fn smmuv3_cr0ack_held_while_the_engine_waits() {
 }
 
 #[test]
-fn smmuv3_hand_built_events() {
+fn coverage_smmuv3_hand_built_events() {
     let model = PriqTiming::new(PriqParams::default());
     let mut cov = Smmuv3Coverage::new();
     let cmd = |opcode, effect| EdgeEvents { cmd: Some(CmdOutcome { opcode, effect }), ..Default::default() };
@@ -568,7 +568,7 @@ fn smmuv3_hand_built_events() {
 }
 
 #[test]
-fn smmuv3_rules_applicable_exactly_where_bins_exist() {
+fn coverage_smmuv3_rules_applicable_exactly_where_bins_exist() {
     let def = Smmuv3Coverage::definition();
     let data = CoverData::new(def);
     let s = functional_summary(&[(def, &data)]).unwrap();
@@ -622,7 +622,7 @@ fn traffic(r: &Rig, k: u64) -> PriqInputs {
 }
 
 #[test]
-fn smmuv3_sampling_does_not_allocate() {
+fn coverage_smmuv3_sampling_does_not_allocate() {
     let mut r = Rig::new();
     r.enable(2);
     for k in 0..1000 {
@@ -641,7 +641,7 @@ fn smmuv3_sampling_does_not_allocate() {
 }
 
 #[test]
-fn smmuv3_sampling_is_cheap() {
+fn coverage_smmuv3_sampling_is_cheap() {
     // A sanity figure, no timing assertion: an idle edge is a handful of branches.
     let model = PriqTiming::new(PriqParams::default());
     let mut cov = Smmuv3Coverage::new();
