@@ -76,7 +76,7 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
     bar.finish_and_clear();
     if !a.no_code_coverage {
         let merged = regress::merge_code_coverage(&cov_dir)?;
-        merged.write_dat(&out.join("coverage.dat")).map_err(|e| e.to_string())?;
+        write_code_coverage(&out, &merged, &root)?;
         let _ = std::fs::remove_dir_all(&cov_dir);
     }
 
@@ -127,6 +127,18 @@ pub fn merge_main(a: MergeArgs) -> Result<ExitCode, String> {
     println!("merged {} inputs: {} runs, {} passed, {} failed", a.inputs.len(), s.total, s.passed, s.failed);
     println!("results: {}", path.display());
     Ok(if s.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The merged Verilator coverage (`coverage.dat`), its lcov export (`coverage.info`) and the
+/// RTL sources annotated with line counts (`annotated/`).
+fn write_code_coverage(out: &Path, data: &sim::coverage::Dataset, root: &Path) -> Result<(), String> {
+    data.write_dat(&out.join("coverage.dat")).map_err(|e| e.to_string())?;
+    data.write_lcov(&out.join("coverage.info"), "regress").map_err(|e| e.to_string())?;
+    let annotated = out.join("annotated");
+    let _ = std::fs::remove_dir_all(&annotated);
+    let opts = sim::coverage::AnnotateOptions { root: Some(root.to_path_buf()) };
+    data.annotate(&annotated, &opts).map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 fn absolute(root: &Path, p: &Path) -> PathBuf {

@@ -40,6 +40,7 @@ directed!(
     auto_order,
     gerror_irq,
     irq,
+    id_registers,
     write_gating,
     cr0ack_hold,
     soak,

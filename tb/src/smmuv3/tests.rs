@@ -483,6 +483,21 @@ async fn irq(env: Env, sc: Scenario, _: ChaCha8Rng) {
     ensure!(irqs(&env) == 2, "SMMU-PRIQ-13", "LO=1: {} interrupts in all, expected 2", irqs(&env));
 }
 
+async fn id_registers(env: Env, _sc: Scenario, _: ChaCha8Rng) {
+    // OP-21 build parameters as the ID registers report them; n = min(LOG2SIZE, IDR1.PRIQS).
+    let idr0 = env.read_reg(regs::IDR0).await as u32;
+    let idr1 = env.read_reg(regs::IDR1).await as u32;
+    let idr3 = env.read_reg(regs::IDR3).await as u32;
+    let idr5 = env.read_reg(regs::IDR5).await as u32;
+    ensure!(idr0 & regs::IDR0_PRI != 0 && idr0 >> 24 & 3 == 0, "SMMU-PRIQ-1", "IDR0 {idr0:#x}: PRI=1 and STALL_MODEL=0b00 expected");
+    ensure!(idr1 >> regs::IDR1_PRIQS_SHIFT & 0x1F == 8, "SMMU-PRIQ-1", "IDR1 {idr1:#x}: PRIQS 8 expected (the build parameter)");
+    ensure!(idr1 >> regs::IDR1_SSIDSIZE_SHIFT & 0x1F == regs::SSIDSIZE, "SMMU-PRIQ-1", "IDR1 {idr1:#x}: SSIDSIZE 20 expected");
+    ensure!(idr3 & regs::IDR3_PPS != 0, "DEC-3", "IDR3 {idr3:#x}: PPS=1 expected");
+    ensure!(idr5 == 0, "SMMU-PRIQ-1", "IDR5 {idr5:#x}: 0 expected");
+    env.write_reg(0x00F0, 0xFFFF_FFFF).await;
+    ensure!(env.read_reg(0x00F0).await == 0, "SMMU-PRIQ-14", "an unmapped offset kept a write");
+}
+
 async fn write_gating(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.enable_priq(sc.queue_base, sc.log2size).await;
     env.write_reg(regs::PRIQ_BASE, 0x4000_0000 | 2).await;
@@ -629,6 +644,7 @@ pub fn registry() -> &'static [TestDef] {
             t!("auto_order", auto_order, ["SMMU-PRIQ-12", "DEC-12", "SMMU-CMD-6"]),
             t!("gerror_irq", gerror_irq, ["SMMU-CMD-11"]),
             t!("irq", irq, ["SMMU-PRIQ-13"]),
+            t!("id_registers", id_registers, ["SMMU-PRIQ-1", "DEC-3", "SMMU-PRIQ-14"]),
             t!("write_gating", write_gating, ["SMMU-PRIQ-14"]),
             t!("cr0ack_hold", cr0ack_hold, ["SMMU-PRIQ-15"], |s| Scenario {
                 memory: MemoryBehaviour { ready_odds: 255, ack_latency: (30, 30), error_odds: 0 },
