@@ -132,13 +132,8 @@ fn run_one(a: RunArgs, replay: bool) -> Result<ExitCode, String> {
     }
     if let Some(f) = &r.failure {
         println!("{f}");
-        println!("replay: {}", replay_command(&r.test, r.seed));
+        println!("replay: {}", run::replay_command(&r.test, r.seed));
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The one command that replays a run with waves (ARCHITECTURE principle 7).
-pub fn replay_command(test: &str, seed: u64) -> String {
-    format!("iommu-tb replay --flavor smmuv3 --test {test} --seed {seed}")
 }

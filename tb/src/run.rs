@@ -3,6 +3,7 @@
 //! one-line message; a DUT or protocol failure is a `RunResult` with status `Fail`.
 
 use crate::checkers;
+use crate::coverage::smmuv3::Smmuv3Coverage;
 use crate::scenario::{Flavor, Scenario};
 use crate::smmuv3::bench::{Bench, Stop};
 use crate::smmuv3::dut::PriqDut;
@@ -61,6 +62,9 @@ pub struct RunResult {
     /// One-paragraph failure report (first mismatch or violations, recent transactions).
     pub failure: Option<String>,
     pub scenario: Scenario,
+    /// Functional coverage counters of this run (merged by the regression, not stored per run).
+    #[serde(skip)]
+    pub functional: Option<crate::coverage::CoverData>,
 }
 
 /// Build spec of the SMMUv3 PRIQ top from an RTL folder.
@@ -84,6 +88,11 @@ fn sv_files(dir: &Path) -> Vec<PathBuf> {
         .unwrap_or_default();
     v.sort();
     v
+}
+
+/// The one command that replays a run with waves (ARCHITECTURE principle 7).
+pub fn replay_command(test: &str, seed: u64) -> String {
+    format!("iommu-tb replay --flavor smmuv3 --test {test} --seed {seed}")
 }
 
 /// Find a registered test by name.
@@ -165,6 +174,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         rule,
         failure,
         scenario: scenario.clone(),
+        functional: Some(std::mem::replace(&mut bench.coverage, Smmuv3Coverage::new()).into_data()),
     })
 }
 

@@ -7,6 +7,7 @@ use super::dut::PriqDut;
 use super::env::{Agents, Env, QueueConfig};
 use super::scoreboard::{Mismatch, Scoreboard};
 use crate::checkers::{Checker, Violation};
+use crate::coverage::smmuv3::Smmuv3Coverage;
 use crate::sched::{Event, Scheduler};
 use crate::trace::{RecentTxns, TraceWriter};
 use crate::txn::{IrqLine, Stamped, Txn};
@@ -28,6 +29,8 @@ pub struct Bench {
     dut: PriqDut,
     model: PriqTiming,
     scoreboard: Scoreboard,
+    /// Functional coverage, sampled from the model's events and the monitors (ARCHITECTURE: data flow).
+    pub coverage: Smmuv3Coverage,
     pub sched: Scheduler,
     pub env: Env,
     checkers: Vec<Box<dyn Checker>>,
@@ -67,6 +70,7 @@ impl Bench {
             dut,
             model,
             scoreboard: Scoreboard::default(),
+            coverage: Smmuv3Coverage::new(),
             sched,
             env,
             checkers,
@@ -97,7 +101,9 @@ impl Bench {
         self.dut.drive(&inp);
         self.dut.tick();
         let before = self.out;
+        self.coverage.on_inputs(&inp, &self.model);
         self.model.step(&inp);
+        self.coverage.on_edge(self.model.events(), &self.model);
         self.dut.sample(&mut self.out);
         self.cycle = edge;
         {
@@ -156,6 +162,9 @@ impl Bench {
             self.recent.push(s);
             for c in self.checkers.iter_mut() {
                 c.observe(&s, &mut self.violations);
+            }
+            if let Txn::Response { .. } = s.txn {
+                self.coverage.on_txn(&s);
             }
             if let Some(t) = self.trace.as_mut() {
                 if let Err(e) = t.write(&s) {
