@@ -4,6 +4,8 @@
 
 CARGO ?= cargo
 SEEDS ?= 200
+# Sign-off gates of the main job (docs/report.md): all pass, every applicable rule covered, line coverage.
+GATES ?= pass-rate=100,rules=100,line=90
 
 .PHONY: setup test regress bench lint clean
 
@@ -17,9 +19,10 @@ lint: setup
 test: setup lint
 	$(CARGO) test --workspace --release
 
-# The main job: every directed test plus $(SEEDS) random seeds on the embedded RTL.
+# The main job: every directed test plus $(SEEDS) random seeds on the embedded RTL, with
+# functional and code coverage, the sign-off report and gates (build/regress/report.html).
 regress: setup
-	$(CARGO) run --release --quiet -- regress --seeds $(SEEDS)
+	$(CARGO) run --release --quiet -- regress --seeds $(SEEDS) --gate $(GATES)
 
 bench: setup
 	$(CARGO) run --release --quiet -- bench

@@ -41,6 +41,7 @@ directed!(
     gerror_irq,
     irq,
     id_registers,
+    irq_lo1_overflow,
     write_gating,
     cr0ack_hold,
     soak,

@@ -147,7 +147,11 @@ impl PcieDriver {
     pub fn is_idle(&self) -> bool {
         self.presenting.is_none()
             && self.queue.is_empty()
-            && self.plan.as_ref().map_or(true, |p| self.prgs_started >= p.prgs && self.all_closed_sent())
+            && self.plan.as_ref().map_or(true, |p| {
+                // Done when the plan is spent, or when every function stopped on Response
+                // Failure (PRI-19) and so will never send again.
+                (self.prgs_started >= p.prgs || self.functions.iter().all(|f| f.rf)) && self.all_closed_sent()
+            })
     }
     fn all_closed_sent(&self) -> bool {
         self.functions.iter().all(|f| f.rf || f.outstanding.iter().all(|p| p.last_sent))
