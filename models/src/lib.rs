@@ -2,6 +2,7 @@
 //! layers (`arch`: the rules; `timing`: our RTL's schedule, from `rtl/README.md`), queue pointer
 //! arithmetic shared by the queue flavours, rule IDs.
 
+pub mod host;
 pub mod pcie;
 pub mod ring;
 pub mod rules;

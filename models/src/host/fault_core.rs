@@ -1,0 +1,446 @@
+//! io-pgfault (host-sw.md §2, HOST-1..HOST-11): fault records, per-device partial and pending lists,
+//! groups built by group index only, the in-kernel handler, response matching, overflow discard,
+//! device removal and flush. One `FaultCore` serves one IOMMU (HOST-8 discards across its devices).
+
+use super::iommufd::{FaultFd, FdRead, FdWrite, PageResponseEntry};
+use super::response::{GenericCode, HostResponse};
+use super::{Consumer, HostChoices, HostEvent, HostPolicy, PageOutcome};
+use crate::pcie::PageRequest;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, VecDeque};
+
+/// Permissions of a fault record (perm R=1/W=2/EXEC=4/PRIV=8 in the iommufd record).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Perm {
+    pub r: bool,
+    pub w: bool,
+    pub exe: bool,
+    #[serde(rename = "priv")]
+    pub priv_: bool,
+}
+
+impl Perm {
+    /// iommufd `perm` bits: R=1, W=2, EXEC=4, PRIV=8.
+    pub fn bits(self) -> u32 {
+        self.r as u32 | (self.w as u32) << 1 | (self.exe as u32) << 2 | (self.priv_ as u32) << 3
+    }
+}
+
+/// A fault record (HOST-1): what the driver hands to the core for one queue entry it keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FaultRecord {
+    pub rid: u16,
+    /// `Some(p)` iff the request carried a PASID.
+    pub pasid: Option<u32>,
+    /// PRG index.
+    pub grpid: u16,
+    pub last: bool,
+    pub perm: Perm,
+    /// Page address (bits 11:0 zero).
+    pub addr: u64,
+}
+
+impl FaultRecord {
+    /// HOST-1: the record of a page request (SMMUv3 PRIQ entry or VT-d descriptor decoded to it).
+    pub fn from_request(m: &PageRequest) -> FaultRecord {
+        FaultRecord {
+            rid: m.rid,
+            pasid: m.pv.then_some(m.pasid),
+            grpid: m.prgi,
+            last: m.l,
+            perm: Perm { r: m.r, w: m.w, exe: m.pv && m.exe, priv_: m.pv && m.priv_ },
+            addr: m.page << 12,
+        }
+    }
+
+    /// PRI-6: a page with PASID, Exe=1 and R=0 is never answered Success.
+    pub fn exe_without_read(&self) -> bool {
+        self.pasid.is_some() && self.perm.exe && !self.perm.r
+    }
+}
+
+/// Identity of a group (one pending last record), unique for the lifetime of a `FaultCore`, in
+/// arrival order of last records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct GroupId(pub u64);
+
+/// A group (HOST-3): the partials of the device with the same grpid, in arrival order, then the
+/// last record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    pub id: GroupId,
+    pub rid: u16,
+    pub records: Vec<FaultRecord>,
+}
+
+impl Group {
+    pub fn last(&self) -> &FaultRecord {
+        self.records.last().expect("a group always has its last record")
+    }
+    pub fn grpid(&self) -> u16 {
+        self.last().grpid
+    }
+    /// HOST-4: does the group mix PASID presence or values?
+    pub fn mixes_pasids(&self) -> bool {
+        let p = self.last().pasid;
+        self.records.iter().any(|r| r.pasid != p)
+    }
+}
+
+/// Per-device configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceCfg {
+    /// PRI Status "PRG Response PASID Required" (DEC-13).
+    pub prpr: bool,
+    /// A domain with a fault handler is attached (HOST-5: without one, groups are answered INVALID).
+    pub domain: bool,
+}
+
+impl Default for DeviceCfg {
+    fn default() -> Self {
+        DeviceCfg { prpr: true, domain: true }
+    }
+}
+
+/// What [`FaultCore::report`] did with a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reported {
+    /// HOST-2: joined the partial list.
+    Partial,
+    /// HOST-3: closed a group, now pending (and queued to the consumer).
+    Group(GroupId),
+}
+
+/// A group the kernel handler finished (HOST-5), and the response it produced if a pending entry
+/// still matched (HOST-6).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Handled {
+    pub group: Group,
+    pub code: GenericCode,
+    pub response: Option<HostResponse>,
+}
+
+/// The groups reported for a device when a flush began (HOST-10).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlushMark {
+    pub rid: u16,
+    pub groups: Vec<GroupId>,
+}
+
+/// A pending last record (the entry HOST-6 matches against).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Pending {
+    id: GroupId,
+    rec: FaultRecord,
+    /// The response must carry the PASID (PASID present and PRPR=1).
+    needs_pasid: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Device {
+    cfg: Option<DeviceCfg>,
+    partial: Vec<FaultRecord>,
+    pending: Vec<Pending>,
+}
+
+/// Counters a test or checker can read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoreStats {
+    pub records: u64,
+    pub groups: u64,
+    pub responses: u64,
+    /// Responses that matched no pending entry and were dropped (HOST-6).
+    pub unmatched: u64,
+    /// Partials freed by HOST-8 (overflow) or HOST-9 (removal).
+    pub partials_discarded: u64,
+    pub overflows: u64,
+}
+
+/// The fault core of one IOMMU.
+#[derive(Clone, Debug)]
+pub struct FaultCore {
+    policy: HostPolicy,
+    devices: BTreeMap<u16, Device>,
+    /// Groups waiting for the kernel handler (consumer=kernel), arrival order.
+    ready: VecDeque<Group>,
+    /// The iommufd fault object (consumer=iommufd).
+    fd: FaultFd,
+    next_group: u64,
+    /// Responses sent per group (HOST-7, HOST-11); every reported group has an entry.
+    answers: BTreeMap<GroupId, u32>,
+    events: Vec<HostEvent>,
+    stats: CoreStats,
+}
+
+impl FaultCore {
+    pub fn new(policy: HostPolicy) -> Self {
+        FaultCore {
+            policy,
+            devices: BTreeMap::new(),
+            ready: VecDeque::new(),
+            fd: FaultFd::new(),
+            next_group: 0,
+            answers: BTreeMap::new(),
+            events: Vec::new(),
+            stats: CoreStats::default(),
+        }
+    }
+
+    pub fn policy(&self) -> &HostPolicy {
+        &self.policy
+    }
+
+    /// Configure a device (PRPR, domain). Unnamed devices use `policy.default_device`.
+    pub fn set_device(&mut self, rid: u16, cfg: DeviceCfg) {
+        self.devices.entry(rid).or_default().cfg = Some(cfg);
+    }
+
+    pub fn device(&self, rid: u16) -> DeviceCfg {
+        self.devices.get(&rid).and_then(|d| d.cfg).unwrap_or(self.policy.default_device)
+    }
+
+    /// The iommufd fault object (for its bounds and inspection).
+    pub fn fd(&self) -> &FaultFd {
+        &self.fd
+    }
+    pub fn fd_mut(&mut self) -> &mut FaultFd {
+        &mut self.fd
+    }
+
+    /// Record an event observed outside the core (drivers, PASID manager).
+    pub fn push_event(&mut self, e: HostEvent) {
+        self.events.push(e);
+    }
+
+    /// Hazard and violation events since the last call.
+    pub fn take_events(&mut self) -> Vec<HostEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    pub fn stats(&self) -> CoreStats {
+        self.stats
+    }
+
+    /// HOST-1..HOST-4: a record from the driver, in queue order for its device.
+    pub fn report(&mut self, rec: FaultRecord) -> Reported {
+        self.stats.records += 1;
+        let default = self.policy.default_device;
+        let dev = self.devices.entry(rec.rid).or_default();
+        if !rec.last {
+            // HOST-2
+            dev.partial.push(rec);
+            return Reported::Partial;
+        }
+        // HOST-3: every partial with this grpid, PASID not compared, in arrival order, then the last.
+        let mut records: Vec<FaultRecord> = Vec::new();
+        dev.partial.retain(|p| {
+            if p.grpid == rec.grpid {
+                records.push(*p);
+                false
+            } else {
+                true
+            }
+        });
+        records.push(rec);
+        let id = GroupId(self.next_group);
+        self.next_group += 1;
+        let cfg = dev.cfg.unwrap_or(default);
+        dev.pending.push(Pending { id, rec, needs_pasid: rec.pasid.is_some() && cfg.prpr });
+        let group = Group { id, rid: rec.rid, records };
+        if group.mixes_pasids() {
+            // HOST-4 (hazard)
+            self.events.push(HostEvent::MixedPasidGroup {
+                rid: rec.rid,
+                grpid: rec.grpid,
+                group: id,
+                pasids: group.records.iter().map(|r| r.pasid).collect(),
+            });
+        }
+        self.answers.insert(id, 0);
+        self.stats.groups += 1;
+        match self.policy.consumer {
+            Consumer::Kernel => self.ready.push_back(group),
+            Consumer::Iommufd => {
+                if let Some(e) = self.fd.deliver(group) {
+                    self.events.push(e);
+                }
+            }
+        }
+        Reported::Group(id)
+    }
+
+    /// HOST-8: the driver detected a hardware-queue overflow: free every partial of every device
+    /// without a response. Pending last records stay and are still answered. Returns the number freed.
+    pub fn discard_partials(&mut self) -> usize {
+        self.stats.overflows += 1;
+        let n: usize = self.devices.values_mut().map(|d| std::mem::take(&mut d.partial).len()).sum();
+        self.stats.partials_discarded += n as u64;
+        n
+    }
+
+    /// Groups waiting for the kernel handler, arrival order.
+    pub fn ready_groups(&self) -> impl Iterator<Item = &Group> {
+        self.ready.iter()
+    }
+
+    /// HOST-5, HOST-7: the kernel handler finishes one ready group, chosen by `ch.pick_group`.
+    /// Pages in order; the first failing page ends the group with INVALID, an abort with FAILURE; a
+    /// PASID page with Exe and no R always fails (PRI-6); no domain means INVALID. The response
+    /// goes through HOST-6 matching. `None` when no group is ready.
+    pub fn handle_next(&mut self, ch: &mut dyn HostChoices) -> Option<Handled> {
+        if self.ready.is_empty() {
+            return None;
+        }
+        let i = ch.pick_group(self.ready.len()).min(self.ready.len() - 1);
+        let group = self.ready.remove(i).expect("index in range");
+        let code = if !self.device(group.rid).domain {
+            GenericCode::Invalid
+        } else {
+            let mut code = GenericCode::Success;
+            for rec in &group.records {
+                if rec.exe_without_read() {
+                    code = GenericCode::Invalid;
+                    break;
+                }
+                match ch.page(rec) {
+                    PageOutcome::Resolved => {}
+                    PageOutcome::Failed => {
+                        code = GenericCode::Invalid;
+                        break;
+                    }
+                    PageOutcome::Abort => {
+                        code = GenericCode::Failure;
+                        break;
+                    }
+                }
+            }
+            code
+        };
+        let last = *group.last();
+        let response = self.respond(last.rid, last.grpid, last.pasid, code);
+        Some(Handled { group, code, response })
+    }
+
+    /// Run the kernel handler until no group is ready; the responses sent, in order.
+    pub fn handle_all(&mut self, ch: &mut dyn HostChoices) -> Vec<HostResponse> {
+        let mut out = Vec::new();
+        while let Some(h) = self.handle_next(ch) {
+            out.extend(h.response);
+        }
+        out
+    }
+
+    /// HOST-6: answer the first pending last record of `rid` (arrival order) with this grpid and,
+    /// when that record needs a PASID in its response, this PASID. The match leaves the pending list.
+    /// A response matching nothing is dropped (`None`, no device traffic).
+    pub fn respond(&mut self, rid: u16, grpid: u16, pasid: Option<u32>, code: GenericCode) -> Option<HostResponse> {
+        let dev = self.devices.get_mut(&rid);
+        let idx = dev.as_ref().and_then(|d| {
+            d.pending.iter().position(|p| p.rec.grpid == grpid && (!p.needs_pasid || p.rec.pasid == pasid))
+        });
+        let Some(idx) = idx else {
+            self.stats.unmatched += 1;
+            return None;
+        };
+        let p = dev.expect("found above").pending.remove(idx);
+        *self.answers.entry(p.id).or_default() += 1;
+        self.stats.responses += 1;
+        Some(HostResponse::new(p.id, &p.rec, p.needs_pasid, code))
+    }
+
+    /// Answer a group by its identity: HOST-6 matching on its last record, as Linux's group response
+    /// does (it may match an older pending entry with the same grpid when the response needs no PASID).
+    pub fn respond_group(&mut self, group: &Group, code: GenericCode) -> Option<HostResponse> {
+        let last = *group.last();
+        self.respond(last.rid, last.grpid, last.pasid, code)
+    }
+
+    /// HOST-9: device removal (after PRI is stopped at the IOMMU side and the hardware queue
+    /// flushed): free the device's partials and answer every pending last record INVALID (with PASID
+    /// when needed), arrival order. Groups still queued for the kernel handler are dropped; iommufd
+    /// groups stay in the FD and a later user response for them matches nothing (HOST-6).
+    pub fn remove_device(&mut self, rid: u16) -> Vec<HostResponse> {
+        let Some(dev) = self.devices.get_mut(&rid) else { return Vec::new() };
+        self.stats.partials_discarded += dev.partial.len() as u64;
+        dev.partial.clear();
+        let pending = std::mem::take(&mut dev.pending);
+        self.ready.retain(|g| g.rid != rid);
+        let mut out = Vec::new();
+        for p in pending {
+            *self.answers.entry(p.id).or_default() += 1;
+            self.stats.responses += 1;
+            out.push(HostResponse::new(p.id, &p.rec, p.needs_pasid, GenericCode::Invalid));
+        }
+        out
+    }
+
+    /// HOST-10: note the groups reported for `rid` so far; the flush is complete when all of them
+    /// have been answered ([`FaultCore::flush_done`]).
+    pub fn flush_mark(&self, rid: u16) -> FlushMark {
+        let groups = self.devices.get(&rid).map(|d| d.pending.iter().map(|p| p.id).collect()).unwrap_or_default();
+        FlushMark { rid, groups }
+    }
+
+    pub fn flush_done(&self, mark: &FlushMark) -> bool {
+        let Some(d) = self.devices.get(&mark.rid) else { return true };
+        !d.pending.iter().any(|p| mark.groups.contains(&p.id))
+    }
+
+    /// HOST-27 step 3 helper: no partial and no unanswered group of (rid, pasid) remains in the core.
+    pub fn pasid_idle(&self, rid: u16, pasid: Option<u32>) -> bool {
+        self.devices
+            .get(&rid)
+            .is_none_or(|d| !d.partial.iter().any(|r| r.pasid == pasid) && !d.pending.iter().any(|p| p.rec.pasid == pasid))
+    }
+
+    /// The device's partial records, arrival order.
+    pub fn partials(&self, rid: u16) -> &[FaultRecord] {
+        self.devices.get(&rid).map(|d| d.partial.as_slice()).unwrap_or(&[])
+    }
+
+    /// Groups reported and not yet answered (all devices), by id.
+    pub fn unanswered(&self) -> Vec<GroupId> {
+        let mut v: Vec<GroupId> = self.devices.values().flat_map(|d| d.pending.iter().map(|p| p.id)).collect();
+        v.sort();
+        v
+    }
+
+    /// Responses sent for a group so far (HOST-11: exactly one at quiescence). `None` for an unknown id.
+    pub fn answer_count(&self, id: GroupId) -> Option<u32> {
+        self.answers.get(&id).copied()
+    }
+
+    /// HOST-11 at quiescence: every reported group answered exactly once. Returns the offenders.
+    pub fn check_answered_once(&self) -> Vec<(GroupId, u32)> {
+        self.answers.iter().filter(|(_, n)| **n != 1).map(|(id, n)| (*id, *n)).collect()
+    }
+
+    // ---- iommufd consumer (HOST-12..HOST-14) ----
+
+    /// HOST-12: `read()` of the fault FD with a buffer of `buf_len` bytes.
+    pub fn fd_read(&mut self, buf_len: usize) -> FdRead {
+        self.fd.read(buf_len)
+    }
+
+    /// HOST-13: `write()` of `{cookie, code}` entries; each accepted entry answers its group through
+    /// HOST-6 matching. Returns the write result and the responses sent, in order.
+    pub fn fd_write(&mut self, entries: &[PageResponseEntry]) -> (FdWrite, Vec<HostResponse>) {
+        let w = self.fd.write(entries);
+        let mut out = Vec::new();
+        for (g, code) in &w.answered {
+            out.extend(self.respond_group(g, *code));
+        }
+        (w, out)
+    }
+
+    /// HOST-14: detach or domain replace for `rid` (`Some`), or destruction of the fault object
+    /// (`None`): every group of the FD queued or read but not answered is answered INVALID.
+    pub fn fd_detach(&mut self, rid: Option<u16>) -> Vec<HostResponse> {
+        let groups = self.fd.auto_respond(rid);
+        let mut out = Vec::new();
+        for g in &groups {
+            out.extend(self.respond_group(g, GenericCode::Invalid));
+        }
+        out
+    }
+}
