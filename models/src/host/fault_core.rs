@@ -48,7 +48,12 @@ impl FaultRecord {
             pasid: m.pv.then_some(m.pasid),
             grpid: m.prgi,
             last: m.l,
-            perm: Perm { r: m.r, w: m.w, exe: m.pv && m.exe, priv_: m.pv && m.priv_ },
+            perm: Perm {
+                r: m.r,
+                w: m.w,
+                exe: m.pv && m.exe,
+                priv_: m.pv && m.priv_,
+            },
             addr: m.page << 12,
         }
     }
@@ -75,7 +80,9 @@ pub struct Group {
 
 impl Group {
     pub fn last(&self) -> &FaultRecord {
-        self.records.last().expect("a group always has its last record")
+        self.records
+            .last()
+            .expect("a group always has its last record")
     }
     pub fn grpid(&self) -> u16 {
         self.last().grpid
@@ -98,7 +105,10 @@ pub struct DeviceCfg {
 
 impl Default for DeviceCfg {
     fn default() -> Self {
-        DeviceCfg { prpr: true, domain: true }
+        DeviceCfg {
+            prpr: true,
+            domain: true,
+        }
     }
 }
 
@@ -196,7 +206,10 @@ impl FaultCore {
     }
 
     pub fn device(&self, rid: u16) -> DeviceCfg {
-        self.devices.get(&rid).and_then(|d| d.cfg).unwrap_or(self.policy.default_device)
+        self.devices
+            .get(&rid)
+            .and_then(|d| d.cfg)
+            .unwrap_or(self.policy.default_device)
     }
 
     /// The iommufd fault object (for its bounds and inspection).
@@ -245,8 +258,16 @@ impl FaultCore {
         let id = GroupId(self.next_group);
         self.next_group += 1;
         let cfg = dev.cfg.unwrap_or(default);
-        dev.pending.push(Pending { id, rec, needs_pasid: rec.pasid.is_some() && cfg.prpr });
-        let group = Group { id, rid: rec.rid, records };
+        dev.pending.push(Pending {
+            id,
+            rec,
+            needs_pasid: rec.pasid.is_some() && cfg.prpr,
+        });
+        let group = Group {
+            id,
+            rid: rec.rid,
+            records,
+        };
         if group.mixes_pasids() {
             // HOST-4 (hazard)
             self.events.push(HostEvent::MixedPasidGroup {
@@ -273,7 +294,11 @@ impl FaultCore {
     /// without a response. Pending last records stay and are still answered. Returns the number freed.
     pub fn discard_partials(&mut self) -> usize {
         self.stats.overflows += 1;
-        let n: usize = self.devices.values_mut().map(|d| std::mem::take(&mut d.partial).len()).sum();
+        let n: usize = self
+            .devices
+            .values_mut()
+            .map(|d| std::mem::take(&mut d.partial).len())
+            .sum();
         self.stats.partials_discarded += n as u64;
         n
     }
@@ -318,7 +343,11 @@ impl FaultCore {
         };
         let last = *group.last();
         let response = self.respond(last.rid, last.grpid, last.pasid, code);
-        Some(Handled { group, code, response })
+        Some(Handled {
+            group,
+            code,
+            response,
+        })
     }
 
     /// Run the kernel handler until no group is ready; the responses sent, in order.
@@ -333,10 +362,18 @@ impl FaultCore {
     /// HOST-6: answer the first pending last record of `rid` (arrival order) with this grpid and,
     /// when that record needs a PASID in its response, this PASID. The match leaves the pending list.
     /// A response matching nothing is dropped (`None`, no device traffic).
-    pub fn respond(&mut self, rid: u16, grpid: u16, pasid: Option<u32>, code: GenericCode) -> Option<HostResponse> {
+    pub fn respond(
+        &mut self,
+        rid: u16,
+        grpid: u16,
+        pasid: Option<u32>,
+        code: GenericCode,
+    ) -> Option<HostResponse> {
         let dev = self.devices.get_mut(&rid);
         let idx = dev.as_ref().and_then(|d| {
-            d.pending.iter().position(|p| p.rec.grpid == grpid && (!p.needs_pasid || p.rec.pasid == pasid))
+            d.pending
+                .iter()
+                .position(|p| p.rec.grpid == grpid && (!p.needs_pasid || p.rec.pasid == pasid))
         });
         let Some(idx) = idx else {
             self.stats.unmatched += 1;
@@ -360,7 +397,9 @@ impl FaultCore {
     /// when needed), arrival order. Groups still queued for the kernel handler are dropped; iommufd
     /// groups stay in the FD and a later user response for them matches nothing (HOST-6).
     pub fn remove_device(&mut self, rid: u16) -> Vec<HostResponse> {
-        let Some(dev) = self.devices.get_mut(&rid) else { return Vec::new() };
+        let Some(dev) = self.devices.get_mut(&rid) else {
+            return Vec::new();
+        };
         self.stats.partials_discarded += dev.partial.len() as u64;
         dev.partial.clear();
         let pending = std::mem::take(&mut dev.pending);
@@ -369,7 +408,12 @@ impl FaultCore {
         for p in pending {
             *self.answers.entry(p.id).or_default() += 1;
             self.stats.responses += 1;
-            out.push(HostResponse::new(p.id, &p.rec, p.needs_pasid, GenericCode::Invalid));
+            out.push(HostResponse::new(
+                p.id,
+                &p.rec,
+                p.needs_pasid,
+                GenericCode::Invalid,
+            ));
         }
         out
     }
@@ -377,30 +421,44 @@ impl FaultCore {
     /// HOST-10: note the groups reported for `rid` so far; the flush is complete when all of them
     /// have been answered ([`FaultCore::flush_done`]).
     pub fn flush_mark(&self, rid: u16) -> FlushMark {
-        let groups = self.devices.get(&rid).map(|d| d.pending.iter().map(|p| p.id).collect()).unwrap_or_default();
+        let groups = self
+            .devices
+            .get(&rid)
+            .map(|d| d.pending.iter().map(|p| p.id).collect())
+            .unwrap_or_default();
         FlushMark { rid, groups }
     }
 
     pub fn flush_done(&self, mark: &FlushMark) -> bool {
-        let Some(d) = self.devices.get(&mark.rid) else { return true };
+        let Some(d) = self.devices.get(&mark.rid) else {
+            return true;
+        };
         !d.pending.iter().any(|p| mark.groups.contains(&p.id))
     }
 
     /// HOST-27 step 3 helper: no partial and no unanswered group of (rid, pasid) remains in the core.
     pub fn pasid_idle(&self, rid: u16, pasid: Option<u32>) -> bool {
-        self.devices
-            .get(&rid)
-            .is_none_or(|d| !d.partial.iter().any(|r| r.pasid == pasid) && !d.pending.iter().any(|p| p.rec.pasid == pasid))
+        self.devices.get(&rid).is_none_or(|d| {
+            !d.partial.iter().any(|r| r.pasid == pasid)
+                && !d.pending.iter().any(|p| p.rec.pasid == pasid)
+        })
     }
 
     /// The device's partial records, arrival order.
     pub fn partials(&self, rid: u16) -> &[FaultRecord] {
-        self.devices.get(&rid).map(|d| d.partial.as_slice()).unwrap_or(&[])
+        self.devices
+            .get(&rid)
+            .map(|d| d.partial.as_slice())
+            .unwrap_or(&[])
     }
 
     /// Groups reported and not yet answered (all devices), by id.
     pub fn unanswered(&self) -> Vec<GroupId> {
-        let mut v: Vec<GroupId> = self.devices.values().flat_map(|d| d.pending.iter().map(|p| p.id)).collect();
+        let mut v: Vec<GroupId> = self
+            .devices
+            .values()
+            .flat_map(|d| d.pending.iter().map(|p| p.id))
+            .collect();
         v.sort();
         v
     }
@@ -412,7 +470,11 @@ impl FaultCore {
 
     /// HOST-11 at quiescence: every reported group answered exactly once. Returns the offenders.
     pub fn check_answered_once(&self) -> Vec<(GroupId, u32)> {
-        self.answers.iter().filter(|(_, n)| **n != 1).map(|(id, n)| (*id, *n)).collect()
+        self.answers
+            .iter()
+            .filter(|(_, n)| **n != 1)
+            .map(|(id, n)| (*id, *n))
+            .collect()
     }
 
     // ---- iommufd consumer (HOST-12..HOST-14) ----

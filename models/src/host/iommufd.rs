@@ -42,7 +42,11 @@ pub struct PgFaultRecord {
 impl PgFaultRecord {
     fn new(r: &FaultRecord, cookie: u32) -> Self {
         PgFaultRecord {
-            flags: if r.pasid.is_some() { FLAG_PASID_VALID } else { 0 } | if r.last { FLAG_LAST_PAGE } else { 0 },
+            flags: if r.pasid.is_some() {
+                FLAG_PASID_VALID
+            } else {
+                0
+            } | if r.last { FLAG_LAST_PAGE } else { 0 },
             dev_id: r.rid as u32,
             pasid: r.pasid.unwrap_or(0),
             grpid: r.grpid as u32,
@@ -94,7 +98,9 @@ impl FdWriteError {
     }
     pub fn index(&self) -> usize {
         match *self {
-            FdWriteError::BadCode { index, .. } | FdWriteError::UnknownCookie { index, .. } => index,
+            FdWriteError::BadCode { index, .. } | FdWriteError::UnknownCookie { index, .. } => {
+                index
+            }
         }
     }
 }
@@ -143,7 +149,8 @@ impl FaultFd {
 
     /// Groups of `rid` queued or read and not answered.
     pub fn outstanding(&self, rid: u16) -> u32 {
-        (self.queued.iter().filter(|g| g.rid == rid).count() + self.read.values().filter(|g| g.rid == rid).count()) as u32
+        (self.queued.iter().filter(|g| g.rid == rid).count()
+            + self.read.values().filter(|g| g.rid == rid).count()) as u32
     }
 
     pub fn queued(&self) -> usize {
@@ -184,7 +191,8 @@ impl FaultFd {
             let g = self.queued.pop_front().expect("front exists");
             room -= g.records.len();
             let cookie = self.alloc_cookie();
-            out.records.extend(g.records.iter().map(|r| PgFaultRecord::new(r, cookie)));
+            out.records
+                .extend(g.records.iter().map(|r| PgFaultRecord::new(r, cookie)));
             self.read.insert(cookie, g);
         }
         out
@@ -195,11 +203,17 @@ impl FaultFd {
         let mut w = FdWrite::default();
         for (index, e) in entries.iter().enumerate() {
             let Some(code) = GenericCode::from_user(e.code) else {
-                w.error = Some(FdWriteError::BadCode { index, code: e.code });
+                w.error = Some(FdWriteError::BadCode {
+                    index,
+                    code: e.code,
+                });
                 break;
             };
             let Some(g) = self.read.remove(&e.cookie) else {
-                w.error = Some(FdWriteError::UnknownCookie { index, cookie: e.cookie });
+                w.error = Some(FdWriteError::UnknownCookie {
+                    index,
+                    cookie: e.cookie,
+                });
                 break;
             };
             w.answered.push((g, code));

@@ -41,7 +41,11 @@ impl std::error::Error for ProvisioningError {}
 
 /// HOST-29 (`provisioned=true`): the sum of the Allocations of the functions sharing a queue, plus the
 /// largest number of Stop Markers that can be queued at once, is at most the queue capacity.
-pub fn check_provisioning(allocations: &[u32], stop_marker_room: u32, capacity: u64) -> Result<(), ProvisioningError> {
+pub fn check_provisioning(
+    allocations: &[u32],
+    stop_marker_room: u32,
+    capacity: u64,
+) -> Result<(), ProvisioningError> {
     let needed = allocations.iter().map(|&a| a as u64).sum::<u64>() + stop_marker_room as u64;
     if needed <= capacity {
         Ok(())
@@ -69,6 +73,10 @@ impl UserQueueBound {
     /// A HOST-32 event when `groups` queued for `rid` exceed its bound.
     pub fn check(&self, rid: u16, groups: u32) -> Option<HostEvent> {
         let a = self.get(rid)?;
-        (groups > a).then_some(HostEvent::UserQueueOverflow { rid, groups, allocation: a })
+        (groups > a).then_some(HostEvent::UserQueueOverflow {
+            rid,
+            groups,
+            allocation: a,
+        })
     }
 }

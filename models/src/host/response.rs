@@ -68,7 +68,12 @@ pub struct HostResponse {
 }
 
 impl HostResponse {
-    pub(crate) fn new(group: GroupId, last: &FaultRecord, needs_pasid: bool, code: GenericCode) -> Self {
+    pub(crate) fn new(
+        group: GroupId,
+        last: &FaultRecord,
+        needs_pasid: bool,
+        code: GenericCode,
+    ) -> Self {
         HostResponse {
             group,
             rid: last.rid,
@@ -100,7 +105,11 @@ impl HostResponse {
             prgi: self.grpid,
             rc: self.code.vtd_rc(knob),
         };
-        let hazard = (d.rc == 0x2).then_some(HostEvent::VtdRawFailure { rid: self.rid, prgi: self.grpid, pasid: self.pasid });
+        let hazard = (d.rc == 0x2).then_some(HostEvent::VtdRawFailure {
+            rid: self.rid,
+            prgi: self.grpid,
+            pasid: self.pasid,
+        });
         (d, hazard)
     }
 }
@@ -140,7 +149,8 @@ impl SmmuPriResp {
             pv: self.ssv,
             pasid: if self.ssv { self.substream_id } else { 0 },
             prgi: self.prg_index,
-            code: crate::smmuv3::cmd::pri_resp_code(self.resp).unwrap_or(RespCode::Reserved(self.resp)),
+            code: crate::smmuv3::cmd::pri_resp_code(self.resp)
+                .unwrap_or(RespCode::Reserved(self.resp)),
         }
     }
 }

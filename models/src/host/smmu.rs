@@ -32,7 +32,9 @@ pub struct SmmuHost {
 
 impl SmmuHost {
     pub fn new(policy: HostPolicy) -> Self {
-        SmmuHost { core: FaultCore::new(policy) }
+        SmmuHost {
+            core: FaultCore::new(policy),
+        }
     }
 
     /// One PRIQ entry, decoded to its message, in queue order (call before the CONS write that
@@ -47,7 +49,11 @@ impl SmmuHost {
                 }
                 // HOST-17: Resp=0b00 with SSV and SubstreamID copied from the entry.
                 let pasid = m.pv.then_some(m.pasid);
-                self.core.push_event(HostEvent::MainlineFailure { rid: m.rid, prgi: m.prgi, pasid });
+                self.core.push_event(HostEvent::MainlineFailure {
+                    rid: m.rid,
+                    prgi: m.prgi,
+                    pasid,
+                });
                 EntryFate::Denied(SmmuPriResp {
                     stream_id: m.rid as u32,
                     ssv: m.pv,
@@ -61,7 +67,10 @@ impl SmmuHost {
                     return EntryFate::StopMarker;
                 }
                 if lrw && policy.stop_marker_test == StopMarkerTest::LrwOnly {
-                    self.core.push_event(HostEvent::PasidlessLrwDropped { rid: m.rid, prgi: m.prgi });
+                    self.core.push_event(HostEvent::PasidlessLrwDropped {
+                        rid: m.rid,
+                        prgi: m.prgi,
+                    });
                     return EntryFate::LrwDropped;
                 }
                 EntryFate::Reported(self.core.report(FaultRecord::from_request(m)))
@@ -80,14 +89,23 @@ impl SmmuHost {
 
     /// Kernel consumer: finish one ready group (HOST-5, HOST-7) and give the command to issue, if
     /// a pending entry still matched (HOST-6).
-    pub fn answer_next(&mut self, ch: &mut dyn HostChoices) -> Option<(Handled, Option<SmmuPriResp>)> {
+    pub fn answer_next(
+        &mut self,
+        ch: &mut dyn HostChoices,
+    ) -> Option<(Handled, Option<SmmuPriResp>)> {
         let h = self.core.handle_next(ch)?;
         let cmd = h.response.map(|r| r.smmu());
         Some((h, cmd))
     }
 
     /// Answer a group by (RID, grpid, PASID) (HOST-6), e.g. for a directed test.
-    pub fn respond(&mut self, rid: u16, grpid: u16, pasid: Option<u32>, code: GenericCode) -> Option<SmmuPriResp> {
+    pub fn respond(
+        &mut self,
+        rid: u16,
+        grpid: u16,
+        pasid: Option<u32>,
+        code: GenericCode,
+    ) -> Option<SmmuPriResp> {
         self.core.respond(rid, grpid, pasid, code).map(|r| r.smmu())
     }
 
@@ -104,6 +122,10 @@ impl SmmuHost {
 
     /// HOST-9: device removal; the commands to issue, before PRI is disabled on the device.
     pub fn remove_device(&mut self, rid: u16) -> Vec<SmmuPriResp> {
-        self.core.remove_device(rid).iter().map(|r| r.smmu()).collect()
+        self.core
+            .remove_device(rid)
+            .iter()
+            .map(|r| r.smmu())
+            .collect()
     }
 }
