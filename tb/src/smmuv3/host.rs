@@ -1,57 +1,71 @@
-//! Host software that consumes the PRIQ the way Linux does (host-sw.md HOST-16, HOST-18, HOST-8,
-//! HOST-3): a thread woken by the PRIQ interrupt or a poll timer reads PROD, reads each entry from
-//! queue memory, writes CONS after every entry keeping the old OVACKFLG bit, re-reads PROD at the
-//! cached value, and at the end acknowledges an overflow with one CONS write copying OVFLG into
-//! OVACKFLG. Stop Markers are dropped; L=0 entries wait in a partial list keyed by group index
-//! only (HOST-3); an L=1 entry builds its group and is answered with CMD_PRI_RESP. After an
-//! overflow every partial is discarded (HOST-8).
+//! Host software that consumes the PRIQ the way Linux does. This file keeps the register protocol
+//! of the driver thread (HOST-16): woken by the PRIQ interrupt or a poll timer, it reads PROD,
+//! reads each entry from queue memory, writes CONS after every entry keeping the old OVACKFLG bit,
+//! re-reads PROD at the cached value, and at the end acknowledges an overflow with one CONS write
+//! copying OVFLG into OVACKFLG. What happens to each entry (Stop Markers dropped, partials keyed by
+//! group index only, groups answered, partials discarded on overflow) is the software model
+//! `models::host` (HOST-1..HOST-18); its answers become CMD_PRI_RESP commands.
 
 use super::env::Env;
 use crate::sched::first;
-use models::pcie::{MsgClass, PageRequest};
+use models::host::smmu::{EntryFate, SmmuHost};
+use models::host::{HostEvent, SeededChoices};
 use models::ring::{Ring, FLAG_BIT};
-use models::smmuv3::cmd::Command;
 use models::smmuv3::entry::{PriqEntry, ENTRY_BYTES};
 use models::smmuv3::regs;
-use rand::Rng;
-use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// IDR1.PRIQS of the embedded RTL build (rtl/README.md default).
 const PRIQS: u32 = 8;
 
-/// Host policy of a scenario.
+/// Host policy of a scenario: how the driver thread runs, and the software model's knobs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostPolicy {
     /// Run the consumer thread at all (directed tests often play the host by hand).
     pub consume: bool,
     /// Cycles between polls when no interrupt arrives.
     pub poll_cycles: u64,
-    /// Chance (of 255) that the handler fails a group (answer Invalid Request instead of Success).
+    /// Chance (of 255) that the handler fails a page (the group is answered Invalid Request).
     pub invalid_odds: u8,
     /// Acknowledge an overflow (final CONS write); a test of inhibition may turn this off.
     pub ack_overflow: bool,
+    /// The software model's knobs (host-sw.md §1): driver flavour, Stop Marker test, consumer...
+    #[serde(default)]
+    pub sw: models::host::HostPolicy,
 }
 
 impl Default for HostPolicy {
     fn default() -> Self {
-        HostPolicy { consume: true, poll_cycles: 64, invalid_odds: 0, ack_overflow: true }
+        HostPolicy { consume: true, poll_cycles: 64, invalid_odds: 0, ack_overflow: true, sw: Default::default() }
     }
 }
 
-/// Counters a test can assert on.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct HostStats {
+/// What the driver did, for the assertions of tests; the fault core keeps its own statistics.
+#[derive(Default)]
+pub struct HostState {
+    pub sw: Option<SmmuHost>,
     pub entries: u64,
-    pub groups_answered: u64,
     pub stop_markers_dropped: u64,
     pub overflows_seen: u64,
-    pub partials_discarded: u64,
+    /// Hazard and violation events of the software model (HOST-4, HOST-17, HOST-24...).
+    pub events: Vec<HostEvent>,
+}
+
+impl HostState {
+    pub fn groups_answered(&self) -> u64 {
+        self.sw.as_ref().map_or(0, |h| h.core.stats().responses)
+    }
+    pub fn partials_discarded(&self) -> u64 {
+        self.sw.as_ref().map_or(0, |h| h.core.stats().partials_discarded)
+    }
 }
 
 /// The PRIQ thread. Runs until the test ends.
-pub async fn priq_thread(env: Env, policy: HostPolicy, mut rng: ChaCha8Rng, stats: std::rc::Rc<std::cell::Cell<HostStats>>) {
-    let mut partials: Vec<PageRequest> = Vec::new();
+pub async fn priq_thread(env: Env, policy: HostPolicy, seed: u64, state: Rc<RefCell<HostState>>) {
+    let mut choices = SeededChoices::new(seed, policy.invalid_odds, 0);
+    state.borrow_mut().sw = Some(SmmuHost::new(policy.sw));
     let mut seen_ovflg = 0u32;
     loop {
         first((env.irq_priq.wait(), env.sim.clock_cycles(policy.poll_cycles))).await;
@@ -68,23 +82,32 @@ pub async fn priq_thread(env: Env, policy: HostPolicy, mut rng: ChaCha8Rng, stat
                     [a.mem.read_word(addr), a.mem.read_word(addr + 8)]
                 };
                 let msg = PriqEntry::decode(words).to_request();
-                let mut s = stats.get();
-                s.entries += 1;
-                stats.set(s);
-                handle_entry(&env, &policy, &mut rng, &stats, &mut partials, msg).await;
+                let fate = {
+                    let mut s = state.borrow_mut();
+                    s.entries += 1;
+                    s.sw.as_mut().expect("set at start").on_priq_entry(&msg)
+                };
+                match fate {
+                    EntryFate::StopMarker => state.borrow_mut().stop_markers_dropped += 1,
+                    // HOST-17: the mainline driver answers on the spot.
+                    EntryFate::Denied(c) => {
+                        let [dw0, dw1] = c.command().encode();
+                        env.command(dw0, dw1).await;
+                    }
+                    _ => {}
+                }
                 // HOST-16: CONS after every entry, OVACKFLG bit kept.
                 cons = ring.incr(cons);
                 env.write_reg(regs::PRIQ_CONS, cons as u64).await;
+                answer_ready_groups(&env, &state, &mut choices).await;
             }
             prod = env.read_reg(regs::PRIQ_PROD).await as u32;
             if prod & FLAG_BIT != seen_ovflg {
                 // HOST-8: an overflow lost L=1 requests; no partial can be completed now.
                 seen_ovflg = prod & FLAG_BIT;
-                let mut s = stats.get();
+                let mut s = state.borrow_mut();
                 s.overflows_seen += 1;
-                s.partials_discarded += partials.len() as u64;
-                stats.set(s);
-                partials.clear();
+                s.sw.as_mut().expect("set at start").on_overflow();
             }
             if ring.empty(prod, cons) {
                 break;
@@ -98,34 +121,24 @@ pub async fn priq_thread(env: Env, policy: HostPolicy, mut rng: ChaCha8Rng, stat
     }
 }
 
-async fn handle_entry(
-    env: &Env,
-    policy: &HostPolicy,
-    rng: &mut ChaCha8Rng,
-    stats: &std::rc::Rc<std::cell::Cell<HostStats>>,
-    partials: &mut Vec<PageRequest>,
-    msg: PageRequest,
-) {
-    match msg.class() {
-        MsgClass::StopMarker => {
-            // HOST-18: Stop Markers never reach the fault core.
-            let mut s = stats.get();
-            s.stop_markers_dropped += 1;
-            stats.set(s);
-        }
-        MsgClass::Request => partials.push(msg), // HOST-2
-        MsgClass::LastRequest => {
-            // HOST-3: the group takes every partial of the device with the same index, PASID not compared.
-            partials.retain(|p| !(p.rid == msg.rid && p.prgi == msg.prgi));
-            let fail = rng.gen_range(0u32..255) < policy.invalid_odds as u32;
-            // HOST-15: SUCCESS -> Resp 0b10, INVALID -> Resp 0b01; HOST-18 / DEC-13: SSV iff the request had a PASID.
-            let resp = if fail { 0b01 } else { 0b10 };
-            let cmd = Command::PriResp { stream_id: msg.rid as u32, ssv: msg.pv, substream_id: msg.pasid, prg_index: msg.prgi, resp };
-            let [dw0, dw1] = cmd.encode();
+/// The kernel consumer handles every ready group (seeded order, HOST-7) and each answer becomes
+/// one CMD_PRI_RESP (HOST-15, HOST-18: SSV iff the request had a PASID and PRPR=1).
+async fn answer_ready_groups(env: &Env, state: &Rc<RefCell<HostState>>, choices: &mut SeededChoices) {
+    loop {
+        let cmd = {
+            let mut s = state.borrow_mut();
+            let sw = s.sw.as_mut().expect("set at start");
+            let next = sw.answer_next(choices);
+            let events = sw.core.take_events();
+            s.events.extend(events);
+            match next {
+                Some((_, cmd)) => cmd,
+                None => return,
+            }
+        };
+        if let Some(c) = cmd {
+            let [dw0, dw1] = c.command().encode();
             env.command(dw0, dw1).await;
-            let mut s = stats.get();
-            s.groups_answered += 1;
-            stats.set(s);
         }
     }
 }

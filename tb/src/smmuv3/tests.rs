@@ -3,7 +3,7 @@
 //! the assertions here check the architectural outcome each rule promises.
 
 use super::env::Env;
-use super::host::{priq_thread, HostPolicy, HostStats};
+use super::host::{priq_thread, HostPolicy, HostState};
 use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
 use crate::scenario::{Flavor, Scenario};
@@ -13,9 +13,9 @@ use models::ring::{Ring, FLAG_BIT};
 use models::smmuv3::cmd::Command;
 use models::smmuv3::entry::PriqEntry;
 use models::smmuv3::regs;
-use rand::Rng;
+use rand::{Rng, RngCore};
 use rand_chacha::ChaCha8Rng;
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -306,13 +306,13 @@ async fn disabled_auto_rf(env: Env, sc: Scenario, _: ChaCha8Rng) {
 
 // ---- host consumption ----------------------------------------------------------------------------
 
-async fn linux_cons_keeps_overflow(env: Env, sc: Scenario, rng: ChaCha8Rng) {
+async fn linux_cons_keeps_overflow(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     // The Linux thread with its final acknowledgement disabled: per-entry CONS writes keep the old
     // OVACKFLG, so the inhibition never ends (SMMU-PRIQ-9, HOST-16).
-    let stats = Rc::new(Cell::new(HostStats::default()));
-    env.sim.start_soon(priq_thread(env.clone(), HostPolicy { consume: true, ack_overflow: false, ..sc.host }, rng, stats.clone()));
+    let stats = Rc::new(RefCell::new(HostState::default()));
+    env.sim.start_soon(priq_thread(env.clone(), HostPolicy { consume: true, ack_overflow: false, ..sc.host }, rng.next_u64(), stats.clone()));
     fill_and_overflow(&env, &sc).await;
-    while stats.get().entries < 2 {
+    while stats.borrow().entries < 2 {
         env.cycles(10).await;
     }
     env.cycles(200).await;
@@ -325,19 +325,19 @@ async fn linux_cons_keeps_overflow(env: Env, sc: Scenario, rng: ChaCha8Rng) {
     ensure!(env.responses().iter().filter(|r| r.prgi == 7).count() == 1, "SMMU-PRIQ-6", "request after the Linux CONS writes not auto-answered once");
 }
 
-async fn ack_then_resume(env: Env, sc: Scenario, rng: ChaCha8Rng) {
+async fn ack_then_resume(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     // Full Linux thread: overflow, drain, acknowledge, then new requests are queued and answered
     // by software (HOST-16, HOST-8, SMMU-PRIQ-9).
-    let stats = Rc::new(Cell::new(HostStats::default()));
-    env.sim.start_soon(priq_thread(env.clone(), sc.host, rng, stats.clone()));
+    let stats = Rc::new(RefCell::new(HostState::default()));
+    env.sim.start_soon(priq_thread(env.clone(), sc.host, rng.next_u64(), stats.clone()));
     env.enable_priq(sc.queue_base, 1).await;
     let partial = req(11, Some(6), 50, false);
     env.send_all(&[partial, req(11, Some(6), 51, true), req(11, Some(6), 50, true)]).await;
-    while stats.get().overflows_seen == 0 {
+    while stats.borrow().overflows_seen == 0 {
         env.cycles(10).await;
     }
     env.settle(200).await;
-    ensure!(stats.get().partials_discarded == 1, "HOST-8", "{} partials discarded after the overflow, expected 1", stats.get().partials_discarded);
+    ensure!(stats.borrow().partials_discarded() == 1, "HOST-8", "{} partials discarded after the overflow, expected 1", stats.borrow().partials_discarded());
     let prod = env.read_reg(regs::PRIQ_PROD).await;
     let cons = env.read_reg(regs::PRIQ_CONS).await;
     ensure!((prod ^ cons) & FLAG_BIT as u64 == 0, "HOST-16", "overflow not acknowledged: PROD {prod:#x} CONS {cons:#x}");
@@ -346,7 +346,7 @@ async fn ack_then_resume(env: Env, sc: Scenario, rng: ChaCha8Rng) {
     env.settle(200).await;
     let answered: Vec<_> = env.responses().into_iter().filter(|r| r.prgi == 52).collect();
     ensure!(answered == vec![success(&m)], "SMMU-PRIQ-9", "after the acknowledgement the request was answered {answered:?}, expected one software Success");
-    ensure!(stats.get().groups_answered == 2, "HOST-18", "host answered {} groups, expected 2", stats.get().groups_answered);
+    ensure!(stats.borrow().groups_answered() == 2, "HOST-18", "host answered {} groups, expected 2", stats.borrow().groups_answered());
 }
 
 // ---- commands ------------------------------------------------------------------------------------
@@ -583,15 +583,15 @@ fn random_scenario(seed: u64) -> Scenario {
             stop_marker_odds: r.gen_range(0..=30),
             send_odds: r.gen_range(32..=255),
         }),
-        host: HostPolicy { consume: true, poll_cycles: r.gen_range(8..=128), invalid_odds: r.gen_range(0..=64), ack_overflow: true },
+        host: HostPolicy { consume: true, poll_cycles: r.gen_range(8..=128), invalid_odds: r.gen_range(0..=64), ack_overflow: true, sw: Default::default() },
         max_cycles: 200_000,
     }
 }
 
-async fn random(env: Env, sc: Scenario, rng: ChaCha8Rng) {
-    let stats = Rc::new(Cell::new(HostStats::default()));
+async fn random(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
+    let stats = Rc::new(RefCell::new(HostState::default()));
     env.enable_priq(sc.queue_base, sc.log2size).await;
-    env.sim.start_soon(priq_thread(env.clone(), sc.host, rng, stats));
+    env.sim.start_soon(priq_thread(env.clone(), sc.host, rng.next_u64(), stats));
     env.start_traffic();
     while !env.agents.borrow().pcie.traffic_done() {
         env.cycles(16).await;
@@ -623,16 +623,16 @@ fn soak_scenario(seed: u64) -> Scenario {
 }
 
 /// Continuous traffic for a fixed number of cycles (also the `make bench` workload).
-async fn soak(env: Env, sc: Scenario, rng: ChaCha8Rng) {
-    let stats = Rc::new(Cell::new(HostStats::default()));
+async fn soak(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
+    let stats = Rc::new(RefCell::new(HostState::default()));
     env.enable_priq(sc.queue_base, sc.log2size).await;
-    env.sim.start_soon(priq_thread(env.clone(), sc.host, rng, stats.clone()));
+    env.sim.start_soon(priq_thread(env.clone(), sc.host, rng.next_u64(), stats.clone()));
     env.start_traffic();
     let now = env.sim.cycle();
     env.cycles(sc.max_cycles.saturating_sub(now + 2_000)).await;
     env.stop_traffic().await;
     env.settle(100).await;
-    ensure!(stats.get().groups_answered > 0, "PRI-16", "no group answered during the soak");
+    ensure!(stats.borrow().groups_answered() > 0, "PRI-16", "no group answered during the soak");
 }
 
 /// Every registered SMMUv3 test.
