@@ -495,7 +495,8 @@ impl PcieFunction {
 
     /// Apply a PRG response (PRI-14, PRI-18, PRI-19, PRI-20, PRI-32, DEC-8). Responses may come
     /// in any order (PRI-32). Matching uses the PRGI, plus the PASID when PRPR=1 and the response
-    /// carries one (PRI-18).
+    /// carries one (PRI-18); when several outstanding PRGs match (shared PRGI mode, response
+    /// without PASID) the oldest is taken.
     pub fn on_response(&mut self, rsp: &PrgResponse) -> ResponseEffect {
         if rsp.rid != self.cfg.rid {
             return ResponseEffect::NotForThisFunction;
