@@ -13,6 +13,16 @@ pub enum IrqLine {
     Gerror,
 }
 
+/// How a function stops using a PASID (pcie-pri.md §7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopVariant {
+    /// Variant A: wait for every outstanding PRG of the PASID to be answered; no Stop Marker.
+    A,
+    /// Variant B: outstanding PRGs of the PASID become stale; exactly one Stop Marker.
+    B,
+}
+
 /// One transaction. Multi-word payloads are little-endian 64-bit words; `bytes` says how many
 /// bytes of `data` are meaningful (16 for an SMMUv3 PRIQ entry).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +46,26 @@ pub enum Txn {
     Irq { line: IrqLine },
     /// CMD_SYNC completion pulse.
     SyncDone,
+    // ---- Device- and host-side events reported by the harness (not DUT ports). They order the
+    // PCIe function's and the host's actions against the interface transactions, for the PRI
+    // checkers (`tb::checkers::pri`). `sent` counts are cumulative over the whole run.
+    /// The host asked function `rid` to stop using `pasid` (PRI-24). `sent`: messages with
+    /// PV=1 and this PASID (Stop Markers included) the function had sent when it took the request.
+    StopRequested { rid: u16, pasid: u32, variant: StopVariant, sent: u64 },
+    /// Function `rid` signalled stop-complete for `pasid` (PRI-25, PRI-26, PRI-29). `sent`: as
+    /// for `stop_requested`, counted when it signalled.
+    StopComplete { rid: u16, pasid: u32, sent: u64 },
+    /// The host bound `pasid` to function `rid`: from now on the function may use it (a new
+    /// incarnation if it was used before, PRI-30).
+    PasidBound { rid: u16, pasid: u32 },
+    /// The host released `pasid` after the HOST-27 sequence (for every function it was bound to).
+    PasidFreed { pasid: u32 },
+    /// The host finished draining the hardware queue of (`rid`, `pasid`) (HOST-27 step 2).
+    QueueDrained { rid: u16, pasid: u32 },
+    /// A PRI Control write with Reset=1 that left Enable=0 took effect at function `rid` (PRI-21).
+    PriReset { rid: u16 },
+    /// PRI Enable 0→1 at function `rid`, latching `allocation` (PRI-21).
+    PriEnable { rid: u16, allocation: u32 },
 }
 
 /// A transaction with the cycle of its handshake.

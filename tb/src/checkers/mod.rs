@@ -12,10 +12,13 @@
 //! | [`ProdCoverageChecker`] | SMMU-PRIQ-3 | a PRIQ_PROD read never covers an entry not yet acknowledged |
 //! | [`ResponseChecker`] | PRI-16, PRI-17, SMMU-PRIQ-10, SMMU-CMD-2..6, DEC-2, DEC-3, DEC-4 | every response is explained by one command or one dropped L=1 request, and everything that needs one gets one |
 //!
+//! Flavour-independent PCIe PRI checkers (function and host rules) are in [`pri`].
+//!
 //! Cost: `observe` allocates nothing on the non-violating path beyond amortised growth of the
 //! checkers' queues, and formats text only when it reports a violation.
 
 mod ledger;
+pub mod pri;
 mod priq_entry;
 mod prod;
 mod queue_addr;
