@@ -191,7 +191,9 @@ fn drive(bench: &mut Bench, def: &TestDef, scenario: &Scenario, rng: ChaCha8Rng)
             drain_left -= 1;
         }
         if bench.cycle() >= scenario.max_cycles {
-            return (Some("TIMEOUT".into()), Some(format!("timeout: the test did not finish within {} cycles\n{}", scenario.max_cycles, recent(bench))));
+            let link = bench.env.agents.borrow().pcie.describe();
+            let report = format!("timeout: the test did not finish within {} cycles\n{link}\n{}", scenario.max_cycles, recent(bench));
+            return (Some("TIMEOUT".into()), Some(report));
         }
         match bench.step() {
             None => {}

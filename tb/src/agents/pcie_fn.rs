@@ -1,10 +1,11 @@
-//! PCIe side: the page-request driver of one link and the PRI state of the functions behind it
-//! (credits, PRG indexes, outstanding PRGs, RF/UPRGI), as far as the queue blocks need it.
-//! Rules: PRI-7 (PRG shape), PRI-8 (DEC-11 index namespace), PRI-11/12 (credits), PRI-18..20
-//! (response handling), PRI-27 (Stop Marker only with no open PRG).
+//! PCIe side: the page-request driver of one link and the functions behind it. Each function is
+//! the PRI model `models::pcie::PcieFunction` (credits, PRG indexes, PRG lifecycle, responses,
+//! stop-PASID); this agent only decides, with a seeded generator, what the functions do next
+//! (start a PRG, send its next request, stop a PASID, re-bind it) and puts messages on the link
+//! in order, holding `valid` until each is accepted (PRI-28).
 
 use super::Odds;
-use models::pcie::{MsgClass, PageRequest, PrgResponse, RespCode};
+use models::pcie::{Access, FunctionConfig, MarkerVsComplete, PageRequest, PcieFunction, PrgHandle, PrgResponse, ResponseEffect, Variant};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -23,138 +24,107 @@ pub struct TrafficPlan {
     pub max_prg_len: u32,
     /// PRGs to send in all, across functions.
     pub prgs: u32,
-    /// Chance (of 255) of a Stop Marker instead of a new PRG when a PASID has no open PRG.
-    pub stop_marker_odds: u8,
+    /// Chance (of 255), when a PASID has no open PRG, that its function is asked to stop using it
+    /// (variant A or B, PRI-24..PRI-26) instead of starting a new PRG; it is re-bound (a new
+    /// incarnation, PRI-30) once the stop completed and its old PRGs were answered.
+    pub stop_odds: u8,
     /// Chance (of 255) that a message is presented in a cycle when one is ready.
     pub send_odds: u8,
+    /// DEC-11 opt-in mode: a PRG index may be shared by two PASIDs (exposes HOST-4).
+    #[serde(default)]
+    pub prgi_shared_across_pasids: bool,
 }
 
-/// One outstanding PRG of a function.
-#[derive(Clone, Copy, Debug)]
-struct Prg {
-    prgi: u16,
-    pv: bool,
-    pasid: u32,
-    requests: u32,
-    /// Requests in the PRG (its credits).
-    /// Requests still to send before the L=1 one (0: the next is the last).
-    remaining: u32,
-    last_sent: bool,
+/// Something a function did that the monitors report (stop-PASID progress, PRI-24..PRI-30).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceEvent {
+    StopRequested { rid: u16, pasid: u32, variant: Variant },
+    StopComplete { rid: u16, pasid: u32 },
+    Rebound { rid: u16, pasid: u32, incarnation: u32 },
 }
 
-/// PRI state of one function.
-#[derive(Debug)]
-pub struct PcieFunction {
-    pub rid: u16,
-    /// PRG Response PASID Required (DEC-13).
-    pub prpr: bool,
-    pub allocation: u32,
-    pub credits_used: u32,
-    outstanding: Vec<Prg>,
-    /// PRG indexes of `outstanding`, one bit each (512 indexes).
-    used_prgi: [u64; 8],
-    /// Status.RF: set by a Response Failure or reserved code (PRI-19).
-    pub rf: bool,
-    /// Status.UPRGI: set by a response matching no outstanding PRG (PRI-20).
-    pub uprgi: bool,
-    /// Responses that closed a PRG, by code.
+/// What the responses did at the functions, for assertions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ResponseTally {
     pub closed: u64,
-}
-
-impl PcieFunction {
-    pub fn new(rid: u16, allocation: u32) -> Self {
-        PcieFunction { rid, prpr: true, allocation, credits_used: 0, outstanding: Vec::new(), used_prgi: [0; 8], rf: false, uprgi: false, closed: 0 }
-    }
-    fn free_prgi(&self) -> Option<u16> {
-        // DEC-11 default: never two outstanding PRGs with one index, whatever the PASID (PRI-8).
-        // Lowest free index, from the bitmap of outstanding ones.
-        self.used_prgi.iter().enumerate().find(|(_, w)| **w != u64::MAX).map(|(k, w)| (k * 64) as u16 + w.trailing_ones() as u16)
-    }
-    fn set_prgi(&mut self, prgi: u16, used: bool) {
-        let (k, b) = (usize::from(prgi >> 6) & 7, prgi & 63);
-        if used {
-            self.used_prgi[k] |= 1 << b;
-        } else {
-            self.used_prgi[k] &= !(1 << b);
-        }
-    }
-    fn open_prg(&self, pv: bool, pasid: u32) -> Option<usize> {
-        self.outstanding.iter().position(|p| !p.last_sent && p.pv == pv && p.pasid == pasid)
-    }
-    pub fn outstanding_prgs(&self) -> usize {
-        self.outstanding.len()
-    }
-    /// Apply a PRG response (PRI-18, PRI-19, PRI-20).
-    pub fn on_response(&mut self, rsp: &PrgResponse) {
-        if self.rf {
-            return; // PRI-19: ignored until reset, without UPRGI
-        }
-        match rsp.code {
-            RespCode::ResponseFailure | RespCode::Reserved(_) => {
-                self.rf = true;
-                self.outstanding.clear();
-                self.used_prgi = [0; 8];
-                self.credits_used = 0;
-            }
-            RespCode::Success | RespCode::InvalidRequest => {
-                let matches = |p: &Prg| {
-                    p.last_sent && p.prgi == rsp.prgi && (!(self.prpr && rsp.pv) || (p.pv && p.pasid == rsp.pasid))
-                };
-                match self.outstanding.iter().position(matches) {
-                    Some(k) => {
-                        let prg = self.outstanding.swap_remove(k);
-                        // Indexes are unique among outstanding PRGs (free_prgi), so the bit goes.
-                        self.set_prgi(prg.prgi, false);
-                        self.credits_used -= prg.requests;
-                        self.closed += 1;
-                    }
-                    None => self.uprgi = true,
-                }
-            }
-        }
-    }
+    pub stale_freed: u64,
+    pub response_failures: u64,
+    pub unexpected: u64,
 }
 
 /// The link's page-request driver: explicit messages first (directed tests), then generated
-/// traffic. Holds `valid` with the same message until it is accepted.
+/// traffic.
 pub struct PcieDriver {
     queue: VecDeque<PageRequest>,
     plan: Option<TrafficPlan>,
     prgs_started: u32,
     pub functions: Vec<PcieFunction>,
+    /// Open PRGs being sent: (function index, handle).
+    open: Vec<(usize, PrgHandle)>,
+    /// Stops in progress: (function index, PASID).
+    stops: Vec<(usize, u32)>,
     rng: ChaCha8Rng,
     send_odds: Odds,
-    presenting: Option<PageRequest>,
+    presenting: Option<(PageRequest, usize)>,
     /// Generated traffic starts only when the test sequence releases it (after enabling the queue).
     pub traffic_on: bool,
     pub accepted: u64,
+    pub tally: ResponseTally,
+    /// Device events not yet reported by the monitors.
+    pub events: Vec<DeviceEvent>,
 }
+
+/// No function owns the message (an explicit message of a directed test).
+const NO_FUNCTION: usize = usize::MAX;
 
 impl PcieDriver {
     pub fn new(plan: Option<TrafficPlan>, rng: ChaCha8Rng) -> Self {
         let functions = plan
             .as_ref()
-            .map(|p| p.rids.iter().map(|&r| PcieFunction::new(r, p.allocation)).collect())
+            .map(|p| {
+                p.rids
+                    .iter()
+                    .map(|&rid| {
+                        let cfg = FunctionConfig {
+                            rid,
+                            capacity: p.allocation,
+                            prgi_shared_across_pasids: p.prgi_shared_across_pasids,
+                            ..FunctionConfig::default()
+                        };
+                        PcieFunction::enabled(cfg, p.allocation)
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
         let send_odds = Odds(plan.as_ref().map_or(255, |p| p.send_odds));
-        PcieDriver { queue: VecDeque::new(), plan, prgs_started: 0, functions, rng, send_odds, presenting: None, traffic_on: false, accepted: 0 }
+        PcieDriver {
+            queue: VecDeque::new(),
+            plan,
+            prgs_started: 0,
+            functions,
+            open: Vec::new(),
+            stops: Vec::new(),
+            rng,
+            send_odds,
+            presenting: None,
+            traffic_on: false,
+            accepted: 0,
+            tally: ResponseTally::default(),
+            events: Vec::new(),
+        }
     }
     /// Queue one explicit message (sent in order, before generated traffic).
     pub fn send(&mut self, msg: PageRequest) {
         self.queue.push_back(msg);
     }
-    /// Nothing queued, nothing presented, no generated traffic left to start.
-    pub fn is_idle(&self) -> bool {
-        self.presenting.is_none()
-            && self.queue.is_empty()
-            && self.plan.as_ref().map_or(true, |p| {
-                // Done when the plan is spent, or when every function stopped on Response
-                // Failure (PRI-19) and so will never send again.
-                (self.prgs_started >= p.prgs || self.functions.iter().all(|f| f.rf)) && self.all_closed_sent()
-            })
-    }
-    fn all_closed_sent(&self) -> bool {
-        self.functions.iter().all(|f| f.rf || f.outstanding.iter().all(|p| p.last_sent))
+    /// Ask function `rid` to stop using `pasid` (PRI-24); the generator finishes its open PRGs
+    /// and, for variant B, sends the Stop Marker.
+    pub fn request_stop(&mut self, rid: u16, pasid: u32, variant: Variant) -> Result<(), String> {
+        let fi = self.functions.iter().position(|f| f.rid() == rid).ok_or(format!("no function with RID {rid:#x}"))?;
+        self.functions[fi].request_stop(pasid, variant).map_err(|r| r.to_string())?;
+        self.stops.push((fi, pasid));
+        self.events.push(DeviceEvent::StopRequested { rid, pasid, variant });
+        Ok(())
     }
     /// Start no new PRG; open ones still finish (the way a device winds down).
     pub fn stop_traffic(&mut self) {
@@ -162,86 +132,163 @@ impl PcieDriver {
             p.prgs = self.prgs_started;
         }
     }
+    /// Nothing queued or presented, no PRG open, no stop unfinished, and no generated PRG left to
+    /// start (or every function stopped on Response Failure, PRI-19, and will never send again).
+    pub fn is_idle(&self) -> bool {
+        let plan_spent = self.plan.as_ref().map_or(true, |p| self.prgs_started >= p.prgs || self.functions.iter().all(|f| f.rf()));
+        self.presenting.is_none() && self.queue.is_empty() && self.open.is_empty() && self.stops.is_empty() && plan_spent
+    }
     /// Every generated PRG has been answered (or its function hit RF).
     pub fn traffic_done(&self) -> bool {
-        self.is_idle() && self.functions.iter().all(|f| f.rf || f.outstanding.is_empty())
+        self.is_idle() && self.functions.iter().all(|f| f.rf() || f.outstanding().next().is_none())
+    }
+    /// What the link still waits for, for timeout reports.
+    pub fn describe(&self) -> String {
+        let mut s = format!(
+            "PCIe link: {} queued, presenting {:?}, {} open PRGs, stops in progress {:?}, {} PRGs started",
+            self.queue.len(),
+            self.presenting.map(|p| p.0),
+            self.open.len(),
+            self.stops
+                .iter()
+                .map(|&(fi, p)| {
+                    let f = &self.functions[fi];
+                    format!("{:#06x}/{p}: complete {} marker due {} unaccepted {}", f.rid(), f.stop_complete(p), f.marker_due(p), f.unaccepted())
+                })
+                .collect::<Vec<_>>(),
+            self.prgs_started
+        );
+        for f in &self.functions {
+            let out: Vec<String> = f.outstanding().map(|g| format!("prgi {} pasid {:?} sent {}/{} stale {}", g.prgi, g.pv.then_some(g.pasid), g.sent, g.len, g.stale)).collect();
+            s.push_str(&format!("\n  function {:#06x}: rf {} credits {}/{} outstanding [{}]", f.rid(), f.rf(), f.credits_committed(), f.allocation(), out.join("; ")));
+        }
+        s
     }
     /// The message to present this cycle, if any.
     pub fn drive(&mut self) -> Option<PageRequest> {
-        if self.presenting.is_none() && self.send_odds.draw(&mut self.rng) {
-            self.presenting = self.queue.pop_front().or_else(|| self.generate());
+        if !self.stops.is_empty() {
+            // A stop can complete without any message or response (nothing was outstanding).
+            self.advance_stops();
         }
-        self.presenting
+        if self.presenting.is_none() && self.send_odds.draw(&mut self.rng) {
+            self.presenting = self.queue.pop_front().map(|m| (m, NO_FUNCTION)).or_else(|| self.generate());
+        }
+        self.presenting.map(|p| p.0)
     }
     pub fn on_accept(&mut self) -> PageRequest {
         self.accepted += 1;
-        self.presenting.take().expect("ingress handshake without a presented message")
+        let (msg, fi) = self.presenting.take().expect("ingress handshake without a presented message");
+        if let Some(f) = self.functions.get_mut(fi) {
+            f.on_accepted(&msg); // PRI-29: stop-complete waits for this
+            self.advance_stops();
+        }
+        msg
     }
     pub fn on_response(&mut self, rsp: &PrgResponse) {
-        if let Some(f) = self.functions.iter_mut().find(|f| f.rid == rsp.rid) {
-            f.on_response(rsp);
+        let Some(f) = self.functions.iter_mut().find(|f| f.rid() == rsp.rid) else { return };
+        match f.on_response(rsp) {
+            ResponseEffect::Closed { .. } => self.tally.closed += 1,
+            ResponseEffect::StaleFreed { .. } => self.tally.stale_freed += 1,
+            ResponseEffect::ResponseFailure { .. } => {
+                self.tally.response_failures += 1;
+                let rid = rsp.rid;
+                // PRI-19: the function abandons everything; its open PRGs and stops end here.
+                let fi = self.functions.iter().position(|f| f.rid() == rid).unwrap_or(NO_FUNCTION);
+                self.open.retain(|o| o.0 != fi);
+                self.stops.retain(|s| s.0 != fi);
+            }
+            ResponseEffect::Unexpected => self.tally.unexpected += 1,
+            ResponseEffect::Ignored | ResponseEffect::NotForThisFunction => {}
+        }
+        self.advance_stops();
+    }
+
+    /// Report completed stops and re-bind PASIDs whose old incarnation is fully answered.
+    fn advance_stops(&mut self) {
+        let mut k = 0;
+        while k < self.stops.len() {
+            let (fi, pasid) = self.stops[k];
+            let f = &mut self.functions[fi];
+            let rid = f.rid();
+            let old_prgs = f.outstanding().any(|g| g.pv && g.pasid == pasid);
+            if f.stop_complete(pasid) && !old_prgs && !f.marker_due(pasid) {
+                self.events.push(DeviceEvent::StopComplete { rid, pasid });
+                if let Ok(incarnation) = f.bind(pasid) {
+                    self.events.push(DeviceEvent::Rebound { rid, pasid, incarnation });
+                    self.stops.swap_remove(k);
+                    continue;
+                }
+            }
+            k += 1;
         }
     }
-    /// Next generated message: continue an open PRG, start a new one within credits, or send a
-    /// Stop Marker for a PASID with no open PRG.
-    fn generate(&mut self) -> Option<PageRequest> {
-        let plan = self.plan.as_ref().filter(|_| self.traffic_on)?;
+
+    /// Next generated message: a due Stop Marker, the next request of an open PRG, a stop
+    /// request, or the first request of a new PRG.
+    fn generate(&mut self) -> Option<(PageRequest, usize)> {
+        if !self.traffic_on {
+            return None;
+        }
+        let plan = self.plan.as_ref()?;
+        let (prgs, stop_odds, max_len) = (plan.prgs, plan.stop_odds, plan.max_prg_len.max(1));
+        let pasid = plan.pasids[self.rng.gen_range(0..plan.pasids.len())];
+        let pasid = (pasid != 0).then_some(pasid);
+        // PRI-26: a variant B stop sends its Stop Marker once no PRG of the PASID is open.
+        if let Some(&(fi, pasid)) = self.stops.iter().find(|&&(fi, p)| self.functions[fi].marker_due(p)) {
+            return self.functions[fi].stop_marker(pasid).ok().map(|m| (m, fi));
+        }
         let nf = self.functions.len();
         if nf == 0 {
             return None;
         }
         let fi = self.rng.gen_range(0..nf);
-        let pasid = plan.pasids[self.rng.gen_range(0..plan.pasids.len())];
-        let (pv, pasid) = (pasid != 0, pasid);
-        let f = &mut self.functions[fi];
-        if f.rf {
+        let f = &self.functions[fi];
+        if f.rf() {
             return None;
         }
-        let prg_index = match f.open_prg(pv, pasid) {
-            Some(k) => k,
+        let existing = self.open.iter().position(|&(i, h)| i == fi && f.prg(h).is_some_and(|g| g.pv == pasid.is_some() && g.pasid == pasid.unwrap_or(0)));
+        let handle = match existing {
+            Some(k) => self.open[k].1,
             None => {
-                // Winding down (every PRG of the plan started): nothing new, Stop Markers included,
-                // so the link goes idle once the open PRGs are finished.
-                if self.prgs_started >= plan.prgs {
+                // Winding down (every PRG of the plan started): nothing new.
+                if self.prgs_started >= prgs {
                     return None;
                 }
-                if pv && self.rng.gen_range(0u32..255) < plan.stop_marker_odds as u32 {
-                    // PRI-27: no open PRG of this PASID; a Stop Marker needs no credit.
-                    return Some(PageRequest { rid: f.rid, pv: true, pasid, l: true, ..Default::default() });
+                if let Some(p) = pasid {
+                    if f.stopping(p) {
+                        return None;
+                    }
+                    if self.rng.gen_range(0u32..255) < stop_odds as u32 {
+                        let variant = match self.rng.gen_range(0..4) {
+                            0 => Variant::A,
+                            1 => Variant::B { marker_vs_complete: MarkerVsComplete::CompleteBeforeMarker },
+                            2 => Variant::B { marker_vs_complete: MarkerVsComplete::CompleteAfterMarker },
+                            _ => Variant::B { marker_vs_complete: MarkerVsComplete::Together },
+                        };
+                        let rid = f.rid();
+                        let _ = self.request_stop(rid, p, variant);
+                        return None;
+                    }
                 }
-                let prgi = f.free_prgi()?;
-                let len = self.rng.gen_range(1..=plan.max_prg_len.max(1)).min(f.allocation);
-                // A PRG takes the credits of all its requests up front, so a function never
-                // opens more PRGs than it can finish (PRI-11).
-                if f.credits_used + len > f.allocation {
-                    return None;
-                }
-                f.credits_used += len;
+                let len = self.rng.gen_range(1..=max_len);
+                let h = self.functions[fi].start_prg(pasid, len).ok()?; // refusals: credits, indexes (PRI-8, PRI-11)
                 self.prgs_started += 1;
-                f.outstanding.push(Prg { prgi, pv, pasid, requests: len, remaining: len - 1, last_sent: false });
-                f.set_prgi(prgi, true);
-                f.outstanding.len() - 1
+                self.open.push((fi, h));
+                h
             }
         };
-        // Message fields are drawn only once a message is certain (this runs every cycle
-        // while the link waits for credits).
         let page = self.rng.gen_range(0u64..1 << 36);
-        let (r, w) = match self.rng.gen_range(0..3) {
-            0 => (true, false),
-            1 => (false, true),
-            _ => (true, true),
+        let mut access = match self.rng.gen_range(0..3) {
+            0 => Access::read(page),
+            1 => Access::write(page),
+            _ => Access::read_write(page),
         };
-        let exe = pv && r && self.rng.gen_range(0..8) == 0; // PRI-5: Exe only with R
-        let priv_ = pv && self.rng.gen_range(0..4) == 0;
-        let prg = &mut f.outstanding[prg_index];
-        let last = prg.remaining == 0;
-        if last {
-            prg.last_sent = true;
-        } else {
-            prg.remaining -= 1;
+        access.exe = pasid.is_some() && access.r && self.rng.gen_range(0..8) == 0; // PRI-5
+        access.priv_ = pasid.is_some() && self.rng.gen_range(0..4) == 0;
+        let msg = self.functions[fi].next_request(handle, access).ok()?;
+        if msg.l {
+            self.open.retain(|&(i, h)| !(i == fi && h == handle));
         }
-        let msg = PageRequest { rid: f.rid, pv, pasid, exe, priv_, r, w, l: last, prgi: prg.prgi, page };
-        debug_assert_ne!(msg.class(), MsgClass::StopMarker);
-        Some(msg)
+        Some((msg, fi))
     }
 }

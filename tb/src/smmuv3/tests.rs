@@ -580,7 +580,8 @@ fn random_scenario(seed: u64) -> Scenario {
             allocation: r.gen_range(2..=16),
             max_prg_len: r.gen_range(1..=4),
             prgs: r.gen_range(100..=600),
-            stop_marker_odds: r.gen_range(0..=30),
+            stop_odds: r.gen_range(0..=12),
+            prgi_shared_across_pasids: false,
             send_odds: r.gen_range(32..=255),
         }),
         host: HostPolicy { consume: true, poll_cycles: r.gen_range(8..=128), invalid_odds: r.gen_range(0..=64), ack_overflow: true, sw: Default::default() },
@@ -598,9 +599,9 @@ async fn random(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     }
     env.settle(100).await;
     let a = env.agents.borrow();
-    let closed: u64 = a.pcie.functions.iter().map(|f| f.closed).sum();
-    ensure!(a.pcie.functions.iter().all(|f| !f.uprgi), "PRI-20", "a response matched no outstanding PRG");
-    let stopped = a.pcie.functions.iter().filter(|f| f.rf).count();
+    let closed = a.pcie.tally.closed;
+    ensure!(a.pcie.functions.iter().all(|f| !f.uprgi()), "PRI-20", "a response matched no outstanding PRG");
+    let stopped = a.pcie.functions.iter().filter(|f| f.rf()).count();
     ensure!(closed > 0 || stopped > 0, "PRI-16", "random traffic closed no PRG");
 }
 
@@ -613,7 +614,8 @@ fn soak_scenario(seed: u64) -> Scenario {
             allocation: 16,
             max_prg_len: 3,
             prgs: u32::MAX,
-            stop_marker_odds: 10,
+            stop_odds: 2,
+            prgi_shared_across_pasids: false,
             send_odds: 255,
         }),
         host: HostPolicy { consume: true, poll_cycles: 32, ..HostPolicy::default() },
