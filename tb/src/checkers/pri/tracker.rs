@@ -219,7 +219,7 @@ impl Tracker {
                 self.stops.push((rid, pasid, variant));
             }
             Txn::StopComplete { rid, pasid, .. } => {
-                let b = self.stops.iter().any(|&s| s == (rid, pasid, StopVariant::B));
+                let b = self.stops.contains(&(rid, pasid, StopVariant::B));
                 self.stops.retain(|&(r, p, _)| (r, p) != (rid, pasid));
                 if let (true, Some(f)) = (b, self.func_mut(rid)) {
                     for p in f.prgs.iter_mut().filter(|p| p.of_pasid(pasid)) {
