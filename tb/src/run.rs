@@ -135,7 +135,11 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         rsp: RspMonitor::new(Odds(scenario.rsp_ready_odds), rng(3)),
         log: Vec::new(),
     };
-    let mut bench = Bench::new(dut, PriqParams::default(), agents, checkers::smmuv3_checkers(), trace, opts.keep_log);
+    let mut judges = checkers::smmuv3_checkers();
+    if let Some(t) = &scenario.traffic {
+        judges.extend(checkers::pri::pri_checkers(&pri_config(t)));
+    }
+    let mut bench = Bench::new(dut, PriqParams::default(), agents, judges, trace, opts.keep_log);
     bench.lockstep = opts.lockstep;
     let outcome = catch_unwind(AssertUnwindSafe(|| drive(&mut bench, def, scenario, rng(4))));
     let (rule, failure) = match outcome {
@@ -176,6 +180,22 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         scenario: scenario.clone(),
         functional: Some(std::mem::replace(&mut bench.coverage, Smmuv3Coverage::new()).into_data()),
     })
+}
+
+/// What the PRI checkers know of the functions of a traffic plan.
+fn pri_config(t: &crate::agents::pcie_fn::TrafficPlan) -> checkers::pri::PriConfig {
+    checkers::pri::PriConfig {
+        functions: t
+            .rids
+            .iter()
+            .map(|&rid| checkers::pri::FunctionConfig {
+                rid,
+                prpr: true,
+                allocation: t.allocation,
+                prgi_shared_across_pasids: t.prgi_shared_across_pasids,
+            })
+            .collect(),
+    }
 }
 
 /// Run the test body to its end, then drain. Returns (rule, report) on failure.

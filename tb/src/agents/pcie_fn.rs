@@ -9,7 +9,7 @@ use models::pcie::{Access, FunctionConfig, MarkerVsComplete, PageRequest, PcieFu
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 /// Random page-request traffic of a scenario.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,8 +38,10 @@ pub struct TrafficPlan {
 /// Something a function did that the monitors report (stop-PASID progress, PRI-24..PRI-30).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeviceEvent {
-    StopRequested { rid: u16, pasid: u32, variant: Variant },
-    StopComplete { rid: u16, pasid: u32 },
+    /// `sent`: messages with this PASID the function had produced so far (PRI-29 bookkeeping).
+    StopRequested { rid: u16, pasid: u32, variant: Variant, sent: u64 },
+    StopComplete { rid: u16, pasid: u32, sent: u64 },
+    /// The host released the PASID (its old incarnation fully answered) and bound it again.
     Rebound { rid: u16, pasid: u32, incarnation: u32 },
 }
 
@@ -72,6 +74,9 @@ pub struct PcieDriver {
     pub tally: ResponseTally,
     /// Device events not yet reported by the monitors.
     pub events: Vec<DeviceEvent>,
+    /// Messages produced and accepted per (RID, PASID), Stop Markers included (PRI-29).
+    sent: HashMap<(u16, u32), u64>,
+    accepted_of: HashMap<(u16, u32), u64>,
 }
 
 /// No function owns the message (an explicit message of a directed test).
@@ -111,6 +116,8 @@ impl PcieDriver {
             accepted: 0,
             tally: ResponseTally::default(),
             events: Vec::new(),
+            sent: HashMap::new(),
+            accepted_of: HashMap::new(),
         }
     }
     /// Queue one explicit message (sent in order, before generated traffic).
@@ -123,7 +130,8 @@ impl PcieDriver {
         let fi = self.functions.iter().position(|f| f.rid() == rid).ok_or(format!("no function with RID {rid:#x}"))?;
         self.functions[fi].request_stop(pasid, variant).map_err(|r| r.to_string())?;
         self.stops.push((fi, pasid));
-        self.events.push(DeviceEvent::StopRequested { rid, pasid, variant });
+        let sent = self.sent_of(rid, pasid);
+        self.events.push(DeviceEvent::StopRequested { rid, pasid, variant, sent });
         Ok(())
     }
     /// Start no new PRG; open ones still finish (the way a device winds down).
@@ -178,6 +186,9 @@ impl PcieDriver {
     pub fn on_accept(&mut self) -> PageRequest {
         self.accepted += 1;
         let (msg, fi) = self.presenting.take().expect("ingress handshake without a presented message");
+        if msg.pv {
+            *self.accepted_of.entry((msg.rid, msg.pasid)).or_insert(0) += 1;
+        }
         if let Some(f) = self.functions.get_mut(fi) {
             f.on_accepted(&msg); // PRI-29: stop-complete waits for this
             self.advance_stops();
@@ -203,6 +214,18 @@ impl PcieDriver {
         self.advance_stops();
     }
 
+    fn sent_of(&self, rid: u16, pasid: u32) -> u64 {
+        self.sent.get(&(rid, pasid)).copied().unwrap_or(0)
+    }
+
+    /// Count a produced message of function `fi`.
+    fn produced(&mut self, msg: PageRequest, fi: usize) -> Option<(PageRequest, usize)> {
+        if msg.pv {
+            *self.sent.entry((msg.rid, msg.pasid)).or_insert(0) += 1;
+        }
+        Some((msg, fi))
+    }
+
     /// Report completed stops and re-bind PASIDs whose old incarnation is fully answered.
     fn advance_stops(&mut self) {
         let mut k = 0;
@@ -211,8 +234,12 @@ impl PcieDriver {
             let f = &mut self.functions[fi];
             let rid = f.rid();
             let old_prgs = f.outstanding().any(|g| g.pv && g.pasid == pasid);
-            if f.stop_complete(pasid) && !old_prgs && !f.marker_due(pasid) {
-                self.events.push(DeviceEvent::StopComplete { rid, pasid });
+            let sent = self.sent.get(&(rid, pasid)).copied().unwrap_or(0);
+            // PRI-29: stop-complete is signalled once every message of P, its Stop Marker
+            // included, was accepted at the ingress.
+            let all_accepted = self.accepted_of.get(&(rid, pasid)).copied().unwrap_or(0) == sent;
+            if f.stop_complete(pasid) && !old_prgs && !f.marker_due(pasid) && all_accepted {
+                self.events.push(DeviceEvent::StopComplete { rid, pasid, sent });
                 if let Ok(incarnation) = f.bind(pasid) {
                     self.events.push(DeviceEvent::Rebound { rid, pasid, incarnation });
                     self.stops.swap_remove(k);
@@ -235,13 +262,17 @@ impl PcieDriver {
         let pasid = (pasid != 0).then_some(pasid);
         // PRI-26: a variant B stop sends its Stop Marker once no PRG of the PASID is open.
         if let Some(&(fi, pasid)) = self.stops.iter().find(|&&(fi, p)| self.functions[fi].marker_due(p)) {
-            return self.functions[fi].stop_marker(pasid).ok().map(|m| (m, fi));
+            let marker = self.functions[fi].stop_marker(pasid).ok()?;
+            return self.produced(marker, fi);
         }
         let nf = self.functions.len();
         if nf == 0 {
             return None;
         }
         let fi = self.rng.gen_range(0..nf);
+        // Each function has PASIDs of its own (processes differ), so a PASID's release by the
+        // host concerns one function only.
+        let pasid = pasid.map(|p| ((p + fi as u32 * 0x1_0000) & 0xF_FFFF).max(1));
         let f = &self.functions[fi];
         if f.rf() {
             return None;
@@ -289,6 +320,6 @@ impl PcieDriver {
         if msg.l {
             self.open.retain(|&(i, h)| !(i == fi && h == handle));
         }
-        Some((msg, fi))
+        self.produced(msg, fi)
     }
 }

@@ -10,7 +10,9 @@ use crate::checkers::{Checker, Violation};
 use crate::coverage::smmuv3::Smmuv3Coverage;
 use crate::sched::{Event, Scheduler};
 use crate::trace::{RecentTxns, TraceWriter};
-use crate::txn::{IrqLine, Stamped, Txn};
+use crate::agents::pcie_fn::DeviceEvent;
+use crate::txn::{IrqLine, Stamped, StopVariant, Txn};
+use models::pcie::Variant;
 use models::pcie::{PrgResponse, RespCode};
 use models::smmuv3::timing::{PriqInputs, PriqOutputs, PriqParams, PriqTiming};
 use std::cell::RefCell;
@@ -175,6 +177,9 @@ impl Bench {
                 a.log.push(s);
             }
         };
+        // Device events raised while driving this cycle (a stop completing, a PASID re-bound)
+        // happened before this edge's handshakes.
+        flush_device_events(&mut a, &mut emit);
         if i.pr_valid && before.pr_ready {
             let msg = a.pcie.on_accept();
             emit(&mut a, Txn::PageRequest { msg });
@@ -215,6 +220,8 @@ impl Bench {
             a.pcie.on_response(&rsp);
             emit(&mut a, Txn::Response { rsp });
         }
+        // Device events raised while reacting to this edge's handshakes come after them.
+        flush_device_events(&mut a, &mut emit);
         if self.out.irq_priq {
             self.env.irq_priq.set();
             emit(&mut a, Txn::Irq { line: IrqLine::Priq });
@@ -241,4 +248,37 @@ impl Bench {
         self.dut.close();
         v
     }
+}
+
+/// Report the device events the PCIe agent raised since the last call, in order.
+fn flush_device_events(a: &mut Agents, emit: &mut impl FnMut(&mut Agents, Txn)) {
+    if a.pcie.events.is_empty() {
+        return;
+    }
+    let mut events = std::mem::take(&mut a.pcie.events);
+    for e in &events {
+        for txn in device_txns(e) {
+            emit(a, txn);
+        }
+    }
+    events.clear();
+    a.pcie.events = events; // keep the buffer: no allocation next time
+}
+
+/// The transactions that report a device event (`tb::txn`, device- and host-side kinds).
+fn device_txns(e: &DeviceEvent) -> impl Iterator<Item = Txn> {
+    let (a, b) = match *e {
+        DeviceEvent::StopRequested { rid, pasid, variant, sent } => {
+            let variant = match variant {
+                Variant::A => StopVariant::A,
+                Variant::B { .. } => StopVariant::B,
+            };
+            (Txn::StopRequested { rid, pasid, variant, sent }, None)
+        }
+        DeviceEvent::StopComplete { rid, pasid, sent } => (Txn::StopComplete { rid, pasid, sent }, None),
+        // HOST-27 as far as the random class models it: the old incarnation is answered, the host
+        // frees the PASID and binds it again (queue drain is modelled by the directed scenarios).
+        DeviceEvent::Rebound { rid, pasid, .. } => (Txn::PasidFreed { pasid }, Some(Txn::PasidBound { rid, pasid })),
+    };
+    std::iter::once(a).chain(b)
 }
