@@ -106,7 +106,8 @@ fn regress_writes_results_json() {
     assert!(stdout.contains("runs:") && stdout.contains("0 failed"), "{stdout}");
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
     let directed = tb::smmuv3::tests::registry().iter().filter(|t| !t.random).count() as u64;
-    assert_eq!(v["summary"]["total"], directed + 2);
+    let seeded = tb::smmuv3::tests::registry().iter().filter(|t| t.random).count() as u64;
+    assert_eq!(v["summary"]["total"], directed + 2 * seeded);
     assert_eq!(v["summary"]["failed"], 0);
     assert!(v["runs"].as_array().unwrap().iter().all(|r| r["status"] == "pass" && r["scenario"]["seed"].is_u64()));
 }

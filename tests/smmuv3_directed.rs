@@ -44,5 +44,11 @@ directed!(
     irq_lo1_overflow,
     write_gating,
     cr0ack_hold,
+    stop_pasid_a,
+    stop_pasid_b,
+    overflow_mid_groups,
+    response_failure_reset,
+    bogus_response_uprgi,
+    grpid_hazard,
     soak,
 );

@@ -134,6 +134,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         cmds: CmdDriver::default(),
         rsp: RspMonitor::new(Odds(scenario.rsp_ready_odds), rng(3)),
         log: Vec::new(),
+        host_events: Vec::new(),
     };
     let mut judges = checkers::smmuv3_checkers();
     if let Some(t) = &scenario.traffic {
@@ -161,6 +162,15 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         other => {
             bench.finish();
             other
+        }
+    };
+    // A negative test passes when the run fails naming the expected rule, and fails otherwise.
+    let (rule, failure) = match def.expect_failure {
+        None => (rule, failure),
+        Some(want) if rule.as_deref() == Some(want) => (None, None),
+        Some(want) => {
+            let got = failure.as_deref().and_then(|f| f.lines().next()).unwrap_or("it passed");
+            (Some(want.to_string()), Some(format!("[{want}] expected the injected fault to be reported as {want}; {got}")))
         }
     };
     if let Some(path) = &opts.code_coverage {

@@ -63,8 +63,11 @@ pub struct PcieDriver {
     pub functions: Vec<PcieFunction>,
     /// Open PRGs being sent: (function index, handle).
     open: Vec<(usize, PrgHandle)>,
-    /// Stops in progress: (function index, PASID).
-    stops: Vec<(usize, u32)>,
+    /// Stops in progress: (function index, PASID, stop-complete already reported).
+    stops: Vec<(usize, u32, bool)>,
+    /// Re-bind a stopped PASID as soon as its old incarnation is answered (the random class);
+    /// off, the test sequence plays the host's release sequence and calls `rebind`.
+    pub auto_rebind: bool,
     rng: ChaCha8Rng,
     send_odds: Odds,
     presenting: Option<(PageRequest, usize)>,
@@ -109,6 +112,7 @@ impl PcieDriver {
             functions,
             open: Vec::new(),
             stops: Vec::new(),
+            auto_rebind: true,
             rng,
             send_odds,
             presenting: None,
@@ -129,7 +133,7 @@ impl PcieDriver {
     pub fn request_stop(&mut self, rid: u16, pasid: u32, variant: Variant) -> Result<(), String> {
         let fi = self.functions.iter().position(|f| f.rid() == rid).ok_or(format!("no function with RID {rid:#x}"))?;
         self.functions[fi].request_stop(pasid, variant).map_err(|r| r.to_string())?;
-        self.stops.push((fi, pasid));
+        self.stops.push((fi, pasid, false));
         let sent = self.sent_of(rid, pasid);
         self.events.push(DeviceEvent::StopRequested { rid, pasid, variant, sent });
         Ok(())
@@ -159,7 +163,7 @@ impl PcieDriver {
             self.open.len(),
             self.stops
                 .iter()
-                .map(|&(fi, p)| {
+                .map(|&(fi, p, _)| {
                     let f = &self.functions[fi];
                     format!("{:#06x}/{p}: complete {} marker due {} unaccepted {}", f.rid(), f.stop_complete(p), f.marker_due(p), f.unaccepted())
                 })
@@ -226,28 +230,48 @@ impl PcieDriver {
         Some((msg, fi))
     }
 
-    /// Report completed stops and re-bind PASIDs whose old incarnation is fully answered.
+    /// Report completed stops and, with `auto_rebind`, re-bind PASIDs whose old incarnation is
+    /// fully answered.
     fn advance_stops(&mut self) {
         let mut k = 0;
         while k < self.stops.len() {
-            let (fi, pasid) = self.stops[k];
-            let f = &mut self.functions[fi];
+            let (fi, pasid, reported) = self.stops[k];
+            let f = &self.functions[fi];
             let rid = f.rid();
             let old_prgs = f.outstanding().any(|g| g.pv && g.pasid == pasid);
-            let sent = self.sent.get(&(rid, pasid)).copied().unwrap_or(0);
+            let sent = self.sent_of(rid, pasid);
             // PRI-29: stop-complete is signalled once every message of P, its Stop Marker
             // included, was accepted at the ingress.
             let all_accepted = self.accepted_of.get(&(rid, pasid)).copied().unwrap_or(0) == sent;
-            if f.stop_complete(pasid) && !old_prgs && !f.marker_due(pasid) && all_accepted {
+            let complete = f.stop_complete(pasid) && !old_prgs && !f.marker_due(pasid) && all_accepted;
+            if complete && !reported {
                 self.events.push(DeviceEvent::StopComplete { rid, pasid, sent });
-                if let Ok(incarnation) = f.bind(pasid) {
-                    self.events.push(DeviceEvent::Rebound { rid, pasid, incarnation });
-                    self.stops.swap_remove(k);
-                    continue;
-                }
+                self.stops[k].2 = true;
+            }
+            if complete && self.auto_rebind && self.rebind_at(k).is_ok() {
+                continue; // the entry was removed
             }
             k += 1;
         }
+    }
+
+    /// Re-bind a PASID after its completed stop (the host's HOST-27 sequence is done).
+    pub fn rebind(&mut self, rid: u16, pasid: u32) -> Result<u32, String> {
+        let k = self
+            .stops
+            .iter()
+            .position(|&(fi, p, reported)| p == pasid && reported && self.functions[fi].rid() == rid)
+            .ok_or(format!("PASID {pasid:#x} of {rid:#06x} has no completed stop"))?;
+        self.rebind_at(k)
+    }
+
+    fn rebind_at(&mut self, k: usize) -> Result<u32, String> {
+        let (fi, pasid, _) = self.stops[k];
+        let rid = self.functions[fi].rid();
+        let incarnation = self.functions[fi].bind(pasid).map_err(|r| r.to_string())?;
+        self.events.push(DeviceEvent::Rebound { rid, pasid, incarnation });
+        self.stops.swap_remove(k);
+        Ok(incarnation)
     }
 
     /// Next generated message: a due Stop Marker, the next request of an open PRG, a stop
@@ -261,7 +285,7 @@ impl PcieDriver {
         let pasid = plan.pasids[self.rng.gen_range(0..plan.pasids.len())];
         let pasid = (pasid != 0).then_some(pasid);
         // PRI-26: a variant B stop sends its Stop Marker once no PRG of the PASID is open.
-        if let Some(&(fi, pasid)) = self.stops.iter().find(|&&(fi, p)| self.functions[fi].marker_due(p)) {
+        if let Some(&(fi, pasid, _)) = self.stops.iter().find(|&&(fi, p, _)| self.functions[fi].marker_due(p)) {
             let marker = self.functions[fi].stop_marker(pasid).ok()?;
             return self.produced(marker, fi);
         }

@@ -252,6 +252,13 @@ impl Bench {
 
 /// Report the device events the PCIe agent raised since the last call, in order.
 fn flush_device_events(a: &mut Agents, emit: &mut impl FnMut(&mut Agents, Txn)) {
+    if !a.host_events.is_empty() {
+        let mut events = std::mem::take(&mut a.host_events);
+        for txn in events.drain(..) {
+            emit(a, txn);
+        }
+        a.host_events = events;
+    }
     if a.pcie.events.is_empty() {
         return;
     }

@@ -22,6 +22,9 @@ pub struct Agents {
     pub rsp: RspMonitor,
     /// Every transaction of the run, for the assertions of directed tests.
     pub log: Vec<Stamped>,
+    /// Host-side events a test sequence reports (queue drained, PASID freed), emitted by the
+    /// monitors at the next edge.
+    pub host_events: Vec<Txn>,
 }
 
 impl Agents {
@@ -98,9 +101,38 @@ impl Env {
         }
         panic!("[SMMU-PRIQ-15] CR0ACK never showed {value:#x}");
     }
+    /// Ask function `rid` to stop using `pasid` (PRI-24..PRI-26).
+    pub fn stop_pasid(&self, rid: u16, pasid: u32, variant: models::pcie::Variant) {
+        if let Err(e) = self.agents.borrow_mut().pcie.request_stop(rid, pasid, variant) {
+            panic!("[PRI-24] cannot stop PASID {pasid:#x} of {rid:#06x}: {e}");
+        }
+    }
+    /// Report a host-side event (it is emitted at the next edge, in order).
+    pub fn host_event(&self, txn: Txn) {
+        self.agents.borrow_mut().host_events.push(txn);
+    }
+    /// Wait until a transaction matching `f` was logged; after `limit` cycles fail with `rule`.
+    pub async fn wait_txn(&self, rule: &str, limit: u64, f: impl Fn(&Txn) -> bool) -> Stamped {
+        let deadline = self.sim.cycle() + limit;
+        loop {
+            if let Some(s) = self.agents.borrow().log.iter().find(|s| f(&s.txn)) {
+                return *s;
+            }
+            if self.sim.cycle() >= deadline {
+                panic!("[{rule}] waited {limit} cycles for a transaction that never came");
+            }
+            self.sim.rising_edge().await;
+        }
+    }
     /// Release the scenario's generated page-request traffic.
     pub fn start_traffic(&self) {
         self.agents.borrow_mut().pcie.traffic_on = true;
+    }
+    /// Wait until the scenario's traffic plan is spent and every PRG answered.
+    pub async fn wait_traffic_done(&self) {
+        while !self.agents.borrow().pcie.traffic_done() {
+            self.sim.clock_cycles(16).await;
+        }
     }
     /// Start no new PRG and wait until every generated PRG has been answered.
     pub async fn stop_traffic(&self) {

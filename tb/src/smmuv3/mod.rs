@@ -4,5 +4,6 @@ pub mod bench;
 pub mod dut;
 pub mod env;
 pub mod host;
+pub mod pri_scenarios;
 pub mod scoreboard;
 pub mod tests;

@@ -4,6 +4,7 @@
 
 use super::env::Env;
 use super::host::{priq_thread, HostPolicy, HostState};
+use super::pri_scenarios::{self as pri, bogus_response_uprgi, grpid_hazard, overflow_mid_groups, response_failure_reset, stop_pasid_a, stop_pasid_b};
 use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
 use crate::scenario::{Flavor, Scenario};
@@ -31,6 +32,8 @@ pub struct TestDef {
     pub random: bool,
     pub scenario: fn(u64) -> Scenario,
     pub body: Body,
+    /// A negative test: the run must fail naming this rule (a fault is injected on purpose).
+    pub expect_failure: Option<&'static str>,
 }
 
 /// Fail the test, naming the rule: "[RULE] message".
@@ -642,7 +645,13 @@ pub fn registry() -> &'static [TestDef] {
     macro_rules! t {
         ($name:literal, $f:ident, [$($r:literal),*]) => { t!($name, $f, [$($r),*], |s| directed($name, s)) };
         ($name:literal, $f:ident, [$($r:literal),*], $sc:expr) => {
-            TestDef { name: $name, rules: &[$($r),*], random: false, scenario: $sc, body: body!($f) }
+            TestDef { name: $name, rules: &[$($r),*], random: false, scenario: $sc, body: body!($f), expect_failure: None }
+        };
+    }
+    // A scenario class run with every seed of the regression (the seed drives the traffic).
+    macro_rules! seeded {
+        ($name:literal, $f:ident, [$($r:literal),*], $sc:expr) => {
+            TestDef { name: $name, rules: &[$($r),*], random: true, scenario: $sc, body: body!($f), expect_failure: None }
         };
     }
     static REGISTRY: std::sync::OnceLock<Vec<TestDef>> = std::sync::OnceLock::new();
@@ -683,6 +692,19 @@ pub fn registry() -> &'static [TestDef] {
                 memory: MemoryBehaviour { ready_odds: 255, ack_latency: (30, 30), error_odds: 0 },
                 ..directed("cr0ack_hold", s)
             }),
+            seeded!("stop_pasid_a", stop_pasid_a, ["PRI-24", "PRI-25", "PRI-29", "PRI-30", "HOST-19", "HOST-27"], |s| pri::scenario("stop_pasid_a", s)),
+            seeded!("stop_pasid_b", stop_pasid_b, ["PRI-24", "PRI-26", "PRI-28", "PRI-30", "HOST-18", "HOST-27"], pri::stop_b_scenario),
+            seeded!("overflow_mid_groups", overflow_mid_groups, ["SMMU-PRIQ-7", "HOST-8", "PRI-10", "PRI-16"], pri::overflow_groups_scenario),
+            t!("response_failure_reset", response_failure_reset, ["PRI-19", "PRI-21", "HOST-17"], pri::rf_scenario),
+            TestDef {
+                name: "bogus_response_uprgi",
+                rules: &["PRI-16", "PRI-20"],
+                random: false,
+                scenario: |s| pri::scenario("bogus_response_uprgi", s),
+                body: body!(bogus_response_uprgi),
+                expect_failure: Some("PRI-16"),
+            },
+            t!("grpid_hazard", grpid_hazard, ["HOST-3", "HOST-4", "PRI-9", "DEC-11"], pri::hazard_scenario),
             t!("soak", soak, ["SMMU-PRIQ-3", "SMMU-PRIQ-9", "HOST-16"], soak_scenario),
             TestDef {
                 name: "random",
@@ -690,6 +712,7 @@ pub fn registry() -> &'static [TestDef] {
                 random: true,
                 scenario: random_scenario,
                 body: body!(random),
+                expect_failure: None,
             },
         ]
     })
