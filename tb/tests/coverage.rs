@@ -563,6 +563,7 @@ fn coverage_smmuv3_hand_built_events() {
         ("abort.event.write_aborted", 1),
         ("interrupts.gerror.priq_abt_err_masked", 1),
         ("egress.sent.response_failure", 1),
+        ("pri_lifecycle.event.response_failure_sent", 1),
     ]);
     assert_eq!(got, want);
 }
@@ -579,10 +580,13 @@ fn coverage_smmuv3_rules_applicable_exactly_where_bins_exist() {
         "SMMU-PRIQ-16", "SMMU-CMD-1", "SMMU-CMD-2", "SMMU-CMD-3", "SMMU-CMD-4", "SMMU-CMD-5", "SMMU-CMD-6", "SMMU-CMD-9",
         "SMMU-CMD-10", "SMMU-CMD-11", "DEC-1", "DEC-2", "DEC-3", "DEC-4", "DEC-12", "PRI-2", "PRI-3", "PRI-4", "PRI-16",
         "PRI-17", "PRI-31", "HOST-16",
+        // PCIe PRI lifecycle around the queue (stop-PASID, release, reset).
+        "PRI-19", "PRI-21", "PRI-24", "PRI-25", "PRI-26", "PRI-27", "PRI-28", "PRI-29", "PRI-30", "HOST-19", "HOST-27",
+        "HOST-28",
     ] {
         assert!(applicable.contains(&id), "{id} has no bin");
     }
-    assert_eq!(applicable.len(), 37, "{applicable:?}");
+    assert_eq!(applicable.len(), 49, "{applicable:?}");
     for r in &s.rules {
         if r.rule.starts_with("SMMU-EVTQ") || r.rule == "SMMU-CMD-7" || r.rule == "SMMU-CMD-8" || r.rule.starts_with("VTD") {
             assert!(!r.applicable && r.holes.is_empty(), "{} must not be applicable", r.rule);

@@ -79,6 +79,8 @@ struct Ids {
     abort_row_a: BinId,
     prg_multi: BinId,
     prg_single: BinId,
+    /// PCIe PRI lifecycle reported by the harness (stop-PASID, release, reset).
+    pri: [BinId; 9],
 }
 
 struct Model {
@@ -412,6 +414,25 @@ fn build() -> Model {
         [("after_its_members", &[PRI_31]), ("single_request", &[])],
     );
 
+    // ---- PCIe PRI lifecycle around the queue (pcie-pri.md §7, host-sw.md §5) ------------------------
+    let g = b.group(Group::new("pri_lifecycle"));
+    let (_, pri) = events(
+        &mut b,
+        g,
+        "event",
+        [
+            ("stop_requested_a", &[PRI_24, PRI_25]),
+            ("stop_requested_b", &[PRI_24, PRI_26]),
+            ("stop_complete", &[PRI_29, PRI_28]),
+            ("stop_marker_accepted", &[PRI_2, PRI_17, PRI_27]),
+            ("queue_drained", &[HOST_19, HOST_27]),
+            ("pasid_freed", &[HOST_27]),
+            ("pasid_rebound", &[HOST_28, PRI_30]),
+            ("pri_reset", &[PRI_21]),
+            ("response_failure_sent", &[PRI_19]),
+        ],
+    );
+
     let def = b.build().expect("the SMMUv3 coverage definition is well formed");
     let ids = Ids {
         row_x_msg,
@@ -468,6 +489,7 @@ fn build() -> Model {
         abort_row_a,
         prg_multi,
         prg_single,
+        pri,
     };
     Model { def, ids }
 }
@@ -666,14 +688,29 @@ impl Smmuv3Coverage {
 
     /// Sample an interface transaction (responses that left at the PCIe egress).
     pub fn on_txn(&mut self, t: &Stamped) {
-        if let Txn::Response { rsp } = t.txn {
-            let b = match rsp.code {
-                RespCode::Success => self.m.ids.sent_success,
-                RespCode::InvalidRequest => self.m.ids.sent_invalid,
-                _ => self.m.ids.sent_failure,
-            };
-            self.hit(b);
-        }
+        let pri = &self.m.ids.pri;
+        let b = match t.txn {
+            Txn::Response { rsp } => {
+                if matches!(rsp.code, RespCode::ResponseFailure | RespCode::Reserved(_)) {
+                    self.data.hit(pri[8]);
+                }
+                match rsp.code {
+                    RespCode::Success => self.m.ids.sent_success,
+                    RespCode::InvalidRequest => self.m.ids.sent_invalid,
+                    _ => self.m.ids.sent_failure,
+                }
+            }
+            Txn::StopRequested { variant: crate::txn::StopVariant::A, .. } => pri[0],
+            Txn::StopRequested { variant: crate::txn::StopVariant::B, .. } => pri[1],
+            Txn::StopComplete { .. } => pri[2],
+            Txn::PageRequest { msg } if msg.class() == MsgClass::StopMarker => pri[3],
+            Txn::QueueDrained { .. } => pri[4],
+            Txn::PasidFreed { .. } => pri[5],
+            Txn::PasidBound { .. } => pri[6],
+            Txn::PriReset { .. } => pri[7],
+            _ => return,
+        };
+        self.hit(b);
     }
 
     fn on_reg(&mut self, reg: RegAccess, model: &PriqTiming) {

@@ -165,7 +165,7 @@ impl Bench {
             for c in self.checkers.iter_mut() {
                 c.observe(&s, &mut self.violations);
             }
-            if let Txn::Response { .. } = s.txn {
+            if !matches!(s.txn, Txn::RegRead { .. } | Txn::RegWrite { .. } | Txn::MemWrite { .. } | Txn::MemAck { .. }) {
                 self.coverage.on_txn(&s);
             }
             if let Some(t) = self.trace.as_mut() {
