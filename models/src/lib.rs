@@ -7,3 +7,4 @@ pub mod pcie;
 pub mod ring;
 pub mod rules;
 pub mod smmuv3;
+pub mod vtd;
