@@ -49,6 +49,7 @@ directed!(
     overflow_mid_groups,
     response_failure_reset,
     bogus_response_uprgi,
+    device_credit_overrun,
     grpid_hazard,
     soak,
 );

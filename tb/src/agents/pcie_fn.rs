@@ -5,7 +5,7 @@
 //! in order, holding `valid` until each is accepted (PRI-28).
 
 use super::Odds;
-use models::pcie::{Access, FunctionConfig, MarkerVsComplete, PageRequest, PcieFunction, PrgHandle, PrgResponse, ResponseEffect, Variant};
+use models::pcie::{Access, FaultModes, FunctionConfig, MarkerVsComplete, PageRequest, PcieFunction, PrgHandle, PrgResponse, ResponseEffect, Variant};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -33,6 +33,9 @@ pub struct TrafficPlan {
     /// DEC-11 opt-in mode: a PRG index may be shared by two PASIDs (exposes HOST-4).
     #[serde(default)]
     pub prgi_shared_across_pasids: bool,
+    /// Device fault injection (negative tests): the functions break the named PRI rules.
+    #[serde(default)]
+    pub faults: FaultModes,
 }
 
 /// Something a function did that the monitors report (stop-PASID progress, PRI-24..PRI-30).
@@ -97,6 +100,7 @@ impl PcieDriver {
                             rid,
                             capacity: p.allocation,
                             prgi_shared_across_pasids: p.prgi_shared_across_pasids,
+                            faults: p.faults,
                             ..FunctionConfig::default()
                         };
                         PcieFunction::enabled(cfg, p.allocation)

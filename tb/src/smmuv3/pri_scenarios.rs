@@ -49,6 +49,7 @@ pub fn scenario(name: &str, seed: u64) -> Scenario {
             stop_odds: 0,
             send_odds: 128,
             prgi_shared_across_pasids: false,
+            faults: Default::default(),
         }),
         host: HostPolicy { consume: true, poll_cycles: 40, ..HostPolicy::default() },
         max_cycles: 100_000,
@@ -252,4 +253,22 @@ pub async fn grpid_hazard(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     env.settle(200).await;
     let hazards = state.borrow().events.iter().filter(|e| matches!(e, HostEvent::MixedPasidGroup { .. })).count();
     ensure!(hazards >= 1, "HOST-4", "no group mixed PASIDs although indexes were shared");
+}
+
+pub fn credit_overrun_scenario(seed: u64) -> Scenario {
+    let mut sc = scenario("device_credit_overrun", seed);
+    sc.host.poll_cycles = 400; // a slow host keeps credits in use
+    if let Some(t) = sc.traffic.as_mut() {
+        t.faults.credit_overrun = true;
+        t.send_odds = 255;
+    }
+    sc
+}
+
+/// Negative: the function ignores its Allocation (fault mode `credit_overrun`); the PRI checkers
+/// must stop the run naming PRI-11.
+pub async fn device_credit_overrun(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
+    let _state = start(&env, &sc, &mut rng).await;
+    env.wait_traffic_done().await;
+    env.settle(100).await;
 }

@@ -4,7 +4,7 @@
 
 use super::env::Env;
 use super::host::{priq_thread, HostPolicy, HostState};
-use super::pri_scenarios::{self as pri, bogus_response_uprgi, grpid_hazard, overflow_mid_groups, response_failure_reset, stop_pasid_a, stop_pasid_b};
+use super::pri_scenarios::{self as pri, bogus_response_uprgi, device_credit_overrun, grpid_hazard, overflow_mid_groups, response_failure_reset, stop_pasid_a, stop_pasid_b};
 use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
 use crate::scenario::{Flavor, Scenario};
@@ -585,6 +585,7 @@ fn random_scenario(seed: u64) -> Scenario {
             prgs: r.gen_range(100..=600),
             stop_odds: r.gen_range(0..=12),
             prgi_shared_across_pasids: false,
+            faults: Default::default(),
             send_odds: r.gen_range(32..=255),
         }),
         host: HostPolicy { consume: true, poll_cycles: r.gen_range(8..=128), invalid_odds: r.gen_range(0..=64), ack_overflow: true, sw: Default::default() },
@@ -619,6 +620,7 @@ fn soak_scenario(seed: u64) -> Scenario {
             prgs: u32::MAX,
             stop_odds: 2,
             prgi_shared_across_pasids: false,
+            faults: Default::default(),
             send_odds: 255,
         }),
         host: HostPolicy { consume: true, poll_cycles: 32, ..HostPolicy::default() },
@@ -703,6 +705,14 @@ pub fn registry() -> &'static [TestDef] {
                 scenario: |s| pri::scenario("bogus_response_uprgi", s),
                 body: body!(bogus_response_uprgi),
                 expect_failure: Some("PRI-16"),
+            },
+            TestDef {
+                name: "device_credit_overrun",
+                rules: &["PRI-11"],
+                random: false,
+                scenario: pri::credit_overrun_scenario,
+                body: body!(device_credit_overrun),
+                expect_failure: Some("PRI-11"),
             },
             t!("grpid_hazard", grpid_hazard, ["HOST-3", "HOST-4", "PRI-9", "DEC-11"], pri::hazard_scenario),
             t!("soak", soak, ["SMMU-PRIQ-3", "SMMU-PRIQ-9", "HOST-16"], soak_scenario),
