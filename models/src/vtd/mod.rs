@@ -4,5 +4,6 @@
 //! protocol semantics (`arch`). The cycle-accurate schedule of the RTL (`timing`) follows once the
 //! VT-d contract in `rtl/README.md` exists.
 
+pub mod arch;
 pub mod desc;
 pub mod regs;
