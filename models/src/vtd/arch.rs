@@ -61,6 +61,15 @@ pub fn decide_row(s: &AdmissionState) -> Row {
     }
 }
 
+/// Is `rid` enabled by the PRE table (DEC-5, VTD-PRQ-19, OP-20 as recorded in rtl/README.md)?
+/// `table` holds PRE[i] register values (RID [15:0], PRE [16]); a RID is enabled iff some entry
+/// has PRE=1 and that RID. No entry, or only PRE=0 entries: disabled.
+pub fn pre_enabled(table: &[u64], rid: u16) -> bool {
+    table
+        .iter()
+        .any(|&e| e & regs::PRE_EN != 0 && regs::pre_rid(e) == rid)
+}
+
 /// An "LPIG=1 request": L=1 and not a Stop Marker, PASID-less L=1 R=W=0 included (DEC-1,
 /// VTD-PRQ-10).
 pub fn is_last_request(m: &PageRequest) -> bool {
@@ -121,11 +130,14 @@ pub fn page_req_write(ring: PrqRing, pqa: u64, pqt: u64, m: &PageRequest) -> (u6
 // Interrupt blocks: PECTL, FECTL, IECTL (VTD-PRQ-13..15, VTD-FLT-6, VTD-IQ-8)
 // =============================================================================================
 
-/// IM/IP of one event block. IM resets to 1, IP to 0 (VTD-PRQ-15).
+/// IM/IP of one event block (PECTL, FECTL, IECTL). IM resets to 1, IP to 0; [29:0] are RsvdP,
+/// stored as written (VTD-PRQ-15 for PECTL; rtl/README.md keeps them in FECTL and IECTL too).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct EventCtl {
     pub im: bool,
     pub ip: bool,
+    /// Bits [29:0] as last written.
+    pub rsvdp: u32,
 }
 
 impl Default for EventCtl {
@@ -138,6 +150,7 @@ impl EventCtl {
     pub const RESET: EventCtl = EventCtl {
         im: true,
         ip: false,
+        rsvdp: 0,
     };
 
     /// An event condition (VTD-PRQ-13). `already_pending` is true when a status bit that
@@ -176,10 +189,17 @@ impl EventCtl {
     pub fn sources_cleared(&mut self) {
         self.ip = false;
     }
+    /// A software write of the whole register: IM [31] stored, IP [30] read-only, [29:0] stored
+    /// (VTD-PRQ-15); clearing IM while IP=1 sends the MSI (VTD-PRQ-14). True when it is sent.
+    #[must_use]
+    pub fn write(&mut self, wdata: u32) -> bool {
+        self.rsvdp = wdata & regs::ECTL_RSVDP_MASK;
+        self.write_im(wdata & regs::ECTL_IM != 0)
+    }
 
-    /// Register bits IM [31], IP [30].
+    /// The register as read: IM [31], IP [30], [29:0].
     pub fn bits(self) -> u32 {
-        (u32::from(self.im) << 31) | (u32::from(self.ip) << 30)
+        (u32::from(self.im) << 31) | (u32::from(self.ip) << 30) | self.rsvdp
     }
 }
 
@@ -225,8 +245,6 @@ pub struct PrqState {
     /// PPR [0], PRO [1].
     pub prs: u32,
     pub pe: EventCtl,
-    /// PECTL [29:0], RsvdP, kept as written (VTD-PRQ-15).
-    pub pectl_rsvdp: u32,
     pub pe_msi: MsiRegs,
 }
 
@@ -245,7 +263,7 @@ impl PrqState {
 
     /// PECTL as read: IM, IP, RsvdP [29:0].
     pub fn pectl(&self) -> u32 {
-        self.pe.bits() | self.pectl_rsvdp
+        self.pe.bits()
     }
 
     /// The admission state for a message whose RID has PRE = `pre`.
@@ -323,10 +341,7 @@ impl PrqState {
     /// PECTL write: IM stored, IP read-only, [29:0] preserved as written (VTD-PRQ-15); clearing IM
     /// while IP=1 sends the MSI (VTD-PRQ-14).
     pub fn write_pectl(&mut self, wdata: u32) -> Option<Msi> {
-        self.pectl_rsvdp = wdata & regs::PECTL_RSVDP_MASK;
-        self.pe
-            .write_im(wdata & regs::ECTL_IM != 0)
-            .then(|| self.pe_msi.msi())
+        self.pe.write(wdata).then(|| self.pe_msi.msi())
     }
 
     pub fn write_pedata(&mut self, v: u32) {
@@ -488,11 +503,9 @@ impl FaultUnit {
         }
     }
 
-    /// FECTL write (IM; IP read-only); clearing IM while IP=1 sends the MSI.
+    /// FECTL write (IM; IP read-only; [29:0] stored); clearing IM while IP=1 sends the MSI.
     pub fn write_fectl(&mut self, wdata: u32) -> Option<Msi> {
-        self.fe
-            .write_im(wdata & regs::ECTL_IM != 0)
-            .then(|| self.fe_msi.msi())
+        self.fe.write(wdata).then(|| self.fe_msi.msi())
     }
 }
 
@@ -549,8 +562,9 @@ pub fn wait_may_complete(w: &PendingWait, earlier_complete: bool, resolved: u64)
     earlier_complete && (!w.dsc.pd || resolved >= w.ingress_mark)
 }
 
-/// Completion of a wait (VTD-IQ-8): SW → status write; IF → IWC set and, only if IWC was 0, the
-/// completion event (IECTL as PECTL). SW=IF=0: nothing visible.
+/// Completion of a wait (VTD-IQ-8): SW → status write (address truncated to 48 bits, OP-19);
+/// IF → IWC set and, only if IWC was 0, the completion event (IECTL as PECTL). SW=IF=0: nothing
+/// visible.
 pub fn complete_wait(
     dsc: &InvWaitDsc,
     iwc: &mut bool,
@@ -559,7 +573,7 @@ pub fn complete_wait(
 ) -> WaitCompletion {
     let mut c = WaitCompletion::default();
     if dsc.sw {
-        c.status_write = Some((dsc.status_addr, dsc.status_data));
+        c.status_write = Some((dsc.status_addr & regs::ADDR_MASK, dsc.status_data));
     }
     if dsc.if_ {
         let was = *iwc;
@@ -649,9 +663,7 @@ impl IqState {
 
     /// IECTL write, as PECTL (VTD-IQ-8).
     pub fn write_iectl(&mut self, wdata: u32) -> Option<Msi> {
-        self.ie
-            .write_im(wdata & regs::ECTL_IM != 0)
-            .then(|| self.ie_msi.msi())
+        self.ie.write(wdata).then(|| self.ie_msi.msi())
     }
 }
 
@@ -786,8 +798,8 @@ pub const RULE_MAP: &[(RuleId, Option<&str>, &str)] = &[
     (rules::VTD_PRQ_18, Some("page_req_write (no PRG check)"), ""),
     (
         rules::VTD_PRQ_19,
-        None,
-        "timing/register map: PRE table window per rtl/README.md (OP-20)",
+        Some("pre_enabled, regs::{PRE_BASE, pre_offset} (write-to-effect: timing layer)"),
+        "",
     ),
     (
         rules::VTD_IQ_1,

@@ -280,6 +280,10 @@ fn prs_and_pectl_registers() {
     assert_eq!(s.write_pectl(regs::ECTL_IP | 0x3FFF_FFFF), Some(PE_MSI)); // IP is RO
     assert_eq!(s.pectl(), 0x3FFF_FFFF);
     assert_eq!(PrqState::default().pectl(), regs::ECTL_RESET);
+    let mut u = FaultUnit::new(1);
+    assert_eq!(u.fectl(), regs::ECTL_IM);
+    assert_eq!(u.write_fectl(0x8000_0005), None);
+    assert_eq!(u.fectl(), 0x8000_0005);
     // PQH/PQT keep only [18:5] (VTD-PRQ-2).
     s.write_pqh(0xFFFF_FFFF_FFFF_FFFF);
     assert_eq!(s.pqh, 0x7_FFE0);
@@ -567,6 +571,37 @@ fn drain_and_fence() {
     assert!(!wait_may_complete(&p, false, 1000));
 }
 
+/// DEC-5, VTD-PRQ-19: PRE table lookup (RID [15:0], PRE [16]).
+#[test]
+fn pre_table() {
+    let t = [0x1_0308, 0x0_0400, 0x1_FFFF, 0];
+    assert!(pre_enabled(&t, 0x0308));
+    assert!(pre_enabled(&t, 0xFFFF));
+    assert!(!pre_enabled(&t, 0x0400), "PRE=0 entry matches nothing");
+    assert!(!pre_enabled(&t, 0x0000), "zero entry is PRE=0");
+    assert!(!pre_enabled(&t, 0x0309));
+    assert!(!pre_enabled(&[], 0x0308));
+}
+
+/// OP-19: status and entry addresses are 48 bits.
+#[test]
+fn addresses_48_bit() {
+    let d = InvWaitDsc {
+        sw: true,
+        status_addr: 0xFFFF_1234_5678_9ABC,
+        status_data: 7,
+        ..Default::default()
+    };
+    let mut iwc = false;
+    let mut ie = EventCtl::RESET;
+    let c = complete_wait(&d, &mut iwc, &mut ie, &MsiRegs::default());
+    assert_eq!(c.status_write, Some((0x1234_5678_9ABC, 7)));
+    assert_eq!(
+        PrqRing::new(7).entry_addr(0xFFFF_FFFF_FFFF_F007, 0x7_FFE0),
+        0x7_EFE0
+    );
+}
+
 /// VTD-FLT-7, VTD-PRQ-5 through the wired model: one fault record and one Invalid Request.
 #[test]
 fn whole_block_row_a() {
@@ -616,10 +651,7 @@ fn rule_map_lists_every_vtd_rule() {
         .filter(|r| r.1.is_none())
         .map(|r| r.0 .0)
         .collect();
-    assert_eq!(
-        missing,
-        ["VTD-PRQ-16", "VTD-PRQ-19", "VTD-IQ-5", "VTD-IQ-11"]
-    );
+    assert_eq!(missing, ["VTD-PRQ-16", "VTD-IQ-5", "VTD-IQ-11"]);
 }
 
 // ---- properties ----------------------------------------------------------------------------

@@ -91,8 +91,8 @@ pub const FSTS_EVENT_MASK: u32 = FSTS_PFO | FSTS_PPF | FSTS_IQE | FSTS_ICE | FST
 /// xECTL (FECTL, PECTL, IECTL): IM [31] RW, resets 1; IP [30] RO.
 pub const ECTL_IM: u32 = 1 << 31;
 pub const ECTL_IP: u32 = 1 << 30;
-/// PECTL [29:0] RsvdP: stored as written (VTD-PRQ-15).
-pub const PECTL_RSVDP_MASK: u32 = (1 << 30) - 1;
+/// xECTL [29:0] RsvdP: stored as written (VTD-PRQ-15; rtl/README.md for FECTL and IECTL).
+pub const ECTL_RSVDP_MASK: u32 = (1 << 30) - 1;
 /// Reset value of every xECTL: IM=1, IP=0 (VTD-PRQ-15).
 pub const ECTL_RESET: u32 = ECTL_IM;
 
@@ -108,10 +108,11 @@ pub struct Msi {
     pub data: u32,
 }
 
-/// The MSI of an event block: address xEUADDR:xEADDR[31:2], data xEDATA[15:0].
+/// The MSI of an event block: address {xEUADDR, xEADDR[31:2], 2'b00} truncated to 48 bits
+/// (OP-19), data xEDATA[15:0].
 pub fn msi(eaddr: u32, euaddr: u32, edata: u32) -> Msi {
     Msi {
-        addr: (u64::from(euaddr) << 32) | u64::from(eaddr & EADDR_MASK),
+        addr: ((u64::from(euaddr) << 32) | u64::from(eaddr & EADDR_MASK)) & ADDR_MASK,
         data: edata & EDATA_MASK,
     }
 }
@@ -125,8 +126,12 @@ pub const ICS_IWC: u32 = 1 << 0;
 
 /// PQH/PQT [18:5]: byte offset of a 32-byte entry; every other bit reads 0, ignores writes.
 pub const PQ_PTR_MASK: u64 = 0x7_FFE0;
-/// PQA [63:12]: 4 KiB aligned base (OP-19 may narrow the stored width; the RTL contract decides).
-pub const PQA_BASE_MASK: u64 = !0xFFF;
+/// Addresses are 48 bits (OP-19 as recorded in rtl/README.md): PQA, entry addresses, status and
+/// MSI addresses are truncated to this width.
+pub const ADDR_BITS: u32 = 48;
+pub const ADDR_MASK: u64 = (1 << ADDR_BITS) - 1;
+/// PQA base as stored: [47:12] (architecturally [63:12]; OP-19).
+pub const PQA_BASE_MASK: u64 = ADDR_MASK & !0xFFF;
 /// PQA.PQS [2:0]: 2^PQS pages, 2^(PQS+7) entries.
 pub const PQA_PQS_MASK: u64 = 0x7;
 /// PRS.PPR [0] RW1CS: pending page request.
@@ -149,6 +154,34 @@ pub fn pqa_base(pqa: u64) -> u64 {
 /// PRS after a software write: writing 1 clears, 0 has no effect (VTD-PRQ-12).
 pub fn prs_write(prs: u32, wdata: u32) -> u32 {
     prs & PRS_MASK & !wdata
+}
+
+/// Width of the RTL's `reg_addr` port (rtl/README.md): 12-bit offsets.
+pub const REG_ADDR_BITS: u32 = 12;
+
+/// CAP.FRO of the RTL (rtl/README.md): records at 0x200.
+pub const CAP_FRO_RTL: u32 = 0x20;
+/// FRCD_REG[0] offset of the RTL, CAP_FRO_RTL·16.
+pub const FRCD_BASE: u32 = CAP_FRO_RTL * 16;
+/// ECAP value of this product: PRS, PASID, PDS, SMTS (vtd.md §1).
+pub const ECAP_VALUE: u64 = ECAP_PRS | ECAP_PASID | ECAP_PDS | ECAP_SMTS;
+
+/// PRE table (DEC-5, OP-20 as recorded in rtl/README.md): PRE[i] at 0x800 + 8i, RID [15:0],
+/// PRE [16], other bits 0.
+pub const PRE_BASE: u32 = 0x800;
+pub const PRE_STRIDE: u32 = 8;
+pub const PRE_RID_MASK: u64 = 0xFFFF;
+pub const PRE_EN: u64 = 1 << 16;
+pub const PRE_STORED_MASK: u64 = PRE_RID_MASK | PRE_EN;
+
+/// Offset of PRE[i].
+pub fn pre_offset(i: u32) -> u32 {
+    PRE_BASE + PRE_STRIDE * i
+}
+
+/// RID of a PRE entry.
+pub fn pre_rid(entry: u64) -> u16 {
+    (entry & PRE_RID_MASK) as u16
 }
 
 /// Fault reason of a page request from a RID without page requests enabled (DEC-5, VTD-FLT-3;
@@ -227,10 +260,9 @@ impl PrqRing {
     pub fn advance(self, pqt: u64) -> u64 {
         (self.offset(pqt) + Self::ENTRY_BYTES) % self.bytes()
     }
-
-    /// Address of the entry at offset `ptr`: PQA base + offset (VTD-PRQ-1).
+    /// Address of the entry at offset `ptr`: PQA base + offset (VTD-PRQ-1), a 48-bit add (OP-19).
     pub fn entry_addr(self, pqa: u64, ptr: u64) -> u64 {
-        pqa_base(pqa).wrapping_add(self.offset(ptr))
+        (pqa_base(pqa) + self.offset(ptr)) & ADDR_MASK
     }
 }
 
@@ -321,6 +353,30 @@ impl FaultRecord {
         let [lo, hi] = self.encode();
         [lo as u32, (lo >> 32) as u32, hi as u32, (hi >> 32) as u32]
     }
+
+    /// A 64-bit register read at byte `off` within the record (rtl/README.md): +0 → [63:0],
+    /// +4 → [95:32], +8 → [127:64], +C → [127:96] (from bit 0); other offsets 0.
+    pub fn read(&self, off: u32) -> u64 {
+        let [lo, hi] = self.encode();
+        let w = u128::from(lo) | (u128::from(hi) << 64);
+        match off {
+            0x0 => w as u64,
+            0x4 => (w >> 32) as u64,
+            0x8 => (w >> 64) as u64,
+            0xC => (w >> 96) as u64,
+            _ => 0,
+        }
+    }
+}
+
+/// Does a write at byte `off` within a record clear F (W1C; VTD-FLT-5)? rtl/README.md: +8 with
+/// bit 63 set or +C with bit 31 set; every other record write is ignored.
+pub fn frcd_write_clears_f(off: u32, wdata: u64) -> bool {
+    match off {
+        0x8 => (wdata >> 63) & 1 != 0,
+        0xC => (wdata >> 31) & 1 != 0,
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -340,6 +396,11 @@ mod tests {
         assert_eq!(cap_nr(c), 8);
         assert_eq!(frcd_offset(c, 0), 0x220);
         assert_eq!(frcd_offset(c, 3), 0x250);
+        // 48-bit addresses (OP-19).
+        assert_eq!(msi(0xFEE0_0000, 0xABCD_0001, 0).addr, 0x0001_FEE0_0000);
+        assert_eq!(pre_offset(3), 0x818);
+        assert_eq!(frcd_offset(cap(CAP_FRO_RTL, 4), 1), FRCD_BASE + 16);
+        assert_eq!(ECAP_VALUE, (1 << 29) | (1 << 40) | (1 << 42) | (1 << 43));
         assert_eq!(
             msi(0xFEE0_0003, 0x1, 0xABCD_1234),
             Msi {
@@ -347,7 +408,7 @@ mod tests {
                 data: 0x1234
             }
         );
-        assert_eq!(pqa_base(0x1234_5678_9ABC_DEF5), 0x1234_5678_9ABC_D000);
+        assert_eq!(pqa_base(0x1234_5678_9ABC_DEF5), 0x5678_9ABC_D000);
         assert_eq!(pqa_pqs(0x1234_5678_9ABC_DEF5), 5);
     }
 
@@ -410,8 +471,16 @@ mod tests {
         let d = r.dwords();
         assert_eq!(d[3] >> 31, 1); // F in the dword at +12
         assert_eq!(d[3] & 0xFF, 0x47); // FR
-        assert_eq!(d[2] & 0xFFFF, 0x1234); // SID in the dword at +8
-        assert_eq!(FaultRecord::decode(w), r);
+        assert_eq!(d[2] & 0xFFFF, 0x1234); // SID in the dword at +8        assert_eq!(FaultRecord::decode(w), r);
+        assert_eq!(r.read(0x0), w[0]);
+        assert_eq!(r.read(0x4), (w[0] >> 32) | (w[1] << 32));
+        assert_eq!(r.read(0x8), w[1]);
+        assert_eq!(r.read(0xC), w[1] >> 32);
+        assert!(frcd_write_clears_f(0x8, 1 << 63));
+        assert!(frcd_write_clears_f(0xC, 1 << 31));
+        assert!(!frcd_write_clears_f(0xC, 1 << 63));
+        assert!(!frcd_write_clears_f(0x0, u64::MAX));
+        assert!(!frcd_write_clears_f(0x4, u64::MAX));
     }
 
     proptest! {
@@ -444,7 +513,8 @@ mod tests {
             let r = PrqRing::new(pqs);
             let a = r.entry_addr(pqa, ptr);
             prop_assert_eq!(a % 32, 0);
-            prop_assert!(a.wrapping_sub(pqa_base(pqa)) < r.bytes());
+            prop_assert!(a.wrapping_sub(pqa_base(pqa)) & ADDR_MASK < r.bytes());
+            prop_assert!(a <= ADDR_MASK);
         }
     }
 }
