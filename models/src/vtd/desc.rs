@@ -692,6 +692,20 @@ mod tests {
             prop_assert_eq!((r.pv, r.pasid), (pp, if pp { pasid } else { 0 }));
         }
 
+        /// Encoding never sets a reserved bit, whatever the field values (truncated to width).
+        #[test]
+        fn encode_reserved_zero(f in any::<(bool, u8, u16, u32, bool, u16)>(), g in any::<([bool; 4], u32, u64)>()) {
+            let (pp, rc, rid, pasid, lpig, prgi) = f;
+            let w = PageGrpRespDsc { pp, rc, rid, pasid, lpig, prgi }.encode();
+            prop_assert_eq!(page_grp_resp_reserved_bits(w), [0; 4]);
+            prop_assert_eq!(desc_type(w), TYPE_PAGE_GRP_RESP);
+            let ([if_, sw, fn_, pd], status_data, status_addr) = g;
+            let w = InvWaitDsc { if_, sw, fn_, pd, status_data, status_addr }.encode();
+            prop_assert_eq!(inv_wait_reserved_bits(w), [0; 4]);
+            prop_assert_eq!(desc_type(w), TYPE_INV_WAIT);
+            prop_assert_eq!(InvWaitDsc::decode(w).status_addr, status_addr & !3);
+        }
+
         #[test]
         fn inv_wait_round_trip(w in any::<Words>()) {
             let w = [(w[0] & !0xE0F) | 0x5, w[1], w[2], w[3]];
