@@ -13,6 +13,8 @@ pub mod config;
 pub mod function;
 pub mod prgi;
 pub mod stop;
+#[cfg(test)]
+pub(crate) mod strategies;
 
 pub use msg::{MsgClass, PageRequest, PrgResponse, RespCode};
 

@@ -665,32 +665,8 @@ enum Op {
 }
 
 fn op() -> impl Strategy<Value = Op> {
-    let msg = (
-        any::<u16>(),
-        any::<bool>(),
-        1u32..1 << 20,
-        any::<[bool; 5]>(),
-        0u16..512,
-        0u64..1 << 52,
-        prop::bool::weighted(0.95),
-    )
-        .prop_map(|(rid, pv, pasid, f, prgi, page, pre)| {
-            Op::Msg(
-                PageRequest {
-                    rid,
-                    pv,
-                    pasid: if pv { pasid } else { 0 },
-                    exe: pv && f[0],
-                    priv_: pv && f[1],
-                    r: f[2],
-                    w: f[3],
-                    l: f[4],
-                    prgi,
-                    page,
-                },
-                pre,
-            )
-        });
+    let msg = (crate::pcie::strategies::any_request(), prop::bool::weighted(0.95))
+        .prop_map(|(m, pre)| Op::Msg(PageRequest { pasid: if m.pv { m.pasid.max(1) } else { 0 }, ..m }, pre));
     prop_oneof![
         8 => msg,
         1 => (0u32..200).prop_map(Op::Consume),

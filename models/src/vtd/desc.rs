@@ -623,28 +623,7 @@ mod tests {
         assert_eq!(desc_type([0x9 | (1 << 9), 0, 0, 0]), 0x19);
     }
 
-    fn request() -> impl Strategy<Value = PageRequest> {
-        (
-            any::<u16>(),
-            any::<bool>(),
-            0u32..1 << 20,
-            any::<[bool; 5]>(),
-            0u16..512,
-            0u64..1 << 52,
-        )
-            .prop_map(|(rid, pv, pasid, f, prgi, page)| PageRequest {
-                rid,
-                pv,
-                pasid: if pv { pasid } else { 0 },
-                exe: pv && f[0],
-                priv_: pv && f[1],
-                r: f[2],
-                w: f[3],
-                l: f[4],
-                prgi,
-                page,
-            })
-    }
+    use crate::pcie::strategies::any_request as request;
 
     proptest! {
         #[test]
