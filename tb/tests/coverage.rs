@@ -2,8 +2,6 @@
 //! goals, merge, serde, holes, rules) and the SMMUv3 PRIQ coverage model, driven by hand-built
 //! edge events and by the real timed model. Sampling must not allocate (principle 6).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -18,34 +16,8 @@ use tb::coverage::smmuv3::Smmuv3Coverage;
 use tb::coverage::{functional_summary, Bin, CoverData, CoverDef, CoverError, Cross, DefBuilder, Group, Point};
 use tb::txn::{Stamped, Txn};
 
-// ---- allocation counter (per thread, so parallel tests do not disturb each other) ---------------
-
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<u64> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        unsafe { System.realloc(p, l, n) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocs() -> u64 {
-    ALLOCS.with(|c| c.get())
-}
+mod alloc_count;
+use alloc_count::allocs;
 
 // ---- the library ----------------------------------------------------------------------------------
 
