@@ -3,6 +3,7 @@
 pub mod agents;
 pub mod checkers;
 pub mod coverage;
+pub mod fasthash;
 pub mod junit;
 pub mod regress;
 pub mod report;

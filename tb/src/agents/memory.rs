@@ -6,29 +6,10 @@ use super::Odds;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use crate::fasthash::FastMap;
+use std::collections::VecDeque;
 
-/// Hasher for 8-byte-aligned addresses: one multiply (the default SipHash costs more than the
-/// rest of a write; keys come from the DUT, not from an adversary).
-#[derive(Default)]
-struct AddrHasher(u64);
-
-impl Hasher for AddrHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (self.0 ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
-    }
-}
-
-type Words = HashMap<u64, u64, BuildHasherDefault<AddrHasher>>;
+type Words = FastMap<u64, u64>;
 
 /// Memory behaviour of a scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
