@@ -32,7 +32,24 @@ pub enum MsgClass {
     Request,
 }
 
+/// Field widths of the messages (§2, §5): PASID 20 bits, PRGI 9 bits, page address 52 bits.
+pub const PASID_MASK: u32 = 0xF_FFFF;
+pub const PRGI_MASK: u16 = 0x1FF;
+pub const PAGE_MASK: u64 = (1 << 52) - 1;
+
 impl PageRequest {
+    /// Every field cut to its width (what a port of that width carries).
+    pub fn masked(&self) -> PageRequest {
+        PageRequest { pasid: self.pasid & PASID_MASK, prgi: self.prgi & PRGI_MASK, page: self.page & PAGE_MASK, ..*self }
+    }
+
+    /// The message as it stands at a testbench interface and in every queue entry (PRI-1):
+    /// fields cut to their widths, and PASID, Exe and Priv 0 when PV=0.
+    pub fn at_interface(&self) -> PageRequest {
+        let m = self.masked();
+        PageRequest { pasid: if m.pv { m.pasid } else { 0 }, exe: m.pv && m.exe, priv_: m.pv && m.priv_, ..m }
+    }
+
     pub fn class(&self) -> MsgClass {
         match (self.pv, self.l, self.r || self.w) {
             (true, true, false) => MsgClass::StopMarker,
@@ -78,4 +95,12 @@ pub struct PrgResponse {
     pub pasid: u32,
     pub prgi: u16,
     pub code: RespCode,
+}
+
+impl PrgResponse {
+    /// The response as it stands at an interface (PRI-13): PRGI cut to 9 bits, PASID cut to 20
+    /// bits and 0 when PV=0.
+    pub fn at_interface(&self) -> PrgResponse {
+        PrgResponse { pasid: if self.pv { self.pasid & PASID_MASK } else { 0 }, prgi: self.prgi & PRGI_MASK, ..*self }
+    }
 }

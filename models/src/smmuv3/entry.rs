@@ -49,17 +49,18 @@ impl PriqEntry {
     /// The entry hardware writes for a message (SMMU-PRIQ-4): SubstreamID, Priv and Exe are 0
     /// when SSV=0 whatever the message carries.
     pub fn from_request(m: &PageRequest) -> PriqEntry {
+        let m = m.at_interface();
         PriqEntry {
             stream_id: u32::from(m.rid),
             ssv: m.pv,
-            substream_id: if m.pv { m.pasid & 0xF_FFFF } else { 0 },
-            priv_: m.pv && m.priv_,
-            exe: m.pv && m.exe,
+            substream_id: m.pasid,
+            priv_: m.priv_,
+            exe: m.exe,
             r: m.r,
             w: m.w,
             l: m.l,
-            prg_index: m.prgi & 0x1FF,
-            page: m.page & ((1 << 52) - 1),
+            prg_index: m.prgi,
+            page: m.page,
         }
     }
 

@@ -271,15 +271,6 @@ pub struct PriqTiming {
     ev: EdgeEvents,
 }
 
-/// Mask a message to the port widths (PASID 20, PRGI 9, address 52 bits).
-fn at_port(m: PageRequest) -> PageRequest {
-    PageRequest {
-        pasid: m.pasid & 0xF_FFFF,
-        prgi: m.prgi & 0x1FF,
-        page: m.page & ((1 << 52) - 1),
-        ..m
-    }
-}
 
 impl PriqTiming {
     /// State right after reset (rst_n held low for at least one edge, then released).
@@ -475,7 +466,7 @@ impl PriqTiming {
 
         // Ingress FIFO push (after the pop: a message is decided one edge after it arrives).
         if pr_hs {
-            let m = at_port(inp.pr);
+            let m = inp.pr.masked();
             self.ingress.push(m);
             self.ev.accepted = Some(m);
         }

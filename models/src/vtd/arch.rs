@@ -89,13 +89,7 @@ pub fn auto_response(row: Row, m: &PageRequest) -> Option<PrgResponse> {
         Row::B_Overflow | Row::C_Full => RespCode::Success,
         Row::D_Write => return None,
     };
-    Some(PrgResponse {
-        rid: m.rid,
-        pv: m.pv,
-        pasid: if m.pv { m.pasid & 0xF_FFFF } else { 0 },
-        prgi: m.prgi & 0x1FF,
-        code,
-    })
+    Some(PrgResponse { rid: m.rid, pv: m.pv, pasid: m.pasid, prgi: m.prgi, code }.at_interface())
 }
 
 /// FRCD.T2 for page-request faults (OP-14 default: T2=1 with T1=0 marks a page request).
@@ -105,18 +99,19 @@ pub const FAULT_T2_PAGE_REQUEST: bool = true;
 /// T2 per OP-14, AT=0, PP=PV, PASID/EXE/PRIV when PP=1 (else 0), FI = page address [63:12].
 /// Recorded for every message class, Stop Markers and LPIG=0 requests included.
 pub fn fault_record(m: &PageRequest) -> FaultRecord {
+    let m = m.at_interface();
     FaultRecord {
         f: true,
         t1: false,
         at: 0,
-        pasid: if m.pv { m.pasid & 0xF_FFFF } else { 0 },
+        pasid: m.pasid,
         fr: regs::FR_PRQ_NOT_ENABLED,
         pp: m.pv,
-        exe: m.pv && m.exe,
-        priv_: m.pv && m.priv_,
+        exe: m.exe,
+        priv_: m.priv_,
         t2: FAULT_T2_PAGE_REQUEST,
         sid: m.rid,
-        fi: m.page & ((1 << 52) - 1),
+        fi: m.page,
     }
 }
 

@@ -148,17 +148,18 @@ impl PageReqDsc {
     /// EXR and PMR copied when PP=1 and 0 otherwise, RDR = R, WRR = W, LPIG = L, PRGI and ADDR as
     /// received (masked to 9 and 52 bits). A Stop Marker is encoded like any message.
     pub fn from_request(m: &PageRequest) -> PageReqDsc {
+        let m = m.at_interface();
         PageReqDsc {
             pp: m.pv,
             rid: m.rid,
-            pasid: if m.pv { m.pasid & 0xF_FFFF } else { 0 },
-            exr: m.pv && m.exe,
-            pmr: m.pv && m.priv_,
+            pasid: m.pasid,
+            exr: m.exe,
+            pmr: m.priv_,
             rdr: m.r,
             wrr: m.w,
             lpig: m.l,
-            prgi: m.prgi & 0x1FF,
-            addr: m.page & ((1 << 52) - 1),
+            prgi: m.prgi,
+            addr: m.page,
         }
     }
 
@@ -285,13 +286,8 @@ impl PageGrpRespDsc {
     /// The PRG response this descriptor sends (VTD-IQ-3): RID, PRGI, the 4-bit code verbatim
     /// whatever its value (DEC-8), PASID iff PP=1. Bit 66 is ignored.
     pub fn response(&self) -> PrgResponse {
-        PrgResponse {
-            rid: self.rid,
-            pv: self.pp,
-            pasid: if self.pp { self.pasid & 0xF_FFFF } else { 0 },
-            prgi: self.prgi & 0x1FF,
-            code: RespCode::from_bits(self.rc),
-        }
+        PrgResponse { rid: self.rid, pv: self.pp, pasid: self.pasid, prgi: self.prgi, code: RespCode::from_bits(self.rc) }
+            .at_interface()
     }
 }
 

@@ -3,7 +3,7 @@
 //! to message k says that every earlier unaccounted message was not queued (dropped or
 //! answered automatically). A message is "pending" until such a write, or the end of the test.
 
-use super::priq_entry::{field_diff, normalize, DecodedEntry};
+use super::priq_entry::{field_diff, DecodedEntry};
 use crate::trace::Ring;
 use models::pcie::PageRequest;
 use std::collections::VecDeque;
@@ -102,7 +102,7 @@ impl Ledger {
         self.recs.push_back(Rec {
             seq: self.next_seq,
             cycle,
-            msg: normalize(msg),
+            msg: msg.at_interface(),
             fate: Fate::Pending,
             written: None,
             answered: None,
@@ -149,7 +149,7 @@ impl Ledger {
 
     /// A queue-memory write of entry `e` at `cycle`.
     pub fn on_write(&mut self, cycle: u64, e: &DecodedEntry) -> WriteMatch {
-        let entry = normalize(&e.msg);
+        let entry = e.msg.at_interface();
         let mut best: Option<(u64, u16)> = None;
         let mut exact = None;
         for r in self.pending() {

@@ -4,7 +4,6 @@
 use models::pcie::PageRequest;
 use models::smmuv3::entry::{PriqEntry, RES0_MASK};
 
-const PAGE_MASK: u64 = (1 << 52) - 1;
 
 /// A decoded 16-byte entry: the message it describes plus what cannot be a message field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,20 +43,7 @@ pub fn decode_priq_entry(dw0: u64, dw1: u64) -> DecodedEntry {
 /// The words a correct SMMUv3 writes for `m` (SMMU-PRIQ-4): a PASID-less request's
 /// SubstreamID, Priv and Exe are 0.
 pub fn encode_priq_entry(m: &PageRequest) -> [u64; 2] {
-    PriqEntry::encode_request(&normalize(m))
-}
-
-/// A message as the entry must carry it: PASID/Exe/Priv 0 without PV (PRI-1, SMMU-PRIQ-4),
-/// fields cut to their widths.
-pub(crate) fn normalize(m: &PageRequest) -> PageRequest {
-    PageRequest {
-        pasid: if m.pv { m.pasid & 0xF_FFFF } else { 0 },
-        exe: m.pv && m.exe,
-        priv_: m.pv && m.priv_,
-        prgi: m.prgi & 0x1FF,
-        page: m.page & PAGE_MASK,
-        ..*m
-    }
+    PriqEntry::encode_request(&m.at_interface())
 }
 
 pub(crate) const FIELD_NAMES: [&str; 10] =

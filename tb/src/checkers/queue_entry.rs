@@ -10,7 +10,7 @@
 //! (PRI-31).
 
 use super::ledger::{Fate, Ledger, WriteMatch};
-use super::priq_entry::{decode_priq_entry, diff_names, normalize};
+use super::priq_entry::{decode_priq_entry, diff_names};
 use super::{rule, Checker, ShowReq, Violation};
 use crate::txn::{Stamped, Txn};
 use models::pcie::MsgClass;
@@ -56,7 +56,7 @@ impl QueueEntryChecker {
                     cycle,
                     message: format!(
                         "entry at 0x{addr:x} decodes to {} (StreamID 0x{:x}) but the next queued {} was {} accepted at cycle {}{}: {} differ",
-                        ShowReq(&normalize(&e.msg)),
+                        ShowReq(&e.msg.at_interface()),
                         e.stream_id,
                         if stop { "message, a Stop Marker (written like any entry)," } else { "request" },
                         ShowReq(&r.msg),
@@ -67,7 +67,7 @@ impl QueueEntryChecker {
                 });
             }
             WriteMatch::Unmatched => {
-                let m = normalize(&e.msg);
+                let m = e.msg.at_interface();
                 let sid = e.stream_id;
                 let prior = self.ledger.find(|r| r.fate != Fate::Pending && r.msg == m && u32::from(r.msg.rid) == sid);
                 let (rule, message) = match prior {

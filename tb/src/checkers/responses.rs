@@ -83,10 +83,6 @@ pub struct ResponseChecker {
     answered: Ring<(PrgResponse, u64, Source)>,
 }
 
-fn norm(r: &PrgResponse) -> PrgResponse {
-    PrgResponse { pasid: if r.pv { r.pasid } else { 0 }, prgi: r.prgi & 0x1FF, ..*r }
-}
-
 fn needs_answer(r: &Rec) -> bool {
     r.msg.class() == MsgClass::LastRequest
 }
@@ -146,7 +142,7 @@ impl ResponseChecker {
             WriteMatch::Exact { seq, .. } | WriteMatch::Approx { seq, .. } => Some(seq),
             WriteMatch::Unmatched => {
                 // Written after an automatic response was attributed to it?
-                let m = super::priq_entry::normalize(&e.msg);
+                let m = e.msg.at_interface();
                 if let Some(r) = self.ledger.find(|r| r.answered.is_some() && r.msg == m) {
                     out.push(queued_after_answer(cycle, addr, &r.msg, r.cycle, r.answered.unwrap_or(0)));
                 }
@@ -238,7 +234,7 @@ impl ResponseChecker {
     }
 
     fn on_response(&mut self, cycle: u64, rsp: &PrgResponse, out: &mut Vec<Violation>) {
-        let r = norm(rsp);
+        let r = rsp.at_interface();
         // 1. The head of the software responses (optional ones at the head may be skipped).
         let mut hit = None;
         for (i, s) in self.sw.iter().enumerate() {
