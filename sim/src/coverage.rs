@@ -467,13 +467,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CoverageError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| CoverageError::io(dir, e))?;
     }
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| CoverageError::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        CoverageError::io(path, e)
-    })
+    crate::fsutil::write_atomic(path, bytes).map_err(|e| CoverageError::io(path, e))
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@
 mod build;
 pub mod coverage;
 mod error;
+pub mod fsutil;
 mod hash;
 mod locate;
 mod model;

@@ -161,7 +161,7 @@ impl ResultsFile {
     /// Write atomically (temp file, then rename): an earlier file is never left half-written.
     pub fn save(&self, path: &Path) -> Result<(), String> {
         let text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
-        write_atomic(path, text.as_bytes())
+        sim::fsutil::write_atomic(path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
     }
 }
 
@@ -193,16 +193,6 @@ pub fn merge(parts: Vec<ResultsFile>) -> Result<ResultsFile, String> {
     }
     runs.sort_by(|x, y| (x.test.as_str(), x.seed).cmp(&(y.test.as_str(), y.seed)));
     Ok(ResultsFile { functional, ..ResultsFile::new(&hash, None, runs, interrupted) })
-}
-
-/// Write a file through a temporary sibling and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}: {e}", path.display())
-    })
 }
 
 /// Merge the per-run Verilator coverage files of a folder (each run's own counts) into one.
