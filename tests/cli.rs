@@ -2,15 +2,8 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use common::{iommu_tb, text};
 
-fn iommu_tb(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iommu-tb")).args(args).current_dir(common::root()).output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 fn tmp(name: &str) -> std::path::PathBuf {
     let d = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli");

@@ -4,21 +4,15 @@
 
 mod common;
 
+use common::{iommu_tb, text};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn iommu_tb(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iommu-tb")).args(args).current_dir(common::root()).output().unwrap()
-}
 
 fn dir(name: &str) -> PathBuf {
     let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("regress-cli").join(name);
     let _ = std::fs::remove_dir_all(&d);
     d
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 fn json(path: &Path) -> serde_json::Value {

@@ -20,3 +20,13 @@ pub fn expect_pass(test: &str, seed: u64) -> RunResult {
     assert_eq!(r.status, Status::Pass, "{test} seed {seed} failed:\n{}", r.failure.as_deref().unwrap_or(""));
     r
 }
+
+/// Run the `iommu-tb` binary in the project root.
+pub fn iommu_tb(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_iommu-tb")).args(args).current_dir(root()).output().unwrap()
+}
+
+/// Bytes of a captured stream as text.
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}

@@ -19,14 +19,6 @@ use rand_chacha::ChaCha8Rng;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-macro_rules! ensure {
-    ($cond:expr, $rule:expr, $($fmt:tt)+) => {
-        if !$cond {
-            panic!("[{}] {}", $rule, format!($($fmt)+));
-        }
-    };
-}
-
 const RID: u16 = 0x0100;
 const P: u32 = 0x5;
 

@@ -36,15 +36,6 @@ pub struct TestDef {
     pub expect_failure: Option<&'static str>,
 }
 
-/// Fail the test, naming the rule: "[RULE] message".
-macro_rules! ensure {
-    ($cond:expr, $rule:expr, $($fmt:tt)+) => {
-        if !$cond {
-            panic!("[{}] {}", $rule, format!($($fmt)+));
-        }
-    };
-}
-
 macro_rules! body {
     ($f:ident) => {
         |env, sc, rng| Box::pin($f(env, sc, rng))
