@@ -537,11 +537,11 @@ async fn cr0ack_hold(env: Env, sc: Scenario, _: ChaCha8Rng) {
     }
     env.write_reg(regs::CR0, regs::CR0_SMMUEN as u64).await;
     env.cycles(8).await;
-    let acks = env.count(|t| matches!(t, Txn::MemAck { .. }));
     let ack = env.read_reg(regs::CR0ACK).await as u32;
-    if acks == 0 {
-        ensure!(ack & regs::CR0_PRIQEN != 0, "SMMU-PRIQ-15", "CR0ACK.PRIQEN fell while an entry write was outstanding");
-    }
+    // The scenario's 30-cycle acknowledgement keeps the write outstanding across this read.
+    let acks = env.count(|t| matches!(t, Txn::MemAck { .. }));
+    ensure!(acks == 0, "SMMU-PRIQ-15", "test set-up: the entry write was acknowledged before CR0ACK could be read");
+    ensure!(ack & regs::CR0_PRIQEN != 0, "SMMU-PRIQ-15", "CR0ACK.PRIQEN fell while an entry write was outstanding");
     env.wait_cr0ack(regs::CR0_SMMUEN).await;
     let prod = env.read_reg(regs::PRIQ_PROD).await;
     ensure!(prod == 1, "SMMU-PRIQ-15", "PROD {prod:#x} not final when CR0ACK.PRIQEN fell");
