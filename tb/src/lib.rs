@@ -3,8 +3,10 @@
 pub mod agents;
 pub mod checkers;
 pub mod coverage;
+pub mod env;
 pub mod fasthash;
 pub mod junit;
+pub mod observe;
 pub mod regress;
 pub mod report;
 pub mod run;

@@ -7,7 +7,7 @@ use crate::coverage::smmuv3::Smmuv3Coverage;
 use crate::scenario::{Flavor, Scenario};
 use crate::smmuv3::bench::{Bench, Stop};
 use crate::smmuv3::dut::PriqDut;
-use crate::smmuv3::env::Agents;
+use crate::env::Agents;
 use crate::smmuv3::tests::{self as priq_tests, TestDef};
 use crate::trace::TraceWriter;
 use crate::agents::{cmd::CmdDriver, memory::MemoryAgent, pcie_fn::PcieDriver, regbus::RegAgent, rsp::RspMonitor, Odds};
@@ -176,7 +176,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
     if let Some(path) = &opts.code_coverage {
         bench.dut_mut().model_mut().write_coverage(path).map_err(|e| e.to_string())?;
     }
-    if let Some(e) = &bench.trace_error {
+    if let Some(e) = &bench.obs.trace_error {
         return Err(format!("writing the trace failed: {e}"));
     }
     Ok(RunResult {
@@ -244,7 +244,7 @@ fn violations_report(v: &[checkers::Violation], bench: &Bench) -> String {
 
 /// The "recent transactions" section of a failure report.
 fn recent(bench: &Bench) -> String {
-    format!("recent transactions (oldest first):\n{}", bench.recent.render())
+    format!("recent transactions (oldest first):\n{}", bench.obs.recent.render())
 }
 
 fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {

@@ -3,7 +3,6 @@
 
 use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
-use crate::smmuv3::host::HostPolicy;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,5 +68,28 @@ impl Scenario {
             return Err("scenario max_cycles must be at least 1".into());
         }
         Ok(())
+    }
+}
+
+/// Host policy of a scenario: how the driver thread runs (either flavor), and the software
+/// model's knobs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostPolicy {
+    /// Run the consumer thread at all (directed tests often play the host by hand).
+    pub consume: bool,
+    /// Cycles between polls when no interrupt arrives.
+    pub poll_cycles: u64,
+    /// Chance (of 255) that the handler fails a page (the group is answered Invalid Request).
+    pub invalid_odds: u8,
+    /// Acknowledge an overflow (final CONS write); a test of inhibition may turn this off.
+    pub ack_overflow: bool,
+    /// The software model's knobs (host-sw.md §1): driver flavour, Stop Marker test, consumer...
+    #[serde(default)]
+    pub sw: models::host::HostPolicy,
+}
+
+impl Default for HostPolicy {
+    fn default() -> Self {
+        HostPolicy { consume: true, poll_cycles: 64, invalid_odds: 0, ack_overflow: true, sw: Default::default() }
     }
 }

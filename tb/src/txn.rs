@@ -24,21 +24,26 @@ pub enum StopVariant {
 }
 
 /// One transaction. Multi-word payloads are little-endian 64-bit words; `bytes` says how many
-/// bytes of `data` are meaningful (16 for an SMMUv3 PRIQ entry).
+/// bytes of `data` are meaningful (16 for an SMMUv3 PRIQ entry, 32 for a VT-d `page_req_dsc`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Txn {
     /// A page request or Stop Marker accepted at the PCIe ingress.
     PageRequest { msg: PageRequest },
-    /// A queue-memory write request accepted by memory.
+    /// A queue-entry write accepted by memory (SMMUv3 PRIQ entry, VT-d `page_req_dsc`).
     MemWrite { addr: u64, bytes: u8, data: [u64; 4] },
-    /// The acknowledgement of the oldest unacknowledged memory write.
+    /// VT-d: an `inv_wait_dsc` status write (4 bytes, VTD-IQ-8) accepted by memory.
+    StatusWrite { addr: u64, data: u32 },
+    /// VT-d: an interrupt message (4-byte memory write, OP-7) accepted by memory.
+    Msi { addr: u64, data: u32 },
+    /// The acknowledgement of the oldest unacknowledged memory write (of any kind).
     MemAck { err: bool },
     /// A register write (byte offset from the block's base).
     RegWrite { addr: u32, data: u64 },
     /// A completed register read.
     RegRead { addr: u32, data: u64 },
-    /// A software command (SMMUv3: 2 words) taken at the command port.
+    /// A software command taken at the command port: SMMUv3 command (2 words), VT-d
+    /// invalidation-queue descriptor (4 words).
     Command { words: [u64; 4], n: u8 },
     /// A PRG response sent at the PCIe egress.
     Response { rsp: PrgResponse },

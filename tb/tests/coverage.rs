@@ -12,6 +12,7 @@ use models::smmuv3::arch::{CmdEffect, Row};
 use models::smmuv3::regs;
 use models::smmuv3::timing::{CmdOutcome, EdgeEvents, PriqInputs, PriqParams, PriqTiming};
 use proptest::prelude::*;
+use tb::observe::TxnCoverage;
 use tb::coverage::smmuv3::Smmuv3Coverage;
 use tb::coverage::{functional_summary, Bin, CoverData, CoverDef, CoverError, Cross, DefBuilder, Group, Point};
 use tb::txn::{Stamped, Txn};

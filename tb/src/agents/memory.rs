@@ -60,11 +60,22 @@ impl MemoryAgent {
         self.drive = MemDrive { mw_ready, ack_valid, ack_err };
         self.drive
     }
-    /// A write was accepted at edge `cycle`: store it and schedule its acknowledgement.
+    /// A write of whole 64-bit words was accepted at edge `cycle`: store it and schedule its
+    /// acknowledgement.
     pub fn on_write(&mut self, cycle: u64, addr: u64, data: &[u64]) {
         for (k, w) in data.iter().enumerate() {
             self.words.insert(addr + 8 * k as u64, *w);
         }
+        self.schedule_ack(cycle);
+    }
+    /// A 4-byte write (VT-d status write or MSI) at a 4-byte-aligned address was accepted.
+    pub fn on_write_u32(&mut self, cycle: u64, addr: u64, value: u32) {
+        let shift = 8 * (addr & 4);
+        let word = self.words.entry(addr & !7).or_insert(0);
+        *word = (*word & !(0xFFFF_FFFF << shift)) | (value as u64) << shift;
+        self.schedule_ack(cycle);
+    }
+    fn schedule_ack(&mut self, cycle: u64) {
         let (lo, hi) = self.cfg.ack_latency;
         let lat = if hi > lo { self.rng.gen_range(lo..=hi) } else { lo }.max(1);
         let err = self.cfg.error_odds > 0 && self.rng.gen::<u16>() < self.cfg.error_odds;

@@ -687,7 +687,7 @@ impl Smmuv3Coverage {
     }
 
     /// Sample an interface transaction (responses that left at the PCIe egress).
-    pub fn on_txn(&mut self, t: &Stamped) {
+    fn sample_txn(&mut self, t: &Stamped) {
         let pri = &self.m.ids.pri;
         let b = match t.txn {
             Txn::Response { rsp } => {
@@ -862,5 +862,14 @@ impl Smmuv3Coverage {
             CmdEffect::Illegal => ids.cmd_undefined,
         };
         self.data.hit(b);
+    }
+}
+
+impl crate::observe::TxnCoverage for Smmuv3Coverage {
+    fn on_txn(&mut self, t: &Stamped) {
+        // Register and memory traffic has no bins here: skip it before any lookup (hot path).
+        if !matches!(t.txn, Txn::RegRead { .. } | Txn::RegWrite { .. } | Txn::MemWrite { .. } | Txn::MemAck { .. }) {
+            self.sample_txn(t);
+        }
     }
 }

@@ -4,15 +4,14 @@
 //! recent-transaction ring; then the scheduler wakes the test sequences waiting on that edge.
 
 use super::dut::PriqDut;
-use super::env::{Agents, Env, QueueConfig};
+use crate::env::{Agents, Env, QueueConfig};
 use super::scoreboard::{Mismatch, Scoreboard};
 use crate::checkers::{Checker, Violation};
 use crate::coverage::smmuv3::Smmuv3Coverage;
 use crate::sched::{Event, Scheduler};
-use crate::trace::{RecentTxns, TraceWriter};
-use crate::agents::pcie_fn::DeviceEvent;
-use crate::txn::{IrqLine, Stamped, StopVariant, Txn};
-use models::pcie::Variant;
+use crate::observe::Observers;
+use crate::trace::TraceWriter;
+use crate::txn::{IrqLine, Txn};
 use models::pcie::{PrgResponse, RespCode};
 use models::smmuv3::timing::{PriqInputs, PriqOutputs, PriqParams, PriqTiming};
 use std::cell::RefCell;
@@ -35,13 +34,8 @@ pub struct Bench {
     pub coverage: Smmuv3Coverage,
     pub sched: Scheduler,
     pub env: Env,
-    checkers: Vec<Box<dyn Checker>>,
-    violations: Vec<Violation>,
-    trace: Option<TraceWriter>,
-    /// First failure to write the trace (reported once the run ends).
-    pub trace_error: Option<String>,
-    pub recent: RecentTxns,
-    keep_log: bool,
+    /// Checkers, trace, recent transactions and log: every transaction goes there.
+    pub obs: Observers,
     /// Enforce the strict cycle-by-cycle compare (off: protocol checkers only).
     pub lockstep: bool,
     out: PriqOutputs,
@@ -62,7 +56,7 @@ impl Bench {
         let env = Env {
             sim: sched.handle(),
             agents: Rc::new(RefCell::new(agents)),
-            irq_priq: Rc::new(Event::new()),
+            irq: Rc::new(Event::new()),
             queue: Rc::new(RefCell::new(QueueConfig::default())),
         };
         let model = PriqTiming::new(params);
@@ -75,12 +69,7 @@ impl Bench {
             coverage: Smmuv3Coverage::new(),
             sched,
             env,
-            checkers,
-            violations: Vec::new(),
-            trace,
-            trace_error: None,
-            recent: RecentTxns::new(32),
-            keep_log,
+            obs: Observers::new(checkers, trace, keep_log),
             lockstep: true,
             out,
             cycle: 0,
@@ -120,8 +109,8 @@ impl Bench {
         } else if let Some(m) = self.scoreboard.compare(edge, self.model.outputs(), &self.out, &self.model) {
             return Some(Stop::Mismatch(m));
         }
-        if !self.violations.is_empty() {
-            return Some(Stop::Violations(std::mem::take(&mut self.violations)));
+        if !self.obs.violations.is_empty() {
+            return Some(Stop::Violations(std::mem::take(&mut self.obs.violations)));
         }
         self.sched.set_time(edge * PERIOD_PS);
         self.sched.rising_edge();
@@ -159,54 +148,37 @@ impl Bench {
     fn monitor(&mut self, i: &PriqInputs, before: &PriqOutputs) {
         let edge = self.cycle;
         let mut a = self.env.agents.borrow_mut();
-        let mut emit = |a: &mut Agents, txn: Txn| {
-            let s = Stamped { cycle: edge, txn };
-            self.recent.push(s);
-            for c in self.checkers.iter_mut() {
-                c.observe(&s, &mut self.violations);
-            }
-            if !matches!(s.txn, Txn::RegRead { .. } | Txn::RegWrite { .. } | Txn::MemWrite { .. } | Txn::MemAck { .. }) {
-                self.coverage.on_txn(&s);
-            }
-            if let Some(t) = self.trace.as_mut() {
-                if let Err(e) = t.write(&s) {
-                    self.trace_error.get_or_insert_with(|| e.to_string());
-                }
-            }
-            if self.keep_log {
-                a.log.push(s);
-            }
-        };
+        let (obs, cov) = (&mut self.obs, &mut self.coverage);
         // Device events raised while driving this cycle (a stop completing, a PASID re-bound)
         // happened before this edge's handshakes.
-        flush_device_events(&mut a, &mut emit);
+        obs.flush_device_events(&mut a, cov, edge);
         if i.pr_valid && before.pr_ready {
             let msg = a.pcie.on_accept();
-            emit(&mut a, Txn::PageRequest { msg });
+            obs.emit(&mut a, cov, edge, Txn::PageRequest { msg });
         }
         if before.mw_valid && i.mw_ready {
             a.mem.on_write(edge, before.mw_addr, &before.mw_data);
             let d = before.mw_data;
-            emit(&mut a, Txn::MemWrite { addr: before.mw_addr, bytes: 16, data: [d[0], d[1], 0, 0] });
+            obs.emit(&mut a, cov, edge, Txn::MemWrite { addr: before.mw_addr, bytes: 16, data: [d[0], d[1], 0, 0] });
         }
         if i.mwack_valid && before.mwack_ready {
             let err = a.mem.on_ack();
-            emit(&mut a, Txn::MemAck { err });
+            obs.emit(&mut a, cov, edge, Txn::MemAck { err });
         }
         if i.reg_valid && before.reg_ready {
             a.regs.on_accept(edge);
             if i.reg_write {
-                emit(&mut a, Txn::RegWrite { addr: i.reg_addr, data: i.reg_wdata });
+                obs.emit(&mut a, cov, edge, Txn::RegWrite { addr: i.reg_addr, data: i.reg_wdata });
             }
         }
         if self.out.reg_rvalid {
             if let Some(addr) = a.regs.on_rdata(self.out.reg_rdata, edge) {
-                emit(&mut a, Txn::RegRead { addr, data: self.out.reg_rdata });
+                obs.emit(&mut a, cov, edge, Txn::RegRead { addr, data: self.out.reg_rdata });
             }
         }
         if i.cmd_valid && before.cmd_ready {
             let words = a.cmds.on_taken(edge);
-            emit(&mut a, Txn::Command { words, n: 2 });
+            obs.emit(&mut a, cov, edge, Txn::Command { words, n: 2 });
         }
         if before.rsp_valid && i.rsp_ready {
             let rsp = PrgResponse {
@@ -218,74 +190,26 @@ impl Bench {
             };
             a.rsp.on_response(edge, rsp);
             a.pcie.on_response(&rsp);
-            emit(&mut a, Txn::Response { rsp });
+            obs.emit(&mut a, cov, edge, Txn::Response { rsp });
         }
         // Device events raised while reacting to this edge's handshakes come after them.
-        flush_device_events(&mut a, &mut emit);
+        obs.flush_device_events(&mut a, cov, edge);
         if self.out.irq_priq {
-            self.env.irq_priq.set();
-            emit(&mut a, Txn::Irq { line: IrqLine::Priq });
+            self.env.irq.set();
+            obs.emit(&mut a, cov, edge, Txn::Irq { line: IrqLine::Priq });
         }
         if self.out.irq_gerror {
-            emit(&mut a, Txn::Irq { line: IrqLine::Gerror });
+            obs.emit(&mut a, cov, edge, Txn::Irq { line: IrqLine::Gerror });
         }
         if self.out.sync_done {
-            emit(&mut a, Txn::SyncDone);
+            obs.emit(&mut a, cov, edge, Txn::SyncDone);
         }
     }
 
     /// End of test: liveness checks of every checker.
     pub fn finish(&mut self) -> Vec<Violation> {
-        let mut v = std::mem::take(&mut self.violations);
-        for c in self.checkers.iter_mut() {
-            c.finish(self.cycle, &mut v);
-        }
-        if let Some(t) = self.trace.as_mut() {
-            if let Err(e) = t.finish() {
-                self.trace_error.get_or_insert_with(|| e.to_string());
-            }
-        }
+        let v = self.obs.finish(self.cycle);
         self.dut.close();
         v
     }
-}
-
-/// Report the device events the PCIe agent raised since the last call, in order.
-fn flush_device_events(a: &mut Agents, emit: &mut impl FnMut(&mut Agents, Txn)) {
-    if !a.host_events.is_empty() {
-        let mut events = std::mem::take(&mut a.host_events);
-        for txn in events.drain(..) {
-            emit(a, txn);
-        }
-        a.host_events = events;
-    }
-    if a.pcie.events.is_empty() {
-        return;
-    }
-    let mut events = std::mem::take(&mut a.pcie.events);
-    for e in &events {
-        for txn in device_txns(e) {
-            emit(a, txn);
-        }
-    }
-    events.clear();
-    a.pcie.events = events; // keep the buffer: no allocation next time
-}
-
-/// The transactions that report a device event (`tb::txn`, device- and host-side kinds).
-fn device_txns(e: &DeviceEvent) -> impl Iterator<Item = Txn> {
-    let (a, b) = match *e {
-        DeviceEvent::StopRequested { rid, pasid, variant, sent } => {
-            let variant = match variant {
-                Variant::A => StopVariant::A,
-                Variant::B { .. } => StopVariant::B,
-            };
-            (Txn::StopRequested { rid, pasid, variant, sent }, None)
-        }
-        DeviceEvent::StopComplete { rid, pasid, sent } => (Txn::StopComplete { rid, pasid, sent }, None),
-        // HOST-27 as far as the random class models it: the old incarnation is answered, the host
-        // frees the PASID and binds it again (queue drain is modelled by the directed scenarios).
-        DeviceEvent::Rebound { rid, pasid, .. } => (Txn::PasidFreed { pasid }, Some(Txn::PasidBound { rid, pasid })),
-    };
-    std::iter::once(a).chain(b)
 }

@@ -1,91 +1,16 @@
-//! What a test sequence sees: the agents behind one shared handle, and awaitable helpers in
-//! the cocotb idiom (`env.write_reg(..).await`, `env.cycles(10).await`).
+//! SMMUv3 register sequences on the shared test environment (`crate::env::Env`).
 
-use crate::agents::cmd::CmdDriver;
-use crate::agents::memory::MemoryAgent;
-use crate::agents::pcie_fn::PcieDriver;
-use crate::agents::regbus::RegAgent;
-use crate::agents::rsp::RspMonitor;
-use crate::sched::{Event, Sim};
-use crate::txn::{Stamped, Txn};
-use models::pcie::{PageRequest, PrgResponse};
+use crate::env::{Env, QueueConfig};
 use models::smmuv3::regs;
-use std::cell::RefCell;
-use std::rc::Rc;
-
-/// All agents of the SMMUv3 bench, stepped by the cycle loop and used by test sequences.
-pub struct Agents {
-    pub pcie: PcieDriver,
-    pub mem: MemoryAgent,
-    pub regs: RegAgent,
-    pub cmds: CmdDriver,
-    pub rsp: RspMonitor,
-    /// Every transaction of the run, for the assertions of directed tests.
-    pub log: Vec<Stamped>,
-    /// Host-side events a test sequence reports (queue drained, PASID freed), emitted by the
-    /// monitors at the next edge.
-    pub host_events: Vec<Txn>,
-}
-
-impl Agents {
-    pub fn is_idle(&self) -> bool {
-        self.pcie.is_idle() && self.mem.is_idle() && self.regs.is_idle() && self.cmds.is_idle()
-    }
-}
-
-/// The handle test sequences hold.
-#[derive(Clone)]
-pub struct Env {
-    pub sim: Sim,
-    pub agents: Rc<RefCell<Agents>>,
-    /// Set at each `irq_priq` pulse; the host clears it before it reads PROD.
-    pub irq_priq: Rc<Event>,
-    /// Queue geometry the sequence programmed (for the host model and assertions).
-    pub queue: Rc<RefCell<QueueConfig>>,
-}
-
-/// PRIQ_BASE as programmed.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct QueueConfig {
-    pub base: u64,
-    pub log2size: u32,
-}
 
 impl Env {
-    pub async fn cycles(&self, n: u64) {
-        self.sim.clock_cycles(n).await
-    }
-    pub async fn write_reg(&self, addr: u32, data: u64) {
-        let done = self.agents.borrow_mut().regs.write(addr, data);
-        done.wait().await;
-    }
-    pub async fn read_reg(&self, addr: u32) -> u64 {
-        let done = self.agents.borrow_mut().regs.read(addr);
-        done.wait().await
-    }
-    /// Queue messages on the PCIe link (sent in order, without waiting).
-    pub fn send(&self, msgs: &[PageRequest]) {
-        let mut a = self.agents.borrow_mut();
-        for m in msgs {
-            a.pcie.send(*m);
-        }
-    }
-    /// Queue messages and wait until the ingress has accepted all of them.
-    pub async fn send_all(&self, msgs: &[PageRequest]) {
-        let target = self.agents.borrow().pcie.accepted + msgs.len() as u64;
-        self.send(msgs);
-        while self.agents.borrow().pcie.accepted < target {
-            self.sim.rising_edge().await;
-        }
-    }
     /// Send a command and wait until the port took it.
     pub async fn command(&self, dw0: u64, dw1: u64) {
-        let done = self.agents.borrow_mut().cmds.push([dw0, dw1, 0, 0]);
-        done.wait().await;
+        self.submit([dw0, dw1, 0, 0]).await
     }
     /// Program and enable the PRIQ: BASE, PROD=CONS=0, CR0.SMMUEN|PRIQEN, wait for CR0ACK.
     pub async fn enable_priq(&self, base: u64, log2size: u32) {
-        *self.queue.borrow_mut() = QueueConfig { base, log2size };
+        *self.queue.borrow_mut() = QueueConfig { base, log2size, irq_addr: 0 };
         self.write_reg(regs::PRIQ_BASE, base | log2size as u64).await;
         self.write_reg(regs::PRIQ_PROD, 0).await;
         self.write_reg(regs::PRIQ_CONS, 0).await;
@@ -100,82 +25,5 @@ impl Env {
             }
         }
         panic!("[SMMU-PRIQ-15] CR0ACK never showed {value:#x}");
-    }
-    /// Ask function `rid` to stop using `pasid` (PRI-24..PRI-26).
-    pub fn stop_pasid(&self, rid: u16, pasid: u32, variant: models::pcie::Variant) {
-        if let Err(e) = self.agents.borrow_mut().pcie.request_stop(rid, pasid, variant) {
-            panic!("[PRI-24] cannot stop PASID {pasid:#x} of {rid:#06x}: {e}");
-        }
-    }
-    /// Report a host-side event (it is emitted at the next edge, in order).
-    pub fn host_event(&self, txn: Txn) {
-        self.agents.borrow_mut().host_events.push(txn);
-    }
-    /// Wait until a transaction matching `f` was logged; after `limit` cycles fail with `rule`.
-    pub async fn wait_txn(&self, rule: &str, limit: u64, f: impl Fn(&Txn) -> bool) -> Stamped {
-        let deadline = self.sim.cycle() + limit;
-        loop {
-            if let Some(s) = self.agents.borrow().log.iter().find(|s| f(&s.txn)) {
-                return *s;
-            }
-            if self.sim.cycle() >= deadline {
-                panic!("[{rule}] waited {limit} cycles for a transaction that never came");
-            }
-            self.sim.rising_edge().await;
-        }
-    }
-    /// Release the scenario's generated page-request traffic.
-    pub fn start_traffic(&self) {
-        self.agents.borrow_mut().pcie.traffic_on = true;
-    }
-    /// Wait until the scenario's traffic plan is spent and every PRG answered.
-    pub async fn wait_traffic_done(&self) {
-        while !self.agents.borrow().pcie.traffic_done() {
-            self.sim.clock_cycles(16).await;
-        }
-    }
-    /// Start no new PRG and wait until every generated PRG has been answered.
-    pub async fn stop_traffic(&self) {
-        self.agents.borrow_mut().pcie.stop_traffic();
-        while !self.agents.borrow().pcie.traffic_done() {
-            self.sim.clock_cycles(16).await;
-        }
-    }
-    /// Wait until the link, memory and command port are idle and no message, queue write,
-    /// command or response moved for `quiet` cycles (register polling by the host may go on).
-    pub async fn settle(&self, quiet: u64) {
-        let moving = |t: &Txn| !matches!(t, Txn::RegRead { .. } | Txn::RegWrite { .. } | Txn::Irq { .. });
-        let mut still = 0;
-        // The log only grows: look at the transactions of each edge, not the whole log.
-        let mut seen = self.agents.borrow().log.len();
-        while still < quiet {
-            self.sim.rising_edge().await;
-            let a = self.agents.borrow();
-            let idle = a.pcie.is_idle() && a.mem.is_idle() && a.cmds.is_idle();
-            let moved = a.log.get(seen..).is_some_and(|new| new.iter().any(|s| moving(&s.txn)));
-            seen = a.log.len();
-            drop(a);
-            still = if idle && !moved { still + 1 } else { 0 };
-        }
-    }
-    /// Responses sent so far.
-    pub fn responses(&self) -> Vec<PrgResponse> {
-        self.agents.borrow().rsp.received.iter().map(|r| r.1).collect()
-    }
-    /// Queue-memory writes accepted so far: (address, dw0, dw1).
-    pub fn queue_writes(&self) -> Vec<(u64, u64, u64)> {
-        self.agents
-            .borrow()
-            .log
-            .iter()
-            .filter_map(|s| match s.txn {
-                Txn::MemWrite { addr, data, .. } => Some((addr, data[0], data[1])),
-                _ => None,
-            })
-            .collect()
-    }
-    /// Count transactions matching a predicate.
-    pub fn count(&self, f: impl Fn(&Txn) -> bool) -> usize {
-        self.agents.borrow().log.iter().filter(|s| f(&s.txn)).count()
     }
 }

@@ -6,41 +6,19 @@
 //! group index only, groups answered, partials discarded on overflow) is the software model
 //! `models::host` (HOST-1..HOST-18); its answers become CMD_PRI_RESP commands.
 
-use super::env::Env;
+use crate::env::Env;
+use crate::scenario::HostPolicy;
 use crate::sched::first;
 use models::host::smmu::{EntryFate, SmmuHost};
 use models::host::{HostEvent, SeededChoices};
 use models::ring::{Ring, FLAG_BIT};
 use models::smmuv3::entry::{PriqEntry, ENTRY_BYTES};
 use models::smmuv3::regs;
-use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
 
 /// IDR1.PRIQS of the embedded RTL build (rtl/README.md default).
 const PRIQS: u32 = 8;
-
-/// Host policy of a scenario: how the driver thread runs, and the software model's knobs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HostPolicy {
-    /// Run the consumer thread at all (directed tests often play the host by hand).
-    pub consume: bool,
-    /// Cycles between polls when no interrupt arrives.
-    pub poll_cycles: u64,
-    /// Chance (of 255) that the handler fails a page (the group is answered Invalid Request).
-    pub invalid_odds: u8,
-    /// Acknowledge an overflow (final CONS write); a test of inhibition may turn this off.
-    pub ack_overflow: bool,
-    /// The software model's knobs (host-sw.md §1): driver flavour, Stop Marker test, consumer...
-    #[serde(default)]
-    pub sw: models::host::HostPolicy,
-}
-
-impl Default for HostPolicy {
-    fn default() -> Self {
-        HostPolicy { consume: true, poll_cycles: 64, invalid_odds: 0, ack_overflow: true, sw: Default::default() }
-    }
-}
 
 /// What the driver did, for the assertions of tests; the fault core keeps its own statistics.
 #[derive(Default)]
@@ -68,8 +46,8 @@ pub async fn priq_thread(env: Env, policy: HostPolicy, seed: u64, state: Rc<RefC
     state.borrow_mut().sw = Some(SmmuHost::new(policy.sw));
     let mut seen_ovflg = 0u32;
     loop {
-        first((env.irq_priq.wait(), env.sim.clock_cycles(policy.poll_cycles))).await;
-        env.irq_priq.clear();
+        first((env.irq.wait(), env.sim.clock_cycles(policy.poll_cycles))).await;
+        env.irq.clear();
         let q = *env.queue.borrow();
         let ring = Ring::new(q.log2size, PRIQS);
         let mut cons = env.read_reg(regs::PRIQ_CONS).await as u32;

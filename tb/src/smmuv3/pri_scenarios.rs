@@ -3,8 +3,9 @@
 //! reset, a bogus response, and the grouping-by-index hazard. Every run is also judged by the
 //! lockstep scoreboard, the SMMUv3 checkers and the PRI checkers.
 
-use super::env::Env;
-use super::host::{priq_thread, HostPolicy, HostState};
+use crate::env::Env;
+use super::host::{priq_thread, HostState};
+use crate::scenario::HostPolicy;
 use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
 use crate::scenario::{Flavor, Scenario};

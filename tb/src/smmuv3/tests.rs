@@ -2,8 +2,9 @@
 //! random class. Every run is also judged by the lockstep scoreboard and the protocol checkers;
 //! the assertions here check the architectural outcome each rule promises.
 
-use super::env::Env;
-use super::host::{priq_thread, HostPolicy, HostState};
+use crate::env::Env;
+use super::host::{priq_thread, HostState};
+use crate::scenario::HostPolicy;
 use super::pri_scenarios::{self as pri, bogus_response_uprgi, device_credit_overrun, grpid_hazard, overflow_mid_groups, response_failure_reset, stop_pasid_a, stop_pasid_b};
 use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
