@@ -36,7 +36,7 @@ pub fn main(a: BenchArgs) -> Result<ExitCode, String> {
     let out = if a.out.is_absolute() { a.out.clone() } else { root.join(&a.out) };
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let opts = RunOptions { keep_log: false, ..RunOptions::for_repo(&root) };
-    let built = sim::build(&run::smmuv3_build_spec(&opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
+    let built = sim::build(&run::build_spec(tb::scenario::Flavor::Smmuv3, &opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
     let exe = compile_plain_loop(&root, &built, &out)?;
 
     let mut plain = 0f64;

@@ -88,8 +88,7 @@ pub fn repo_root() -> Result<PathBuf, String> {
 }
 
 fn list(flavor: Flavor) -> Result<ExitCode, String> {
-    let Flavor::Smmuv3 = flavor;
-    for t in tb::smmuv3::tests::registry() {
+    for t in tb::registry::tests(flavor) {
         println!("{:<28} {:<8} {}", t.name, if t.random { "random" } else { "directed" }, t.rules.join(" "));
     }
     Ok(ExitCode::SUCCESS)
@@ -132,7 +131,7 @@ fn run_one(a: RunArgs, replay: bool) -> Result<ExitCode, String> {
     }
     if let Some(f) = &r.failure {
         println!("{f}");
-        println!("replay: {}", run::replay_command(&r.test, r.seed));
+        println!("replay: {}", run::replay_command(r.scenario.flavor, &r.test, r.seed));
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

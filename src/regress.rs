@@ -69,10 +69,10 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
     };
     let opts = RunOptions::for_repo(&root);
     // Build (or find) the RTL once before the workers start; the plain build's hash names it.
-    let built = sim::build(&run::smmuv3_build_spec(&opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
+    let built = sim::build(&run::build_spec(tb::scenario::Flavor::Smmuv3, &opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
     let cov_dir = out.join("coverage-runs");
     if !a.no_code_coverage {
-        sim::build(&run::smmuv3_build_spec(&opts.rtl_dir, sim::Variant::Coverage), &opts.cache_root).map_err(|e| e.to_string())?;
+        sim::build(&run::build_spec(tb::scenario::Flavor::Smmuv3, &opts.rtl_dir, sim::Variant::Coverage), &opts.cache_root).map_err(|e| e.to_string())?;
         let _ = std::fs::remove_dir_all(&cov_dir);
         std::fs::create_dir_all(&cov_dir).map_err(|e| format!("cannot create {}: {e}", cov_dir.display()))?;
     }
@@ -115,7 +115,7 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
         if let Some(f) = &r.failure {
             println!("{}", f.lines().take(6).collect::<Vec<_>>().join("\n"));
         }
-        println!("replay: {}", run::replay_command(&r.test, r.seed));
+        println!("replay: {}", run::replay_command(r.scenario.flavor, &r.test, r.seed));
     }
     let s = &results.summary;
     println!("\n{} runs: {} passed, {} failed; {} cycles in {:.1} s", s.total, s.passed, s.failed, s.cycles, started.elapsed().as_secs_f64());

@@ -1,13 +1,18 @@
 //! The harness: scheduler, agents, scoreboard, protocol checkers, scenarios, regression.
 
+#[macro_use]
+mod macros;
+
 pub mod agents;
 pub mod checkers;
 pub mod coverage;
 pub mod env;
 pub mod fasthash;
 pub mod junit;
+pub mod lockstep;
 pub mod observe;
 pub mod regress;
+pub mod registry;
 pub mod report;
 pub mod run;
 pub mod scenario;

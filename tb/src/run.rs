@@ -2,15 +2,17 @@
 //! judge. Infrastructure problems (no Verilator, RTL that does not build) are `Err` with a
 //! one-line message; a DUT or protocol failure is a `RunResult` with status `Fail`.
 
-use crate::checkers;
-use crate::coverage::smmuv3::Smmuv3Coverage;
-use crate::scenario::{Flavor, Scenario};
-use crate::smmuv3::bench::{Bench, Stop};
-use crate::smmuv3::dut::PriqDut;
-use crate::env::Agents;
-use crate::smmuv3::tests::{self as priq_tests, TestDef};
-use crate::trace::TraceWriter;
 use crate::agents::{cmd::CmdDriver, memory::MemoryAgent, pcie_fn::PcieDriver, regbus::RegAgent, rsp::RspMonitor, Odds};
+use crate::checkers::{self, Violation};
+use crate::coverage::CoverData;
+use crate::env::{Agents, Env};
+use crate::lockstep::Stop;
+use crate::observe::Observers;
+use crate::registry::TestDef;
+use crate::scenario::{Flavor, Scenario};
+use crate::sched::Scheduler;
+use crate::smmuv3::dut::PriqDut;
+use crate::trace::TraceWriter;
 use models::smmuv3::timing::PriqParams;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -67,12 +69,38 @@ pub struct RunResult {
     pub functional: Option<crate::coverage::CoverData>,
 }
 
-/// Build spec of the SMMUv3 PRIQ top from an RTL folder.
-pub fn smmuv3_build_spec(rtl_dir: &Path, variant: sim::Variant) -> sim::BuildSpec {
+/// What `run` needs of a flavor's bench (`smmuv3::bench::Bench`, `vtd::bench::Bench`).
+pub trait Harness {
+    fn env(&self) -> Env;
+    fn sched(&mut self) -> &mut Scheduler;
+    fn obs(&self) -> &Observers;
+    fn cycle(&self) -> u64;
+    /// Strict lockstep against the timed model (off: the protocol checkers are the only judge).
+    fn set_lockstep(&mut self, on: bool);
+    /// Run one clock cycle. Returns why the run must stop, if it must.
+    fn step(&mut self) -> Option<Stop>;
+    /// End of test: liveness checks of every checker; closes waves and trace.
+    fn finish(&mut self) -> Vec<Violation>;
+    /// This run's functional coverage counters.
+    fn take_coverage(&mut self) -> CoverData;
+    /// Write this run's Verilator code-coverage data (coverage builds only).
+    fn write_code_coverage(&mut self, path: &Path) -> Result<(), String>;
+}
+
+/// The RTL top of a flavor and its folder under `rtl/`.
+pub fn top(flavor: Flavor) -> (&'static str, &'static str) {
+    match flavor {
+        Flavor::Smmuv3 => ("smmuv3_priq", "smmuv3"),
+    }
+}
+
+/// Build spec of a flavor's top from an RTL folder (shared pieces from `common/`).
+pub fn build_spec(flavor: Flavor, rtl_dir: &Path, variant: sim::Variant) -> sim::BuildSpec {
+    let (top, dir) = top(flavor);
     let mut sources = sv_files(&rtl_dir.join("common"));
-    sources.extend(sv_files(&rtl_dir.join("smmuv3")));
+    sources.extend(sv_files(&rtl_dir.join(dir)));
     sim::BuildSpec {
-        top: "smmuv3_priq".into(),
+        top: top.into(),
         sources,
         include_dirs: vec![rtl_dir.join("common")],
         params: vec![],
@@ -91,19 +119,11 @@ fn sv_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The one command that replays a run with waves (ARCHITECTURE principle 7).
-pub fn replay_command(test: &str, seed: u64) -> String {
-    format!("iommu-tb replay --flavor smmuv3 --test {test} --seed {seed}")
+pub fn replay_command(flavor: Flavor, test: &str, seed: u64) -> String {
+    format!("iommu-tb replay --flavor {} --test {test} --seed {seed}", flavor.name())
 }
 
-/// Find a registered test by name.
-pub fn find_test(flavor: Flavor, name: &str) -> Result<&'static TestDef, String> {
-    match flavor {
-        Flavor::Smmuv3 => priq_tests::registry().iter().find(|t| t.name == name).ok_or_else(|| {
-            let names: Vec<&str> = priq_tests::registry().iter().map(|t| t.name).collect();
-            format!("unknown test '{name}' for flavor smmuv3 (known: {})", names.join(", "))
-        }),
-    }
-}
+pub use crate::registry::find_test;
 
 /// Run a scenario. `Err` only for infrastructure problems.
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> {
@@ -115,12 +135,8 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         (None, Some(_)) => sim::Variant::Coverage,
         (None, None) => sim::Variant::Plain,
     };
-    let built = sim::build(&smmuv3_build_spec(&opts.rtl_dir, variant), &opts.cache_root).map_err(|e| e.to_string())?;
+    let built = sim::build(&build_spec(scenario.flavor, &opts.rtl_dir, variant), &opts.cache_root).map_err(|e| e.to_string())?;
     let model = sim::Model::load(&built).map_err(|e| e.to_string())?;
-    let mut dut = PriqDut::new(model).map_err(|e| e.to_string())?;
-    if let Some(w) = &opts.waves {
-        dut.open_waves(w).map_err(|e| e.to_string())?;
-    }
     let trace = match &opts.trace_out {
         Some(p) => Some(TraceWriter::create(p).map_err(|e| format!("cannot write trace {}: {e}", p.display()))?),
         None => None,
@@ -136,18 +152,30 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         log: Vec::new(),
         host_events: Vec::new(),
     };
-    let mut judges = checkers::smmuv3_checkers();
+    let mut judges = match scenario.flavor {
+        Flavor::Smmuv3 => checkers::smmuv3_checkers(),
+    };
     if let Some(t) = &scenario.traffic {
         judges.extend(checkers::pri::pri_checkers(&pri_config(t)));
     }
-    let mut bench = Bench::new(dut, PriqParams::default(), agents, judges, trace, opts.keep_log);
-    bench.lockstep = opts.lockstep;
-    let outcome = catch_unwind(AssertUnwindSafe(|| drive(&mut bench, def, scenario, rng(4))));
+    let obs = Observers::new(judges, trace, opts.keep_log);
+    let mut bench: Box<dyn Harness> = match scenario.flavor {
+        Flavor::Smmuv3 => {
+            let mut dut = PriqDut::new(model).map_err(|e| e.to_string())?;
+            if let Some(w) = &opts.waves {
+                dut.open_waves(w).map_err(|e| e.to_string())?;
+            }
+            Box::new(crate::smmuv3::bench::Bench::new(dut, PriqParams::default(), agents, obs))
+        }
+    };
+    let bench = bench.as_mut();
+    bench.set_lockstep(opts.lockstep);
+    let outcome = catch_unwind(AssertUnwindSafe(|| drive(&mut *bench, def, scenario, rng(4))));
     let (rule, failure) = match outcome {
         Ok(r) => r,
         Err(panic) => {
             let msg = panic_text(&panic);
-            (rule_in(&msg), Some(format!("{msg}\n{}", recent(&bench))))
+            (rule_in(&msg), Some(format!("{msg}\n{}", recent(bench))))
         }
     };
     let (rule, failure) = match (rule, failure) {
@@ -155,7 +183,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
             // Liveness at the end of the test (PRI-16 and friends).
             let v = bench.finish();
             match v.first() {
-                Some(first) => (Some(first.rule.to_string()), Some(violations_report(&v, &bench))),
+                Some(first) => (Some(first.rule.to_string()), Some(violations_report(&v, bench))),
                 None => (None, None),
             }
         }
@@ -174,9 +202,9 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         }
     };
     if let Some(path) = &opts.code_coverage {
-        bench.dut_mut().model_mut().write_coverage(path).map_err(|e| e.to_string())?;
+        bench.write_code_coverage(path)?;
     }
-    if let Some(e) = &bench.obs.trace_error {
+    if let Some(e) = &bench.obs().trace_error {
         return Err(format!("writing the trace failed: {e}"));
     }
     Ok(RunResult {
@@ -188,7 +216,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         rule,
         failure,
         scenario: scenario.clone(),
-        functional: Some(std::mem::replace(&mut bench.coverage, Smmuv3Coverage::new()).into_data()),
+        functional: Some(bench.take_coverage()),
     })
 }
 
@@ -209,9 +237,9 @@ fn pri_config(t: &crate::agents::pcie_fn::TrafficPlan) -> checkers::pri::PriConf
 }
 
 /// Run the test body to its end, then drain. Returns (rule, report) on failure.
-fn drive(bench: &mut Bench, def: &TestDef, scenario: &Scenario, rng: ChaCha8Rng) -> (Option<String>, Option<String>) {
-    let env = bench.env.clone();
-    let main = bench.sched.start_soon((def.body)(env.clone(), scenario.clone(), rng));
+fn drive(bench: &mut dyn Harness, def: &TestDef, scenario: &Scenario, rng: ChaCha8Rng) -> (Option<String>, Option<String>) {
+    let env = bench.env();
+    let main = bench.sched().start_soon((def.body)(env.clone(), scenario.clone(), rng));
     let mut drain_left = 64u64;
     loop {
         if main.is_finished() {
@@ -221,7 +249,7 @@ fn drive(bench: &mut Bench, def: &TestDef, scenario: &Scenario, rng: ChaCha8Rng)
             drain_left -= 1;
         }
         if bench.cycle() >= scenario.max_cycles {
-            let link = bench.env.agents.borrow().pcie.describe();
+            let link = bench.env().agents.borrow().pcie.describe();
             let report = format!("timeout: the test did not finish within {} cycles\n{link}\n{}", scenario.max_cycles, recent(bench));
             return (Some("TIMEOUT".into()), Some(report));
         }
@@ -233,7 +261,7 @@ fn drive(bench: &mut Bench, def: &TestDef, scenario: &Scenario, rng: ChaCha8Rng)
     }
 }
 
-fn violations_report(v: &[checkers::Violation], bench: &Bench) -> String {
+fn violations_report(v: &[Violation], bench: &dyn Harness) -> String {
     let mut s = String::new();
     for x in v {
         s.push_str(&format!("{x}\n"));
@@ -243,8 +271,8 @@ fn violations_report(v: &[checkers::Violation], bench: &Bench) -> String {
 }
 
 /// The "recent transactions" section of a failure report.
-fn recent(bench: &Bench) -> String {
-    format!("recent transactions (oldest first):\n{}", bench.obs.recent.render())
+fn recent(bench: &dyn Harness) -> String {
+    format!("recent transactions (oldest first):\n{}", bench.obs().recent.render())
 }
 
 fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {

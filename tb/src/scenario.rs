@@ -11,13 +11,21 @@ pub enum Flavor {
     Smmuv3,
 }
 
+impl Flavor {
+    pub const ALL: [Flavor; 1] = [Flavor::Smmuv3];
+    /// The name used on the command line, in scenarios and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavor::Smmuv3 => "smmuv3",
+        }
+    }
+}
+
 impl std::str::FromStr for Flavor {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "smmuv3" => Ok(Flavor::Smmuv3),
-            other => Err(format!("unknown flavor '{other}' (known: smmuv3)")),
-        }
+        let known: Vec<&str> = Flavor::ALL.iter().map(|f| f.name()).collect();
+        Flavor::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| format!("unknown flavor '{s}' (known: {})", known.join(", ")))
     }
 }
 

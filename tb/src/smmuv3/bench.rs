@@ -5,12 +5,13 @@
 
 use super::dut::PriqDut;
 use crate::env::{Agents, Env, QueueConfig};
-use super::scoreboard::{Mismatch, Scoreboard};
-use crate::checkers::{Checker, Violation};
+use super::scoreboard::Scoreboard;
+use crate::lockstep::Stop;
+use crate::checkers::Violation;
+use crate::coverage::CoverData;
 use crate::coverage::smmuv3::Smmuv3Coverage;
 use crate::sched::{Event, Scheduler};
 use crate::observe::Observers;
-use crate::trace::TraceWriter;
 use crate::txn::{IrqLine, Txn};
 use models::pcie::{PrgResponse, RespCode};
 use models::smmuv3::timing::{PriqInputs, PriqOutputs, PriqParams, PriqTiming};
@@ -19,12 +20,6 @@ use std::rc::Rc;
 
 /// Clock period used for simulated time (waves, timers).
 pub const PERIOD_PS: u64 = 10_000;
-
-/// Why a run stopped early.
-pub enum Stop {
-    Mismatch(Mismatch),
-    Violations(Vec<Violation>),
-}
 
 pub struct Bench {
     dut: PriqDut,
@@ -47,9 +42,7 @@ impl Bench {
         mut dut: PriqDut,
         params: PriqParams,
         agents: Agents,
-        checkers: Vec<Box<dyn Checker>>,
-        trace: Option<TraceWriter>,
-        keep_log: bool,
+        obs: Observers,
     ) -> Bench {
         dut.reset(2);
         let sched = Scheduler::new(PERIOD_PS);
@@ -69,7 +62,7 @@ impl Bench {
             coverage: Smmuv3Coverage::new(),
             sched,
             env,
-            obs: Observers::new(checkers, trace, keep_log),
+            obs,
             lockstep: true,
             out,
             cycle: 0,
@@ -211,5 +204,35 @@ impl Bench {
         let v = self.obs.finish(self.cycle);
         self.dut.close();
         v
+    }
+}
+
+impl crate::run::Harness for Bench {
+    fn env(&self) -> Env {
+        self.env.clone()
+    }
+    fn sched(&mut self) -> &mut Scheduler {
+        &mut self.sched
+    }
+    fn obs(&self) -> &Observers {
+        &self.obs
+    }
+    fn cycle(&self) -> u64 {
+        self.cycle
+    }
+    fn set_lockstep(&mut self, on: bool) {
+        self.lockstep = on;
+    }
+    fn step(&mut self) -> Option<Stop> {
+        Bench::step(self)
+    }
+    fn finish(&mut self) -> Vec<Violation> {
+        Bench::finish(self)
+    }
+    fn take_coverage(&mut self) -> CoverData {
+        std::mem::replace(&mut self.coverage, Smmuv3Coverage::new()).into_data()
+    }
+    fn write_code_coverage(&mut self, path: &std::path::Path) -> Result<(), String> {
+        self.dut.model_mut().write_coverage(path).map_err(|e| e.to_string())
     }
 }

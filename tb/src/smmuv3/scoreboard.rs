@@ -9,29 +9,7 @@ use models::rules::RuleId;
 use models::smmuv3::arch::{CmdEffect, Row};
 use models::smmuv3::regs;
 use models::smmuv3::timing::{EdgeEvents, PriqOutputs, PriqTiming, RegAccess, RespSource};
-use std::fmt;
-
-/// The first difference between the model and the DUT.
-#[derive(Clone, Debug)]
-pub struct Mismatch {
-    pub cycle: u64,
-    pub signal: &'static str,
-    pub expected: u64,
-    pub actual: u64,
-    pub rule: RuleId,
-    /// Context from the model (admission row, register, response source).
-    pub context: String,
-}
-
-impl fmt::Display for Mismatch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "[{}] cycle {}: {} expected {:#x}, DUT drove {:#x} ({})",
-            self.rule, self.cycle, self.signal, self.expected, self.actual, self.context
-        )
-    }
-}
+pub use crate::lockstep::Mismatch;
 
 /// Where the automatic response in a FIFO slot came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

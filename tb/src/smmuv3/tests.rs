@@ -8,6 +8,7 @@ use crate::scenario::HostPolicy;
 use super::pri_scenarios::{self as pri, bogus_response_uprgi, device_credit_overrun, grpid_hazard, overflow_mid_groups, response_failure_reset, stop_pasid_a, stop_pasid_b};
 use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
+use crate::registry::TestDef;
 use crate::scenario::{Flavor, Scenario};
 use crate::txn::{IrqLine, Txn};
 use models::pcie::{PageRequest, PrgResponse, RespCode};
@@ -18,30 +19,7 @@ use models::smmuv3::regs;
 use rand::{Rng, RngCore};
 use rand_chacha::ChaCha8Rng;
 use std::cell::RefCell;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-
-pub type Body = fn(Env, Scenario, ChaCha8Rng) -> Pin<Box<dyn Future<Output = ()>>>;
-
-/// A registered test.
-pub struct TestDef {
-    pub name: &'static str,
-    /// Rules and decisions whose outcome the sequence asserts.
-    pub rules: &'static [&'static str],
-    /// Random tests take a new scenario per seed; directed ones use the seed only for agents.
-    pub random: bool,
-    pub scenario: fn(u64) -> Scenario,
-    pub body: Body,
-    /// A negative test: the run must fail naming this rule (a fault is injected on purpose).
-    pub expect_failure: Option<&'static str>,
-}
-
-macro_rules! body {
-    ($f:ident) => {
-        |env, sc, rng| Box::pin($f(env, sc, rng))
-    };
-}
 
 const BASE: u64 = 0x8000_0000;
 
