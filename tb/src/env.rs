@@ -54,6 +54,8 @@ pub struct QueueConfig {
     pub log2size: u32,
     /// VT-d: the address the page request event MSI goes to (PEUADDR:PEADDR); 0 on SMMUv3.
     pub irq_addr: u64,
+    /// VT-d: the last `inv_wait_dsc` status data handed out (each wait gets its own slot).
+    pub status_seq: u32,
 }
 
 impl Env {

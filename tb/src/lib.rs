@@ -17,6 +17,7 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod sched;
+pub mod seq;
 pub mod shard;
 pub mod smmuv3;
 pub mod trace;

@@ -10,7 +10,7 @@ impl Env {
     }
     /// Program and enable the PRIQ: BASE, PROD=CONS=0, CR0.SMMUEN|PRIQEN, wait for CR0ACK.
     pub async fn enable_priq(&self, base: u64, log2size: u32) {
-        *self.queue.borrow_mut() = QueueConfig { base, log2size, irq_addr: 0 };
+        *self.queue.borrow_mut() = QueueConfig { base, log2size, ..QueueConfig::default() };
         self.write_reg(regs::PRIQ_BASE, base | log2size as u64).await;
         self.write_reg(regs::PRIQ_PROD, 0).await;
         self.write_reg(regs::PRIQ_CONS, 0).await;

@@ -9,6 +9,7 @@ use super::pri_scenarios::{self as pri, bogus_response_uprgi, device_credit_over
 use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
 use crate::registry::TestDef;
+use crate::seq::{req, responses, stop_marker, success, wait_for};
 use crate::scenario::{Flavor, Scenario};
 use crate::txn::{IrqLine, Txn};
 use models::pcie::{PageRequest, PrgResponse, RespCode};
@@ -38,39 +39,9 @@ fn directed(name: &str, seed: u64) -> Scenario {
     }
 }
 
-/// A read page request of `rid`, with PASID if given.
-fn req(rid: u16, pasid: Option<u32>, prgi: u16, l: bool) -> PageRequest {
-    PageRequest { rid, pv: pasid.is_some(), pasid: pasid.unwrap_or(0), r: true, l, prgi, page: 0x1234_5000 + prgi as u64, ..Default::default() }
-}
-
-fn stop_marker(rid: u16, pasid: u32) -> PageRequest {
-    PageRequest { rid, pv: true, pasid, l: true, ..Default::default() }
-}
-
-fn success(m: &PageRequest) -> PrgResponse {
-    PrgResponse { rid: m.rid, pv: m.pv, pasid: m.pasid, prgi: m.prgi, code: RespCode::Success }
-}
-
-/// How long a directed test waits for an outcome before it fails naming the rule.
-const PATIENCE: u64 = 2_000;
-
-/// Wait until `cond` holds; after `PATIENCE` cycles fail with `rule`.
-async fn wait_for(env: &Env, rule: &str, what: &str, cond: impl Fn(&Env) -> bool) {
-    let deadline = env.sim.cycle() + PATIENCE;
-    while !cond(env) {
-        ensure!(env.sim.cycle() < deadline, rule, "waited {PATIENCE} cycles for {what}");
-        env.sim.rising_edge().await;
-    }
-}
-
 /// Wait until `n` queue writes have been acknowledged.
 async fn acked(env: &Env, n: usize) {
     wait_for(env, "SMMU-PRIQ-3", &format!("{n} acknowledged queue writes"), |e| e.count(|t| matches!(t, Txn::MemAck { .. })) >= n).await
-}
-
-/// Wait until `n` responses have been sent; `rule` promises them.
-async fn responses(env: &Env, n: usize, rule: &str) {
-    wait_for(env, rule, &format!("{n} PRG responses"), |e| e.responses().len() >= n).await
 }
 
 /// The entries written so far, decoded.
