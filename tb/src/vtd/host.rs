@@ -302,3 +302,243 @@ impl Drop for QiLock {
         self.state.borrow_mut().qi_busy = false;
     }
 }
+
+/// The thread and the drain against a small behavioural stand-in for the VT-d block (registers,
+/// PRQ memory, descriptor port), until the RTL bench exists.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::cmd::CmdDriver;
+    use crate::agents::memory::{MemoryAgent, MemoryBehaviour};
+    use crate::agents::pcie_fn::PcieDriver;
+    use crate::agents::regbus::RegAgent;
+    use crate::agents::rsp::RspMonitor;
+    use crate::agents::Odds;
+    use crate::env::{Agents, QueueConfig};
+    use crate::sched::Scheduler;
+    use models::vtd::desc::{classify, PageGrpRespDsc, SwDesc};
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    const BASE: u64 = 0x10_0000;
+
+    /// Register accesses and descriptors as the stand-in saw them.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    enum Seen {
+        Write(u32, u64),
+        Read(u32),
+        Desc(SwDesc),
+    }
+
+    struct FakeVtd {
+        pqh: u64,
+        pqt: u64,
+        prs: u32,
+        read_pending: Option<u32>,
+        seen: Vec<Seen>,
+    }
+
+    impl FakeVtd {
+        fn read(&self, addr: u32) -> u64 {
+            match addr {
+                regs::PQH => self.pqh,
+                regs::PQT => self.pqt,
+                regs::PRS => u64::from(self.prs),
+                _ => 0,
+            }
+        }
+        fn write(&mut self, addr: u32, data: u64) {
+            match addr {
+                regs::PQH => self.pqh = data & regs::PQ_PTR_MASK,
+                regs::PRS => self.prs = regs::prs_write(self.prs, data as u32),
+                _ => {}
+            }
+        }
+        fn descs(&self) -> Vec<SwDesc> {
+            self.seen.iter().filter_map(|s| match s { Seen::Desc(d) => Some(*d), _ => None }).collect()
+        }
+    }
+
+    struct Bench {
+        sched: Scheduler,
+        env: Env,
+        hw: FakeVtd,
+        cycle: u64,
+    }
+
+    impl Bench {
+        /// A PRQ of 128 entries at BASE holding `entries` from offset 0, with PRS = `prs`.
+        fn new(entries: &[PageReqDsc], prs: u32) -> Bench {
+            let sched = Scheduler::new(1000);
+            let rng = || ChaCha8Rng::seed_from_u64(1);
+            let mut mem = MemoryAgent::new(MemoryBehaviour::default(), rng());
+            for (i, d) in entries.iter().enumerate() {
+                mem.on_write(0, BASE + 32 * i as u64, &d.encode());
+            }
+            let agents = Agents {
+                pcie: PcieDriver::new(None, rng()),
+                mem,
+                regs: RegAgent::default(),
+                cmds: CmdDriver::default(),
+                rsp: RspMonitor::new(Odds(255), rng()),
+                log: Vec::new(),
+                host_events: Vec::new(),
+            };
+            let env = Env {
+                sim: sched.handle(),
+                agents: Rc::new(RefCell::new(agents)),
+                irq: Rc::new(Event::new()),
+                queue: Rc::new(RefCell::new(QueueConfig { base: BASE, log2size: 7, irq_addr: 0 })),
+            };
+            let hw = FakeVtd { pqh: 0, pqt: 32 * entries.len() as u64, prs, read_pending: None, seen: Vec::new() };
+            Bench { sched, env, hw, cycle: 0 }
+        }
+
+        fn run(&mut self, cycles: u64) {
+            for _ in 0..cycles {
+                self.sched.falling_edge();
+                let edge = self.cycle + 1;
+                {
+                    let _local = self.sched.local_wakes();
+                    let mut a = self.env.agents.borrow_mut();
+                    if let Some(addr) = self.hw.read_pending.take() {
+                        a.regs.on_rdata(self.hw.read(addr), edge);
+                    }
+                    let r = a.regs.drive();
+                    if r.valid {
+                        a.regs.on_accept(edge);
+                        if r.write {
+                            self.hw.write(r.addr, r.wdata);
+                            self.hw.seen.push(Seen::Write(r.addr, r.wdata));
+                        } else {
+                            self.hw.read_pending = Some(r.addr);
+                            self.hw.seen.push(Seen::Read(r.addr));
+                        }
+                    }
+                    if a.cmds.drive().is_some() {
+                        let d = classify(a.cmds.on_taken(edge), true);
+                        if let SwDesc::InvWait(w) = d {
+                            if w.sw {
+                                a.mem.on_write_u32(edge, w.status_addr, w.status_data);
+                            }
+                        }
+                        self.hw.seen.push(Seen::Desc(d));
+                    }
+                }
+                self.cycle = edge;
+                self.sched.set_time(edge * 1000);
+                self.sched.rising_edge();
+                self.sched.read_only();
+            }
+        }
+
+        fn start_thread(&mut self, state: &State) {
+            let policy = HostPolicy { poll_cycles: 100_000, ..HostPolicy::default() };
+            self.sched.start_soon(prq_thread(self.env.clone(), policy, 1, state.clone()));
+        }
+    }
+
+    fn req(pasid: u32, prgi: u16, l: bool, r: bool) -> PageReqDsc {
+        PageReqDsc { pp: true, rid: 1, pasid, rdr: r, lpig: l, prgi, addr: 0x1000 + prgi as u64, ..PageReqDsc::default() }
+    }
+
+    fn state() -> State {
+        Rc::new(RefCell::new(VtdHostState::new(Default::default())))
+    }
+
+    fn sync_wait_seen(d: &SwDesc, pd: bool) -> bool {
+        matches!(d, SwDesc::InvWait(w) if w.sw && w.pd == pd && !w.fn_)
+    }
+
+    #[test]
+    fn host22_host23_thread_order_answers_and_pqh() {
+        let bad = PageReqDsc { exr: true, ..req(4, 9, true, true) };
+        let entries = [req(4, 7, false, true), req(4, 7, true, true), req(4, 0, true, false), bad];
+        let mut b = Bench::new(&entries, regs::PRS_PPR);
+        let s = state();
+        b.start_thread(&s);
+        b.env.irq.set();
+        b.run(400);
+        // (1) PPR cleared first, (2) PQT then PQH.
+        assert_eq!(
+            &b.hw.seen[..3],
+            &[Seen::Write(regs::PRS, u64::from(regs::PRS_PPR)), Seen::Read(regs::PQT), Seen::Read(regs::PQH)]
+        );
+        // (3) the group answered Success, the bad request Invalid Request, each followed by its wait.
+        let d = b.hw.descs();
+        assert_eq!(d.len(), 4, "{d:?}");
+        let resp = |prgi, rc| SwDesc::PageGrpResp(PageGrpRespDsc { pp: true, rc, rid: 1, pasid: 4, lpig: true, prgi });
+        assert_eq!(d[0], resp(7, 0x0));
+        assert!(sync_wait_seen(&d[1], false));
+        assert_eq!(d[2], resp(9, 0x1));
+        assert!(sync_wait_seen(&d[3], false));
+        // (4) PQH = the PQT read, after the answers; (5) PRO=0: no PRO write.
+        let pqh_write = b.hw.seen.iter().position(|x| *x == Seen::Write(regs::PQH, 128)).expect("PQH write");
+        let last_desc = b.hw.seen.iter().rposition(|x| matches!(x, Seen::Desc(_))).unwrap();
+        assert!(pqh_write > last_desc);
+        assert_eq!(b.hw.seen[pqh_write + 1], Seen::Read(regs::PRS));
+        assert!(!b.hw.seen.contains(&Seen::Write(regs::PRS, u64::from(regs::PRS_PRO))));
+        let st = s.borrow();
+        assert_eq!((st.entries, st.stop_markers_dropped, st.bad_requests, st.groups_answered()), (4, 1, 1, 1));
+        assert!(st.rounds >= 1);
+    }
+
+    #[test]
+    fn host22_host8_pro_cleared_only_on_an_empty_queue_after_discard() {
+        let mut b = Bench::new(&[req(4, 7, false, true)], regs::PRS_PPR | regs::PRS_PRO);
+        let s = state();
+        b.start_thread(&s);
+        b.env.irq.set();
+        b.run(200);
+        let seen = &b.hw.seen;
+        let pqh_write = seen.iter().position(|x| *x == Seen::Write(regs::PQH, 32)).expect("PQH write");
+        assert_eq!(
+            &seen[pqh_write + 1..pqh_write + 5],
+            &[
+                Seen::Read(regs::PRS),
+                Seen::Read(regs::PQH),
+                Seen::Read(regs::PQT),
+                Seen::Write(regs::PRS, u64::from(regs::PRS_PRO))
+            ]
+        );
+        assert_eq!(b.hw.prs & regs::PRS_PRO, 0);
+        let st = s.borrow();
+        assert_eq!((st.partials_discarded(), st.overflows_cleared), (1, 1));
+    }
+
+    #[test]
+    fn host22_pro_kept_while_the_queue_is_not_empty() {
+        let mut b = Bench::new(&[req(4, 7, false, true)], regs::PRS_PPR | regs::PRS_PRO);
+        // Hardware wrote one more entry after the thread read PQT: PQH != PQT at the re-read.
+        let s = state();
+        b.start_thread(&s);
+        b.env.irq.set();
+        b.run(6);
+        b.hw.pqt = 64;
+        b.run(200);
+        assert_ne!(b.hw.prs & regs::PRS_PRO, 0, "PRO stays set");
+        assert_eq!(s.borrow().partials_discarded(), 0);
+    }
+
+    #[test]
+    fn host25_drain_waits_for_the_thread_then_fences_and_drains() {
+        let mut b = Bench::new(&[req(6, 1, false, true), req(5, 2, false, true)], 0);
+        let s = state();
+        b.start_thread(&s);
+        let drain = b.sched.start_soon({
+            let (env, s) = (b.env.clone(), s.clone());
+            async move { drain_pasid(&env, &s, 1, Some(5)).await }
+        });
+        b.run(300);
+        assert!(b.hw.descs().is_empty() && !drain.is_finished(), "an entry of P is still queued");
+        b.env.irq.set();
+        b.run(400);
+        assert!(drain.is_finished());
+        let d = b.hw.descs();
+        assert_eq!(d.len(), 4, "{d:?}");
+        assert!(matches!(d[0], SwDesc::InvWait(w) if w.fn_ && !w.sw && !w.pd));
+        assert_eq!((d[1], d[2]), (SwDesc::NoEffect(0x06), SwDesc::NoEffect(0x08)));
+        assert!(sync_wait_seen(&d[3], true));
+        assert_eq!(b.env.agents.borrow().host_events, vec![Txn::QueueDrained { rid: 1, pasid: 5 }]);
+    }
+}
