@@ -9,6 +9,9 @@
 //! - [`iommufd`]: the fault FD (HOST-12..HOST-14);
 //! - [`smmu`]: the SMMUv3 driver's per-entry decisions (HOST-17, HOST-18, HOST-24); the register
 //!   protocol (HOST-16) stays in the testbench;
+//! - [`vtd`]: the VT-d driver's per-entry decisions (HOST-22 step 3, HOST-23, HOST-24) and the
+//!   descriptors it submits (HOST-23, HOST-25); the register protocol stays in the testbench;
+//! - [`stop_marker`]: the Stop Marker test both drivers share (HOST-18, HOST-22, HOST-24);
 //! - [`pasid`]: PASID allocation and release (HOST-26..HOST-28);
 //! - [`quota`]: provisioning and per-function bounds (HOST-29, HOST-32).
 //!
@@ -23,9 +26,13 @@ pub mod pasid;
 pub mod quota;
 pub mod response;
 pub mod smmu;
+pub mod stop_marker;
+pub mod vtd;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod vtd_tests;
 
 pub use fault_core::{
     DeviceCfg, FaultCore, FaultRecord, FlushMark, Group, GroupId, Handled, Perm, Reported,
@@ -79,12 +86,14 @@ pub enum VtdFailureCode {
     Pcie,
 }
 
-/// `vtd_no_pasid` knob (data only until the VT-d driver lands).
+/// `vtd_no_pasid` knob (HOST-22 step 3).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VtdNoPasid {
+    /// PASID-less requests are reported like any other (recent kernels).
     #[default]
     Accept,
+    /// PASID-less requests are bad: Invalid Request when LPIG=1 (kernels before the Jensen patch).
     Reject,
 }
 

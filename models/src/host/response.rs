@@ -5,6 +5,7 @@ use super::fault_core::{FaultRecord, GroupId};
 use super::{HostEvent, VtdFailureCode};
 use crate::pcie::{PrgResponse, RespCode};
 use crate::smmuv3::cmd::Command;
+use crate::vtd::desc::PageGrpRespDsc;
 use serde::{Deserialize, Serialize};
 
 /// Linux's generic page response code (HOST-15): SUCCESS=0, INVALID=1, FAILURE=2.
@@ -155,7 +156,8 @@ impl SmmuPriResp {
     }
 }
 
-/// VT-d `page_grp_resp_dsc` fields (HOST-23); the testbench adds the type, bit 66 and the wait.
+/// VT-d `page_grp_resp_dsc` fields (HOST-23); [`VtdPageGrpResp::descriptor`] adds bit 66, the
+/// driver adds the wait (`host::vtd::sync_wait`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct VtdPageGrpResp {
     pub rid: u16,
@@ -167,6 +169,19 @@ pub struct VtdPageGrpResp {
 }
 
 impl VtdPageGrpResp {
+    /// The `page_grp_resp_dsc` software submits (HOST-23): these fields and bit 66 set, as Linux
+    /// writes `QI_PGRP_LPIG` for the last request it answers (ignored by the hardware, VTD-IQ-3).
+    pub fn descriptor(&self) -> PageGrpRespDsc {
+        PageGrpRespDsc {
+            pp: self.pp,
+            rc: self.rc,
+            rid: self.rid,
+            pasid: self.pasid,
+            lpig: true,
+            prgi: self.prgi,
+        }
+    }
+
     /// The PRG response the IOMMU forwards (DEC-8: RC verbatim).
     pub fn expected_wire(&self) -> PrgResponse {
         PrgResponse {

@@ -6,7 +6,8 @@
 use super::fault_core::{FaultCore, FaultRecord, Handled, Reported};
 use super::iommufd::{FdWrite, PageResponseEntry};
 use super::response::{GenericCode, SmmuPriResp};
-use super::{HostChoices, HostEvent, HostPolicy, SmmuDriver, StopMarkerTest};
+use super::stop_marker::{drop_stop_marker, Dropped};
+use super::{HostChoices, HostEvent, HostPolicy, SmmuDriver};
 use crate::pcie::PageRequest;
 
 /// What the driver did with one PRIQ entry.
@@ -40,9 +41,7 @@ impl SmmuHost {
     /// One PRIQ entry, decoded to its message, in queue order (call before the CONS write that
     /// frees it). A `Denied` fate carries the command to issue now.
     pub fn on_priq_entry(&mut self, m: &PageRequest) -> EntryFate {
-        let policy = *self.core.policy();
-        let lrw = m.l && !m.r && !m.w;
-        match policy.smmu_driver {
+        match self.core.policy().smmu_driver {
             SmmuDriver::Mainline => {
                 if !m.l {
                     return EntryFate::Ignored;
@@ -62,19 +61,11 @@ impl SmmuHost {
                     resp: SmmuPriResp::RESP_DENY,
                 })
             }
-            SmmuDriver::Iopf => {
-                if lrw && m.pv {
-                    return EntryFate::StopMarker;
-                }
-                if lrw && policy.stop_marker_test == StopMarkerTest::LrwOnly {
-                    self.core.push_event(HostEvent::PasidlessLrwDropped {
-                        rid: m.rid,
-                        prgi: m.prgi,
-                    });
-                    return EntryFate::LrwDropped;
-                }
-                EntryFate::Reported(self.core.report(FaultRecord::from_request(m)))
-            }
+            SmmuDriver::Iopf => match drop_stop_marker(&mut self.core, m) {
+                Some(Dropped::StopMarker) => EntryFate::StopMarker,
+                Some(Dropped::LrwDropped) => EntryFate::LrwDropped,
+                None => EntryFate::Reported(self.core.report(FaultRecord::from_request(m))),
+            },
         }
     }
 

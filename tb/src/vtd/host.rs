@@ -1,0 +1,544 @@
+//! Host software that services the VT-d page request queue the way Linux `prq.c` does. This file
+//! keeps the register protocol: the PRQ thread (HOST-22), synchronous descriptor submission ending
+//! in a status-write wait (HOST-23, `qi_submit_sync`), and the PASID drain (HOST-25). What happens
+//! to each entry (bad requests, Stop Markers, groups, overflow discard) and which descriptors are
+//! submitted is the software model `models::host::vtd`.
+
+use crate::env::Env;
+use crate::scenario::HostPolicy;
+use crate::sched::{first, Event};
+use crate::txn::Txn;
+use models::host::vtd::{drain_descriptors, drain_matches, sync_wait, StatusWrite, VtdEntryFate, VtdHost};
+use models::host::{HostEvent, SeededChoices, VtdPageGrpResp};
+use models::vtd::desc::{PageReqDsc, Words};
+use models::vtd::regs::{self, PrqRing};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// Status Address region of the driver's waits, away from the PRQ: wait k writes k to slot
+/// k mod `STATUS_SLOTS`. Status data never repeats within 2^32 waits, so a slot's old value is
+/// never taken for a new completion.
+const STATUS_BASE: u64 = 0x9000_0000;
+const STATUS_SLOTS: u64 = 512;
+/// Cycles a status write may take. Linux spins until it comes or IQE is reported; a bench that
+/// never writes it has lost a descriptor or its wait (VTD-IQ-7, VTD-IQ-8).
+const STATUS_TIMEOUT: u64 = 200_000;
+/// Cycles between looks at the thread's progress while a drain waits for it.
+const DRAIN_POLL_CYCLES: u64 = 16;
+
+/// The driver's state shared by the PRQ thread and drains, and what tests assert on.
+pub struct VtdHostState {
+    /// The software model: per-entry decisions and the fault core.
+    pub sw: VtdHost,
+    /// PRQ entries read (HOST-22 step 3).
+    pub entries: u64,
+    pub stop_markers_dropped: u64,
+    pub bad_requests: u64,
+    /// Times the thread cleared PRS.PRO after discarding partials (HOST-22 step 5, HOST-8).
+    pub overflows_cleared: u64,
+    /// Completed thread runs (HOST-22 step 6).
+    pub rounds: u64,
+    /// Hazard and violation events of the software model (HOST-15, HOST-24...).
+    pub events: Vec<HostEvent>,
+    /// Pulsed at the end of each thread run: wakes drains waiting for the thread.
+    round_done: Event,
+    /// Held by one synchronous submission at a time (Linux `qi->q_lock`).
+    qi_busy: bool,
+    /// Status data of the last wait.
+    status_seq: u32,
+}
+
+impl VtdHostState {
+    pub fn new(sw: models::host::HostPolicy) -> Self {
+        VtdHostState {
+            sw: VtdHost::new(sw),
+            entries: 0,
+            stop_markers_dropped: 0,
+            bad_requests: 0,
+            overflows_cleared: 0,
+            rounds: 0,
+            events: Vec::new(),
+            round_done: Event::new(),
+            qi_busy: false,
+            status_seq: 0,
+        }
+    }
+
+    pub fn groups_answered(&self) -> u64 {
+        self.sw.core.stats().responses
+    }
+
+    pub fn partials_discarded(&self) -> u64 {
+        self.sw.core.stats().partials_discarded
+    }
+
+    fn collect_events(&mut self) {
+        let e = self.sw.core.take_events();
+        self.events.extend(e);
+    }
+
+    fn next_status(&mut self) -> StatusWrite {
+        self.status_seq = self.status_seq.wrapping_add(1).max(1);
+        let k = self.status_seq;
+        StatusWrite {
+            addr: STATUS_BASE + 8 * (u64::from(k) % STATUS_SLOTS),
+            data: k,
+        }
+    }
+}
+
+type State = Rc<RefCell<VtdHostState>>;
+
+/// The PRQ thread (`prq_event_thread`): woken by the page request event or a poll timer, runs
+/// HOST-22 steps 1–6 each time. Runs until the test ends.
+pub async fn prq_thread(env: Env, policy: HostPolicy, seed: u64, state: State) {
+    let mut choices = SeededChoices::new(seed, policy.invalid_odds, 0);
+    loop {
+        first((env.irq.wait(), env.sim.clock_cycles(policy.poll_cycles))).await;
+        env.irq.clear();
+        service_prq(&env, &policy, &state, &mut choices).await;
+    }
+}
+
+/// One run of the thread, HOST-22 in order.
+async fn service_prq(env: &Env, policy: &HostPolicy, state: &State, choices: &mut SeededChoices) {
+    // (1) Clear PPR before reading the pointers, so that a request queued from now on raises a
+    // new event.
+    env.write_reg(regs::PRS, u64::from(regs::PRS_PPR)).await;
+    // (2) PQT, then PQH.
+    let (ring, base) = prq_geometry(env);
+    let tail = ring.offset(env.read_reg(regs::PQT).await);
+    let mut head = ring.offset(env.read_reg(regs::PQH).await);
+    // (3) Every entry from PQH up to that PQT.
+    while head != tail {
+        let d = read_entry(env, ring, base, head);
+        let fate = {
+            let mut s = state.borrow_mut();
+            s.entries += 1;
+            let f = s.sw.on_prq_entry(&d);
+            s.collect_events();
+            f
+        };
+        match fate {
+            VtdEntryFate::Dropped(_) => state.borrow_mut().stop_markers_dropped += 1,
+            VtdEntryFate::Bad { answer, .. } => {
+                state.borrow_mut().bad_requests += 1;
+                // `handle_bad_prq_event`: Invalid Request iff LPIG=1, before PQH moves (HOST-31).
+                if let Some(r) = answer {
+                    let lock = QiLock::acquire(env, state).await;
+                    submit_response(env, state, &lock, &r).await;
+                }
+            }
+            VtdEntryFate::Reported(_) => {}
+        }
+        answer_ready_groups(env, state, choices).await;
+        head = ring.advance(head);
+    }
+    // (4) Free the entries read.
+    env.write_reg(regs::PQH, tail).await;
+    // (5) PRO is cleared only once the queue is empty, after HOST-8.
+    if env.read_reg(regs::PRS).await as u32 & regs::PRS_PRO != 0 {
+        let h = ring.offset(env.read_reg(regs::PQH).await);
+        let t = ring.offset(env.read_reg(regs::PQT).await);
+        if h == t {
+            state.borrow_mut().sw.on_overflow();
+            if policy.ack_overflow {
+                env.write_reg(regs::PRS, u64::from(regs::PRS_PRO)).await;
+                state.borrow_mut().overflows_cleared += 1;
+            }
+        }
+    }
+    // (6) Wake drain waiters.
+    let done = {
+        let mut s = state.borrow_mut();
+        s.rounds += 1;
+        s.round_done.clone()
+    };
+    done.set();
+    done.clear();
+}
+
+/// The kernel consumer handles every ready group (seeded order, HOST-7); each answer is submitted
+/// per HOST-23. The answer is taken under the QI lock so that a drain which found the core
+/// flushed (HOST-10) submits its waits only after the response (Linux: the fault workqueue has
+/// run before `iopf_queue_flush_dev` returns).
+async fn answer_ready_groups(env: &Env, state: &State, choices: &mut SeededChoices) {
+    loop {
+        let lock = QiLock::acquire(env, state).await;
+        let resp = {
+            let mut s = state.borrow_mut();
+            let next = s.sw.answer_next(choices);
+            s.collect_events();
+            match next {
+                Some((_, resp)) => resp,
+                None => return,
+            }
+        };
+        if let Some(r) = resp {
+            submit_response(env, state, &lock, &r).await;
+        }
+    }
+}
+
+/// HOST-23: one `page_grp_resp_dsc`, then a wait with SW=1, waited for.
+async fn submit_response(env: &Env, state: &State, lock: &QiLock, r: &VtdPageGrpResp) {
+    qi_submit_sync(env, state, lock, &[r.descriptor().encode()], false).await;
+}
+
+/// HOST-25: drain the PRQ of (RID, P) after the function stopped P (`intel_iommu_drain_pasid_prq`).
+/// `pasid = None` drains the RID's PASID-less requests. Emits `Txn::QueueDrained` for a PASID
+/// (HOST-27 step 2).
+pub async fn drain_pasid(env: &Env, state: &State, rid: u16, pasid: Option<u32>) {
+    // (1) Until no entry of (RID, P) sits between PQH and PQT, let the thread run and rescan.
+    loop {
+        let round = state.borrow().rounds;
+        if !prq_holds(env, rid, pasid).await {
+            break;
+        }
+        wait_for_thread(env, state, |s| s.rounds > round).await;
+    }
+    // (2) HOST-10: every group already reported for the device is answered.
+    let mark = state.borrow().sw.core.flush_mark(rid);
+    while !state.borrow().sw.core.flush_done(&mark) {
+        env.cycles(DRAIN_POLL_CYCLES).await;
+    }
+    loop {
+        // (3) Fence, invalidations, and a drain wait with SW=1, PD=1.
+        {
+            let lock = QiLock::acquire(env, state).await;
+            qi_submit_sync(env, state, &lock, &drain_descriptors(pasid), true).await;
+        }
+        // (4) An overflow meanwhile may have auto-answered a request of P: once the thread has
+        // cleared PRO, repeat (3) (VT-d §7.10 step d).
+        let cleared = state.borrow().overflows_cleared;
+        if env.read_reg(regs::PRS).await as u32 & regs::PRS_PRO == 0 {
+            break;
+        }
+        wait_for_thread(env, state, |s| s.overflows_cleared > cleared).await;
+    }
+    if let Some(p) = pasid {
+        env.host_event(Txn::QueueDrained { rid, pasid: p });
+    }
+}
+
+/// HOST-25 step 1: does an entry of (RID, P) sit between PQH and PQT? Reads PQT, then PQH.
+async fn prq_holds(env: &Env, rid: u16, pasid: Option<u32>) -> bool {
+    let (ring, base) = prq_geometry(env);
+    let tail = ring.offset(env.read_reg(regs::PQT).await);
+    let mut head = ring.offset(env.read_reg(regs::PQH).await);
+    while head != tail {
+        if drain_matches(&read_entry(env, ring, base, head), rid, pasid) {
+            return true;
+        }
+        head = ring.advance(head);
+    }
+    false
+}
+
+/// Wait until the thread's progress satisfies `done`, woken at the end of each thread run.
+async fn wait_for_thread(env: &Env, state: &State, done: impl Fn(&VtdHostState) -> bool) {
+    while !done(&state.borrow()) {
+        let ev = state.borrow().round_done.clone();
+        first((ev.wait(), env.sim.clock_cycles(DRAIN_POLL_CYCLES))).await;
+    }
+}
+
+/// The PRQ as programmed (VTD-PRQ-1): ring geometry from PQS = log2size − 7, and the base.
+fn prq_geometry(env: &Env) -> (PrqRing, u64) {
+    let q = *env.queue.borrow();
+    (PrqRing::new(q.log2size.saturating_sub(7)), q.base)
+}
+
+/// The `page_req_dsc` at byte offset `off`: four words from queue memory.
+fn read_entry(env: &Env, ring: PrqRing, base: u64, off: u64) -> PageReqDsc {
+    let addr = ring.entry_addr(base, off);
+    let a = env.agents.borrow();
+    let words: Words = std::array::from_fn(|k| a.mem.read_word(addr + 8 * k as u64));
+    PageReqDsc::decode(words)
+}
+
+/// `qi_submit_sync`: submit `descs`, then a wait with SW=1 (and PD=1 for a drain), and wait for
+/// its status write. Holding the [`QiLock`] keeps each batch contiguous on the descriptor port.
+async fn qi_submit_sync(env: &Env, state: &State, _lock: &QiLock, descs: &[Words], drain: bool) {
+    let status = state.borrow_mut().next_status();
+    for d in descs {
+        env.submit(*d).await;
+    }
+    env.submit(sync_wait(status, drain)).await;
+    let deadline = env.sim.cycle() + STATUS_TIMEOUT;
+    while env.mem_read_u32(status.addr) != status.data {
+        if env.sim.cycle() >= deadline {
+            panic!(
+                "[VTD-IQ-8] the status write of {:#x} to {:#x} never came in {STATUS_TIMEOUT} cycles",
+                status.data, status.addr
+            );
+        }
+        env.cycles(1).await;
+    }
+}
+
+/// One synchronous submission at a time (Linux `qi->q_lock`); released when dropped.
+struct QiLock {
+    state: State,
+}
+
+impl QiLock {
+    async fn acquire(env: &Env, state: &State) -> QiLock {
+        loop {
+            {
+                let mut s = state.borrow_mut();
+                if !s.qi_busy {
+                    s.qi_busy = true;
+                    return QiLock { state: state.clone() };
+                }
+            }
+            env.cycles(1).await;
+        }
+    }
+}
+
+impl Drop for QiLock {
+    fn drop(&mut self) {
+        self.state.borrow_mut().qi_busy = false;
+    }
+}
+
+/// The thread and the drain against a small behavioural stand-in for the VT-d block (registers,
+/// PRQ memory, descriptor port), until the RTL bench exists.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::cmd::CmdDriver;
+    use crate::agents::memory::{MemoryAgent, MemoryBehaviour};
+    use crate::agents::pcie_fn::PcieDriver;
+    use crate::agents::regbus::RegAgent;
+    use crate::agents::rsp::RspMonitor;
+    use crate::agents::Odds;
+    use crate::env::{Agents, QueueConfig};
+    use crate::sched::Scheduler;
+    use models::vtd::desc::{classify, PageGrpRespDsc, SwDesc};
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    const BASE: u64 = 0x10_0000;
+
+    /// Register accesses and descriptors as the stand-in saw them.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    enum Seen {
+        Write(u32, u64),
+        Read(u32),
+        Desc(SwDesc),
+    }
+
+    struct FakeVtd {
+        pqh: u64,
+        pqt: u64,
+        prs: u32,
+        read_pending: Option<u32>,
+        seen: Vec<Seen>,
+    }
+
+    impl FakeVtd {
+        fn read(&self, addr: u32) -> u64 {
+            match addr {
+                regs::PQH => self.pqh,
+                regs::PQT => self.pqt,
+                regs::PRS => u64::from(self.prs),
+                _ => 0,
+            }
+        }
+        fn write(&mut self, addr: u32, data: u64) {
+            match addr {
+                regs::PQH => self.pqh = data & regs::PQ_PTR_MASK,
+                regs::PRS => self.prs = regs::prs_write(self.prs, data as u32),
+                _ => {}
+            }
+        }
+        fn descs(&self) -> Vec<SwDesc> {
+            self.seen.iter().filter_map(|s| match s { Seen::Desc(d) => Some(*d), _ => None }).collect()
+        }
+    }
+
+    struct Bench {
+        sched: Scheduler,
+        env: Env,
+        hw: FakeVtd,
+        cycle: u64,
+    }
+
+    impl Bench {
+        /// A PRQ of 128 entries at BASE holding `entries` from offset 0, with PRS = `prs`.
+        fn new(entries: &[PageReqDsc], prs: u32) -> Bench {
+            let sched = Scheduler::new(1000);
+            let rng = || ChaCha8Rng::seed_from_u64(1);
+            let mut mem = MemoryAgent::new(MemoryBehaviour::default(), rng());
+            for (i, d) in entries.iter().enumerate() {
+                mem.on_write(0, BASE + 32 * i as u64, &d.encode());
+            }
+            let agents = Agents {
+                pcie: PcieDriver::new(None, rng()),
+                mem,
+                regs: RegAgent::default(),
+                cmds: CmdDriver::default(),
+                rsp: RspMonitor::new(Odds(255), rng()),
+                log: Vec::new(),
+                host_events: Vec::new(),
+            };
+            let env = Env {
+                sim: sched.handle(),
+                agents: Rc::new(RefCell::new(agents)),
+                irq: Rc::new(Event::new()),
+                queue: Rc::new(RefCell::new(QueueConfig { base: BASE, log2size: 7, irq_addr: 0 })),
+            };
+            let hw = FakeVtd { pqh: 0, pqt: 32 * entries.len() as u64, prs, read_pending: None, seen: Vec::new() };
+            Bench { sched, env, hw, cycle: 0 }
+        }
+
+        fn run(&mut self, cycles: u64) {
+            for _ in 0..cycles {
+                self.sched.falling_edge();
+                let edge = self.cycle + 1;
+                {
+                    let _local = self.sched.local_wakes();
+                    let mut a = self.env.agents.borrow_mut();
+                    if let Some(addr) = self.hw.read_pending.take() {
+                        a.regs.on_rdata(self.hw.read(addr), edge);
+                    }
+                    let r = a.regs.drive();
+                    if r.valid {
+                        a.regs.on_accept(edge);
+                        if r.write {
+                            self.hw.write(r.addr, r.wdata);
+                            self.hw.seen.push(Seen::Write(r.addr, r.wdata));
+                        } else {
+                            self.hw.read_pending = Some(r.addr);
+                            self.hw.seen.push(Seen::Read(r.addr));
+                        }
+                    }
+                    if a.cmds.drive().is_some() {
+                        let d = classify(a.cmds.on_taken(edge), true);
+                        if let SwDesc::InvWait(w) = d {
+                            if w.sw {
+                                a.mem.on_write_u32(edge, w.status_addr, w.status_data);
+                            }
+                        }
+                        self.hw.seen.push(Seen::Desc(d));
+                    }
+                }
+                self.cycle = edge;
+                self.sched.set_time(edge * 1000);
+                self.sched.rising_edge();
+                self.sched.read_only();
+            }
+        }
+
+        fn start_thread(&mut self, state: &State) {
+            let policy = HostPolicy { poll_cycles: 100_000, ..HostPolicy::default() };
+            self.sched.start_soon(prq_thread(self.env.clone(), policy, 1, state.clone()));
+        }
+    }
+
+    fn req(pasid: u32, prgi: u16, l: bool, r: bool) -> PageReqDsc {
+        PageReqDsc { pp: true, rid: 1, pasid, rdr: r, lpig: l, prgi, addr: 0x1000 + prgi as u64, ..PageReqDsc::default() }
+    }
+
+    fn state() -> State {
+        Rc::new(RefCell::new(VtdHostState::new(Default::default())))
+    }
+
+    fn sync_wait_seen(d: &SwDesc, pd: bool) -> bool {
+        matches!(d, SwDesc::InvWait(w) if w.sw && w.pd == pd && !w.fn_)
+    }
+
+    #[test]
+    fn host22_host23_thread_order_answers_and_pqh() {
+        let bad = PageReqDsc { exr: true, ..req(4, 9, true, true) };
+        let entries = [req(4, 7, false, true), req(4, 7, true, true), req(4, 0, true, false), bad];
+        let mut b = Bench::new(&entries, regs::PRS_PPR);
+        let s = state();
+        b.start_thread(&s);
+        b.env.irq.set();
+        b.run(400);
+        // (1) PPR cleared first, (2) PQT then PQH.
+        assert_eq!(
+            &b.hw.seen[..3],
+            &[Seen::Write(regs::PRS, u64::from(regs::PRS_PPR)), Seen::Read(regs::PQT), Seen::Read(regs::PQH)]
+        );
+        // (3) the group answered Success, the bad request Invalid Request, each followed by its wait.
+        let d = b.hw.descs();
+        assert_eq!(d.len(), 4, "{d:?}");
+        let resp = |prgi, rc| SwDesc::PageGrpResp(PageGrpRespDsc { pp: true, rc, rid: 1, pasid: 4, lpig: true, prgi });
+        assert_eq!(d[0], resp(7, 0x0));
+        assert!(sync_wait_seen(&d[1], false));
+        assert_eq!(d[2], resp(9, 0x1));
+        assert!(sync_wait_seen(&d[3], false));
+        // (4) PQH = the PQT read, after the answers; (5) PRO=0: no PRO write.
+        let pqh_write = b.hw.seen.iter().position(|x| *x == Seen::Write(regs::PQH, 128)).expect("PQH write");
+        let last_desc = b.hw.seen.iter().rposition(|x| matches!(x, Seen::Desc(_))).unwrap();
+        assert!(pqh_write > last_desc);
+        assert_eq!(b.hw.seen[pqh_write + 1], Seen::Read(regs::PRS));
+        assert!(!b.hw.seen.contains(&Seen::Write(regs::PRS, u64::from(regs::PRS_PRO))));
+        let st = s.borrow();
+        assert_eq!((st.entries, st.stop_markers_dropped, st.bad_requests, st.groups_answered()), (4, 1, 1, 1));
+        assert!(st.rounds >= 1);
+    }
+
+    #[test]
+    fn host22_host8_pro_cleared_only_on_an_empty_queue_after_discard() {
+        let mut b = Bench::new(&[req(4, 7, false, true)], regs::PRS_PPR | regs::PRS_PRO);
+        let s = state();
+        b.start_thread(&s);
+        b.env.irq.set();
+        b.run(200);
+        let seen = &b.hw.seen;
+        let pqh_write = seen.iter().position(|x| *x == Seen::Write(regs::PQH, 32)).expect("PQH write");
+        assert_eq!(
+            &seen[pqh_write + 1..pqh_write + 5],
+            &[
+                Seen::Read(regs::PRS),
+                Seen::Read(regs::PQH),
+                Seen::Read(regs::PQT),
+                Seen::Write(regs::PRS, u64::from(regs::PRS_PRO))
+            ]
+        );
+        assert_eq!(b.hw.prs & regs::PRS_PRO, 0);
+        let st = s.borrow();
+        assert_eq!((st.partials_discarded(), st.overflows_cleared), (1, 1));
+    }
+
+    #[test]
+    fn host22_pro_kept_while_the_queue_is_not_empty() {
+        let mut b = Bench::new(&[req(4, 7, false, true)], regs::PRS_PPR | regs::PRS_PRO);
+        // Hardware wrote one more entry after the thread read PQT: PQH != PQT at the re-read.
+        let s = state();
+        b.start_thread(&s);
+        b.env.irq.set();
+        b.run(6);
+        b.hw.pqt = 64;
+        b.run(200);
+        assert_ne!(b.hw.prs & regs::PRS_PRO, 0, "PRO stays set");
+        assert_eq!(s.borrow().partials_discarded(), 0);
+    }
+
+    #[test]
+    fn host25_drain_waits_for_the_thread_then_fences_and_drains() {
+        let mut b = Bench::new(&[req(6, 1, false, true), req(5, 2, false, true)], 0);
+        let s = state();
+        b.start_thread(&s);
+        let drain = b.sched.start_soon({
+            let (env, s) = (b.env.clone(), s.clone());
+            async move { drain_pasid(&env, &s, 1, Some(5)).await }
+        });
+        b.run(300);
+        assert!(b.hw.descs().is_empty() && !drain.is_finished(), "an entry of P is still queued");
+        b.env.irq.set();
+        b.run(400);
+        assert!(drain.is_finished());
+        let d = b.hw.descs();
+        assert_eq!(d.len(), 4, "{d:?}");
+        assert!(matches!(d[0], SwDesc::InvWait(w) if w.fn_ && !w.sw && !w.pd));
+        assert_eq!((d[1], d[2]), (SwDesc::NoEffect(0x06), SwDesc::NoEffect(0x08)));
+        assert!(sync_wait_seen(&d[3], true));
+        assert_eq!(b.env.agents.borrow().host_events, vec![Txn::QueueDrained { rid: 1, pasid: 5 }]);
+    }
+}
