@@ -9,17 +9,23 @@ pub struct RspMonitor {
     ready_odds: Odds,
     rng: ChaCha8Rng,
     ready: bool,
+    /// A test holds the egress (ready stays 0) to let responses queue up.
+    held: bool,
     pub received: Vec<(u64, PrgResponse)>,
 }
 
 impl RspMonitor {
     pub fn new(ready_odds: Odds, rng: ChaCha8Rng) -> Self {
-        RspMonitor { ready_odds, rng, ready: true, received: Vec::new() }
+        RspMonitor { ready_odds, rng, ready: true, held: false, received: Vec::new() }
     }
     /// Ready for this cycle (drawn once per cycle).
     pub fn drive(&mut self) -> bool {
-        self.ready = self.ready_odds.draw(&mut self.rng);
+        self.ready = !self.held && self.ready_odds.draw(&mut self.rng);
         self.ready
+    }
+    /// Hold the egress (`ready` = 0) until released.
+    pub fn hold(&mut self, on: bool) {
+        self.held = on;
     }
     pub fn on_response(&mut self, cycle: u64, rsp: PrgResponse) {
         self.received.push((cycle, rsp));

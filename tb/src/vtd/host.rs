@@ -8,21 +8,14 @@ use crate::env::Env;
 use crate::scenario::HostPolicy;
 use crate::sched::{first, Event};
 use crate::txn::Txn;
-use models::host::vtd::{drain_descriptors, drain_matches, sync_wait, StatusWrite, VtdEntryFate, VtdHost};
+use super::env::WaitFlags;
+use models::host::vtd::{drain_descriptors, drain_matches, VtdEntryFate, VtdHost};
 use models::host::{HostEvent, SeededChoices, VtdPageGrpResp};
 use models::vtd::desc::{PageReqDsc, Words};
 use models::vtd::regs::{self, PrqRing};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// Status Address region of the driver's waits, away from the PRQ: wait k writes k to slot
-/// k mod `STATUS_SLOTS`. Status data never repeats within 2^32 waits, so a slot's old value is
-/// never taken for a new completion.
-const STATUS_BASE: u64 = 0x9000_0000;
-const STATUS_SLOTS: u64 = 512;
-/// Cycles a status write may take. Linux spins until it comes or IQE is reported; a bench that
-/// never writes it has lost a descriptor or its wait (VTD-IQ-7, VTD-IQ-8).
-const STATUS_TIMEOUT: u64 = 200_000;
 /// Cycles between looks at the thread's progress while a drain waits for it.
 const DRAIN_POLL_CYCLES: u64 = 16;
 
@@ -44,8 +37,6 @@ pub struct VtdHostState {
     round_done: Event,
     /// Held by one synchronous submission at a time (Linux `qi->q_lock`).
     qi_busy: bool,
-    /// Status data of the last wait.
-    status_seq: u32,
 }
 
 impl VtdHostState {
@@ -60,7 +51,6 @@ impl VtdHostState {
             events: Vec::new(),
             round_done: Event::new(),
             qi_busy: false,
-            status_seq: 0,
         }
     }
 
@@ -75,15 +65,6 @@ impl VtdHostState {
     fn collect_events(&mut self) {
         let e = self.sw.core.take_events();
         self.events.extend(e);
-    }
-
-    fn next_status(&mut self) -> StatusWrite {
-        self.status_seq = self.status_seq.wrapping_add(1).max(1);
-        let k = self.status_seq;
-        StatusWrite {
-            addr: STATUS_BASE + 8 * (u64::from(k) % STATUS_SLOTS),
-            data: k,
-        }
     }
 }
 
@@ -182,7 +163,7 @@ async fn answer_ready_groups(env: &Env, state: &State, choices: &mut SeededChoic
 
 /// HOST-23: one `page_grp_resp_dsc`, then a wait with SW=1, waited for.
 async fn submit_response(env: &Env, state: &State, lock: &QiLock, r: &VtdPageGrpResp) {
-    qi_submit_sync(env, state, lock, &[r.descriptor().encode()], false).await;
+    qi_submit_sync(env, lock, &[r.descriptor().encode()], false).await;
 }
 
 /// HOST-25: drain the PRQ of (RID, P) after the function stopped P (`intel_iommu_drain_pasid_prq`).
@@ -206,7 +187,7 @@ pub async fn drain_pasid(env: &Env, state: &State, rid: u16, pasid: Option<u32>)
         // (3) Fence, invalidations, and a drain wait with SW=1, PD=1.
         {
             let lock = QiLock::acquire(env, state).await;
-            qi_submit_sync(env, state, &lock, &drain_descriptors(pasid), true).await;
+            qi_submit_sync(env, &lock, &drain_descriptors(pasid), true).await;
         }
         // (4) An overflow meanwhile may have auto-answered a request of P: once the thread has
         // cleared PRO, repeat (3) (VT-d §7.10 step d).
@@ -259,22 +240,8 @@ fn read_entry(env: &Env, ring: PrqRing, base: u64, off: u64) -> PageReqDsc {
 
 /// `qi_submit_sync`: submit `descs`, then a wait with SW=1 (and PD=1 for a drain), and wait for
 /// its status write. Holding the [`QiLock`] keeps each batch contiguous on the descriptor port.
-async fn qi_submit_sync(env: &Env, state: &State, _lock: &QiLock, descs: &[Words], drain: bool) {
-    let status = state.borrow_mut().next_status();
-    for d in descs {
-        env.submit(*d).await;
-    }
-    env.submit(sync_wait(status, drain)).await;
-    let deadline = env.sim.cycle() + STATUS_TIMEOUT;
-    while env.mem_read_u32(status.addr) != status.data {
-        if env.sim.cycle() >= deadline {
-            panic!(
-                "[VTD-IQ-8] the status write of {:#x} to {:#x} never came in {STATUS_TIMEOUT} cycles",
-                status.data, status.addr
-            );
-        }
-        env.cycles(1).await;
-    }
+async fn qi_submit_sync(env: &Env, _lock: &QiLock, descs: &[Words], drain: bool) {
+    env.sync_submit(descs, WaitFlags { pd: drain, ..WaitFlags::default() }).await;
 }
 
 /// One synchronous submission at a time (Linux `qi->q_lock`); released when dropped.
