@@ -14,3 +14,4 @@ pub mod shard;
 pub mod smmuv3;
 pub mod trace;
 pub mod txn;
+pub mod vtd;
