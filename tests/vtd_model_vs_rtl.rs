@@ -21,9 +21,8 @@ const SEEDS: std::ops::RangeInclusive<u64> = 1..=12;
 const CYCLES: u64 = 100_000;
 const HISTORY: usize = 20;
 
-fn dut() -> VtdDut {
-    let opts = common::opts();
-    let built = sim::build(&vtd_build_spec(&opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).expect("build vtd_prq");
+fn dut(spec: sim::BuildSpec) -> VtdDut {
+    let built = sim::build(&spec, &common::opts().cache_root).expect("build vtd_prq");
     VtdDut::new(sim::Model::load(&built).expect("load vtd_prq")).expect("bind vtd_prq ports")
 }
 
@@ -69,19 +68,17 @@ fn reached(ev: &models::vtd::timing::EdgeEvents, out: &mut BTreeSet<String>) {
     }
 }
 
-#[test]
-fn model_matches_rtl_on_random_stimulus() {
-    let mut dut = dut();
-    let mut reach = BTreeSet::new();
-    let t0 = std::time::Instant::now();
-    for seed in SEEDS {
+/// Run `seeds` x `cycles` of lockstep between a fresh reset of `dut` and the model with `p`;
+/// panic at the first mismatch with the scoreboard's report and the last inputs.
+fn lockstep(dut: &mut VtdDut, p: VtdParams, seeds: std::ops::RangeInclusive<u64>, cycles: u64, reach: &mut BTreeSet<String>) {
+    for seed in seeds {
         dut.reset(2);
-        let mut model = VtdTiming::new(VtdParams::default());
+        let mut model = VtdTiming::new(p);
         let mut sb = Scoreboard::default();
         let mut stim = Stimulus::new(seed);
         let mut history: VecDeque<(u64, VtdInputs)> = VecDeque::with_capacity(HISTORY);
         let mut act = VtdOutputs::default();
-        for cycle in 0..=CYCLES {
+        for cycle in 0..=cycles {
             if cycle > 0 {
                 let inp = stim.next(&model);
                 if history.len() == HISTORY {
@@ -92,11 +89,11 @@ fn model_matches_rtl_on_random_stimulus() {
                 dut.tick();
                 model.step(&inp);
                 sb.note(model.events());
-                reached(model.events(), &mut reach);
+                reached(model.events(), reach);
             }
             dut.sample(&mut act);
             if let Some(mm) = sb.compare(cycle, model.outputs(), &act, &model) {
-                let mut text = format!("seed {seed}: {mm}\nexpected {:?}\nDUT      {act:?}\nlast inputs:\n", model.outputs());
+                let mut text = format!("{p:?} seed {seed}: {mm}\nexpected {:?}\nDUT      {act:?}\nlast inputs:\n", model.outputs());
                 for (c, i) in &history {
                     text.push_str(&format!("  {c}: {i:?}\n"));
                 }
@@ -104,6 +101,15 @@ fn model_matches_rtl_on_random_stimulus() {
             }
         }
     }
+}
+
+#[test]
+fn model_matches_rtl_on_random_stimulus() {
+    let opts = common::opts();
+    let mut dut = dut(vtd_build_spec(&opts.rtl_dir, sim::Variant::Plain));
+    let mut reach = BTreeSet::new();
+    let t0 = std::time::Instant::now();
+    lockstep(&mut dut, VtdParams::default(), SEEDS, CYCLES, &mut reach);
     let secs = t0.elapsed().as_secs_f64();
     let total = CYCLES * SEEDS.clone().count() as u64;
     eprintln!("vtd lockstep: {total} cycles over {} seeds in {secs:.2} s", SEEDS.clone().count());
@@ -121,6 +127,22 @@ fn model_matches_rtl_on_random_stimulus() {
     for row in [Row::A_NotEnabled, Row::B_Overflow, Row::C_Full] {
         assert!(reach.contains(&format!("commit {:?}", RespSource::Auto(row))), "no committed response of row {row:?}");
     }
+}
+
+/// Small FIFOs, one fault record, an odd PRE table: every back-pressure path and the record
+/// overflow happen often.
+#[test]
+fn model_matches_rtl_with_small_parameters() {
+    let p = VtdParams { ing_depth: 2, auto_depth: 1, sw_depth: 1, nr: 1, pre_entries: 3 };
+    let mut spec = vtd_build_spec(&common::opts().rtl_dir, sim::Variant::Plain);
+    spec.params = [("ING_DEPTH", p.ing_depth), ("AUTO_DEPTH", p.auto_depth), ("SW_DEPTH", p.sw_depth), ("NR", p.nr as usize), ("PRE_ENTRIES", p.pre_entries)]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let mut dut = dut(spec);
+    let mut reach = BTreeSet::new();
+    lockstep(&mut dut, p, 101..=104, 50_000, &mut reach);
+    assert!(reach.contains("fault overflow") && reach.contains("row C_Full LastRequest"), "{reach:?}");
 }
 
 #[test]
