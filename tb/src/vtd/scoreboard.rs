@@ -1,0 +1,268 @@
+//! Strict lockstep scoreboard of `vtd_prq`: after every edge, every output of the DUT must equal
+//! the timed model's prediction. The first difference names the cycle, the signal, both values
+//! and the rule the expected value comes from, read off the model's `EdgeEvents` and state:
+//! which job the write engine holds, which row produced the response in the egress, which
+//! register a read answered.
+
+use crate::smmuv3::scoreboard::Mismatch;
+use models::pcie::MsgClass;
+use models::rules::{self, RuleId};
+use models::vtd::arch::Row;
+use models::vtd::regs;
+use models::vtd::timing::{EdgeEvents, IqTake, Job, RespSource, Unit, VtdOutputs, VtdTiming};
+
+/// Context the blame needs, kept up to date from the model's events (no allocation).
+#[derive(Default)]
+pub struct Scoreboard {
+    /// Source of the response in the egress register (last commit).
+    egress: Option<RespSource>,
+    /// PD of the last wait taken: its status write is then also a drain result (VTD-IQ-10).
+    last_wait_pd: bool,
+    /// Class of the message of the last kind-0 job (Stop Markers: VTD-PRQ-10).
+    last_written_class: Option<MsgClass>,
+    /// Address of the last read handshake (for a read answered later, VTD-PRQ-16).
+    last_read: Option<u32>,
+}
+
+/// The rule of an admission row (vtd.md §4).
+pub fn row_rule(row: Row) -> RuleId {
+    match row {
+        Row::A_NotEnabled => rules::VTD_PRQ_5,
+        Row::B_Overflow => rules::VTD_PRQ_6,
+        Row::C_Full => rules::VTD_PRQ_7,
+        Row::D_Write => rules::VTD_PRQ_8,
+    }
+}
+
+/// The rule of an event unit's MSI (VTD-PRQ-13, VTD-FLT-6, VTD-IQ-8).
+fn unit_rule(u: Unit) -> RuleId {
+    match u {
+        Unit::Pe => rules::VTD_PRQ_13,
+        Unit::Fe => rules::VTD_FLT_6,
+        Unit::Ie => rules::VTD_IQ_8,
+    }
+}
+
+type Getter = fn(&VtdOutputs) -> u64;
+
+/// Compared in this order: valids and handshake outputs first, payloads while invalid last.
+const SIGNALS: [(&str, Getter); 19] = [
+    ("mw_valid", |o| o.mw_valid as u64),
+    ("mw_kind", |o| o.mw_kind as u64),
+    ("mw_addr", |o| o.mw_addr),
+    ("mw_data[63:0]", |o| o.mw_data[0]),
+    ("mw_data[127:64]", |o| o.mw_data[1]),
+    ("mw_data[191:128]", |o| o.mw_data[2]),
+    ("mw_data[255:192]", |o| o.mw_data[3]),
+    ("rsp_valid", |o| o.rsp_valid as u64),
+    ("rsp_rid", |o| o.rsp_rid as u64),
+    ("rsp_prgi", |o| o.rsp_prgi as u64),
+    ("rsp_code", |o| o.rsp_code as u64),
+    ("rsp_pv", |o| o.rsp_pv as u64),
+    ("rsp_pasid", |o| o.rsp_pasid as u64),
+    ("reg_rvalid", |o| o.reg_rvalid as u64),
+    ("reg_rdata", |o| o.reg_rdata),
+    ("reg_ready", |o| o.reg_ready as u64),
+    ("iq_ready", |o| o.iq_ready as u64),
+    ("pr_ready", |o| o.pr_ready as u64),
+    ("mwack_ready", |o| o.mwack_ready as u64),
+];
+
+impl Scoreboard {
+    /// Follow the model through one edge (call after `VtdTiming::step`).
+    pub fn note(&mut self, ev: &EdgeEvents) {
+        if let Some((_, src)) = ev.committed {
+            self.egress = Some(src);
+        }
+        if let Some(IqTake::Wait { dsc, .. }) = ev.iq_taken {
+            self.last_wait_pd = dsc.pd;
+        }
+        if let (Some(Job::Descriptor), Some((_, m))) = (ev.job_started, ev.decided) {
+            self.last_written_class = Some(m.class());
+        }
+        if let Some(models::vtd::timing::RegAccess::Read { addr }) = ev.reg {
+            self.last_read = Some(addr);
+        }
+    }
+
+    /// Compare all outputs; on the first difference, name it and its rule.
+    pub fn compare(&self, cycle: u64, exp: &VtdOutputs, act: &VtdOutputs, model: &VtdTiming) -> Option<Mismatch> {
+        if exp == act {
+            return None;
+        }
+        let (signal, get) = SIGNALS.iter().find(|(_, get)| get(exp) != get(act))?;
+        let (rule, context) = self.blame(signal, exp, act, model);
+        Some(Mismatch { cycle, signal, expected: get(exp), actual: get(act), rule, context })
+    }
+
+    fn blame(&self, signal: &str, exp: &VtdOutputs, act: &VtdOutputs, model: &VtdTiming) -> (RuleId, String) {
+        let ev = model.events();
+        match signal {
+            "mw_valid" | "mw_kind" | "mw_addr" | "mw_data[63:0]" | "mw_data[127:64]" | "mw_data[191:128]"
+            | "mw_data[255:192]" => self.blame_write(signal, model),
+            "rsp_valid" | "rsp_rid" | "rsp_prgi" | "rsp_code" | "rsp_pv" | "rsp_pasid" => match (exp.rsp_valid, self.egress) {
+                (true, Some(RespSource::Auto(row))) => (row_rule(row), format!("automatic response, row {row:?}")),
+                (true, Some(RespSource::Software)) => (rules::VTD_IQ_3, "software response (page_grp_resp_dsc)".into()),
+                _ if act.rsp_valid && !exp.rsp_valid => (rules::VTD_PRQ_17, "response the model did not send".into()),
+                _ => (rules::VTD_IQ_5, "egress order (DEC-12, OP-16)".into()),
+            },
+            "reg_rvalid" | "reg_ready" => {
+                (rules::VTD_PRQ_16, format!("read held behind a descriptor write; engine {:?} job {:?}", model.engine(), model.job()))
+            }
+            "reg_rdata" => {
+                let addr = ev.read_answered.map(|r| r.0).or(self.last_read).unwrap_or(u32::MAX);
+                (register_rule(addr, model), format!("read of register {addr:#x}"))
+            }
+            "iq_ready" if model.fsts() & regs::FSTS_IQE != 0 => (rules::VTD_IQ_2, "IQE set: the port stalls".into()),
+            "iq_ready" if self.last_wait_pd && exp.iq_ready != act.iq_ready => {
+                (rules::VTD_IQ_10, format!("PD=1 wait: drain count {}, engine {:?}", model.drain_count(), model.engine()))
+            }
+            "iq_ready" => (
+                rules::VTD_IQ_9,
+                format!(
+                    "wait active {}, status write pending {}, software FIFO {}",
+                    model.wait_active(),
+                    model.status_write_pending(),
+                    model.sw_len()
+                ),
+            ),
+            "pr_ready" => (rules::PRI_31, format!("ingress FIFO holds {}", model.ingress_len())),
+            _ => (rules::VTD_PRQ_8, format!("write engine {:?}, job {:?}", model.engine(), model.job())),
+        }
+    }
+
+    /// A difference on the memory-write port: blame the job the model holds (or just started).
+    fn blame_write(&self, signal: &str, model: &VtdTiming) -> (RuleId, String) {
+        let ev = model.events();
+        if signal == "mw_valid" {
+            if let Some((row, m)) = ev.decided {
+                return (row_rule(row), format!("message decided at this edge took row {row:?}: {m:?}"));
+            }
+        }
+        let job = model.job();
+        let rule = match job {
+            Job::Descriptor if signal == "mw_addr" => rules::VTD_PRQ_1,
+            Job::Descriptor if signal == "mw_valid" => rules::VTD_PRQ_8,
+            Job::Descriptor if self.last_written_class == Some(MsgClass::StopMarker) => rules::VTD_PRQ_10,
+            Job::Descriptor => rules::VTD_PRQ_4,
+            Job::Status if self.last_wait_pd => rules::VTD_IQ_10,
+            Job::Status => rules::VTD_IQ_8,
+            Job::Msi(Unit::Pe) if signal == "mw_valid" => rules::VTD_PRQ_16,
+            Job::Msi(u) => unit_rule(u),
+        };
+        (rule, format!("job {job:?}, PQA {:#x}, PQT {:#x}", model.pqa(), model.pqt()))
+    }
+}
+
+/// The rule that defines a register's read value.
+fn register_rule(addr: u32, model: &VtdTiming) -> RuleId {
+    let frcd_end = regs::FRCD_BASE + 16 * model.params().nr;
+    let pre_end = regs::PRE_BASE + regs::PRE_STRIDE * model.params().pre_entries as u32;
+    match addr {
+        regs::PQT => rules::VTD_PRQ_16,
+        regs::PQH => rules::VTD_PRQ_2,
+        regs::PQA => rules::VTD_PRQ_1,
+        regs::PRS => rules::VTD_PRQ_12,
+        regs::PECTL => rules::VTD_PRQ_15,
+        regs::PEDATA | regs::PEADDR | regs::PEUADDR => rules::VTD_PRQ_13,
+        regs::FSTS => rules::VTD_FLT_1,
+        regs::FECTL | regs::FEDATA | regs::FEADDR | regs::FEUADDR => rules::VTD_FLT_6,
+        regs::ICS | regs::IECTL | regs::IEDATA | regs::IEADDR | regs::IEUADDR => rules::VTD_IQ_8,
+        regs::CAP => rules::VTD_FLT_2,
+        regs::ECAP => rules::VTD_IQ_2,
+        a if (regs::FRCD_BASE..frcd_end).contains(&a) => rules::VTD_FLT_3,
+        a if (regs::PRE_BASE..pre_end).contains(&a) => rules::VTD_PRQ_19,
+        _ => rules::VTD_PRQ_19,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use models::pcie::PageRequest;
+    use models::vtd::timing::{VtdInputs, VtdParams};
+
+    /// Model and scoreboard stepped together.
+    struct Rig {
+        m: VtdTiming,
+        sb: Scoreboard,
+    }
+
+    impl Rig {
+        fn new() -> Rig {
+            Rig { m: VtdTiming::new(VtdParams::default()), sb: Scoreboard::default() }
+        }
+        fn step(&mut self, i: VtdInputs) {
+            self.m.step(&i);
+            self.sb.note(self.m.events());
+        }
+        fn write(&mut self, addr: u32, data: u64) {
+            self.step(VtdInputs { reg_valid: true, reg_write: true, reg_addr: addr, reg_wdata: data, ..Default::default() });
+        }
+        fn msg(&mut self, rid: u16) {
+            let pr = PageRequest { rid, l: true, r: true, prgi: 3, ..Default::default() };
+            self.step(VtdInputs { pr_valid: true, pr, ..Default::default() });
+        }
+        /// The rule blamed when the DUT differs from the model in `signal` via `corrupt`.
+        fn blame(&self, corrupt: impl FnOnce(&mut VtdOutputs)) -> Mismatch {
+            let exp = *self.m.outputs();
+            let mut act = exp;
+            corrupt(&mut act);
+            self.sb.compare(7, &exp, &act, &self.m).expect("a difference must be reported")
+        }
+    }
+
+    #[test]
+    fn equal_outputs_pass() {
+        let r = Rig::new();
+        let o = *r.m.outputs();
+        assert!(r.sb.compare(0, &o, &o, &r.m).is_none());
+    }
+
+    #[test]
+    fn row_a_response_blames_vtd_prq_5() {
+        let mut r = Rig::new();
+        r.msg(0x0200); // no PRE entry: row a
+        r.step(VtdInputs::default()); // decided
+        r.step(VtdInputs::default()); // committed
+        assert!(r.m.outputs().rsp_valid);
+        let mm = r.blame(|o| o.rsp_code ^= 1);
+        assert_eq!((mm.signal, mm.rule), ("rsp_code", rules::VTD_PRQ_5));
+        assert!(mm.to_string().contains("cycle 7"), "{mm}");
+    }
+
+    #[test]
+    fn descriptor_write_blames_prq_1_and_prq_4() {
+        let mut r = Rig::new();
+        r.write(regs::PQA, 0x1000);
+        r.write(regs::PRE_BASE, regs::PRE_EN | 0x0100);
+        r.msg(0x0100);
+        r.step(VtdInputs::default()); // row d: kind-0 job
+        assert_eq!(r.blame(|o| o.mw_addr ^= 0x20).rule, rules::VTD_PRQ_1);
+        assert_eq!(r.blame(|o| o.mw_data[1] ^= 1).rule, rules::VTD_PRQ_4);
+        assert_eq!(r.blame(|o| o.mw_valid = false).rule, rules::VTD_PRQ_8);
+    }
+
+    #[test]
+    fn software_response_and_iq_ready() {
+        let mut r = Rig::new();
+        let d = models::vtd::desc::PageGrpRespDsc { rid: 5, prgi: 1, ..Default::default() };
+        r.step(VtdInputs { iq_valid: true, iq_qw: d.encode(), ..Default::default() });
+        r.step(VtdInputs::default());
+        assert_eq!(r.blame(|o| o.rsp_rid = 6).rule, rules::VTD_IQ_3);
+        r.step(VtdInputs { iq_valid: true, iq_qw: [0x7F, 0, 0, 0], ..Default::default() }); // IQE
+        assert_eq!(r.blame(|o| o.iq_ready = true).rule, rules::VTD_IQ_2);
+    }
+
+    #[test]
+    fn register_reads() {
+        let mut r = Rig::new();
+        r.step(VtdInputs { reg_valid: true, reg_addr: regs::PQT, ..Default::default() });
+        assert_eq!(r.blame(|o| o.reg_rdata = 0x20).rule, rules::VTD_PRQ_16);
+        assert_eq!(r.blame(|o| o.reg_rvalid = false).rule, rules::VTD_PRQ_16);
+        r.step(VtdInputs { reg_valid: true, reg_addr: regs::FSTS, ..Default::default() });
+        assert_eq!(r.blame(|o| o.reg_rdata = 2).rule, rules::VTD_FLT_1);
+        r.step(VtdInputs { reg_valid: true, reg_addr: regs::FRCD_BASE + 0xC, ..Default::default() });
+        assert_eq!(r.blame(|o| o.reg_rdata = 1 << 31).rule, rules::VTD_FLT_3);
+    }
+}
