@@ -786,8 +786,8 @@ pub const RULE_MAP: &[(RuleId, Option<&str>, &str)] = &[
     ),
     (
         rules::VTD_PRQ_16,
-        None,
-        "timing: MSI after write ack and PQT update; PQT read push",
+        Some("timing::VtdTiming::step (PE MSI starts only from IDLE after the kind-0 ack; reads held while a descriptor is in flight)"),
+        "",
     ),
     (rules::VTD_PRQ_17, Some("auto_response"), ""),
     (rules::VTD_PRQ_18, Some("page_req_write (no PRG check)"), ""),
@@ -814,8 +814,8 @@ pub const RULE_MAP: &[(RuleId, Option<&str>, &str)] = &[
     ),
     (
         rules::VTD_IQ_5,
-        None,
-        "timing: egress interleaving with automatic responses (DEC-12, OP-16)",
+        Some("timing::VtdTiming::step (egress: automatic first, then descriptor order; DEC-12, OP-16)"),
+        "",
     ),
     (
         rules::VTD_IQ_6,

@@ -45,7 +45,8 @@ fn unit_rule(u: Unit) -> RuleId {
 
 type Getter = fn(&VtdOutputs) -> u64;
 
-/// Compared in this order: valids and handshake outputs first, payloads while invalid last.
+/// Compared in this order (strict: payloads count even while their valid is 0): memory port,
+/// response egress, register port, then the ready outputs.
 const SIGNALS: [(&str, Getter); 19] = [
     ("mw_valid", |o| o.mw_valid as u64),
     ("mw_kind", |o| o.mw_kind as u64),
