@@ -25,6 +25,7 @@ pub struct TestDef {
 pub fn tests(flavor: Flavor) -> &'static [TestDef] {
     match flavor {
         Flavor::Smmuv3 => crate::smmuv3::tests::registry(),
+        Flavor::Vtd => crate::vtd::tests::registry(),
     }
 }
 

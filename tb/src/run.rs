@@ -13,7 +13,9 @@ use crate::scenario::{Flavor, Scenario};
 use crate::sched::Scheduler;
 use crate::smmuv3::dut::PriqDut;
 use crate::trace::TraceWriter;
+use crate::vtd::dut::VtdDut;
 use models::smmuv3::timing::PriqParams;
+use models::vtd::timing::VtdParams;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -91,6 +93,7 @@ pub trait Harness {
 pub fn top(flavor: Flavor) -> (&'static str, &'static str) {
     match flavor {
         Flavor::Smmuv3 => ("smmuv3_priq", "smmuv3"),
+        Flavor::Vtd => ("vtd_prq", "vtd"),
     }
 }
 
@@ -154,6 +157,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
     };
     let mut judges = match scenario.flavor {
         Flavor::Smmuv3 => checkers::smmuv3_checkers(),
+        Flavor::Vtd => Vec::new(),
     };
     if let Some(t) = &scenario.traffic {
         judges.extend(checkers::pri::pri_checkers(&pri_config(t)));
@@ -166,6 +170,13 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
                 dut.open_waves(w).map_err(|e| e.to_string())?;
             }
             Box::new(crate::smmuv3::bench::Bench::new(dut, PriqParams::default(), agents, obs))
+        }
+        Flavor::Vtd => {
+            let mut dut = VtdDut::new(model).map_err(|e| e.to_string())?;
+            if let Some(w) = &opts.waves {
+                dut.open_waves(w).map_err(|e| e.to_string())?;
+            }
+            Box::new(crate::vtd::bench::Bench::new(dut, VtdParams::default(), agents, obs))
         }
     };
     let bench = bench.as_mut();

@@ -9,14 +9,16 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "lowercase")]
 pub enum Flavor {
     Smmuv3,
+    Vtd,
 }
 
 impl Flavor {
-    pub const ALL: [Flavor; 1] = [Flavor::Smmuv3];
+    pub const ALL: [Flavor; 2] = [Flavor::Smmuv3, Flavor::Vtd];
     /// The name used on the command line, in scenarios and reports.
     pub fn name(self) -> &'static str {
         match self {
             Flavor::Smmuv3 => "smmuv3",
+            Flavor::Vtd => "vtd",
         }
     }
 }
@@ -58,8 +60,13 @@ impl Scenario {
     }
     /// Reject scenarios the bench cannot run meaningfully.
     pub fn validate(&self) -> Result<(), String> {
-        if self.log2size > 19 {
-            return Err(format!("scenario log2size {} is above 19", self.log2size));
+        let sizes = match self.flavor {
+            Flavor::Smmuv3 => 0..=19,
+            // N = 2^(PQS+7) with PQS in 0..=7 (VTD-PRQ-1).
+            Flavor::Vtd => 7..=14,
+        };
+        if !sizes.contains(&self.log2size) {
+            return Err(format!("scenario log2size {} is outside {}..={} for flavor {}", self.log2size, sizes.start(), sizes.end(), self.flavor.name()));
         }
         if self.memory.ack_latency.0 == 0 || self.memory.ack_latency.0 > self.memory.ack_latency.1 {
             return Err(format!("scenario memory.ack_latency {:?} must be 1 <= min <= max", self.memory.ack_latency));

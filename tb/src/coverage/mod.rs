@@ -14,6 +14,7 @@
 pub mod data;
 pub mod def;
 pub mod smmuv3;
+pub mod vtd;
 pub mod summary;
 
 pub use data::CoverData;

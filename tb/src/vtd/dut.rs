@@ -7,17 +7,6 @@ use models::vtd::timing::{VtdInputs, VtdOutputs};
 use sim::{Model, Port, SimError};
 use std::path::Path;
 
-/// Build recipe of `vtd_prq`: `rtl/common` + `rtl/vtd`, include dir `rtl/common`, RTL defaults.
-pub fn vtd_build_spec(rtl_dir: &Path, variant: sim::Variant) -> sim::BuildSpec {
-    // The SMMUv3 recipe lists rtl/common (sorted); keep that part and swap the top's folder.
-    let mut spec = crate::run::smmuv3_build_spec(rtl_dir, variant);
-    let common = rtl_dir.join("common");
-    spec.sources.retain(|p| p.starts_with(&common));
-    spec.sources.push(rtl_dir.join("vtd").join("vtd_prq.sv"));
-    spec.top = "vtd_prq".into();
-    spec
-}
-
 /// Port handles of `vtd_prq`.
 struct Ports {
     clk: Port,

@@ -107,7 +107,7 @@ async fn service_prq(env: &Env, policy: &HostPolicy, state: &State, choices: &mu
                 // `handle_bad_prq_event`: Invalid Request iff LPIG=1, before PQH moves (HOST-31).
                 if let Some(r) = answer {
                     let lock = QiLock::acquire(env, state).await;
-                    submit_response(env, state, &lock, &r).await;
+                    submit_response(env, &lock, &r).await;
                 }
             }
             VtdEntryFate::Reported(_) => {}
@@ -156,13 +156,13 @@ async fn answer_ready_groups(env: &Env, state: &State, choices: &mut SeededChoic
             }
         };
         if let Some(r) = resp {
-            submit_response(env, state, &lock, &r).await;
+            submit_response(env, &lock, &r).await;
         }
     }
 }
 
 /// HOST-23: one `page_grp_resp_dsc`, then a wait with SW=1, waited for.
-async fn submit_response(env: &Env, state: &State, lock: &QiLock, r: &VtdPageGrpResp) {
+async fn submit_response(env: &Env, lock: &QiLock, r: &VtdPageGrpResp) {
     qi_submit_sync(env, lock, &[r.descriptor().encode()], false).await;
 }
 
@@ -355,7 +355,7 @@ mod tests {
                 sim: sched.handle(),
                 agents: Rc::new(RefCell::new(agents)),
                 irq: Rc::new(Event::new()),
-                queue: Rc::new(RefCell::new(QueueConfig { base: BASE, log2size: 7, irq_addr: 0 })),
+                queue: Rc::new(RefCell::new(QueueConfig { base: BASE, log2size: 7, ..QueueConfig::default() })),
             };
             let hw = FakeVtd { pqh: 0, pqt: 32 * entries.len() as u64, prs, read_pending: None, seen: Vec::new() };
             Bench { sched, env, hw, cycle: 0 }

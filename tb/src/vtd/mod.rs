@@ -4,7 +4,10 @@
 //! scoreboard with rule blame (`scoreboard`), seeded random stimulus for raw model-vs-RTL runs
 //! (`stimulus`) and the registered tests (`tests`).
 
+pub mod bench;
 pub mod dut;
+pub mod env;
 pub mod host;
 pub mod scoreboard;
 pub mod stimulus;
+pub mod tests;

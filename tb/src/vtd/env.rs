@@ -1,0 +1,97 @@
+//! VT-d register and descriptor sequences on the shared test environment (`crate::env::Env`):
+//! programming the PRQ and the event units, the page-request-enable table (DEC-5), and
+//! descriptors on the invalidation-queue port, including the synchronous wait Linux uses
+//! after every submission (`qi_submit_sync`: an `inv_wait_dsc` with SW=1, then poll memory).
+
+use crate::env::{Env, QueueConfig};
+use models::pcie::PrgResponse;
+use models::vtd::desc::{InvWaitDsc, PageGrpRespDsc, Words};
+use models::vtd::regs;
+
+/// Interrupt message addresses and data the sequences program (PE, FE, IE units).
+pub const PE_MSI: (u64, u32) = (0xFEE0_1000, 0x41);
+pub const FE_MSI: (u64, u32) = (0xFEE0_2000, 0x42);
+pub const IE_MSI: (u64, u32) = (0xFEE0_3000, 0x43);
+/// Status Address region of the waits, away from the PRQ: wait k writes k to slot
+/// k mod `STATUS_SLOTS`. Status data never repeats within 2^32 waits, so a slot's old value is
+/// never taken for a new completion.
+pub const STATUS_BASE: u64 = 0x9000_0000;
+const STATUS_SLOTS: u64 = 512;
+/// Cycles a status write may take. Linux spins until it comes or IQE is reported; a bench that
+/// never writes it has lost a descriptor or its wait (VTD-IQ-7, VTD-IQ-8).
+const STATUS_TIMEOUT: u64 = 200_000;
+
+/// Which parts of the queue to drain in a synchronous wait.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WaitFlags {
+    /// Fence: later descriptors wait for this one (VTD-IQ-9).
+    pub fn_: bool,
+    /// Page-request drain (DEC-10, VTD-IQ-10).
+    pub pd: bool,
+    /// Interrupt on completion (VTD-IQ-8).
+    pub if_: bool,
+}
+
+impl Env {
+    /// Program the PRQ: PQA (base, PQS), PQH = PQT = 0, and the three event units' MSI address
+    /// and data. `log2size` = PQS + 7 (N = 2^log2size entries, VTD-PRQ-1). Interrupts stay
+    /// masked (IM=1, their reset value) until `unmask` is called.
+    pub async fn enable_prq(&self, base: u64, log2size: u32) {
+        assert!((7..=14).contains(&log2size), "PRQ log2size {log2size} is outside 7..=14 (PQS 0..=7)");
+        *self.queue.borrow_mut() = QueueConfig { base, log2size, irq_addr: PE_MSI.0, status_seq: 0 };
+        self.write_reg(regs::PQA, base | (log2size - 7) as u64).await;
+        self.write_reg(regs::PQH, 0).await;
+        self.write_reg(regs::PQT, 0).await;
+        for ((addr, data), (eaddr, euaddr, edata)) in [PE_MSI, FE_MSI, IE_MSI].into_iter().zip([
+            (regs::PEADDR, regs::PEUADDR, regs::PEDATA),
+            (regs::FEADDR, regs::FEUADDR, regs::FEDATA),
+            (regs::IEADDR, regs::IEUADDR, regs::IEDATA),
+        ]) {
+            self.write_reg(eaddr, addr & 0xFFFF_FFFF).await;
+            self.write_reg(euaddr, addr >> 32).await;
+            self.write_reg(edata, data as u64).await;
+        }
+    }
+    /// Clear IM of an event unit's control register (PECTL, FECTL or IECTL).
+    pub async fn unmask(&self, ectl: u32) {
+        self.write_reg(ectl, 0).await;
+    }
+    /// Enable page requests of `rid` in PRE table entry `i` (DEC-5, OP-20).
+    pub async fn pre_enable(&self, i: u32, rid: u16) {
+        self.write_reg(regs::pre_offset(i), rid as u64 | regs::PRE_EN).await;
+    }
+    /// Submit one descriptor and wait until the port took it.
+    pub async fn descriptor(&self, qw: Words) {
+        self.submit(qw).await
+    }
+    /// Answer a page request group with a `page_grp_resp_dsc` (HOST-23: bit 66 set like Linux).
+    pub async fn page_grp_resp(&self, rsp: &PrgResponse) {
+        let d = PageGrpRespDsc { pp: rsp.pv, rc: rsp.code.bits(), rid: rsp.rid, pasid: rsp.pasid, lpig: true, prgi: rsp.prgi };
+        self.descriptor(d.encode()).await
+    }
+    /// `qi_submit_sync`: submit `descs`, then an `inv_wait_dsc` with SW=1 (and the given flags),
+    /// and poll its status word until the status write landed (HOST-23). Returns the cycle the
+    /// status was seen.
+    pub async fn sync_submit(&self, descs: &[Words], flags: WaitFlags) -> u64 {
+        let (addr, data) = {
+            let mut q = self.queue.borrow_mut();
+            q.status_seq = q.status_seq.wrapping_add(1).max(1);
+            (STATUS_BASE + 8 * (u64::from(q.status_seq) % STATUS_SLOTS), q.status_seq)
+        };
+        for d in descs {
+            self.submit(*d).await;
+        }
+        let wait = InvWaitDsc { if_: flags.if_, sw: true, fn_: flags.fn_, pd: flags.pd, status_data: data, status_addr: addr };
+        self.submit(wait.encode()).await;
+        let deadline = self.sim.cycle() + STATUS_TIMEOUT;
+        while self.mem_read_u32(addr) != data {
+            ensure!(self.sim.cycle() < deadline, "VTD-IQ-8", "the status write of {data:#x} to {addr:#x} never came in {STATUS_TIMEOUT} cycles");
+            self.sim.rising_edge().await;
+        }
+        self.sim.cycle()
+    }
+    /// A wait alone (`sync_submit` of no descriptor).
+    pub async fn sync_wait(&self, flags: WaitFlags) -> u64 {
+        self.sync_submit(&[], flags).await
+    }
+}

@@ -1,0 +1,622 @@
+//! Registered VT-d tests: a directed sequence per rule and decision of `vtd.md` (each asserts the
+//! architectural outcome the rule promises), and the seeded classes. Every run is also judged
+//! by the lockstep scoreboard and the VT-d protocol checkers.
+
+use super::env::{WaitFlags, FE_MSI, IE_MSI, PE_MSI};
+use super::host::{drain_pasid, prq_thread, VtdHostState};
+use crate::agents::memory::MemoryBehaviour;
+use crate::agents::pcie_fn::TrafficPlan;
+use crate::env::Env;
+use crate::registry::TestDef;
+use crate::scenario::{Flavor, HostPolicy, Scenario};
+use crate::seq::{req, responses, stop_marker, success, wait_for};
+use crate::txn::Txn;
+use models::pcie::{PageRequest, PrgResponse, RespCode};
+use models::vtd::desc::{InvWaitDsc, PageGrpRespDsc, PageReqDsc, Words, DESC_BYTES};
+use models::vtd::regs::{self, FaultRecord};
+use rand::RngCore;
+use rand_chacha::ChaCha8Rng;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+const BASE: u64 = 0x8000_0000;
+/// Requesters enabled in the PRE table by `setup` (DEC-5), and one that is not.
+const RID: u16 = 0x0100;
+const RID2: u16 = 0xFFFF;
+const RID_OFF: u16 = 0x0200;
+/// PRQ entries of the directed tests: PQS = 0, N = 128 (VTD-PRQ-1).
+const LOG2SIZE: u32 = 7;
+const N: u64 = 1 << LOG2SIZE;
+
+fn directed(name: &str, seed: u64) -> Scenario {
+    Scenario {
+        flavor: Flavor::Vtd,
+        test: name.into(),
+        seed,
+        queue_base: BASE,
+        log2size: LOG2SIZE,
+        memory: MemoryBehaviour::default(),
+        rsp_ready_odds: 255,
+        traffic: None,
+        host: HostPolicy { consume: false, ..HostPolicy::default() },
+        max_cycles: 20_000,
+    }
+}
+
+/// Program the PRQ and the event units, and enable `RID` and `RID2` (PRE entries 0 and 1).
+async fn setup(env: &Env, sc: &Scenario) {
+    env.enable_prq(sc.queue_base, sc.log2size).await;
+    env.pre_enable(0, RID).await;
+    env.pre_enable(1, RID2).await;
+}
+
+/// Descriptors written to the PRQ so far, decoded: (address, message).
+fn entries(env: &Env) -> Vec<(u64, PageRequest)> {
+    env.agents
+        .borrow()
+        .log
+        .iter()
+        .filter_map(|s| match s.txn {
+            Txn::MemWrite { addr, data, .. } => Some((addr, PageReqDsc::decode(data).to_request())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn count(env: &Env, f: impl Fn(&Txn) -> bool) -> usize {
+    env.count(f)
+}
+
+fn msis_to(env: &Env, addr: u64) -> usize {
+    count(env, |t| matches!(t, Txn::Msi { addr: a, .. } if *a == addr))
+}
+
+/// Wait until `n` descriptors have been written, then read PQT: the read covers every write
+/// issued before it (VTD-PRQ-16), so it shows all `n`.
+async fn written(env: &Env, n: usize) -> u64 {
+    wait_for(env, "VTD-PRQ-8", &format!("{n} descriptor writes"), |e| count(e, |t| matches!(t, Txn::MemWrite { .. })) >= n).await;
+    env.read_reg(regs::PQT).await
+}
+
+/// Let everything sent so far be decided and written (no traffic for a while).
+async fn quiet(env: &Env) {
+    env.settle(40).await;
+}
+
+/// Fill the PRQ to N-1 entries with LPIG=0 requests of `RID`.
+async fn fill(env: &Env) {
+    let msgs: Vec<PageRequest> = (0..N - 1).map(|k| req(RID, Some(1), (k % 512) as u16, false)).collect();
+    env.send_all(&msgs).await;
+    let pqt = written(env, (N - 1) as usize).await;
+    ensure!(pqt == (N - 1) * DESC_BYTES, "VTD-PRQ-8", "PQT reads {pqt:#x} after {} entries", N - 1);
+}
+
+async fn prs(env: &Env) -> u32 {
+    env.read_reg(regs::PRS).await as u32
+}
+
+async fn fsts(env: &Env) -> u32 {
+    env.read_reg(regs::FSTS).await as u32
+}
+
+/// Fault record `i` as software reads it (+0 and +8, VTD-FLT-2).
+async fn frcd(env: &Env, i: u32) -> FaultRecord {
+    let off = 0x200 + 16 * i;
+    let lo = env.read_reg(off).await;
+    let hi = env.read_reg(off + 8).await;
+    FaultRecord::decode([lo, hi])
+}
+
+fn invalid(m: &PageRequest) -> PrgResponse {
+    PrgResponse { code: RespCode::InvalidRequest, ..success(m) }
+}
+
+// ---- PRQ writes, geometry, fullness -------------------------------------------------------------
+
+async fn basic_write(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    setup(&env, &sc).await;
+    let msgs = [
+        req(RID, Some(0xF_FFFF), 7, false),
+        PageRequest { rid: RID, pv: true, pasid: 0xF_FFFF, exe: true, priv_: true, r: true, w: true, l: true, prgi: 0x1FF, page: 0xF_FFFF_FFFF_FFFF },
+        PageRequest { rid: RID2, w: true, l: true, prgi: 3, page: 1, ..Default::default() },
+    ];
+    env.send_all(&msgs).await;
+    let pqt = written(&env, 3).await;
+    ensure!(pqt == 3 * DESC_BYTES, "VTD-PRQ-8", "PQT reads {pqt:#x} after three descriptors, expected 0x60");
+    for (k, (addr, m)) in entries(&env).iter().enumerate() {
+        ensure!(*addr == sc.queue_base + DESC_BYTES * k as u64, "VTD-PRQ-1", "descriptor {k} at {addr:#x}");
+        ensure!(*m == msgs[k], "VTD-PRQ-4", "descriptor {k} decodes to {m:?}, sent {:?}", msgs[k]);
+    }
+    let words: Vec<Words> = env.agents.borrow().log.iter().filter_map(|s| match s.txn { Txn::MemWrite { data, .. } => Some(data), _ => None }).collect();
+    ensure!(words.iter().all(|w| w[2] == 0 && w[3] == 0), "VTD-PRQ-4", "QW2/QW3 of a page_req_dsc are not zero (DEC-9)");
+    ensure!(prs(&env).await == regs::PRS_PPR, "VTD-PRQ-11", "PRS does not show PPR alone after three descriptors");
+    quiet(&env).await;
+    ensure!(env.responses().is_empty(), "VTD-PRQ-17", "a queued request got a response from hardware");
+}
+
+async fn exactly_full(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    setup(&env, &sc).await;
+    fill(&env).await;
+    ensure!(prs(&env).await & regs::PRS_PRO == 0, "VTD-PRQ-3", "PRO set with N-1 entries: the PRQ holds N-1");
+    env.send_all(&[req(RID, Some(1), 0, false)]).await;
+    quiet(&env).await;
+    ensure!(entries(&env).len() == (N - 1) as usize, "VTD-PRQ-3", "{} descriptors in a PRQ of {N} entries", entries(&env).len());
+    ensure!(prs(&env).await == regs::PRS_PPR | regs::PRS_PRO, "VTD-PRQ-7", "the request that found the PRQ full did not set PRO");
+    let pqt = env.read_reg(regs::PQT).await;
+    ensure!(pqt == (N - 1) * DESC_BYTES, "VTD-PRQ-7", "PQT moved to {pqt:#x} on a full PRQ");
+}
+
+async fn wrap(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    // PQH follows PQT like a consumer, around the ring one and a half times (VTD-PRQ-2, -3).
+    setup(&env, &sc).await;
+    let total = N + N / 2;
+    for k in 0..total {
+        env.send_all(&[req(RID, None, (k % 512) as u16, false)]).await;
+        let pqt = written(&env, k as usize + 1).await;
+        let expect = ((k + 1) % N) * DESC_BYTES;
+        ensure!(pqt == expect, "VTD-PRQ-2", "PQT {pqt:#x} after {} entries, expected {expect:#x}", k + 1);
+        env.write_reg(regs::PQH, pqt).await;
+    }
+    let addrs: Vec<u64> = entries(&env).iter().map(|e| e.0).collect();
+    for (k, a) in addrs.iter().enumerate() {
+        let expect = sc.queue_base + DESC_BYTES * (k as u64 % N);
+        ensure!(*a == expect, "VTD-PRQ-1", "entry {k} at {a:#x}, expected {expect:#x}");
+    }
+    ensure!(prs(&env).await & regs::PRS_PRO == 0, "VTD-PRQ-3", "PRO set while software kept up");
+}
+
+async fn pro_sticky(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    setup(&env, &sc).await;
+    fill(&env).await;
+    env.send_all(&[req(RID, Some(1), 1, false)]).await;
+    quiet(&env).await;
+    // Software consumes everything but leaves PRO set: nothing is written (VTD-PRQ-9).
+    let pqt = env.read_reg(regs::PQT).await;
+    env.write_reg(regs::PQH, pqt).await;
+    env.write_reg(regs::PRS, 0).await; // writing 0 clears nothing (VTD-PRQ-12)
+    env.send_all(&[req(RID, Some(1), 2, false), req(RID, Some(1), 3, true)]).await;
+    quiet(&env).await;
+    ensure!(entries(&env).len() == (N - 1) as usize, "VTD-PRQ-9", "a descriptor was written while PRO was set");
+    ensure!(prs(&env).await & regs::PRS_PRO != 0, "VTD-PRQ-12", "PRO cleared by a write of 0");
+    // Clearing PRO lets the next requests in.
+    env.write_reg(regs::PRS, regs::PRS_PRO as u64).await;
+    ensure!(prs(&env).await == regs::PRS_PPR, "VTD-PRQ-12", "writing 1 to PRO did not clear it alone");
+    env.send_all(&[req(RID, Some(1), 4, false), req(RID, Some(1), 5, false)]).await;
+    let pqt2 = written(&env, (N + 1) as usize).await;
+    ensure!(pqt2 == (pqt + 2 * DESC_BYTES) % (N * DESC_BYTES), "VTD-PRQ-9", "PQT {pqt2:#x} after PRO was cleared");
+}
+
+// ---- automatic responses (Table 31, DEC-6, DEC-7) -----------------------------------------------
+
+async fn auto_success_full_and_pro(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    setup(&env, &sc).await;
+    fill(&env).await;
+    let on_full = req(RID, Some(0x1234), 9, true);
+    let on_pro = req(RID2, None, 0x1FF, true);
+    env.send_all(&[on_full]).await;
+    responses(&env, 1, "VTD-PRQ-7").await;
+    ensure!(prs(&env).await & regs::PRS_PRO != 0, "VTD-PRQ-7", "PRO not set by the request that found the PRQ full");
+    env.send_all(&[on_pro]).await;
+    responses(&env, 2, "VTD-PRQ-6").await;
+    let got = env.responses();
+    ensure!(got[0] == success(&on_full), "DEC-7", "full PRQ answered {:?}, expected Success with PASID copied", got[0]);
+    ensure!(got[1] == success(&on_pro), "VTD-PRQ-17", "PRO answered {:?}, expected Success without PASID", got[1]);
+    ensure!(entries(&env).len() == (N - 1) as usize, "VTD-PRQ-6", "a discarded request was written");
+}
+
+async fn nothing_for_lpig0(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    setup(&env, &sc).await;
+    fill(&env).await;
+    env.send_all(&[req(RID, Some(1), 10, false), req(RID, Some(1), 11, false), req(RID2, None, 12, false)]).await;
+    quiet(&env).await;
+    ensure!(prs(&env).await & regs::PRS_PRO != 0, "VTD-PRQ-7", "an LPIG=0 request on a full PRQ did not set PRO");
+    ensure!(env.responses().is_empty(), "DEC-6", "an LPIG=0 request got an automatic response: {:?}", env.responses());
+}
+
+async fn stop_marker_on_full(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    setup(&env, &sc).await;
+    // Decided in row d, a Stop Marker is written like any descriptor (VTD-PRQ-10).
+    let sm = stop_marker(RID, 0x77);
+    env.send_all(&[sm]).await;
+    written(&env, 1).await;
+    let (_, m) = entries(&env)[0];
+    ensure!(m == sm, "VTD-PRQ-10", "the queued Stop Marker decodes to {m:?}");
+    env.write_reg(regs::PQH, DESC_BYTES).await;
+    // On a full PRQ it sets PRO and is dropped without a response (DEC-6).
+    let msgs: Vec<PageRequest> = (0..N - 1).map(|k| req(RID, Some(1), (k % 512) as u16, false)).collect();
+    env.send_all(&msgs).await;
+    written(&env, N as usize).await;
+    env.send_all(&[stop_marker(RID, 0x77)]).await;
+    quiet(&env).await;
+    ensure!(prs(&env).await & regs::PRS_PRO != 0, "VTD-PRQ-7", "a Stop Marker on a full PRQ did not set PRO");
+    env.send_all(&[stop_marker(RID, 0x78)]).await;
+    quiet(&env).await;
+    ensure!(env.responses().is_empty(), "DEC-6", "a Stop Marker got a response: {:?}", env.responses());
+}
+
+// ---- DEC-5: page-request-enable table and primary fault recording -----------------------------
+
+async fn pre_disabled_fault(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    setup(&env, &sc).await;
+    // An entry naming RID_OFF with PRE=0 matches nothing (OP-20).
+    env.write_reg(regs::pre_offset(2), RID_OFF as u64).await;
+    let last = PageRequest { rid: RID_OFF, pv: true, pasid: 0xABCDE, exe: true, priv_: true, r: true, l: true, prgi: 0x42, page: 0x8_7654_3210, w: false };
+    let first = PageRequest { rid: RID_OFF, r: true, w: true, prgi: 0x43, page: 0x1000, ..Default::default() };
+    env.send_all(&[last]).await;
+    responses(&env, 1, "VTD-PRQ-5").await;
+    ensure!(env.responses()[0] == invalid(&last), "VTD-PRQ-5", "answered {:?}, expected Invalid Request with PASID copied", env.responses()[0]);
+    let rec = frcd(&env, 0).await;
+    ensure!(rec.f && rec.fr == 0x47 && rec.sid == RID_OFF && !rec.t1 && rec.t2 && rec.at == 0, "VTD-FLT-3", "record 0 is {rec:?}");
+    ensure!(rec.pp && rec.pasid == 0xABCDE && rec.exe && rec.priv_ && rec.fi == last.page, "VTD-FLT-3", "record 0 fields {rec:?}");
+    let f = fsts(&env).await;
+    ensure!(f & regs::FSTS_PPF != 0 && f & regs::FSTS_FRI_MASK == 0, "VTD-FLT-1", "FSTS {f:#x} after the first fault");
+    env.send_all(&[first]).await;
+    quiet(&env).await;
+    let rec1 = frcd(&env, 1).await;
+    ensure!(rec1.f && rec1.sid == RID_OFF && !rec1.pp && rec1.pasid == 0 && !rec1.exe, "VTD-FLT-3", "record 1 is {rec1:?}");
+    ensure!(env.responses().len() == 1, "VTD-PRQ-5", "an LPIG=0 request of a disabled RID got a response");
+    ensure!(entries(&env).is_empty(), "VTD-PRQ-5", "a request of a disabled RID was written to the PRQ");
+    ensure!(prs(&env).await == 0, "VTD-PRQ-5", "a disabled RID's request changed PRS");
+    // Enabling the RID takes effect for the next message (VTD-PRQ-19).
+    env.write_reg(regs::pre_offset(2), RID_OFF as u64 | regs::PRE_EN).await;
+    env.send_all(&[first]).await;
+    written(&env, 1).await;
+}
+
+async fn fault_overflow(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    setup(&env, &sc).await;
+    let nr = regs::cap_nr(env.read_reg(regs::CAP).await);
+    let fault = |k: u32| PageRequest { rid: RID_OFF, r: true, prgi: k as u16, page: 0x100 + k as u64, ..Default::default() };
+    for k in 0..nr {
+        env.send_all(&[fault(k)]).await;
+    }
+    quiet(&env).await;
+    ensure!(fsts(&env).await & regs::FSTS_PFO == 0, "VTD-FLT-4", "PFO set before every record was used");
+    env.send_all(&[fault(nr)]).await;
+    quiet(&env).await;
+    ensure!(fsts(&env).await & regs::FSTS_PFO != 0, "VTD-FLT-4", "PFO not set when record 0 was still full");
+    ensure!(frcd(&env, 0).await.fi == 0x100, "VTD-FLT-4", "record 0 overwritten while F was 1");
+    // Free record 0 and PFO: recording resumes at the internal index, 0 again (VTD-FLT-5).
+    env.write_reg(0x200 + 8, 1 << 63).await;
+    env.write_reg(regs::FSTS, regs::FSTS_PFO as u64).await;
+    ensure!(!frcd(&env, 0).await.f, "VTD-FLT-5", "writing 1 to F did not clear record 0");
+    env.send_all(&[fault(nr + 1)]).await;
+    quiet(&env).await;
+    let rec = frcd(&env, 0).await;
+    ensure!(rec.f && rec.fi == 0x100 + nr as u64 + 1, "VTD-FLT-5", "the next fault went elsewhere: record 0 is {rec:?}");
+    let f = fsts(&env).await;
+    ensure!(f & regs::FSTS_PFO == 0 && f & regs::FSTS_FRI_MASK == 0, "VTD-FLT-4", "FSTS {f:#x}: FRI changes only when PPF was 0");
+}
+
+// ---- event units (VTD-PRQ-13..15, VTD-FLT-6, VTD-IQ-8) ------------------------------------------
+
+async fn event_gating(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    setup(&env, &sc).await;
+    let pectl = env.read_reg(regs::PECTL).await as u32;
+    ensure!(pectl == regs::ECTL_IM, "VTD-PRQ-15", "PECTL resets to {pectl:#x}");
+    env.send_all(&[req(RID, None, 1, false)]).await;
+    written(&env, 1).await;
+    env.cycles(10).await;
+    ensure!(msis_to(&env, PE_MSI.0) == 0, "VTD-PRQ-13", "an MSI while PECTL.IM=1");
+    ensure!(env.read_reg(regs::PECTL).await as u32 & regs::ECTL_IP != 0, "VTD-PRQ-13", "IP not set by a masked event");
+    // Clearing IM while IP=1 sends the MSI (VTD-PRQ-14); RsvdP bits are kept (VTD-PRQ-15).
+    env.write_reg(regs::PECTL, 0x1234).await;
+    wait_for(&env, "VTD-PRQ-14", "the MSI after clearing IM", |e| msis_to(e, PE_MSI.0) == 1).await;
+    let data = env.mem_read_u32(PE_MSI.0);
+    ensure!(data == PE_MSI.1, "VTD-PRQ-13", "MSI data {data:#x}, expected {:#x}", PE_MSI.1);
+    ensure!(env.read_reg(regs::PECTL).await as u32 == 0x1234, "VTD-PRQ-15", "PECTL does not read back 0x1234");
+    // PPR already 1: no new event.
+    env.send_all(&[req(RID, None, 2, false)]).await;
+    written(&env, 2).await;
+    env.cycles(10).await;
+    ensure!(msis_to(&env, PE_MSI.0) == 1, "VTD-PRQ-13", "an event while PPR was already 1");
+    // PPR cleared: the next descriptor raises an MSI right away (IM=0).
+    env.write_reg(regs::PRS, regs::PRS_PPR as u64).await;
+    env.send_all(&[req(RID, None, 3, false)]).await;
+    wait_for(&env, "VTD-PRQ-13", "the MSI of a descriptor with PPR=PRO=0", |e| msis_to(e, PE_MSI.0) == 2).await;
+    // Masked again: IP set, then cleared by clearing PPR, and no MSI on unmasking (VTD-PRQ-14).
+    env.write_reg(regs::PECTL, regs::ECTL_IM as u64).await;
+    env.write_reg(regs::PRS, regs::PRS_PPR as u64).await;
+    env.send_all(&[req(RID, None, 4, false)]).await;
+    written(&env, 4).await;
+    ensure!(env.read_reg(regs::PECTL).await as u32 & regs::ECTL_IP != 0, "VTD-PRQ-13", "IP not set by a masked event");
+    env.write_reg(regs::PRS, regs::PRS_PPR as u64).await;
+    ensure!(env.read_reg(regs::PECTL).await as u32 & regs::ECTL_IP == 0, "VTD-PRQ-14", "IP kept after software cleared PPR and PRO");
+    env.write_reg(regs::PECTL, 0).await;
+    env.cycles(20).await;
+    ensure!(msis_to(&env, PE_MSI.0) == 2, "VTD-PRQ-14", "an MSI on unmasking after IP was cleared");
+}
+
+async fn fault_event(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    setup(&env, &sc).await;
+    env.unmask(regs::FECTL).await;
+    let fault = PageRequest { rid: RID_OFF, r: true, ..Default::default() };
+    env.send_all(&[fault]).await;
+    wait_for(&env, "VTD-FLT-6", "the fault event MSI", |e| msis_to(e, FE_MSI.0) == 1).await;
+    // PPF already 1: a second record raises nothing; PFO alone never does (VTD-FLT-6).
+    env.send_all(&[fault]).await;
+    quiet(&env).await;
+    ensure!(msis_to(&env, FE_MSI.0) == 1, "VTD-FLT-6", "a fault event while PPF was already 1");
+    // IQE with PPF=1: no event either.
+    env.descriptor([0x0A, 0, 0, 0]).await;
+    env.cycles(10).await;
+    ensure!(fsts(&env).await & regs::FSTS_IQE != 0, "VTD-IQ-2", "type 0x0A did not set IQE (OP-10)");
+    ensure!(msis_to(&env, FE_MSI.0) == 1, "VTD-FLT-6", "an IQE event while PPF was 1");
+}
+
+async fn wait_interrupt(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    setup(&env, &sc).await;
+    env.unmask(regs::IECTL).await;
+    let wait_if = InvWaitDsc { if_: true, ..Default::default() }.encode();
+    env.descriptor(wait_if).await;
+    wait_for(&env, "VTD-IQ-8", "the invalidation completion MSI", |e| msis_to(e, IE_MSI.0) == 1).await;
+    ensure!(env.read_reg(regs::ICS).await as u32 == regs::ICS_IWC, "VTD-IQ-8", "IWC not set by a wait with IF=1");
+    env.descriptor(wait_if).await;
+    env.cycles(20).await;
+    ensure!(msis_to(&env, IE_MSI.0) == 1, "VTD-IQ-8", "a second event while IWC was 1");
+    env.write_reg(regs::ICS, regs::ICS_IWC as u64).await;
+    env.descriptor(wait_if).await;
+    wait_for(&env, "VTD-IQ-8", "the MSI after IWC was cleared", |e| msis_to(e, IE_MSI.0) == 2).await;
+    // SW=IF=0: nothing visible.
+    let before = env.count(|_| true);
+    env.descriptor(InvWaitDsc::default().encode()).await;
+    env.cycles(20).await;
+    let visible = env.count(|t| matches!(t, Txn::StatusWrite { .. } | Txn::Msi { .. }));
+    ensure!(visible == 2, "VTD-IQ-8", "a wait with SW=IF=0 wrote memory ({} writes, {} txns before)", visible, before);
+}
+
+// ---- descriptors (VTD-IQ-*, DEC-8) ----------------------------------------------------------------
+
+fn resp_dsc(rid: u16, pasid: Option<u32>, prgi: u16, rc: u8) -> PageGrpRespDsc {
+    PageGrpRespDsc { pp: pasid.is_some(), rc, rid, pasid: pasid.unwrap_or(0), lpig: true, prgi }
+}
+
+async fn reserved_code_forwarding(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    setup(&env, &sc).await;
+    let dscs = [resp_dsc(RID, Some(0x55), 1, 0x5), resp_dsc(RID2, None, 0x1FF, 0xF), resp_dsc(RID, Some(3), 2, 0x0), resp_dsc(RID, Some(4), 3, 0xE)];
+    for d in &dscs {
+        env.descriptor(d.encode()).await;
+    }
+    // PP=0 with PASID bits set: the response carries no PASID (VTD-IQ-3); bit 66 is ignored.
+    let mut no_pp = resp_dsc(RID, None, 4, 0x1).encode();
+    no_pp[0] |= 0x9 << 32;
+    no_pp[1] &= !(1 << 2);
+    env.descriptor(no_pp).await;
+    responses(&env, 5, "VTD-IQ-3").await;
+    let got = env.responses();
+    for (k, d) in dscs.iter().enumerate() {
+        let want = PrgResponse { rid: d.rid, pv: d.pp, pasid: d.pasid, prgi: d.prgi, code: RespCode::from_bits(d.rc) };
+        ensure!(got[k] == want, "DEC-8", "response {k} is {:?}, expected {want:?} (code forwarded verbatim)", got[k]);
+    }
+    ensure!(!got[4].pv && got[4].pasid == 0 && got[4].code == RespCode::InvalidRequest, "VTD-IQ-3", "PP=0 response is {:?}", got[4]);
+    ensure!(fsts(&env).await & regs::FSTS_IQE == 0, "VTD-IQ-4", "a valid page_grp_resp_dsc set IQE");
+}
+
+async fn iqe_reserved_bits(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    setup(&env, &sc).await;
+    let good = resp_dsc(RID, Some(1), 1, 0).encode();
+    let mut bad_pdp = good;
+    bad_pdp[0] |= 1 << 5; // former PDP (DEC-9)
+    let mut bad_wait = InvWaitDsc { sw: true, status_addr: 0x9100_0000, status_data: 1, ..Default::default() }.encode();
+    bad_wait[0] |= 1 << 8;
+    let mut bad_qw2 = good;
+    bad_qw2[2] = 1;
+    for (k, bad) in [bad_pdp, bad_wait, bad_qw2, [0x0A, 0, 0, 0]].into_iter().enumerate() {
+        env.descriptor(bad).await;
+        // The next descriptor waits until software clears IQE (VTD-IQ-2).
+        let pending = env.agents.borrow_mut().cmds.push(good);
+        env.cycles(30).await;
+        ensure!(fsts(&env).await & regs::FSTS_IQE != 0, "VTD-IQ-2", "invalid descriptor {k} did not set IQE");
+        ensure!(!pending.is_done(), "VTD-IQ-2", "a descriptor was taken while IQE was set");
+        ensure!(env.responses().len() == k, "VTD-IQ-4", "invalid descriptor {k} produced a response");
+        env.write_reg(regs::FSTS, regs::FSTS_IQE as u64).await;
+        pending.wait().await;
+        responses(&env, k + 1, "VTD-IQ-3").await;
+    }
+    ensure!(env.mem_read_u32(0x9100_0000) == 0, "VTD-IQ-6", "an invalid wait wrote its status");
+    // No-effect types (OP-10) are taken without IQE.
+    env.descriptor([0x03, 0, 0, 0]).await;
+    env.cycles(5).await;
+    ensure!(fsts(&env).await & regs::FSTS_IQE == 0, "VTD-IQ-1", "type 0x03 set IQE (OP-10: no effect)");
+}
+
+async fn pd_wait_drains(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    setup(&env, &sc).await;
+    let msgs: Vec<PageRequest> = (0..4).map(|k| req(RID, Some(2), k, k == 3)).collect();
+    // A wait without PD overtakes queued requests (their writes wait for slow acks)...
+    env.send_all(&msgs).await;
+    let seen = env.sync_wait(WaitFlags::default()).await;
+    let acked_then = acks_before(&env, seen);
+    ensure!(acked_then < 4, "VTD-IQ-10", "memory was too fast for this test ({acked_then} acks before the status)");
+    written(&env, 4).await;
+    // ...a PD wait does not: every request accepted before it is in the PRQ, covered by PQT.
+    env.send_all(&msgs).await;
+    let seen = env.sync_wait(WaitFlags { pd: true, ..Default::default() }).await;
+    ensure!(acks_before(&env, seen) >= 8, "VTD-IQ-10", "the PD wait completed before the requests accepted before it were written");
+    let pqt = env.read_reg(regs::PQT).await;
+    ensure!(pqt == 8 * DESC_BYTES, "VTD-IQ-10", "PQT {pqt:#x} after the PD wait");
+}
+
+/// Memory acknowledgements of descriptor writes logged before `cycle`.
+fn acks_before(env: &Env, cycle: u64) -> usize {
+    let a = env.agents.borrow();
+    let mut writes = std::collections::VecDeque::new();
+    let mut acked = 0;
+    for s in a.log.iter().take_while(|s| s.cycle <= cycle) {
+        match s.txn {
+            Txn::MemWrite { .. } => writes.push_back(true),
+            Txn::StatusWrite { .. } | Txn::Msi { .. } => writes.push_back(false),
+            Txn::MemAck { .. } => acked += writes.pop_front().unwrap_or(false) as usize,
+            _ => {}
+        }
+    }
+    acked
+}
+
+async fn wait_fences(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    // A wait completes only after earlier responses were committed (VTD-IQ-7), and later
+    // descriptors wait for it (VTD-IQ-9).
+    setup(&env, &sc).await;
+    env.agents.borrow_mut().rsp.hold(true);
+    let d = resp_dsc(RID, None, 5, 0);
+    // One response in the held egress register, one in the software FIFO.
+    env.descriptor(d.encode()).await;
+    env.descriptor(d.encode()).await;
+    let (addr, data) = (0x9200_0000u64, 0x5A5A);
+    env.descriptor(InvWaitDsc { sw: true, fn_: true, status_data: data, status_addr: addr, ..Default::default() }.encode()).await;
+    let later = env.agents.borrow_mut().cmds.push(d.encode());
+    env.cycles(40).await;
+    ensure!(env.mem_read_u32(addr) != data, "VTD-IQ-7", "the wait completed with responses not committed");
+    ensure!(!later.is_done(), "VTD-IQ-9", "a descriptor after an active wait was taken");
+    env.agents.borrow_mut().rsp.hold(false);
+    later.wait().await;
+    responses(&env, 3, "VTD-IQ-3").await;
+    ensure!(env.mem_read_u32(addr) == data, "VTD-IQ-8", "the status write did not land");
+}
+
+async fn response_order(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    // Automatic responses first, each stream in its own order (DEC-12, VTD-PRQ-17, VTD-IQ-5).
+    setup(&env, &sc).await;
+    env.agents.borrow_mut().rsp.hold(true);
+    let sw: Vec<PageGrpRespDsc> = (0..2).map(|k| resp_dsc(RID, Some(9), 100 + k, 0)).collect();
+    for d in &sw {
+        env.descriptor(d.encode()).await;
+    }
+    let auto: Vec<PageRequest> = (0..3).map(|k| req(RID_OFF, None, 200 + k, true)).collect();
+    env.send_all(&auto).await;
+    env.cycles(20).await;
+    env.agents.borrow_mut().rsp.hold(false);
+    responses(&env, 5, "DEC-12").await;
+    let got = env.responses();
+    // The first software response was already in the egress register when the egress stalled.
+    ensure!(got[0] == sw[0].response(), "VTD-IQ-5", "first response {:?}", got[0]);
+    for (k, m) in auto.iter().enumerate() {
+        ensure!(got[1 + k] == invalid(m), "DEC-12", "response {} is {:?}, expected the automatic {:?}", 1 + k, got[1 + k], invalid(m));
+    }
+    ensure!(got[4] == sw[1].response(), "VTD-IQ-5", "last response {:?}", got[4]);
+}
+
+async fn id_registers(env: Env, _sc: Scenario, _: ChaCha8Rng) {
+    let cap = env.read_reg(regs::CAP).await;
+    ensure!(regs::frcd_offset(cap, 0) == 0x200 && regs::cap_nr(cap) == 4, "VTD-FLT-2", "CAP {cap:#x}: records not at 0x200 or NR != 4");
+    let ecap = env.read_reg(regs::ECAP).await;
+    let want = regs::ECAP_PRS | regs::ECAP_PASID | regs::ECAP_PDS | regs::ECAP_SMTS;
+    ensure!(ecap == want, "VTD-IQ-1", "ECAP {ecap:#x}, expected {want:#x}");
+    env.write_reg(regs::PQH, u64::MAX).await;
+    let pqh = env.read_reg(regs::PQH).await;
+    ensure!(pqh == 0x7_FFE0, "VTD-PRQ-2", "PQH keeps {pqh:#x} of all-ones, expected bits [18:5]");
+    for ectl in [regs::PECTL, regs::FECTL, regs::IECTL] {
+        let v = env.read_reg(ectl).await as u32;
+        ensure!(v == regs::ECTL_IM, "VTD-PRQ-15", "control register {ectl:#x} resets to {v:#x}");
+    }
+    ensure!(fsts(&env).await == 0 && prs(&env).await == 0, "VTD-FLT-1", "FSTS or PRS not 0 after reset");
+}
+
+// ---- drain (HOST-25, VTD-IQ-11) and seeded classes -----------------------------------------------
+
+async fn drain_after_overflow(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
+    // PASID 1 of RID is drained while the PRQ has overflowed: requests of P that found it full
+    // were answered automatically, so once the thread has cleared PRO the drain's waits are
+    // repeated (HOST-25 step 4, VTD-IQ-11). The thread only polls (PECTL masked), slowly.
+    setup(&env, &sc).await;
+    let state = Rc::new(RefCell::new(VtdHostState::new(sc.host.sw)));
+    env.sim.start_soon(prq_thread(env.clone(), sc.host, rng.next_u64(), state.clone()));
+    let mut burst: Vec<PageRequest> = (0..N - 1).map(|k| req(RID2, None, (k % 512) as u16, false)).collect();
+    let dropped = [req(RID, Some(1), 1, true), req(RID, Some(1), 2, true)];
+    burst.extend(dropped);
+    env.send_all(&burst).await;
+    responses(&env, 2, "DEC-7").await;
+    ensure!(prs(&env).await & regs::PRS_PRO != 0, "VTD-PRQ-7", "the burst did not overflow the PRQ");
+    drain_pasid(&env, &state, RID, Some(1)).await;
+    ensure!(state.borrow().overflows_cleared >= 1, "HOST-22", "the thread never cleared PRO");
+    ensure!(prs(&env).await & regs::PRS_PRO == 0, "VTD-IQ-11", "PRO still set after the drain");
+    let pd_waits = env.count(|t| matches!(t, Txn::Command { words, .. } if words[0] & 0xF == 5 && InvWaitDsc::decode(*words).pd));
+    ensure!(pd_waits == 2, "HOST-25", "{pd_waits} PD waits: the drain was not repeated once after the overflow");
+    ensure!(env.count(|t| matches!(t, Txn::QueueDrained { .. })) == 1, "HOST-25", "the drain was not reported once");
+    ensure!(env.responses() == dropped.iter().map(success).collect::<Vec<_>>(), "DEC-7", "responses {:?}", env.responses());
+}
+
+/// Traffic of a few functions through a Linux-like host (HOST-22, HOST-23).
+fn random_scenario(seed: u64) -> Scenario {
+    let mut r = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed);
+    let mut pick = |lo: u64, hi: u64| lo + r.next_u64() % (hi - lo + 1);
+    Scenario {
+        memory: MemoryBehaviour { ready_odds: pick(64, 255) as u8, ack_latency: (1, pick(1, 12) as u32), error_odds: 0 },
+        rsp_ready_odds: pick(64, 255) as u8,
+        traffic: Some(TrafficPlan {
+            rids: vec![RID, RID2],
+            pasids: vec![0, 1, 2],
+            allocation: pick(4, 32) as u32,
+            max_prg_len: pick(1, 4) as u32,
+            prgs: 80,
+            stop_odds: 0,
+            send_odds: pick(40, 255) as u8,
+            prgi_shared_across_pasids: false,
+            faults: Default::default(),
+        }),
+        host: HostPolicy { consume: true, poll_cycles: pick(16, 400), ..HostPolicy::default() },
+        max_cycles: 200_000,
+        ..directed("vtd_random", seed)
+    }
+}
+
+async fn random(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
+    setup(&env, &sc).await;
+    if rng.next_u32() & 1 == 0 {
+        env.unmask(regs::PECTL).await;
+    }
+    let state = Rc::new(RefCell::new(VtdHostState::new(sc.host.sw)));
+    env.sim.start_soon(prq_thread(env.clone(), sc.host, rng.next_u64(), state.clone()));
+    env.start_traffic();
+    env.wait_traffic_done().await;
+    env.settle(100).await;
+    ensure!(state.borrow().groups_answered() > 0, "PRI-16", "no group answered");
+}
+
+/// Every registered VT-d test.
+pub fn registry() -> &'static [TestDef] {
+    macro_rules! t {
+        ($name:literal, $f:ident, [$($r:literal),*]) => { t!($name, $f, [$($r),*], |s| directed($name, s)) };
+        ($name:literal, $f:ident, [$($r:literal),*], $sc:expr) => {
+            TestDef { name: $name, rules: &[$($r),*], random: false, scenario: $sc, body: body!($f), expect_failure: None }
+        };
+    }
+    static REGISTRY: std::sync::OnceLock<Vec<TestDef>> = std::sync::OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        vec![
+            t!("vtd_basic_write", basic_write, ["VTD-PRQ-1", "VTD-PRQ-4", "VTD-PRQ-8", "VTD-PRQ-11", "VTD-PRQ-16"]),
+            t!("vtd_exactly_full", exactly_full, ["VTD-PRQ-3", "VTD-PRQ-7"]),
+            t!("vtd_wrap", wrap, ["VTD-PRQ-1", "VTD-PRQ-2", "VTD-PRQ-3"]),
+            t!("vtd_pro_sticky", pro_sticky, ["VTD-PRQ-9", "VTD-PRQ-6", "VTD-PRQ-12"]),
+            t!("vtd_auto_success_full_and_pro", auto_success_full_and_pro, ["VTD-PRQ-6", "VTD-PRQ-7", "DEC-7", "VTD-PRQ-17"]),
+            t!("vtd_nothing_for_lpig0", nothing_for_lpig0, ["DEC-6", "VTD-PRQ-7"]),
+            t!("vtd_stop_marker_on_full", stop_marker_on_full, ["DEC-6", "VTD-PRQ-7", "VTD-PRQ-10"]),
+            t!("vtd_pre_disabled_fault", pre_disabled_fault, ["DEC-5", "VTD-PRQ-5", "VTD-PRQ-19", "VTD-FLT-1", "VTD-FLT-3", "VTD-FLT-7"]),
+            t!("vtd_fault_overflow", fault_overflow, ["VTD-FLT-4", "VTD-FLT-5"]),
+            t!("vtd_event_gating", event_gating, ["VTD-PRQ-13", "VTD-PRQ-14", "VTD-PRQ-15"]),
+            t!("vtd_fault_event", fault_event, ["VTD-FLT-6", "VTD-IQ-2"]),
+            t!("vtd_wait_interrupt", wait_interrupt, ["VTD-IQ-8"]),
+            t!("vtd_reserved_code_forwarding", reserved_code_forwarding, ["DEC-8", "VTD-IQ-3"]),
+            t!("vtd_iqe_reserved_bits", iqe_reserved_bits, ["VTD-IQ-1", "VTD-IQ-2", "VTD-IQ-4", "VTD-IQ-6"]),
+            t!("vtd_pd_wait_drains", pd_wait_drains, ["VTD-IQ-10", "DEC-10"], |s| Scenario {
+                memory: MemoryBehaviour { ready_odds: 255, ack_latency: (12, 12), error_odds: 0 },
+                ..directed("vtd_pd_wait_drains", s)
+            }),
+            t!("vtd_wait_fences", wait_fences, ["VTD-IQ-7", "VTD-IQ-9"]),
+            t!("vtd_response_order", response_order, ["DEC-12", "VTD-PRQ-17", "VTD-IQ-5"]),
+            t!("vtd_id_registers", id_registers, ["VTD-FLT-2", "VTD-PRQ-2", "VTD-PRQ-15"]),
+            t!("vtd_drain_after_overflow", drain_after_overflow, ["VTD-IQ-11", "HOST-22", "HOST-25", "DEC-7"], |s| Scenario {
+                host: HostPolicy { consume: true, poll_cycles: 3_000, ..HostPolicy::default() },
+                ..directed("vtd_drain_after_overflow", s)
+            }),
+            TestDef {
+                name: "vtd_random",
+                rules: &["VTD-PRQ-8", "VTD-PRQ-17", "HOST-22", "HOST-23", "PRI-16"],
+                random: true,
+                scenario: random_scenario,
+                body: body!(random),
+                expect_failure: None,
+            },
+        ]
+    })
+}
