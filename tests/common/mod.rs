@@ -13,9 +13,14 @@ pub fn opts() -> RunOptions {
     RunOptions::for_repo(&root())
 }
 
+/// A registered test of either flavor (test names are unique across flavors).
+pub fn find(test: &str) -> &'static tb::registry::TestDef {
+    Flavor::ALL.iter().find_map(|f| run::find_test(*f, test).ok()).unwrap_or_else(|| panic!("no registered test {test}"))
+}
+
 /// Run a registered test with a seed; panic with the failure report if it does not pass.
 pub fn expect_pass(test: &str, seed: u64) -> RunResult {
-    let def = run::find_test(Flavor::Smmuv3, test).unwrap();
+    let def = find(test);
     let r = run::run(&(def.scenario)(seed), &opts()).unwrap_or_else(|e| panic!("{test} seed {seed}: {e}"));
     assert_eq!(r.status, Status::Pass, "{test} seed {seed} failed:\n{}", r.failure.as_deref().unwrap_or(""));
     r

@@ -536,26 +536,32 @@ async fn drain_after_overflow(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     ensure!(env.responses() == dropped.iter().map(success).collect::<Vec<_>>(), "DEC-7", "responses {:?}", env.responses());
 }
 
-/// Traffic of a few functions through a Linux-like host (HOST-22, HOST-23).
+/// Traffic of a few functions through a Linux-like host (HOST-22, HOST-23). Credits may exceed
+/// the PRQ and the host may poll slowly, so some seeds overflow (rows b, c); one function in four
+/// runs is not enabled in the PRE table (row a, fault recording).
 fn random_scenario(seed: u64) -> Scenario {
     let mut r = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed);
     let mut pick = |lo: u64, hi: u64| lo + r.next_u64() % (hi - lo + 1);
+    let mut rids = vec![RID, RID2];
+    if pick(0, 3) == 0 {
+        rids.push(RID_OFF);
+    }
     Scenario {
         memory: MemoryBehaviour { ready_odds: pick(64, 255) as u8, ack_latency: (1, pick(1, 12) as u32), error_odds: 0 },
         rsp_ready_odds: pick(64, 255) as u8,
         traffic: Some(TrafficPlan {
-            rids: vec![RID, RID2],
+            rids,
             pasids: vec![0, 1, 2],
-            allocation: pick(4, 32) as u32,
-            max_prg_len: pick(1, 4) as u32,
-            prgs: 80,
+            allocation: pick(4, 120) as u32,
+            max_prg_len: pick(1, 6) as u32,
+            prgs: 100,
             stop_odds: 0,
             send_odds: pick(40, 255) as u8,
             prgi_shared_across_pasids: false,
             faults: Default::default(),
         }),
-        host: HostPolicy { consume: true, poll_cycles: pick(16, 400), ..HostPolicy::default() },
-        max_cycles: 200_000,
+        host: HostPolicy { consume: true, poll_cycles: pick(16, 1500), ..HostPolicy::default() },
+        max_cycles: 400_000,
         ..directed("vtd_random", seed)
     }
 }

@@ -1,4 +1,4 @@
-//! Every directed SMMUv3 test on the embedded RTL: strict lockstep with the timed model, the
+//! Every directed test of both flavors on the embedded RTL: strict lockstep with the timed model, the
 //! protocol checkers and the test's own rule assertions must all pass.
 
 mod common;
@@ -11,8 +11,10 @@ macro_rules! directed {
         #[test]
         fn every_directed_test_is_listed() {
             let listed = [$(stringify!($name)),*];
-            for t in tb::smmuv3::tests::registry().iter().filter(|t| !t.random) {
-                assert!(listed.contains(&t.name), "directed test {} has no #[test] in tests/smmuv3_directed.rs", t.name);
+            for flavor in tb::scenario::Flavor::ALL {
+                for t in tb::registry::tests(flavor).iter().filter(|t| !t.random) {
+                    assert!(listed.contains(&t.name), "directed test {} has no #[test] in tests/directed.rs", t.name);
+                }
             }
         }
     };
@@ -52,4 +54,24 @@ directed!(
     device_credit_overrun,
     grpid_hazard,
     soak,
+    // VT-d
+    vtd_basic_write,
+    vtd_exactly_full,
+    vtd_wrap,
+    vtd_pro_sticky,
+    vtd_auto_success_full_and_pro,
+    vtd_nothing_for_lpig0,
+    vtd_stop_marker_on_full,
+    vtd_pre_disabled_fault,
+    vtd_fault_overflow,
+    vtd_event_gating,
+    vtd_fault_event,
+    vtd_wait_interrupt,
+    vtd_reserved_code_forwarding,
+    vtd_iqe_reserved_bits,
+    vtd_pd_wait_drains,
+    vtd_wait_fences,
+    vtd_response_order,
+    vtd_id_registers,
+    vtd_drain_after_overflow,
 );
