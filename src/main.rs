@@ -27,10 +27,10 @@ enum Cmd {
     Regress(regress::RegressArgs),
     /// Join the results.json of several shards (or runs) into one, losslessly.
     Merge(regress::MergeArgs),
-    /// List the registered tests and the rules each asserts.
+    /// List the registered tests and the rules each asserts (every flavor unless --flavor).
     List {
-        #[arg(long, default_value = "smmuv3")]
-        flavor: Flavor,
+        #[arg(long)]
+        flavor: Option<Flavor>,
     },
     /// Cycles per second of the full harness against a plain C++ loop on the same build.
     Bench(bench::BenchArgs),
@@ -38,8 +38,9 @@ enum Cmd {
 
 #[derive(clap::Args)]
 struct RunArgs {
-    #[arg(long, default_value = "smmuv3")]
-    flavor: Flavor,
+    /// smmuv3 or vtd (default: the flavor the test belongs to).
+    #[arg(long)]
+    flavor: Option<Flavor>,
     /// Registered test name (see `iommu-tb list`).
     #[arg(long)]
     test: Option<String>,
@@ -56,7 +57,7 @@ struct RunArgs {
     /// Write the transaction trace (JSON lines).
     #[arg(long)]
     trace_out: Option<PathBuf>,
-    /// RTL folder to use instead of the project's rtl/ (same layout: common/, smmuv3/).
+    /// RTL folder to use instead of the project's rtl/ (same layout: common/, smmuv3/, vtd/).
     #[arg(long)]
     rtl: Option<PathBuf>,
     /// Judge with the protocol checkers only (no cycle-by-cycle compare with the timed model).
@@ -87,9 +88,11 @@ pub fn repo_root() -> Result<PathBuf, String> {
     sim::repo_root().map_err(|e| e.to_string())
 }
 
-fn list(flavor: Flavor) -> Result<ExitCode, String> {
-    for t in tb::registry::tests(flavor) {
-        println!("{:<28} {:<8} {}", t.name, if t.random { "random" } else { "directed" }, t.rules.join(" "));
+fn list(flavor: Option<Flavor>) -> Result<ExitCode, String> {
+    for f in Flavor::ALL.into_iter().filter(|f| flavor.is_none_or(|x| x == *f)) {
+        for t in tb::registry::tests(f) {
+            println!("{:<8} {:<32} {:<8} {}", f.name(), t.name, if t.random { "random" } else { "directed" }, t.rules.join(" "));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -102,7 +105,7 @@ fn run_one(a: RunArgs, replay: bool) -> Result<ExitCode, String> {
             Scenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
         }
         (None, Some(test)) => {
-            let def = run::find_test(a.flavor, test)?;
+            let def = tb::registry::find_in(a.flavor, test)?;
             (def.scenario)(a.seed)
         }
         (None, None) => return Err("give --test NAME (see `iommu-tb list`) or --scenario FILE".into()),

@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tb::regress::{self, Plan, ResultsFile};
 use tb::report::{default_gates, Gate};
-use tb::scenario::Scenario;
+use tb::report::input::RtlBuild;
+use tb::scenario::{Flavor, Scenario};
 use tb::shard::Shard;
 use tb::run::{self, RunOptions, RunResult, Status};
 
@@ -68,16 +69,24 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
         None => all,
     };
     let opts = RunOptions::for_repo(&root);
-    // Build (or find) the RTL once before the workers start; the plain build's hash names it.
-    let built = sim::build(&run::build_spec(tb::scenario::Flavor::Smmuv3, &opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
+    // Build (or find) each flavor's RTL once before the workers start; the plain builds' hashes
+    // name the RTL in the results.
+    let mut rtl = Vec::new();
+    for flavor in Flavor::ALL {
+        let built = sim::build(&run::build_spec(flavor, &opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
+        if !a.no_code_coverage {
+            sim::build(&run::build_spec(flavor, &opts.rtl_dir, sim::Variant::Coverage), &opts.cache_root).map_err(|e| e.to_string())?;
+        }
+        rtl.push(RtlBuild { flavor: flavor.name().into(), top: run::top(flavor).0.into(), hash: built.hash });
+    }
     let cov_dir = out.join("coverage-runs");
     if !a.no_code_coverage {
-        sim::build(&run::build_spec(tb::scenario::Flavor::Smmuv3, &opts.rtl_dir, sim::Variant::Coverage), &opts.cache_root).map_err(|e| e.to_string())?;
         let _ = std::fs::remove_dir_all(&cov_dir);
         std::fs::create_dir_all(&cov_dir).map_err(|e| format!("cannot create {}: {e}", cov_dir.display()))?;
     }
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    println!("regress: {} runs on {jobs} jobs (RTL build {})", work.len(), &built.hash[..12]);
+    let hashes: Vec<String> = rtl.iter().map(|b| format!("{} {}", b.top, &b.hash[..12])).collect();
+    println!("regress: {} runs on {jobs} jobs (RTL builds {})", work.len(), hashes.join(", "));
 
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
@@ -108,7 +117,7 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
         Some(merged)
     };
 
-    let results = ResultsFile::new(&built.hash, shard.map(|s| s.to_string()), exec.runs, exec.interrupted);
+    let results = ResultsFile::new(rtl, shard.map(|s| s.to_string()), exec.runs, exec.interrupted);
     print_table(&results.runs);
     for r in results.runs.iter().filter(|r| r.status == Status::Fail) {
         println!("\nFAIL {} seed {} [{}]", r.test, r.seed, r.rule.as_deref().unwrap_or("?"));

@@ -98,11 +98,17 @@ fn regress_writes_results_json() {
     assert_eq!(o.status.code(), Some(0), "{stdout}{}", text(&o.stderr));
     assert!(stdout.contains("runs:") && stdout.contains("0 failed"), "{stdout}");
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
-    let directed = tb::smmuv3::tests::registry().iter().filter(|t| !t.random).count() as u64;
-    let seeded = tb::smmuv3::tests::registry().iter().filter(|t| t.random).count() as u64;
+    let all = || tb::scenario::Flavor::ALL.into_iter().flat_map(tb::registry::tests);
+    let directed = all().filter(|t| !t.random).count() as u64;
+    let seeded = all().filter(|t| t.random).count() as u64;
     assert_eq!(v["summary"]["total"], directed + 2 * seeded);
     assert_eq!(v["summary"]["failed"], 0);
     assert!(v["runs"].as_array().unwrap().iter().all(|r| r["status"] == "pass" && r["scenario"]["seed"].is_u64()));
+    // Both flavors ran, each on its own build, each with its own functional coverage.
+    let flavors: Vec<&str> = v["rtl"].as_array().unwrap().iter().map(|b| b["flavor"].as_str().unwrap()).collect();
+    assert_eq!(flavors, ["smmuv3", "vtd"]);
+    let defs: Vec<&str> = v["functional"].as_array().unwrap().iter().map(|c| c["definition"].as_str().unwrap()).collect();
+    assert_eq!(defs, ["smmuv3_priq", "vtd_prq"]);
 }
 
 #[test]

@@ -102,8 +102,10 @@ const CFLAGS: &str = "-fPIC -std=c++20 -fvisibility=hidden -fvisibility-inlines-
 /// `-z defs`: an unresolved symbol fails the build here, not at dlopen time.
 const LDFLAGS: &str = "-shared -pthread -Wl,-z,defs -Wl,--version-script=../exports.map";
 /// Make variables. The wheel's verilated.mk names the compilers of the machine
-/// it was built on, so the tools are set explicitly.
-const OPT: &[&str] = &["OPT_FAST=-O2", "OPT_SLOW=-O1", "OPT_GLOBAL=-O2"];
+/// it was built on, so the tools are set explicitly. It also leaves empty the flag that puts
+/// the precompiled header in front of each file, so a model split over several C++ files
+/// (coverage builds of larger tops) would pass the header as a linker input: GCC's `-include`.
+const OPT: &[&str] = &["OPT_FAST=-O2", "OPT_SLOW=-O1", "OPT_GLOBAL=-O2", "CFG_CXXFLAGS_PCH_I=-include"];
 
 fn variant_flags(v: Variant) -> &'static [&'static str] {
     match v {

@@ -36,3 +36,15 @@ pub fn find_test(flavor: Flavor, name: &str) -> Result<&'static TestDef, String>
         format!("unknown test '{name}' for flavor {} (known: {})", flavor.name(), names.join(", "))
     })
 }
+
+/// Find a registered test by name in one flavor, or in any (test names are unique across
+/// flavors).
+pub fn find_in(flavor: Option<Flavor>, name: &str) -> Result<&'static TestDef, String> {
+    match flavor {
+        Some(f) => find_test(f, name),
+        None => Flavor::ALL.iter().find_map(|f| find_test(*f, name).ok()).ok_or_else(|| {
+            let names: Vec<&str> = Flavor::ALL.iter().flat_map(|f| tests(*f)).map(|t| t.name).collect();
+            format!("unknown test '{name}' (known: {})", names.join(", "))
+        }),
+    }
+}

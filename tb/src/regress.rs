@@ -5,13 +5,14 @@ use crate::coverage::CoverData;
 use crate::report::input::{CodeSummary, FileCoverage, ReportInput, RtlBuild, RunSummary};
 use crate::run::{self, RunOptions, RunResult, Status};
 use crate::scenario::{Flavor, Scenario};
-use crate::smmuv3::tests::registry;
+use crate::registry::{self, tests};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-/// Which runs: every directed test once (seed 1) and seeds of every random class.
+/// Which runs: every directed test once (seed 1) and seeds of every random class, of every
+/// flavor.
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
     /// Seeds per random class, starting at `first_seed`.
@@ -26,10 +27,11 @@ pub struct Plan {
 /// The scenarios of a plan, in a fixed order. An unknown test name is an error.
 pub fn plan(p: &Plan) -> Result<Vec<Scenario>, String> {
     for name in &p.tests {
-        run::find_test(Flavor::Smmuv3, name)?;
+        registry::find_in(None, name)?;
     }
     let mut work = Vec::new();
-    for t in registry().iter().filter(|t| p.tests.is_empty() || p.tests.iter().any(|n| n == t.name)) {
+    let all = Flavor::ALL.iter().flat_map(|f| tests(*f).iter());
+    for t in all.filter(|t| p.tests.is_empty() || p.tests.iter().any(|n| n == t.name)) {
         match (p.only_seed, t.random) {
             (Some(s), _) => work.push((t.scenario)(s)),
             (None, true) => work.extend((p.first_seed..p.first_seed + p.seeds).map(t.scenario)),
@@ -118,33 +120,44 @@ impl Summary {
 pub struct ResultsFile {
     pub tool: String,
     pub version: String,
-    pub rtl_hash: String,
+    /// The RTL builds the runs used, one per flavor.
+    pub rtl: Vec<RtlBuild>,
     /// "K/N" for a shard, None for a whole regression or a merge of all shards.
     pub shard: Option<String>,
     pub interrupted: bool,
     pub summary: Summary,
     pub runs: Vec<RunResult>,
-    /// Functional coverage counters summed over all runs (merging shards sums them again).
+    /// Functional coverage counters summed over all runs, one set per flavor's coverage
+    /// definition (merging shards sums them again).
     #[serde(default)]
-    pub functional: Option<CoverData>,
+    pub functional: Vec<CoverData>,
+}
+
+/// Add `more` into the counters of the same definition in `acc` (or start them).
+fn add_coverage(acc: &mut Vec<CoverData>, more: &CoverData) -> Result<(), String> {
+    match acc.iter_mut().find(|c| c.definition == more.definition) {
+        Some(c) => c.merge(more).map_err(|e| format!("cannot merge functional coverage: {e}")),
+        None => {
+            acc.push(more.clone());
+            acc.sort_by(|a, b| a.definition.cmp(&b.definition));
+            Ok(())
+        }
+    }
 }
 
 impl ResultsFile {
     /// Summarise runs; their functional coverage is summed into the file.
-    pub fn new(rtl_hash: &str, shard: Option<String>, runs: Vec<RunResult>, interrupted: bool) -> ResultsFile {
-        let mut functional: Option<CoverData> = None;
+    pub fn new(rtl: Vec<RtlBuild>, shard: Option<String>, runs: Vec<RunResult>, interrupted: bool) -> ResultsFile {
+        let mut functional = Vec::new();
         for f in runs.iter().filter_map(|r| r.functional.as_ref()) {
-            match functional.as_mut() {
-                // One coverage definition per flavor: runs of one build always match.
-                Some(acc) => acc.merge(f).expect("runs of one flavor share a coverage definition"),
-                None => functional = Some(f.clone()),
-            }
+            // One coverage definition per flavor, built into this binary: always mergeable.
+            add_coverage(&mut functional, f).expect("runs of one flavor share a coverage definition");
         }
         ResultsFile {
             functional,
             tool: "iommu-tb".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            rtl_hash: rtl_hash.into(),
+            rtl,
             shard,
             interrupted,
             summary: Summary::of(&runs),
@@ -168,19 +181,16 @@ impl ResultsFile {
 /// Join shard results: same RTL build, no (test, seed) twice unless the two runs are identical.
 pub fn merge(parts: Vec<ResultsFile>) -> Result<ResultsFile, String> {
     let Some(first) = parts.first() else { return Err("nothing to merge".into()) };
-    let hash = first.rtl_hash.clone();
+    let rtl = first.rtl.clone();
     let mut runs: Vec<RunResult> = Vec::new();
     let mut interrupted = false;
-    let mut functional: Option<CoverData> = None;
+    let mut functional = Vec::new();
     for p in parts {
-        if let Some(f) = &p.functional {
-            match functional.as_mut() {
-                Some(acc) => acc.merge(f).map_err(|e| format!("cannot merge functional coverage: {e}"))?,
-                None => functional = Some(f.clone()),
-            }
+        for f in &p.functional {
+            add_coverage(&mut functional, f)?;
         }
-        if p.rtl_hash != hash {
-            return Err(format!("cannot merge results of different RTL builds ({} and {})", &hash[..12.min(hash.len())], p.rtl_hash));
+        if p.rtl != rtl {
+            return Err(format!("cannot merge results of different RTL builds ({} and {})", builds(&rtl), builds(&p.rtl)));
         }
         interrupted |= p.interrupted;
         for r in p.runs {
@@ -192,7 +202,12 @@ pub fn merge(parts: Vec<ResultsFile>) -> Result<ResultsFile, String> {
         }
     }
     runs.sort_by(|x, y| (x.test.as_str(), x.seed).cmp(&(y.test.as_str(), y.seed)));
-    Ok(ResultsFile { functional, ..ResultsFile::new(&hash, None, runs, interrupted) })
+    Ok(ResultsFile { functional, ..ResultsFile::new(rtl, None, runs, interrupted) })
+}
+
+/// "top hash12, ..." for messages.
+fn builds(rtl: &[RtlBuild]) -> String {
+    rtl.iter().map(|b| format!("{} {}", b.top, &b.hash[..12.min(b.hash.len())])).collect::<Vec<_>>().join(", ")
 }
 
 /// Merge the per-run Verilator coverage files of a folder (each run's own counts) into one.
@@ -208,10 +223,14 @@ pub fn merge_code_coverage(dir: &Path) -> Result<sim::coverage::Dataset, String>
 
 /// The sign-off report's data: runs, functional coverage by rule, code coverage by file/metric.
 pub fn report_input(res: &ResultsFile, code: Option<&sim::coverage::Dataset>, root: &Path) -> Result<ReportInput, String> {
-    let def = crate::coverage::smmuv3::Smmuv3Coverage::definition();
-    let empty = CoverData::new(def);
-    let functional = crate::coverage::functional_summary(&[(def, res.functional.as_ref().unwrap_or(&empty))])
-        .map_err(|e| format!("functional coverage: {e}"))?;
+    // Every flavor's definition is reported, with zero counts if none of its runs were kept.
+    let defs = [crate::coverage::smmuv3::Smmuv3Coverage::definition(), crate::coverage::vtd::VtdCoverage::definition()];
+    let data: Vec<CoverData> = defs
+        .iter()
+        .map(|d| res.functional.iter().find(|c| c.definition == d.name()).cloned().unwrap_or_else(|| CoverData::new(d)))
+        .collect();
+    let parts: Vec<(&crate::coverage::CoverDef, &CoverData)> = defs.iter().copied().zip(data.iter()).collect();
+    let functional = crate::coverage::functional_summary(&parts).map_err(|e| format!("functional coverage: {e}"))?;
     let code = code.map(|d| {
         let s = d.summary(&sim::coverage::SummaryOptions { root: Some(root.to_path_buf()), ..Default::default() });
         CodeSummary {
@@ -225,7 +244,7 @@ pub fn report_input(res: &ResultsFile, code: Option<&sim::coverage::Dataset>, ro
         tool: res.tool.clone(),
         tool_version: res.version.clone(),
         verilator,
-        rtl: vec![RtlBuild { flavor: "smmuv3".into(), top: "smmuv3_priq".into(), hash: res.rtl_hash.clone() }],
+        rtl: res.rtl.clone(),
         runs: res.runs.iter().map(run_summary).collect(),
         functional,
         code,
@@ -234,7 +253,7 @@ pub fn report_input(res: &ResultsFile, code: Option<&sim::coverage::Dataset>, ro
 
 fn run_summary(r: &RunResult) -> RunSummary {
     RunSummary {
-        flavor: "smmuv3".into(),
+        flavor: r.scenario.flavor.name().into(),
         test: r.test.clone(),
         seed: r.seed,
         status: match r.status {

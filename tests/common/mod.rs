@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 use tb::run::{self, RunOptions, RunResult, Status};
-use tb::scenario::Flavor;
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -15,7 +14,7 @@ pub fn opts() -> RunOptions {
 
 /// A registered test of either flavor (test names are unique across flavors).
 pub fn find(test: &str) -> &'static tb::registry::TestDef {
-    Flavor::ALL.iter().find_map(|f| run::find_test(*f, test).ok()).unwrap_or_else(|| panic!("no registered test {test}"))
+    tb::registry::find_in(None, test).unwrap()
 }
 
 /// Run a registered test with a seed; panic with the failure report if it does not pass.

@@ -18,7 +18,7 @@ pub struct ReportInput {
     pub code: Option<CodeSummary>,
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RtlBuild {
     pub flavor: String,
     pub top: String,
