@@ -4,7 +4,7 @@
 //! protocol semantics (`arch`; `arch::RULE_MAP` says which rule has which function).
 //!
 //! The cycle-accurate schedule of `vtd_prq` (`timing`, from the VT-d section of `rtl/README.md`)
-//! is not written yet. It is meant to call the pure pieces of `arch` at the RTL's phases:
+//! calls the pure pieces of `arch` at the RTL's phases:
 //! `decide_row`/`auto_response`/`fault_record` at the decision edge, `page_req_write` when the
 //! engine starts a kind-0 job, `PrqRing::advance` + PPR + `EventCtl::condition` at the kind-0
 //! acknowledge, `desc::classify` at the descriptor take, `complete_wait` at the wait's
@@ -14,3 +14,4 @@
 pub mod arch;
 pub mod desc;
 pub mod regs;
+pub mod timing;
