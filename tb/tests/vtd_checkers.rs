@@ -407,3 +407,208 @@ fn waits_pd_status_write_after_the_drain() {
     s.msg(a).cmd(w.encode()).write(&a).status(&w).ack().ack();
     only(s.check(WaitChecker::new()), "VTD-IQ-10");
 }
+
+// ---- soundness: the timed model of the RTL, random traffic and back-pressure -------------------------
+
+mod model_stream {
+    use super::*;
+    use models::vtd::timing::{RegAccess, VtdInputs, VtdParams, VtdTiming};
+
+    /// xorshift64: deterministic, no allocation.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn one_in(&mut self, n: u64) -> bool {
+            self.next() % n == 0
+        }
+    }
+
+    /// The transactions of one edge, in monitor order, from the inputs and the outputs before it.
+    fn txns(m: &VtdTiming, i: &VtdInputs, o: &models::vtd::timing::VtdOutputs, out: &mut Vec<Txn>) {
+        let ev = m.events();
+        if let Some(msg) = ev.accepted {
+            out.push(Txn::PageRequest { msg });
+        }
+        if let Some(RegAccess::Write { addr, data }) = ev.reg {
+            out.push(Txn::RegWrite { addr, data });
+        }
+        if ev.iq_taken.is_some() {
+            out.push(Txn::Command { words: i.iq_qw, n: 4 });
+        }
+        if o.mw_valid && i.mw_ready {
+            out.push(match o.mw_kind {
+                0 => Txn::MemWrite { addr: o.mw_addr, bytes: 32, data: o.mw_data },
+                1 => Txn::StatusWrite { addr: o.mw_addr, data: o.mw_data[0] as u32 },
+                _ => Txn::Msi { addr: o.mw_addr, data: o.mw_data[0] as u32 },
+            });
+        }
+        if i.mwack_valid && o.mwack_ready {
+            out.push(Txn::MemAck { err: false });
+        }
+        if let Some((addr, data)) = ev.read_answered {
+            out.push(Txn::RegRead { addr, data });
+        }
+        if let Some(rsp) = ev.sent {
+            out.push(Txn::Response { rsp });
+        }
+    }
+
+    /// Host-like traffic: messages of every class from an enabled and a disabled RID, PQH moves,
+    /// PRO clears, PQT/PRS reads, page_grp_resp_dsc, waits with PD, invalid descriptors and IQE
+    /// clears, PRE table changes, and random back-pressure on every port.
+    fn inputs(r: &mut Rng, m: &VtdTiming, fill: bool) -> VtdInputs {
+        let o = m.outputs();
+        let mut i = VtdInputs {
+            rsp_ready: !r.one_in(3),
+            mw_ready: !r.one_in(4),
+            mwack_valid: !r.one_in(3),
+            ..Default::default()
+        };
+        if r.one_in(3) {
+            let x = r.next();
+            let rid = if x & 7 == 0 { OFF } else { RID };
+            i.pr_valid = true;
+            i.pr = PageRequest {
+                rid,
+                pv: x & 8 != 0,
+                pasid: ((x >> 8) & 3) as u32,
+                r: x & 0x30 != 0,
+                w: x & 0x40 != 0,
+                l: x & 0x80 != 0,
+                prgi: ((x >> 16) & 0x1FF) as u16,
+                page: (x >> 32) & 0xFFFF,
+                ..Default::default()
+            };
+        }
+        if o.reg_ready && r.one_in(6) {
+            i.reg_valid = true;
+            let x = r.next();
+            let (write, addr, data) = match x % 9 {
+                // PQH = PQT (empty), or with `fill` 1..4 entries short of the end (nearly full).
+                0 => (true, regs::PQH, if fill { (m.pqt() + 32 * (1 + (x >> 8 & 3))) % (128 * 32) } else { m.pqt() }),
+                1 => (true, regs::PRS, u64::from(regs::PRS_PRO | regs::PRS_PPR)),
+                2 | 3 => (false, regs::PQT, 0),
+                4 => (false, regs::PRS, 0),
+                5 => (true, regs::FSTS, u64::from(regs::FSTS_IQE | regs::FSTS_PFO)),
+                6 => (true, regs::pre_offset(1), regs::PRE_EN * (x >> 9 & 1) | u64::from(OFF)),
+                7 => (true, regs::PECTL, (x >> 10 & 1) << 31),
+                _ => (false, regs::FSTS, 0),
+            };
+            (i.reg_write, i.reg_addr, i.reg_wdata) = (write, addr, data);
+        }
+        if r.one_in(9) {
+            let x = r.next();
+            i.iq_valid = true;
+            i.iq_qw = match x % 6 {
+                0..=2 => PageGrpRespDsc { rid: RID, prgi: (x >> 8) as u16 & 0x1FF, rc: (x >> 20) as u8 & 0xF, pp: x & 0x40 != 0, pasid: 3, lpig: true }.encode(),
+                3 | 4 => InvWaitDsc { sw: x & 0x100 != 0, if_: x & 0x200 != 0, pd: x & 0x400 != 0, fn_: true, status_data: x as u32, status_addr: 0x8000_0040 }.encode(),
+                _ => {
+                    let mut d = pgr(RID, 9, 0);
+                    d[3] = 1; // reserved: invalid
+                    d
+                }
+            };
+        }
+        i
+    }
+
+    /// Drive the model with `seed`; `fill` keeps the PRQ nearly full. Returns the stream.
+    fn model_stream(seed: u64, fill: bool) -> Vec<Stamped> {
+        let mut m = VtdTiming::new(VtdParams::default());
+        let mut r = Rng(seed);
+        let mut stream = Vec::with_capacity(1 << 16);
+        let setup = |m: &mut VtdTiming, addr, data| {
+            m.step(&VtdInputs { reg_valid: true, reg_write: true, reg_addr: addr, reg_wdata: data, ..Default::default() });
+        };
+        for (addr, data) in [
+            (regs::PQA, BASE),
+            (regs::pre_offset(0), regs::PRE_EN | u64::from(RID)),
+            (regs::PEADDR, u64::from(PE_ADDR)),
+            (regs::PEDATA, u64::from(PE_DATA)),
+            (regs::PECTL, 0),
+            (regs::FECTL, 0),
+            (regs::IECTL, 0),
+        ] {
+            setup(&mut m, addr, data);
+            stream.push(Stamped { cycle: stream.len() as u64, txn: Txn::RegWrite { addr, data } });
+        }
+        let mut edge_txns = Vec::with_capacity(8);
+        for cycle in 10..40_000u64 {
+            let mut i = inputs(&mut r, &m, fill);
+            if cycle > 38_000 {
+                // Drain to quiescence: no new work, no back-pressure.
+                i = VtdInputs { rsp_ready: true, mw_ready: true, mwack_valid: true, ..Default::default() };
+                if cycle % 50 == 0 && m.fsts() & regs::FSTS_IQE != 0 {
+                    (i.reg_valid, i.reg_write, i.reg_addr, i.reg_wdata) = (true, true, regs::FSTS, u64::from(regs::FSTS_IQE));
+                }
+            }
+            let o = *m.outputs();
+            m.step(&i);
+            edge_txns.clear();
+            txns(&m, &i, &o, &mut edge_txns);
+            stream.extend(edge_txns.iter().map(|&txn| Stamped { cycle, txn }));
+        }
+        assert!(m.is_quiescent(), "the drain phase reaches quiescence");
+        stream
+    }
+
+    fn check_all(stream: &[Stamped]) -> Vec<Violation> {
+        let mut cs = vtd_checkers();
+        let mut out = Vec::new();
+        for t in stream {
+            for c in cs.iter_mut() {
+                c.observe(t, &mut out);
+            }
+        }
+        for c in cs.iter_mut() {
+            c.finish(40_000, &mut out);
+        }
+        out
+    }
+
+    fn run(seed: u64, fill: bool) {
+        let stream = model_stream(seed, fill);
+        let out = check_all(&stream);
+        let count = |f: fn(&Txn) -> bool| stream.iter().filter(|t| f(&t.txn)).count();
+        assert!(count(|t| matches!(t, Txn::MemWrite { .. })) > 100, "descriptors written");
+        assert!(count(|t| matches!(t, Txn::Response { .. })) > 100, "responses sent");
+        assert!(count(|t| matches!(t, Txn::StatusWrite { .. })) > 10, "waits completed");
+        if fill {
+            assert!(count(|t| matches!(t, Txn::RegRead { addr: regs::PRS, data } if data & 2 != 0)) > 0, "PRO seen");
+        }
+        assert!(out.is_empty(), "seed {seed}: {} violation(s), first: {:#?}", out.len(), &out[..out.len().min(3)]);
+    }
+
+    #[test]
+    fn vtd_checkers_flag_a_corrupted_model_stream() {
+        let clean = model_stream(7, true);
+        let mut s = clean.clone();
+        let k = s.iter().position(|t| matches!(t.txn, Txn::MemWrite { .. })).unwrap();
+        if let Txn::MemWrite { ref mut data, .. } = s[k].txn {
+            data[0] |= 1 << 9; // PDP
+        }
+        assert!(check_all(&s).iter().any(|v| v.rule.0 == "VTD-PRQ-4"));
+        let mut s = clean.clone();
+        let k = s.iter().position(|t| matches!(t.txn, Txn::Response { .. })).unwrap();
+        s.remove(k);
+        assert!(!check_all(&s).is_empty(), "a lost response is noticed");
+        let mut s = clean;
+        let k = s.iter().position(|t| matches!(t.txn, Txn::StatusWrite { .. })).unwrap();
+        if let Txn::StatusWrite { ref mut data, .. } = s[k].txn {
+            *data ^= 1;
+        }
+        assert!(check_all(&s).iter().any(|v| v.rule.0 == "VTD-IQ-8"));
+    }
+
+    #[test]
+    fn vtd_checkers_never_flag_the_timed_model() {
+        for seed in 1..=6 {
+            run(seed * 0x9E37_79B9_7F4A_7C15, seed % 2 == 0);
+        }
+    }
+}
