@@ -157,7 +157,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
     };
     let mut judges = match scenario.flavor {
         Flavor::Smmuv3 => checkers::smmuv3_checkers(),
-        Flavor::Vtd => Vec::new(),
+        Flavor::Vtd => checkers::vtd::vtd_checkers(),
     };
     if let Some(t) = &scenario.traffic {
         judges.extend(checkers::pri::pri_checkers(&pri_config(t)));

@@ -645,3 +645,258 @@ fn coverage_smmuv3_sampling_is_cheap() {
     assert_eq!(cov.data().count(def.find("commands.outcome.sync").unwrap()), n);
     println!("on_edge: idle {idle_ns:.1} ns, busy {busy_ns:.1} ns");
 }
+
+// ---- the VT-d vtd_prq model ---------------------------------------------------------------------------
+
+mod vtd {
+    use super::*;
+    use models::vtd::desc::{InvWaitDsc, PageGrpRespDsc};
+    use models::vtd::regs as vregs;
+    use models::vtd::timing::{VtdInputs, VtdParams, VtdTiming};
+    use tb::coverage::vtd::VtdCoverage;
+
+    const RID: u16 = 0x0100;
+    const OFF: u16 = 0x0200;
+
+    /// The VT-d timed model with the coverage collector hooked as a bench hooks it.
+    struct VtdRig {
+        model: VtdTiming,
+        cov: VtdCoverage,
+        cycle: u64,
+    }
+
+    impl VtdRig {
+        fn new() -> VtdRig {
+            VtdRig { model: VtdTiming::new(VtdParams::default()), cov: VtdCoverage::new(), cycle: 0 }
+        }
+        fn idle(&self) -> VtdInputs {
+            VtdInputs { rsp_ready: true, mw_ready: true, mwack_valid: true, ..Default::default() }
+        }
+        fn step(&mut self, inp: &VtdInputs) {
+            self.cov.on_inputs(inp, &self.model);
+            self.model.step(inp);
+            self.cycle += 1;
+            self.cov.on_edge(self.model.events(), &self.model);
+            if let Some(rsp) = self.model.events().sent {
+                self.cov.on_txn(&Stamped { cycle: self.cycle, txn: Txn::Response { rsp } });
+            }
+        }
+        fn run(&mut self, n: usize) {
+            for _ in 0..n {
+                let i = self.idle();
+                self.step(&i);
+            }
+        }
+        /// Offer `inp` until its `ready` output accepts it, then let things settle.
+        fn offer(&mut self, inp: VtdInputs, ready: fn(&models::vtd::timing::VtdOutputs) -> bool) {
+            loop {
+                let r = ready(self.model.outputs());
+                self.step(&inp);
+                if r {
+                    break;
+                }
+            }
+            self.run(10);
+        }
+        fn write(&mut self, addr: u32, data: u64) {
+            let i = VtdInputs { reg_valid: true, reg_write: true, reg_addr: addr, reg_wdata: data, ..self.idle() };
+            self.offer(i, |o| o.reg_ready);
+        }
+        fn send(&mut self, m: PageRequest) {
+            let i = VtdInputs { pr_valid: true, pr: m, ..self.idle() };
+            self.offer(i, |o| o.pr_ready);
+        }
+        fn dsc(&mut self, w: [u64; 4]) {
+            let i = VtdInputs { iq_valid: true, iq_qw: w, ..self.idle() };
+            self.offer(i, |o| o.iq_ready);
+        }
+        fn setup(&mut self) {
+            self.write(vregs::PQA, 0x1000_0000);
+            self.write(vregs::pre_offset(0), vregs::PRE_EN | u64::from(RID));
+            self.write(vregs::PEADDR, 0xFEE0_0000);
+            self.write(vregs::PECTL, 0);
+        }
+        fn hits(&self) -> BTreeMap<String, u64> {
+            let def = VtdCoverage::definition();
+            def.bins()
+                .iter()
+                .zip(self.cov.data().counts())
+                .filter(|(_, &n)| n > 0)
+                .map(|(b, &n)| (b.full_name.clone(), n))
+                .collect()
+        }
+    }
+
+    fn last(rid: u16, prgi: u16) -> PageRequest {
+        PageRequest { rid, r: true, l: true, prgi, page: 0x42, ..Default::default() }
+    }
+
+    #[track_caller]
+    fn assert_hit(h: &BTreeMap<String, u64>, bins: &[&str]) {
+        for b in bins {
+            assert!(VtdCoverage::definition().find(b).is_some(), "no bin {b}");
+            assert!(h.contains_key(*b), "{b} not hit; hits: {h:#?}");
+        }
+    }
+
+    #[test]
+    fn coverage_vtd_scripted_sequence_hits_these_bins() {
+        let mut r = VtdRig::new();
+        r.setup();
+        r.send(last(RID, 1)); // row d; PPR set with IM=0: MSI
+        r.send(last(OFF, 2)); // row a: fault record and Invalid Request
+        r.send(PageRequest { rid: OFF, pv: true, pasid: 3, l: true, ..Default::default() }); // Stop Marker, row a
+        r.dsc(PageGrpRespDsc { rid: RID, prgi: 1, rc: 0x5, ..Default::default() }.encode());
+        let mut pdp = PageGrpRespDsc { rid: RID, prgi: 1, ..Default::default() }.encode();
+        pdp[0] |= 1 << 5;
+        r.dsc(pdp); // invalid (DEC-9): IQE
+        r.write(vregs::FSTS, u64::from(vregs::FSTS_IQE));
+        r.dsc(InvWaitDsc { sw: true, pd: true, fn_: true, status_data: 1, status_addr: 0x2000_0000, ..Default::default() }.encode());
+        r.write(vregs::PRS, u64::from(vregs::PRS_PPR));
+        r.run(10);
+        let h = r.hits();
+        assert_hit(
+            &h,
+            &[
+                "admission.row_x_msg.d&l1_nopasid",
+                "admission.row_x_msg.a&l1_nopasid",
+                "admission.row_x_msg.a&stop_marker",
+                "auto_response.auto.row_a_invalid_request&nopasid",
+                "auto_response.unanswered.stop_marker&a",
+                "events.pe.ppr_set_by_descriptor",
+                "events.unit_x_outcome.pe&msi_on_condition",
+                "events.msi_written.pe",
+                "faults.outcome.recorded",
+                "faults.outcome.recorded_sets_fri",
+                "faults.row_a.record_and_invalid_request",
+                "descriptors.taken.page_grp_resp_valid",
+                "descriptors.response_code.reserved_forwarded",
+                "descriptors.taken.page_grp_resp_pdp_invalid",
+                "faults.software.iqe_cleared",
+                "descriptors.taken.inv_wait_valid",
+                "descriptors.wait_completed.pd_drain",
+                "descriptors.wait_completed.sw_status_write",
+                "egress.commit.auto",
+                "egress.commit.software",
+                "egress.sent.invalid_request",
+                "egress.sent.reserved",
+                "registers.prs_w1c.ppr_cleared",
+                "registers.pre_table.entry_enabled",
+                "prq.pqs.pqs0_128_entries",
+            ],
+        );
+        // The FE unit raised its condition with FECTL.IM=1 (reset): IP set, no MSI.
+        assert_hit(&h, &["events.unit_x_outcome.fe&ip_set_while_masked"]);
+        assert!(!h.contains_key("events.msi_written.fe"), "FECTL.IM=1: no fault MSI");
+        assert!(!h.contains_key("admission.row_x_msg.c&l1_nopasid"), "the PRQ never filled");
+    }
+
+    #[test]
+    fn coverage_vtd_full_prq_overflow_and_sticky_pro() {
+        let mut r = VtdRig::new();
+        r.setup();
+        r.write(vregs::PQT, 125 * 32); // PQH 0: two entries fill it (N-1 = 127 held)
+        for k in 0..2 {
+            r.send(last(RID, k));
+        }
+        r.write(vregs::PRS, u64::from(vregs::PRS_PPR)); // so that setting PRO is an event
+        r.send(last(RID, 7)); // row c: PRO set, auto Success
+        r.write(vregs::PQH, 127 * 32); // room again, PRO still set
+        r.send(last(RID, 8)); // row b
+        r.write(vregs::PRS, u64::from(vregs::PRS_PRO | vregs::PRS_PPR));
+        r.send(last(RID, 9)); // row d again; PQT wraps to 0
+        let h = r.hits();
+        assert_hit(
+            &h,
+            &[
+                "prq.fill.full_with_n_minus_1",
+                "prq.fill.pqt_wrapped",
+                "prq.fill.pro_sticky_after_pqh_moved",
+                "prq.fill.written_after_pro_cleared",
+                "admission.row_x_msg.c&l1_nopasid",
+                "admission.row_x_msg.b&l1_nopasid",
+                "auto_response.auto.row_c_success&nopasid",
+                "auto_response.auto.row_b_success&nopasid",
+                "registers.prs_w1c.pro_cleared",
+                "events.pe.pro_set_by_full",
+            ],
+        );
+    }
+
+    /// Traffic for the allocation test: inputs of one cycle, computed without allocating.
+    fn traffic(r: &VtdRig, k: u64) -> VtdInputs {
+        let mut i = r.idle();
+        i.rsp_ready = !k.is_multiple_of(3);
+        i.mw_ready = !k.is_multiple_of(5);
+        i.mwack_valid = !k.is_multiple_of(4);
+        match k % 7 {
+            0 | 3 => {
+                i.pr_valid = true;
+                let rid = if k.is_multiple_of(11) { OFF } else { RID };
+                i.pr = PageRequest { rid, pv: k.is_multiple_of(2), pasid: 7, r: !k.is_multiple_of(13), l: k.is_multiple_of(4), prgi: (k % 512) as u16, page: k, ..Default::default() };
+            }
+            5 => {
+                i.reg_valid = true;
+                (i.reg_write, i.reg_addr, i.reg_wdata) = match k % 4 {
+                    0 => (true, vregs::PQH, r.model.pqt()),
+                    1 => (true, vregs::PRS, 3),
+                    2 => (true, vregs::FSTS, u64::from(vregs::FSTS_IQE | vregs::FSTS_PFO)),
+                    _ => (false, vregs::PQT, 0),
+                };
+            }
+            6 if k.is_multiple_of(3) => {
+                i.iq_valid = true;
+                i.iq_qw = if k.is_multiple_of(2) {
+                    PageGrpRespDsc { rid: RID, prgi: 1, rc: (k % 16) as u8, ..Default::default() }.encode()
+                } else {
+                    InvWaitDsc { sw: true, pd: true, status_addr: 0x100, ..Default::default() }.encode()
+                };
+            }
+            _ => {}
+        }
+        i
+    }
+
+    #[test]
+    fn coverage_vtd_sampling_does_not_allocate() {
+        let mut r = VtdRig::new();
+        r.setup();
+        for k in 0..1000 {
+            let i = traffic(&r, k);
+            r.step(&i);
+        }
+        let before = allocs();
+        for k in 0..200_000 {
+            let i = traffic(&r, k);
+            r.step(&i);
+        }
+        let after = allocs();
+        assert_eq!(after - before, 0, "sampling allocated {} times", after - before);
+        let h = r.hits();
+        assert!(h.len() > 30, "the workload hits many bins: {h:?}");
+    }
+
+    #[test]
+    fn coverage_vtd_rules_and_names() {
+        let def = VtdCoverage::definition();
+        assert_eq!(def.name(), VtdCoverage::DEFINITION);
+        let data = CoverData::new(def);
+        let s = functional_summary(&[(def, &data)]).unwrap();
+        let applicable: Vec<&str> = s.rules.iter().filter(|r| r.applicable).map(|r| r.rule.as_str()).collect();
+        for r in &s.rules {
+            let vtd = r.rule.starts_with("VTD-");
+            if vtd && r.rule != "VTD-IQ-11" && r.rule != "VTD-PRQ-15" && r.rule != "VTD-PRQ-4" && r.rule != "VTD-PRQ-18" && r.rule != "VTD-FLT-2" {
+                assert!(r.applicable, "{} has no bin", r.rule);
+            }
+            if r.rule.starts_with("SMMU") {
+                assert!(!r.applicable, "{} must not be applicable", r.rule);
+            }
+        }
+        assert!(applicable.contains(&"DEC-10") && applicable.contains(&"DEC-8"));
+        let mut names: Vec<&str> = def.bins().iter().map(|b| b.full_name.as_str()).collect();
+        assert!(names.iter().all(|n| n.split('.').count() == 3));
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), def.bins().len());
+    }
+}

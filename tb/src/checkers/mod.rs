@@ -12,7 +12,16 @@
 //! | [`ProdCoverageChecker`] | SMMU-PRIQ-3 | a PRIQ_PROD read never covers an entry not yet acknowledged |
 //! | [`ResponseChecker`] | PRI-16, PRI-17, SMMU-PRIQ-10, SMMU-CMD-2..6, DEC-2, DEC-3, DEC-4 | every response is explained by one command or one dropped L=1 request, and everything that needs one gets one |
 //!
-//! Flavour-independent PCIe PRI checkers (function and host rules) are in [`pri`].
+//! | [`vtd::PrqEntryChecker`] | VTD-PRQ-4, VTD-PRQ-10, VTD-PRQ-18, PRI-31 | each VT-d descriptor written is a well-formed `page_req_dsc` of the next accepted message not accounted for |
+//! | [`vtd::PrqSlotChecker`] | VTD-PRQ-1, VTD-PRQ-8 | each descriptor goes to PQA base + 32 * index, index following acks from PQT |
+//! | [`vtd::PrqAdmissionChecker`] | VTD-PRQ-3, VTD-PRQ-9 | never the entry before PQH, never while PRO is known set |
+//! | [`vtd::PqtReadChecker`] | VTD-PRQ-8, VTD-PRQ-16 | a PQT read covers exactly what was acknowledged, at least what was issued before the read |
+//! | [`vtd::PeMsiChecker`] | VTD-PRQ-16 | no page request event MSI while an earlier descriptor is unacknowledged |
+//! | [`vtd::VtdResponseChecker`] | VTD-PRQ-5..8, -10, -17, VTD-IQ-3..5, DEC-5..8, DEC-13, PRI-16 | every response is one valid `page_grp_resp_dsc` or one dropped LPIG=1 request's automatic response |
+//! | [`vtd::WaitChecker`] | VTD-IQ-8, VTD-IQ-10 | status writes belong to SW=1 waits in order; PD=1 waits drain what was accepted before them |
+//!
+//! Flavour-independent PCIe PRI checkers (function and host rules) are in [`pri`]; the VT-d set
+//! is [`vtd::vtd_checkers`].
 //!
 //! Cost: `observe` allocates nothing on the non-violating path beyond amortised growth of the
 //! checkers' queues, and formats text only when it reports a violation.
@@ -25,6 +34,7 @@ mod queue_addr;
 mod queue_entry;
 mod regs;
 mod responses;
+pub mod vtd;
 
 pub use priq_entry::{decode_priq_entry, encode_priq_entry, DecodedEntry};
 pub use prod::ProdCoverageChecker;

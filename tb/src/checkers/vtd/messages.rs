@@ -1,0 +1,44 @@
+//! The accepted messages and what the descriptor writes and acks say of each (`Ledger`), kept
+//! the same way by every VT-d checker that needs to know which message a descriptor is for.
+
+use super::super::ledger::{Ledger, WriteMatch};
+use super::super::priq_entry::DecodedEntry;
+use super::pointers::{WriteFifo, WriteKind};
+use super::prq_entry::decode_page_req;
+use crate::txn::{Stamped, Txn};
+
+/// What one transaction did to the message log.
+pub(crate) struct Step {
+    /// A descriptor write: its decoding and the message it was matched to.
+    pub write: Option<(DecodedEntry, WriteMatch)>,
+    /// An ack: the kind of write it acknowledged.
+    pub acked: Option<WriteKind>,
+    /// A descriptor ack: the message whose descriptor it acknowledged, if known.
+    pub acked_msg: Option<u64>,
+}
+
+pub(crate) struct MessageLog {
+    pub ledger: Ledger,
+    writes: WriteFifo,
+}
+
+impl MessageLog {
+    pub fn new() -> Self {
+        MessageLog { ledger: Ledger::new(), writes: WriteFifo::new() }
+    }
+
+    pub fn observe(&mut self, t: &Stamped) -> Step {
+        let mut write = None;
+        match &t.txn {
+            Txn::PageRequest { msg } => self.ledger.accept(t.cycle, msg),
+            Txn::MemWrite { data, .. } => {
+                let (e, _) = decode_page_req(data);
+                write = Some((e, self.ledger.on_write(t.cycle, &e)));
+            }
+            _ => {}
+        }
+        let acked = self.writes.observe(t.cycle, &t.txn);
+        let acked_msg = if acked == Some(WriteKind::Descriptor) { self.ledger.on_ack(false) } else { None };
+        Step { write, acked, acked_msg }
+    }
+}

@@ -1,0 +1,126 @@
+//! PQT reads against the descriptor acknowledgements: VTD-PRQ-8 (PQT advances only after the
+//! descriptor write is acknowledged, so a read never shows an unacknowledged entry) and
+//! VTD-PRQ-16 (a PQT read covers every descriptor whose write was issued before the read was
+//! received).
+//!
+//! The read's handshake is not in the stream, only its completion; the register port serves one
+//! access at a time, so the read was received after the previous register access, and every
+//! descriptor write issued before that access must be covered. Entries are counted from the last
+//! PQT write. A read is judged once every transaction of its cycle was seen (an ack of the same
+//! cycle may be reported after it).
+
+use super::super::{rule, Checker, Violation};
+use super::pointers::{PrqPointers, WriteFifo};
+use crate::txn::{Stamped, Txn};
+use models::vtd::regs;
+
+/// A PQT read waiting for the end of its cycle.
+#[derive(Clone, Copy, Debug)]
+struct Read {
+    cycle: u64,
+    shown: u64,
+    /// Descriptor writes it must cover (issued before the previous register access).
+    must: u64,
+}
+
+pub struct PqtReadChecker {
+    writes: WriteFifo,
+    ptr: PrqPointers,
+    /// Descriptor writes issued since the last PQT write.
+    issued: u64,
+    /// (cycle, descriptor writes issued in it) of the latest issue cycle.
+    issued_cycle: (u64, u64),
+    /// Writes the next read must cover.
+    must_next: u64,
+    deferred: Option<Read>,
+}
+
+impl PqtReadChecker {
+    pub fn new() -> Self {
+        PqtReadChecker {
+            writes: WriteFifo::new(),
+            ptr: PrqPointers::new(),
+            issued: 0,
+            issued_cycle: (0, 0),
+            must_next: 0,
+            deferred: None,
+        }
+    }
+
+    fn judge(&mut self, out: &mut Vec<Violation>) {
+        let Some(r) = self.deferred.take() else { return };
+        let p = &self.ptr;
+        let n = u64::from(p.ring().entries());
+        let (lo, hi) = (r.must, p.acked);
+        let base = p.index_of(p.pqt_written);
+        let shown = p.index_of(r.shown);
+        // Offset of the shown entry from the lowest legal one, modulo N.
+        let d = (shown + 2 * n - (base + lo) % n) % n;
+        if hi >= lo && (hi - lo >= n || d <= hi - lo) {
+            return;
+        }
+        let ahead = hi >= lo && (shown + n - (base + hi) % n) % n < n / 2;
+        let message = format!(
+            "PQT read 0x{:x} (entry {shown}), but since PQT was written as entry {base}: {hi} descriptor(s) acknowledged and {lo} issued before the read was received; PQT must show an entry from {} to {}",
+            r.shown,
+            p.index_after(lo),
+            p.index_after(hi.max(lo)),
+        );
+        out.push(Violation {
+            rule: if ahead { rule::VTD_PRQ_8 } else { rule::VTD_PRQ_16 },
+            cycle: r.cycle,
+            message: if ahead {
+                format!("{message}; it covers a descriptor not yet acknowledged")
+            } else {
+                format!("{message}; it misses a descriptor written before the read")
+            },
+        });
+    }
+
+    fn on_reg(&mut self, cycle: u64, t: &Txn) {
+        match *t {
+            Txn::RegRead { addr: regs::PQT, data } => {
+                self.deferred = Some(Read { cycle, shown: data, must: self.must_next });
+            }
+            Txn::RegWrite { addr: regs::PQT, .. } => {
+                self.issued = 0;
+                self.issued_cycle = (cycle, 0);
+            }
+            _ => {}
+        }
+        let same_cycle = if self.issued_cycle.0 == cycle { self.issued_cycle.1 } else { 0 };
+        self.must_next = self.issued - same_cycle;
+    }
+}
+
+impl Default for PqtReadChecker {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Checker for PqtReadChecker {
+    fn name(&self) -> &'static str {
+        "vtd-pqt-read"
+    }
+
+    fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) {
+        if self.deferred.is_some_and(|r| r.cycle < t.cycle) {
+            self.judge(out);
+        }
+        match t.txn {
+            Txn::RegRead { .. } | Txn::RegWrite { .. } => self.on_reg(t.cycle, &t.txn),
+            Txn::MemWrite { .. } => {
+                self.issued += 1;
+                self.issued_cycle = if self.issued_cycle.0 == t.cycle { (t.cycle, self.issued_cycle.1 + 1) } else { (t.cycle, 1) };
+            }
+            _ => {}
+        }
+        let acked = self.writes.observe(t.cycle, &t.txn);
+        self.ptr.observe(&t.txn, acked);
+    }
+
+    fn finish(&mut self, _end_cycle: u64, out: &mut Vec<Violation>) {
+        self.judge(out);
+    }
+}
