@@ -7,6 +7,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use tb::run::{self, RunOptions};
+use tb::scenario::Flavor;
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
@@ -31,48 +32,65 @@ struct BenchReport {
     target_ratio: f64,
 }
 
+/// The harness workload of each flavor: continuous traffic through the Linux-like host.
+fn workload(flavor: Flavor) -> &'static str {
+    match flavor {
+        Flavor::Smmuv3 => "soak",
+        Flavor::Vtd => "vtd_soak",
+    }
+}
+
 pub fn main(a: BenchArgs) -> Result<ExitCode, String> {
     let root = crate::repo_root()?;
     let out = if a.out.is_absolute() { a.out.clone() } else { root.join(&a.out) };
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let opts = RunOptions { keep_log: false, ..RunOptions::for_repo(&root) };
-    let built = sim::build(&run::build_spec(tb::scenario::Flavor::Smmuv3, &opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
-    let exe = compile_plain_loop(&root, &built, &out)?;
+    let reports = Flavor::ALL.into_iter().map(|f| bench_flavor(f, &a, &opts, &root, &out)).collect::<Result<Vec<_>, _>>()?;
+    let row = |name: &str, f: &dyn Fn(&BenchReport) -> String| {
+        println!("{name:<44}{}", reports.iter().map(|r| format!(" {:>14}", f(r))).collect::<String>());
+    };
+    row("best of runs, cycles/s", &|r| r.flavor.to_string());
+    row("plain C++ Verilator loop (no checks)", &|r| format!("{:.0}", r.plain_cpp_cycles_per_s));
+    row("iommu-tb harness (lockstep + checkers)", &|r| format!("{:.0}", r.harness_cycles_per_s));
+    for r in &reports {
+        println!("{} ratio {:.2} (target >= {:.1})", r.flavor, r.ratio, r.target_ratio);
+    }
+    let path = out.join("bench.json");
+    let text = serde_json::to_string_pretty(&serde_json::json!({ "flavors": reports })).map_err(|e| e.to_string())?;
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!("written: {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
 
+/// Best of `reps` runs of the plain loop and of the harness on one flavor's build.
+fn bench_flavor(flavor: Flavor, a: &BenchArgs, opts: &RunOptions, root: &Path, out: &Path) -> Result<BenchReport, String> {
+    let built = sim::build(&run::build_spec(flavor, &opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
+    let exe = compile_plain_loop(flavor, root, &built, out)?;
     let mut plain = 0f64;
     let mut harness = 0f64;
     for _ in 0..a.reps.max(1) {
         plain = plain.max(run_plain_loop(&exe, a.cycles)?);
-        let def = run::find_test(tb::scenario::Flavor::Smmuv3, "soak")?;
+        let def = run::find_test(flavor, workload(flavor))?;
         let scenario = tb::scenario::Scenario { max_cycles: a.cycles, ..(def.scenario)(1) };
-        let r = run::run(&scenario, &opts)?;
+        let r = run::run(&scenario, opts)?;
         if let Some(f) = &r.failure {
-            return Err(format!("the bench scenario failed: {}", f.lines().next().unwrap_or("")));
+            return Err(format!("the {} bench scenario failed: {}", flavor.name(), f.lines().next().unwrap_or("")));
         }
         harness = harness.max(r.cycles as f64 / r.wall_s);
     }
-    let report = BenchReport {
-        flavor: "smmuv3",
+    Ok(BenchReport {
+        flavor: flavor.name(),
         rtl_hash: built.hash.clone(),
         cycles: a.cycles,
         harness_cycles_per_s: harness,
         plain_cpp_cycles_per_s: plain,
         ratio: harness / plain,
         target_ratio: 0.7,
-    };
-    println!("{:<44} {:>14}", "smmuv3, best of runs", "cycles/s");
-    println!("{:<44} {:>14.0}", "plain C++ Verilator loop (no checks)", report.plain_cpp_cycles_per_s);
-    println!("{:<44} {:>14.0}", "iommu-tb harness (lockstep + checkers)", report.harness_cycles_per_s);
-    println!("ratio {:.2} (target >= {:.1})", report.ratio, report.target_ratio);
-    let path = out.join("bench.json");
-    let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    println!("written: {}", path.display());
-    Ok(ExitCode::SUCCESS)
+    })
 }
 
-/// Compile `bench/plain_loop_smmuv3.cpp` against the objects of the cached build.
-fn compile_plain_loop(root: &Path, built: &sim::Built, out: &Path) -> Result<PathBuf, String> {
+/// Compile `bench/plain_loop_<flavor>.cpp` against the objects of the cached build.
+fn compile_plain_loop(flavor: Flavor, root: &Path, built: &sim::Built, out: &Path) -> Result<PathBuf, String> {
     let exe = out.join(format!("plain_loop_{}", &built.hash[..16]));
     if exe.exists() {
         return Ok(exe);
@@ -82,11 +100,11 @@ fn compile_plain_loop(root: &Path, built: &sim::Built, out: &Path) -> Result<Pat
     let status = Command::new(std::env::var("CXX").unwrap_or_else(|_| "g++".into()))
         .args(["-O2", "-std=c++20", "-DVL_TIME_CONTEXT", "-o"])
         .arg(&exe)
-        .arg(root.join("bench/plain_loop_smmuv3.cpp"))
+        .arg(root.join(format!("bench/plain_loop_{}.cpp", flavor.name())))
         .arg(format!("-I{}", obj.display()))
         .arg(format!("-I{}", vroot.join("include").display()))
         .arg(format!("-I{}", vroot.join("include/vltstd").display()))
-        .arg(obj.join("Vsmmuv3_priq__ALL.a"))
+        .arg(obj.join(format!("V{}__ALL.a", run::top(flavor).0)))
         .arg(obj.join("verilated.o"))
         .arg(obj.join("verilated_threads.o"))
         .args(["-pthread", "-latomic"])

@@ -120,8 +120,12 @@ fn bench_reports_both_rates_and_the_ratio() {
     let stdout = text(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{stdout}{}", text(&o.stderr));
     assert!(stdout.contains("ratio"), "{stdout}");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("bench.json")).unwrap()).unwrap();
-    let (h, p) = (v["harness_cycles_per_s"].as_f64().unwrap(), v["plain_cpp_cycles_per_s"].as_f64().unwrap());
-    assert!(h > 0.0 && p > 0.0, "{v}");
-    assert!((v["ratio"].as_f64().unwrap() - h / p).abs() < 1e-9, "{v}");
+    let all: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("bench.json")).unwrap()).unwrap();
+    let flavors = all["flavors"].as_array().unwrap();
+    assert_eq!(flavors.iter().map(|v| v["flavor"].as_str().unwrap()).collect::<Vec<_>>(), ["smmuv3", "vtd"]);
+    for v in flavors {
+        let (h, p) = (v["harness_cycles_per_s"].as_f64().unwrap(), v["plain_cpp_cycles_per_s"].as_f64().unwrap());
+        assert!(h > 0.0 && p > 0.0, "{v}");
+        assert!((v["ratio"].as_f64().unwrap() - h / p).abs() < 1e-9, "{v}");
+    }
 }

@@ -74,4 +74,5 @@ directed!(
     vtd_response_order,
     vtd_id_registers,
     vtd_drain_after_overflow,
+    vtd_soak,
 );

@@ -579,6 +579,40 @@ async fn random(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     ensure!(state.borrow().groups_answered() > 0, "PRI-16", "no group answered");
 }
 
+/// Continuous traffic of two functions for a fixed number of cycles, through the Linux-like host
+/// woken by the page request event (also the `make bench` workload).
+fn soak_scenario(seed: u64) -> Scenario {
+    Scenario {
+        traffic: Some(TrafficPlan {
+            rids: vec![RID, RID2],
+            pasids: vec![1, 2, 0],
+            allocation: 16,
+            max_prg_len: 3,
+            prgs: u32::MAX,
+            stop_odds: 0,
+            send_odds: 255,
+            prgi_shared_across_pasids: false,
+            faults: Default::default(),
+        }),
+        host: HostPolicy { consume: true, poll_cycles: 64, ..HostPolicy::default() },
+        max_cycles: 100_000,
+        ..directed("vtd_soak", seed)
+    }
+}
+
+async fn soak(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
+    setup(&env, &sc).await;
+    env.unmask(regs::PECTL).await;
+    let state = Rc::new(RefCell::new(VtdHostState::new(sc.host.sw)));
+    env.sim.start_soon(prq_thread(env.clone(), sc.host, rng.next_u64(), state.clone()));
+    env.start_traffic();
+    let now = env.sim.cycle();
+    env.cycles(sc.max_cycles.saturating_sub(now + 2_000)).await;
+    env.stop_traffic().await;
+    env.settle(100).await;
+    ensure!(state.borrow().groups_answered() > 0, "PRI-16", "no group answered during the soak");
+}
+
 /// Every registered VT-d test.
 pub fn registry() -> &'static [TestDef] {
     macro_rules! t {
@@ -615,6 +649,7 @@ pub fn registry() -> &'static [TestDef] {
                 host: HostPolicy { consume: true, poll_cycles: 3_000, ..HostPolicy::default() },
                 ..directed("vtd_drain_after_overflow", s)
             }),
+            t!("vtd_soak", soak, ["VTD-PRQ-8", "VTD-PRQ-13", "HOST-22", "HOST-23"], soak_scenario),
             TestDef {
                 name: "vtd_random",
                 rules: &["VTD-PRQ-8", "VTD-PRQ-17", "HOST-22", "HOST-23", "PRI-16"],
