@@ -88,7 +88,7 @@ fn lockstep(dut: &mut VtdDut, p: VtdParams, seeds: std::ops::RangeInclusive<u64>
                 }
                 history.push_back((cycle, inp));
                 dut.drive(&inp);
-                dut.tick();
+                dut.clock.tick();
                 model.step(&inp);
                 sb.note(model.events());
                 reached(model.events(), reach);

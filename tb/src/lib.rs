@@ -6,6 +6,7 @@ mod macros;
 pub mod agents;
 pub mod checkers;
 pub mod coverage;
+pub mod dut;
 pub mod env;
 pub mod fasthash;
 pub mod junit;

@@ -167,14 +167,14 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         Flavor::Smmuv3 => {
             let mut dut = PriqDut::new(model).map_err(|e| e.to_string())?;
             if let Some(w) = &opts.waves {
-                dut.open_waves(w).map_err(|e| e.to_string())?;
+                dut.clock.open_waves(w).map_err(|e| e.to_string())?;
             }
             Box::new(crate::smmuv3::bench::Bench::new(dut, PriqParams::default(), agents, obs))
         }
         Flavor::Vtd => {
             let mut dut = VtdDut::new(model).map_err(|e| e.to_string())?;
             if let Some(w) = &opts.waves {
-                dut.open_waves(w).map_err(|e| e.to_string())?;
+                dut.clock.open_waves(w).map_err(|e| e.to_string())?;
             }
             Box::new(crate::vtd::bench::Bench::new(dut, VtdParams::default(), agents, obs))
         }

@@ -76,7 +76,7 @@ impl Bench {
         let edge = self.cycle + 1;
         let inp = self.inputs(edge);
         self.dut.drive(&inp);
-        self.dut.tick();
+        self.dut.clock.tick();
         let before = self.out;
         self.coverage.on_inputs(&inp, &self.model);
         self.model.step(&inp);
@@ -198,7 +198,7 @@ impl Bench {
     /// End of test: liveness checks of every checker.
     pub fn finish(&mut self) -> Vec<Violation> {
         let v = self.obs.finish(self.cycle);
-        self.dut.close();
+        self.dut.clock.close();
         v
     }
 }
@@ -229,6 +229,6 @@ impl crate::run::Harness for Bench {
         std::mem::replace(&mut self.coverage, VtdCoverage::new()).into_data()
     }
     fn write_code_coverage(&mut self, path: &std::path::Path) -> Result<(), String> {
-        self.dut.model_mut().write_coverage(path).map_err(|e| e.to_string())
+        self.dut.clock.model_mut().write_coverage(path).map_err(|e| e.to_string())
     }
 }

@@ -1,0 +1,175 @@
+//! The parts of a DUT binding both tops share (`rtl/README.md`, "Conventions"): the clock, reset
+//! and waves of a Verilated model, and the PCIe page-request ingress and PRG-response egress,
+//! whose ports are the same on both tops. Each flavor's `dut.rs` binds the rest of its ports.
+
+use models::pcie::PageRequest;
+use sim::{Model, Port, SimError};
+use std::path::Path;
+
+/// A Verilated top with `clk`, an active-low synchronous `rst_n`, and optional waves.
+pub struct Clocked {
+    model: Model,
+    clk: Port,
+    rst_n: Port,
+    time: u64,
+    waves: bool,
+}
+
+impl Clocked {
+    pub fn new(model: Model) -> Result<Clocked, SimError> {
+        let (clk, rst_n) = (model.port("clk")?, model.port("rst_n")?);
+        Ok(Clocked { model, clk, rst_n, time: 0, waves: false })
+    }
+
+    /// The model, to bind the top's other ports.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    pub fn model_mut(&mut self) -> &mut Model {
+        &mut self.model
+    }
+
+    pub fn open_waves(&mut self, path: &Path) -> Result<(), SimError> {
+        self.model.open_waves(path)?;
+        self.waves = true;
+        Ok(())
+    }
+
+    pub fn close(&mut self) {
+        if self.waves {
+            self.model.close_waves();
+            self.waves = false;
+        }
+    }
+
+    /// Hold reset for `edges` rising edges, then release it (drive idle inputs first).
+    pub fn reset(&mut self, edges: u32) {
+        self.rst_n.set(0);
+        for _ in 0..edges {
+            self.tick();
+        }
+        self.rst_n.set(1);
+    }
+
+    /// One clock cycle: falling half (inputs settle), then the rising edge.
+    #[inline]
+    pub fn tick(&mut self) {
+        self.clk.set(0);
+        self.model.eval();
+        if self.waves {
+            self.model.dump_waves(self.time);
+        }
+        self.time += 5;
+        self.clk.set(1);
+        self.model.eval();
+        if self.waves {
+            self.model.dump_waves(self.time);
+        }
+        self.time += 5;
+    }
+}
+
+impl Drop for Clocked {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// Bind a struct of ports by their names in the Verilated top; a missing port is a one-line
+/// error naming it.
+macro_rules! bind_ports {
+    ($model:expr, $ty:ident { $($name:ident),* $(,)? }) => {
+        $ty { $($name: $model.port(stringify!($name))?),* }
+    };
+}
+pub(crate) use bind_ports;
+
+/// The PCIe ingress (`pr_*`) and egress (`rsp_*`) ports.
+pub struct PciePorts {
+    pr_valid: Port,
+    pr_ready: Port,
+    pr_rid: Port,
+    pr_pv: Port,
+    pr_pasid: Port,
+    pr_exe: Port,
+    pr_priv: Port,
+    pr_r: Port,
+    pr_w: Port,
+    pr_l: Port,
+    pr_prgi: Port,
+    pr_addr: Port,
+    rsp_valid: Port,
+    rsp_ready: Port,
+    rsp_rid: Port,
+    rsp_pv: Port,
+    rsp_pasid: Port,
+    rsp_prgi: Port,
+    rsp_code: Port,
+}
+
+/// What the PCIe ports show after an edge (the output records copy it field by field).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PcieOut {
+    pub pr_ready: bool,
+    pub rsp_valid: bool,
+    pub rsp_rid: u16,
+    pub rsp_pv: bool,
+    pub rsp_pasid: u32,
+    pub rsp_prgi: u16,
+    pub rsp_code: u8,
+}
+
+impl PciePorts {
+    pub fn bind(model: &Model) -> Result<PciePorts, SimError> {
+        Ok(bind_ports!(model, PciePorts {
+            pr_valid, pr_ready, pr_rid, pr_pv, pr_pasid, pr_exe, pr_priv, pr_r, pr_w, pr_l, pr_prgi, pr_addr,
+            rsp_valid, rsp_ready, rsp_rid, rsp_pv, rsp_pasid, rsp_prgi, rsp_code,
+        }))
+    }
+
+    /// Put this cycle's message (if `valid`) and egress ready on the ports.
+    #[inline]
+    pub fn drive(&self, valid: bool, m: &PageRequest, rsp_ready: bool) {
+        self.pr_valid.set(valid as u64);
+        self.pr_rid.set(m.rid as u64);
+        self.pr_pv.set(m.pv as u64);
+        self.pr_pasid.set(m.pasid as u64);
+        self.pr_exe.set(m.exe as u64);
+        self.pr_priv.set(m.priv_ as u64);
+        self.pr_r.set(m.r as u64);
+        self.pr_w.set(m.w as u64);
+        self.pr_l.set(m.l as u64);
+        self.pr_prgi.set(m.prgi as u64);
+        self.pr_addr.set(m.page);
+        self.rsp_ready.set(rsp_ready as u64);
+    }
+
+    #[inline]
+    pub fn sample(&self) -> PcieOut {
+        PcieOut {
+            pr_ready: self.pr_ready.get() != 0,
+            rsp_valid: self.rsp_valid.get() != 0,
+            rsp_rid: self.rsp_rid.get() as u16,
+            rsp_pv: self.rsp_pv.get() != 0,
+            rsp_pasid: self.rsp_pasid.get() as u32,
+            rsp_prgi: self.rsp_prgi.get() as u16,
+            rsp_code: self.rsp_code.get() as u8,
+        }
+    }
+}
+
+/// Copy the PCIe outputs into a flavor's output record (same field names on both).
+macro_rules! copy_pcie_out {
+    ($from:expr, $to:expr) => {{
+        let p = $from;
+        $to.pr_ready = p.pr_ready;
+        $to.rsp_valid = p.rsp_valid;
+        $to.rsp_rid = p.rsp_rid;
+        $to.rsp_pv = p.rsp_pv;
+        $to.rsp_pasid = p.rsp_pasid;
+        $to.rsp_prgi = p.rsp_prgi;
+        $to.rsp_code = p.rsp_code;
+    }};
+}
+pub(crate) use copy_pcie_out;
