@@ -4,6 +4,7 @@
 mod macros;
 
 pub mod agents;
+pub mod bench;
 pub mod checkers;
 pub mod coverage;
 pub mod dut;

@@ -71,7 +71,7 @@ pub struct RunResult {
     pub functional: Option<crate::coverage::CoverData>,
 }
 
-/// What `run` needs of a flavor's bench (`smmuv3::bench::Bench`, `vtd::bench::Bench`).
+/// What `run` needs of a bench (`crate::bench::Bench` on either flavor's block).
 pub trait Harness {
     fn env(&self) -> Env;
     fn sched(&mut self) -> &mut Scheduler;
@@ -169,14 +169,14 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
             if let Some(w) = &opts.waves {
                 dut.clock.open_waves(w).map_err(|e| e.to_string())?;
             }
-            Box::new(crate::smmuv3::bench::Bench::new(dut, PriqParams::default(), agents, obs))
+            Box::new(crate::smmuv3::bench::Bench::new(crate::smmuv3::bench::Priq::new(dut, PriqParams::default()), agents, obs))
         }
         Flavor::Vtd => {
             let mut dut = VtdDut::new(model).map_err(|e| e.to_string())?;
             if let Some(w) = &opts.waves {
                 dut.clock.open_waves(w).map_err(|e| e.to_string())?;
             }
-            Box::new(crate::vtd::bench::Bench::new(dut, VtdParams::default(), agents, obs))
+            Box::new(crate::vtd::bench::Bench::new(crate::vtd::bench::Prq::new(dut, VtdParams::default()), agents, obs))
         }
     };
     let bench = bench.as_mut();

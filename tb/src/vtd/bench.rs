@@ -1,234 +1,112 @@
-//! The cycle loop of the VT-d bench, as for SMMUv3 (`smmuv3::bench`): agents drive the DUT and
-//! the timed model with the same inputs; after every rising edge the scoreboard compares all
-//! outputs (strict lockstep), the monitors turn handshakes into transactions for the checkers,
-//! coverage, trace and log; then the scheduler wakes the test sequences waiting on that edge.
-//!
-//! VT-d specifics: the memory port carries three kinds of writes (descriptor, status write, MSI;
-//! `mw_kind`), the command port is the 256-bit invalidation-queue descriptor input, and the
-//! queue's interrupt is the page request event MSI (its address is `QueueConfig::irq_addr`).
+//! The VT-d PRQ block of the bench (`crate::bench`): the Verilated `vtd_prq`, its timed model and
+//! scoreboard, and the monitors of its own ports. The memory port carries three kinds of writes
+//! (descriptor, status write, MSI; `mw_kind`), the software port is the 256-bit
+//! invalidation-queue descriptor input, and the queue's interrupt is the page request event MSI
+//! (its address is `QueueConfig::irq_addr`).
 
 use super::dut::VtdDut;
 use super::scoreboard::Scoreboard;
-use crate::checkers::Violation;
+use crate::bench::{Block, Drive, Monitor};
 use crate::coverage::vtd::VtdCoverage;
 use crate::coverage::CoverData;
-use crate::env::{Agents, Env, QueueConfig};
-use crate::lockstep::Stop;
-use crate::observe::Observers;
-use crate::sched::{Event, Scheduler};
+use crate::dut::Clocked;
+use crate::lockstep::Mismatch;
 use crate::txn::Txn;
-use models::pcie::{PrgResponse, RespCode};
-use models::vtd::timing::{VtdInputs, VtdOutputs, VtdParams, VtdTiming};
-use std::cell::RefCell;
-use std::rc::Rc;
+use models::vtd::timing::{Job, VtdInputs, VtdOutputs, VtdParams, VtdTiming};
 
-/// Clock period used for simulated time (waves, timers).
-pub const PERIOD_PS: u64 = 10_000;
+/// The VT-d bench: the generic cycle loop on this block.
+pub type Bench = crate::bench::Bench<Prq>;
 
-/// `mw_kind` values (rtl/README.md "Ports").
-const KIND_DESCRIPTOR: u8 = 0;
-const KIND_STATUS: u8 = 1;
-
-pub struct Bench {
+pub struct Prq {
     dut: VtdDut,
     model: VtdTiming,
     scoreboard: Scoreboard,
-    pub coverage: VtdCoverage,
-    pub sched: Scheduler,
-    pub env: Env,
-    /// Checkers, trace, recent transactions and log: every transaction goes there.
-    pub obs: Observers,
-    /// Enforce the strict cycle-by-cycle compare (off: protocol checkers only).
-    pub lockstep: bool,
-    out: VtdOutputs,
-    cycle: u64,
 }
 
-impl Bench {
-    pub fn new(mut dut: VtdDut, params: VtdParams, agents: Agents, obs: Observers) -> Bench {
+impl Prq {
+    /// Reset the DUT and start the model in its reset state.
+    pub fn new(mut dut: VtdDut, params: VtdParams) -> Prq {
         dut.reset(2);
-        let sched = Scheduler::new(PERIOD_PS);
-        let env = Env {
-            sim: sched.handle(),
-            agents: Rc::new(RefCell::new(agents)),
-            irq: Rc::new(Event::new()),
-            queue: Rc::new(RefCell::new(QueueConfig::default())),
-        };
-        let mut out = VtdOutputs::default();
-        dut.sample(&mut out);
-        Bench {
-            dut,
-            model: VtdTiming::new(params),
-            scoreboard: Scoreboard::default(),
-            coverage: VtdCoverage::new(),
-            sched,
-            env,
-            obs,
-            lockstep: true,
-            out,
-            cycle: 0,
+        Prq { dut, model: VtdTiming::new(params), scoreboard: Scoreboard::default() }
+    }
+}
+
+impl Block for Prq {
+    type Inputs = VtdInputs;
+    type Outputs = VtdOutputs;
+    type Coverage = VtdCoverage;
+
+    fn new_coverage() -> VtdCoverage {
+        VtdCoverage::new()
+    }
+    fn coverage_data(c: VtdCoverage) -> CoverData {
+        c.into_data()
+    }
+    fn clock(&mut self) -> &mut Clocked {
+        &mut self.dut.clock
+    }
+    fn sample(&self, out: &mut VtdOutputs) {
+        self.dut.sample(out);
+    }
+
+    fn inputs(d: &Drive) -> VtdInputs {
+        VtdInputs {
+            pr_valid: d.pr.is_some(),
+            pr: d.pr.unwrap_or_default(),
+            rsp_ready: d.rsp_ready,
+            mw_ready: d.mem.mw_ready,
+            mwack_valid: d.mem.ack_valid,
+            reg_valid: d.reg.valid,
+            reg_write: d.reg.write,
+            reg_addr: d.reg.addr,
+            reg_wdata: d.reg.wdata,
+            iq_valid: d.cmd.is_some(),
+            iq_qw: d.cmd.unwrap_or_default(),
         }
     }
 
-    /// Run one clock cycle. Returns why the run must stop, if it must.
-    pub fn step(&mut self) -> Option<Stop> {
-        self.sched.falling_edge();
-        let edge = self.cycle + 1;
-        let inp = self.inputs(edge);
-        self.dut.drive(&inp);
+    fn edge(&mut self, i: &VtdInputs, cov: &mut VtdCoverage, out: &mut VtdOutputs) {
+        self.dut.drive(i);
         self.dut.clock.tick();
-        let before = self.out;
-        self.coverage.on_inputs(&inp, &self.model);
-        self.model.step(&inp);
-        self.coverage.on_edge(self.model.events(), &self.model);
-        self.dut.sample(&mut self.out);
-        self.cycle = edge;
-        {
-            // Completions and events set by the monitors wake their tasks without a lock.
-            let _local = self.sched.local_wakes();
-            self.monitor(&inp, &before);
-        }
-        self.scoreboard.note(self.model.events());
-        if self.lockstep {
-            if let Some(m) = self.scoreboard.compare(edge, self.model.outputs(), &self.out, &self.model) {
-                return Some(Stop::Mismatch(m));
-            }
-        }
-        if !self.obs.violations.is_empty() {
-            return Some(Stop::Violations(std::mem::take(&mut self.obs.violations)));
-        }
-        self.sched.set_time(edge * PERIOD_PS);
-        self.sched.rising_edge();
-        self.sched.read_only();
-        None
+        cov.on_inputs(i, &self.model);
+        self.model.step(i);
+        cov.on_edge(self.model.events(), &self.model);
+        self.dut.sample(out);
     }
 
-    /// Each agent fills its part of the inputs for the cycle ending at `edge`.
-    fn inputs(&mut self, edge: u64) -> VtdInputs {
-        let mut a = self.env.agents.borrow_mut();
-        let mut i = VtdInputs::default();
-        if let Some(m) = a.pcie.drive() {
-            i.pr_valid = true;
-            i.pr = m;
-        }
-        let m = a.mem.drive(edge);
-        i.mw_ready = m.mw_ready;
-        i.mwack_valid = m.ack_valid;
-        let r = a.regs.drive();
-        i.reg_valid = r.valid;
-        i.reg_write = r.write;
-        i.reg_addr = r.addr;
-        i.reg_wdata = r.wdata;
-        if let Some(w) = a.cmds.drive() {
-            i.iq_valid = true;
-            i.iq_qw = *w;
-        }
-        i.rsp_ready = a.rsp.drive();
-        i
-    }
-
-    /// Handshakes at this edge: inputs of the cycle against the outputs before the edge.
-    fn monitor(&mut self, i: &VtdInputs, before: &VtdOutputs) {
-        let edge = self.cycle;
-        let mut a = self.env.agents.borrow_mut();
-        let (obs, cov) = (&mut self.obs, &mut self.coverage);
-        // Device events raised while driving this cycle happened before this edge's handshakes.
-        obs.flush_device_events(&mut a, cov, edge);
-        if i.pr_valid && before.pr_ready {
-            let msg = a.pcie.on_accept();
-            obs.emit(&mut a, cov, edge, Txn::PageRequest { msg });
-        }
+    fn monitor(m: &mut Monitor<'_, VtdCoverage>, i: &VtdInputs, before: &VtdOutputs, after: &VtdOutputs) {
+        m.page_request(i.pr_valid && before.pr_ready);
         if before.mw_valid && i.mw_ready {
             let (addr, d) = (before.mw_addr, before.mw_data);
             let value = d[0] as u32;
-            let txn = match before.mw_kind {
-                KIND_DESCRIPTOR => {
-                    a.mem.on_write(edge, addr, &d);
-                    Txn::MemWrite { addr, bytes: 32, data: d }
-                }
-                KIND_STATUS => {
-                    a.mem.on_write_u32(edge, addr, value);
+            let txn = if before.mw_kind == Job::Descriptor.kind() {
+                m.agents.mem.on_write(m.edge, addr, &d);
+                Txn::MemWrite { addr, bytes: 32, data: d }
+            } else {
+                m.agents.mem.on_write_u32(m.edge, addr, value);
+                if before.mw_kind == Job::Status.kind() {
                     Txn::StatusWrite { addr, data: value }
-                }
-                _ => {
-                    a.mem.on_write_u32(edge, addr, value);
-                    if addr == self.env.queue.borrow().irq_addr {
-                        self.env.irq.set();
+                } else {
+                    if addr == m.env.queue.borrow().irq_addr {
+                        m.env.irq.set();
                     }
                     Txn::Msi { addr, data: value }
                 }
             };
-            obs.emit(&mut a, cov, edge, txn);
+            m.emit(txn);
         }
-        if i.mwack_valid && before.mwack_ready {
-            let err = a.mem.on_ack();
-            obs.emit(&mut a, cov, edge, Txn::MemAck { err });
-        }
-        if i.reg_valid && before.reg_ready {
-            a.regs.on_accept(edge);
-            if i.reg_write {
-                obs.emit(&mut a, cov, edge, Txn::RegWrite { addr: i.reg_addr, data: i.reg_wdata });
-            }
-        }
-        if self.out.reg_rvalid {
-            if let Some(addr) = a.regs.on_rdata(self.out.reg_rdata, edge) {
-                obs.emit(&mut a, cov, edge, Txn::RegRead { addr, data: self.out.reg_rdata });
-            }
-        }
-        if i.iq_valid && before.iq_ready {
-            let words = a.cmds.on_taken(edge);
-            obs.emit(&mut a, cov, edge, Txn::Command { words, n: 4 });
-        }
-        if before.rsp_valid && i.rsp_ready {
-            let rsp = PrgResponse {
-                rid: before.rsp_rid,
-                pv: before.rsp_pv,
-                pasid: before.rsp_pasid,
-                prgi: before.rsp_prgi,
-                code: RespCode::from_bits(before.rsp_code),
-            };
-            a.rsp.on_response(edge, rsp);
-            a.pcie.on_response(&rsp);
-            obs.emit(&mut a, cov, edge, Txn::Response { rsp });
-        }
-        // Device events raised while reacting to this edge's handshakes come after them.
-        obs.flush_device_events(&mut a, cov, edge);
+        m.mem_ack(i.mwack_valid && before.mwack_ready);
+        m.register(i.reg_valid && before.reg_ready, i.reg_write, i.reg_addr, i.reg_wdata, after.reg_rvalid, after.reg_rdata);
+        m.command(i.iq_valid && before.iq_ready, 4);
+        let b = before;
+        m.response(b.rsp_valid && i.rsp_ready, b.rsp_rid, b.rsp_pv, b.rsp_pasid, b.rsp_prgi, b.rsp_code);
     }
 
-    /// End of test: liveness checks of every checker.
-    pub fn finish(&mut self) -> Vec<Violation> {
-        let v = self.obs.finish(self.cycle);
-        self.dut.clock.close();
-        v
-    }
-}
-
-impl crate::run::Harness for Bench {
-    fn env(&self) -> Env {
-        self.env.clone()
-    }
-    fn sched(&mut self) -> &mut Scheduler {
-        &mut self.sched
-    }
-    fn obs(&self) -> &Observers {
-        &self.obs
-    }
-    fn cycle(&self) -> u64 {
-        self.cycle
-    }
-    fn set_lockstep(&mut self, on: bool) {
-        self.lockstep = on;
-    }
-    fn step(&mut self) -> Option<Stop> {
-        Bench::step(self)
-    }
-    fn finish(&mut self) -> Vec<Violation> {
-        Bench::finish(self)
-    }
-    fn take_coverage(&mut self) -> CoverData {
-        std::mem::replace(&mut self.coverage, VtdCoverage::new()).into_data()
-    }
-    fn write_code_coverage(&mut self, path: &std::path::Path) -> Result<(), String> {
-        self.dut.clock.model_mut().write_coverage(path).map_err(|e| e.to_string())
+    fn compare(&mut self, edge: u64, out: &VtdOutputs, enforce: bool) -> Option<Mismatch> {
+        self.scoreboard.note(self.model.events());
+        if !enforce {
+            return None;
+        }
+        self.scoreboard.compare(edge, self.model.outputs(), out, &self.model)
     }
 }
