@@ -3,46 +3,10 @@
 //! judged twice: by the strict lockstep scoreboard, and by the timing-free protocol checkers
 //! alone (the judge used for RTL with other latencies), where they can see it.
 
-mod common;
+#[path = "common/mutants.rs"]
+mod mutants;
 
-use std::path::{Path, PathBuf};
-use tb::run::{self, RunOptions, Status};
-use tb::scenario::Flavor;
-
-/// A copy of `rtl/` with `from` replaced by `to` in `file` (which must hold `from` exactly once).
-fn mutant(name: &str, file: &str, from: &str, to: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("mutants").join(name).join("rtl");
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&common::root().join("rtl"), &dir);
-    let path = dir.join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(text.matches(from).count(), 1, "mutant {name}: the RTL text to replace must occur exactly once in {file}");
-    std::fs::write(&path, text.replace(from, to)).unwrap();
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
-/// Run `test` on the mutant; return the rule the failure names.
-fn failing_rule(rtl: &Path, test: &str, lockstep: bool) -> String {
-    let opts = RunOptions { rtl_dir: rtl.to_path_buf(), lockstep, ..common::opts() };
-    let def = run::find_test(Flavor::Smmuv3, test).unwrap();
-    let r = run::run(&(def.scenario)(1), &opts).unwrap();
-    assert_eq!(r.status, Status::Fail, "the planted bug went unnoticed by {test} (lockstep {lockstep})");
-    eprintln!("{test} (lockstep {lockstep}): {}", r.failure.as_deref().unwrap_or("").lines().next().unwrap_or(""));
-    r.rule.unwrap()
-}
+use mutants::{failing_rule, mutant};
 
 const PRIQ: &str = "smmuv3/smmuv3_priq.sv";
 

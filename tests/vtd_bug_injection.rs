@@ -1,12 +1,11 @@
 //! The VT-d checks bite: each test copies the RTL, plants one deliberate bug in
 //! `rtl/vtd/vtd_prq.sv`, runs the registered VT-d directed test that exercises it, and requires
-//! the run to FAIL naming the rule the bug breaks (`/work/shared/spec/vtd.md`). Each bug is judged
+//! the run to FAIL naming the rule the bug breaks (`../shared/spec/vtd.md`). Each bug is judged
 //! twice: by the strict lockstep scoreboard (`tb/src/vtd/scoreboard.rs`, which blames the rule
 //! of the timed model's event at the first differing output), and with `lockstep: false`, where
 //! the timing-free VT-d checkers (`tb/src/checkers/vtd/`) and the test's own assertions are the
 //! only judges. The two may name different rules; each test says why. Where a judge can only
-//! name a less exact rule, the test asserts just that the run fails and says so; bugs the
-//! scoreboard catches but blames on a wrong rule are at the end, ignored.
+//! name a less exact rule, the test asserts just that the run fails and says so.
 
 #[path = "common/mutants.rs"]
 mod mutants;
@@ -180,14 +179,11 @@ fn pqt_read_not_held_until_ack() {
     failing_rule(&rtl, "vtd_basic_write", false);
 }
 
-// ---- bugs the lockstep scoreboard sees but blames on the wrong rule ------------------------------
-// When the DUT starts a memory-write job the model does not have at that edge, the scoreboard
-// blames the model's job (`blame_write` in tb/src/vtd/scoreboard.rs), not the job the DUT
-// started (`mw_kind`, and for MSIs the address). These tests state the right rules and are
-// ignored until the blame looks at the DUT's job; run them with `--ignored`.
+// ---- extra memory writes: the scoreboard blames the job the DUT started ----------------------------
+// (`blame_write` in tb/src/vtd/scoreboard.rs: a status write or an MSI the model did not start is
+// blamed on the rule that says when it may happen; an MSI's unit is told by its address.)
 
 #[test]
-#[ignore = "lockstep blames VTD-PRQ-8 (the model's idle engine's last job) for the extra PE MSI"]
 fn page_event_while_ppr_set() {
     // The page request event ignores PPR: every written descriptor raises an MSI, also when
     // PPR was already 1 (VTD-PRQ-13: nothing happens then).
@@ -204,7 +200,6 @@ fn page_event_while_ppr_set() {
 }
 
 #[test]
-#[ignore = "lockstep blames VTD-PRQ-4 (the model's descriptor job) for the early status write"]
 fn pd_wait_ignores_drain_count() {
     // The PD=1 drain condition forgets the count of messages accepted before the wait: the
     // wait completes as soon as no descriptor write is in flight, before the messages still

@@ -100,7 +100,7 @@ impl Scoreboard {
         let ev = model.events();
         match signal {
             "mw_valid" | "mw_kind" | "mw_addr" | "mw_data[63:0]" | "mw_data[127:64]" | "mw_data[191:128]"
-            | "mw_data[255:192]" => self.blame_write(signal, model),
+            | "mw_data[255:192]" => self.blame_write(signal, exp, act, model),
             "rsp_valid" | "rsp_rid" | "rsp_prgi" | "rsp_code" | "rsp_pv" | "rsp_pasid" => match (exp.rsp_valid, self.egress) {
                 (true, Some(RespSource::Auto(row))) => (row_rule(row), format!("automatic response, row {row:?}")),
                 (true, Some(RespSource::Software)) => (rules::VTD_IQ_3, "software response (page_grp_resp_dsc)".into()),
@@ -132,8 +132,21 @@ impl Scoreboard {
         }
     }
 
-    /// A difference on the memory-write port: blame the job the model holds (or just started).
-    fn blame_write(&self, signal: &str, model: &VtdTiming) -> (RuleId, String) {
+    /// A difference on the memory-write port. A status write or MSI the model did not start is
+    /// blamed on the rule that says when that write may happen; otherwise the job the model
+    /// holds (or just started) is blamed.
+    fn blame_write(&self, signal: &str, exp: &VtdOutputs, act: &VtdOutputs, model: &VtdTiming) -> (RuleId, String) {
+        if act.mw_valid && (!exp.mw_valid || act.mw_kind != exp.mw_kind) {
+            if act.mw_kind == Job::Status.kind() {
+                let rule = if self.last_wait_pd { rules::VTD_IQ_10 } else { rules::VTD_IQ_7 };
+                return (rule, format!("status write the model did not start (last wait PD={})", self.last_wait_pd));
+            }
+            if act.mw_kind == Job::Msi(Unit::Pe).kind() {
+                let unit = Unit::ALL.into_iter().find(|u| msi_addr(model, *u) == act.mw_addr);
+                let rule = unit.map_or(rules::VTD_PRQ_13, unit_rule);
+                return (rule, format!("MSI the model did not start, to {:#x} (unit {unit:?})", act.mw_addr));
+            }
+        }
         let ev = model.events();
         if signal == "mw_valid" {
             if let Some((row, m)) = ev.decided {
@@ -153,6 +166,16 @@ impl Scoreboard {
         };
         (rule, format!("job {job:?}, PQA {:#x}, PQT {:#x}", model.pqa(), model.pqt()))
     }
+}
+
+/// Where a unit's MSI goes, from the model's registers.
+fn msi_addr(model: &VtdTiming, u: Unit) -> u64 {
+    let (eaddr, euaddr) = match u {
+        Unit::Pe => (regs::PEADDR, regs::PEUADDR),
+        Unit::Fe => (regs::FEADDR, regs::FEUADDR),
+        Unit::Ie => (regs::IEADDR, regs::IEUADDR),
+    };
+    regs::msi(model.read_reg(eaddr) as u32, model.read_reg(euaddr) as u32, 0).addr
 }
 
 /// The rule that defines a register's read value.
