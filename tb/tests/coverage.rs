@@ -857,21 +857,24 @@ mod vtd {
         i
     }
 
+    impl VtdRig {
+        /// Run `traffic` for cycles `ks`; the allocations made meanwhile.
+        fn allocs_over(&mut self, ks: std::ops::Range<u64>) -> u64 {
+            let at_start = allocs();
+            ks.for_each(|k| {
+                let i = traffic(self, k);
+                self.step(&i);
+            });
+            allocs() - at_start
+        }
+    }
+
     #[test]
     fn coverage_vtd_sampling_does_not_allocate() {
         let mut r = VtdRig::new();
         r.setup();
-        for k in 0..1000 {
-            let i = traffic(&r, k);
-            r.step(&i);
-        }
-        let before = allocs();
-        for k in 0..200_000 {
-            let i = traffic(&r, k);
-            r.step(&i);
-        }
-        let after = allocs();
-        assert_eq!(after - before, 0, "sampling allocated {} times", after - before);
+        r.allocs_over(0..1000); // warm-up: the model and data are sized by now
+        assert_eq!(r.allocs_over(1000..201_000), 0, "sampling allocated");
         let h = r.hits();
         assert!(h.len() > 30, "the workload hits many bins: {h:?}");
     }

@@ -23,13 +23,12 @@ use super::super::ledger::{Fate, Rec, WriteMatch};
 use super::super::{rule, Checker, ShowReq, ShowRsp, Violation};
 use super::iq::IqGate;
 use super::messages::MessageLog;
+use super::pre::PreTable;
 use crate::trace::Ring;
 use crate::txn::{Stamped, Txn};
 use models::pcie::{MsgClass, PrgResponse, RespCode};
 use models::rules::RuleId;
-use models::vtd::arch::pre_enabled;
 use models::vtd::desc::{desc_type, Invalid, PageGrpRespDsc, SwDesc, TYPE_PAGE_GRP_RESP};
-use models::vtd::regs;
 use std::collections::VecDeque;
 
 #[derive(Clone, Copy, Debug)]
@@ -47,24 +46,6 @@ struct OpenL1 {
     /// PRE-table generation and the RID's PRE bit at acceptance.
     pre_gen: u64,
     pre_enabled: bool,
-}
-
-/// The PRE table as written (DEC-5, OP-20): RID [15:0], PRE [16] per entry.
-struct PreTable {
-    entries: Box<[u64]>,
-    /// Writes so far.
-    gen: u64,
-}
-
-impl PreTable {
-    fn write(&mut self, addr: u32, data: u64) {
-        let off = addr.wrapping_sub(regs::PRE_BASE);
-        let i = (off / regs::PRE_STRIDE) as usize;
-        if off.is_multiple_of(regs::PRE_STRIDE) && i < self.entries.len() {
-            self.entries[i] = data & regs::PRE_STORED_MASK;
-            self.gen += 1;
-        }
-    }
 }
 
 pub struct VtdResponseChecker {
@@ -93,7 +74,7 @@ impl VtdResponseChecker {
         VtdResponseChecker {
             log: MessageLog::new(),
             iq: IqGate::new(),
-            pre: PreTable { entries: vec![0; pre_entries as usize].into_boxed_slice(), gen: 0 },
+            pre: PreTable::new(pre_entries),
             open_l1: VecDeque::with_capacity(32),
             sw: VecDeque::with_capacity(16),
             invalid_recent: Ring::new(16),
@@ -305,7 +286,7 @@ impl Checker for VtdResponseChecker {
         match t.txn {
             Txn::PageRequest { ref msg } if msg.class() == MsgClass::LastRequest => {
                 let seq = self.log.ledger.iter().last().map_or(0, |r| r.seq);
-                let pre_enabled = pre_enabled(&self.pre.entries, msg.rid);
+                let pre_enabled = self.pre.enabled(msg.rid);
                 self.open_l1.push_back(OpenL1 { seq, pre_gen: self.pre.gen, pre_enabled });
             }
             Txn::MemWrite { addr, .. } => {
