@@ -4,7 +4,7 @@
 //! | Checker | Rules | Idea |
 //! |---|---|---|
 //! | [`PrqEntryChecker`] | VTD-PRQ-4, VTD-PRQ-10, VTD-PRQ-18, PRI-31 | each 32-byte write is a well-formed `page_req_dsc` of the next accepted message not yet accounted for |
-//! | [`PrqSlotChecker`] | VTD-PRQ-1, VTD-PRQ-2, VTD-PRQ-8 | each descriptor goes to PQA base + 32 · index, the index following acknowledged writes modulo N |
+//! | [`PrqSlotChecker`] | VTD-PRQ-1, VTD-PRQ-8 | each descriptor goes to PQA base + 32 · index, the index following acknowledged writes modulo N |
 //! | [`PrqAdmissionChecker`] | VTD-PRQ-3, VTD-PRQ-9 | no descriptor into the last free slot before PQH, none for a message accepted while PRO was known set |
 //! | [`PqtReadChecker`] | VTD-PRQ-8, VTD-PRQ-16 | a PQT read shows no unacknowledged entry and every entry written before the read was issued |
 //! | [`PeMsiChecker`] | VTD-PRQ-16 | the page request event MSI is never issued while an earlier descriptor write is unacknowledged |
