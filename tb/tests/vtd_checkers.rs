@@ -376,6 +376,26 @@ fn responses_invalid_descriptor_forwards_nothing() {
     only(s.check(responses()), "VTD-IQ-4");
 }
 
+#[test]
+fn responses_descriptor_behind_an_invalid_one_waits_for_the_iqe_clear() {
+    let mut bad = pgr(RID, 1, 0);
+    bad[2] = 1; // reserved: invalid, IQE
+    let ok = PrgResponse { rid: RID, pv: false, pasid: 0, prgi: 2, code: RespCode::Success };
+    let mut s = S::new();
+    s.cmd(bad).cmd(pgr(RID, 2, 0)).reg(regs::FSTS, u64::from(regs::FSTS_IQE)).rsp(ok);
+    clean(s.check(responses()));
+    let mut s = S::new();
+    s.cmd(bad).cmd(pgr(RID, 2, 0)); // held forever: no response is owed
+    clean(s.check(responses()));
+    let mut s = S::new();
+    s.cmd(bad).cmd(pgr(RID, 2, 0)).rsp(ok);
+    only(s.check(responses()), "VTD-IQ-2");
+    let w = wait(true, false, 3);
+    let mut s = S::new();
+    s.cmd(bad).cmd(w.encode()).status(&w).ack();
+    only(s.check(WaitChecker::new()), "VTD-IQ-2");
+}
+
 // ---- WaitChecker ------------------------------------------------------------------------------------
 
 #[test]

@@ -8,9 +8,9 @@
 //! | [`PrqAdmissionChecker`] | VTD-PRQ-3, VTD-PRQ-9 | no descriptor into the last free slot before PQH, none for a message accepted while PRO was known set |
 //! | [`PqtReadChecker`] | VTD-PRQ-8, VTD-PRQ-16 | a PQT read shows no unacknowledged entry and every entry written before the read was issued |
 //! | [`PeMsiChecker`] | VTD-PRQ-16 | the page request event MSI is never issued while an earlier descriptor write is unacknowledged |
-//! | [`VtdResponseChecker`] | VTD-PRQ-5..8, VTD-PRQ-10, VTD-PRQ-17, VTD-IQ-3..5, DEC-5..8, DEC-13, PRI-16 | each response is one valid `page_grp_resp_dsc` in descriptor order or the automatic response of one dropped LPIG=1 request, in request order |
+//! | [`VtdResponseChecker`] | VTD-PRQ-5..8, VTD-PRQ-10, VTD-PRQ-17, VTD-IQ-2..5, DEC-5..8, DEC-13, PRI-16 | each response is one valid `page_grp_resp_dsc` in descriptor order or the automatic response of one dropped LPIG=1 request, in request order |
 //! | [`FaultReadChecker`] | VTD-FLT-1, VTD-FLT-3, DEC-5 | FSTS bit 7 reads 0; a record with F=1 has the page-request fault fields of an accepted message that may have found its RID disabled |
-//! | [`WaitChecker`] | VTD-IQ-8, VTD-IQ-10 | each status write belongs to the next SW=1 wait; a PD=1 wait's status write comes after every message accepted by its take was resolved |
+//! | [`WaitChecker`] | VTD-IQ-2, VTD-IQ-8, VTD-IQ-10 | each status write belongs to the next SW=1 wait; a PD=1 wait's status write comes after every message accepted by its take was resolved |
 //!
 //! Assumptions that are port protocol, not latency: memory acknowledgements come in write order
 //! (`mem_ack` doc), and the register port handles one access at a time, so a read is issued no

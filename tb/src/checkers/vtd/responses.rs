@@ -1,4 +1,4 @@
-//! PRG responses of `vtd_prq`: VTD-PRQ-5..8, -10, -17, VTD-IQ-3..5, DEC-5..8, DEC-13, PRI-16.
+//! PRG responses of `vtd_prq`: VTD-PRQ-5..8, -10, -17, VTD-IQ-2..5, DEC-5..8, DEC-13, PRI-16.
 //!
 //! Every response at the egress must be explained by exactly one of
 //! - a valid `page_grp_resp_dsc` taken earlier, in descriptor order (VTD-IQ-3, VTD-IQ-5): RID
@@ -14,7 +14,8 @@
 //! software head first (if it really was automatic, the software one that follows fits the same
 //! slot). A message is "not queued" once a later message's descriptor is written, or at the end;
 //! an automatic response for an earlier not-queued message that is still unanswered proves the
-//! order broken. Invalid descriptors (VTD-IQ-4, -6) forward nothing.
+//! order broken. Invalid descriptors (VTD-IQ-4, -6) forward nothing, and a descriptor taken behind
+//! one answers only after software cleared IQE (VTD-IQ-2).
 //!
 //! At `finish` (quiescence): every not-queued LPIG=1 request has had its automatic response and
 //! every valid `page_grp_resp_dsc` that must take effect has sent its response.
@@ -37,6 +38,8 @@ struct SwResp {
     cycle: u64,
     /// False when an earlier invalid descriptor may still hold it (IQE, VTD-IQ-2).
     required: bool,
+    /// `Taken::held_at`.
+    held_at: Option<u64>,
 }
 
 /// An LPIG=1 request that may still need its automatic response.
@@ -119,9 +122,11 @@ impl VtdResponseChecker {
     }
 
     fn on_command(&mut self, cycle: u64, words: &[u64; 4]) {
-        let (d, required) = self.iq.take(words);
-        match d {
-            SwDesc::PageGrpResp(p) => self.sw.push_back(SwResp { rsp: p.response(), cycle, required }),
+        let t = self.iq.take(words);
+        match t.desc {
+            SwDesc::PageGrpResp(p) => {
+                self.sw.push_back(SwResp { rsp: p.response(), cycle, required: t.held_at.is_none(), held_at: t.held_at })
+            }
             SwDesc::Invalid(Invalid::Reserved(_)) if desc_type(*words) == TYPE_PAGE_GRP_RESP => {
                 self.invalid_recent.push((PageGrpRespDsc::decode(*words).response(), cycle));
             }
@@ -150,7 +155,21 @@ impl VtdResponseChecker {
         let r = rsp.at_interface();
         // 1. The head of the software responses (optional ones at the head may be skipped).
         let hit = self.sw.iter().position(|s| s.rsp == r || s.required).filter(|&i| self.sw[i].rsp == r);
-        if let Some(i) = hit {
+        // A descriptor still held by IQE cannot have answered: prefer an automatic explanation.
+        let held = hit.is_some_and(|i| self.iq.acted_while_held(self.sw[i].held_at));
+        if let Some(i) = hit.filter(|_| !held || !self.open_l1.iter().any(|o| self.auto_fits(&r, o))) {
+            let s = self.sw[i];
+            if held {
+                out.push(Violation {
+                    rule: rule::VTD_IQ_2,
+                    cycle,
+                    message: format!(
+                        "response {} answers the page_grp_resp_dsc taken at cycle {} behind an invalid descriptor, but software has not cleared FSTS.IQE since: no later descriptor is processed until then",
+                        ShowRsp(&r),
+                        s.cycle
+                    ),
+                });
+            }
             self.sw.drain(..=i);
             self.answered.push((r, cycle));
             return;
