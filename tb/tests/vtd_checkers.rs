@@ -5,7 +5,7 @@ use models::pcie::{PageRequest, PrgResponse, RespCode};
 use models::vtd::desc::{InvWaitDsc, PageGrpRespDsc, PageReqDsc};
 use models::vtd::regs;
 use tb::checkers::vtd::{
-    vtd_checkers, PeMsiChecker, PqtReadChecker, PrqAdmissionChecker, PrqEntryChecker, PrqSlotChecker,
+    vtd_checkers, FaultReadChecker, PeMsiChecker, PqtReadChecker, PrqAdmissionChecker, PrqEntryChecker, PrqSlotChecker,
     VtdResponseChecker, WaitChecker, PRE_ENTRIES,
 };
 use tb::checkers::{Checker, Violation};
@@ -376,6 +376,26 @@ fn responses_invalid_descriptor_forwards_nothing() {
     only(s.check(responses()), "VTD-IQ-4");
 }
 
+#[test]
+fn responses_descriptor_behind_an_invalid_one_waits_for_the_iqe_clear() {
+    let mut bad = pgr(RID, 1, 0);
+    bad[2] = 1; // reserved: invalid, IQE
+    let ok = PrgResponse { rid: RID, pv: false, pasid: 0, prgi: 2, code: RespCode::Success };
+    let mut s = S::new();
+    s.cmd(bad).cmd(pgr(RID, 2, 0)).reg(regs::FSTS, u64::from(regs::FSTS_IQE)).rsp(ok);
+    clean(s.check(responses()));
+    let mut s = S::new();
+    s.cmd(bad).cmd(pgr(RID, 2, 0)); // held forever: no response is owed
+    clean(s.check(responses()));
+    let mut s = S::new();
+    s.cmd(bad).cmd(pgr(RID, 2, 0)).rsp(ok);
+    only(s.check(responses()), "VTD-IQ-2");
+    let w = wait(true, false, 3);
+    let mut s = S::new();
+    s.cmd(bad).cmd(w.encode()).status(&w).ack();
+    only(s.check(WaitChecker::new()), "VTD-IQ-2");
+}
+
 // ---- WaitChecker ------------------------------------------------------------------------------------
 
 #[test]
@@ -406,6 +426,44 @@ fn waits_pd_status_write_after_the_drain() {
     let mut s = S::new();
     s.msg(a).cmd(w.encode()).write(&a).status(&w).ack().ack();
     only(s.check(WaitChecker::new()), "VTD-IQ-10");
+}
+
+// ---- FaultReadChecker ------------------------------------------------------------------------------
+
+/// FRCD[0] as read at +8 (bits [127:64]) for a page request fault of `m`.
+fn record_hi(m: &PageRequest, fr: u8) -> u64 {
+    let r = models::vtd::regs::FaultRecord { fr, ..models::vtd::arch::fault_record(m) };
+    r.encode()[1]
+}
+
+#[test]
+fn faults_records_describe_a_disabled_rid() {
+    let m = pasid(last(req(OFF, 1)), 4);
+    let mut s = S::new();
+    s.msg(m).read(regs::FSTS, u64::from(regs::FSTS_PPF)).read(regs::FRCD_BASE + 8, record_hi(&m, 0x47));
+    s.read(regs::FRCD_BASE + 0xC, record_hi(&m, 0x47) >> 32);
+    clean(s.check(FaultReadChecker::new(PRE_ENTRIES)));
+    let mut s = S::new();
+    s.msg(m).read(regs::FRCD_BASE + 8, record_hi(&m, 0x46));
+    only(s.check(FaultReadChecker::new(PRE_ENTRIES)), "VTD-FLT-3");
+    let mut s = S::new();
+    s.msg(m).read(regs::FRCD_BASE + 8, record_hi(&PageRequest { rid: OFF + 1, ..m }, 0x47));
+    only(s.check(FaultReadChecker::new(PRE_ENTRIES)), "VTD-FLT-3");
+    let mut s = S::new();
+    s.read(regs::FSTS, 1 << 7);
+    only(s.check(FaultReadChecker::new(PRE_ENTRIES)), "VTD-FLT-1");
+}
+
+#[test]
+fn faults_record_of_an_enabled_rid_is_dec5() {
+    let m = last(req(RID, 1));
+    let mut s = S::new();
+    s.msg(m).read(regs::FRCD_BASE + 8, record_hi(&m, 0x47));
+    only(s.check(FaultReadChecker::new(PRE_ENTRIES)), "DEC-5");
+    // The PRE entry was cleared after the acceptance: it may have been decided disabled.
+    let mut s = S::new();
+    s.msg(m).reg(regs::pre_offset(0), 0).read(regs::FRCD_BASE + 8, record_hi(&m, 0x47)).read(regs::FSTS, 2);
+    clean(s.check(FaultReadChecker::new(PRE_ENTRIES)));
 }
 
 // ---- soundness: the timed model of the RTL, random traffic and back-pressure -------------------------
@@ -488,7 +546,8 @@ mod model_stream {
         if o.reg_ready && r.one_in(6) {
             i.reg_valid = true;
             let x = r.next();
-            let (write, addr, data) = match x % 9 {
+            let frcd = regs::FRCD_BASE + 16 * (x >> 8 & 3) as u32;
+            let (write, addr, data) = match x % 11 {
                 // PQH = PQT (empty), or with `fill` 1..4 entries short of the end (nearly full).
                 0 => (true, regs::PQH, if fill { (m.pqt() + 32 * (1 + (x >> 8 & 3))) % (128 * 32) } else { m.pqt() }),
                 1 => (true, regs::PRS, u64::from(regs::PRS_PRO | regs::PRS_PPR)),
@@ -497,7 +556,9 @@ mod model_stream {
                 5 => (true, regs::FSTS, u64::from(regs::FSTS_IQE | regs::FSTS_PFO)),
                 6 => (true, regs::pre_offset(1), regs::PRE_EN * (x >> 9 & 1) | u64::from(OFF)),
                 7 => (true, regs::PECTL, (x >> 10 & 1) << 31),
-                _ => (false, regs::FSTS, 0),
+                8 => (false, regs::FSTS, 0),
+                9 => (false, frcd + 8 + 4 * (x >> 12 & 1) as u32, 0),
+                _ => (true, frcd + 0xC, 1 << 31),
             };
             (i.reg_write, i.reg_addr, i.reg_wdata) = (write, addr, data);
         }
@@ -578,6 +639,7 @@ mod model_stream {
         assert!(count(|t| matches!(t, Txn::MemWrite { .. })) > 100, "descriptors written");
         assert!(count(|t| matches!(t, Txn::Response { .. })) > 100, "responses sent");
         assert!(count(|t| matches!(t, Txn::StatusWrite { .. })) > 10, "waits completed");
+        assert!(count(|t| matches!(t, Txn::RegRead { addr: 0x208 | 0x20C, data } if data >> 31 & 1 == 1)) > 10, "fault records read");
         if fill {
             assert!(count(|t| matches!(t, Txn::RegRead { addr: regs::PRS, data } if data & 2 != 0)) > 0, "PRO seen");
         }

@@ -58,6 +58,13 @@ struct Ids {
     prs_w1c: [BinId; 2],
     pre_write: [BinId; 2],
     read_held: BinId,
+    pectl_rsvdp: BinId,
+    record_read: BinId,
+    perm: PointId,
+    access: PointId,
+    prgi: PointId,
+    pasid: PointId,
+    exe_without_r: BinId,
 }
 
 struct Model {
@@ -277,7 +284,38 @@ fn build() -> Model {
     let mut g = in_group(&mut b, Group::new("registers"));
     let prs_w1c = g.events("prs_w1c", [("ppr_cleared", &[VTD_PRQ_12]), ("pro_cleared", &[VTD_PRQ_12, VTD_PRQ_9])]);
     let pre_write = g.events("pre_table", [("entry_enabled", &[VTD_PRQ_19, DEC_5]), ("entry_disabled", &[VTD_PRQ_19, DEC_5])]);
-    let [read_held] = g.events("read", [("answered_after_descriptor", &[VTD_PRQ_16])]);
+    let [read_held, record_read] = g.events(
+        "read",
+        [("answered_after_descriptor", &[VTD_PRQ_16]), ("fault_record_with_f", &[VTD_FLT_2, VTD_FLT_3])],
+    );
+    let [pectl_rsvdp] = g.events("pectl", [("rsvdp_bits_written", &[VTD_PRQ_15])]);
+
+    // ---- page_req_dsc fields, sampled at the row-d decision (VTD-PRQ-4, -18) ----------------------
+    let mut g = in_group(&mut b, Group::new("descriptor_fields").goal(90.0));
+    // Exe/Priv of PASID requests: value exe << 1 | priv.
+    let perm = g.point(Point::new("perm").bins([
+        Bin::value("none", 0).rules(&[VTD_PRQ_4]),
+        Bin::value("priv", 1).rules(&[VTD_PRQ_4, VTD_PRQ_18]),
+        Bin::value("exe", 2).rules(&[VTD_PRQ_4]),
+        Bin::value("exe_priv", 3).rules(&[VTD_PRQ_4, VTD_PRQ_18]),
+    ]));
+    // R/W: value r << 1 | w.
+    let access = g.point(Point::new("access").bins([
+        Bin::value("none", 0).rules(&[VTD_PRQ_4, VTD_PRQ_10]),
+        Bin::value("w", 1).rules(&[VTD_PRQ_4]),
+        Bin::value("r", 2).rules(&[VTD_PRQ_4]),
+        Bin::value("rw", 3).rules(&[VTD_PRQ_4]),
+    ]));
+    let prgi = g.point(Point::new("prgi").bins([
+        Bin::value("zero", 0).rules(&[VTD_PRQ_4]),
+        Bin::range("mid", 1, 510).rules(&[VTD_PRQ_4]),
+        Bin::value("max", 511).rules(&[VTD_PRQ_4]),
+    ]));
+    let pasid = g.point(Point::new("pasid").bins([
+        Bin::range("below_max", 0, 0xF_FFFE).rules(&[VTD_PRQ_4]),
+        Bin::value("max", 0xF_FFFF).rules(&[VTD_PRQ_4]),
+    ]));
+    let [exe_without_r] = g.events("inconsistent", [("exe_without_read", &[VTD_PRQ_18])]);
 
     let def = b.build().expect("the VT-d coverage definition is well formed");
     let ids = Ids {
@@ -313,6 +351,13 @@ fn build() -> Model {
         prs_w1c,
         pre_write,
         read_held,
+        pectl_rsvdp,
+        record_read,
+        perm,
+        access,
+        prgi,
+        pasid,
+        exe_without_r,
     };
     Model { def, ids }
 }
@@ -483,8 +528,8 @@ impl VtdCoverage {
         for u in Unit::ALL {
             self.on_unit(u, ev);
         }
-        if ev.read_answered.is_some() && !matches!(ev.reg, Some(RegAccess::Read { .. })) {
-            self.data.hit(self.m.ids.read_held);
+        if let Some((addr, data)) = ev.read_answered {
+            self.on_read(addr, data, ev);
         }
         self.before = Before::of(model);
     }
@@ -508,6 +553,7 @@ impl VtdCoverage {
                     self.data.hit(ids.pe_ip_kept_one_source_left);
                 }
             }
+            regs::PECTL if w & regs::ECTL_RSVDP_MASK != 0 => self.data.hit(ids.pectl_rsvdp),
             regs::PQH => {
                 let ring = models::vtd::regs::PrqRing::from_pqa(model.pqa());
                 if !ring.empty(b.pqh, b.pqt) && ring.empty(model.pqh(), model.pqt()) {
@@ -538,6 +584,23 @@ impl VtdCoverage {
         }
     }
 
+    fn on_read(&mut self, addr: u32, data: u64, ev: &EdgeEvents) {
+        let ids = &self.m.ids;
+        if !matches!(ev.reg, Some(RegAccess::Read { .. })) {
+            self.data.hit(ids.read_held);
+        }
+        // F [127] is bit 63 of the +8 qword and bit 31 of the +0xC dword.
+        let f = (regs::FRCD_BASE..regs::PRE_BASE).contains(&addr)
+            && match (addr - regs::FRCD_BASE) % 16 {
+                8 => data >> 63 & 1 == 1,
+                0xC => data >> 31 & 1 == 1,
+                _ => false,
+            };
+        if f {
+            self.data.hit(ids.record_read);
+        }
+    }
+
     fn on_decided(&mut self, row: Row, msg: &PageRequest, ev: &EdgeEvents, model: &VtdTiming) {
         let ids = &self.m.ids;
         let def = &self.m.def;
@@ -548,6 +611,7 @@ impl VtdCoverage {
                 if std::mem::take(&mut self.pro_cleared) {
                     self.data.hit(ids.written_after_pro_cleared);
                 }
+                self.on_fields(msg);
                 return;
             }
             Row::B_Overflow => {
@@ -574,6 +638,21 @@ impl VtdCoverage {
             let class = usize::from(msg.class() == MsgClass::StopMarker);
             if msg.class() != MsgClass::LastRequest {
                 def.sample_cross(&mut self.data, ids.silent, &[class, row_index(row)]);
+            }
+        }
+    }
+
+    /// Fields of a message decided in row d, as its `page_req_dsc` carries them.
+    fn on_fields(&mut self, m: &PageRequest) {
+        let ids = &self.m.ids;
+        let def = &self.m.def;
+        self.data.hit_opt(def.point_value_bin(ids.access, u64::from(m.r) << 1 | u64::from(m.w)));
+        self.data.hit_opt(def.point_value_bin(ids.prgi, u64::from(m.prgi)));
+        if m.pv {
+            self.data.hit_opt(def.point_value_bin(ids.perm, u64::from(m.exe) << 1 | u64::from(m.priv_)));
+            self.data.hit_opt(def.point_value_bin(ids.pasid, u64::from(m.pasid)));
+            if m.exe && !m.r {
+                self.data.hit(ids.exe_without_r);
             }
         }
     }

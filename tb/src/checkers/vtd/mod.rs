@@ -4,22 +4,25 @@
 //! | Checker | Rules | Idea |
 //! |---|---|---|
 //! | [`PrqEntryChecker`] | VTD-PRQ-4, VTD-PRQ-10, VTD-PRQ-18, PRI-31 | each 32-byte write is a well-formed `page_req_dsc` of the next accepted message not yet accounted for |
-//! | [`PrqSlotChecker`] | VTD-PRQ-1, VTD-PRQ-2, VTD-PRQ-8 | each descriptor goes to PQA base + 32 · index, the index following acknowledged writes modulo N |
+//! | [`PrqSlotChecker`] | VTD-PRQ-1, VTD-PRQ-8 | each descriptor goes to PQA base + 32 · index, the index following acknowledged writes modulo N |
 //! | [`PrqAdmissionChecker`] | VTD-PRQ-3, VTD-PRQ-9 | no descriptor into the last free slot before PQH, none for a message accepted while PRO was known set |
 //! | [`PqtReadChecker`] | VTD-PRQ-8, VTD-PRQ-16 | a PQT read shows no unacknowledged entry and every entry written before the read was issued |
 //! | [`PeMsiChecker`] | VTD-PRQ-16 | the page request event MSI is never issued while an earlier descriptor write is unacknowledged |
-//! | [`VtdResponseChecker`] | VTD-PRQ-5..8, VTD-PRQ-10, VTD-PRQ-17, VTD-IQ-3..5, DEC-5..8, DEC-13, PRI-16 | each response is one valid `page_grp_resp_dsc` in descriptor order or the automatic response of one dropped LPIG=1 request, in request order |
-//! | [`WaitChecker`] | VTD-IQ-8, VTD-IQ-10 | each status write belongs to the next SW=1 wait; a PD=1 wait's status write comes after every message accepted by its take was resolved |
+//! | [`VtdResponseChecker`] | VTD-PRQ-5..8, VTD-PRQ-10, VTD-PRQ-17, VTD-IQ-2..5, DEC-5..8, DEC-13, PRI-16 | each response is one valid `page_grp_resp_dsc` in descriptor order or the automatic response of one dropped LPIG=1 request, in request order |
+//! | [`FaultReadChecker`] | VTD-FLT-1, VTD-FLT-3, DEC-5 | FSTS bit 7 reads 0; a record with F=1 has the page-request fault fields of an accepted message that may have found its RID disabled |
+//! | [`WaitChecker`] | VTD-IQ-2, VTD-IQ-8, VTD-IQ-10 | each status write belongs to the next SW=1 wait; a PD=1 wait's status write comes after every message accepted by its take was resolved |
 //!
 //! Assumptions that are port protocol, not latency: memory acknowledgements come in write order
 //! (`mem_ack` doc), and the register port handles one access at a time, so a read is issued no
 //! earlier than the previous register access completed (rtl/README.md "Reads").
 
 mod admission;
+mod faults;
 mod iq;
 mod messages;
 mod msi;
 mod pointers;
+mod pre;
 mod pqt;
 mod prq_entry;
 mod responses;
@@ -27,6 +30,7 @@ mod slot;
 mod waits;
 
 pub use admission::PrqAdmissionChecker;
+pub use faults::FaultReadChecker;
 pub use msi::PeMsiChecker;
 pub use pqt::PqtReadChecker;
 pub use prq_entry::{decode_page_req, PrqEntryChecker};
@@ -49,5 +53,6 @@ pub fn vtd_checkers() -> Vec<Box<dyn Checker>> {
         Box::new(PeMsiChecker::new()),
         Box::new(VtdResponseChecker::new(PRE_ENTRIES)),
         Box::new(WaitChecker::new()),
+        Box::new(FaultReadChecker::new(PRE_ENTRIES)),
     ]
 }

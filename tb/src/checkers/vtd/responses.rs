@@ -1,4 +1,4 @@
-//! PRG responses of `vtd_prq`: VTD-PRQ-5..8, -10, -17, VTD-IQ-3..5, DEC-5..8, DEC-13, PRI-16.
+//! PRG responses of `vtd_prq`: VTD-PRQ-5..8, -10, -17, VTD-IQ-2..5, DEC-5..8, DEC-13, PRI-16.
 //!
 //! Every response at the egress must be explained by exactly one of
 //! - a valid `page_grp_resp_dsc` taken earlier, in descriptor order (VTD-IQ-3, VTD-IQ-5): RID
@@ -14,7 +14,8 @@
 //! software head first (if it really was automatic, the software one that follows fits the same
 //! slot). A message is "not queued" once a later message's descriptor is written, or at the end;
 //! an automatic response for an earlier not-queued message that is still unanswered proves the
-//! order broken. Invalid descriptors (VTD-IQ-4, -6) forward nothing.
+//! order broken. Invalid descriptors (VTD-IQ-4, -6) forward nothing, and a descriptor taken behind
+//! one answers only after software cleared IQE (VTD-IQ-2).
 //!
 //! At `finish` (quiescence): every not-queued LPIG=1 request has had its automatic response and
 //! every valid `page_grp_resp_dsc` that must take effect has sent its response.
@@ -23,13 +24,12 @@ use super::super::ledger::{Fate, Rec, WriteMatch};
 use super::super::{rule, Checker, ShowReq, ShowRsp, Violation};
 use super::iq::IqGate;
 use super::messages::MessageLog;
+use super::pre::PreTable;
 use crate::trace::Ring;
 use crate::txn::{Stamped, Txn};
 use models::pcie::{MsgClass, PrgResponse, RespCode};
 use models::rules::RuleId;
-use models::vtd::arch::pre_enabled;
 use models::vtd::desc::{desc_type, Invalid, PageGrpRespDsc, SwDesc, TYPE_PAGE_GRP_RESP};
-use models::vtd::regs;
 use std::collections::VecDeque;
 
 #[derive(Clone, Copy, Debug)]
@@ -38,6 +38,8 @@ struct SwResp {
     cycle: u64,
     /// False when an earlier invalid descriptor may still hold it (IQE, VTD-IQ-2).
     required: bool,
+    /// `Taken::held_at`.
+    held_at: Option<u64>,
 }
 
 /// An LPIG=1 request that may still need its automatic response.
@@ -47,24 +49,6 @@ struct OpenL1 {
     /// PRE-table generation and the RID's PRE bit at acceptance.
     pre_gen: u64,
     pre_enabled: bool,
-}
-
-/// The PRE table as written (DEC-5, OP-20): RID [15:0], PRE [16] per entry.
-struct PreTable {
-    entries: Box<[u64]>,
-    /// Writes so far.
-    gen: u64,
-}
-
-impl PreTable {
-    fn write(&mut self, addr: u32, data: u64) {
-        let off = addr.wrapping_sub(regs::PRE_BASE);
-        let i = (off / regs::PRE_STRIDE) as usize;
-        if off.is_multiple_of(regs::PRE_STRIDE) && i < self.entries.len() {
-            self.entries[i] = data & regs::PRE_STORED_MASK;
-            self.gen += 1;
-        }
-    }
 }
 
 pub struct VtdResponseChecker {
@@ -93,7 +77,7 @@ impl VtdResponseChecker {
         VtdResponseChecker {
             log: MessageLog::new(),
             iq: IqGate::new(),
-            pre: PreTable { entries: vec![0; pre_entries as usize].into_boxed_slice(), gen: 0 },
+            pre: PreTable::new(pre_entries),
             open_l1: VecDeque::with_capacity(32),
             sw: VecDeque::with_capacity(16),
             invalid_recent: Ring::new(16),
@@ -138,9 +122,11 @@ impl VtdResponseChecker {
     }
 
     fn on_command(&mut self, cycle: u64, words: &[u64; 4]) {
-        let (d, required) = self.iq.take(words);
-        match d {
-            SwDesc::PageGrpResp(p) => self.sw.push_back(SwResp { rsp: p.response(), cycle, required }),
+        let t = self.iq.take(words);
+        match t.desc {
+            SwDesc::PageGrpResp(p) => {
+                self.sw.push_back(SwResp { rsp: p.response(), cycle, required: t.held_at.is_none(), held_at: t.held_at })
+            }
             SwDesc::Invalid(Invalid::Reserved(_)) if desc_type(*words) == TYPE_PAGE_GRP_RESP => {
                 self.invalid_recent.push((PageGrpRespDsc::decode(*words).response(), cycle));
             }
@@ -169,7 +155,21 @@ impl VtdResponseChecker {
         let r = rsp.at_interface();
         // 1. The head of the software responses (optional ones at the head may be skipped).
         let hit = self.sw.iter().position(|s| s.rsp == r || s.required).filter(|&i| self.sw[i].rsp == r);
-        if let Some(i) = hit {
+        // A descriptor still held by IQE cannot have answered: prefer an automatic explanation.
+        let held = hit.is_some_and(|i| self.iq.acted_while_held(self.sw[i].held_at));
+        if let Some(i) = hit.filter(|_| !held || !self.open_l1.iter().any(|o| self.auto_fits(&r, o))) {
+            let s = self.sw[i];
+            if held {
+                out.push(Violation {
+                    rule: rule::VTD_IQ_2,
+                    cycle,
+                    message: format!(
+                        "response {} answers the page_grp_resp_dsc taken at cycle {} behind an invalid descriptor, but software has not cleared FSTS.IQE since: no later descriptor is processed until then",
+                        ShowRsp(&r),
+                        s.cycle
+                    ),
+                });
+            }
             self.sw.drain(..=i);
             self.answered.push((r, cycle));
             return;
@@ -305,7 +305,7 @@ impl Checker for VtdResponseChecker {
         match t.txn {
             Txn::PageRequest { ref msg } if msg.class() == MsgClass::LastRequest => {
                 let seq = self.log.ledger.iter().last().map_or(0, |r| r.seq);
-                let pre_enabled = pre_enabled(&self.pre.entries, msg.rid);
+                let pre_enabled = self.pre.enabled(msg.rid);
                 self.open_l1.push_back(OpenL1 { seq, pre_gen: self.pre.gen, pre_enabled });
             }
             Txn::MemWrite { addr, .. } => {

@@ -1,4 +1,5 @@
-//! `inv_wait_dsc` completion as the memory port shows it: VTD-IQ-8 (each status write is the
+//! `inv_wait_dsc` completion as the memory port shows it: VTD-IQ-2 (a wait taken behind an
+//! invalid descriptor completes only after software cleared IQE), VTD-IQ-8 (each status write is the
 //! Status Data of the next SW=1 wait at its Status Address, one per wait) and VTD-IQ-10 (DEC-10:
 //! a PD=1 wait completes only after every message accepted in the cycle of its take or earlier
 //! was written to the PRQ with PQT covering it, or discarded).
@@ -23,8 +24,8 @@ struct Wait {
     dsc: InvWaitDsc,
     /// Take cycle.
     cycle: u64,
-    /// False when an earlier invalid descriptor may still hold it (IQE, VTD-IQ-2).
-    required: bool,
+    /// `Taken::held_at`: an earlier invalid descriptor may still hold it (IQE, VTD-IQ-2).
+    held_at: Option<u64>,
 }
 
 /// A PD=1 wait whose status write was seen: messages accepted up to `take` were resolved by
@@ -68,6 +69,16 @@ impl WaitChecker {
                 message: format!(
                     "status write of 0x{data:x} to 0x{addr:x}, but the next SW=1 inv_wait_dsc (taken at cycle {}) asks for 0x{:x} to 0x{want:x}",
                     w.cycle, w.dsc.status_data
+                ),
+            });
+        }
+        if self.iq.acted_while_held(w.held_at) {
+            out.push(Violation {
+                rule: rule::VTD_IQ_2,
+                cycle,
+                message: format!(
+                    "status write of the inv_wait_dsc taken at cycle {} behind an invalid descriptor, but software has not cleared FSTS.IQE since: no later descriptor is processed until then",
+                    w.cycle
                 ),
             });
         }
@@ -126,9 +137,10 @@ impl Checker for WaitChecker {
         self.iq.observe(&t.txn);
         match t.txn {
             Txn::Command { ref words, .. } => {
-                if let (SwDesc::InvWait(dsc), required) = self.iq.take(words) {
+                let taken = self.iq.take(words);
+                if let SwDesc::InvWait(dsc) = taken.desc {
                     if dsc.sw {
-                        self.waits.push_back(Wait { dsc, cycle: t.cycle, required });
+                        self.waits.push_back(Wait { dsc, cycle: t.cycle, held_at: taken.held_at });
                     }
                 }
             }
@@ -145,7 +157,7 @@ impl Checker for WaitChecker {
 
     fn finish(&mut self, end_cycle: u64, out: &mut Vec<Violation>) {
         self.judge(out);
-        for w in self.waits.iter().filter(|w| w.required) {
+        for w in self.waits.iter().filter(|w| w.held_at.is_none()) {
             out.push(Violation {
                 rule: rule::VTD_IQ_8,
                 cycle: end_cycle,
