@@ -4,8 +4,8 @@
 //! received).
 //!
 //! The read's handshake is not in the stream, only its completion; the register port serves one
-//! access at a time, so the read was received after the previous register access, and every
-//! descriptor write issued before that access must be covered. Entries are counted from the last
+//! access at a time, so the read was received after the previous register access (of an earlier
+//! cycle), and every descriptor write issued before that access must be covered. Entries are counted from the last
 //! PQT write. A read is judged once every transaction of its cycle was seen (an ack of the same
 //! cycle may be reported after it).
 
@@ -30,8 +30,11 @@ pub struct PqtReadChecker {
     issued: u64,
     /// (cycle, descriptor writes issued in it) of the latest issue cycle.
     issued_cycle: (u64, u64),
-    /// Writes the next read must cover.
-    must_next: u64,
+    /// (cycle, descriptor writes issued before it) at the last register access, and at the one
+    /// before: a read is received after the last access of an earlier cycle (an access stamped
+    /// in the read's own completion cycle may have been handshaken after the read).
+    last_access: (u64, u64),
+    prev_access: (u64, u64),
     deferred: Option<Read>,
 }
 
@@ -42,7 +45,8 @@ impl PqtReadChecker {
             ptr: PrqPointers::new(),
             issued: 0,
             issued_cycle: (0, 0),
-            must_next: 0,
+            last_access: (0, 0),
+            prev_access: (0, 0),
             deferred: None,
         }
     }
@@ -78,18 +82,21 @@ impl PqtReadChecker {
     }
 
     fn on_reg(&mut self, cycle: u64, t: &Txn) {
-        match *t {
-            Txn::RegRead { addr: regs::PQT, data } => {
-                self.deferred = Some(Read { cycle, shown: data, must: self.must_next });
-            }
-            Txn::RegWrite { addr: regs::PQT, .. } => {
-                self.issued = 0;
-                self.issued_cycle = (cycle, 0);
-            }
-            _ => {}
+        if let Txn::RegRead { addr: regs::PQT, data } = *t {
+            let (_, must) = if self.last_access.0 < cycle { self.last_access } else { self.prev_access };
+            self.deferred = Some(Read { cycle, shown: data, must });
+        }
+        if self.last_access.0 < cycle {
+            self.prev_access = self.last_access;
+        }
+        if let Txn::RegWrite { addr: regs::PQT, .. } = *t {
+            // Entries are counted from here; writes issued before it are not.
+            self.issued = 0;
+            self.issued_cycle = (cycle, 0);
+            self.prev_access = (cycle, 0);
         }
         let same_cycle = if self.issued_cycle.0 == cycle { self.issued_cycle.1 } else { 0 };
-        self.must_next = self.issued - same_cycle;
+        self.last_access = (cycle, self.issued - same_cycle);
     }
 }
 
@@ -107,6 +114,10 @@ impl Checker for PqtReadChecker {
     fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) {
         if self.deferred.is_some_and(|r| r.cycle < t.cycle) {
             self.judge(out);
+        }
+        if let Txn::RegWrite { addr: regs::PQT | regs::PQA, .. } = t.txn {
+            // Reprogrammed in the read's own cycle: which pointers the read saw is unknown.
+            self.deferred = None;
         }
         match t.txn {
             Txn::RegRead { .. } | Txn::RegWrite { .. } => self.on_reg(t.cycle, &t.txn),
