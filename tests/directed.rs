@@ -72,6 +72,8 @@ directed!(
     vtd_pd_wait_drains,
     vtd_wait_fences,
     vtd_response_order,
+    vtd_row_by_class,
+    vtd_queue_sizes,
     vtd_id_registers,
     vtd_drain_after_overflow,
     vtd_soak,

@@ -119,10 +119,12 @@ async fn basic_write(env: Env, sc: Scenario, _: ChaCha8Rng) {
         req(RID, Some(0xF_FFFF), 7, false),
         PageRequest { rid: RID, pv: true, pasid: 0xF_FFFF, exe: true, priv_: true, r: true, w: true, l: true, prgi: 0x1FF, page: 0xF_FFFF_FFFF_FFFF },
         PageRequest { rid: RID2, w: true, l: true, prgi: 3, page: 1, ..Default::default() },
+        // Exe without R: not checked by hardware, queued as received (VTD-PRQ-18).
+        PageRequest { rid: RID, pv: true, pasid: 9, exe: true, w: true, prgi: 4, page: 2, ..Default::default() },
     ];
     env.send_all(&msgs).await;
-    let pqt = written(&env, 3).await;
-    ensure!(pqt == 3 * DESC_BYTES, "VTD-PRQ-8", "PQT reads {pqt:#x} after three descriptors, expected 0x60");
+    let pqt = written(&env, 4).await;
+    ensure!(pqt == 4 * DESC_BYTES, "VTD-PRQ-8", "PQT reads {pqt:#x} after four descriptors, expected 0x80");
     for (k, (addr, m)) in entries(&env).iter().enumerate() {
         ensure!(*addr == sc.queue_base + DESC_BYTES * k as u64, "VTD-PRQ-1", "descriptor {k} at {addr:#x}");
         ensure!(*m == msgs[k], "VTD-PRQ-4", "descriptor {k} decodes to {m:?}, sent {:?}", msgs[k]);
@@ -329,10 +331,16 @@ async fn event_gating(env: Env, sc: Scenario, _: ChaCha8Rng) {
 
 async fn fault_event(env: Env, sc: Scenario, _: ChaCha8Rng) {
     setup(&env, &sc).await;
-    env.unmask(regs::FECTL).await;
     let fault = PageRequest { rid: RID_OFF, r: true, ..Default::default() };
+    // Masked (FECTL.IM=1 after reset): the fault sets IP and sends nothing...
     env.send_all(&[fault]).await;
-    wait_for(&env, "VTD-FLT-6", "the fault event MSI", |e| msis_to(e, FE_MSI.0) == 1).await;
+    quiet(&env).await;
+    ensure!(msis_to(&env, FE_MSI.0) == 0, "VTD-FLT-6", "a fault event MSI while FECTL.IM=1");
+    ensure!(env.read_reg(regs::FECTL).await as u32 & regs::ECTL_IP != 0, "VTD-FLT-6", "IP not set by a masked fault event");
+    // ...until software clears IM (VTD-FLT-6 via VTD-PRQ-14).
+    env.unmask(regs::FECTL).await;
+    wait_for(&env, "VTD-FLT-6", "the fault event MSI on clearing IM", |e| msis_to(e, FE_MSI.0) == 1).await;
+    ensure!(env.read_reg(regs::FECTL).await as u32 & regs::ECTL_IP == 0, "VTD-FLT-6", "IP kept after the MSI went out");
     // PPF already 1: a second record raises nothing; PFO alone never does (VTD-FLT-6).
     env.send_all(&[fault]).await;
     quiet(&env).await;
@@ -342,6 +350,12 @@ async fn fault_event(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.cycles(10).await;
     ensure!(fsts(&env).await & regs::FSTS_IQE != 0, "VTD-IQ-2", "type 0x0A did not set IQE (OP-10)");
     ensure!(msis_to(&env, FE_MSI.0) == 1, "VTD-FLT-6", "an IQE event while PPF was 1");
+    // With every source clear, IQE alone is an event (unmasked: an MSI).
+    env.write_reg(0x200 + 8, 1 << 63).await;
+    env.write_reg(0x210 + 8, 1 << 63).await;
+    env.write_reg(regs::FSTS, regs::FSTS_IQE as u64).await;
+    env.descriptor([0x0A, 0, 0, 0]).await;
+    wait_for(&env, "VTD-FLT-6", "the fault event MSI of IQE", |e| msis_to(e, FE_MSI.0) == 2).await;
 }
 
 async fn wait_interrupt(env: Env, sc: Scenario, _: ChaCha8Rng) {
@@ -358,11 +372,23 @@ async fn wait_interrupt(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.descriptor(wait_if).await;
     wait_for(&env, "VTD-IQ-8", "the MSI after IWC was cleared", |e| msis_to(e, IE_MSI.0) == 2).await;
     // SW=IF=0: nothing visible.
-    let before = env.count(|_| true);
     env.descriptor(InvWaitDsc::default().encode()).await;
     env.cycles(20).await;
     let visible = env.count(|t| matches!(t, Txn::StatusWrite { .. } | Txn::Msi { .. }));
-    ensure!(visible == 2, "VTD-IQ-8", "a wait with SW=IF=0 wrote memory ({} writes, {} txns before)", visible, before);
+    ensure!(visible == 2, "VTD-IQ-8", "a wait with SW=IF=0 wrote memory ({visible} writes in all)");
+    // Masked: IP is set and no MSI; clearing IWC clears IP silently (VTD-IQ-8 as VTD-PRQ-14).
+    env.write_reg(regs::IECTL, regs::ECTL_IM as u64).await;
+    env.write_reg(regs::ICS, regs::ICS_IWC as u64).await;
+    env.descriptor(wait_if).await;
+    env.cycles(10).await;
+    ensure!(env.read_reg(regs::IECTL).await as u32 & regs::ECTL_IP != 0, "VTD-IQ-8", "IP not set by a masked completion event");
+    env.write_reg(regs::ICS, regs::ICS_IWC as u64).await;
+    ensure!(env.read_reg(regs::IECTL).await as u32 & regs::ECTL_IP == 0, "VTD-IQ-8", "IP kept after software cleared IWC");
+    // Set again, then clearing IM sends the MSI.
+    env.descriptor(wait_if).await;
+    env.cycles(10).await;
+    env.unmask(regs::IECTL).await;
+    wait_for(&env, "VTD-IQ-8", "the MSI on clearing IECTL.IM", |e| msis_to(e, IE_MSI.0) == 3).await;
 }
 
 // ---- descriptors (VTD-IQ-*, DEC-8) ----------------------------------------------------------------
@@ -512,6 +538,83 @@ async fn id_registers(env: Env, _sc: Scenario, _: ChaCha8Rng) {
     ensure!(fsts(&env).await == 0 && prs(&env).await == 0, "VTD-FLT-1", "FSTS or PRS not 0 after reset");
 }
 
+// ---- every message class in every row (Table 31, DEC-1, DEC-5..DEC-7) -----------------------------
+
+/// One message of each class: Stop Marker, PASID-less LPIG=1 with R=W=0 (an ordinary LPIG=1
+/// request, DEC-1), LPIG=0 and LPIG=1 without PASID, LPIG=1 with PASID.
+fn classes(rid: u16, prgi: u16) -> [PageRequest; 5] {
+    [
+        stop_marker(rid, 0x33),
+        PageRequest { rid, l: true, prgi, page: 0x77, ..Default::default() },
+        req(rid, None, prgi + 1, false),
+        req(rid, None, prgi + 2, true),
+        req(rid, Some(0x44), prgi + 3, true),
+    ]
+}
+
+/// The LPIG=1 requests among `msgs`, answered with `code` (Stop Markers are never answered).
+fn answered(msgs: &[PageRequest], code: RespCode) -> Vec<PrgResponse> {
+    msgs.iter().filter(|m| m.l && !(m.pv && !m.r && !m.w)).map(|m| PrgResponse { code, ..success(m) }).collect()
+}
+
+async fn row_by_class(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    setup(&env, &sc).await;
+    env.unmask(regs::PECTL).await;
+    // Row d: every class is written (VTD-PRQ-10, -11; DEC-1), nothing is answered.
+    let d = classes(RID, 10);
+    env.send_all(&d).await;
+    written(&env, d.len()).await;
+    ensure!(entries(&env).iter().map(|e| e.1).eq(d.iter().copied()), "VTD-PRQ-10", "row d descriptors {:?}", entries(&env));
+    // Row a: a disabled requester's LPIG=1 requests get Invalid Request, the rest nothing (DEC-5, DEC-6).
+    let a = classes(RID_OFF, 20);
+    env.send_all(&a).await;
+    let mut want = answered(&a, RespCode::InvalidRequest);
+    responses(&env, want.len(), "VTD-PRQ-5").await;
+    // Row c, once per class: PPR and PRO cleared, the message finds the PRQ full, sets PRO and
+    // raises the page request event (VTD-PRQ-7, -13); LPIG=1 requests get Success (DEC-7).
+    let rest: Vec<PageRequest> = (d.len() as u64..N - 1).map(|k| req(RID, Some(1), (k % 512) as u16, false)).collect();
+    env.send_all(&rest).await;
+    written(&env, (N - 1) as usize).await;
+    let c = classes(RID2, 30);
+    for (k, m) in c.iter().enumerate() {
+        env.write_reg(regs::PRS, (regs::PRS_PPR | regs::PRS_PRO) as u64).await;
+        let msis = msis_to(&env, PE_MSI.0);
+        env.send_all(&[*m]).await;
+        wait_for(&env, "VTD-PRQ-13", &format!("the event of row c for class {k}"), |e| msis_to(e, PE_MSI.0) == msis + 1).await;
+        ensure!(prs(&env).await == regs::PRS_PRO, "VTD-PRQ-7", "class {k} on a full PRQ: PRS {:#x}", prs(&env).await);
+    }
+    want.extend(answered(&c, RespCode::Success));
+    // Row b: with PRO set, LPIG=1 requests get Success and nothing else happens (VTD-PRQ-6).
+    let b = classes(RID, 40);
+    env.send_all(&b).await;
+    want.extend(answered(&b, RespCode::Success));
+    responses(&env, want.len(), "VTD-PRQ-6").await;
+    quiet(&env).await;
+    ensure!(env.responses() == want, "VTD-PRQ-17", "responses {:?}, expected {want:?}", env.responses());
+    ensure!(entries(&env).len() == (N - 1) as usize, "VTD-PRQ-6", "a message was written in row a, b or c");
+}
+
+async fn queue_sizes(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    // Each PQS from 1 to 7, four descriptors across the end of the ring (VTD-PRQ-1..3).
+    for pqs in 1..=7u32 {
+        let log2size = 7 + pqs;
+        let n = 1u64 << log2size;
+        env.enable_prq(sc.queue_base, log2size).await;
+        env.pre_enable(0, RID).await;
+        let start = (n - 2) * DESC_BYTES;
+        env.write_reg(regs::PQH, start).await;
+        env.write_reg(regs::PQT, start).await;
+        let before = entries(&env).len();
+        env.send_all(&(0..4).map(|k| req(RID, None, k, false)).collect::<Vec<_>>()).await;
+        let pqt = written(&env, before + 4).await;
+        ensure!(pqt == 2 * DESC_BYTES, "VTD-PRQ-2", "PQS {pqs}: PQT {pqt:#x} after wrapping, expected 0x40");
+        for (k, (addr, _)) in entries(&env)[before..].iter().enumerate() {
+            let expect = sc.queue_base + ((n - 2 + k as u64) % n) * DESC_BYTES;
+            ensure!(*addr == expect, "VTD-PRQ-1", "PQS {pqs}: descriptor {k} at {addr:#x}, expected {expect:#x}");
+        }
+    }
+}
+
 // ---- drain (HOST-25, VTD-IQ-11) and seeded classes -----------------------------------------------
 
 async fn drain_after_overflow(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
@@ -624,7 +727,7 @@ pub fn registry() -> &'static [TestDef] {
     static REGISTRY: std::sync::OnceLock<Vec<TestDef>> = std::sync::OnceLock::new();
     REGISTRY.get_or_init(|| {
         vec![
-            t!("vtd_basic_write", basic_write, ["VTD-PRQ-1", "VTD-PRQ-4", "VTD-PRQ-8", "VTD-PRQ-11", "VTD-PRQ-16"]),
+            t!("vtd_basic_write", basic_write, ["VTD-PRQ-1", "VTD-PRQ-4", "VTD-PRQ-8", "VTD-PRQ-11", "VTD-PRQ-16", "VTD-PRQ-18"]),
             t!("vtd_exactly_full", exactly_full, ["VTD-PRQ-3", "VTD-PRQ-7"]),
             t!("vtd_wrap", wrap, ["VTD-PRQ-1", "VTD-PRQ-2", "VTD-PRQ-3"]),
             t!("vtd_pro_sticky", pro_sticky, ["VTD-PRQ-9", "VTD-PRQ-6", "VTD-PRQ-12"]),
@@ -634,7 +737,7 @@ pub fn registry() -> &'static [TestDef] {
             t!("vtd_pre_disabled_fault", pre_disabled_fault, ["DEC-5", "VTD-PRQ-5", "VTD-PRQ-19", "VTD-FLT-1", "VTD-FLT-3", "VTD-FLT-7"]),
             t!("vtd_fault_overflow", fault_overflow, ["VTD-FLT-4", "VTD-FLT-5"]),
             t!("vtd_event_gating", event_gating, ["VTD-PRQ-13", "VTD-PRQ-14", "VTD-PRQ-15"]),
-            t!("vtd_fault_event", fault_event, ["VTD-FLT-6", "VTD-IQ-2"]),
+            t!("vtd_fault_event", fault_event, ["VTD-FLT-6", "VTD-IQ-2", "VTD-PRQ-14"]),
             t!("vtd_wait_interrupt", wait_interrupt, ["VTD-IQ-8"]),
             t!("vtd_reserved_code_forwarding", reserved_code_forwarding, ["DEC-8", "VTD-IQ-3"]),
             t!("vtd_iqe_reserved_bits", iqe_reserved_bits, ["VTD-IQ-1", "VTD-IQ-2", "VTD-IQ-4", "VTD-IQ-6"]),
@@ -644,6 +747,8 @@ pub fn registry() -> &'static [TestDef] {
             }),
             t!("vtd_wait_fences", wait_fences, ["VTD-IQ-7", "VTD-IQ-9"]),
             t!("vtd_response_order", response_order, ["DEC-12", "VTD-PRQ-17", "VTD-IQ-5"]),
+            t!("vtd_row_by_class", row_by_class, ["DEC-1", "DEC-5", "DEC-6", "DEC-7", "VTD-PRQ-5", "VTD-PRQ-6", "VTD-PRQ-7", "VTD-PRQ-10", "VTD-PRQ-13", "VTD-PRQ-17"]),
+            t!("vtd_queue_sizes", queue_sizes, ["VTD-PRQ-1", "VTD-PRQ-2", "VTD-PRQ-3"]),
             t!("vtd_id_registers", id_registers, ["VTD-FLT-2", "VTD-PRQ-2", "VTD-PRQ-15"]),
             t!("vtd_drain_after_overflow", drain_after_overflow, ["VTD-IQ-11", "HOST-22", "HOST-25", "DEC-7"], |s| Scenario {
                 host: HostPolicy { consume: true, poll_cycles: 3_000, ..HostPolicy::default() },
