@@ -5,49 +5,27 @@
 // entry with a CONS write and answers each L=1 entry with CMD_PRI_RESP), but checks nothing.
 // Usage: plain_loop CYCLES   -> prints "cycles <N> seconds <S>"
 #include "Vsmmuv3_priq.h"
+#include "plain_loop.h"
 #include "verilated.h"
 
-#include <chrono>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <deque>
 
 namespace {
 
 constexpr uint32_t CR0 = 0x20, CR0ACK = 0x24, PRIQ_BASE = 0xC0, PRIQ_PROD = 0x100C8, PRIQ_CONS = 0x100CC;
 
-uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-uint64_t next_rand() {  // xorshift64*: cheap, deterministic
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545F4914F6CDD1Dull;
-}
 
-struct RegOp {
-    bool write;
-    uint32_t addr;
-    uint64_t data;
-};
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    const uint64_t cycles = argc > 1 ? strtoull(argv[1], nullptr, 10) : 1000000;
+    using namespace plain_loop;
+    const uint64_t cycles = cycles_arg(argc, argv);
     auto ctx = new VerilatedContext;
     auto top = new Vsmmuv3_priq{ctx};
 
-    auto tick = [&] {
-        top->clk = 0;
-        top->eval();
-        top->clk = 1;
-        top->eval();
-    };
-    top->rst_n = 0;
-    tick();
-    tick();
-    top->rst_n = 1;
+    reset(top);
 
     std::deque<RegOp> regs = {{true, PRIQ_BASE, 0x80000000ull | 4}, {true, CR0, 3}};
     std::deque<uint64_t> cmds;  // dw1 of CMD_PRI_RESP to send (dw0 built from the entry)
@@ -90,7 +68,7 @@ int main(int argc, char** argv) {
         const bool reg_hs = top->reg_valid && top->reg_ready, cmd_hs = top->cmd_valid && top->cmd_ready;
         const uint64_t dw0 = top->mw_data[0] | (uint64_t)top->mw_data[1] << 32;
         const uint64_t dw1 = top->mw_data[2] | (uint64_t)top->mw_data[3] << 32;
-        tick();
+        tick(top);
         // Handshakes at this edge.
         if (pr_hs) msg = next_rand();
         if (mw_hs) {
@@ -118,8 +96,7 @@ int main(int argc, char** argv) {
             cmd_dw0.pop_front();
         }
     }
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    printf("cycles %llu seconds %.6f\n", (unsigned long long)cycles, secs);
+    report(cycles, start);
     top->final();
     delete top;
     delete ctx;

@@ -6,13 +6,11 @@
 // checks nothing.
 // Usage: plain_loop CYCLES   -> prints "cycles <N> seconds <S>"
 #include "Vvtd_prq.h"
+#include "plain_loop.h"
 #include "verilated.h"
 
 #include <array>
-#include <chrono>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <deque>
 
 namespace {
@@ -20,37 +18,17 @@ namespace {
 constexpr uint32_t PQH = 0xC0, PQT = 0xC8, PQA = 0xD0, PRS = 0xDC, PRE0 = 0x800;
 constexpr uint16_t RID = 0x100;
 
-uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-uint64_t next_rand() {  // xorshift64*: cheap, deterministic
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545F4914F6CDD1Dull;
-}
 
-struct RegOp {
-    bool write;
-    uint32_t addr;
-    uint64_t data;
-};
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    const uint64_t cycles = argc > 1 ? strtoull(argv[1], nullptr, 10) : 1000000;
+    using namespace plain_loop;
+    const uint64_t cycles = cycles_arg(argc, argv);
     auto ctx = new VerilatedContext;
     auto top = new Vvtd_prq{ctx};
 
-    auto tick = [&] {
-        top->clk = 0;
-        top->eval();
-        top->clk = 1;
-        top->eval();
-    };
-    top->rst_n = 0;
-    tick();
-    tick();
-    top->rst_n = 1;
+    reset(top);
 
     // PRQ of 128 entries at 0x8000_0000 (PQS = 0); requester RID enabled in PRE[0] (DEC-5).
     std::deque<RegOp> regs = {{true, PQA, 0x80000000ull}, {true, PRE0, RID | 1ull << 16}};
@@ -95,7 +73,7 @@ int main(int argc, char** argv) {
         const bool is_desc = top->mw_kind == 0;
         const uint64_t qw0 = top->mw_data[0] | (uint64_t)top->mw_data[1] << 32;
         const uint64_t qw1 = top->mw_data[2] | (uint64_t)top->mw_data[3] << 32;
-        tick();
+        tick(top);
         // Handshakes at this edge.
         if (pr_hs) msg = next_rand();
         if (mw_hs) {
@@ -121,8 +99,7 @@ int main(int argc, char** argv) {
         }
         if (iq_hs) descs.pop_front();
     }
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    printf("cycles %llu seconds %.6f\n", (unsigned long long)cycles, secs);
+    report(cycles, start);
     top->final();
     delete top;
     delete ctx;

@@ -90,8 +90,16 @@ fn bench_flavor(flavor: Flavor, a: &BenchArgs, opts: &RunOptions, root: &Path, o
 }
 
 /// Compile `bench/plain_loop_<flavor>.cpp` against the objects of the cached build.
+/// The executable is kept per RTL build and loop source, so an edit of either rebuilds it.
 fn compile_plain_loop(flavor: Flavor, root: &Path, built: &sim::Built, out: &Path) -> Result<PathBuf, String> {
-    let exe = out.join(format!("plain_loop_{}", &built.hash[..16]));
+    let source = root.join(format!("bench/plain_loop_{}.cpp", flavor.name()));
+    let mut text = Vec::new();
+    for f in [&source, &root.join("bench/plain_loop.h")] {
+        text.extend(std::fs::read(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?);
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::hash::Hash::hash(&text, &mut h);
+    let exe = out.join(format!("plain_loop_{}_{:016x}", &built.hash[..16], std::hash::Hasher::finish(&h)));
     if exe.exists() {
         return Ok(exe);
     }
@@ -100,7 +108,7 @@ fn compile_plain_loop(flavor: Flavor, root: &Path, built: &sim::Built, out: &Pat
     let status = Command::new(std::env::var("CXX").unwrap_or_else(|_| "g++".into()))
         .args(["-O2", "-std=c++20", "-DVL_TIME_CONTEXT", "-o"])
         .arg(&exe)
-        .arg(root.join(format!("bench/plain_loop_{}.cpp", flavor.name())))
+        .arg(&source)
         .arg(format!("-I{}", obj.display()))
         .arg(format!("-I{}", vroot.join("include").display()))
         .arg(format!("-I{}", vroot.join("include/vltstd").display()))

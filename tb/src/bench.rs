@@ -15,7 +15,7 @@ use crate::agents::regbus::RegDrive;
 use crate::observe::{Observers, TxnCoverage};
 use crate::sched::{Event, Scheduler};
 use crate::txn::Txn;
-use models::pcie::{PageRequest, PrgResponse, RespCode};
+use models::pcie::{PageRequest, PrgResponse};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -120,7 +120,7 @@ impl<C: TxnCoverage> Monitor<'_, C> {
     /// The PRG-response egress handshake (fields as shown before the edge).
     pub fn response(&mut self, handshake: bool, rid: u16, pv: bool, pasid: u32, prgi: u16, code: u8) {
         if handshake {
-            let rsp = PrgResponse { rid, pv, pasid, prgi, code: RespCode::from_bits(code) };
+            let rsp = PrgResponse::from_port_fields(rid, pv, pasid, prgi, code);
             self.agents.rsp.on_response(self.edge, rsp);
             self.agents.pcie.on_response(&rsp);
             self.emit(Txn::Response { rsp });

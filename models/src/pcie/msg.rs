@@ -103,4 +103,15 @@ impl PrgResponse {
     pub fn at_interface(&self) -> PrgResponse {
         PrgResponse { pasid: if self.pv { self.pasid & PASID_MASK } else { 0 }, prgi: self.prgi & PRGI_MASK, ..*self }
     }
+
+    /// The egress port fields `rsp_rid`, `rsp_pv`, `rsp_pasid` (0 when PV=0), `rsp_prgi`,
+    /// `rsp_code`, as both RTL tops drive them.
+    pub fn port_fields(&self) -> (u16, bool, u32, u16, u8) {
+        (self.rid, self.pv, if self.pv { self.pasid } else { 0 }, self.prgi, self.code.bits())
+    }
+
+    /// The response the egress port fields show.
+    pub fn from_port_fields(rid: u16, pv: bool, pasid: u32, prgi: u16, code: u8) -> PrgResponse {
+        PrgResponse { rid, pv, pasid, prgi, code: RespCode::from_bits(code) }
+    }
 }

@@ -534,23 +534,13 @@ impl PriqTiming {
 
     fn load_egress(&mut self, r: &PrgResponse) {
         let o = &mut self.out;
-        o.rsp_rid = r.rid;
-        o.rsp_pv = r.pv;
-        o.rsp_pasid = if r.pv { r.pasid } else { 0 };
-        o.rsp_prgi = r.prgi;
-        o.rsp_code = r.code.bits();
+        (o.rsp_rid, o.rsp_pv, o.rsp_pasid, o.rsp_prgi, o.rsp_code) = r.port_fields();
     }
 
     /// The response currently in the egress register (meaningful while `rsp_valid`).
     fn egress_response(&self) -> PrgResponse {
         let o = &self.out;
-        PrgResponse {
-            rid: o.rsp_rid,
-            pv: o.rsp_pv,
-            pasid: o.rsp_pasid,
-            prgi: o.rsp_prgi,
-            code: RespCode::from_bits(o.rsp_code),
-        }
+        PrgResponse::from_port_fields(o.rsp_rid, o.rsp_pv, o.rsp_pasid, o.rsp_prgi, o.rsp_code)
     }
 
     /// Software write; returns whether it took effect. Gating uses values before the edge
