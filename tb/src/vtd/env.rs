@@ -1,12 +1,13 @@
 //! VT-d register and descriptor sequences on the shared test environment (`crate::env::Env`):
-//! programming the PRQ and the event units, the page-request-enable table (DEC-5), and
+//! programming the PRQ and the event units, the page-request-enable table (DEC-5), the fault
+//! recording registers, and
 //! descriptors on the invalidation-queue port, including the synchronous wait Linux uses
 //! after every submission (`qi_submit_sync`: an `inv_wait_dsc` with SW=1, then poll memory).
 
 use crate::env::{Env, QueueConfig};
 use models::pcie::PrgResponse;
 use models::vtd::desc::{InvWaitDsc, PageGrpRespDsc, Words};
-use models::vtd::regs;
+use models::vtd::regs::{self, FaultRecord};
 
 /// Interrupt message addresses and data the sequences program (PE, FE, IE units).
 pub const PE_MSI: (u64, u32) = (0xFEE0_1000, 0x41);
@@ -59,6 +60,19 @@ impl Env {
     /// Enable page requests of `rid` in PRE table entry `i` (DEC-5, OP-20).
     pub async fn pre_enable(&self, i: u32, rid: u16) {
         self.write_reg(regs::pre_offset(i), rid as u64 | regs::PRE_EN).await;
+    }
+    /// Fault recording register `i` as software reads it: the qwords at +0 and +8 of
+    /// CAP.FRO x 16 + 16i (VTD-FLT-2).
+    pub async fn fault_record(&self, i: u32) -> FaultRecord {
+        let off = regs::frcd_offset(self.read_reg(regs::CAP).await, i);
+        let lo = self.read_reg(off).await;
+        let hi = self.read_reg(off + 8).await;
+        FaultRecord::decode([lo, hi])
+    }
+    /// Clear fault record `i`: write 1 to its F bit [127] (VTD-FLT-5).
+    pub async fn clear_fault_record(&self, i: u32) {
+        let off = regs::frcd_offset(self.read_reg(regs::CAP).await, i);
+        self.write_reg(off + 8, 1 << 63).await;
     }
     /// Submit one descriptor and wait until the port took it.
     pub async fn descriptor(&self, qw: Words) {

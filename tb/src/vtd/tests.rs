@@ -99,12 +99,9 @@ async fn fsts(env: &Env) -> u32 {
     env.read_reg(regs::FSTS).await as u32
 }
 
-/// Fault record `i` as software reads it (+0 and +8, VTD-FLT-2).
+/// Fault record `i` as software reads it.
 async fn frcd(env: &Env, i: u32) -> FaultRecord {
-    let off = 0x200 + 16 * i;
-    let lo = env.read_reg(off).await;
-    let hi = env.read_reg(off + 8).await;
-    FaultRecord::decode([lo, hi])
+    env.fault_record(i).await
 }
 
 fn invalid(m: &PageRequest) -> PrgResponse {
@@ -279,7 +276,7 @@ async fn fault_overflow(env: Env, sc: Scenario, _: ChaCha8Rng) {
     ensure!(fsts(&env).await & regs::FSTS_PFO != 0, "VTD-FLT-4", "PFO not set when record 0 was still full");
     ensure!(frcd(&env, 0).await.fi == 0x100, "VTD-FLT-4", "record 0 overwritten while F was 1");
     // Free record 0 and PFO: recording resumes at the internal index, 0 again (VTD-FLT-5).
-    env.write_reg(0x200 + 8, 1 << 63).await;
+    env.clear_fault_record(0).await;
     env.write_reg(regs::FSTS, regs::FSTS_PFO as u64).await;
     ensure!(!frcd(&env, 0).await.f, "VTD-FLT-5", "writing 1 to F did not clear record 0");
     env.send_all(&[fault(nr + 1)]).await;
@@ -351,8 +348,8 @@ async fn fault_event(env: Env, sc: Scenario, _: ChaCha8Rng) {
     ensure!(fsts(&env).await & regs::FSTS_IQE != 0, "VTD-IQ-2", "type 0x0A did not set IQE (OP-10)");
     ensure!(msis_to(&env, FE_MSI.0) == 1, "VTD-FLT-6", "an IQE event while PPF was 1");
     // With every source clear, IQE alone is an event (unmasked: an MSI).
-    env.write_reg(0x200 + 8, 1 << 63).await;
-    env.write_reg(0x210 + 8, 1 << 63).await;
+    env.clear_fault_record(0).await;
+    env.clear_fault_record(1).await;
     env.write_reg(regs::FSTS, regs::FSTS_IQE as u64).await;
     env.descriptor([0x0A, 0, 0, 0]).await;
     wait_for(&env, "VTD-FLT-6", "the fault event MSI of IQE", |e| msis_to(e, FE_MSI.0) == 2).await;
