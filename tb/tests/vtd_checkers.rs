@@ -494,7 +494,7 @@ mod model_stream {
             self.0
         }
         fn one_in(&mut self, n: u64) -> bool {
-            self.next() % n == 0
+            self.next().is_multiple_of(n)
         }
     }
 
@@ -566,7 +566,7 @@ mod model_stream {
                 2 | 3 => (false, regs::PQT, 0),
                 4 => (false, regs::PRS, 0),
                 5 => (true, regs::FSTS, u64::from(regs::FSTS_IQE | regs::FSTS_PFO)),
-                6 => (true, regs::pre_offset(1), regs::PRE_EN * (x >> 9 & 1) | u64::from(OFF)),
+                6 => (true, regs::pre_offset(1), (regs::PRE_EN * (x >> 9 & 1)) | u64::from(OFF)),
                 7 => (true, regs::PECTL, (x >> 10 & 1) << 31),
                 8 => (false, regs::FSTS, 0),
                 9 => (false, frcd + 8 + 4 * (x >> 12 & 1) as u32, 0),

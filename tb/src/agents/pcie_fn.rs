@@ -152,7 +152,7 @@ impl PcieDriver {
     /// Nothing queued or presented, no PRG open, no stop unfinished, and no generated PRG left to
     /// start (or every function stopped on Response Failure, PRI-19, and will never send again).
     pub fn is_idle(&self) -> bool {
-        let plan_spent = self.plan.as_ref().map_or(true, |p| self.prgs_started >= p.prgs || self.functions.iter().all(|f| f.rf()));
+        let plan_spent = self.plan.as_ref().is_none_or(|p| self.prgs_started >= p.prgs || self.functions.iter().all(|f| f.rf()));
         self.presenting.is_none() && self.queue.is_empty() && self.open.is_empty() && self.stops.is_empty() && plan_spent
     }
     /// Every generated PRG has been answered (or its function hit RF).

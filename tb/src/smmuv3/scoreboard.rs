@@ -11,6 +11,9 @@ use models::smmuv3::regs;
 use models::smmuv3::timing::{EdgeEvents, PriqOutputs, PriqTiming, RegAccess, RespSource};
 pub use crate::lockstep::Mismatch;
 
+/// Reads one output signal (as a number) from an output record.
+type Getter = fn(&PriqOutputs) -> u64;
+
 /// Where the automatic response in a FIFO slot came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum AutoOrigin {
@@ -86,7 +89,7 @@ impl Scoreboard {
             return None;
         }
         let ev = model.events();
-        let signals: [(&'static str, fn(&PriqOutputs) -> u64); 22] = [
+        let signals: [(&'static str, Getter); 22] = [
             ("mw_valid", |o| o.mw_valid as u64),
             ("mw_addr", |o| if o.mw_valid { o.mw_addr } else { 0 }),
             ("mw_data[63:0]", |o| if o.mw_valid { o.mw_data[0] } else { 0 }),

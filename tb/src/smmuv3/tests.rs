@@ -347,7 +347,7 @@ async fn cmd_sync(env: Env, sc: Scenario, _: ChaCha8Rng) {
     }
     let log = env.agents.borrow().log.clone();
     let done_at = log.iter().find(|s| matches!(s.txn, Txn::SyncDone)).unwrap().cycle;
-    let cmd_at = log.iter().filter(|s| matches!(s.txn, Txn::Command { .. })).map(|s| s.cycle).nth(0).unwrap();
+    let cmd_at = log.iter().filter(|s| matches!(s.txn, Txn::Command { .. })).map(|s| s.cycle).next().unwrap();
     ensure!(done_at > cmd_at, "SMMU-CMD-9", "CMD_SYNC completed at {done_at} before the CMD_PRI_RESP taken at {cmd_at} was committed");
     // CS = 0b11 is ILLEGAL.
     let [i0, i1] = Command::Sync { cs: 0b11, msh: 0, msi_attr: 0, msi_data: 0, msi_addr: 0 }.encode();

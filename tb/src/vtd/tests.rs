@@ -63,18 +63,14 @@ fn entries(env: &Env) -> Vec<(u64, PageRequest)> {
         .collect()
 }
 
-fn count(env: &Env, f: impl Fn(&Txn) -> bool) -> usize {
-    env.count(f)
-}
-
 fn msis_to(env: &Env, addr: u64) -> usize {
-    count(env, |t| matches!(t, Txn::Msi { addr: a, .. } if *a == addr))
+    env.count(|t| matches!(t, Txn::Msi { addr: a, .. } if *a == addr))
 }
 
 /// Wait until `n` descriptors have been written, then read PQT: the read covers every write
 /// issued before it (VTD-PRQ-16), so it shows all `n`.
 async fn written(env: &Env, n: usize) -> u64 {
-    wait_for(env, "VTD-PRQ-8", &format!("{n} descriptor writes"), |e| count(e, |t| matches!(t, Txn::MemWrite { .. })) >= n).await;
+    wait_for(env, "VTD-PRQ-8", &format!("{n} descriptor writes"), |e| e.count(|t| matches!(t, Txn::MemWrite { .. })) >= n).await;
     env.read_reg(regs::PQT).await
 }
 
