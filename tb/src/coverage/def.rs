@@ -472,6 +472,13 @@ impl DefBuilder {
         BinId(it.first + k as u32)
     }
 
+    /// An event point: one event bin per `(name, rules)`; returns the point and its bin ids in
+    /// the same order.
+    pub fn event_point<const N: usize>(&mut self, g: GroupId, name: &str, bins: [(&str, &[RuleId]); N]) -> (PointId, [BinId; N]) {
+        let p = self.point(g, Point::new(name).bins(bins.iter().map(|(n, r)| Bin::event(n).rules(r))));
+        (p, std::array::from_fn(|k| self.point_bin(p, k)))
+    }
+
     /// The definition, or the first problem found while building it.
     pub fn build(mut self) -> Result<CoverDef, CoverError> {
         if let Some(e) = self.errors.first() {

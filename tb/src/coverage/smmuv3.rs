@@ -9,7 +9,7 @@
 //! state kept between edges is a few words plus a fixed 512-entry PRG table allocated in `new`.
 
 use super::data::CoverData;
-use super::def::{Bin, BinId, CoverDef, Cross, CrossId, DefBuilder, Group, GroupId, Point, PointId};
+use super::def::{Bin, BinId, CoverDef, Cross, CrossId, DefBuilder, Group, Point, PointId};
 use crate::txn::{Stamped, Txn};
 use models::pcie::{MsgClass, PageRequest, RespCode};
 use models::ring::FLAG_BIT;
@@ -88,20 +88,6 @@ struct Model {
     ids: Ids,
 }
 
-/// An event point: one bin per `(name, rules)`, returned as ids in the same order.
-fn events<const N: usize>(
-    b: &mut DefBuilder,
-    g: GroupId,
-    name: &str,
-    bins: [(&str, &[RuleId]); N],
-) -> (PointId, [BinId; N]) {
-    let p = b.point(
-        g,
-        Point::new(name).bins(bins.iter().map(|(n, r)| Bin::event(n).rules(r))),
-    );
-    (p, std::array::from_fn(|k| b.point_bin(p, k)))
-}
-
 fn build() -> Model {
     let mut b = DefBuilder::new(DEFINITION);
 
@@ -153,8 +139,7 @@ fn build() -> Model {
         g,
         Cross::new("log2size_x_wrap", &[log2size, wrap]).ignore(&["n0", "kept"]),
     );
-    let (_, [fill_full, fill_drained]) = events(
-        &mut b,
+    let (_, [fill_full, fill_drained]) = b.event_point(
         g,
         "fill",
         [
@@ -212,8 +197,7 @@ fn build() -> Model {
     // ---- overflow, inhibition and its acknowledgement ---------------------------------------
     let g = b.group(Group::new("overflow"));
     let (_, [ov_toggled, ov_inhibited_not_full, ov_inhibited_full, ov_cons_keeps, ov_cons_acks, ov_resumed]) =
-        events(
-            &mut b,
+        b.event_point(
             g,
             "event",
             [
@@ -228,8 +212,7 @@ fn build() -> Model {
 
     // ---- automatic responses (SMMU-PRIQ-10, DEC-2, DEC-3) ----------------------------------------
     let g = b.group(Group::new("auto_response"));
-    let (_, origin) = events(
-        &mut b,
+    let (_, origin) = b.event_point(
         g,
         "origin",
         [
@@ -260,8 +243,7 @@ fn build() -> Model {
             .ignore(&["failure", "pasid"])
             .rules(&[DEC_12]),
     );
-    let (_, [silent_l0, silent_stop_marker]) = events(
-        &mut b,
+    let (_, [silent_l0, silent_stop_marker]) = b.event_point(
         g,
         "unanswered",
         [
@@ -272,8 +254,7 @@ fn build() -> Model {
 
     // ---- the single response egress (DEC-12) -----------------------------------------------------
     let g = b.group(Group::new("egress"));
-    let (_, [commit_auto, commit_software, commit_auto_while_software]) = events(
-        &mut b,
+    let (_, [commit_auto, commit_software, commit_auto_while_software]) = b.event_point(
         g,
         "commit",
         [
@@ -282,8 +263,7 @@ fn build() -> Model {
             ("auto_while_software_waits", &[DEC_12, SMMU_PRIQ_12, SMMU_CMD_6]),
         ],
     );
-    let (_, [sent_success, sent_invalid, sent_failure]) = events(
-        &mut b,
+    let (_, [sent_success, sent_invalid, sent_failure]) = b.event_point(
         g,
         "sent",
         [
@@ -295,8 +275,7 @@ fn build() -> Model {
 
     // ---- back-pressure at every interface ----------------------------------------------------------
     let g = b.group(Group::new("backpressure"));
-    let (_, [bp_ingress, bp_mem_write, bp_mem_ack, bp_egress]) = events(
-        &mut b,
+    let (_, [bp_ingress, bp_mem_write, bp_mem_ack, bp_egress]) = b.event_point(
         g,
         "stall",
         [
@@ -310,8 +289,7 @@ fn build() -> Model {
     // ---- commands (SMMU-CMD-*) ------------------------------------------------------------------
     let g = b.group(Group::new("commands"));
     let (_, [r_rf, r_ir, r_ok, cmd_resp_illegal, cmd_ignored, cmd_sync, cmd_sync_illegal, cmd_noop, cmd_undefined]) =
-        events(
-            &mut b,
+        b.event_point(
             g,
             "outcome",
             [
@@ -326,8 +304,7 @@ fn build() -> Model {
                 ("undefined_opcode_illegal", &[SMMU_CMD_1, SMMU_CMD_2]),
             ],
         );
-    let (_, [cmd_sync_completed, cmd_sync_waited, cmd_stalled_err]) = events(
-        &mut b,
+    let (_, [cmd_sync_completed, cmd_sync_waited, cmd_stalled_err]) = b.event_point(
         g,
         "flow",
         [
@@ -355,8 +332,7 @@ fn build() -> Model {
         ]),
     );
     let irq_cause_x_pulse = b.cross(g, Cross::new("priq", &[cause, pulse]));
-    let (_, gerror) = events(
-        &mut b,
+    let (_, gerror) = b.event_point(
         g,
         "gerror",
         [
@@ -370,8 +346,7 @@ fn build() -> Model {
     // ---- registers (SMMU-PRIQ-14, SMMU-PRIQ-15) -----------------------------------------------------
     let g = b.group(Group::new("registers"));
     let (_, [reg_base_applied, reg_base_ignored, reg_prod_applied, reg_prod_ignored, reg_cons_enabled]) =
-        events(
-            &mut b,
+        b.event_point(
             g,
             "write",
             [
@@ -382,8 +357,7 @@ fn build() -> Model {
                 ("cons_while_enabled", &[SMMU_PRIQ_14, SMMU_PRIQ_9]),
             ],
         );
-    let (_, [cr0ack_rise, cr0ack_fall, cr0ack_held]) = events(
-        &mut b,
+    let (_, [cr0ack_rise, cr0ack_fall, cr0ack_held]) = b.event_point(
         g,
         "cr0ack",
         [
@@ -395,8 +369,7 @@ fn build() -> Model {
 
     // ---- memory write errors (SMMU-PRIQ-16) -----------------------------------------------------------
     let g = b.group(Group::new("abort"));
-    let (_, [abort_written, abort_row_a]) = events(
-        &mut b,
+    let (_, [abort_written, abort_row_a]) = b.event_point(
         g,
         "event",
         [
@@ -407,8 +380,7 @@ fn build() -> Model {
 
     // ---- PRG structure in the queue (PRI-31) -------------------------------------------------------
     let g = b.group(Group::new("prg"));
-    let (_, [prg_multi, prg_single]) = events(
-        &mut b,
+    let (_, [prg_multi, prg_single]) = b.event_point(
         g,
         "last_written",
         [("after_its_members", &[PRI_31]), ("single_request", &[])],
@@ -416,8 +388,7 @@ fn build() -> Model {
 
     // ---- PCIe PRI lifecycle around the queue (pcie-pri.md §7, host-sw.md §5) ------------------------
     let g = b.group(Group::new("pri_lifecycle"));
-    let (_, pri) = events(
-        &mut b,
+    let (_, pri) = b.event_point(
         g,
         "event",
         [

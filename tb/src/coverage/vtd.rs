@@ -85,8 +85,7 @@ impl InGroup<'_> {
 
     /// An event point, one bin per `(name, rules)`; the bin ids in the same order.
     fn events<const N: usize>(&mut self, name: &str, bins: [(&str, &[RuleId]); N]) -> [BinId; N] {
-        let p = self.point(Point::new(name).bins(bins.map(|(n, r)| Bin::event(n).rules(r))));
-        std::array::from_fn(|k| self.b.point_bin(p, k))
+        self.b.event_point(self.g, name, bins).1
     }
 
     fn cross(&mut self, c: Cross) -> CrossId {
