@@ -25,3 +25,11 @@ fn vtd_random_seeds_pass_and_reach_overflow_and_faults() {
     assert!(overflows >= 3, "only {overflows} of 24 VT-d random seeds overflowed the PRQ");
     assert!(faults >= 3, "only {faults} of 24 VT-d random seeds sent requests of a disabled requester");
 }
+
+#[test]
+fn vtd_stop_pasid_seeds_pass() {
+    // Both stop variants (odd seeds B, even seeds A) with the VT-d drain in the PASID release.
+    for seed in 1..=12 {
+        common::expect_pass("vtd_stop_pasid", seed);
+    }
+}
