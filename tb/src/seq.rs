@@ -2,6 +2,7 @@
 //! expected answers, and bounded waits that fail naming the rule that promised the outcome.
 
 use crate::env::Env;
+use crate::txn::Txn;
 use models::pcie::{PageRequest, PrgResponse, RespCode};
 
 /// A read page request of `rid`, with PASID if given.
@@ -32,4 +33,20 @@ pub async fn wait_for(env: &Env, rule: &str, what: &str, cond: impl Fn(&Env) -> 
 /// Wait until `n` responses have been sent; `rule` promises them.
 pub async fn responses(env: &Env, n: usize, rule: &str) {
     wait_for(env, rule, &format!("{n} PRG responses"), |e| e.responses().len() >= n).await
+}
+
+/// HOST-27 steps 3 to 5 for (`rid`, `pasid`) once its queue was drained: wait until the host has
+/// answered every group of the PASID (`answered`, HOST-10), discard its stale partials
+/// (`discard`), free it, and bind it again: its first new incarnation (PRI-30).
+pub async fn free_and_rebind(env: &Env, rid: u16, pasid: u32, answered: impl Fn() -> bool, discard: impl FnOnce()) {
+    let deadline = env.sim.cycle() + 20 * PATIENCE;
+    while !answered() {
+        ensure!(env.sim.cycle() < deadline, "HOST-10", "groups of PASID {pasid:#x} still unanswered {} cycles after its drain", 20 * PATIENCE);
+        env.cycles(10).await;
+    }
+    discard();
+    env.host_event(Txn::PasidFreed { pasid });
+    env.cycles(1).await;
+    let inc = env.agents.borrow_mut().pcie.rebind(rid, pasid);
+    ensure!(inc == Ok(1), "PRI-30", "re-binding PASID {pasid:#x} gave {inc:?}, expected incarnation 1");
 }

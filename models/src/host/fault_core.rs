@@ -303,6 +303,18 @@ impl FaultCore {
         n
     }
 
+    /// HOST-27 step 3: the PASID is being released; its stale partials (requests of PRGs the
+    /// function abandoned when it stopped the PASID, variant B) are freed without a response.
+    /// Returns the number freed.
+    pub fn discard_pasid_partials(&mut self, rid: u16, pasid: Option<u32>) -> usize {
+        let Some(d) = self.devices.get_mut(&rid) else { return 0 };
+        let before = d.partial.len();
+        d.partial.retain(|r| r.pasid != pasid);
+        let n = before - d.partial.len();
+        self.stats.partials_discarded += n as u64;
+        n
+    }
+
     /// Groups waiting for the kernel handler, arrival order.
     pub fn ready_groups(&self) -> impl Iterator<Item = &Group> {
         self.ready.iter()
@@ -436,12 +448,14 @@ impl FaultCore {
         !d.pending.iter().any(|p| mark.groups.contains(&p.id))
     }
 
-    /// HOST-27 step 3 helper: no partial and no unanswered group of (rid, pasid) remains in the core.
+    /// HOST-27 step 3 helper: no unanswered group of (rid, pasid) remains in the core.
+    pub fn pasid_answered(&self, rid: u16, pasid: Option<u32>) -> bool {
+        self.devices.get(&rid).is_none_or(|d| !d.pending.iter().any(|p| p.rec.pasid == pasid))
+    }
+
+    /// HOST-27 step 3 done: no partial and no unanswered group of (rid, pasid) remains.
     pub fn pasid_idle(&self, rid: u16, pasid: Option<u32>) -> bool {
-        self.devices.get(&rid).is_none_or(|d| {
-            !d.partial.iter().any(|r| r.pasid == pasid)
-                && !d.pending.iter().any(|p| p.rec.pasid == pasid)
-        })
+        self.pasid_answered(rid, pasid) && self.devices.get(&rid).is_none_or(|d| !d.partial.iter().any(|r| r.pasid == pasid))
     }
 
     /// The device's partial records, arrival order.

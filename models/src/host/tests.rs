@@ -328,6 +328,20 @@ fn host7_host11_seeded_order_each_group_answered_once() {
 }
 
 #[test]
+fn host27_release_discards_only_the_pasids_partials() {
+    let mut c = core();
+    c.report(rec(1, Some(5), 1, false)); // stale partial of P=5
+    c.report(rec(1, Some(6), 2, false)); // another PASID of the same device
+    c.report(rec(2, Some(5), 3, false)); // P=5 at another device
+    assert!(!c.pasid_idle(1, Some(5)));
+    assert_eq!(c.discard_pasid_partials(1, Some(5)), 1);
+    assert!(c.pasid_idle(1, Some(5)));
+    assert!(!c.pasid_idle(1, Some(6)) && !c.pasid_idle(2, Some(5)));
+    assert_eq!(c.stats().partials_discarded, 1);
+    assert_eq!(c.discard_pasid_partials(3, Some(5)), 0);
+}
+
+#[test]
 fn host8_overflow_discards_all_partials_keeps_pending() {
     let mut c = core();
     c.report(rec(1, Some(1), 1, false));

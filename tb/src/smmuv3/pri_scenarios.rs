@@ -9,6 +9,7 @@ use crate::scenario::HostPolicy;
 use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
 use crate::scenario::{Flavor, Scenario};
+use crate::seq::free_and_rebind;
 use crate::txn::Txn;
 use models::host::{HostEvent, SmmuDriver};
 use models::pcie::{MarkerVsComplete, MsgClass, Variant};
@@ -74,17 +75,11 @@ async fn release_and_rebind(env: &Env, state: &Rc<RefCell<HostState>>, log2size:
         env.cycles(10).await;
     }
     env.host_event(Txn::QueueDrained { rid: RID, pasid: P });
-    for _ in 0..2000 {
-        let idle = state.borrow().sw.as_ref().is_some_and(|h| h.core.pasid_idle(RID, Some(P)));
-        if idle {
-            break;
-        }
-        env.cycles(10).await;
-    }
-    env.host_event(Txn::PasidFreed { pasid: P });
-    env.cycles(1).await;
-    let inc = env.agents.borrow_mut().pcie.rebind(RID, P);
-    ensure!(inc == Ok(1), "PRI-30", "re-binding PASID {P:#x} gave {inc:?}, expected incarnation 1");
+    let answered = || state.borrow().sw.as_ref().is_some_and(|h| h.core.pasid_answered(RID, Some(P)));
+    let discard = || {
+        state.borrow_mut().sw.as_mut().expect("host started").core.discard_pasid_partials(RID, Some(P));
+    };
+    free_and_rebind(env, RID, P, answered, discard).await;
 }
 
 fn accepted_of_p(env: &Env, class: MsgClass) -> usize {

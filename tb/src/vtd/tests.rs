@@ -9,9 +9,9 @@ use crate::agents::pcie_fn::TrafficPlan;
 use crate::env::Env;
 use crate::registry::TestDef;
 use crate::scenario::{Flavor, HostPolicy, Scenario};
-use crate::seq::{req, responses, stop_marker, success, wait_for};
+use crate::seq::{free_and_rebind, req, responses, stop_marker, success, wait_for};
 use crate::txn::Txn;
-use models::pcie::{PageRequest, PrgResponse, RespCode};
+use models::pcie::{MarkerVsComplete, MsgClass, PageRequest, PrgResponse, RespCode, Variant};
 use models::vtd::desc::{InvWaitDsc, PageGrpRespDsc, PageReqDsc, Words, DESC_BYTES};
 use models::vtd::regs::{self, FaultRecord};
 use rand::RngCore;
@@ -632,6 +632,63 @@ async fn drain_after_overflow(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     ensure!(env.responses() == dropped.iter().map(success).collect::<Vec<_>>(), "DEC-7", "responses {:?}", env.responses());
 }
 
+/// PASID of the stop-PASID class, used by `RID` beside PASID 6.
+const P: u32 = 5;
+
+/// One function using PASIDs 5 and 6 through the Linux-like host; odd seeds stop P with
+/// variant B behind a slow host (so PRGs are outstanding and become stale), even seeds with
+/// variant A.
+fn stop_pasid_scenario(seed: u64) -> Scenario {
+    Scenario {
+        traffic: Some(TrafficPlan {
+            rids: vec![RID],
+            pasids: vec![P, 6],
+            allocation: 8,
+            max_prg_len: 3,
+            prgs: 60,
+            stop_odds: 0,
+            send_odds: 128,
+            prgi_shared_across_pasids: false,
+            faults: Default::default(),
+        }),
+        host: HostPolicy { consume: true, poll_cycles: if seed % 2 == 1 { 600 } else { 40 }, ..HostPolicy::default() },
+        max_cycles: 100_000,
+        ..directed("vtd_stop_pasid", seed)
+    }
+}
+
+async fn stop_pasid(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
+    // HOST-27 on VT-d: the function stops P (PRI-24..PRI-26), the host drains the PRQ of P
+    // (HOST-25: fenced wait, invalidations, PD wait, repeated after an overflow), answers or
+    // discards every group of P, frees it and binds it again (PRI-30). The PRI checkers judge
+    // the order of all of it (StopOrder, PasidReuse).
+    setup(&env, &sc).await;
+    env.unmask(regs::PECTL).await;
+    let state = Rc::new(RefCell::new(VtdHostState::new(sc.host.sw)));
+    env.agents.borrow_mut().pcie.auto_rebind = false;
+    env.sim.start_soon(prq_thread(env.clone(), sc.host, rng.next_u64(), state.clone()));
+    env.start_traffic();
+    env.cycles(400).await;
+    let variant = if sc.seed % 2 == 1 { Variant::B { marker_vs_complete: MarkerVsComplete::CompleteAfterMarker } } else { Variant::A };
+    env.stop_pasid(RID, P, variant);
+    env.wait_txn("PRI-25", 20_000, |t| matches!(t, Txn::StopComplete { pasid: P, .. })).await;
+    // Variant B ends with exactly one Stop Marker (PRI-26), variant A with none (PRI-25).
+    let markers = env.count(|t| matches!(t, Txn::PageRequest { msg } if msg.pv && msg.pasid == P && msg.class() == MsgClass::StopMarker));
+    let (rule, want) = if matches!(variant, Variant::A) { ("PRI-25", 0) } else { ("PRI-26", 1) };
+    ensure!(markers == want, rule, "{markers} Stop Markers of P for a stop with {variant:?}");
+    drain_pasid(&env, &state, RID, Some(P)).await;
+    let answered = || state.borrow().sw.core.pasid_answered(RID, Some(P));
+    let discard = || {
+        state.borrow_mut().sw.core.discard_pasid_partials(RID, Some(P));
+    };
+    free_and_rebind(&env, RID, P, answered, discard).await;
+    env.stop_traffic().await;
+    env.settle(100).await;
+    let inc = env.agents.borrow().pcie.functions[0].incarnation(P);
+    ensure!(inc == 1, "PRI-30", "PASID {P:#x} is at incarnation {inc} after the re-bind");
+    ensure!(env.count(|t| matches!(t, Txn::QueueDrained { pasid: P, .. })) == 1, "HOST-25", "the drain of P was not reported once");
+}
+
 /// Traffic of a few functions through a Linux-like host (HOST-22, HOST-23). Credits may exceed
 /// the PRQ and the host may poll slowly, so some seeds overflow (rows b, c); one function in four
 /// runs is not enabled in the PRE table (row a, fault recording).
@@ -748,6 +805,14 @@ pub fn registry() -> &'static [TestDef] {
                 ..directed("vtd_drain_after_overflow", s)
             }),
             t!("vtd_soak", soak, ["VTD-PRQ-8", "VTD-PRQ-13", "HOST-22", "HOST-23"], soak_scenario),
+            TestDef {
+                name: "vtd_stop_pasid",
+                rules: &["PRI-24", "PRI-25", "PRI-26", "PRI-30", "HOST-25", "HOST-27"],
+                random: true,
+                scenario: stop_pasid_scenario,
+                body: body!(stop_pasid),
+                expect_failure: None,
+            },
             TestDef {
                 name: "vtd_random",
                 rules: &["VTD-PRQ-8", "VTD-PRQ-17", "HOST-22", "HOST-23", "PRI-16"],
