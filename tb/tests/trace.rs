@@ -17,6 +17,11 @@ fn sample() -> Vec<Stamped> {
         Txn::Response { rsp: PrgResponse { rid: 0x100, pv: true, pasid: 5, prgi: 3, code: RespCode::Success } },
         Txn::Irq { line: IrqLine::Gerror },
         Txn::SyncDone,
+        // VT-d: a page_req_dsc, an invalidation-queue descriptor, a status write and an MSI.
+        Txn::MemWrite { addr: 0x8000_0020, bytes: 32, data: [0x0100_0001, 1 << 2, 0, 0] },
+        Txn::Command { words: [0x25, 0xDEAD_BEEF_u64 << 2, 0, 0], n: 4 },
+        Txn::StatusWrite { addr: 0x9000_0008, data: 7 },
+        Txn::Msi { addr: 0xFEE0_1000, data: 0x41 },
     ];
     txns.iter().enumerate().map(|(i, &txn)| Stamped { cycle: 10 + i as u64, txn }).collect()
 }
