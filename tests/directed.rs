@@ -77,4 +77,5 @@ directed!(
     vtd_id_registers,
     vtd_drain_after_overflow,
     vtd_soak,
+    vtd_device_credit_overrun,
 );

@@ -719,6 +719,20 @@ fn random_scenario(seed: u64) -> Scenario {
     }
 }
 
+/// Negative: the functions ignore their Allocation (fault mode `credit_overrun`) behind a slow
+/// host; the PRI checkers must stop the run naming PRI-11 on the VT-d flavor too.
+fn credit_overrun_scenario(seed: u64) -> Scenario {
+    let mut sc = random_scenario(seed);
+    sc.test = "vtd_device_credit_overrun".into();
+    sc.host.poll_cycles = 400;
+    if let Some(t) = sc.traffic.as_mut() {
+        t.faults.credit_overrun = true;
+        t.allocation = 4;
+        t.send_odds = 255;
+    }
+    sc
+}
+
 async fn random(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     setup(&env, &sc).await;
     if rng.next_u32() & 1 == 0 {
@@ -812,6 +826,14 @@ pub fn registry() -> &'static [TestDef] {
                 scenario: stop_pasid_scenario,
                 body: body!(stop_pasid),
                 expect_failure: None,
+            },
+            TestDef {
+                name: "vtd_device_credit_overrun",
+                rules: &["PRI-11"],
+                random: false,
+                scenario: credit_overrun_scenario,
+                body: body!(random),
+                expect_failure: Some("PRI-11"),
             },
             TestDef {
                 name: "vtd_random",
