@@ -68,10 +68,9 @@ fn stop_marker_answered_on_full() {
     // the PRQ full gets an automatic Success response.
     let rtl = mutant("vtd_sm_answered", PRQ, "return l && !(pv && !r && !w);", "return l;");
     let (lock, free) = verdicts(&rtl, "vtd_stop_marker_on_full");
-    // Lockstep: rsp_valid rises where the model sends nothing; the scoreboard blames any
-    // response the model did not send on VTD-PRQ-17 (automatic responses are exactly those of
-    // the rows). Right, if less exact than VTD-PRQ-10 / VTD-PRQ-7 which the checkers name.
-    assert_eq!(lock, "VTD-PRQ-17");
+    // Lockstep: rsp_valid rises where the model sends nothing; the scoreboard finds the recent
+    // message it answers, a Stop Marker, and names VTD-PRQ-10.
+    assert_eq!(lock, "VTD-PRQ-10");
     // Checkers: VtdResponseChecker finds a response that matches only a Stop Marker and names
     // VTD-PRQ-10, the rule that a Stop Marker never causes a response in any row (DEC-6).
     assert_eq!(free, "VTD-PRQ-10");

@@ -4,8 +4,8 @@
 //! which job the write engine holds, which row produced the response in the egress, which
 //! register a read answered.
 
-use crate::smmuv3::scoreboard::Mismatch;
-use models::pcie::MsgClass;
+use crate::lockstep::Mismatch;
+use models::pcie::{MsgClass, PageRequest};
 use models::rules::{self, RuleId};
 use models::vtd::arch::Row;
 use models::vtd::regs;
@@ -22,6 +22,8 @@ pub struct Scoreboard {
     last_written_class: Option<MsgClass>,
     /// Address of the last read handshake (for a read answered later, VTD-PRQ-16).
     last_read: Option<u32>,
+    /// The last messages decided, newest last, to explain a response nobody expected.
+    recent_decided: [Option<(Row, PageRequest)>; 8],
 }
 
 /// The rule of an admission row (vtd.md §4).
@@ -84,6 +86,23 @@ impl Scoreboard {
         if let Some(models::vtd::timing::RegAccess::Read { addr }) = ev.reg {
             self.last_read = Some(addr);
         }
+        if let Some(d) = ev.decided {
+            self.recent_decided.rotate_left(1);
+            self.recent_decided[7] = Some(d);
+        }
+    }
+
+    /// The DUT sent a response the model did not: name the rule that says the message it
+    /// answers gets none (a Stop Marker: VTD-PRQ-10; an LPIG=0 request: DEC-6; a queued one:
+    /// VTD-PRQ-8), else VTD-PRQ-17.
+    fn blame_unexpected_response(&self, act: &VtdOutputs) -> (RuleId, String) {
+        let answered = self.recent_decided.iter().rev().flatten().find(|(_, m)| m.rid == act.rsp_rid && m.prgi == act.rsp_prgi);
+        match answered {
+            Some((row, m)) if m.class() == MsgClass::StopMarker => (rules::VTD_PRQ_10, format!("response to a Stop Marker decided in row {row:?}")),
+            Some((row, m)) if !m.l => (rules::DEC_6, format!("response to an LPIG=0 request decided in row {row:?}: {m:?}")),
+            Some((Row::D_Write, m)) => (rules::VTD_PRQ_8, format!("automatic response to a request written to the PRQ: {m:?}")),
+            _ => (rules::VTD_PRQ_17, "response the model did not send".into()),
+        }
     }
 
     /// Compare all outputs; on the first difference, name it and its rule.
@@ -104,7 +123,7 @@ impl Scoreboard {
             "rsp_valid" | "rsp_rid" | "rsp_prgi" | "rsp_code" | "rsp_pv" | "rsp_pasid" => match (exp.rsp_valid, self.egress) {
                 (true, Some(RespSource::Auto(row))) => (row_rule(row), format!("automatic response, row {row:?}")),
                 (true, Some(RespSource::Software)) => (rules::VTD_IQ_3, "software response (page_grp_resp_dsc)".into()),
-                _ if act.rsp_valid && !exp.rsp_valid => (rules::VTD_PRQ_17, "response the model did not send".into()),
+                _ if act.rsp_valid && !exp.rsp_valid => self.blame_unexpected_response(act),
                 _ => (rules::VTD_IQ_5, "egress order (DEC-12, OP-16)".into()),
             },
             "reg_rvalid" | "reg_ready" => {
