@@ -6,7 +6,8 @@
 
 use crate::env::{Env, QueueConfig};
 use models::pcie::PrgResponse;
-use models::vtd::desc::{InvWaitDsc, PageGrpRespDsc, Words};
+use models::host::vtd::{sync_wait, StatusWrite};
+use models::vtd::desc::{PageGrpRespDsc, Words};
 use models::vtd::regs::{self, FaultRecord};
 
 /// Interrupt message addresses and data the sequences program (PE, FE, IE units).
@@ -21,17 +22,6 @@ const STATUS_SLOTS: u64 = 512;
 /// Cycles a status write may take. Linux spins until it comes or IQE is reported; a bench that
 /// never writes it has lost a descriptor or its wait (VTD-IQ-7, VTD-IQ-8).
 const STATUS_TIMEOUT: u64 = 200_000;
-
-/// Which parts of the queue to drain in a synchronous wait.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct WaitFlags {
-    /// Fence: later descriptors wait for this one (VTD-IQ-9).
-    pub fn_: bool,
-    /// Page-request drain (DEC-10, VTD-IQ-10).
-    pub pd: bool,
-    /// Interrupt on completion (VTD-IQ-8).
-    pub if_: bool,
-}
 
 impl Env {
     /// Program the PRQ: PQA (base, PQS), PQH = PQT = 0, and the three event units' MSI address
@@ -83,29 +73,28 @@ impl Env {
         let d = PageGrpRespDsc { pp: rsp.pv, rc: rsp.code.bits(), rid: rsp.rid, pasid: rsp.pasid, lpig: true, prgi: rsp.prgi };
         self.descriptor(d.encode()).await
     }
-    /// `qi_submit_sync`: submit `descs`, then an `inv_wait_dsc` with SW=1 (and the given flags),
-    /// and poll its status word until the status write landed (HOST-23). Returns the cycle the
-    /// status was seen.
-    pub async fn sync_submit(&self, descs: &[Words], flags: WaitFlags) -> u64 {
-        let (addr, data) = {
+    /// `qi_submit_sync`: submit `descs`, then the driver's `inv_wait_dsc` (SW=1, and PD=1 for a
+    /// `drain`; `models::host::vtd::sync_wait`), and poll its status word until the status write
+    /// landed (HOST-23). Returns the cycle the status was seen.
+    pub async fn sync_submit(&self, descs: &[Words], drain: bool) -> u64 {
+        let status = {
             let mut q = self.queue.borrow_mut();
             q.status_seq = q.status_seq.wrapping_add(1).max(1);
-            (STATUS_BASE + 8 * (u64::from(q.status_seq) % STATUS_SLOTS), q.status_seq)
+            StatusWrite { addr: STATUS_BASE + 8 * (u64::from(q.status_seq) % STATUS_SLOTS), data: q.status_seq }
         };
         for d in descs {
             self.submit(*d).await;
         }
-        let wait = InvWaitDsc { if_: flags.if_, sw: true, fn_: flags.fn_, pd: flags.pd, status_data: data, status_addr: addr };
-        self.submit(wait.encode()).await;
+        self.submit(sync_wait(status, drain)).await;
         let deadline = self.sim.cycle() + STATUS_TIMEOUT;
-        while self.mem_read_u32(addr) != data {
-            ensure!(self.sim.cycle() < deadline, "VTD-IQ-8", "the status write of {data:#x} to {addr:#x} never came in {STATUS_TIMEOUT} cycles");
+        while self.mem_read_u32(status.addr) != status.data {
+            ensure!(self.sim.cycle() < deadline, "VTD-IQ-8", "the status write of {:#x} to {:#x} never came in {STATUS_TIMEOUT} cycles", status.data, status.addr);
             self.sim.rising_edge().await;
         }
         self.sim.cycle()
     }
-    /// A wait alone (`sync_submit` of no descriptor).
-    pub async fn sync_wait(&self, flags: WaitFlags) -> u64 {
-        self.sync_submit(&[], flags).await
+    /// A synchronous wait alone (`sync_submit` of no descriptor).
+    pub async fn sync_wait(&self, drain: bool) -> u64 {
+        self.sync_submit(&[], drain).await
     }
 }

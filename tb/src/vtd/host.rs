@@ -8,7 +8,6 @@ use crate::env::Env;
 use crate::scenario::HostPolicy;
 use crate::sched::{first, Event};
 use crate::txn::Txn;
-use super::env::WaitFlags;
 use models::host::vtd::{drain_descriptors, drain_matches, VtdEntryFate, VtdHost};
 use models::host::{HostEvent, SeededChoices, VtdPageGrpResp};
 use models::vtd::desc::{PageReqDsc, Words};
@@ -241,7 +240,7 @@ fn read_entry(env: &Env, ring: PrqRing, base: u64, off: u64) -> PageReqDsc {
 /// `qi_submit_sync`: submit `descs`, then a wait with SW=1 (and PD=1 for a drain), and wait for
 /// its status write. Holding the [`QiLock`] keeps each batch contiguous on the descriptor port.
 async fn qi_submit_sync(env: &Env, _lock: &QiLock, descs: &[Words], drain: bool) {
-    env.sync_submit(descs, WaitFlags { pd: drain, ..WaitFlags::default() }).await;
+    env.sync_submit(descs, drain).await;
 }
 
 /// One synchronous submission at a time (Linux `qi->q_lock`); released when dropped.

@@ -2,7 +2,7 @@
 //! architectural outcome the rule promises), and the seeded classes. Every run is also judged
 //! by the lockstep scoreboard and the VT-d protocol checkers.
 
-use super::env::{WaitFlags, FE_MSI, IE_MSI, PE_MSI};
+use super::env::{FE_MSI, IE_MSI, PE_MSI};
 use super::host::{drain_pasid, prq_thread, VtdHostState};
 use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
@@ -444,13 +444,13 @@ async fn pd_wait_drains(env: Env, sc: Scenario, _: ChaCha8Rng) {
     let msgs: Vec<PageRequest> = (0..4).map(|k| req(RID, Some(2), k, k == 3)).collect();
     // A wait without PD overtakes queued requests (their writes wait for slow acks)...
     env.send_all(&msgs).await;
-    let seen = env.sync_wait(WaitFlags::default()).await;
+    let seen = env.sync_wait(false).await;
     let acked_then = acks_before(&env, seen);
     ensure!(acked_then < 4, "VTD-IQ-10", "memory was too fast for this test ({acked_then} acks before the status)");
     written(&env, 4).await;
     // ...a PD wait does not: every request accepted before it is in the PRQ, covered by PQT.
     env.send_all(&msgs).await;
-    let seen = env.sync_wait(WaitFlags { pd: true, ..Default::default() }).await;
+    let seen = env.sync_wait(true).await;
     ensure!(acks_before(&env, seen) >= 8, "VTD-IQ-10", "the PD wait completed before the requests accepted before it were written");
     let pqt = env.read_reg(regs::PQT).await;
     ensure!(pqt == 8 * DESC_BYTES, "VTD-IQ-10", "PQT {pqt:#x} after the PD wait");
