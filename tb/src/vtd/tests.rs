@@ -12,7 +12,7 @@ use crate::scenario::{Flavor, HostPolicy, Scenario};
 use crate::seq::{free_and_rebind, req, responses, stop_marker, success, wait_for};
 use crate::txn::Txn;
 use models::pcie::{MarkerVsComplete, MsgClass, PageRequest, PrgResponse, RespCode, Variant};
-use models::vtd::desc::{InvWaitDsc, PageGrpRespDsc, PageReqDsc, Words, DESC_BYTES};
+use models::vtd::desc::{desc_type, InvWaitDsc, PageGrpRespDsc, PageReqDsc, Words, DESC_BYTES, TYPE_INV_WAIT};
 use models::vtd::regs::{self, FaultRecord};
 use rand::RngCore;
 use rand_chacha::ChaCha8Rng;
@@ -608,6 +608,117 @@ async fn queue_sizes(env: Env, sc: Scenario, _: ChaCha8Rng) {
     }
 }
 
+// ---- the Linux-like host's register protocol on the RTL (HOST-22, HOST-23, HOST-25) ----------------
+
+/// The thread's (and drain's) accesses after log position `from`: register writes, completed
+/// reads and taken descriptors, in order (the register agent does one access at a time).
+fn host_accesses(env: &Env, from: usize) -> Vec<Txn> {
+    let a = env.agents.borrow();
+    a.log[from..].iter().map(|s| s.txn).filter(|t| matches!(t, Txn::RegWrite { .. } | Txn::RegRead { .. } | Txn::Command { .. })).collect()
+}
+
+fn is_reg_write(t: &Txn, addr: u32, data: u64) -> bool {
+    matches!(*t, Txn::RegWrite { addr: a, data: d } if a == addr && d == data)
+}
+
+fn is_reg_read(t: &Txn, addr: u32) -> bool {
+    matches!(*t, Txn::RegRead { addr: a, .. } if a == addr)
+}
+
+/// The driver's synchronous wait: SW=1, PD as given, no FN (HOST-23, HOST-25).
+fn is_sync_wait(t: &Txn, pd: bool) -> bool {
+    matches!(t, Txn::Command { words, .. } if desc_type(*words) == TYPE_INV_WAIT && { let w = InvWaitDsc::decode(*words); w.sw && w.pd == pd && !w.fn_ })
+}
+
+async fn start_host(env: &Env, sc: &Scenario, rng: &mut ChaCha8Rng) -> Rc<RefCell<VtdHostState>> {
+    let state = Rc::new(RefCell::new(VtdHostState::new(sc.host.sw)));
+    env.sim.start_soon(prq_thread(env.clone(), sc.host, rng.next_u64(), state.clone()));
+    state
+}
+
+async fn host_thread_protocol(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
+    setup(&env, &sc).await;
+    // A group (partial + last), a Stop Marker, and a bad LPIG=1 request (EXR with RDR).
+    let bad = PageRequest { exe: true, ..req(RID, Some(4), 9, true) };
+    env.send_all(&[req(RID, Some(4), 7, false), req(RID, Some(4), 7, true), stop_marker(RID, 4), bad]).await;
+    written(&env, 4).await;
+    let from = env.agents.borrow().log.len();
+    let state = start_host(&env, &sc, &mut rng).await;
+    env.irq.set();
+    wait_for(&env, "HOST-22", "a round of the PRQ thread", |_| state.borrow().rounds >= 1).await;
+    let t = host_accesses(&env, from);
+    // (1) PPR cleared first, (2) PQT then PQH.
+    ensure!(t.len() > 3 && is_reg_write(&t[0], regs::PRS, regs::PRS_PPR as u64) && is_reg_read(&t[1], regs::PQT) && is_reg_read(&t[2], regs::PQH), "HOST-22", "the round starts {:?}", &t[..t.len().min(3)]);
+    // (3) the group answered Success, the bad request Invalid Request, each followed by its wait.
+    let cmds: Vec<&Txn> = t.iter().filter(|x| matches!(x, Txn::Command { .. })).collect();
+    let resp = |prgi, rc| PageGrpRespDsc { pp: true, rc, rid: RID, pasid: 4, lpig: true, prgi }.encode();
+    ensure!(cmds.len() == 4, "HOST-23", "{} descriptors for one group and one bad request: {cmds:?}", cmds.len());
+    ensure!(matches!(cmds[0], Txn::Command { words, .. } if *words == resp(7, 0)) && is_sync_wait(cmds[1], false), "HOST-23", "the group's answer {:?}, {:?}", cmds[0], cmds[1]);
+    ensure!(matches!(cmds[2], Txn::Command { words, .. } if *words == resp(9, 1)) && is_sync_wait(cmds[3], false), "HOST-22", "the bad request's answer {:?}, {:?}", cmds[2], cmds[3]);
+    // (4) PQH = the PQT read, after the answers; then PRS is read and, with PRO=0, not written.
+    let pqh = t.iter().position(|x| is_reg_write(x, regs::PQH, 4 * DESC_BYTES));
+    let last_cmd = t.iter().rposition(|x| matches!(x, Txn::Command { .. }));
+    ensure!(pqh.is_some_and(|p| Some(p) > last_cmd && t.get(p + 1).is_some_and(|x| is_reg_read(x, regs::PRS))), "HOST-22", "PQH write not after the answers and before the PRS read: {t:?}");
+    ensure!(!t.iter().any(|x| is_reg_write(x, regs::PRS, regs::PRS_PRO as u64)), "HOST-22", "PRO written while it was 0");
+    let s = state.borrow();
+    let counts = (s.entries, s.stop_markers_dropped, s.bad_requests, s.groups_answered());
+    ensure!(counts == (4, 1, 1, 1), "HOST-22", "entries, Stop Markers, bad requests, groups: {counts:?}");
+    drop(s);
+    responses(&env, 2, "HOST-23").await;
+}
+
+async fn host_clears_pro_when_empty(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
+    // PRO set by a full PRQ of LPIG=0 requests (partials): the thread frees every entry, finds
+    // PQH = PQT on the re-read, discards the partials (HOST-8) and only then clears PRO.
+    setup(&env, &sc).await;
+    fill(&env).await;
+    env.send_all(&[req(RID, Some(1), 0x1FF, false)]).await;
+    quiet(&env).await;
+    ensure!(prs(&env).await & regs::PRS_PRO != 0, "VTD-PRQ-7", "the PRQ did not overflow");
+    let from = env.agents.borrow().log.len();
+    let state = start_host(&env, &sc, &mut rng).await;
+    env.irq.set();
+    wait_for(&env, "HOST-22", "the thread clearing PRO", |_| state.borrow().overflows_cleared >= 1).await;
+    let t = host_accesses(&env, from);
+    let pqh = t.iter().position(|x| is_reg_write(x, regs::PQH, (N - 1) * DESC_BYTES));
+    let after = pqh.map(|p| &t[p + 1..(p + 5).min(t.len())]).unwrap_or(&[]);
+    let order = after.len() == 4
+        && is_reg_read(&after[0], regs::PRS)
+        && is_reg_read(&after[1], regs::PQH)
+        && is_reg_read(&after[2], regs::PQT)
+        && is_reg_write(&after[3], regs::PRS, regs::PRS_PRO as u64);
+    ensure!(order, "HOST-22", "after the PQH write: {after:?} (expected PRS, PQH, PQT reads, then the PRO write)");
+    ensure!(state.borrow().partials_discarded() >= 1, "HOST-8", "PRO cleared without discarding the partials");
+    ensure!(prs(&env).await & regs::PRS_PRO == 0, "HOST-22", "PRO still set");
+}
+
+async fn drain_waits_for_thread(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
+    // HOST-25: while an entry of (RID, P) sits in the PRQ the drain submits nothing; once the
+    // thread consumed it: a fenced wait, the two invalidation stand-ins, and the PD wait.
+    setup(&env, &sc).await;
+    env.send_all(&[req(RID2, Some(6), 1, false), req(RID, Some(5), 2, false)]).await;
+    written(&env, 2).await;
+    let state = start_host(&env, &sc, &mut rng).await;
+    let from = env.agents.borrow().log.len();
+    let drain = env.sim.start_soon({
+        let (env, state) = (env.clone(), state.clone());
+        async move { drain_pasid(&env, &state, RID, Some(5)).await }
+    });
+    env.cycles(300).await;
+    let early = host_accesses(&env, from).iter().filter(|x| matches!(x, Txn::Command { .. })).count();
+    ensure!(early == 0 && !drain.is_finished(), "HOST-25", "the drain went on with an entry of P in the PRQ ({early} descriptors)");
+    env.irq.set();
+    wait_for(&env, "HOST-25", "the drain to finish", |_| drain.is_finished()).await;
+    let t = host_accesses(&env, from);
+    let cmds: Vec<&Txn> = t.iter().filter(|x| matches!(x, Txn::Command { .. })).collect();
+    let fence = |x: &Txn| matches!(x, Txn::Command { words, .. } if desc_type(*words) == TYPE_INV_WAIT && { let w = InvWaitDsc::decode(*words); w.fn_ && !w.sw && !w.pd });
+    let stand_in = |x: &Txn, ty: u8| matches!(x, Txn::Command { words, .. } if desc_type(*words) == ty);
+    let order = cmds.len() == 4 && fence(cmds[0]) && stand_in(cmds[1], 0x06) && stand_in(cmds[2], 0x08) && is_sync_wait(cmds[3], true);
+    ensure!(order, "HOST-25", "drain descriptors {cmds:?}");
+    env.cycles(1).await; // host events are reported at the next edge
+    ensure!(env.count(|x| matches!(x, Txn::QueueDrained { rid: RID, pasid: 5 })) == 1, "HOST-25", "the drain was not reported once");
+}
+
 // ---- drain (HOST-25, VTD-IQ-11) and seeded classes -----------------------------------------------
 
 async fn drain_after_overflow(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
@@ -813,6 +924,18 @@ pub fn registry() -> &'static [TestDef] {
             t!("vtd_response_order", response_order, ["DEC-12", "VTD-PRQ-17", "VTD-IQ-5"]),
             t!("vtd_row_by_class", row_by_class, ["DEC-1", "DEC-5", "DEC-6", "DEC-7", "VTD-PRQ-5", "VTD-PRQ-6", "VTD-PRQ-7", "VTD-PRQ-10", "VTD-PRQ-13", "VTD-PRQ-17"]),
             t!("vtd_queue_sizes", queue_sizes, ["VTD-PRQ-1", "VTD-PRQ-2", "VTD-PRQ-3"]),
+            t!("vtd_host_thread_protocol", host_thread_protocol, ["HOST-22", "HOST-23"], |s| Scenario {
+                host: HostPolicy { consume: true, poll_cycles: 100_000, ..HostPolicy::default() },
+                ..directed("vtd_host_thread_protocol", s)
+            }),
+            t!("vtd_host_clears_pro_when_empty", host_clears_pro_when_empty, ["HOST-22", "HOST-8"], |s| Scenario {
+                host: HostPolicy { consume: true, poll_cycles: 100_000, ..HostPolicy::default() },
+                ..directed("vtd_host_clears_pro_when_empty", s)
+            }),
+            t!("vtd_drain_waits_for_thread", drain_waits_for_thread, ["HOST-25"], |s| Scenario {
+                host: HostPolicy { consume: true, poll_cycles: 100_000, ..HostPolicy::default() },
+                ..directed("vtd_drain_waits_for_thread", s)
+            }),
             t!("vtd_id_registers", id_registers, ["VTD-FLT-2", "VTD-PRQ-2", "VTD-PRQ-15"]),
             t!("vtd_drain_after_overflow", drain_after_overflow, ["VTD-IQ-11", "HOST-22", "HOST-25", "DEC-7"], |s| Scenario {
                 host: HostPolicy { consume: true, poll_cycles: 3_000, ..HostPolicy::default() },
