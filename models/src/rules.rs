@@ -126,6 +126,7 @@ pub const VTD_PRQ_16: RuleId = RuleId("VTD-PRQ-16");
 pub const VTD_PRQ_17: RuleId = RuleId("VTD-PRQ-17");
 pub const VTD_PRQ_18: RuleId = RuleId("VTD-PRQ-18");
 pub const VTD_PRQ_19: RuleId = RuleId("VTD-PRQ-19");
+pub const VTD_PRQ_20: RuleId = RuleId("VTD-PRQ-20");
 
 // VT-d invalidation queue (vtd.md)
 pub const VTD_IQ_1: RuleId = RuleId("VTD-IQ-1");
@@ -148,6 +149,7 @@ pub const VTD_FLT_4: RuleId = RuleId("VTD-FLT-4");
 pub const VTD_FLT_5: RuleId = RuleId("VTD-FLT-5");
 pub const VTD_FLT_6: RuleId = RuleId("VTD-FLT-6");
 pub const VTD_FLT_7: RuleId = RuleId("VTD-FLT-7");
+pub const VTD_FLT_8: RuleId = RuleId("VTD-FLT-8");
 
 // Host software (host-sw.md)
 pub const HOST_1: RuleId = RuleId("HOST-1");
@@ -312,6 +314,7 @@ pub const ALL: &[(RuleId, &str)] = &[
     (VTD_PRQ_17, "[HW] An automatic response goes to the request's RID with its PRGI, code per row, PASID presence = PP..."),
     (VTD_PRQ_18, "[HW] Hardware does not check PRG consistency (mixed PASIDs, duplicate PRGIs, Exe without R, privileged..."),
     (VTD_PRQ_19, "[HW] The PRE table is written through the register interface defined in rtl/README.md (OP-20); a table..."),
+    (VTD_PRQ_20, "[HW] A read of PRS_REG, PQT_REG or PECTL_REG is answered only after every page request event MSI already..."),
     (VTD_IQ_1, "[HW] Descriptors are 256 bits and are processed in port order; the type is {bits 11:9, bits 3:0}; types..."),
     (VTD_IQ_2, "[HW] An invalid descriptor (unknown type per OP-10, any reserved bit set, PD=1 while ECAP.PDS=0) sets..."),
     (VTD_IQ_3, "[HW] A valid page_grp_resp_dsc sends one PRG response: RID = [31:16], PRGI = [75:67], code = RC [15:12]..."),
@@ -330,6 +333,7 @@ pub const ALL: &[(RuleId, &str)] = &[
     (VTD_FLT_5, "[HW] Software clears a record by writing 1 to its F bit and PFO by writing 1 to it; recording then..."),
     (VTD_FLT_6, "[HW] Fault event: PPF becoming 1 or IQE becoming 1 sets FECTL.IP only if none of PPF, PFO, IQE, ICE, ITE..."),
     (VTD_FLT_7, "[HW] A DEC-5 failure of an LPIG=1 request produces both the fault record and the Invalid Request..."),
+    (VTD_FLT_8, "[HW] A read of FSTS_REG or FECTL_REG is answered only after every fault event MSI already issued on the..."),
     (HOST_1, "[SW] The driver turns each queue entry it does not drop into a fault record {RID, PASID valid and value..."),
     (HOST_2, "[SW] A record with last=0 joins its device's partial list and produces no response"),
     (HOST_3, "[SW] A record with last=1 joins the device's pending list and forms a group with every partial of the..."),

@@ -898,9 +898,12 @@ mod vtd {
         let applicable: Vec<&str> = s.rules.iter().filter(|r| r.applicable).map(|r| r.rule.as_str()).collect();
         for r in &s.rules {
             let vtd = r.rule.starts_with("VTD-");
-            // VTD-IQ-11 is a system rule of the drain sequence, not of this block.
+            // VTD-IQ-11 is a system rule of the drain sequence, not of this block. VTD-PRQ-20 and
+            // VTD-FLT-8 (reads push in-flight event MSIs) are new in the spec and have no bin yet:
+            // the report shows them outside the gate until the RTL and the model implement them.
             if vtd {
-                assert_eq!(r.applicable, r.rule != "VTD-IQ-11", "{} applicable", r.rule);
+                let unbinned = ["VTD-IQ-11", "VTD-PRQ-20", "VTD-FLT-8"];
+                assert_eq!(r.applicable, !unbinned.contains(&r.rule.as_str()), "{} applicable", r.rule);
             }
             if r.rule.starts_with("SMMU") {
                 assert!(!r.applicable, "{} must not be applicable", r.rule);

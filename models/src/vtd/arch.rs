@@ -797,6 +797,11 @@ pub const RULE_MAP: &[(RuleId, Option<&str>, &str)] = &[
         "",
     ),
     (
+        rules::VTD_PRQ_20,
+        None,
+        "[HW] port ordering of a register read against event MSI acks: timing layer and RTL",
+    ),
+    (
         rules::VTD_IQ_1,
         Some("desc::{desc_type, classify}, IqState::take"),
         "",
@@ -869,6 +874,11 @@ pub const RULE_MAP: &[(RuleId, Option<&str>, &str)] = &[
         rules::VTD_FLT_7,
         Some("Vtd::message (relative order OP-13: timing layer)"),
         "",
+    ),
+    (
+        rules::VTD_FLT_8,
+        None,
+        "[HW] port ordering of a register read against event MSI acks: timing layer and RTL",
     ),
 ];
 
