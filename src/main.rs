@@ -1,14 +1,16 @@
 //! `iommu-tb`: run one test, replay it with waves, run a regression, or benchmark the harness.
 //! Exit status: 0 pass, 1 a test failed, 2 bad input or a tool problem (one line on stderr).
 
-mod bench;
-mod regress;
+mod commands;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tb::run::{self, RunOptions, Status};
-use tb::scenario::{Flavor, Scenario};
+use commands::{bench, regress};
+use tb::flavor::Flavor;
+use tb::flavors;
+use tb::scenario::Scenario;
 
 #[derive(Parser)]
 #[command(name = "iommu-tb", version, about = "IOMMU fault-path verification toolkit")]
@@ -29,8 +31,8 @@ enum Cmd {
     Merge(regress::MergeArgs),
     /// List the registered tests and the rules each asserts (every flavor unless --flavor).
     List {
-        #[arg(long)]
-        flavor: Option<Flavor>,
+        #[arg(long, value_parser = flavor_name)]
+        flavor: Option<&'static dyn Flavor>,
     },
     /// Cycles per second of the full harness against a plain C++ loop on the same build.
     Bench(bench::BenchArgs),
@@ -38,9 +40,9 @@ enum Cmd {
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// smmuv3 or vtd (default: the flavor the test belongs to).
-    #[arg(long)]
-    flavor: Option<Flavor>,
+    /// A registered flavor, e.g. smmuv3 or vtd (default: the flavor the test belongs to).
+    #[arg(long, value_parser = flavor_name)]
+    flavor: Option<&'static dyn Flavor>,
     /// Registered test name (see `iommu-tb list`).
     #[arg(long)]
     test: Option<String>,
@@ -88,9 +90,14 @@ pub fn repo_root() -> Result<PathBuf, String> {
     sim::repo_root().map_err(|e| e.to_string())
 }
 
-fn list(flavor: Option<Flavor>) -> Result<ExitCode, String> {
-    for f in Flavor::ALL.into_iter().filter(|f| flavor.is_none_or(|x| x == *f)) {
-        for t in tb::registry::tests(f) {
+/// `--flavor NAME`: one of the registered flavors.
+fn flavor_name(name: &str) -> Result<&'static dyn Flavor, String> {
+    flavors::by_name(name)
+}
+
+fn list(flavor: Option<&'static dyn Flavor>) -> Result<ExitCode, String> {
+    for f in flavors::ALL.iter().filter(|f| flavor.is_none_or(|x| x.name() == f.name())) {
+        for t in f.tests() {
             println!("{:<8} {:<32} {:<8} {}", f.name(), t.name, if t.random { "random" } else { "directed" }, t.rules.join(" "));
         }
     }
@@ -105,7 +112,7 @@ fn run_one(a: RunArgs, replay: bool) -> Result<ExitCode, String> {
             Scenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
         }
         (None, Some(test)) => {
-            let def = tb::registry::find_in(a.flavor, test)?;
+            let (_, def) = flavors::find_test(a.flavor.map(|f| f.name()), test)?;
             (def.scenario)(a.seed)
         }
         (None, None) => return Err("give --test NAME (see `iommu-tb list`) or --scenario FILE".into()),
@@ -134,7 +141,7 @@ fn run_one(a: RunArgs, replay: bool) -> Result<ExitCode, String> {
     }
     if let Some(f) = &r.failure {
         println!("{f}");
-        println!("replay: {}", run::replay_command(r.scenario.flavor, &r.test, r.seed));
+        println!("replay: {}", run::replay_command(&r.scenario.flavor, &r.test, r.seed));
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

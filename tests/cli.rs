@@ -98,7 +98,7 @@ fn regress_writes_results_json() {
     assert_eq!(o.status.code(), Some(0), "{stdout}{}", text(&o.stderr));
     assert!(stdout.contains("runs:") && stdout.contains("0 failed"), "{stdout}");
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
-    let all = || tb::scenario::Flavor::ALL.into_iter().flat_map(tb::registry::tests);
+    let all = || tb::flavors::ALL.iter().flat_map(|f| f.tests());
     let directed = all().filter(|t| !t.random).count() as u64;
     let seeded = all().filter(|t| t.random).count() as u64;
     assert_eq!(v["summary"]["total"], directed + 2 * seeded);

@@ -11,8 +11,8 @@ macro_rules! directed {
         #[test]
         fn every_directed_test_is_listed() {
             let listed = [$(stringify!($name)),*];
-            for flavor in tb::scenario::Flavor::ALL {
-                for t in tb::registry::tests(flavor).iter().filter(|t| !t.random) {
+            for flavor in tb::flavors::ALL {
+                for t in flavor.tests().iter().filter(|t| !t.random) {
                     assert!(listed.contains(&t.name), "directed test {} has no #[test] in tests/directed.rs", t.name);
                 }
             }

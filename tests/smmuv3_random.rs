@@ -4,7 +4,6 @@
 mod common;
 
 use tb::run;
-use tb::scenario::Flavor;
 
 #[test]
 fn random_seeds_pass() {
@@ -19,7 +18,7 @@ fn random_seeds_reach_overflow_and_stop_markers() {
     let mut overflows = 0;
     let mut stop_markers = 0;
     for seed in 1..=24 {
-        let def = run::find_test(Flavor::Smmuv3, "random").unwrap();
+        let def = tb::flavors::find_test(Some("smmuv3"), "random").unwrap().1;
         let mut opts = common::opts();
         let trace = std::env::temp_dir().join(format!("iommu-tb-random-{seed}-{}.jsonl", std::process::id()));
         opts.trace_out = Some(trace.clone());
@@ -40,7 +39,7 @@ fn random_seeds_reach_overflow_and_stop_markers() {
 #[test]
 fn same_seed_same_trace() {
     // Principle 7: (test, seed, build) reproduces a run bit for bit.
-    let def = run::find_test(Flavor::Smmuv3, "random").unwrap();
+    let def = tb::flavors::find_test(Some("smmuv3"), "random").unwrap().1;
     let mut texts = Vec::new();
     for k in 0..2 {
         let mut opts = common::opts();
@@ -60,7 +59,7 @@ fn overflow_mid_groups_discards_partials_across_seeds() {
     // host must discard (each run's checkers and lockstep judge the rest).
     let mut discarded = 0;
     for seed in 1..=12 {
-        let def = run::find_test(Flavor::Smmuv3, "overflow_mid_groups").unwrap();
+        let def = tb::flavors::find_test(Some("smmuv3"), "overflow_mid_groups").unwrap().1;
         let mut opts = common::opts();
         let trace = std::env::temp_dir().join(format!("iommu-tb-omg-{seed}-{}.jsonl", std::process::id()));
         opts.trace_out = Some(trace.clone());

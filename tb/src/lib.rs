@@ -4,11 +4,12 @@
 mod macros;
 
 pub mod agents;
-pub mod bench;
 pub mod checkers;
 pub mod coverage;
 pub mod dut;
 pub mod env;
+pub mod flavor;
+pub mod flavors;
 pub mod fasthash;
 pub mod junit;
 pub mod lockstep;
@@ -19,6 +20,7 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod sched;
+pub mod testbench;
 pub mod seq;
 pub mod shard;
 pub mod smmuv3;

@@ -1,7 +1,8 @@
-//! The registered tests of both flavors: directed sequences, seeded classes and negative tests.
+//! What a registered test is: a directed sequence, a seeded class or a negative test. Each
+//! flavor lists its own (`Flavor::tests`); `crate::flavors::find_test` finds one by name.
 
 use crate::env::Env;
-use crate::scenario::{Flavor, Scenario};
+use crate::scenario::Scenario;
 use rand_chacha::ChaCha8Rng;
 use std::future::Future;
 use std::pin::Pin;
@@ -19,32 +20,4 @@ pub struct TestDef {
     pub body: Body,
     /// A negative test: the run must fail naming this rule (a fault is injected on purpose).
     pub expect_failure: Option<&'static str>,
-}
-
-/// Every registered test of a flavor.
-pub fn tests(flavor: Flavor) -> &'static [TestDef] {
-    match flavor {
-        Flavor::Smmuv3 => crate::smmuv3::tests::registry(),
-        Flavor::Vtd => crate::vtd::tests::registry(),
-    }
-}
-
-/// Find a registered test by name.
-pub fn find_test(flavor: Flavor, name: &str) -> Result<&'static TestDef, String> {
-    tests(flavor).iter().find(|t| t.name == name).ok_or_else(|| {
-        let names: Vec<&str> = tests(flavor).iter().map(|t| t.name).collect();
-        format!("unknown test '{name}' for flavor {} (known: {})", flavor.name(), names.join(", "))
-    })
-}
-
-/// Find a registered test by name in one flavor, or in any (test names are unique across
-/// flavors).
-pub fn find_in(flavor: Option<Flavor>, name: &str) -> Result<&'static TestDef, String> {
-    match flavor {
-        Some(f) => find_test(f, name),
-        None => Flavor::ALL.iter().find_map(|f| find_test(*f, name).ok()).ok_or_else(|| {
-            let names: Vec<&str> = Flavor::ALL.iter().flat_map(|f| tests(*f)).map(|t| t.name).collect();
-            format!("unknown test '{name}' (known: {})", names.join(", "))
-        }),
-    }
 }

@@ -4,8 +4,8 @@
 use crate::coverage::CoverData;
 use crate::report::input::{CodeSummary, FileCoverage, ReportInput, RtlBuild, RunSummary};
 use crate::run::{self, RunOptions, RunResult, Status};
-use crate::scenario::{Flavor, Scenario};
-use crate::registry::{self, tests};
+use crate::flavors;
+use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -27,10 +27,10 @@ pub struct Plan {
 /// The scenarios of a plan, in a fixed order. An unknown test name is an error.
 pub fn plan(p: &Plan) -> Result<Vec<Scenario>, String> {
     for name in &p.tests {
-        registry::find_in(None, name)?;
+        flavors::find_test(None, name)?;
     }
     let mut work = Vec::new();
-    let all = Flavor::ALL.iter().flat_map(|f| tests(*f).iter());
+    let all = flavors::ALL.iter().flat_map(|f| f.tests().iter());
     for t in all.filter(|t| p.tests.is_empty() || p.tests.iter().any(|n| n == t.name)) {
         match (p.only_seed, t.random) {
             (Some(s), _) => work.push((t.scenario)(s)),
@@ -224,7 +224,7 @@ pub fn merge_code_coverage(dir: &Path) -> Result<sim::coverage::Dataset, String>
 /// The sign-off report's data: runs, functional coverage by rule, code coverage by file/metric.
 pub fn report_input(res: &ResultsFile, code: Option<&sim::coverage::Dataset>, root: &Path) -> Result<ReportInput, String> {
     // Every flavor's definition is reported, with zero counts if none of its runs were kept.
-    let defs = [crate::coverage::smmuv3::Smmuv3Coverage::definition(), crate::coverage::vtd::VtdCoverage::definition()];
+    let defs: Vec<&crate::coverage::CoverDef> = flavors::ALL.iter().map(|f| f.coverage()).collect();
     let data: Vec<CoverData> = defs
         .iter()
         .map(|d| res.functional.iter().find(|c| c.definition == d.name()).cloned().unwrap_or_else(|| CoverData::new(d)))
@@ -253,7 +253,7 @@ pub fn report_input(res: &ResultsFile, code: Option<&sim::coverage::Dataset>, ro
 
 fn run_summary(r: &RunResult) -> RunSummary {
     RunSummary {
-        flavor: r.scenario.flavor.name().into(),
+        flavor: r.scenario.flavor.clone(),
         test: r.test.clone(),
         seed: r.seed,
         status: match r.status {
@@ -265,7 +265,7 @@ fn run_summary(r: &RunResult) -> RunSummary {
         wall_s: r.wall_s,
         rule: r.rule.clone(),
         failure: r.failure.as_ref().and_then(|f| f.lines().next()).map(str::to_string),
-        replay: run::replay_command(r.scenario.flavor, &r.test, r.seed),
+        replay: run::replay_command(&r.scenario.flavor, &r.test, r.seed),
         report: r.failure.clone(),
     }
 }

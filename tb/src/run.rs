@@ -4,18 +4,15 @@
 
 use crate::agents::{cmd::CmdDriver, memory::MemoryAgent, pcie_fn::PcieDriver, regbus::RegAgent, rsp::RspMonitor, Odds};
 use crate::checkers::{self, Violation};
-use crate::coverage::CoverData;
-use crate::env::{Agents, Env};
+use crate::env::Agents;
+use crate::flavor::Flavor;
+use crate::flavors;
 use crate::lockstep::Stop;
 use crate::observe::Observers;
 use crate::registry::TestDef;
-use crate::scenario::{Flavor, Scenario};
-use crate::sched::Scheduler;
-use crate::smmuv3::dut::PriqDut;
+use crate::scenario::Scenario;
+use crate::testbench::Harness;
 use crate::trace::TraceWriter;
-use crate::vtd::dut::VtdDut;
-use models::smmuv3::timing::PriqParams;
-use models::vtd::timing::VtdParams;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -71,39 +68,13 @@ pub struct RunResult {
     pub functional: Option<crate::coverage::CoverData>,
 }
 
-/// What `run` needs of a bench (`crate::bench::Bench` on either flavor's block).
-pub trait Harness {
-    fn env(&self) -> Env;
-    fn sched(&mut self) -> &mut Scheduler;
-    fn obs(&self) -> &Observers;
-    fn cycle(&self) -> u64;
-    /// Strict lockstep against the timed model (off: the protocol checkers are the only judge).
-    fn set_lockstep(&mut self, on: bool);
-    /// Run one clock cycle. Returns why the run must stop, if it must.
-    fn step(&mut self) -> Option<Stop>;
-    /// End of test: liveness checks of every checker; closes waves and trace.
-    fn finish(&mut self) -> Vec<Violation>;
-    /// This run's functional coverage counters.
-    fn take_coverage(&mut self) -> CoverData;
-    /// Write this run's Verilator code-coverage data (coverage builds only).
-    fn write_code_coverage(&mut self, path: &Path) -> Result<(), String>;
-}
-
-/// The RTL top of a flavor and its folder under `rtl/`.
-pub fn top(flavor: Flavor) -> (&'static str, &'static str) {
-    match flavor {
-        Flavor::Smmuv3 => ("smmuv3_priq", "smmuv3"),
-        Flavor::Vtd => ("vtd_prq", "vtd"),
-    }
-}
-
-/// Build spec of a flavor's top from an RTL folder (shared pieces from `common/`).
-pub fn build_spec(flavor: Flavor, rtl_dir: &Path, variant: sim::Variant) -> sim::BuildSpec {
-    let (top, dir) = top(flavor);
+/// Build spec of a flavor's top from an RTL folder (shared pieces from `common/`, the flavor's
+/// own from the folder named after it).
+pub fn build_spec(flavor: &dyn Flavor, rtl_dir: &Path, variant: sim::Variant) -> sim::BuildSpec {
     let mut sources = sv_files(&rtl_dir.join("common"));
-    sources.extend(sv_files(&rtl_dir.join(dir)));
+    sources.extend(sv_files(&rtl_dir.join(flavor.name())));
     sim::BuildSpec {
-        top: top.into(),
+        top: flavor.top().into(),
         sources,
         include_dirs: vec![rtl_dir.join("common")],
         params: vec![],
@@ -122,23 +93,25 @@ fn sv_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The one command that replays a run with waves (ARCHITECTURE principle 7).
-pub fn replay_command(flavor: Flavor, test: &str, seed: u64) -> String {
-    format!("iommu-tb replay --flavor {} --test {test} --seed {seed}", flavor.name())
+pub fn replay_command(flavor: &str, test: &str, seed: u64) -> String {
+    format!("iommu-tb replay --flavor {flavor} --test {test} --seed {seed}")
 }
-
-pub use crate::registry::find_test;
 
 /// Run a scenario. `Err` only for infrastructure problems.
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> {
     scenario.validate()?;
-    let def = find_test(scenario.flavor, &scenario.test)?;
+    let (flavor, def) = flavors::find_test(Some(&scenario.flavor), &scenario.test)?;
+    let sizes = flavor.queue_sizes();
+    if !sizes.contains(&scenario.log2size) {
+        return Err(format!("scenario log2size {} is outside {}..={} for flavor {}", scenario.log2size, sizes.start(), sizes.end(), flavor.name()));
+    }
     let variant = match (&opts.waves, &opts.code_coverage) {
         (Some(_), Some(_)) => return Err("waves and code coverage come from different builds: ask for one of them".into()),
         (Some(_), None) => sim::Variant::Waves,
         (None, Some(_)) => sim::Variant::Coverage,
         (None, None) => sim::Variant::Plain,
     };
-    let built = sim::build(&build_spec(scenario.flavor, &opts.rtl_dir, variant), &opts.cache_root).map_err(|e| e.to_string())?;
+    let built = sim::build(&build_spec(flavor, &opts.rtl_dir, variant), &opts.cache_root).map_err(|e| e.to_string())?;
     let model = sim::Model::load(&built).map_err(|e| e.to_string())?;
     let trace = match &opts.trace_out {
         Some(p) => Some(TraceWriter::create(p).map_err(|e| format!("cannot write trace {}: {e}", p.display()))?),
@@ -155,30 +128,12 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         log: Vec::new(),
         host_events: Vec::new(),
     };
-    let mut judges = match scenario.flavor {
-        Flavor::Smmuv3 => checkers::smmuv3_checkers(),
-        Flavor::Vtd => checkers::vtd::vtd_checkers(),
-    };
+    let mut judges = flavor.checkers();
     if let Some(t) = &scenario.traffic {
         judges.extend(checkers::pri::pri_checkers(&pri_config(t)));
     }
     let obs = Observers::new(judges, trace, opts.keep_log);
-    let mut bench: Box<dyn Harness> = match scenario.flavor {
-        Flavor::Smmuv3 => {
-            let mut dut = PriqDut::new(model).map_err(|e| e.to_string())?;
-            if let Some(w) = &opts.waves {
-                dut.clock.open_waves(w).map_err(|e| e.to_string())?;
-            }
-            Box::new(crate::smmuv3::bench::Bench::new(crate::smmuv3::bench::Priq::new(dut, PriqParams::default()), agents, obs))
-        }
-        Flavor::Vtd => {
-            let mut dut = VtdDut::new(model).map_err(|e| e.to_string())?;
-            if let Some(w) = &opts.waves {
-                dut.clock.open_waves(w).map_err(|e| e.to_string())?;
-            }
-            Box::new(crate::vtd::bench::Bench::new(crate::vtd::bench::Prq::new(dut, VtdParams::default()), agents, obs))
-        }
-    };
+    let mut bench = flavor.testbench(model, opts.waves.as_deref(), agents, obs).map_err(|e| e.to_string())?;
     let bench = bench.as_mut();
     bench.set_lockstep(opts.lockstep);
     let outcome = catch_unwind(AssertUnwindSafe(|| drive(&mut *bench, def, scenario, rng(4))));

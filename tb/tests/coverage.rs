@@ -13,7 +13,7 @@ use models::smmuv3::regs;
 use models::smmuv3::timing::{CmdOutcome, EdgeEvents, PriqInputs, PriqParams, PriqTiming};
 use proptest::prelude::*;
 use tb::observe::TxnCoverage;
-use tb::coverage::smmuv3::Smmuv3Coverage;
+use tb::smmuv3::coverage::Smmuv3Coverage;
 use tb::coverage::{functional_summary, Bin, CoverData, CoverDef, CoverError, Cross, DefBuilder, Group, Point};
 use tb::txn::{Stamped, Txn};
 
@@ -653,7 +653,7 @@ mod vtd {
     use models::vtd::desc::{InvWaitDsc, PageGrpRespDsc};
     use models::vtd::regs as vregs;
     use models::vtd::timing::{VtdInputs, VtdParams, VtdTiming};
-    use tb::coverage::vtd::VtdCoverage;
+    use tb::vtd::coverage::VtdCoverage;
 
     const RID: u16 = 0x0100;
     const OFF: u16 = 0x0200;

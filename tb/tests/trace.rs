@@ -95,5 +95,5 @@ fn trace_doc_example_parses() {
     let v = read_trace(&p).unwrap();
     // The example's entry is the encoding of its page request.
     let (Txn::PageRequest { msg }, Txn::MemWrite { data, .. }) = (v[0].txn, v[1].txn) else { panic!() };
-    assert_eq!(tb::checkers::encode_priq_entry(&msg), [data[0], data[1]]);
+    assert_eq!(tb::smmuv3::checkers::encode_priq_entry(&msg), [data[0], data[1]]);
 }

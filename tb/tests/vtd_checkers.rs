@@ -4,8 +4,8 @@
 use models::pcie::{PageRequest, PrgResponse, RespCode};
 use models::vtd::desc::{InvWaitDsc, PageGrpRespDsc, PageReqDsc};
 use models::vtd::regs;
-use tb::checkers::vtd::{
-    vtd_checkers, FaultReadChecker, PeMsiChecker, PqtReadChecker, PrqAdmissionChecker, PrqEntryChecker, PrqSlotChecker,
+use tb::vtd::checkers::{
+    checkers as vtd_checkers, FaultReadChecker, PeMsiChecker, PqtReadChecker, PrqAdmissionChecker, PrqEntryChecker, PrqSlotChecker,
     VtdResponseChecker, WaitChecker, PRE_ENTRIES,
 };
 use tb::checkers::{Checker, Violation};

@@ -14,7 +14,7 @@ pub fn opts() -> RunOptions {
 
 /// A registered test of either flavor (test names are unique across flavors).
 pub fn find(test: &str) -> &'static tb::registry::TestDef {
-    tb::registry::find_in(None, test).unwrap()
+    tb::flavors::find_test(None, test).unwrap().1
 }
 
 /// Run a registered test with a seed; panic with the failure report if it does not pass.

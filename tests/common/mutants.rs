@@ -39,7 +39,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 /// `rtl`, strict lockstep or checkers only; it must fail. Returns the rule the failure names.
 pub fn failing_rule(rtl: &Path, test: &str, lockstep: bool) -> String {
     let opts = RunOptions { rtl_dir: rtl.to_path_buf(), lockstep, ..RunOptions::for_repo(&root()) };
-    let def = tb::registry::find_in(None, test).unwrap();
+    let def = tb::flavors::find_test(None, test).unwrap().1;
     let r = run::run(&(def.scenario)(1), &opts).unwrap_or_else(|e| panic!("{test} on {}: {e}", rtl.display()));
     assert_eq!(r.status, Status::Fail, "the planted bug went unnoticed by {test} (lockstep {lockstep})");
     let failure = r.failure.as_deref().unwrap_or("");

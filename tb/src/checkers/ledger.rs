@@ -3,7 +3,7 @@
 //! to message k says that every earlier unaccounted message was not queued (dropped or
 //! answered automatically). A message is "pending" until such a write, or the end of the test.
 
-use super::priq_entry::{field_diff, DecodedEntry};
+use super::entry::{field_diff, DecodedEntry};
 use crate::trace::Ring;
 use models::pcie::PageRequest;
 use std::collections::VecDeque;

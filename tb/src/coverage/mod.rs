@@ -7,16 +7,15 @@
 //!   counters serialize and merge by adding, across seeds, jobs and shards.
 //! - [`summary`]: weighted percent per group against its goal, holes, per-rule summary, and the
 //!   report's [`FunctionalSummary`](crate::report::input::FunctionalSummary).
-//! - [`smmuv3`]: the SMMUv3 PRIQ coverage model, sampled from the timed model's edge events.
-//! - [`vtd`]: the VT-d `vtd_prq` coverage model, sampled the same way from its timed model.
+//!
+//! Each flavor's coverage model (its bins and how it samples them) lives in the flavor's folder
+//! (`crate::smmuv3::coverage`, `crate::vtd::coverage`).
 //!
 //! Naming: a bin is `group.point.bin`; a cross bin joins its points' bin names with `&`.
 
 pub mod data;
 pub mod def;
-pub mod smmuv3;
 pub mod summary;
-pub mod vtd;
 
 pub use data::CoverData;
 pub use def::{Bin, BinId, CoverDef, Cross, CrossId, DefBuilder, Group, GroupId, Point, PointId};

@@ -1,9 +1,51 @@
 //! The SMMUv3 PRIQ bench: DUT binding, environment, Linux-like host, scoreboard, tests.
 
-pub mod bench;
+pub mod block;
+pub mod checkers;
+pub mod coverage;
 pub mod dut;
 pub mod env;
 pub mod host;
 pub mod pri_scenarios;
 pub mod scoreboard;
 pub mod tests;
+
+use crate::checkers::Checker;
+use crate::coverage::CoverDef;
+use crate::env::Agents;
+use crate::flavor::Flavor;
+use crate::observe::Observers;
+use crate::registry::TestDef;
+use crate::testbench::{Harness, Testbench};
+use std::ops::RangeInclusive;
+use std::path::Path;
+
+/// The SMMUv3 PRIQ flavor (RTL top `smmuv3_priq`).
+pub struct Smmuv3;
+
+impl Flavor for Smmuv3 {
+    fn name(&self) -> &'static str {
+        "smmuv3"
+    }
+    fn top(&self) -> &'static str {
+        "smmuv3_priq"
+    }
+    fn queue_sizes(&self) -> RangeInclusive<u32> {
+        0..=19 // PRIQ_BASE.LOG2SIZE up to IDR1.PRIQS (SMMU-PRIQ-1)
+    }
+    fn tests(&self) -> &'static [TestDef] {
+        tests::registry()
+    }
+    fn checkers(&self) -> Vec<Box<dyn Checker>> {
+        checkers::checkers()
+    }
+    fn coverage(&self) -> &'static CoverDef {
+        coverage::Smmuv3Coverage::definition()
+    }
+    fn bench_workload(&self) -> &'static str {
+        "soak"
+    }
+    fn testbench(&self, model: sim::Model, waves: Option<&Path>, agents: Agents, obs: Observers) -> Result<Box<dyn Harness>, sim::SimError> {
+        Ok(Box::new(Testbench::<block::Priq>::load(model, waves, agents, obs)?))
+    }
+}

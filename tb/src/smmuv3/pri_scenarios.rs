@@ -8,7 +8,8 @@ use super::host::{priq_thread, HostState};
 use crate::scenario::HostPolicy;
 use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
-use crate::scenario::{Flavor, Scenario};
+use crate::flavor::Flavor;
+use crate::scenario::Scenario;
 use crate::seq::free_and_rebind;
 use crate::txn::Txn;
 use models::host::{HostEvent, SmmuDriver};
@@ -27,7 +28,7 @@ const P: u32 = 0x5;
 /// One function using PASIDs 5 and 6, a small queue and a Linux-like host.
 pub fn scenario(name: &str, seed: u64) -> Scenario {
     Scenario {
-        flavor: Flavor::Smmuv3,
+        flavor: super::Smmuv3.name().into(),
         test: name.into(),
         seed,
         queue_base: 0x8000_0000,

@@ -10,7 +10,8 @@ use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
 use crate::registry::TestDef;
 use crate::seq::{req, responses, stop_marker, success, wait_for};
-use crate::scenario::{Flavor, Scenario};
+use crate::flavor::Flavor;
+use crate::scenario::Scenario;
 use crate::txn::{IrqLine, Txn};
 use models::pcie::{PageRequest, PrgResponse, RespCode};
 use models::ring::{Ring, FLAG_BIT};
@@ -26,7 +27,7 @@ const BASE: u64 = 0x8000_0000;
 
 fn directed(name: &str, seed: u64) -> Scenario {
     Scenario {
-        flavor: Flavor::Smmuv3,
+        flavor: super::Smmuv3.name().into(),
         test: name.into(),
         seed,
         queue_base: BASE,
@@ -505,7 +506,7 @@ fn random_scenario(seed: u64) -> Scenario {
     let rids: Vec<u16> = (0..r.gen_range(1..=3)).map(|k| 0x0100 + k * 8).collect();
     let pasids: Vec<u32> = (0..r.gen_range(1..=4)).map(|_| if r.gen_range(0..4) == 0 { 0 } else { r.gen_range(1..1 << 20) }).collect();
     Scenario {
-        flavor: Flavor::Smmuv3,
+        flavor: super::Smmuv3.name().into(),
         test: "random".into(),
         seed,
         queue_base: 0x1_0000_0000 + (r.gen_range(0u64..0x1000) << 12),

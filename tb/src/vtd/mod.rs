@@ -1,13 +1,55 @@
 //! The VT-d `vtd_prq` bench (`../shared/spec/vtd.md`): DUT binding (`dut`), the cycle loop
-//! (`bench`), register and descriptor sequences (`env`), the Linux-like host that services the
+//! (`block`), its checkers (`checkers`) and coverage model (`coverage`), register and descriptor sequences (`env`), the Linux-like host that services the
 //! page request queue and drains PASIDs (`host`, HOST-22..HOST-25), the strict lockstep
 //! scoreboard with rule blame (`scoreboard`), seeded random stimulus for raw model-vs-RTL runs
 //! (`stimulus`) and the registered tests (`tests`).
 
-pub mod bench;
+pub mod block;
+pub mod checkers;
+pub mod coverage;
 pub mod dut;
 pub mod env;
 pub mod host;
 pub mod scoreboard;
 pub mod stimulus;
 pub mod tests;
+
+use crate::checkers::Checker;
+use crate::coverage::CoverDef;
+use crate::env::Agents;
+use crate::flavor::Flavor;
+use crate::observe::Observers;
+use crate::registry::TestDef;
+use crate::testbench::{Harness, Testbench};
+use std::ops::RangeInclusive;
+use std::path::Path;
+
+/// The VT-d page request queue flavor (RTL top `vtd_prq`).
+pub struct Vtd;
+
+impl Flavor for Vtd {
+    fn name(&self) -> &'static str {
+        "vtd"
+    }
+    fn top(&self) -> &'static str {
+        "vtd_prq"
+    }
+    fn queue_sizes(&self) -> RangeInclusive<u32> {
+        7..=14 // N = 2^(PQS+7) with PQS in 0..=7 (VTD-PRQ-1)
+    }
+    fn tests(&self) -> &'static [TestDef] {
+        tests::registry()
+    }
+    fn checkers(&self) -> Vec<Box<dyn Checker>> {
+        checkers::checkers()
+    }
+    fn coverage(&self) -> &'static CoverDef {
+        coverage::VtdCoverage::definition()
+    }
+    fn bench_workload(&self) -> &'static str {
+        "vtd_soak"
+    }
+    fn testbench(&self, model: sim::Model, waves: Option<&Path>, agents: Agents, obs: Observers) -> Result<Box<dyn Harness>, sim::SimError> {
+        Ok(Box::new(Testbench::<block::Prq>::load(model, waves, agents, obs)?))
+    }
+}

@@ -8,7 +8,8 @@ use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
 use crate::env::Env;
 use crate::registry::TestDef;
-use crate::scenario::{Flavor, HostPolicy, Scenario};
+use crate::flavor::Flavor;
+use crate::scenario::{HostPolicy, Scenario};
 use crate::seq::{free_and_rebind, req, responses, stop_marker, success, wait_for};
 use crate::txn::Txn;
 use models::pcie::{MarkerVsComplete, MsgClass, PageRequest, PrgResponse, RespCode, Variant};
@@ -30,7 +31,7 @@ const N: u64 = 1 << LOG2SIZE;
 
 fn directed(name: &str, seed: u64) -> Scenario {
     Scenario {
-        flavor: Flavor::Vtd,
+        flavor: super::Vtd.name().into(),
         test: name.into(),
         seed,
         queue_base: BASE,

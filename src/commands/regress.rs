@@ -11,7 +11,8 @@ use std::sync::Arc;
 use tb::regress::{self, Plan, ResultsFile};
 use tb::report::{default_gates, Gate};
 use tb::report::input::RtlBuild;
-use tb::scenario::{Flavor, Scenario};
+use tb::flavors;
+use tb::scenario::Scenario;
 use tb::shard::Shard;
 use tb::run::{self, RunOptions, RunResult, Status};
 
@@ -65,19 +66,19 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
     let all = regress::plan(&Plan { seeds: a.seeds, first_seed: a.first_seed, only_seed: a.seed, tests: a.tests.clone() })?;
     let shard = a.shard.as_deref().map(str::parse::<Shard>).transpose().map_err(|e| e.to_string())?;
     let work: Vec<Scenario> = match &shard {
-        Some(sh) => sh.select(&all, |s| format!("{:?}/{}[seed={}]", s.flavor, s.test, s.seed)).into_iter().cloned().collect(),
+        Some(sh) => sh.select(&all, |s| format!("{}/{}[seed={}]", s.flavor, s.test, s.seed)).into_iter().cloned().collect(),
         None => all,
     };
     let opts = RunOptions::for_repo(&root);
     // Build (or find) each flavor's RTL once before the workers start; the plain builds' hashes
     // name the RTL in the results.
     let mut rtl = Vec::new();
-    for flavor in Flavor::ALL {
+    for &flavor in flavors::ALL {
         let built = sim::build(&run::build_spec(flavor, &opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
         if !a.no_code_coverage {
             sim::build(&run::build_spec(flavor, &opts.rtl_dir, sim::Variant::Coverage), &opts.cache_root).map_err(|e| e.to_string())?;
         }
-        rtl.push(RtlBuild { flavor: flavor.name().into(), top: run::top(flavor).0.into(), hash: built.hash });
+        rtl.push(RtlBuild { flavor: flavor.name().into(), top: flavor.top().into(), hash: built.hash });
     }
     let cov_dir = out.join("coverage-runs");
     if !a.no_code_coverage {
@@ -124,7 +125,7 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
         if let Some(f) = &r.failure {
             println!("{}", f.lines().take(6).collect::<Vec<_>>().join("\n"));
         }
-        println!("replay: {}", run::replay_command(r.scenario.flavor, &r.test, r.seed));
+        println!("replay: {}", run::replay_command(&r.scenario.flavor, &r.test, r.seed));
     }
     let s = &results.summary;
     println!("\n{} runs: {} passed, {} failed; {} cycles in {:.1} s", s.total, s.passed, s.failed, s.cycles, started.elapsed().as_secs_f64());

@@ -10,8 +10,8 @@
 //! visible, so VTD-IQ-7 (a wait completes after earlier descriptors' responses are committed) has
 //! no timing-free check here.
 
-use super::super::ledger::{Fate, WriteMatch};
-use super::super::{rule, Checker, ShowReq, Violation};
+use crate::checkers::ledger::{Fate, WriteMatch};
+use crate::checkers::{rule, Checker, ShowReq, Violation};
 use super::iq::IqGate;
 use super::messages::MessageLog;
 use crate::txn::{Stamped, Txn};

@@ -10,8 +10,8 @@
 //! Sampling never allocates: every bin id is resolved when the definition is built, and the
 //! state kept between edges is a few words.
 
-use super::data::CoverData;
-use super::def::{Bin, BinId, CoverDef, Cross, CrossId, DefBuilder, Group, GroupId, Point, PointId};
+use crate::coverage::data::CoverData;
+use crate::coverage::def::{Bin, BinId, CoverDef, Cross, CrossId, DefBuilder, Group, GroupId, Point, PointId};
 use crate::txn::{Stamped, Txn};
 use models::pcie::{MsgClass, PageRequest, RespCode};
 use models::rules::*;

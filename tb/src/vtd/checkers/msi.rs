@@ -6,7 +6,7 @@
 //! the fault or completion unit could also have sent (same address and data) is not judged. A
 //! descriptor acknowledged in the MSI's own cycle counts as acknowledged before it.
 
-use super::super::{rule, Checker, Violation};
+use crate::checkers::{rule, Checker, Violation};
 use super::pointers::{WriteFifo, WriteKind};
 use crate::txn::{Stamped, Txn};
 use models::vtd::arch::MsiRegs;

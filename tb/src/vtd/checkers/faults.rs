@@ -9,7 +9,7 @@
 //! from the dword at +0xC (F, T1, AT, PV, FR) and the qword at +8 (those plus PP, EXE, PRIV, SID);
 //! the FI qword at +0 shows no F bit and is not judged.
 
-use super::super::{rule, Checker, Violation};
+use crate::checkers::{rule, Checker, Violation};
 use super::pre::PreTable;
 use crate::txn::{Stamped, Txn};
 use models::pcie::PageRequest;

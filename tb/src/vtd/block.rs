@@ -1,4 +1,4 @@
-//! The VT-d PRQ block of the bench (`crate::bench`): the Verilated `vtd_prq`, its timed model and
+//! The VT-d PRQ block of the bench (`crate::testbench`): the Verilated `vtd_prq`, its timed model and
 //! scoreboard, and the monitors of its own ports. The memory port carries three kinds of writes
 //! (descriptor, status write, MSI; `mw_kind`), the software port is the 256-bit
 //! invalidation-queue descriptor input, and the queue's interrupt is the page request event MSI
@@ -6,16 +6,13 @@
 
 use super::dut::VtdDut;
 use super::scoreboard::Scoreboard;
-use crate::bench::{Block, Drive, Monitor};
-use crate::coverage::vtd::VtdCoverage;
+use crate::testbench::{Block, Drive, Monitor};
+use super::coverage::VtdCoverage;
 use crate::coverage::CoverData;
 use crate::dut::Clocked;
 use crate::lockstep::Mismatch;
 use crate::txn::Txn;
 use models::vtd::timing::{Job, VtdInputs, VtdOutputs, VtdParams, VtdTiming};
-
-/// The VT-d bench: the generic cycle loop on this block.
-pub type Bench = crate::bench::Bench<Prq>;
 
 pub struct Prq {
     dut: VtdDut,
@@ -23,19 +20,17 @@ pub struct Prq {
     scoreboard: Scoreboard,
 }
 
-impl Prq {
-    /// Reset the DUT and start the model in its reset state.
-    pub fn new(mut dut: VtdDut, params: VtdParams) -> Prq {
-        dut.reset(2);
-        Prq { dut, model: VtdTiming::new(params), scoreboard: Scoreboard::default() }
-    }
-}
-
 impl Block for Prq {
     type Inputs = VtdInputs;
     type Outputs = VtdOutputs;
     type Coverage = VtdCoverage;
 
+    fn bind(model: sim::Model) -> Result<Prq, sim::SimError> {
+        Ok(Prq { dut: VtdDut::new(model)?, model: VtdTiming::new(VtdParams::default()), scoreboard: Scoreboard::default() })
+    }
+    fn reset(&mut self) {
+        self.dut.reset(2);
+    }
     fn new_coverage() -> VtdCoverage {
         VtdCoverage::new()
     }

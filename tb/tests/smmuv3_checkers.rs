@@ -2,9 +2,10 @@
 //! (no violation) and streams with one specific bug, asserting the exact rule reported.
 
 use models::pcie::{PageRequest, PrgResponse, RespCode};
-use tb::checkers::{
-    encode_priq_entry, smmuv3_checkers, Checker, ProdCoverageChecker, QueueAddressChecker,
-    QueueEntryChecker, ResponseChecker, Violation,
+use tb::checkers::{Checker, Violation};
+use tb::smmuv3::checkers::{
+    checkers as smmuv3_checkers, encode_priq_entry, ProdCoverageChecker, QueueAddressChecker, QueueEntryChecker,
+    Smmuv3ResponseChecker,
 };
 use tb::txn::{Stamped, Txn};
 
@@ -434,7 +435,7 @@ fn checkers_responses_ok() {
     s.req(failed).write(&failed).ack_err().response(auto_rf(&failed));
     // A Stop Marker and an L=0 request are never answered.
     s.req(stop_marker(1, 3)).req(pr(1, 9));
-    assert_clean(&run(ResponseChecker::new(), &s));
+    assert_clean(&run(Smmuv3ResponseChecker::new(), &s));
 }
 
 #[test]
@@ -446,7 +447,7 @@ fn checkers_responses_ambiguous_prefers_software_head() {
     let mut s = Stream::enabled();
     s.queued(x).cmd_pri_resp(&x, 0b10).req(y);
     s.response(auto_success(&y)).response(auto_success(&x));
-    assert_clean(&run(ResponseChecker::new(), &s));
+    assert_clean(&run(Smmuv3ResponseChecker::new(), &s));
 }
 
 #[test]
@@ -454,7 +455,7 @@ fn checkers_responses_stop_marker_answered_is_pri17() {
     let sm = stop_marker(1, 3);
     let mut s = Stream::enabled();
     s.req(sm).response(rsp(1, Some(3), 0, RespCode::Success));
-    assert_rules(&run(ResponseChecker::new(), &s), &["PRI-17"]);
+    assert_rules(&run(Smmuv3ResponseChecker::new(), &s), &["PRI-17"]);
 }
 
 #[test]
@@ -462,7 +463,7 @@ fn checkers_responses_double_auto_is_pri16() {
     let m = pr(1, 1).last();
     let mut s = Stream::enabled();
     s.req(m).response(auto_success(&m)).response(auto_success(&m));
-    assert_rules(&run(ResponseChecker::new(), &s), &["PRI-16"]);
+    assert_rules(&run(Smmuv3ResponseChecker::new(), &s), &["PRI-16"]);
 }
 
 #[test]
@@ -471,7 +472,7 @@ fn checkers_responses_double_software_is_pri16() {
     let r = rsp(1, None, 1, RespCode::InvalidRequest);
     let mut s = Stream::enabled();
     s.queued(m).cmd_pri_resp(&m, 0b01).response(r).response(r);
-    let v = run(ResponseChecker::new(), &s);
+    let v = run(Smmuv3ResponseChecker::new(), &s);
     assert_rules(&v, &["PRI-16"]);
     assert!(v[0].message.contains("answered twice"), "{}", v[0]);
 }
@@ -481,7 +482,7 @@ fn checkers_responses_missing_auto_at_finish_is_pri16() {
     let dropped = pr(1, 1).last();
     let mut s = Stream::enabled();
     s.req(dropped).queued(pr(1, 2));
-    let v = run(ResponseChecker::new(), &s);
+    let v = run(Smmuv3ResponseChecker::new(), &s);
     assert_rules(&v, &["PRI-16"]);
     assert_eq!(v[0].cycle, s.cycle);
 }
@@ -491,7 +492,7 @@ fn checkers_responses_missing_software_response_at_finish_is_pri16() {
     let m = pr(1, 1).last();
     let mut s = Stream::enabled();
     s.queued(m).cmd_pri_resp(&m, 0b10);
-    assert_rules(&run(ResponseChecker::new(), &s), &["PRI-16"]);
+    assert_rules(&run(Smmuv3ResponseChecker::new(), &s), &["PRI-16"]);
 }
 
 #[test]
@@ -499,7 +500,7 @@ fn checkers_responses_wrong_auto_code_is_priq10() {
     let m = pr(1, 1).last();
     let mut s = Stream::enabled();
     s.req(m).response(rsp(1, None, 1, RespCode::InvalidRequest));
-    assert_rules(&run(ResponseChecker::new(), &s), &["SMMU-PRIQ-10"]);
+    assert_rules(&run(Smmuv3ResponseChecker::new(), &s), &["SMMU-PRIQ-10"]);
 }
 
 #[test]
@@ -507,7 +508,7 @@ fn checkers_responses_auto_success_without_pasid_is_dec3() {
     let m = pr(1, 1).pasid(8).last();
     let mut s = Stream::enabled();
     s.req(m).response(rsp(1, None, 1, RespCode::Success));
-    assert_rules(&run(ResponseChecker::new(), &s), &["DEC-3"]);
+    assert_rules(&run(Smmuv3ResponseChecker::new(), &s), &["DEC-3"]);
 }
 
 #[test]
@@ -515,7 +516,7 @@ fn checkers_responses_auto_failure_with_pasid_is_dec2() {
     let m = pr(1, 1).pasid(8).last();
     let mut s = Stream::enabled();
     s.req(m).response(rsp(1, Some(8), 1, RespCode::ResponseFailure));
-    assert_rules(&run(ResponseChecker::new(), &s), &["DEC-2"]);
+    assert_rules(&run(Smmuv3ResponseChecker::new(), &s), &["DEC-2"]);
 }
 
 #[test]
@@ -523,7 +524,7 @@ fn checkers_responses_failed_write_answered_success_is_dec2() {
     let m = pr(1, 1).last();
     let mut s = Stream::enabled();
     s.req(m).write(&m).ack_err().response(auto_success(&m));
-    assert_rules(&run(ResponseChecker::new(), &s), &["DEC-2"]);
+    assert_rules(&run(Smmuv3ResponseChecker::new(), &s), &["DEC-2"]);
 }
 
 #[test]
@@ -532,11 +533,11 @@ fn checkers_responses_queued_and_auto_answered_is_priq10() {
     // Answered automatically, then written anyway.
     let mut s = Stream::enabled();
     s.req(m).response(auto_success(&m)).write(&m).ack();
-    assert_rules(&run(ResponseChecker::new(), &s), &["SMMU-PRIQ-10"]);
+    assert_rules(&run(Smmuv3ResponseChecker::new(), &s), &["SMMU-PRIQ-10"]);
     // Written, then answered as if dropped.
     let mut s = Stream::enabled();
     s.queued(m).response(auto_success(&m));
-    assert_rules(&run(ResponseChecker::new(), &s), &["SMMU-PRIQ-10"]);
+    assert_rules(&run(Smmuv3ResponseChecker::new(), &s), &["SMMU-PRIQ-10"]);
 }
 
 #[test]
@@ -544,7 +545,7 @@ fn checkers_responses_wrong_software_code_is_cmd3() {
     let m = pr(1, 1).pasid(2).last();
     let mut s = Stream::enabled();
     s.queued(m).cmd_pri_resp(&m, 0b01).response(rsp(1, Some(2), 1, RespCode::Success));
-    assert_rules(&run(ResponseChecker::new(), &s), &["SMMU-CMD-3"]);
+    assert_rules(&run(Smmuv3ResponseChecker::new(), &s), &["SMMU-CMD-3"]);
 }
 
 #[test]
@@ -554,7 +555,7 @@ fn checkers_responses_software_out_of_order_is_cmd6() {
     let mut s = Stream::enabled();
     s.queued(a).queued(b).cmd_pri_resp(&a, 0b01).cmd_pri_resp(&b, 0b01);
     s.response(rsp(1, None, 2, RespCode::InvalidRequest)).response(rsp(1, None, 1, RespCode::InvalidRequest));
-    assert_rules(&run(ResponseChecker::new(), &s), &["SMMU-CMD-6"]);
+    assert_rules(&run(Smmuv3ResponseChecker::new(), &s), &["SMMU-CMD-6"]);
 }
 
 #[test]
@@ -562,7 +563,7 @@ fn checkers_responses_resp3_producing_a_response_is_cmd4() {
     let m = pr(1, 1).last();
     let mut s = Stream::enabled();
     s.queued(m).cmd_pri_resp(&m, 0b11).response(rsp(1, None, 1, RespCode::Reserved(3)));
-    assert_rules(&run(ResponseChecker::new(), &s), &["SMMU-CMD-4"]);
+    assert_rules(&run(Smmuv3ResponseChecker::new(), &s), &["SMMU-CMD-4"]);
 }
 
 #[test]
@@ -572,16 +573,16 @@ fn checkers_responses_resp3_gerror_flow() {
     let mut s = Stream::enabled();
     s.queued(m).cmd_pri_resp(&m, 0b11).wait(3).reg_r(GERROR, 1).reg_w(GERRORN, 1);
     s.cmd_pri_resp(&m, 0b00).response(auto_rf(&m));
-    assert_clean(&run(ResponseChecker::new(), &s));
+    assert_clean(&run(Smmuv3ResponseChecker::new(), &s));
     // CMDQ_ERR never shows.
     let mut s = Stream::enabled();
     s.queued(m).cmd_pri_resp(&m, 0b11).wait(3).reg_r(GERROR, 0).wait(5).reg_r(GERROR, 0);
-    assert_rules(&run(ResponseChecker::new(), &s), &["SMMU-CMD-4"]);
+    assert_rules(&run(Smmuv3ResponseChecker::new(), &s), &["SMMU-CMD-4"]);
     // A command consumed while the error is still active.
     let mut s = Stream::enabled();
     s.queued(m).cmd_pri_resp(&m, 0b11).cmd_pri_resp(&m, 0b00).response(auto_rf(&m));
     s.reg_r(GERROR, 1).reg_w(GERRORN, 1);
-    assert_rules(&run(ResponseChecker::new(), &s), &["SMMU-CMD-2"]);
+    assert_rules(&run(Smmuv3ResponseChecker::new(), &s), &["SMMU-CMD-2"]);
 }
 
 #[test]
@@ -590,11 +591,11 @@ fn checkers_responses_command_while_disabled() {
     // SMMUEN known 0 (CR0ACK read after the disable): a response is SMMU-CMD-5.
     let mut s = Stream::enabled();
     s.queued(m).reg_w(CR0, 0).reg_r(CR0ACK, 0).cmd_pri_resp(&m, 0b10).response(auto_success(&m));
-    assert_rules(&run(ResponseChecker::new(), &s), &["SMMU-CMD-5"]);
+    assert_rules(&run(Smmuv3ResponseChecker::new(), &s), &["SMMU-CMD-5"]);
     // ... and no response is fine, with nothing owed at finish.
     let mut s = Stream::enabled();
     s.queued(m).reg_w(CR0, 0).reg_r(CR0ACK, 0).cmd_pri_resp(&m, 0b10);
-    assert_clean(&run(ResponseChecker::new(), &s));
+    assert_clean(&run(Smmuv3ResponseChecker::new(), &s));
     // While CR0ACK may still be changing, either outcome passes.
     for answered in [false, true] {
         let mut s = Stream::enabled();
@@ -602,7 +603,7 @@ fn checkers_responses_command_while_disabled() {
         if answered {
             s.response(auto_success(&m));
         }
-        assert_clean(&run(ResponseChecker::new(), &s));
+        assert_clean(&run(Smmuv3ResponseChecker::new(), &s));
     }
 }
 
@@ -610,5 +611,5 @@ fn checkers_responses_command_while_disabled() {
 fn checkers_responses_unexplained_is_pri16() {
     let mut s = Stream::enabled();
     s.response(rsp(9, None, 9, RespCode::Success));
-    assert_rules(&run(ResponseChecker::new(), &s), &["PRI-16"]);
+    assert_rules(&run(Smmuv3ResponseChecker::new(), &s), &["PRI-16"]);
 }

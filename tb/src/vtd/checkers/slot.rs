@@ -5,7 +5,7 @@
 //! Writes still awaiting their ack count as done (there is no write error on VT-d, OP-5), so a
 //! DUT with several descriptor writes in flight is judged correctly.
 
-use super::super::{rule, Checker, Violation};
+use crate::checkers::{rule, Checker, Violation};
 use super::pointers::{PrqPointers, WriteFifo};
 use crate::txn::{Stamped, Txn};
 use models::vtd::regs::PrqRing;

@@ -8,8 +8,8 @@
 //! Sampling never allocates: every bin id is resolved when the definition is built, and the only
 //! state kept between edges is a few words plus a fixed 512-entry PRG table allocated in `new`.
 
-use super::data::CoverData;
-use super::def::{Bin, BinId, CoverDef, Cross, CrossId, DefBuilder, Group, Point, PointId};
+use crate::coverage::data::CoverData;
+use crate::coverage::def::{Bin, BinId, CoverDef, Cross, CrossId, DefBuilder, Group, Point, PointId};
 use crate::txn::{Stamped, Txn};
 use models::pcie::{MsgClass, PageRequest, RespCode};
 use models::ring::FLAG_BIT;

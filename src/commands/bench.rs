@@ -7,7 +7,8 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use tb::run::{self, RunOptions};
-use tb::scenario::Flavor;
+use tb::flavor::Flavor;
+use tb::flavors;
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
@@ -32,20 +33,12 @@ struct BenchReport {
     target_ratio: f64,
 }
 
-/// The harness workload of each flavor: continuous traffic through the Linux-like host.
-fn workload(flavor: Flavor) -> &'static str {
-    match flavor {
-        Flavor::Smmuv3 => "soak",
-        Flavor::Vtd => "vtd_soak",
-    }
-}
-
 pub fn main(a: BenchArgs) -> Result<ExitCode, String> {
     let root = crate::repo_root()?;
     let out = if a.out.is_absolute() { a.out.clone() } else { root.join(&a.out) };
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let opts = RunOptions { keep_log: false, ..RunOptions::for_repo(&root) };
-    let reports = Flavor::ALL.into_iter().map(|f| bench_flavor(f, &a, &opts, &root, &out)).collect::<Result<Vec<_>, _>>()?;
+    let reports = flavors::ALL.iter().map(|&f| bench_flavor(f, &a, &opts, &root, &out)).collect::<Result<Vec<_>, _>>()?;
     let row = |name: &str, f: &dyn Fn(&BenchReport) -> String| {
         println!("{name:<44}{}", reports.iter().map(|r| format!(" {:>14}", f(r))).collect::<String>());
     };
@@ -63,14 +56,14 @@ pub fn main(a: BenchArgs) -> Result<ExitCode, String> {
 }
 
 /// Best of `reps` runs of the plain loop and of the harness on one flavor's build.
-fn bench_flavor(flavor: Flavor, a: &BenchArgs, opts: &RunOptions, root: &Path, out: &Path) -> Result<BenchReport, String> {
+fn bench_flavor(flavor: &dyn Flavor, a: &BenchArgs, opts: &RunOptions, root: &Path, out: &Path) -> Result<BenchReport, String> {
     let built = sim::build(&run::build_spec(flavor, &opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
     let exe = compile_plain_loop(flavor, root, &built, out)?;
     let mut plain = 0f64;
     let mut harness = 0f64;
     for _ in 0..a.reps.max(1) {
         plain = plain.max(run_plain_loop(&exe, a.cycles)?);
-        let def = run::find_test(flavor, workload(flavor))?;
+        let (_, def) = flavors::find_test(Some(flavor.name()), flavor.bench_workload())?;
         let scenario = tb::scenario::Scenario { max_cycles: a.cycles, ..(def.scenario)(1) };
         let r = run::run(&scenario, opts)?;
         if let Some(f) = &r.failure {
@@ -91,7 +84,7 @@ fn bench_flavor(flavor: Flavor, a: &BenchArgs, opts: &RunOptions, root: &Path, o
 
 /// Compile `bench/plain_loop_<flavor>.cpp` against the objects of the cached build.
 /// The executable is kept per RTL build and loop source, so an edit of either rebuilds it.
-fn compile_plain_loop(flavor: Flavor, root: &Path, built: &sim::Built, out: &Path) -> Result<PathBuf, String> {
+fn compile_plain_loop(flavor: &dyn Flavor, root: &Path, built: &sim::Built, out: &Path) -> Result<PathBuf, String> {
     let source = root.join(format!("bench/plain_loop_{}.cpp", flavor.name()));
     let mut text = Vec::new();
     for f in [&source, &root.join("bench/plain_loop.h")] {
@@ -112,7 +105,7 @@ fn compile_plain_loop(flavor: Flavor, root: &Path, built: &sim::Built, out: &Pat
         .arg(format!("-I{}", obj.display()))
         .arg(format!("-I{}", vroot.join("include").display()))
         .arg(format!("-I{}", vroot.join("include/vltstd").display()))
-        .arg(obj.join(format!("V{}__ALL.a", run::top(flavor).0)))
+        .arg(obj.join(format!("V{}__ALL.a", flavor.top())))
         .arg(obj.join("verilated.o"))
         .arg(obj.join("verilated_threads.o"))
         .args(["-pthread", "-latomic"])

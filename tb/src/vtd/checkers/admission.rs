@@ -8,8 +8,8 @@
 //! only if its message was accepted after a PRS read showed PRO=1 and software has not written
 //! PRO to clear it since (PRO=1 then held from before the acceptance to after the write).
 
-use super::super::ledger::WriteMatch;
-use super::super::{rule, Checker, ShowReq, Violation};
+use crate::checkers::ledger::WriteMatch;
+use crate::checkers::{rule, Checker, ShowReq, Violation};
 use super::messages::MessageLog;
 use super::pointers::PrqPointers;
 use crate::txn::{Stamped, Txn};

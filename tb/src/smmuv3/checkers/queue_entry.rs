@@ -9,9 +9,10 @@
 //! checker never blames a skip; a message written after a later one was written is blamed
 //! (PRI-31).
 
-use super::ledger::{Fate, Ledger, WriteMatch};
-use super::priq_entry::{decode_priq_entry, diff_names};
-use super::{rule, Checker, ShowReq, Violation};
+use super::priq_entry::decode_priq_entry;
+use crate::checkers::entry::diff_names;
+use crate::checkers::ledger::{Fate, Ledger, WriteMatch};
+use crate::checkers::{rule, Checker, ShowReq, Violation};
 use crate::txn::{Stamped, Txn};
 use models::pcie::MsgClass;
 

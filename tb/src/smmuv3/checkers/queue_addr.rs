@@ -6,8 +6,8 @@
 //! are ignored here too. Writes still awaiting their ack are assumed to succeed, so a pipelined
 //! DUT with several writes in flight is judged correctly.
 
-use super::regs::{Geom, PriqRegs};
-use super::{rule, Checker, Violation};
+use super::programmed::{Geom, PriqRegs};
+use crate::checkers::{rule, Checker, Violation};
 use crate::txn::{Stamped, Txn};
 
 pub struct QueueAddressChecker {

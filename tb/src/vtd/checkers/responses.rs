@@ -20,8 +20,8 @@
 //! At `finish` (quiescence): every not-queued LPIG=1 request has had its automatic response and
 //! every valid `page_grp_resp_dsc` that must take effect has sent its response.
 
-use super::super::ledger::{Fate, Rec, WriteMatch};
-use super::super::{rule, Checker, ShowReq, ShowRsp, Violation};
+use crate::checkers::ledger::{Fate, Rec, WriteMatch};
+use crate::checkers::{rule, Checker, ShowReq, ShowRsp, Violation};
 use super::iq::IqGate;
 use super::messages::MessageLog;
 use super::pre::PreTable;

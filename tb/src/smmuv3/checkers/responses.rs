@@ -29,10 +29,11 @@
 //! At `finish` (quiescence): every accepted L=1 request that was not queued has had its
 //! automatic response, and every CMD_PRI_RESP that must answer has answered (PRI-16).
 
-use super::ledger::{Fate, Ledger, Rec, WriteMatch};
 use super::priq_entry::decode_priq_entry;
-use super::regs::AckBit;
-use super::{reg, rule, Checker, ShowReq, ShowRsp, Violation};
+use super::programmed::AckBit;
+use super::reg;
+use crate::checkers::ledger::{Fate, Ledger, Rec, WriteMatch};
+use crate::checkers::{rule, Checker, ShowReq, ShowRsp, Violation};
 use crate::trace::Ring;
 use crate::txn::{Stamped, Txn};
 use models::pcie::{MsgClass, PageRequest, PrgResponse, RespCode};
@@ -67,7 +68,7 @@ enum Source {
     Auto(u64),
 }
 
-pub struct ResponseChecker {
+pub struct Smmuv3ResponseChecker {
     ledger: Ledger,
     /// Seqs of L=1 requests (not Stop Markers) still waiting for an answer or for a write.
     open_l1: VecDeque<u64>,
@@ -107,9 +108,9 @@ fn auto_fits(r: &PrgResponse, rec: &Rec) -> bool {
         }
 }
 
-impl ResponseChecker {
+impl Smmuv3ResponseChecker {
     pub fn new() -> Self {
-        ResponseChecker {
+        Smmuv3ResponseChecker {
             ledger: Ledger::new(),
             open_l1: VecDeque::with_capacity(32),
             sw: VecDeque::with_capacity(16),
@@ -407,13 +408,13 @@ impl ResponseChecker {
     }
 }
 
-impl Default for ResponseChecker {
+impl Default for Smmuv3ResponseChecker {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Checker for ResponseChecker {
+impl Checker for Smmuv3ResponseChecker {
     fn name(&self) -> &'static str {
         "smmuv3-prg-responses"
     }

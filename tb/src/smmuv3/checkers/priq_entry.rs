@@ -1,20 +1,9 @@
 //! PRIQ entry layout (smmuv3.md §4), through `models::smmuv3::entry`; the unit test below pins
 //! the absolute bit positions of the spec table so a layout slip in the model cannot hide here.
 
+use crate::checkers::entry::DecodedEntry;
 use models::pcie::PageRequest;
 use models::smmuv3::entry::{PriqEntry, RES0_MASK};
-
-
-/// A decoded 16-byte entry: the message it describes plus what cannot be a message field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct DecodedEntry {
-    /// The request the entry describes; `rid` is StreamID[15:0].
-    pub msg: PageRequest,
-    /// The full 32-bit StreamID (SMMU-PRIQ-4: equals the RID, so bits [31:16] are 0).
-    pub stream_id: u32,
-    /// RES0 bits found set, per word (SMMU-PRIQ-3: written 0).
-    pub res0: [u64; 2],
-}
 
 /// Decode with plain shifts and masks at the absolute positions of smmuv3.md §4 (called for
 /// every queue write by two checkers, so it stays cheap); the unit tests pin it against the
@@ -44,40 +33,6 @@ pub fn decode_priq_entry(dw0: u64, dw1: u64) -> DecodedEntry {
 /// SubstreamID, Priv and Exe are 0.
 pub fn encode_priq_entry(m: &PageRequest) -> [u64; 2] {
     PriqEntry::encode_request(&m.at_interface())
-}
-
-pub(crate) const FIELD_NAMES: [&str; 10] =
-    ["StreamID", "SSV", "SubstreamID", "Exe", "Priv", "R", "W", "L", "PRGIndex", "address"];
-
-/// Bit i set = field `FIELD_NAMES[i]` differs. Both sides must be normalized.
-pub(crate) fn field_diff(a: &PageRequest, b: &PageRequest, a_stream_id: u32) -> u16 {
-    let d = [
-        a_stream_id != u32::from(b.rid),
-        a.pv != b.pv,
-        a.pasid != b.pasid,
-        a.exe != b.exe,
-        a.priv_ != b.priv_,
-        a.r != b.r,
-        a.w != b.w,
-        a.l != b.l,
-        a.prgi != b.prgi,
-        a.page != b.page,
-    ];
-    d.iter().enumerate().fold(0, |acc, (i, &x)| acc | (u16::from(x) << i))
-}
-
-/// "StreamID, L" for a diff mask.
-pub(crate) fn diff_names(mask: u16) -> String {
-    let mut s = String::new();
-    for (i, n) in FIELD_NAMES.iter().enumerate() {
-        if mask & (1 << i) != 0 {
-            if !s.is_empty() {
-                s.push_str(", ");
-            }
-            s.push_str(n);
-        }
-    }
-    s
 }
 
 #[cfg(test)]

@@ -8,8 +8,9 @@
 //! alike: a difference is read as ahead when d < 2^n, so a one-entry queue (n = 0) cannot show
 //! a violation. The `RegRead` cycle is taken as its completion (data return), see docs/trace.md.
 
-use super::regs::{Geom, PriqRegs};
-use super::{reg, rule, Checker, Violation};
+use super::programmed::{Geom, PriqRegs};
+use super::reg;
+use crate::checkers::{rule, Checker, Violation};
 use crate::txn::{Stamped, Txn};
 
 pub struct ProdCoverageChecker {

@@ -1,4 +1,4 @@
-//! The cycle loop of a bench, for either flavor: agents drive the DUT and the timed model with
+//! The testbench's cycle loop, for every flavor: agents drive the DUT and the timed model with
 //! the same inputs; after every rising edge the scoreboard compares all outputs (strict
 //! lockstep), the monitors turn handshakes into transactions for the protocol checkers, the
 //! coverage, the trace and the log; then the scheduler wakes the test sequences waiting on that
@@ -17,16 +17,21 @@ use crate::sched::{Event, Scheduler};
 use crate::txn::Txn;
 use models::pcie::{PageRequest, PrgResponse};
 use std::cell::RefCell;
+use std::path::Path;
 use std::rc::Rc;
 
 /// Clock period used for simulated time (waves, timers).
 pub const PERIOD_PS: u64 = 10_000;
 
 /// One flavor's DUT, timed model and scoreboard, and the monitors of its own ports.
-pub trait Block {
+pub trait Block: Sized {
     type Inputs: Copy + Default;
     type Outputs: Copy + Default;
     type Coverage: TxnCoverage;
+    /// Bind the loaded DUT's ports and start the timed model (the DUT is reset by [`Block::reset`]).
+    fn bind(model: sim::Model) -> Result<Self, sim::SimError>;
+    /// Hold the DUT in reset and release it; the timed model starts in its reset state.
+    fn reset(&mut self);
     fn new_coverage() -> Self::Coverage;
     fn coverage_data(c: Self::Coverage) -> CoverData;
     fn clock(&mut self) -> &mut Clocked;
@@ -128,7 +133,7 @@ impl<C: TxnCoverage> Monitor<'_, C> {
     }
 }
 
-pub struct Bench<B: Block> {
+pub struct Testbench<B: Block> {
     block: B,
     /// Functional coverage, sampled from the model's events and the monitors (ARCHITECTURE: data flow).
     pub coverage: B::Coverage,
@@ -142,9 +147,20 @@ pub struct Bench<B: Block> {
     cycle: u64,
 }
 
-impl<B: Block> Bench<B> {
-    /// A bench on a block whose DUT has just been reset.
-    pub fn new(block: B, agents: Agents, obs: Observers) -> Bench<B> {
+impl<B: Block> Testbench<B> {
+    /// A testbench on a loaded build: ports bound, waves opened if asked (before reset, so the
+    /// reset is in them), DUT reset.
+    pub fn load(model: sim::Model, waves: Option<&Path>, agents: Agents, obs: Observers) -> Result<Testbench<B>, sim::SimError> {
+        let mut block = B::bind(model)?;
+        if let Some(w) = waves {
+            block.clock().open_waves(w)?;
+        }
+        block.reset();
+        Ok(Testbench::new(block, agents, obs))
+    }
+
+    /// A testbench on a block whose DUT has just been reset.
+    pub fn new(block: B, agents: Agents, obs: Observers) -> Testbench<B> {
         let sched = Scheduler::new(PERIOD_PS);
         let env = Env {
             sim: sched.handle(),
@@ -154,7 +170,7 @@ impl<B: Block> Bench<B> {
         };
         let mut out = B::Outputs::default();
         block.sample(&mut out);
-        Bench { block, coverage: B::new_coverage(), sched, env, obs, lockstep: true, out, cycle: 0 }
+        Testbench { block, coverage: B::new_coverage(), sched, env, obs, lockstep: true, out, cycle: 0 }
     }
 
     pub fn cycle(&self) -> u64 {
@@ -203,7 +219,26 @@ impl<B: Block> Bench<B> {
     }
 }
 
-impl<B: Block> crate::run::Harness for Bench<B> {
+/// What `run` needs of a testbench, whatever its block: the flavor hands one out as a trait
+/// object (`Flavor::testbench`).
+pub trait Harness {
+    fn env(&self) -> Env;
+    fn sched(&mut self) -> &mut Scheduler;
+    fn obs(&self) -> &Observers;
+    fn cycle(&self) -> u64;
+    /// Strict lockstep against the timed model (off: the protocol checkers are the only judge).
+    fn set_lockstep(&mut self, on: bool);
+    /// Run one clock cycle. Returns why the run must stop, if it must.
+    fn step(&mut self) -> Option<Stop>;
+    /// End of test: liveness checks of every checker; closes waves and trace.
+    fn finish(&mut self) -> Vec<Violation>;
+    /// This run's functional coverage counters.
+    fn take_coverage(&mut self) -> CoverData;
+    /// Write this run's Verilator code-coverage data (coverage builds only).
+    fn write_code_coverage(&mut self, path: &Path) -> Result<(), String>;
+}
+
+impl<B: Block> Harness for Testbench<B> {
     fn env(&self) -> Env {
         self.env.clone()
     }
@@ -220,15 +255,15 @@ impl<B: Block> crate::run::Harness for Bench<B> {
         self.lockstep = on;
     }
     fn step(&mut self) -> Option<Stop> {
-        Bench::step(self)
+        Testbench::step(self)
     }
     fn finish(&mut self) -> Vec<Violation> {
-        Bench::finish(self)
+        Testbench::finish(self)
     }
     fn take_coverage(&mut self) -> CoverData {
         B::coverage_data(std::mem::replace(&mut self.coverage, B::new_coverage()))
     }
-    fn write_code_coverage(&mut self, path: &std::path::Path) -> Result<(), String> {
+    fn write_code_coverage(&mut self, path: &Path) -> Result<(), String> {
         self.block.clock().model_mut().write_coverage(path).map_err(|e| e.to_string())
     }
 }

@@ -1,19 +1,16 @@
-//! The SMMUv3 PRIQ block of the bench (`crate::bench`): the Verilated `smmuv3_priq`, its timed
+//! The SMMUv3 PRIQ block of the bench (`crate::testbench`): the Verilated `smmuv3_priq`, its timed
 //! model and scoreboard, and the monitors of its own ports (PRIQ entry writes, the command port,
 //! the interrupt and CMD_SYNC pulses).
 
 use super::dut::PriqDut;
 use super::scoreboard::Scoreboard;
-use crate::bench::{Block, Drive, Monitor};
-use crate::coverage::smmuv3::Smmuv3Coverage;
+use crate::testbench::{Block, Drive, Monitor};
+use super::coverage::Smmuv3Coverage;
 use crate::coverage::CoverData;
 use crate::dut::Clocked;
 use crate::lockstep::Mismatch;
 use crate::txn::{IrqLine, Txn};
 use models::smmuv3::timing::{PriqInputs, PriqOutputs, PriqParams, PriqTiming};
-
-/// The SMMUv3 bench: the generic cycle loop on this block.
-pub type Bench = crate::bench::Bench<Priq>;
 
 pub struct Priq {
     dut: PriqDut,
@@ -21,19 +18,17 @@ pub struct Priq {
     scoreboard: Scoreboard,
 }
 
-impl Priq {
-    /// Reset the DUT and start the model in its reset state.
-    pub fn new(mut dut: PriqDut, params: PriqParams) -> Priq {
-        dut.reset(2);
-        Priq { dut, model: PriqTiming::new(params), scoreboard: Scoreboard::default() }
-    }
-}
-
 impl Block for Priq {
     type Inputs = PriqInputs;
     type Outputs = PriqOutputs;
     type Coverage = Smmuv3Coverage;
 
+    fn bind(model: sim::Model) -> Result<Priq, sim::SimError> {
+        Ok(Priq { dut: PriqDut::new(model)?, model: PriqTiming::new(PriqParams::default()), scoreboard: Scoreboard::default() })
+    }
+    fn reset(&mut self) {
+        self.dut.reset(2);
+    }
     fn new_coverage() -> Smmuv3Coverage {
         Smmuv3Coverage::new()
     }

@@ -1,10 +1,10 @@
 //! The accepted messages and what the descriptor writes and acks say of each (`Ledger`), kept
 //! the same way by every VT-d checker that needs to know which message a descriptor is for.
 
-use super::super::ledger::{Ledger, WriteMatch};
-use super::super::priq_entry::DecodedEntry;
+use crate::checkers::ledger::{Ledger, WriteMatch};
+use crate::checkers::entry::DecodedEntry;
 use super::pointers::{WriteFifo, WriteKind};
-use super::prq_entry::decode_page_req;
+use super::codec::decode_page_req;
 use crate::txn::{Stamped, Txn};
 
 /// What one transaction did to the message log.

@@ -17,6 +17,7 @@
 //! earlier than the previous register access completed (rtl/README.md "Reads").
 
 mod admission;
+mod codec;
 mod faults;
 mod iq;
 mod messages;
@@ -33,18 +34,19 @@ pub use admission::PrqAdmissionChecker;
 pub use faults::FaultReadChecker;
 pub use msi::PeMsiChecker;
 pub use pqt::PqtReadChecker;
-pub use prq_entry::{decode_page_req, PrqEntryChecker};
+pub use codec::decode_page_req;
+pub use prq_entry::PrqEntryChecker;
 pub use responses::VtdResponseChecker;
 pub use slot::PrqSlotChecker;
 pub use waits::WaitChecker;
 
-use super::Checker;
+use crate::checkers::Checker;
 
 /// PRE table entries of this product's RTL build (rtl/README.md `PRE_ENTRIES`, OP-20).
 pub const PRE_ENTRIES: u32 = 8;
 
 /// The standard VT-d checker set for the `vtd_prq` build parameters.
-pub fn vtd_checkers() -> Vec<Box<dyn Checker>> {
+pub fn checkers() -> Vec<Box<dyn Checker>> {
     vec![
         Box::new(PrqEntryChecker::new()),
         Box::new(PrqSlotChecker::new()),

@@ -1,0 +1,39 @@
+//! What a block family (a flavor: the SMMUv3 PRIQ, the VT-d PRQ...) gives the shared harness.
+//! Everything flavor-specific sits behind this trait, implemented in the flavor's own folder;
+//! shared code asks the flavor and never names one. The flavors are registered in
+//! [`crate::flavors`], the one list that names them all.
+
+use crate::checkers::Checker;
+use crate::coverage::CoverDef;
+use crate::env::Agents;
+use crate::observe::Observers;
+use crate::registry::TestDef;
+use crate::testbench::Harness;
+use std::ops::RangeInclusive;
+use std::path::Path;
+
+pub trait Flavor: Sync {
+    /// The name used on the command line, in scenarios, results and reports (`smmuv3`).
+    fn name(&self) -> &'static str;
+    /// The RTL top module; its sources are the `.sv` files of the RTL folder [`Flavor::name`]
+    /// beside `common/`.
+    fn top(&self) -> &'static str;
+    /// log2 of the queue sizes (in entries) a scenario may program.
+    fn queue_sizes(&self) -> RangeInclusive<u32>;
+    /// The registered tests: directed sequences, seeded classes and negative tests.
+    fn tests(&self) -> &'static [TestDef];
+    /// The timing-free protocol checkers of this block (the PCIe PRI ones are added by `run`).
+    fn checkers(&self) -> Vec<Box<dyn Checker>>;
+    /// The functional coverage definition (bins and the rules they evidence).
+    fn coverage(&self) -> &'static CoverDef;
+    /// The registered test `make bench` times (continuous traffic through the host model).
+    fn bench_workload(&self) -> &'static str;
+    /// A testbench on a loaded build of [`Flavor::top`], reset, waves dumped to `waves` if given.
+    fn testbench(&self, model: sim::Model, waves: Option<&Path>, agents: Agents, obs: Observers) -> Result<Box<dyn Harness>, sim::SimError>;
+}
+
+impl std::fmt::Debug for dyn Flavor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
