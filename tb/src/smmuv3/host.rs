@@ -6,6 +6,7 @@
 //! group index only, groups answered, partials discarded on overflow) is the software model
 //! `models::host` (HOST-1..HOST-18); its answers become CMD_PRI_RESP commands.
 
+use super::env::Smmuv3Sequences;
 use crate::env::Env;
 use crate::scenario::HostPolicy;
 use crate::sched::first;

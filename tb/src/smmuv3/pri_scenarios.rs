@@ -3,6 +3,7 @@
 //! reset, a bogus response, and the grouping-by-index hazard. Every run is also judged by the
 //! lockstep scoreboard, the SMMUv3 checkers and the PRI checkers.
 
+use super::env::Smmuv3Sequences;
 use crate::env::Env;
 use super::host::{priq_thread, HostState};
 use crate::scenario::HostPolicy;

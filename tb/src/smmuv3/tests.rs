@@ -2,6 +2,7 @@
 //! random class. Every run is also judged by the lockstep scoreboard and the protocol checkers;
 //! the assertions here check the architectural outcome each rule promises.
 
+use super::env::Smmuv3Sequences;
 use crate::env::Env;
 use super::host::{priq_thread, HostState};
 use crate::scenario::HostPolicy;

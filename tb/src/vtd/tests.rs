@@ -2,7 +2,7 @@
 //! architectural outcome the rule promises), and the seeded classes. Every run is also judged
 //! by the lockstep scoreboard and the VT-d protocol checkers.
 
-use super::env::{FE_MSI, IE_MSI, PE_MSI};
+use super::env::{VtdSequences, FE_MSI, IE_MSI, PE_MSI};
 use super::host::{drain_pasid, prq_thread, VtdHostState};
 use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
