@@ -894,79 +894,52 @@ async fn soak(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
 
 /// Every registered VT-d test.
 pub fn registry() -> &'static [TestDef] {
-    macro_rules! t {
-        ($name:literal, $f:ident, [$($r:literal),*]) => { t!($name, $f, [$($r),*], |s| directed($name, s)) };
-        ($name:literal, $f:ident, [$($r:literal),*], $sc:expr) => {
-            TestDef { name: $name, rules: &[$($r),*], random: false, scenario: $sc, body: body!($f), expect_failure: None }
-        };
-    }
     static REGISTRY: std::sync::OnceLock<Vec<TestDef>> = std::sync::OnceLock::new();
     REGISTRY.get_or_init(|| {
         vec![
-            t!("vtd_basic_write", basic_write, ["VTD-PRQ-1", "VTD-PRQ-4", "VTD-PRQ-8", "VTD-PRQ-11", "VTD-PRQ-16", "VTD-PRQ-18"]),
-            t!("vtd_exactly_full", exactly_full, ["VTD-PRQ-3", "VTD-PRQ-7"]),
-            t!("vtd_wrap", wrap, ["VTD-PRQ-1", "VTD-PRQ-2", "VTD-PRQ-3"]),
-            t!("vtd_pro_sticky", pro_sticky, ["VTD-PRQ-9", "VTD-PRQ-6", "VTD-PRQ-12"]),
-            t!("vtd_auto_success_full_and_pro", auto_success_full_and_pro, ["VTD-PRQ-6", "VTD-PRQ-7", "DEC-7", "VTD-PRQ-17"]),
-            t!("vtd_nothing_for_lpig0", nothing_for_lpig0, ["DEC-6", "VTD-PRQ-7"]),
-            t!("vtd_stop_marker_on_full", stop_marker_on_full, ["DEC-6", "VTD-PRQ-7", "VTD-PRQ-10"]),
-            t!("vtd_pre_disabled_fault", pre_disabled_fault, ["DEC-5", "VTD-PRQ-5", "VTD-PRQ-19", "VTD-FLT-1", "VTD-FLT-3", "VTD-FLT-7"]),
-            t!("vtd_fault_overflow", fault_overflow, ["VTD-FLT-4", "VTD-FLT-5"]),
-            t!("vtd_event_gating", event_gating, ["VTD-PRQ-13", "VTD-PRQ-14", "VTD-PRQ-15"]),
-            t!("vtd_fault_event", fault_event, ["VTD-FLT-6", "VTD-IQ-2", "VTD-PRQ-14"]),
-            t!("vtd_wait_interrupt", wait_interrupt, ["VTD-IQ-8"]),
-            t!("vtd_reserved_code_forwarding", reserved_code_forwarding, ["DEC-8", "VTD-IQ-3"]),
-            t!("vtd_iqe_reserved_bits", iqe_reserved_bits, ["VTD-IQ-1", "VTD-IQ-2", "VTD-IQ-4", "VTD-IQ-6"]),
-            t!("vtd_pd_wait_drains", pd_wait_drains, ["VTD-IQ-10", "DEC-10"], |s| Scenario {
+            directed!("vtd_basic_write", basic_write, ["VTD-PRQ-1", "VTD-PRQ-4", "VTD-PRQ-8", "VTD-PRQ-11", "VTD-PRQ-16", "VTD-PRQ-18"]),
+            directed!("vtd_exactly_full", exactly_full, ["VTD-PRQ-3", "VTD-PRQ-7"]),
+            directed!("vtd_wrap", wrap, ["VTD-PRQ-1", "VTD-PRQ-2", "VTD-PRQ-3"]),
+            directed!("vtd_pro_sticky", pro_sticky, ["VTD-PRQ-9", "VTD-PRQ-6", "VTD-PRQ-12"]),
+            directed!("vtd_auto_success_full_and_pro", auto_success_full_and_pro, ["VTD-PRQ-6", "VTD-PRQ-7", "DEC-7", "VTD-PRQ-17"]),
+            directed!("vtd_nothing_for_lpig0", nothing_for_lpig0, ["DEC-6", "VTD-PRQ-7"]),
+            directed!("vtd_stop_marker_on_full", stop_marker_on_full, ["DEC-6", "VTD-PRQ-7", "VTD-PRQ-10"]),
+            directed!("vtd_pre_disabled_fault", pre_disabled_fault, ["DEC-5", "VTD-PRQ-5", "VTD-PRQ-19", "VTD-FLT-1", "VTD-FLT-3", "VTD-FLT-7"]),
+            directed!("vtd_fault_overflow", fault_overflow, ["VTD-FLT-4", "VTD-FLT-5"]),
+            directed!("vtd_event_gating", event_gating, ["VTD-PRQ-13", "VTD-PRQ-14", "VTD-PRQ-15"]),
+            directed!("vtd_fault_event", fault_event, ["VTD-FLT-6", "VTD-IQ-2", "VTD-PRQ-14"]),
+            directed!("vtd_wait_interrupt", wait_interrupt, ["VTD-IQ-8"]),
+            directed!("vtd_reserved_code_forwarding", reserved_code_forwarding, ["DEC-8", "VTD-IQ-3"]),
+            directed!("vtd_iqe_reserved_bits", iqe_reserved_bits, ["VTD-IQ-1", "VTD-IQ-2", "VTD-IQ-4", "VTD-IQ-6"]),
+            directed!("vtd_pd_wait_drains", pd_wait_drains, ["VTD-IQ-10", "DEC-10"], |s| Scenario {
                 memory: MemoryBehaviour { ready_odds: 255, ack_latency: (12, 12), error_odds: 0 },
                 ..directed("vtd_pd_wait_drains", s)
             }),
-            t!("vtd_wait_fences", wait_fences, ["VTD-IQ-7", "VTD-IQ-9"]),
-            t!("vtd_response_order", response_order, ["DEC-12", "VTD-PRQ-17", "VTD-IQ-5"]),
-            t!("vtd_row_by_class", row_by_class, ["DEC-1", "DEC-5", "DEC-6", "DEC-7", "VTD-PRQ-5", "VTD-PRQ-6", "VTD-PRQ-7", "VTD-PRQ-10", "VTD-PRQ-13", "VTD-PRQ-17"]),
-            t!("vtd_queue_sizes", queue_sizes, ["VTD-PRQ-1", "VTD-PRQ-2", "VTD-PRQ-3"]),
-            t!("vtd_host_thread_protocol", host_thread_protocol, ["HOST-22", "HOST-23"], |s| Scenario {
+            directed!("vtd_wait_fences", wait_fences, ["VTD-IQ-7", "VTD-IQ-9"]),
+            directed!("vtd_response_order", response_order, ["DEC-12", "VTD-PRQ-17", "VTD-IQ-5"]),
+            directed!("vtd_row_by_class", row_by_class, ["DEC-1", "DEC-5", "DEC-6", "DEC-7", "VTD-PRQ-5", "VTD-PRQ-6", "VTD-PRQ-7", "VTD-PRQ-10", "VTD-PRQ-13", "VTD-PRQ-17"]),
+            directed!("vtd_queue_sizes", queue_sizes, ["VTD-PRQ-1", "VTD-PRQ-2", "VTD-PRQ-3"]),
+            directed!("vtd_host_thread_protocol", host_thread_protocol, ["HOST-22", "HOST-23"], |s| Scenario {
                 host: HostPolicy { consume: true, poll_cycles: 100_000, ..HostPolicy::default() },
                 ..directed("vtd_host_thread_protocol", s)
             }),
-            t!("vtd_host_clears_pro_when_empty", host_clears_pro_when_empty, ["HOST-22", "HOST-8"], |s| Scenario {
+            directed!("vtd_host_clears_pro_when_empty", host_clears_pro_when_empty, ["HOST-22", "HOST-8"], |s| Scenario {
                 host: HostPolicy { consume: true, poll_cycles: 100_000, ..HostPolicy::default() },
                 ..directed("vtd_host_clears_pro_when_empty", s)
             }),
-            t!("vtd_drain_waits_for_thread", drain_waits_for_thread, ["HOST-25"], |s| Scenario {
+            directed!("vtd_drain_waits_for_thread", drain_waits_for_thread, ["HOST-25"], |s| Scenario {
                 host: HostPolicy { consume: true, poll_cycles: 100_000, ..HostPolicy::default() },
                 ..directed("vtd_drain_waits_for_thread", s)
             }),
-            t!("vtd_id_registers", id_registers, ["VTD-FLT-2", "VTD-PRQ-2", "VTD-PRQ-15"]),
-            t!("vtd_drain_after_overflow", drain_after_overflow, ["VTD-IQ-11", "HOST-22", "HOST-25", "DEC-7"], |s| Scenario {
+            directed!("vtd_id_registers", id_registers, ["VTD-FLT-2", "VTD-PRQ-2", "VTD-PRQ-15"]),
+            directed!("vtd_drain_after_overflow", drain_after_overflow, ["VTD-IQ-11", "HOST-22", "HOST-25", "DEC-7"], |s| Scenario {
                 host: HostPolicy { consume: true, poll_cycles: 3_000, ..HostPolicy::default() },
                 ..directed("vtd_drain_after_overflow", s)
             }),
-            t!("vtd_soak", soak, ["VTD-PRQ-8", "VTD-PRQ-13", "HOST-22", "HOST-23"], soak_scenario),
-            TestDef {
-                name: "vtd_stop_pasid",
-                rules: &["PRI-24", "PRI-25", "PRI-26", "PRI-30", "HOST-25", "HOST-27"],
-                random: true,
-                scenario: stop_pasid_scenario,
-                body: body!(stop_pasid),
-                expect_failure: None,
-            },
-            TestDef {
-                name: "vtd_device_credit_overrun",
-                rules: &["PRI-11"],
-                random: false,
-                scenario: credit_overrun_scenario,
-                body: body!(random),
-                expect_failure: Some("PRI-11"),
-            },
-            TestDef {
-                name: "vtd_random",
-                rules: &["VTD-PRQ-8", "VTD-PRQ-17", "HOST-22", "HOST-23", "PRI-16"],
-                random: true,
-                scenario: random_scenario,
-                body: body!(random),
-                expect_failure: None,
-            },
+            directed!("vtd_soak", soak, ["VTD-PRQ-8", "VTD-PRQ-13", "HOST-22", "HOST-23"], soak_scenario),
+            seeded!("vtd_stop_pasid", stop_pasid, ["PRI-24", "PRI-25", "PRI-26", "PRI-30", "HOST-25", "HOST-27"], stop_pasid_scenario),
+            negative!("vtd_device_credit_overrun", random, ["PRI-11"], credit_overrun_scenario, expect "PRI-11"),
+            seeded!("vtd_random", random, ["VTD-PRQ-8", "VTD-PRQ-17", "HOST-22", "HOST-23", "PRI-16"], random_scenario),
         ]
     })
 }
