@@ -5,6 +5,7 @@ mod macros;
 
 pub mod agents;
 pub mod checkers;
+pub mod classes;
 pub mod coverage;
 pub mod dut;
 pub mod env;

@@ -3,6 +3,7 @@
 //! the assertions here check the architectural outcome each rule promises.
 
 use super::env::Smmuv3Sequences;
+use crate::classes::{soak, HostSide};
 use crate::env::Env;
 use super::host::{priq_thread, HostState};
 use crate::scenario::HostPolicy;
@@ -572,17 +573,20 @@ fn soak_scenario(seed: u64) -> Scenario {
     }
 }
 
-/// Continuous traffic for a fixed number of cycles (also the `make bench` workload).
-async fn soak(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
-    let stats = Rc::new(RefCell::new(HostState::default()));
-    env.enable_priq(sc.queue_base, sc.log2size).await;
-    env.sim.start_soon(priq_thread(env.clone(), sc.host, rng.next_u64(), stats.clone()));
-    env.start_traffic();
-    let now = env.sim.cycle();
-    env.cycles(sc.max_cycles.saturating_sub(now + 2_000)).await;
-    env.stop_traffic().await;
-    env.settle(100).await;
-    ensure!(stats.borrow().groups_answered() > 0, "PRI-16", "no group answered during the soak");
+/// The SMMUv3 host side of the shared classes: the PRIQ enabled, the PRIQ thread (HOST-16).
+pub struct Smmuv3Host;
+
+impl HostSide for Smmuv3Host {
+    type State = HostState;
+    async fn start(env: &Env, sc: &Scenario, seed: u64) -> Rc<RefCell<HostState>> {
+        let stats = Rc::new(RefCell::new(HostState::default()));
+        env.enable_priq(sc.queue_base, sc.log2size).await;
+        env.sim.start_soon(priq_thread(env.clone(), sc.host, seed, stats.clone()));
+        stats
+    }
+    fn groups_answered(state: &HostState) -> u64 {
+        state.groups_answered()
+    }
 }
 
 /// Every registered SMMUv3 test.
@@ -632,7 +636,7 @@ pub fn registry() -> &'static [TestDef] {
             negative!("bogus_response_uprgi", bogus_response_uprgi, ["PRI-16", "PRI-20"], |s| pri::scenario("bogus_response_uprgi", s), expect "PRI-16"),
             negative!("device_credit_overrun", device_credit_overrun, ["PRI-11"], pri::credit_overrun_scenario, expect "PRI-11"),
             directed!("grpid_hazard", grpid_hazard, ["HOST-3", "HOST-4", "PRI-9", "DEC-11"], pri::hazard_scenario),
-            directed!("soak", soak, ["SMMU-PRIQ-3", "SMMU-PRIQ-9", "HOST-16"], soak_scenario),
+            directed!("soak", soak::<Smmuv3Host>, ["SMMU-PRIQ-3", "SMMU-PRIQ-9", "HOST-16"], soak_scenario),
             seeded!("random", random, ["SMMU-PRIQ-3", "SMMU-PRIQ-6", "SMMU-PRIQ-7", "SMMU-PRIQ-9", "PRI-16", "HOST-16"], random_scenario),
         ]
     })

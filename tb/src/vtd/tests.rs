@@ -6,6 +6,7 @@ use super::env::{VtdSequences, FE_MSI, IE_MSI, PE_MSI};
 use super::host::{drain_pasid, prq_thread, VtdHostState};
 use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
+use crate::classes::{soak, HostSide};
 use crate::env::Env;
 use crate::registry::TestDef;
 use crate::flavor::Flavor;
@@ -879,17 +880,22 @@ fn soak_scenario(seed: u64) -> Scenario {
     }
 }
 
-async fn soak(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
-    setup(&env, &sc).await;
-    env.unmask(regs::PECTL).await;
-    let state = Rc::new(RefCell::new(VtdHostState::new(sc.host.sw)));
-    env.sim.start_soon(prq_thread(env.clone(), sc.host, rng.next_u64(), state.clone()));
-    env.start_traffic();
-    let now = env.sim.cycle();
-    env.cycles(sc.max_cycles.saturating_sub(now + 2_000)).await;
-    env.stop_traffic().await;
-    env.settle(100).await;
-    ensure!(state.borrow().groups_answered() > 0, "PRI-16", "no group answered during the soak");
+/// The VT-d host side of the shared classes: the PRQ set up with `RID` and `RID2` enabled, the
+/// page request event unmasked, the PRQ thread (HOST-22, HOST-23).
+pub struct VtdHost;
+
+impl HostSide for VtdHost {
+    type State = VtdHostState;
+    async fn start(env: &Env, sc: &Scenario, seed: u64) -> Rc<RefCell<VtdHostState>> {
+        setup(env, sc).await;
+        env.unmask(regs::PECTL).await;
+        let state = Rc::new(RefCell::new(VtdHostState::new(sc.host.sw)));
+        env.sim.start_soon(prq_thread(env.clone(), sc.host, seed, state.clone()));
+        state
+    }
+    fn groups_answered(state: &VtdHostState) -> u64 {
+        state.groups_answered()
+    }
 }
 
 /// Every registered VT-d test.
@@ -936,7 +942,7 @@ pub fn registry() -> &'static [TestDef] {
                 host: HostPolicy { consume: true, poll_cycles: 3_000, ..HostPolicy::default() },
                 ..directed("vtd_drain_after_overflow", s)
             }),
-            directed!("vtd_soak", soak, ["VTD-PRQ-8", "VTD-PRQ-13", "HOST-22", "HOST-23"], soak_scenario),
+            directed!("vtd_soak", soak::<VtdHost>, ["VTD-PRQ-8", "VTD-PRQ-13", "HOST-22", "HOST-23"], soak_scenario),
             seeded!("vtd_stop_pasid", stop_pasid, ["PRI-24", "PRI-25", "PRI-26", "PRI-30", "HOST-25", "HOST-27"], stop_pasid_scenario),
             negative!("vtd_device_credit_overrun", random, ["PRI-11"], credit_overrun_scenario, expect "PRI-11"),
             seeded!("vtd_random", random, ["VTD-PRQ-8", "VTD-PRQ-17", "HOST-22", "HOST-23", "PRI-16"], random_scenario),
