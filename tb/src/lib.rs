@@ -11,7 +11,6 @@ pub mod dut;
 pub mod env;
 pub mod flavor;
 pub mod flavors;
-pub mod fasthash;
 pub mod junit;
 pub mod lockstep;
 pub mod observe;
