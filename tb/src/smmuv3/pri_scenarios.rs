@@ -5,7 +5,7 @@
 
 use super::env::Smmuv3Sequences;
 use crate::env::Env;
-use super::host::{priq_thread, HostState};
+use super::host::{priq_thread, Smmuv3HostState};
 use crate::scenario::HostPolicy;
 use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
@@ -53,8 +53,8 @@ pub fn scenario(name: &str, seed: u64) -> Scenario {
 }
 
 /// Start the host thread, enable the queue and the traffic; the test plays the PASID release.
-async fn start(env: &Env, sc: &Scenario, rng: &mut ChaCha8Rng) -> Rc<RefCell<HostState>> {
-    let state = Rc::new(RefCell::new(HostState::default()));
+async fn start(env: &Env, sc: &Scenario, rng: &mut ChaCha8Rng) -> Rc<RefCell<Smmuv3HostState>> {
+    let state = Rc::new(RefCell::new(Smmuv3HostState::default()));
     env.agents.borrow_mut().pcie.auto_rebind = false;
     env.enable_priq(sc.queue_base, sc.log2size).await;
     env.sim.start_soon(priq_thread(env.clone(), sc.host, rng.next_u64(), state.clone()));
@@ -64,7 +64,7 @@ async fn start(env: &Env, sc: &Scenario, rng: &mut ChaCha8Rng) -> Rc<RefCell<Hos
 
 /// HOST-27 for (RID, P) after stop-complete: drain the PRIQ (HOST-19: consume up to the PROD read
 /// now), wait until every group of P is answered (HOST-10), free P, and bind it again (PRI-30).
-async fn release_and_rebind(env: &Env, state: &Rc<RefCell<HostState>>, log2size: u32) {
+async fn release_and_rebind(env: &Env, state: &Rc<RefCell<Smmuv3HostState>>, log2size: u32) {
     let ring = Ring::new(log2size, 8);
     let target = env.read_reg(regs::PRIQ_PROD).await as u32;
     let start = env.read_reg(regs::PRIQ_CONS).await as u32;
@@ -155,7 +155,7 @@ pub fn overflow_groups_scenario(seed: u64) -> Scenario {
 }
 
 pub async fn overflow_mid_groups(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
-    let state = Rc::new(RefCell::new(HostState::default()));
+    let state = Rc::new(RefCell::new(Smmuv3HostState::default()));
     env.enable_priq(sc.queue_base, sc.log2size).await;
     env.sim.start_soon(priq_thread(env.clone(), sc.host, rng.next_u64(), state.clone()));
     env.start_traffic();
@@ -235,7 +235,7 @@ pub fn hazard_scenario(seed: u64) -> Scenario {
 pub async fn grpid_hazard(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     // DEC-11 opt-in mode: two PASIDs share a PRG index; Linux groups by index only (HOST-3), so a
     // group mixes PASIDs: the HOST-4 hazard, reported, not a DUT failure.
-    let state = Rc::new(RefCell::new(HostState::default()));
+    let state = Rc::new(RefCell::new(Smmuv3HostState::default()));
     env.enable_priq(sc.queue_base, sc.log2size).await;
     env.sim.start_soon(priq_thread(env.clone(), sc.host, rng.next_u64(), state.clone()));
     env.start_traffic();

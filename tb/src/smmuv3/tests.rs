@@ -5,7 +5,7 @@
 use super::env::Smmuv3Sequences;
 use crate::classes::{soak, HostSide};
 use crate::env::Env;
-use super::host::{priq_thread, HostState};
+use super::host::{priq_thread, Smmuv3HostState};
 use crate::scenario::HostPolicy;
 use super::pri_scenarios::{self as pri, bogus_response_uprgi, device_credit_overrun, grpid_hazard, overflow_mid_groups, response_failure_reset, stop_pasid_a, stop_pasid_b};
 use crate::agents::memory::MemoryBehaviour;
@@ -256,7 +256,7 @@ async fn disabled_auto_rf(env: Env, sc: Scenario, _: ChaCha8Rng) {
 async fn linux_cons_keeps_overflow(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     // The Linux thread with its final acknowledgement disabled: per-entry CONS writes keep the old
     // OVACKFLG, so the inhibition never ends (SMMU-PRIQ-9, HOST-16).
-    let stats = Rc::new(RefCell::new(HostState::default()));
+    let stats = Rc::new(RefCell::new(Smmuv3HostState::default()));
     env.sim.start_soon(priq_thread(env.clone(), HostPolicy { consume: true, ack_overflow: false, ..sc.host }, rng.next_u64(), stats.clone()));
     fill_and_overflow(&env, &sc).await;
     while stats.borrow().entries < 2 {
@@ -275,7 +275,7 @@ async fn linux_cons_keeps_overflow(env: Env, sc: Scenario, mut rng: ChaCha8Rng) 
 async fn ack_then_resume(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     // Full Linux thread: overflow, drain, acknowledge, then new requests are queued and answered
     // by software (HOST-16, HOST-8, SMMU-PRIQ-9).
-    let stats = Rc::new(RefCell::new(HostState::default()));
+    let stats = Rc::new(RefCell::new(Smmuv3HostState::default()));
     env.sim.start_soon(priq_thread(env.clone(), sc.host, rng.next_u64(), stats.clone()));
     env.enable_priq(sc.queue_base, 1).await;
     let partial = req(11, Some(6), 50, false);
@@ -538,7 +538,7 @@ fn random_scenario(seed: u64) -> Scenario {
 }
 
 async fn random(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
-    let stats = Rc::new(RefCell::new(HostState::default()));
+    let stats = Rc::new(RefCell::new(Smmuv3HostState::default()));
     env.enable_priq(sc.queue_base, sc.log2size).await;
     env.sim.start_soon(priq_thread(env.clone(), sc.host, rng.next_u64(), stats));
     env.start_traffic();
@@ -577,14 +577,14 @@ fn soak_scenario(seed: u64) -> Scenario {
 pub struct Smmuv3Host;
 
 impl HostSide for Smmuv3Host {
-    type State = HostState;
-    async fn start(env: &Env, sc: &Scenario, seed: u64) -> Rc<RefCell<HostState>> {
-        let stats = Rc::new(RefCell::new(HostState::default()));
+    type State = Smmuv3HostState;
+    async fn start(env: &Env, sc: &Scenario, seed: u64) -> Rc<RefCell<Smmuv3HostState>> {
+        let stats = Rc::new(RefCell::new(Smmuv3HostState::default()));
         env.enable_priq(sc.queue_base, sc.log2size).await;
         env.sim.start_soon(priq_thread(env.clone(), sc.host, seed, stats.clone()));
         stats
     }
-    fn groups_answered(state: &HostState) -> u64 {
+    fn groups_answered(state: &Smmuv3HostState) -> u64 {
         state.groups_answered()
     }
 }
