@@ -3,6 +3,7 @@
 //! queue up and start its host thread) and registering the class in its test list, e.g.
 //! `directed!("soak", soak::<Smmuv3Host>, [...], soak_scenario)`.
 
+use crate::agents::pcie_fn::TrafficPlan;
 use crate::env::Env;
 use crate::scenario::Scenario;
 use rand::RngCore;
@@ -20,6 +21,22 @@ pub trait HostSide {
     async fn start(env: &Env, sc: &Scenario, seed: u64) -> Rc<RefCell<Self::State>>;
     /// Page request groups the host has answered so far.
     fn groups_answered(state: &Self::State) -> u64;
+}
+
+/// The traffic of the stop-PASID classes: one function `rid` using PASIDs `p` and 6, small PRGs,
+/// 60 of them, so that PRGs of `p` are outstanding when the test stops it.
+pub fn stop_pasid_traffic(rid: u16, p: u32) -> TrafficPlan {
+    TrafficPlan {
+        rids: vec![rid],
+        pasids: vec![p, 6],
+        allocation: 8,
+        max_prg_len: 3,
+        prgs: 60,
+        stop_odds: 0,
+        send_odds: 128,
+        prgi_shared_across_pasids: false,
+        faults: Default::default(),
+    }
 }
 
 /// Continuous traffic for the scenario's cycles through the host (also the `make bench`

@@ -4,11 +4,11 @@
 //! lockstep scoreboard, the SMMUv3 checkers and the PRI checkers.
 
 use super::env::Smmuv3Sequences;
+use crate::classes::stop_pasid_traffic;
 use crate::env::Env;
 use super::host::{priq_thread, Smmuv3HostState};
 use crate::scenario::HostPolicy;
 use crate::agents::memory::MemoryBehaviour;
-use crate::agents::pcie_fn::TrafficPlan;
 use crate::flavor::Flavor;
 use crate::scenario::Scenario;
 use crate::seq::free_and_rebind;
@@ -36,17 +36,7 @@ pub fn scenario(name: &str, seed: u64) -> Scenario {
         log2size: 3,
         memory: MemoryBehaviour::default(),
         rsp_ready_odds: 255,
-        traffic: Some(TrafficPlan {
-            rids: vec![RID],
-            pasids: vec![P, 6],
-            allocation: 8,
-            max_prg_len: 3,
-            prgs: 60,
-            stop_odds: 0,
-            send_odds: 128,
-            prgi_shared_across_pasids: false,
-            faults: Default::default(),
-        }),
+        traffic: Some(stop_pasid_traffic(RID, P)),
         host: HostPolicy { consume: true, poll_cycles: 40, ..HostPolicy::default() },
         max_cycles: 100_000,
     }

@@ -6,7 +6,7 @@ use super::env::{VtdSequences, FE_MSI, IE_MSI, PE_MSI};
 use super::host::{drain_pasid, prq_thread, VtdHostState};
 use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
-use crate::classes::{soak, HostSide};
+use crate::classes::{soak, stop_pasid_traffic, HostSide};
 use crate::env::Env;
 use crate::registry::TestDef;
 use crate::flavor::Flavor;
@@ -753,17 +753,7 @@ const P: u32 = 5;
 /// variant A.
 fn stop_pasid_scenario(seed: u64) -> Scenario {
     Scenario {
-        traffic: Some(TrafficPlan {
-            rids: vec![RID],
-            pasids: vec![P, 6],
-            allocation: 8,
-            max_prg_len: 3,
-            prgs: 60,
-            stop_odds: 0,
-            send_odds: 128,
-            prgi_shared_across_pasids: false,
-            faults: Default::default(),
-        }),
+        traffic: Some(stop_pasid_traffic(RID, P)),
         host: HostPolicy { consume: true, poll_cycles: if seed % 2 == 1 { 600 } else { 40 }, ..HostPolicy::default() },
         max_cycles: 100_000,
         ..directed("vtd_stop_pasid", seed)
