@@ -17,6 +17,7 @@
 //! | [`vtd::PrqAdmissionChecker`] | VTD-PRQ-3, VTD-PRQ-9 | never the entry before PQH, never while PRO is known set |
 //! | [`vtd::PqtReadChecker`] | VTD-PRQ-8, VTD-PRQ-16 | a PQT read covers exactly what was acknowledged, at least what was issued before the read |
 //! | [`vtd::PeMsiChecker`] | VTD-PRQ-16 | no page request event MSI while an earlier descriptor is unacknowledged |
+//! | [`vtd::ReadPushChecker`] | VTD-PRQ-20, VTD-FLT-8 | a PRS/PQT/PECTL (FSTS/FECTL) read returns only after the page request (fault) event MSIs issued before it are acknowledged |
 //! | [`vtd::VtdResponseChecker`] | VTD-PRQ-5..8, -10, -17, VTD-IQ-2..5, DEC-5..8, DEC-13, PRI-16 | every response is one valid `page_grp_resp_dsc` or one dropped LPIG=1 request's automatic response |
 //! | [`vtd::FaultReadChecker`] | VTD-FLT-1, VTD-FLT-3, DEC-5 | fault records read with F=1 describe an accepted message that may have found its RID disabled |
 //! | [`vtd::WaitChecker`] | VTD-IQ-2, VTD-IQ-8, VTD-IQ-10 | status writes belong to SW=1 waits in order; PD=1 waits drain what was accepted before them |
