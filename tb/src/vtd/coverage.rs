@@ -18,7 +18,7 @@ use models::rules::*;
 use models::vtd::arch::{FaultOutcome, Row};
 use models::vtd::desc::{desc_type, InvWaitDsc, Invalid, TYPE_PAGE_GRP_RESP};
 use models::vtd::regs;
-use models::vtd::timing::{EdgeEvents, IqTake, Job, RegAccess, RespSource, Unit, VtdInputs, VtdTiming};
+use models::vtd::timing::{EdgeEvents, IqTake, Job, ReadHold, RegAccess, RespSource, Unit, VtdInputs, VtdTiming};
 use std::sync::OnceLock;
 
 /// Name of the definition (and of its serialized data).
@@ -58,6 +58,7 @@ struct Ids {
     prs_w1c: [BinId; 2],
     pre_write: [BinId; 2],
     read_held: BinId,
+    read_push: [BinId; 5],
     pectl_rsvdp: BinId,
     record_read: BinId,
     perm: PointId,
@@ -288,6 +289,17 @@ fn build() -> Model {
         [("answered_after_descriptor", &[VTD_PRQ_16]), ("fault_record_with_f", &[VTD_FLT_2, VTD_FLT_3])],
     );
     let [pectl_rsvdp] = g.events("pectl", [("rsvdp_bits_written", &[VTD_PRQ_15])]);
+    // A read held until an event MSI issued before it was acknowledged (rtl/README.md "Reads").
+    let read_push = g.events(
+        "read_pushes_msi",
+        [
+            ("prs_after_pe_msi_ack", &[VTD_PRQ_20]),
+            ("pqt_after_pe_msi_ack", &[VTD_PRQ_20]),
+            ("pectl_after_pe_msi_ack", &[VTD_PRQ_20]),
+            ("fsts_after_fe_msi_ack", &[VTD_FLT_8]),
+            ("fectl_after_fe_msi_ack", &[VTD_FLT_8]),
+        ],
+    );
 
     // ---- page_req_dsc fields, sampled at the row-d decision (VTD-PRQ-4, -18) ----------------------
     let mut g = in_group(&mut b, Group::new("descriptor_fields").goal(90.0));
@@ -350,6 +362,7 @@ fn build() -> Model {
         prs_w1c,
         pre_write,
         read_held,
+        read_push,
         pectl_rsvdp,
         record_read,
         perm,
@@ -429,6 +442,8 @@ pub struct VtdCoverage {
     pro_cleared: bool,
     /// A fault record was written at the last index (the next at index 0 wraps).
     recorded_last_index: bool,
+    /// Why the model held a read at the last edge (the read it answers next).
+    read_hold: Option<ReadHold>,
 }
 
 impl Default for VtdCoverage {
@@ -451,6 +466,7 @@ impl VtdCoverage {
             offered: [0; 4],
             pro_cleared: false,
             recorded_last_index: false,
+            read_hold: None,
         }
     }
 
@@ -482,7 +498,7 @@ impl VtdCoverage {
             inp.iq_valid && !o.iq_ready,
             // The register agent issues one access at a time, so a read that waits (VTD-PRQ-16)
             // shows as the model holding it, not as a refused request.
-            model.read_pending().is_some(),
+            model.read_hold() == Some(ReadHold::Descriptor),
         ];
         for (&s, &b) in stalled.iter().zip(&ids.stall) {
             if s {
@@ -530,8 +546,9 @@ impl VtdCoverage {
             self.on_unit(u, ev);
         }
         if let Some((addr, data)) = ev.read_answered {
-            self.on_read(addr, data, ev);
+            self.on_read(addr, data);
         }
+        self.read_hold = ev.read_held.map(|(_, why)| why);
         self.before = Before::of(model);
     }
 
@@ -585,10 +602,25 @@ impl VtdCoverage {
         }
     }
 
-    fn on_read(&mut self, addr: u32, data: u64, ev: &EdgeEvents) {
+    fn on_read(&mut self, addr: u32, data: u64) {
         let ids = &self.m.ids;
-        if !matches!(ev.reg, Some(RegAccess::Read { .. })) {
-            self.data.hit(ids.read_held);
+        // The read was held at the last edge (one read at a time: it is this one).
+        match self.read_hold {
+            Some(ReadHold::Descriptor) => self.data.hit(ids.read_held),
+            Some(ReadHold::Msi(u)) => {
+                let k = match (u, addr) {
+                    (Unit::Pe, regs::PRS) => Some(0),
+                    (Unit::Pe, regs::PQT) => Some(1),
+                    (Unit::Pe, regs::PECTL) => Some(2),
+                    (Unit::Fe, regs::FSTS) => Some(3),
+                    (Unit::Fe, regs::FECTL) => Some(4),
+                    _ => None,
+                };
+                if let Some(k) = k {
+                    self.data.hit(ids.read_push[k]);
+                }
+            }
+            None => {}
         }
         // F [127] is bit 63 of the +8 qword and bit 31 of the +0xC dword.
         let f = (regs::FRCD_BASE..regs::PRE_BASE).contains(&addr)

@@ -353,6 +353,74 @@ async fn fault_event(env: Env, sc: Scenario, _: ChaCha8Rng) {
     wait_for(&env, "VTD-FLT-6", "the fault event MSI of IQE", |e| msis_to(e, FE_MSI.0) == 2).await;
 }
 
+/// The cycle the `n`-th (from 0) MSI to `addr` was acknowledged, if it was (acks come in write
+/// order, one per write of any kind).
+fn msi_ack_cycle(env: &Env, addr: u64, n: usize) -> Option<u64> {
+    let a = env.agents.borrow();
+    let mut writes = std::collections::VecDeque::new();
+    let mut msis = 0;
+    for s in a.log.iter() {
+        match s.txn {
+            Txn::Msi { addr: x, .. } if x == addr => {
+                writes.push_back(msis == n);
+                msis += 1;
+            }
+            Txn::MemWrite { .. } | Txn::StatusWrite { .. } | Txn::Msi { .. } => writes.push_back(false),
+            Txn::MemAck { .. } if writes.pop_front() == Some(true) => return Some(s.cycle),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Read `reg` while the `n`-th MSI to `msi` is issued and not yet acknowledged; the read must
+/// return only after that ack (`rule`: VTD-PRQ-20 or VTD-FLT-8). A read of PQH (which pushes
+/// nothing) goes first, so the stream itself shows the MSI was issued before `reg`'s read was
+/// received (the checkers see read completions only).
+async fn read_pushing(env: &Env, reg: u32, msi: u64, n: usize, rule: &str) -> u64 {
+    wait_for(env, rule, &format!("MSI {n} to {msi:#x}"), |e| msis_to(e, msi) > n).await;
+    env.read_reg(regs::PQH).await;
+    ensure!(msi_ack_cycle(env, msi, n).is_none(), rule, "the memory acknowledged MSI {n} to {msi:#x} before the read of {reg:#x} was sent: too fast for this test");
+    let data = env.read_reg(reg).await;
+    let back = env.agents.borrow().log.iter().rev().find(|s| matches!(s.txn, Txn::RegRead { addr, .. } if addr == reg)).map_or(0, |s| s.cycle);
+    // Compare once the ack came (at once when the read was pushed; a read that returned early
+    // meets the protocol checkers at the ack first).
+    wait_for(env, rule, &format!("the ack of MSI {n} to {msi:#x}"), |e| msi_ack_cycle(e, msi, n).is_some()).await;
+    let ack = msi_ack_cycle(env, msi, n).unwrap_or(u64::MAX);
+    ensure!(ack <= back, rule, "the read of {reg:#x} returned at cycle {back}, before MSI {n} to {msi:#x} issued before it was acknowledged (at cycle {ack})");
+    data
+}
+
+async fn read_pushes_event_msis(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    // The memory acknowledges each write 40 cycles after it (scenario): every event MSI stays in
+    // flight long enough for a read to be received meanwhile.
+    setup(&env, &sc).await;
+    env.unmask(regs::PECTL).await;
+    env.unmask(regs::FECTL).await;
+    // VTD-PRQ-20: PRS, PQT and PECTL push the page request event MSI. PPR is cleared before
+    // each descriptor, so each descriptor's acknowledgement raises the event (VTD-PRQ-13).
+    for (k, reg) in [regs::PRS, regs::PQT, regs::PECTL].into_iter().enumerate() {
+        env.write_reg(regs::PRS, regs::PRS_PPR as u64).await;
+        env.send_all(&[req(RID, None, k as u16, false)]).await;
+        let v = read_pushing(&env, reg, PE_MSI.0, k, "VTD-PRQ-20").await;
+        let want = match reg {
+            regs::PRS => regs::PRS_PPR as u64,
+            regs::PQT => (k as u64 + 1) * DESC_BYTES,
+            _ => 0, // PECTL: IM=0, IP cleared by the MSI
+        };
+        ensure!(v == want, "VTD-PRQ-20", "register {reg:#x} reads {v:#x} after the page request event, expected {want:#x}");
+    }
+    // VTD-FLT-8: FSTS and FECTL push the fault event MSI (IQE as the event, VTD-FLT-6).
+    for (k, reg) in [regs::FSTS, regs::FECTL].into_iter().enumerate() {
+        env.descriptor([0x0A, 0, 0, 0]).await;
+        let v = read_pushing(&env, reg, FE_MSI.0, k, "VTD-FLT-8").await;
+        let want = if reg == regs::FSTS { regs::FSTS_IQE as u64 } else { 0 };
+        ensure!(v == want, "VTD-FLT-8", "register {reg:#x} reads {v:#x} after the fault event, expected {want:#x}");
+        env.write_reg(regs::FSTS, regs::FSTS_IQE as u64).await;
+    }
+    ensure!(msis_to(&env, PE_MSI.0) == 3 && msis_to(&env, FE_MSI.0) == 2, "VTD-PRQ-13", "MSIs: {} page request, {} fault", msis_to(&env, PE_MSI.0), msis_to(&env, FE_MSI.0));
+}
+
 async fn wait_interrupt(env: Env, sc: Scenario, _: ChaCha8Rng) {
     setup(&env, &sc).await;
     env.unmask(regs::IECTL).await;
@@ -905,6 +973,10 @@ pub fn registry() -> &'static [TestDef] {
             directed!("vtd_event_gating", event_gating, ["VTD-PRQ-13", "VTD-PRQ-14", "VTD-PRQ-15"]),
             directed!("vtd_fault_event", fault_event, ["VTD-FLT-6", "VTD-IQ-2", "VTD-PRQ-14"]),
             directed!("vtd_wait_interrupt", wait_interrupt, ["VTD-IQ-8"]),
+            directed!("vtd_read_pushes_event_msis", read_pushes_event_msis, ["VTD-PRQ-20", "VTD-FLT-8"], |s| Scenario {
+                memory: MemoryBehaviour { ready_odds: 255, ack_latency: (40, 40), error_odds: 0 },
+                ..directed("vtd_read_pushes_event_msis", s)
+            }),
             directed!("vtd_reserved_code_forwarding", reserved_code_forwarding, ["DEC-8", "VTD-IQ-3"]),
             directed!("vtd_iqe_reserved_bits", iqe_reserved_bits, ["VTD-IQ-1", "VTD-IQ-2", "VTD-IQ-4", "VTD-IQ-6"]),
             directed!("vtd_pd_wait_drains", pd_wait_drains, ["VTD-IQ-10", "DEC-10"], |s| Scenario {
