@@ -434,7 +434,9 @@ fn write_report_writes_three_files_and_coverage_json_reads_back() {
     assert_eq!(plain.functional.rules.len(), input.functional.rules.len());
     // TB_REPORT_SAMPLE=DIR keeps a sample report for a look in a browser.
     if let Ok(keep) = std::env::var("TB_REPORT_SAMPLE") {
-        write_report(Path::new(&keep), &input, Some(&wf), &parse_gates("rules=75,line=90,toggle=80").unwrap(), "2025-06-01").unwrap();
+        let mut sample = input.clone();
+        sample.runs[1].report = Some(format!("cycle 812: prod mismatch {EVIL}\n  expected PROD 3\n  actual   PROD 4"));
+        write_report(Path::new(&keep), &sample, Some(&wf), &parse_gates("rules=75,line=90,toggle=80").unwrap(), "2025-06-01").unwrap();
     }
     // Deterministic: the same input and date give the same bytes.
     let again = dir.join("again");

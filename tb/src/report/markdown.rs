@@ -33,7 +33,8 @@ pub fn block(b: &Block) -> String {
 
 fn table(t: &Table) -> String {
     let mut m = row(t.columns.iter().map(|c| md(&c.name)));
-    m += &row(t.columns.iter().map(|c| if c.right { "--:" } else { "---" }.to_string()));
+    let rule: Vec<&str> = t.columns.iter().map(|c| if c.right { "--:" } else { "---" }).collect();
+    m += &format!("|{}|\n", rule.join("|"));
     for r in &t.rows {
         m += &row(r.iter().map(cell));
     }
