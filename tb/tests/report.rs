@@ -279,6 +279,37 @@ fn markup_in_input_stays_text() {
     assert!(md_table[2].contains("t\\|x y"), "{}", md_table[2]);
 }
 
+/// Lists of holes and waived holes stop at MAX_LISTED entries in both files and say how many
+/// more there are; coverage.json keeps them all.
+#[test]
+fn long_lists_are_cut_at_max_listed() {
+    let mut input = fixture();
+    let n = MAX_LISTED + 3;
+    input.code.as_mut().unwrap().holes = (0..n).map(|i| format!("rtl/many.sv:{i} line")).collect();
+    let more = "... and 3 more (all in coverage.json).";
+
+    let r = render(&input, &[], None, &[], "2025-06-01").unwrap();
+    let doc = parse_html(&r.html);
+    let title = format!("Code points ({n})");
+    let fold = doc
+        .descendants()
+        .find(|d| d.tag_name().name() == "details" && d.first_element_child().and_then(|s| s.text()) == Some(&title))
+        .expect("code points fold");
+    assert_eq!(fold.descendants().filter(|n| n.tag_name().name() == "li").count(), MAX_LISTED);
+    assert!(fold.descendants().any(|n| n.text() == Some(more)));
+    assert_eq!(r.markdown.lines().filter(|l| l.starts_with("- `rtl/many.sv:")).count(), MAX_LISTED);
+    assert!(r.markdown.contains(more));
+    assert_eq!(r.json.matches("rtl/many.sv:").count(), 2 * n, "input holes and open holes, all of them");
+
+    let r = render(&input, &[waiver("rtl/many.sv:*")], None, &[], "2025-06-01").unwrap();
+    let doc = parse_html(&r.html);
+    let waived_rows = doc.descendants().filter(|n| n.tag_name().name() == "td" && n.text() == Some("code")).count();
+    assert_eq!(waived_rows, MAX_LISTED);
+    assert!(doc.descendants().any(|n| n.text() == Some(more)));
+    assert_eq!(r.markdown.lines().filter(|l| l.starts_with("| code | `rtl/many.sv:")).count(), MAX_LISTED);
+    assert!(r.markdown.contains(more));
+}
+
 #[test]
 fn waivers_move_holes_and_flag_stale_and_expired() {
     let input = fixture();

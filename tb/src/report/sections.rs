@@ -114,9 +114,9 @@ fn runs(b: &mut Blocks, v: &View) {
     let mut t = Table::new(&["Flavor", "Test", "Runs:", "Passed:", "Failed:", "Cycles:", "Cycles/s:"]);
     for r in &v.tests {
         let failed = Cell::text(r.failed).tone(if r.failed > 0 { Tone::Bad } else { Tone::Plain });
-        let counts = [Cell::text(r.runs), Cell::text(r.passed), failed, Cell::text(r.cycles)];
         let rate = Cell::text(view::rate(r.cycles, r.wall_s));
-        t.row([Cell::text(&r.flavor), Cell::text(&r.test)].into_iter().chain(counts).chain([rate]).collect());
+        let (runs, passed, cycles) = (Cell::text(r.runs), Cell::text(r.passed), Cell::text(r.cycles));
+        t.row(vec![Cell::text(&r.flavor), Cell::text(&r.test), runs, passed, failed, cycles, rate]);
     }
     b.table(t);
 }
@@ -129,8 +129,8 @@ fn failures(b: &mut Blocks, v: &View) {
         failure.detail = r.report.as_ref().map(|full| Detail { title: "full report".into(), text: full.clone() });
         let rule = r.rule.as_deref().map_or(Cell::text("-"), Cell::code);
         let status = Cell::text(&r.status).tone(Tone::Bad);
-        let which = [Cell::text(&r.flavor), Cell::text(&r.test), Cell::text(r.seed)];
-        t.row(which.into_iter().chain([status, rule, failure, Cell::code(&r.replay)]).collect());
+        let (flavor, test, seed) = (Cell::text(&r.flavor), Cell::text(&r.test), Cell::text(r.seed));
+        t.row(vec![flavor, test, seed, status, rule, failure, Cell::code(&r.replay)]);
     }
     b.table_or(t, Tone::Ok, "No failures.");
 }
