@@ -24,7 +24,7 @@ pub mod summary;
 
 pub use data::CoverData;
 pub use def::{BinId, BinInfo, CoverDef, CrossId, GroupId, ItemInfo, PointId};
-pub use sampler::{Sampler, StaticDef};
+pub use sampler::{Collector, CollectorState, Sampler, StaticDef};
 pub use spec::{BinRef, Spec};
 pub use summary::functional_summary;
 

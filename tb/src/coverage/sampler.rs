@@ -67,3 +67,40 @@ impl Sampler {
         self.data
     }
 }
+
+/// What a flavor's collector keeps between samples, and the definition it counts for.
+pub trait CollectorState: Default {
+    const DEF: &'static StaticDef;
+}
+
+/// A flavor's coverage collector: the run's counters and the flavor's state. The flavor's own
+/// `impl Collector<ItsState>` (in its folder) says which bin each model event or transaction hits.
+pub struct Collector<S> {
+    pub(crate) cov: Sampler,
+    pub(crate) state: S,
+}
+
+impl<S: CollectorState> Default for Collector<S> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S: CollectorState> Collector<S> {
+    pub fn new() -> Self {
+        Collector { cov: Sampler::new(S::DEF.get()), state: S::default() }
+    }
+
+    /// The static definition (built once per process).
+    pub fn definition() -> &'static CoverDef {
+        S::DEF.get()
+    }
+
+    pub fn data(&self) -> &CoverData {
+        self.cov.data()
+    }
+
+    pub fn into_data(self) -> CoverData {
+        self.cov.into_data()
+    }
+}

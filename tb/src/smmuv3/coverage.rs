@@ -10,7 +10,7 @@
 //! only state kept between edges is a few words plus a fixed 512-entry PRG table allocated in `new`.
 
 use crate::coverage::spec::{cross, event, group, point, range, value, Spec};
-use crate::coverage::{CoverData, CoverDef, Sampler, StaticDef};
+use crate::coverage::{Collector, CollectorState, StaticDef};
 use crate::txn::{Stamped, StopVariant, Txn};
 use models::pcie::{MsgClass, PageRequest, PrgResponse, RespCode};
 use models::ring::FLAG_BIT;
@@ -243,8 +243,10 @@ struct PrgTrack {
 const ENABLES: u32 = regs::CR0_SMMUEN | regs::CR0_PRIQEN;
 
 /// The SMMUv3 PRIQ coverage collector of one run.
-pub struct Smmuv3Coverage {
-    cov: Sampler,
+pub type Smmuv3Coverage = Collector<PriqState>;
+
+/// What the collector remembers between edges.
+pub struct PriqState {
     /// The message of the last row-d decision: the entry being written.
     writing: PageRequest,
     prev_prod: u32,
@@ -256,16 +258,9 @@ pub struct Smmuv3Coverage {
     prgs: Box<[PrgTrack; 512]>,
 }
 
-impl Default for Smmuv3Coverage {
+impl Default for PriqState {
     fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Smmuv3Coverage {
-    pub fn new() -> Smmuv3Coverage {
-        Smmuv3Coverage {
-            cov: Sampler::new(DEF.get()),
+        PriqState {
             writing: PageRequest::default(),
             prev_prod: 0,
             prev_cons: 0,
@@ -275,20 +270,13 @@ impl Smmuv3Coverage {
             prgs: Box::new([PrgTrack::default(); 512]),
         }
     }
+}
 
-    /// The static definition (built once per process).
-    pub fn definition() -> &'static CoverDef {
-        DEF.get()
-    }
+impl CollectorState for PriqState {
+    const DEF: &'static StaticDef = &DEF;
+}
 
-    pub fn data(&self) -> &CoverData {
-        self.cov.data()
-    }
-
-    pub fn into_data(self) -> CoverData {
-        self.cov.into_data()
-    }
-
+impl Collector<PriqState> {
     /// Back-pressure of the cycle: call with the inputs of the cycle *before* `model.step(inp)`,
     /// while `model.outputs()` still shows the outputs the handshakes are judged against.
     #[inline]
@@ -314,7 +302,7 @@ impl Smmuv3Coverage {
     /// Sample one edge: call right after `model.step(..)` with `model.events()`.
     #[inline]
     pub fn on_edge(&mut self, ev: &EdgeEvents, model: &PriqTiming) {
-        self.cr0_age = self.cr0_age.saturating_add(1);
+        self.state.cr0_age = self.state.cr0_age.saturating_add(1);
         if let Some(reg) = ev.reg {
             self.on_reg(reg, model);
         }
@@ -374,22 +362,22 @@ impl Smmuv3Coverage {
         }
         if ev.cr0ack_changed {
             let now = model.cr0ack();
-            if now & !self.prev_cr0ack & ENABLES != 0 {
+            if now & !self.state.prev_cr0ack & ENABLES != 0 {
                 self.cov.hit(const { SPEC.bin("registers.cr0ack.enable_acknowledged") });
             }
-            if self.prev_cr0ack & !now & ENABLES != 0 {
+            if self.state.prev_cr0ack & !now & ENABLES != 0 {
                 self.cov.hit(const { SPEC.bin("registers.cr0ack.disable_acknowledged") });
             }
         }
         let held = model.cr0ack() & !model.cr0() & ENABLES;
-        if held != 0 && self.cr0_age >= model.params().cr0ack_lat as u64 {
+        if held != 0 && self.state.cr0_age >= model.params().cr0ack_lat as u64 {
             // The delay line has delivered the disable, but CR0ACK keeps the enable: the
             // write engine is busy (SMMU-PRIQ-15).
             self.cov.hit(const { SPEC.bin("registers.cr0ack.held_while_engine_busy") });
         }
-        self.prev_cr0ack = model.cr0ack();
-        self.prev_prod = model.prod();
-        self.prev_cons = model.cons();
+        self.state.prev_cr0ack = model.cr0ack();
+        self.state.prev_prod = model.prod();
+        self.state.prev_cons = model.cons();
     }
 
     /// Sample an interface transaction (responses that left at the PCIe egress).
@@ -425,7 +413,7 @@ impl Smmuv3Coverage {
             return;
         };
         match (addr, applied) {
-            (regs::CR0, true) => self.cr0_age = 0,
+            (regs::CR0, true) => self.state.cr0_age = 0,
             (regs::PRIQ_BASE, true) => self.cov.hit(const { SPEC.bin("registers.write.base_while_disabled") }),
             (regs::PRIQ_BASE, false) => self.cov.hit(const { SPEC.bin("registers.write.base_gated") }),
             (regs::PRIQ_PROD, true) => self.cov.hit(const { SPEC.bin("registers.write.prod_while_disabled") }),
@@ -434,13 +422,13 @@ impl Smmuv3Coverage {
                 if model.cr0ack() & regs::CR0_PRIQEN != 0 {
                     self.cov.hit(const { SPEC.bin("registers.write.cons_while_enabled") });
                 }
-                let (prod, cons) = (self.prev_prod, self.prev_cons);
+                let (prod, cons) = (self.state.prev_prod, self.state.prev_cons);
                 if (prod ^ cons) & FLAG_BIT != 0 {
                     if (data as u32 ^ cons) & FLAG_BIT == 0 {
                         self.cov.hit(const { SPEC.bin("overflow.event.cons_keeps_ovackflg") });
                     } else {
                         self.cov.hit(const { SPEC.bin("overflow.event.cons_acknowledges") });
-                        self.ack_pending_resume = true;
+                        self.state.ack_pending_resume = true;
                     }
                 }
                 let ring = model.ring();
@@ -456,9 +444,9 @@ impl Smmuv3Coverage {
         self.cov.cross(const { SPEC.cross("admission.row_x_msg") }, &[row_index(row), msg_kind(msg)]);
         match row {
             Row::D_Write => {
-                self.writing = *msg;
-                if self.ack_pending_resume {
-                    self.ack_pending_resume = false;
+                self.state.writing = *msg;
+                if self.state.ack_pending_resume {
+                    self.state.ack_pending_resume = false;
                     self.cov.hit(const { SPEC.bin("overflow.event.written_after_ack") });
                 }
                 return;
@@ -484,13 +472,13 @@ impl Smmuv3Coverage {
             MsgClass::StopMarker if ev.auto_pushed.is_none() => {
                 self.cov.hit(const { SPEC.bin("auto_response.unanswered.stop_marker_discarded") })
             }
-            MsgClass::LastRequest => self.prgs[usize::from(msg.prgi & 0x1FF)] = PrgTrack::default(),
+            MsgClass::LastRequest => self.state.prgs[usize::from(msg.prgi & 0x1FF)] = PrgTrack::default(),
             MsgClass::StopMarker => {}
         }
     }
 
     fn on_written(&mut self, index: u32, model: &PriqTiming) {
-        let m = self.writing;
+        let m = self.state.writing;
         let ring = model.ring();
         let toggled = usize::from(index == ring.entries() - 1);
         let log2size = const { SPEC.point("queue.log2size") };
@@ -512,7 +500,7 @@ impl Smmuv3Coverage {
         self.cov.hit_value(const { SPEC.point("entry.access") }, u64::from(m.r) << 1 | u64::from(m.w));
         self.cov.hit_value(const { SPEC.point("entry.page") }, m.page);
         // PRG members in queue order (PRI-31).
-        let t = &mut self.prgs[usize::from(m.prgi & 0x1FF)];
+        let t = &mut self.state.prgs[usize::from(m.prgi & 0x1FF)];
         match m.class() {
             MsgClass::StopMarker => {}
             MsgClass::Request => {

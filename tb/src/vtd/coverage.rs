@@ -11,7 +11,7 @@
 //! state kept between edges is a few words.
 
 use crate::coverage::spec::{cross, event, group, point, range, value, Spec};
-use crate::coverage::{CoverData, CoverDef, Sampler, StaticDef};
+use crate::coverage::{Collector, CollectorState, StaticDef};
 use crate::txn::{Stamped, Txn};
 use models::pcie::{MsgClass, PageRequest, RespCode};
 use models::rules::*;
@@ -273,8 +273,11 @@ impl Before {
 }
 
 /// The VT-d coverage collector of one run.
-pub struct VtdCoverage {
-    cov: Sampler,
+pub type VtdCoverage = Collector<VtdState>;
+
+/// What the collector remembers between edges.
+#[derive(Default)]
+pub struct VtdState {
     before: Before,
     /// The active wait, latched at its take.
     wait: Option<InvWaitDsc>,
@@ -286,46 +289,20 @@ pub struct VtdCoverage {
     recorded_last_index: bool,
 }
 
-impl Default for VtdCoverage {
-    fn default() -> Self {
-        Self::new()
-    }
+impl CollectorState for VtdState {
+    const DEF: &'static StaticDef = &DEF;
 }
 
-impl VtdCoverage {
+impl Collector<VtdState> {
     /// The definition's name, as `DEFINITION`.
     pub const DEFINITION: &'static str = DEFINITION;
-
-    pub fn new() -> VtdCoverage {
-        VtdCoverage {
-            cov: Sampler::new(DEF.get()),
-            before: Before::default(),
-            wait: None,
-            offered: [0; 4],
-            pro_cleared: false,
-            recorded_last_index: false,
-        }
-    }
-
-    /// The static definition (built once per process).
-    pub fn definition() -> &'static CoverDef {
-        DEF.get()
-    }
-
-    pub fn data(&self) -> &CoverData {
-        self.cov.data()
-    }
-
-    pub fn into_data(self) -> CoverData {
-        self.cov.into_data()
-    }
 
     /// Back-pressure of the cycle: call with the inputs of the cycle *before* `model.step(inp)`,
     /// while `model.outputs()` still shows the outputs the handshakes are judged against.
     #[inline]
     pub fn on_inputs(&mut self, inp: &VtdInputs, model: &VtdTiming) {
         let o = model.outputs();
-        self.offered = inp.iq_qw;
+        self.state.offered = inp.iq_qw;
         // In the order of the `backpressure.stall` bins.
         let stalled = [
             inp.pr_valid && !o.pr_ready,
@@ -386,12 +363,12 @@ impl VtdCoverage {
         if let Some((addr, data)) = ev.read_answered {
             self.on_read(addr, data, ev);
         }
-        self.before = Before::of(model);
+        self.state.before = Before::of(model);
     }
 
     fn on_reg(&mut self, reg: RegAccess, ev: &EdgeEvents, model: &VtdTiming) {
         let RegAccess::Write { addr, data } = reg else { return };
-        let b = self.before;
+        let b = self.state.before;
         let w = data as u32;
         match addr {
             regs::PRS => {
@@ -400,7 +377,7 @@ impl VtdCoverage {
                 }
                 if w & b.prs & regs::PRS_PRO != 0 {
                     self.cov.hit(const { SPEC.bin("registers.prs_w1c.pro_cleared") });
-                    self.pro_cleared = true;
+                    self.state.pro_cleared = true;
                 }
                 let pe_ip_kept = b.ip[Unit::Pe as usize] && !ev.unit(Unit::Pe).ip_cleared;
                 if pe_ip_kept && w & b.prs != 0 && model.prs() & regs::PRS_MASK != 0 {
@@ -465,7 +442,7 @@ impl VtdCoverage {
         let ring = models::vtd::regs::PrqRing::from_pqa(model.pqa());
         match row {
             Row::D_Write => {
-                if std::mem::take(&mut self.pro_cleared) {
+                if std::mem::take(&mut self.state.pro_cleared) {
                     self.cov.hit(const { SPEC.bin("prq.fill.written_after_pro_cleared") });
                 }
                 self.on_fields(msg);
@@ -534,13 +511,13 @@ impl VtdCoverage {
     fn on_fault(&mut self, f: FaultOutcome, ev: &EdgeEvents, model: &VtdTiming) {
         let outcome = match f {
             FaultOutcome::Recorded { index } => {
-                if self.before.fsts & regs::FSTS_PPF == 0 {
+                if self.state.before.fsts & regs::FSTS_PPF == 0 {
                     self.cov.hit(const { SPEC.bin("faults.outcome.recorded_sets_fri") });
                 }
-                if index == 0 && self.recorded_last_index {
+                if index == 0 && self.state.recorded_last_index {
                     self.cov.hit(const { SPEC.bin("faults.outcome.index_wrapped") });
                 }
-                self.recorded_last_index = index + 1 == model.faults().nr();
+                self.state.recorded_last_index = index + 1 == model.faults().nr();
                 if ev.auto_pushed.is_some() {
                     self.cov.hit(const { SPEC.bin("faults.row_a.record_and_invalid_request") });
                 }
@@ -564,7 +541,7 @@ impl VtdCoverage {
                 const { SPEC.bin("descriptors.taken.page_grp_resp_valid") }
             }
             IqTake::Wait { dsc, drain } => {
-                self.wait = Some(dsc);
+                self.state.wait = Some(dsc);
                 if dsc.pd && drain > 0 {
                     self.cov.hit(const { SPEC.bin("descriptors.flow.pd_wait_drains_messages") });
                 }
@@ -575,7 +552,7 @@ impl VtdCoverage {
             }
             IqTake::NoEffect(_) => const { SPEC.bin("descriptors.taken.no_effect_type") },
             IqTake::Invalid(Invalid::Reserved(r)) => {
-                let pgr = desc_type(self.offered) == TYPE_PAGE_GRP_RESP;
+                let pgr = desc_type(self.state.offered) == TYPE_PAGE_GRP_RESP;
                 match (pgr, r[0] & (1 << 5) != 0) {
                     (true, true) => const { SPEC.bin("descriptors.taken.page_grp_resp_pdp_invalid") },
                     (true, false) => const { SPEC.bin("descriptors.taken.page_grp_resp_reserved_invalid") },
@@ -588,7 +565,7 @@ impl VtdCoverage {
     }
 
     fn on_wait_completed(&mut self) {
-        let Some(w) = self.wait.take() else { return };
+        let Some(w) = self.state.wait.take() else { return };
         let done = [
             (w.sw, const { SPEC.bin("descriptors.wait_completed.sw_status_write") }),
             (w.if_, const { SPEC.bin("descriptors.wait_completed.if_interrupt") }),
