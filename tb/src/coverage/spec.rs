@@ -73,54 +73,21 @@ pub struct BinSpec {
     pub(crate) weight: u32,
 }
 
-/// A point being declared: its name and options, until `.bins(..)` gives its bins.
-#[derive(Clone, Copy, Debug)]
-pub struct PointHead {
-    name: &'static str,
-    weight: u32,
-    at_least: u64,
+pub const fn group(name: &'static str) -> GroupSpec {
+    GroupSpec { name, goal: 100.0, weight: 1, items: &[] }
 }
 
-/// A group being declared, until `.items(..)` gives its points and crosses.
-#[derive(Clone, Copy, Debug)]
-pub struct GroupHead {
-    name: &'static str,
-    goal: f64,
-    weight: u32,
-}
-
-pub const fn group(name: &'static str) -> GroupHead {
-    GroupHead { name, goal: 100.0, weight: 1 }
-}
-
-impl GroupHead {
+// Trivial option setters, one line each.
+impl GroupSpec {
     /// Goal in percent, 0-100.
-    pub const fn goal(self, percent: f64) -> GroupHead {
-        GroupHead { goal: percent, ..self }
-    }
-    pub const fn weight(self, w: u32) -> GroupHead {
-        GroupHead { weight: w, ..self }
-    }
-    pub const fn items(self, items: &'static [ItemSpec]) -> GroupSpec {
-        GroupSpec { name: self.name, goal: self.goal, weight: self.weight, items }
-    }
+    pub const fn goal(self, percent: f64) -> GroupSpec { GroupSpec { goal: percent, ..self } }
+    pub const fn weight(self, w: u32) -> GroupSpec { GroupSpec { weight: w, ..self } }
+    pub const fn items(self, items: &'static [ItemSpec]) -> GroupSpec { GroupSpec { items, ..self } }
 }
 
-pub const fn point(name: &'static str) -> PointHead {
-    PointHead { name, weight: 1, at_least: 1 }
-}
-
-impl PointHead {
-    /// Weight in the group's percent (0 = feeds crosses and rules only).
-    pub const fn weight(self, w: u32) -> PointHead {
-        PointHead { weight: w, ..self }
-    }
-    pub const fn at_least(self, n: u64) -> PointHead {
-        PointHead { at_least: n, ..self }
-    }
-    pub const fn bins(self, bins: &'static [BinSpec]) -> ItemSpec {
-        ItemSpec { name: self.name, weight: self.weight, at_least: self.at_least, kind: ItemKind::Point(bins) }
-    }
+/// A point; its bins follow with `.bins(..)`, after its options.
+pub const fn point(name: &'static str) -> ItemSpec {
+    ItemSpec { name, weight: 1, at_least: 1, kind: ItemKind::Point(&[]) }
 }
 
 /// A cross of points of its group: one bin per combination of their bins, minus the ignored
@@ -130,11 +97,16 @@ pub const fn cross(name: &'static str, points: &'static [&'static str]) -> ItemS
 }
 
 impl ItemSpec {
-    pub const fn weight(self, w: u32) -> ItemSpec {
-        ItemSpec { weight: w, ..self }
-    }
-    pub const fn at_least(self, n: u64) -> ItemSpec {
-        ItemSpec { at_least: n, ..self }
+    /// Weight in the group's percent (0 = feeds crosses and rules only).
+    pub const fn weight(self, w: u32) -> ItemSpec { ItemSpec { weight: w, ..self } }
+    /// Default `at_least` of its bins.
+    pub const fn at_least(self, n: u64) -> ItemSpec { ItemSpec { at_least: n, ..self } }
+    /// Point only: its bins.
+    pub const fn bins(self, bins: &'static [BinSpec]) -> ItemSpec {
+        match self.kind {
+            ItemKind::Point(_) => ItemSpec { kind: ItemKind::Point(bins), ..self },
+            ItemKind::Cross { .. } => panic!("a cross has no bins of its own"),
+        }
     }
     /// Cross only: drop the combinations matching these bin names, one per crossed point; `*`
     /// matches any bin (SystemVerilog `ignore_bins`: combinations the design cannot produce).
@@ -177,12 +149,8 @@ pub const fn set(name: &'static str, values: &'static [u64], rules: &'static [Ru
 }
 
 impl BinSpec {
-    pub const fn at_least(self, n: u64) -> BinSpec {
-        BinSpec { at_least: Some(n), ..self }
-    }
-    pub const fn weight(self, w: u32) -> BinSpec {
-        BinSpec { weight: w, ..self }
-    }
+    pub const fn at_least(self, n: u64) -> BinSpec { BinSpec { at_least: Some(n), ..self } }
+    pub const fn weight(self, w: u32) -> BinSpec { BinSpec { weight: w, ..self } }
 }
 
 /// A bin of a point, resolved at compile time: the point and the bin's place in it.
