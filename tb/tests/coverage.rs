@@ -68,6 +68,20 @@ fn hits(def: &CoverDef, data: &CoverData) -> BTreeMap<String, u64> {
         .collect()
 }
 
+/// Every bin of a point sits where its name resolves at compile time (`Spec::bin`, `Spec::point`),
+/// so sampling code that names bins hits exactly them.
+fn assert_names_resolve_to_built_bins(spec: &Spec, def: &CoverDef) {
+    for (i, b) in def.bins().iter().enumerate() {
+        let item = &def.items()[b.item];
+        if item.crossed().is_none() {
+            assert_eq!(spec.bin(&b.full_name).index(), i, "{}", b.full_name);
+            let group = &def.groups()[item.group].name;
+            let p = spec.point(&format!("{group}.{}", item.name));
+            assert_eq!(p.bin(i - item.first as usize).index(), i, "{}", b.full_name);
+        }
+    }
+}
+
 fn count(def: &CoverDef, d: &CoverData, name: &str) -> u64 {
     d.count(def.find(name).unwrap_or_else(|| panic!("no bin {name}")))
 }
@@ -134,7 +148,7 @@ fn coverage_lib_sampling_at_least_weights_and_goal() {
     let p = d.group_percent(&c, l.g).unwrap();
     assert!((p - 200.0 / 3.0 * 2.0 / 3.0).abs() < 1e-9, "{p}");
     c.hit_opt(d.point_value_bin(l.size, 16)); // big reaches at_least 3
-    c.hit(d.point_bin(l.kind, 0));
+    c.hit(l.kind.bin(0));
     let p = d.group_percent(&c, l.g).unwrap();
     assert!((p - (2.0 * 100.0 + 50.0) / 3.0).abs() < 1e-9, "{p}");
     let gc = d.group_coverage(&c).unwrap();
@@ -204,9 +218,9 @@ fn coverage_lib_merge_serde_and_mismatch() {
     let l = lib("t");
     let mut a = CoverData::new(&l.def);
     let mut b = CoverData::new(&l.def);
-    a.hit(l.def.point_bin(l.kind, 0));
-    b.hit(l.def.point_bin(l.kind, 0));
-    b.hit(l.def.point_bin(l.kind, 1));
+    a.hit(l.kind.bin(0));
+    b.hit(l.kind.bin(0));
+    b.hit(l.kind.bin(1));
     let json = serde_json::to_string(&b).unwrap();
     let back: CoverData = serde_json::from_str(&json).unwrap();
     assert_eq!(back, b);
@@ -270,6 +284,7 @@ fn coverage_lib_malformed_definitions_are_errors() {
 fn coverage_lib_names_resolve_at_compile_time() {
     static DEF: StaticDef = StaticDef::new(&LIB);
     let def = DEF.get();
+    assert_names_resolve_to_built_bins(&LIB, def);
     assert!(std::ptr::eq(def, DEF.get()), "built once");
     let mut s = Sampler::new(def);
     s.hit(const { LIB.bin("g.kind.b") });
@@ -537,6 +552,7 @@ fn coverage_smmuv3_hand_built_events() {
 #[test]
 fn coverage_smmuv3_rules_applicable_exactly_where_bins_exist() {
     let def = Smmuv3Coverage::definition();
+    assert_names_resolve_to_built_bins(&tb::smmuv3::coverage::SPEC, def);
     let data = CoverData::new(def);
     let s = functional_summary(&[(def, &data)]).unwrap();
     let applicable: Vec<&str> = s.rules.iter().filter(|r| r.applicable).map(|r| r.rule.as_str()).collect();
@@ -880,6 +896,7 @@ mod vtd {
     fn coverage_vtd_rules_and_names() {
         let def = VtdCoverage::definition();
         assert_eq!(def.name(), VtdCoverage::DEFINITION);
+        assert_names_resolve_to_built_bins(&tb::vtd::coverage::SPEC, def);
         let data = CoverData::new(def);
         let s = functional_summary(&[(def, &data)]).unwrap();
         let applicable: Vec<&str> = s.rules.iter().filter(|r| r.applicable).map(|r| r.rule.as_str()).collect();

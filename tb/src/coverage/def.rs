@@ -2,7 +2,7 @@
 //! weights and goals. Built once per process from a flavor's [`Spec`] by [`CoverDef::new`];
 //! every bin gets a dense [`BinId`] at build time, so sampling needs no lookup by name.
 
-use super::spec::{BinSpec, ItemKind, ItemSpec, GroupSpec, Spec};
+use super::spec::{self, BinSpec, GroupSpec, ItemKind, ItemSpec, Spec};
 use super::CoverError;
 use models::rules::RuleId;
 use std::fmt::Write as _;
@@ -20,9 +20,22 @@ impl BinId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct GroupId(pub(crate) u32);
 
-/// A coverpoint (not a cross).
+/// A coverpoint (not a cross): its item and its bins `first..first + len`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct PointId(pub(crate) u32);
+pub struct PointId {
+    pub(crate) item: u32,
+    pub(crate) first: u32,
+    pub(crate) len: u32,
+}
+
+impl PointId {
+    /// Its `k`-th bin, in declaration order (for a bin chosen by an index).
+    #[inline]
+    pub const fn bin(self, k: usize) -> BinId {
+        debug_assert!(k < self.len as usize);
+        BinId(self.first + k as u32)
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CrossId(pub(crate) u32);
@@ -143,27 +156,18 @@ impl CoverDef {
             .map(|i| BinId(i as u32))
     }
 
-    /// The `k`-th bin of a point, in definition order.
-    #[inline]
-    pub fn point_bin(&self, p: PointId, k: usize) -> BinId {
-        let it = &self.items[p.0 as usize];
-        debug_assert!(k < it.len as usize);
-        BinId(it.first + k as u32)
-    }
-
     /// The place in its point of the first bin whose value, range or set contains `v` (a short
     /// linear scan; event bins never match). No allocation.
     #[inline]
     pub fn point_value_index(&self, p: PointId, v: u64) -> Option<usize> {
-        let it = &self.items[p.0 as usize];
-        let bins = &self.bins[it.first as usize..(it.first + it.len) as usize];
+        let bins = &self.bins[p.first as usize..(p.first + p.len) as usize];
         bins.iter().position(|b| b.matcher.contains(v))
     }
 
     /// The first bin of a point whose value, range or set contains `v`.
     #[inline]
     pub fn point_value_bin(&self, p: PointId, v: u64) -> Option<BinId> {
-        self.point_value_index(p, v).map(|k| self.point_bin(p, k))
+        self.point_value_index(p, v).map(|k| p.bin(k))
     }
 
     /// The cross bin of one combination: `ks[i]` is the bin index inside the i-th crossed point.
@@ -252,7 +256,7 @@ impl Builder {
         for it in g.items {
             let (bins, cross) = match it.kind {
                 ItemKind::Point(bins) => (self.point_bins(it, bins), None),
-                ItemKind::Cross { points, ignore, rules } => self.cross_bins(group, it, points, ignore, rules),
+                ItemKind::Cross { points, ignore, rules } => self.cross_bins(g, group, it, points, ignore, rules),
             };
             self.add_item(group, it, bins, cross);
         }
@@ -283,6 +287,7 @@ impl Builder {
     /// fastest) minus the ignored ones, and the map a sample goes through.
     fn cross_bins(
         &mut self,
+        spec: &GroupSpec,
         group: usize,
         c: &ItemSpec,
         names: &[&str],
@@ -320,18 +325,15 @@ impl Builder {
         let mut map = vec![IGNORED; total];
         let mut bins = Vec::new();
         for (combo, slot) in map.iter_mut().enumerate() {
+            if spec::ignored(spec, names, ignore, combo) {
+                continue;
+            }
             let parts: Vec<&BinInfo> = points
                 .iter()
                 .zip(&strides)
                 .zip(&sizes)
                 .map(|((&p, &s), &n)| &self.item_bins(p)[(combo / s) % n])
                 .collect();
-            let ignored = ignore.iter().any(|pat| {
-                pat.len() == parts.len() && pat.iter().zip(&parts).all(|(n, b)| *n == "*" || *n == b.name)
-            });
-            if ignored {
-                continue;
-            }
             *slot = bins.len() as u32;
             let name = parts.iter().map(|b| b.name.as_str()).collect::<Vec<_>>().join("&");
             let mut all_rules: Vec<RuleId> = parts.iter().flat_map(|b| b.rules.iter().copied()).collect();

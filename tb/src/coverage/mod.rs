@@ -25,7 +25,7 @@ pub mod summary;
 pub use data::CoverData;
 pub use def::{BinId, BinInfo, CoverDef, CrossId, GroupId, ItemInfo, PointId};
 pub use sampler::{Collector, CollectorState, Sampler, StaticDef};
-pub use spec::{BinRef, Spec};
+pub use spec::Spec;
 pub use summary::functional_summary;
 
 /// Misuse of the coverage library: a malformed definition, or data that does not belong to it.

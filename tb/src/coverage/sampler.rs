@@ -2,8 +2,8 @@
 //! collector hits through names resolved at compile time (`const { SPEC.bin(..) }`).
 
 use super::data::CoverData;
-use super::def::{CoverDef, CrossId, PointId};
-use super::spec::{BinRef, Spec};
+use super::def::{BinId, CoverDef, CrossId, PointId};
+use super::spec::Spec;
 use std::sync::OnceLock;
 
 /// A flavor's definition as a `static`: its spec, built on first use, once per process.
@@ -23,8 +23,8 @@ impl StaticDef {
     }
 }
 
-/// One run's counters of one definition. Each sample is an index increment, or a short scan of
-/// one point's bins for a value: no allocation, no lookup by name (the per-cycle path).
+/// One run's counters of one definition. A sample is an index increment (a short scan of one
+/// point's bins for a value): no allocation, no lookup by name (the per-cycle path).
 #[derive(Clone, Debug)]
 pub struct Sampler {
     def: &'static CoverDef,
@@ -38,8 +38,8 @@ impl Sampler {
 
     /// Count one hit of a point's bin.
     #[inline(always)]
-    pub fn hit(&mut self, b: BinRef) {
-        self.data.hit(self.def.point_bin(b.point, b.k as usize));
+    pub fn hit(&mut self, b: BinId) {
+        self.data.hit(b);
     }
 
     /// Count the first bin of `p` that contains `v`, if any.

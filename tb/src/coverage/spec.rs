@@ -2,10 +2,10 @@
 //! points with one line per bin (event, value, range or value set, with the rules it evidences),
 //! crosses, goals, weights and `at_least`. [`CoverDef::new`](super::CoverDef::new) builds it.
 //!
-//! Sampling code names what it hits in the same words, resolved at compile time so that a sample
-//! is an index, never a lookup: `const { SPEC.bin("overflow.event.ovflg_toggled") }`,
-//! `const { SPEC.point("entry.prgi") }`, `const { SPEC.cross("admission.row_x_msg") }`. A name
-//! that does not exist is a compile error.
+//! Sampling code names what it hits in the same words, resolved at compile time to the index the
+//! built definition gives it, so that a sample is an index increment, never a lookup:
+//! `const { SPEC.bin("overflow.event.ovflg_toggled") }`, `const { SPEC.point("entry.prgi") }`,
+//! `const { SPEC.cross("admission.row_x_msg") }`. A name that does not exist is a compile error.
 //!
 //! ```
 //! use tb::coverage::spec::{cross, event, group, point, range, value, Spec};
@@ -20,10 +20,11 @@
 //! ])]);
 //! let def = tb::coverage::CoverDef::new(&SPEC).unwrap();
 //! assert_eq!(def.bins().len(), 7);
-//! assert_eq!(def.bin(def.point_bin(const { SPEC.point("queue.kind") }, 1)).full_name, "queue.kind.stop_marker");
+//! assert_eq!(def.bin(const { SPEC.bin("queue.kind.stop_marker") }).full_name, "queue.kind.stop_marker");
+//! assert_eq!(def.bin(const { SPEC.point("queue.kind") }.bin(0)).full_name, "queue.kind.request");
 //! ```
 
-use super::def::{CrossId, GroupId, Match, PointId};
+use super::def::{BinId, CrossId, GroupId, Match, PointId};
 use models::rules::RuleId;
 
 /// A whole definition: its name (it names the serialized counters too) and its groups.
@@ -153,20 +154,6 @@ impl BinSpec {
     pub const fn weight(self, w: u32) -> BinSpec { BinSpec { weight: w, ..self } }
 }
 
-/// A bin of a point, resolved at compile time: the point and the bin's place in it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BinRef {
-    pub(crate) point: PointId,
-    pub(crate) k: u32,
-}
-
-impl PointId {
-    /// The `k`-th bin of this point, in declaration order (for bins chosen by an index).
-    pub const fn bin(self, k: usize) -> BinRef {
-        BinRef { point: self, k: k as u32 }
-    }
-}
-
 impl Spec {
     pub const fn new(name: &'static str, groups: &'static [GroupSpec]) -> Spec {
         Spec { name, groups }
@@ -185,7 +172,7 @@ impl Spec {
     pub const fn group(&self, name: &str) -> GroupId {
         let mut g = 0;
         while g < self.groups.len() {
-            if eq(self.groups[g].name.as_bytes(), name.as_bytes()) {
+            if eq(self.groups[g].name, name) {
                 return GroupId(g as u32);
             }
             g += 1;
@@ -196,8 +183,9 @@ impl Spec {
     /// The point `group.point`.
     pub const fn point(&self, path: &str) -> PointId {
         let (item, rest) = self.item(path.as_bytes());
-        match (self.item_spec(item).kind, rest) {
-            (ItemKind::Point(_), None) => PointId(item),
+        let (_, spec) = self.locate(item);
+        match (spec.kind, rest) {
+            (ItemKind::Point(bins), None) => PointId { item, first: self.first_bin(item), len: bins.len() as u32 },
             _ => panic!("coverage spec: `group.point` names no point"),
         }
     }
@@ -205,20 +193,20 @@ impl Spec {
     /// The cross `group.cross`.
     pub const fn cross(&self, path: &str) -> CrossId {
         let (item, rest) = self.item(path.as_bytes());
-        match (self.item_spec(item).kind, rest) {
+        match (self.locate(item).1.kind, rest) {
             (ItemKind::Cross { .. }, None) => CrossId(item),
             _ => panic!("coverage spec: `group.cross` names no cross"),
         }
     }
 
     /// The bin `group.point.bin` (cross bins are counted through their cross).
-    pub const fn bin(&self, path: &str) -> BinRef {
+    pub const fn bin(&self, path: &str) -> BinId {
         let (item, rest) = self.item(path.as_bytes());
-        if let (ItemKind::Point(bins), Some(name)) = (self.item_spec(item).kind, rest) {
+        if let (ItemKind::Point(bins), Some(name)) = (self.locate(item).1.kind, rest) {
             let mut k = 0;
             while k < bins.len() {
-                if eq(bins[k].name.as_bytes(), name) {
-                    return BinRef { point: PointId(item), k: k as u32 };
+                if eq_bytes(bins[k].name.as_bytes(), name) {
+                    return BinId(self.first_bin(item) + k as u32);
                 }
                 k += 1;
             }
@@ -239,7 +227,7 @@ impl Spec {
                     if let Some(after) = strip(rest, group.items[i].name.as_bytes()) {
                         return (index + i as u32, Some(after));
                     }
-                    if eq(rest, group.items[i].name.as_bytes()) {
+                    if eq_bytes(rest, group.items[i].name.as_bytes()) {
                         return (index + i as u32, None);
                     }
                     i += 1;
@@ -251,17 +239,97 @@ impl Spec {
         panic!("coverage spec: no such group and item")
     }
 
-    const fn item_spec(&self, mut index: u32) -> &ItemSpec {
+    /// Item `index` (over all groups) and the group it is in.
+    const fn locate(&self, mut index: u32) -> (&GroupSpec, &ItemSpec) {
         let mut g = 0;
         while index as usize >= self.groups[g].items.len() {
             index -= self.groups[g].items.len() as u32;
             g += 1;
         }
-        &self.groups[g].items[index as usize]
+        (&self.groups[g], &self.groups[g].items[index as usize])
+    }
+
+    /// The index of item `index`'s first bin: all bins of the items before it, as
+    /// [`CoverDef::new`](super::CoverDef::new) lays them out.
+    const fn first_bin(&self, index: u32) -> u32 {
+        let mut first = 0;
+        let mut i = 0;
+        while i < index {
+            let (group, item) = self.locate(i);
+            first += match item.kind {
+                ItemKind::Point(bins) => bins.len() as u32,
+                ItemKind::Cross { points, ignore, .. } => {
+                    let mut kept = 0;
+                    let mut combo = 0;
+                    while combo < combinations(group, points) {
+                        if !ignored(group, points, ignore, combo) {
+                            kept += 1;
+                        }
+                        combo += 1;
+                    }
+                    kept
+                }
+            };
+            i += 1;
+        }
+        first
     }
 }
 
-const fn eq(a: &[u8], b: &[u8]) -> bool {
+/// The bins of the point `name` of a group (the points a cross names).
+const fn point_bins(group: &GroupSpec, name: &str) -> &'static [BinSpec] {
+    let mut i = 0;
+    while i < group.items.len() {
+        if let ItemKind::Point(bins) = group.items[i].kind {
+            if eq(group.items[i].name, name) {
+                return bins;
+            }
+        }
+        i += 1;
+    }
+    panic!("coverage spec: a cross names no point of its group")
+}
+
+/// How many combinations of their bins the points of a cross have.
+const fn combinations(group: &GroupSpec, points: &[&str]) -> usize {
+    let mut n = 1;
+    let mut p = 0;
+    while p < points.len() {
+        n *= point_bins(group, points[p]).len();
+        p += 1;
+    }
+    n
+}
+
+/// Is combination `combo` of a cross's points one it ignores? A combination counts in mixed
+/// radix, the last point's bin fastest. The builder and the compile-time indices both use this.
+pub(crate) const fn ignored(group: &GroupSpec, points: &[&str], ignore: &[&[&str]], combo: usize) -> bool {
+    let mut i = 0;
+    while i < ignore.len() {
+        let pattern = ignore[i];
+        let mut matches = pattern.len() == points.len();
+        let mut rest = combo;
+        let mut p = points.len();
+        while matches && p > 0 {
+            p -= 1;
+            let bins = point_bins(group, points[p]);
+            let name = bins[rest % bins.len()].name;
+            rest /= bins.len();
+            matches = eq(pattern[p], "*") || eq(pattern[p], name);
+        }
+        if matches {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn eq(a: &str, b: &str) -> bool {
+    eq_bytes(a.as_bytes(), b.as_bytes())
+}
+
+const fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -281,7 +349,7 @@ const fn strip<'a>(path: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
         return None;
     }
     let (head, tail) = path.split_at(name.len());
-    if eq(head, name) {
+    if eq_bytes(head, name) {
         Some(tail.split_at(1).1)
     } else {
         None
