@@ -159,10 +159,6 @@ impl Spec {
         Spec { name, groups }
     }
 
-    pub const fn name(&self) -> &'static str {
-        self.name
-    }
-
     /// The same groups under another definition name.
     pub const fn renamed(self, name: &'static str) -> Spec {
         Spec { name, ..self }
