@@ -18,6 +18,7 @@
 
 pub mod data;
 pub mod def;
+pub mod ids;
 pub mod sampler;
 pub mod spec;
 pub mod summary;

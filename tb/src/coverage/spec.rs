@@ -24,7 +24,7 @@
 //! assert_eq!(def.bin(const { SPEC.point("queue.kind") }.bin(0)).full_name, "queue.kind.request");
 //! ```
 
-use super::def::{BinId, CrossId, GroupId, Match, PointId};
+use super::ids::{BinId, CrossId, GroupId, Match, PointId};
 use models::rules::RuleId;
 
 /// A whole definition: its name (it names the serialized counters too) and its groups.
