@@ -45,7 +45,7 @@ pub async fn soak<H: HostSide>(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     let state = H::start(&env, &sc, rng.next_u64()).await;
     env.start_traffic();
     let now = env.sim.cycle();
-    env.cycles(sc.max_cycles.saturating_sub(now + 2_000)).await;
+    env.run_traffic(sc.max_cycles.saturating_sub(now + 2_000)).await;
     env.stop_traffic().await;
     env.settle(100).await;
     ensure!(H::groups_answered(&state.borrow()) > 0, "PRI-16", "no group answered during the soak");

@@ -23,9 +23,14 @@ pub const PATIENCE: u64 = 2_000;
 
 /// Wait until `cond` holds; after `PATIENCE` cycles fail with `rule`.
 pub async fn wait_for(env: &Env, rule: &str, what: &str, cond: impl Fn(&Env) -> bool) {
-    let deadline = env.sim.cycle() + PATIENCE;
+    wait_until(env, rule, what, PATIENCE, cond).await
+}
+
+/// Wait until `cond` holds; after `limit` cycles fail with `rule`.
+pub async fn wait_until(env: &Env, rule: &str, what: &str, limit: u64, cond: impl Fn(&Env) -> bool) {
+    let deadline = env.sim.cycle() + limit;
     while !cond(env) {
-        ensure!(env.sim.cycle() < deadline, rule, "waited {PATIENCE} cycles for {what}");
+        ensure!(env.sim.cycle() < deadline, rule, "waited {limit} cycles for {what}");
         env.sim.rising_edge().await;
     }
 }

@@ -59,13 +59,16 @@ async fn release_and_rebind(env: &Env, state: &Rc<RefCell<Smmuv3HostState>>, log
     let target = env.read_reg(regs::PRIQ_PROD).await as u32;
     let start = env.read_reg(regs::PRIQ_CONS).await as u32;
     let need = ring.used(target, start);
+    let mut drained = false;
     for _ in 0..2000 {
         let cons = env.read_reg(regs::PRIQ_CONS).await as u32;
         if ring.used(cons, start) >= need || ring.empty(target, cons) {
+            drained = true;
             break;
         }
         env.cycles(10).await;
     }
+    ensure!(drained, "HOST-19", "the host did not consume the PRIQ up to PROD {target:#x} (read at the start of the release)");
     env.host_event(Txn::QueueDrained { rid: RID, pasid: P });
     let answered = || state.borrow().sw.as_ref().is_some_and(|h| h.core.pasid_answered(RID, Some(P)));
     let discard = || {

@@ -85,7 +85,9 @@ impl VtdSequences for Env {
         self.write_reg(off + 8, 1 << 63).await;
     }
     async fn descriptor(&self, qw: Words) {
-        self.submit(qw).await
+        // iq_ready is 0 while IQE is set, a wait is active or the software-response FIFO is full
+        // behind the egress (rtl/README.md); otherwise descriptors are taken in order.
+        self.submit(qw, "VTD-IQ-1").await
     }
     async fn page_grp_resp(&self, rsp: &PrgResponse) {
         let d = PageGrpRespDsc { pp: rsp.pv, rc: rsp.code.bits(), rid: rsp.rid, pasid: rsp.pasid, lpig: true, prgi: rsp.prgi };
@@ -95,9 +97,9 @@ impl VtdSequences for Env {
         let ticket = self.next_ticket();
         let status = StatusWrite { addr: STATUS_BASE + 8 * (u64::from(ticket) % STATUS_SLOTS), data: ticket };
         for d in descs {
-            self.submit(*d).await;
+            self.descriptor(*d).await;
         }
-        self.submit(sync_wait(status, drain)).await;
+        self.descriptor(sync_wait(status, drain)).await;
         let deadline = self.sim.cycle() + STATUS_TIMEOUT;
         while self.mem_read_u32(status.addr) != status.data {
             ensure!(self.sim.cycle() < deadline, "VTD-IQ-8", "the status write of {:#x} to {:#x} never came in {STATUS_TIMEOUT} cycles", status.data, status.addr);

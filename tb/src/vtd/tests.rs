@@ -11,7 +11,7 @@ use crate::env::Env;
 use crate::registry::TestDef;
 use crate::flavor::Flavor;
 use crate::scenario::{HostPolicy, Scenario};
-use crate::seq::{free_and_rebind, req, responses, stop_marker, success, wait_for};
+use crate::seq::{free_and_rebind, req, responses, stop_marker, success, wait_for, PATIENCE};
 use crate::txn::Txn;
 use models::pcie::{MarkerVsComplete, MsgClass, PageRequest, PrgResponse, RespCode, Variant};
 use models::vtd::desc::{desc_type, InvWaitDsc, PageGrpRespDsc, PageReqDsc, Words, DESC_BYTES, TYPE_INV_WAIT};
@@ -499,7 +499,7 @@ async fn iqe_reserved_bits(env: Env, sc: Scenario, _: ChaCha8Rng) {
         ensure!(!pending.is_done(), "VTD-IQ-2", "a descriptor was taken while IQE was set");
         ensure!(env.responses().len() == k, "VTD-IQ-4", "invalid descriptor {k} produced a response");
         env.write_reg(regs::FSTS, regs::FSTS_IQE as u64).await;
-        pending.wait().await;
+        env.wait_done(&pending, PATIENCE, "VTD-IQ-2", || format!("the descriptor after invalid descriptor {k} once IQE was cleared")).await;
         responses(&env, k + 1, "VTD-IQ-3").await;
     }
     ensure!(env.mem_read_u32(0x9100_0000) == 0, "VTD-IQ-6", "an invalid wait wrote its status");
@@ -558,7 +558,7 @@ async fn wait_fences(env: Env, sc: Scenario, _: ChaCha8Rng) {
     ensure!(env.mem_read_u32(addr) != data, "VTD-IQ-7", "the wait completed with responses not committed");
     ensure!(!later.is_done(), "VTD-IQ-9", "a descriptor after an active wait was taken");
     env.agents.borrow_mut().rsp.hold(false);
-    later.wait().await;
+    env.wait_done(&later, PATIENCE, "VTD-IQ-9", || "the descriptor after the wait once the egress was released".into()).await;
     responses(&env, 3, "VTD-IQ-3").await;
     ensure!(env.mem_read_u32(addr) == data, "VTD-IQ-8", "the status write did not land");
 }
