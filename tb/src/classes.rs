@@ -24,14 +24,16 @@ pub trait HostSide {
 }
 
 /// The traffic of the stop-PASID classes: one function `rid` using PASIDs `p` and 6, small PRGs,
-/// 60 of them, so that PRGs of `p` are outstanding when the test stops it.
+/// without end. The class stops `p` once PRGs of it are outstanding
+/// ([`crate::seq::stop_with_prgs_outstanding`]), so the traffic must still be running then
+/// whatever the seed; it winds the traffic down ([`Env::stop_traffic`]) after the release.
 pub fn stop_pasid_traffic(rid: u16, p: u32) -> TrafficPlan {
     TrafficPlan {
         rids: vec![rid],
         pasids: vec![p, 6],
         allocation: 8,
         max_prg_len: 3,
-        prgs: 60,
+        prgs: u32::MAX,
         stop_odds: 0,
         send_odds: 128,
         prgi_shared_across_pasids: false,

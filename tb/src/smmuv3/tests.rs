@@ -629,7 +629,7 @@ pub fn registry() -> &'static [TestDef] {
                 memory: MemoryBehaviour { ready_odds: 255, ack_latency: (30, 30), error_odds: 0 },
                 ..directed("cr0ack_hold", s)
             }),
-            seeded!("stop_pasid_a", stop_pasid_a, ["PRI-24", "PRI-25", "PRI-29", "PRI-30", "HOST-19", "HOST-27"], |s| pri::scenario("stop_pasid_a", s)),
+            seeded!("stop_pasid_a", stop_pasid_a, ["PRI-24", "PRI-25", "PRI-29", "PRI-30", "HOST-19", "HOST-27"], pri::stop_a_scenario),
             seeded!("stop_pasid_b", stop_pasid_b, ["PRI-24", "PRI-26", "PRI-28", "PRI-30", "HOST-18", "HOST-27"], pri::stop_b_scenario),
             seeded!("overflow_mid_groups", overflow_mid_groups, ["SMMU-PRIQ-7", "HOST-8", "PRI-10", "PRI-16"], pri::overflow_groups_scenario),
             directed!("response_failure_reset", response_failure_reset, ["PRI-19", "PRI-21", "HOST-17"], pri::rf_scenario),

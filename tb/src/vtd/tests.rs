@@ -11,7 +11,7 @@ use crate::env::Env;
 use crate::registry::TestDef;
 use crate::flavor::Flavor;
 use crate::scenario::{HostPolicy, Scenario};
-use crate::seq::{free_and_rebind, req, responses, stop_marker, success, wait_for, PATIENCE};
+use crate::seq::{free_and_rebind, req, responses, stop_marker, stop_with_prgs_outstanding, success, wait_for, PATIENCE};
 use crate::txn::Txn;
 use models::pcie::{MarkerVsComplete, MsgClass, PageRequest, PrgResponse, RespCode, Variant};
 use models::vtd::desc::{desc_type, InvWaitDsc, PageGrpRespDsc, PageReqDsc, Words, DESC_BYTES, TYPE_INV_WAIT};
@@ -816,9 +816,9 @@ async fn drain_after_overflow(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
 /// PASID of the stop-PASID class, used by `RID` beside PASID 6.
 const P: u32 = 5;
 
-/// One function using PASIDs 5 and 6 through the Linux-like host; odd seeds stop P with
-/// variant B behind a slow host (so PRGs are outstanding and become stale), even seeds with
-/// variant A.
+/// One function using PASIDs 5 and 6 through the Linux-like host, traffic without end (the test
+/// winds it down); odd seeds stop P with variant B behind a slow host, even seeds with variant A,
+/// each once PRGs of P are outstanding (they become stale under variant B).
 fn stop_pasid_scenario(seed: u64) -> Scenario {
     Scenario {
         traffic: Some(stop_pasid_traffic(RID, P)),
@@ -841,7 +841,7 @@ async fn stop_pasid(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     env.start_traffic();
     env.cycles(400).await;
     let variant = if sc.seed % 2 == 1 { Variant::B { marker_vs_complete: MarkerVsComplete::CompleteAfterMarker } } else { Variant::A };
-    env.stop_pasid(RID, P, variant);
+    stop_with_prgs_outstanding(&env, RID, P, variant).await;
     env.wait_txn("PRI-25", 20_000, |t| matches!(t, Txn::StopComplete { pasid: P, .. })).await;
     // Variant B ends with exactly one Stop Marker (PRI-26), variant A with none (PRI-25).
     let markers = env.count(|t| matches!(t, Txn::PageRequest { msg } if msg.pv && msg.pasid == P && msg.class() == MsgClass::StopMarker));
