@@ -4,7 +4,8 @@
 //! to each entry (bad requests, Stop Markers, groups, overflow discard) and which descriptors are
 //! submitted is the software model `models::host::vtd`.
 
-use super::env::VtdSequences;
+use super::env::{VtdSequences, STATUS_PATIENCE};
+use crate::env::COMMAND_PATIENCE;
 use crate::env::Env;
 use crate::scenario::HostPolicy;
 use crate::sched::{first, Event};
@@ -25,9 +26,9 @@ const THREAD_PATIENCE: u64 = 10_000;
 /// runs repeat them once or twice.
 const MAX_DRAIN_REPEATS: u32 = 64;
 /// Cycles a submission may wait for the QI lock: longer than any holder may take before its own
-/// waits fail (a few descriptors and a status write, `super::env`), so that a hang is reported
-/// by the holder, naming its rule.
-const QI_LOCK_PATIENCE: u64 = 40_000;
+/// waits fail (at most four descriptors and a status write), so that a hang is reported by the
+/// holder, naming its rule.
+const QI_LOCK_PATIENCE: u64 = 5 * COMMAND_PATIENCE + STATUS_PATIENCE;
 
 /// The driver's state shared by the PRQ thread and drains, and what tests assert on.
 pub struct VtdHostState {
