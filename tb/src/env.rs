@@ -156,7 +156,7 @@ impl Env {
     /// command port).
     pub async fn submit(&self, words: [u64; 4], rule: &str) {
         let done = self.agents.borrow_mut().cmds.push(words);
-        self.wait_done(&done, COMMAND_PATIENCE, rule, || format!("the command port to take {words:#x?}")).await;
+        self.wait_done(&done, COMMAND_PATIENCE, rule, || format!("the command port to take [{}]", words.map(|w| format!("{w:#x}")).join(" "))).await;
     }
     /// Ask function `rid` to stop using `pasid` (PRI-24..PRI-26).
     pub fn stop_pasid(&self, rid: u16, pasid: u32, variant: models::pcie::Variant) {
