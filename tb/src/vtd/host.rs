@@ -183,12 +183,13 @@ async fn submit_response(env: &Env, lock: &QiLock, r: &VtdPageGrpResp) {
 pub async fn drain_pasid(env: &Env, state: &State, rid: u16, pasid: Option<u32>) {
     // (1) Until no entry of (RID, P) sits between PQH and PQT, let the thread run and rescan.
     let deadline = env.sim.cycle() + THREAD_PATIENCE;
+    let what = || format!("the PRQ thread to consume the entries of {rid:#06x}/{pasid:?}");
     loop {
         let round = state.borrow().rounds;
         if !prq_holds(env, rid, pasid).await {
             break;
         }
-        let what = || format!("the PRQ thread to consume the entries of {rid:#06x}/{pasid:?}");
+        ensure!(env.sim.cycle() < deadline, "HOST-25", "waited until cycle {deadline} for {}", what());
         wait_for_thread(env, state, deadline, "HOST-25", what, |s| s.rounds > round).await;
     }
     // (2) HOST-10: every group already reported for the device is answered.
