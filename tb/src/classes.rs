@@ -24,14 +24,16 @@ pub trait HostSide {
 }
 
 /// The traffic of the stop-PASID classes: one function `rid` using PASIDs `p` and 6, small PRGs,
-/// 60 of them, so that PRGs of `p` are outstanding when the test stops it.
+/// without end. The class stops `p` once PRGs of it are outstanding
+/// ([`crate::seq::stop_with_prgs_outstanding`]), so the traffic must still be running then
+/// whatever the seed; it winds the traffic down ([`Env::stop_traffic`]) after the release.
 pub fn stop_pasid_traffic(rid: u16, p: u32) -> TrafficPlan {
     TrafficPlan {
         rids: vec![rid],
         pasids: vec![p, 6],
         allocation: 8,
         max_prg_len: 3,
-        prgs: 60,
+        prgs: u32::MAX,
         stop_odds: 0,
         send_odds: 128,
         prgi_shared_across_pasids: false,
@@ -45,7 +47,7 @@ pub async fn soak<H: HostSide>(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     let state = H::start(&env, &sc, rng.next_u64()).await;
     env.start_traffic();
     let now = env.sim.cycle();
-    env.cycles(sc.max_cycles.saturating_sub(now + 2_000)).await;
+    env.run_traffic(sc.max_cycles.saturating_sub(now + 2_000)).await;
     env.stop_traffic().await;
     env.settle(100).await;
     ensure!(H::groups_answered(&state.borrow()) > 0, "PRI-16", "no group answered during the soak");

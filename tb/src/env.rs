@@ -2,13 +2,19 @@
 //! the cocotb idiom (`env.write_reg(..).await`, `env.cycles(10).await`). The helpers here work
 //! on every flavor; a flavor's own register sequences are a trait of its `env.rs`
 //! (`smmuv3::env::Smmuv3Sequences`, `vtd::env::VtdSequences`) that its tests import.
+//!
+//! Every wait here is bounded: when what it waits for does not happen, the run fails with the
+//! rule that promised it ("[RULE] message", as `ensure!` does) and what was still pending, long
+//! before the scenario's `max_cycles` ends it with a bare timeout. The bounds are far above what
+//! a passing run needs.
 
 use crate::agents::cmd::CmdDriver;
 use crate::agents::memory::MemoryAgent;
 use crate::agents::pcie_fn::PcieDriver;
 use crate::agents::regbus::RegAgent;
 use crate::agents::rsp::RspMonitor;
-use crate::sched::{Event, Sim};
+use crate::agents::Done;
+use crate::sched::{first, Event, Sim};
 use crate::txn::{Stamped, Txn};
 use models::pcie::{PageRequest, PrgResponse};
 use std::cell::RefCell;
@@ -34,6 +40,31 @@ impl Agents {
         self.pcie.is_idle() && self.mem.is_idle() && self.regs.is_idle() && self.cmds.is_idle()
     }
 }
+
+/// Cycles a register access may take from the moment it is queued until it completes: one or
+/// two cycles, or, for a VT-d read of PRS, PQT, PECTL, FSTS or FECTL, until the event MSI in
+/// flight is acknowledged (VTD-PRQ-20, VTD-FLT-8). No passing run of the regression took more
+/// than 50.
+pub const REGISTER_PATIENCE: u64 = 2_000;
+
+/// Cycles a command (SMMUv3) or descriptor (VT-d) may wait for the port to take it: the port is
+/// held while a CMD_SYNC or `inv_wait_dsc` is in progress and while the software-response FIFO
+/// is full. Automatic responses go first at the egress (OP-16), so a flood of them (an
+/// overflowed queue answering every request at once) holds the port longest: up to about
+/// 1 800 cycles in the random classes.
+pub const COMMAND_PATIENCE: u64 = 10_000;
+
+/// Cycles the PCIe ingress may accept none of the messages a sequence sent before
+/// [`Env::send_all`] fails: it stalls only while its FIFO is full behind the memory port (OP-15).
+pub const INGRESS_PATIENCE: u64 = 2_000;
+
+/// Cycles generated traffic may make no progress at all (no message accepted at the ingress and
+/// no response sent) before a wait for it fails. The slowest host of a scenario polls every
+/// 1 500 cycles when no interrupt wakes it; passing runs never stood still longer than that.
+pub const TRAFFIC_PATIENCE: u64 = 15_000;
+
+/// Cycles [`Env::settle`] may wait for the bench to go quiet.
+pub const SETTLE_PATIENCE: u64 = 5_000;
 
 /// The handle test sequences hold.
 #[derive(Clone)]
@@ -67,12 +98,23 @@ impl Env {
     pub async fn cycles(&self, n: u64) {
         self.sim.clock_cycles(n).await
     }
+    /// Write a register and wait until the write was handshaken.
     pub async fn write_reg(&self, addr: u32, data: u64) {
         let done = self.agents.borrow_mut().regs.write(addr, data);
-        done.wait().await;
+        self.wait_done(&done, REGISTER_PATIENCE, "OP-15", || format!("the register write of {data:#x} to {addr:#x}")).await;
     }
+    /// Read a register and wait for its data.
     pub async fn read_reg(&self, addr: u32) -> u64 {
         let done = self.agents.borrow_mut().regs.read(addr);
+        self.wait_done(&done, REGISTER_PATIENCE, "OP-15", || format!("the data of the register read of {addr:#x} (a VT-d read of PRS, PQT, PECTL, FSTS or FECTL waits for the event MSI in flight: VTD-PRQ-20, VTD-FLT-8)")).await
+    }
+    /// Wait until the operation behind `done` completed and return its value; after `limit`
+    /// cycles fail with `rule`, saying what was awaited (`what`) and what the memory and the
+    /// command port still hold.
+    pub async fn wait_done(&self, done: &Done, limit: u64, rule: &str, what: impl FnOnce() -> String) -> u64 {
+        if first((done.wait(), self.sim.clock_cycles(limit))).await == 1 {
+            panic!("[{rule}] waited {limit} cycles for {}; {}", what(), self.ports());
+        }
         done.wait().await
     }
     /// Queue messages on the PCIe link (sent in order, without waiting).
@@ -82,19 +124,39 @@ impl Env {
             a.pcie.send(*m);
         }
     }
-    /// Queue messages and wait until the ingress has accepted all of them.
+    /// Queue messages and wait until the ingress has accepted all of them; fail (OP-15) if it
+    /// accepts none for [`INGRESS_PATIENCE`] cycles.
     pub async fn send_all(&self, msgs: &[PageRequest]) {
-        let target = self.agents.borrow().pcie.accepted + msgs.len() as u64;
+        let first_one = self.agents.borrow().pcie.accepted;
+        let target = first_one + msgs.len() as u64;
         self.send(msgs);
-        while self.agents.borrow().pcie.accepted < target {
+        let mut accepted = first_one;
+        let mut since = self.sim.cycle();
+        loop {
+            let now = self.agents.borrow().pcie.accepted;
+            if now >= target {
+                return;
+            }
+            if now > accepted {
+                (accepted, since) = (now, self.sim.cycle());
+            }
+            ensure!(
+                self.sim.cycle() - since < INGRESS_PATIENCE,
+                "OP-15",
+                "the ingress accepted {} of {} messages, then none for {INGRESS_PATIENCE} cycles (it stalls only while its FIFO is full behind the memory port); {}",
+                now - first_one,
+                msgs.len(),
+                self.ports()
+            );
             self.sim.rising_edge().await;
         }
     }
     /// Send a command (SMMUv3: 2 words) or descriptor (VT-d: 4 words) and wait until the port
-    /// took it.
-    pub async fn submit(&self, words: [u64; 4]) {
+    /// took it; after [`COMMAND_PATIENCE`] cycles fail with `rule` (the flavor's rule for the
+    /// command port).
+    pub async fn submit(&self, words: [u64; 4], rule: &str) {
         let done = self.agents.borrow_mut().cmds.push(words);
-        done.wait().await;
+        self.wait_done(&done, COMMAND_PATIENCE, rule, || format!("the command port to take [{}]", words.map(|w| format!("{w:#x}")).join(" "))).await;
     }
     /// Ask function `rid` to stop using `pasid` (PRI-24..PRI-26).
     pub fn stop_pasid(&self, rid: u16, pasid: u32, variant: models::pcie::Variant) {
@@ -123,27 +185,49 @@ impl Env {
     pub fn start_traffic(&self) {
         self.agents.borrow_mut().pcie.traffic_on = true;
     }
-    /// Wait until the scenario's traffic plan is spent and every PRG answered.
+    /// Wait until the scenario's traffic plan is spent and every PRG answered (PRI-16).
     pub async fn wait_traffic_done(&self) {
-        while !self.agents.borrow().pcie.traffic_done() {
-            self.sim.clock_cycles(16).await;
-        }
+        self.run_traffic_until("every generated PRG to be answered", |e| e.agents.borrow().pcie.traffic_done()).await
     }
-    /// Start no new PRG and wait until every generated PRG has been answered.
+    /// Start no new PRG and wait until every generated PRG has been answered (PRI-16).
     pub async fn stop_traffic(&self) {
         self.agents.borrow_mut().pcie.stop_traffic();
-        while !self.agents.borrow().pcie.traffic_done() {
+        self.run_traffic_until("every generated PRG to be answered after the traffic was stopped", |e| e.agents.borrow().pcie.traffic_done()).await
+    }
+    /// Let the generated traffic run for `n` cycles; it must keep moving (PRI-16).
+    pub async fn run_traffic(&self, n: u64) {
+        let end = self.sim.cycle() + n;
+        let mut watch = TrafficWatch::new(self);
+        while self.sim.cycle() < end {
+            watch.check(self, "the end of the traffic phase");
+            self.sim.clock_cycles((end - self.sim.cycle()).min(1_000)).await;
+        }
+    }
+    /// Wait until `done` (`what`) holds, looking every 16 cycles; the traffic must keep moving
+    /// (PRI-16).
+    pub async fn run_traffic_until(&self, what: &str, done: impl Fn(&Env) -> bool) {
+        let mut watch = TrafficWatch::new(self);
+        while !done(self) {
+            watch.check(self, what);
             self.sim.clock_cycles(16).await;
         }
     }
     /// Wait until the link, memory and command port are idle and no message, queue write,
     /// command or response moved for `quiet` cycles (register polling by the host may go on).
+    /// After [`SETTLE_PATIENCE`] cycles fail with PRI-16 if PRGs are still unanswered, else
+    /// with OP-15 (a port that never drains).
     pub async fn settle(&self, quiet: u64) {
         let moving = |t: &Txn| !matches!(t, Txn::RegRead { .. } | Txn::RegWrite { .. } | Txn::Irq { .. });
         let mut still = 0;
+        let deadline = self.sim.cycle() + quiet + SETTLE_PATIENCE;
         // The log only grows: look at the transactions of each edge, not the whole log.
         let mut seen = self.agents.borrow().log.len();
         while still < quiet {
+            if self.sim.cycle() >= deadline {
+                let a = self.agents.borrow();
+                let rule = if a.pcie.is_idle() { "OP-15" } else { "PRI-16" };
+                panic!("[{rule}] the bench did not settle ({quiet} quiet cycles) in {SETTLE_PATIENCE} cycles\n{}\n{}", a.pcie.describe(), self.ports());
+            }
             self.sim.rising_edge().await;
             let a = self.agents.borrow();
             let idle = a.pcie.is_idle() && a.mem.is_idle() && a.cmds.is_idle();
@@ -152,6 +236,16 @@ impl Env {
             drop(a);
             still = if idle && !moved { still + 1 } else { 0 };
         }
+    }
+    /// What the memory, command and register ports still hold, for the failure reports of waits.
+    fn ports(&self) -> String {
+        let a = self.agents.borrow();
+        format!(
+            "memory writes awaiting their acknowledgement: {}; commands waiting for the port: {}; register accesses pending: {}",
+            !a.mem.is_idle(),
+            !a.cmds.is_idle(),
+            !a.regs.is_idle()
+        )
     }
     /// Responses sent so far.
     pub fn responses(&self) -> Vec<PrgResponse> {
@@ -177,5 +271,37 @@ impl Env {
     /// Count transactions matching a predicate.
     pub fn count(&self, f: impl Fn(&Txn) -> bool) -> usize {
         self.agents.borrow().log.iter().filter(|s| f(&s.txn)).count()
+    }
+}
+
+/// Whether generated traffic still moves: a message accepted at the ingress or a response sent
+/// within the last [`TRAFFIC_PATIENCE`] cycles. A response for every PRG is what lets the
+/// functions go on (PRI-16), so traffic that stops moving fails the run naming PRI-16.
+struct TrafficWatch {
+    seen: u64,
+    since: u64,
+}
+
+impl TrafficWatch {
+    fn progress(env: &Env) -> u64 {
+        let a = env.agents.borrow();
+        a.pcie.accepted + a.rsp.received.len() as u64
+    }
+    fn new(env: &Env) -> TrafficWatch {
+        TrafficWatch { seen: Self::progress(env), since: env.sim.cycle() }
+    }
+    /// Note the progress made so far; fail if there was none for too long (waiting for `what`).
+    fn check(&mut self, env: &Env, what: &str) {
+        let now = Self::progress(env);
+        if now != self.seen {
+            (self.seen, self.since) = (now, env.sim.cycle());
+        }
+        ensure!(
+            env.sim.cycle() - self.since < TRAFFIC_PATIENCE,
+            "PRI-16",
+            "waiting for {what}, the traffic made no progress for {TRAFFIC_PATIENCE} cycles (no message accepted, no response sent)\n{}\n{}",
+            env.agents.borrow().pcie.describe(),
+            env.ports()
+        );
     }
 }

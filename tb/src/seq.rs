@@ -3,7 +3,7 @@
 
 use crate::env::Env;
 use crate::txn::Txn;
-use models::pcie::{PageRequest, PrgResponse, RespCode};
+use models::pcie::{PageRequest, PrgResponse, RespCode, Variant};
 
 /// A read page request of `rid`, with PASID if given.
 pub fn req(rid: u16, pasid: Option<u32>, prgi: u16, l: bool) -> PageRequest {
@@ -23,11 +23,32 @@ pub const PATIENCE: u64 = 2_000;
 
 /// Wait until `cond` holds; after `PATIENCE` cycles fail with `rule`.
 pub async fn wait_for(env: &Env, rule: &str, what: &str, cond: impl Fn(&Env) -> bool) {
-    let deadline = env.sim.cycle() + PATIENCE;
+    wait_until(env, rule, what, PATIENCE, cond).await
+}
+
+/// Wait until `cond` holds; after `limit` cycles fail with `rule`.
+pub async fn wait_until(env: &Env, rule: &str, what: &str, limit: u64, cond: impl Fn(&Env) -> bool) {
+    let deadline = env.sim.cycle() + limit;
     while !cond(env) {
-        ensure!(env.sim.cycle() < deadline, rule, "waited {PATIENCE} cycles for {what}");
+        ensure!(env.sim.cycle() < deadline, rule, "waited {limit} cycles for {what}");
         env.sim.rising_edge().await;
     }
+}
+
+/// Ask function `rid` to stop using `pasid` (PRI-24) as soon as one of its PRGs of `pasid` is
+/// outstanding (a request sent, no response yet), so that every stop has something to do:
+/// variant A waits for that PRG before stop-complete (PRI-25), variant B makes it stale (PRI-26).
+/// The function's traffic must still be running: the stop classes' traffic ends only when the
+/// test winds it down (`crate::classes::stop_pasid_traffic`).
+pub async fn stop_with_prgs_outstanding(env: &Env, rid: u16, pasid: u32, variant: Variant) {
+    let outstanding = |e: &Env| {
+        let a = e.agents.borrow();
+        a.pcie.functions.iter().filter(|f| f.rid() == rid).any(|f| f.outstanding().any(|g| g.pv && g.pasid == pasid))
+    };
+    // A function starts a PRG only while it has credits, and responses return them (PRI-12).
+    let what = format!("a PRG of PASID {pasid:#x} of {rid:#06x} to be outstanding, to stop it (are responses coming back?)");
+    wait_until(env, "PRI-16", &what, crate::env::TRAFFIC_PATIENCE, outstanding).await;
+    env.stop_pasid(rid, pasid, variant);
 }
 
 /// Wait until `n` responses have been sent; `rule` promises them.

@@ -12,11 +12,16 @@ pub trait Smmuv3Sequences {
     async fn enable_priq(&self, base: u64, log2size: u32);
     /// Poll CR0ACK until it equals `value`.
     async fn wait_cr0ack(&self, value: u32);
+    /// Poll IRQ_CTRLACK until it equals `value`; `rule` is the rule of the interrupt being
+    /// enabled or disabled (IRQ_CTRLACK follows IRQ_CTRL as CR0ACK follows CR0, rtl/README.md).
+    async fn wait_irq_ctrlack(&self, value: u32, rule: &str);
 }
 
 impl Smmuv3Sequences for Env {
     async fn command(&self, dw0: u64, dw1: u64) {
-        self.submit([dw0, dw1, 0, 0]).await
+        // cmd_ready is 0 while CMDQ_ERR is active, a CMD_SYNC is pending or the software-response
+        // FIFO is full behind the egress (rtl/README.md); otherwise commands are taken in order.
+        self.submit([dw0, dw1, 0, 0], "SMMU-CMD-1").await
     }
     async fn enable_priq(&self, base: u64, log2size: u32) {
         *self.queue.borrow_mut() = QueueConfig { base, log2size };
@@ -33,5 +38,13 @@ impl Smmuv3Sequences for Env {
             }
         }
         panic!("[SMMU-PRIQ-15] CR0ACK never showed {value:#x}");
+    }
+    async fn wait_irq_ctrlack(&self, value: u32, rule: &str) {
+        for _ in 0..1000 {
+            if self.read_reg(regs::IRQ_CTRLACK).await as u32 == value {
+                return;
+            }
+        }
+        panic!("[{rule}] IRQ_CTRLACK never showed {value:#x}");
     }
 }

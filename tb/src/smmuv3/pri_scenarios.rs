@@ -11,7 +11,8 @@ use crate::scenario::HostPolicy;
 use crate::agents::memory::MemoryBehaviour;
 use crate::flavor::Flavor;
 use crate::scenario::Scenario;
-use crate::seq::free_and_rebind;
+use crate::agents::pcie_fn::TrafficPlan;
+use crate::seq::{free_and_rebind, stop_with_prgs_outstanding};
 use crate::txn::Txn;
 use models::host::{HostEvent, SmmuDriver};
 use models::pcie::{MarkerVsComplete, MsgClass, Variant};
@@ -26,7 +27,7 @@ use std::rc::Rc;
 const RID: u16 = 0x0100;
 const P: u32 = 0x5;
 
-/// One function using PASIDs 5 and 6, a small queue and a Linux-like host.
+/// One function using PASIDs 5 and 6 (60 PRGs), a small queue and a Linux-like host.
 pub fn scenario(name: &str, seed: u64) -> Scenario {
     Scenario {
         flavor: super::Smmuv3.name().into(),
@@ -36,7 +37,7 @@ pub fn scenario(name: &str, seed: u64) -> Scenario {
         log2size: 3,
         memory: MemoryBehaviour::default(),
         rsp_ready_odds: 255,
-        traffic: Some(stop_pasid_traffic(RID, P)),
+        traffic: Some(TrafficPlan { prgs: 60, ..stop_pasid_traffic(RID, P) }),
         host: HostPolicy { consume: true, poll_cycles: 40, ..HostPolicy::default() },
         max_cycles: 100_000,
     }
@@ -59,13 +60,16 @@ async fn release_and_rebind(env: &Env, state: &Rc<RefCell<Smmuv3HostState>>, log
     let target = env.read_reg(regs::PRIQ_PROD).await as u32;
     let start = env.read_reg(regs::PRIQ_CONS).await as u32;
     let need = ring.used(target, start);
+    let mut drained = false;
     for _ in 0..2000 {
         let cons = env.read_reg(regs::PRIQ_CONS).await as u32;
         if ring.used(cons, start) >= need || ring.empty(target, cons) {
+            drained = true;
             break;
         }
         env.cycles(10).await;
     }
+    ensure!(drained, "HOST-19", "the host did not consume the PRIQ up to PROD {target:#x} (read at the start of the release)");
     env.host_event(Txn::QueueDrained { rid: RID, pasid: P });
     let answered = || state.borrow().sw.as_ref().is_some_and(|h| h.core.pasid_answered(RID, Some(P)));
     let discard = || {
@@ -81,7 +85,7 @@ fn accepted_of_p(env: &Env, class: MsgClass) -> usize {
 pub async fn stop_pasid_a(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     let state = start(&env, &sc, &mut rng).await;
     env.cycles(400).await;
-    env.stop_pasid(RID, P, Variant::A);
+    stop_with_prgs_outstanding(&env, RID, P, Variant::A).await;
     let done = env.wait_txn("PRI-25", 20_000, |t| matches!(t, Txn::StopComplete { pasid: P, .. })).await;
     let f = env.agents.borrow().pcie.functions[0].outstanding().filter(|g| g.pasid == P).count();
     ensure!(f == 0, "PRI-25", "stop-complete (cycle {}) with {f} PRGs of P outstanding", done.cycle);
@@ -97,7 +101,8 @@ pub async fn stop_pasid_b(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     let state = start(&env, &sc, &mut rng).await;
     env.cycles(400).await;
     let before = env.agents.borrow().pcie.tally.stale_freed;
-    env.stop_pasid(RID, P, Variant::B { marker_vs_complete: MarkerVsComplete::CompleteAfterMarker });
+    // A PRG of P is outstanding when the stop arrives, so it becomes stale (PRI-26).
+    stop_with_prgs_outstanding(&env, RID, P, Variant::B { marker_vs_complete: MarkerVsComplete::CompleteAfterMarker }).await;
     env.wait_txn("PRI-26", 20_000, |t| matches!(t, Txn::StopComplete { pasid: P, .. })).await;
     ensure!(accepted_of_p(&env, MsgClass::StopMarker) == 1, "PRI-26", "{} Stop Markers for one stop", accepted_of_p(&env, MsgClass::StopMarker));
     // The marker follows every request of P (PRI-28), and the host never answers it (HOST-18).
@@ -109,7 +114,7 @@ pub async fn stop_pasid_b(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     env.stop_traffic().await;
     env.settle(100).await;
     let stale = env.agents.borrow().pcie.tally.stale_freed - before;
-    ensure!(stale >= 1, "PRI-26", "no stale PRG was answered: the stop found nothing outstanding (make the host slower)");
+    ensure!(stale >= 1, "PRI-26", "no stale PRG was answered although a PRG of P was outstanding at the stop");
     // If the marker reached the queue the host drops it (HOST-18); in an overflow the IOMMU may
     // have discarded it, and the host never depends on it (HOST-28).
     let written = env.queue_writes().iter().any(|&(_, d0, d1)| {
@@ -125,9 +130,15 @@ pub async fn stop_pasid_b(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     panic!("[HOST-18] the Stop Marker was queued but the host never consumed and dropped it");
 }
 
+/// The stop-PASID classes: traffic that goes on until the test winds it down, so that PRGs of P
+/// can always be found outstanding to stop it.
+pub fn stop_a_scenario(seed: u64) -> Scenario {
+    Scenario { traffic: Some(stop_pasid_traffic(RID, P)), ..scenario("stop_pasid_a", seed) }
+}
+
 pub fn stop_b_scenario(seed: u64) -> Scenario {
-    // A slow host keeps PRGs outstanding when the stop arrives, so variant B has stale PRGs.
-    let mut sc = scenario("stop_pasid_b", seed);
+    // A slow host: the stale PRGs stay outstanding a while behind the Stop Marker.
+    let mut sc = Scenario { traffic: Some(stop_pasid_traffic(RID, P)), ..scenario("stop_pasid_b", seed) };
     sc.host.poll_cycles = 600;
     sc
 }

@@ -11,7 +11,7 @@ use super::pri_scenarios::{self as pri, bogus_response_uprgi, device_credit_over
 use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
 use crate::registry::TestDef;
-use crate::seq::{req, responses, stop_marker, success, wait_for};
+use crate::seq::{req, responses, stop_marker, success, wait_for, PATIENCE};
 use crate::flavor::Flavor;
 use crate::scenario::Scenario;
 use crate::txn::{IrqLine, Txn};
@@ -111,7 +111,9 @@ async fn mem_backpressure(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.send(&msgs);
     // Poll PROD while the slow acknowledgements trickle in: it never covers an entry whose
     // write is not yet acknowledged (SMMU-PRIQ-3).
+    let deadline = env.sim.cycle() + PATIENCE;
     loop {
+        ensure!(env.sim.cycle() < deadline, "SMMU-PRIQ-3", "PROD did not reach 6 in {PATIENCE} cycles: {} entries acknowledged", env.count(|t| matches!(t, Txn::MemAck { err: false })));
         let acks_before = env.count(|t| matches!(t, Txn::MemAck { err: false }));
         let prod = env.read_reg(regs::PRIQ_PROD).await;
         ensure!(prod as usize <= env.count(|t| matches!(t, Txn::MemAck { err: false })), "SMMU-PRIQ-3", "PROD {prod:#x} covers an unacknowledged entry ({acks_before} acks)");
@@ -126,7 +128,7 @@ async fn mem_backpressure(env: Env, sc: Scenario, _: ChaCha8Rng) {
 async fn mem_write_error(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.enable_priq(sc.queue_base, sc.log2size).await;
     env.write_reg(regs::IRQ_CTRL, regs::IRQ_CTRL_GERROR_IRQEN as u64).await;
-    while env.read_reg(regs::IRQ_CTRLACK).await == 0 {}
+    env.wait_irq_ctrlack(regs::IRQ_CTRL_GERROR_IRQEN, "SMMU-CMD-11").await;
     let m = req(3, Some(5), 11, true);
     env.send_all(&[m]).await;
     responses(&env, 1, "SMMU-PRIQ-16").await;
@@ -259,7 +261,9 @@ async fn linux_cons_keeps_overflow(env: Env, sc: Scenario, mut rng: ChaCha8Rng) 
     let stats = Rc::new(RefCell::new(Smmuv3HostState::default()));
     env.sim.start_soon(priq_thread(env.clone(), HostPolicy { consume: true, ack_overflow: false, ..sc.host }, rng.next_u64(), stats.clone()));
     fill_and_overflow(&env, &sc).await;
+    let deadline = env.sim.cycle() + PATIENCE;
     while stats.borrow().entries < 2 {
+        ensure!(env.sim.cycle() < deadline, "HOST-16", "the host consumed {} entries in {PATIENCE} cycles, expected 2", stats.borrow().entries);
         env.cycles(10).await;
     }
     env.cycles(200).await;
@@ -280,7 +284,9 @@ async fn ack_then_resume(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     env.enable_priq(sc.queue_base, 1).await;
     let partial = req(11, Some(6), 50, false);
     env.send_all(&[partial, req(11, Some(6), 51, true), req(11, Some(6), 50, true)]).await;
+    let deadline = env.sim.cycle() + PATIENCE;
     while stats.borrow().overflows_seen == 0 {
+        ensure!(env.sim.cycle() < deadline, "SMMU-PRIQ-7", "the host saw no overflow in {PATIENCE} cycles");
         env.cycles(10).await;
     }
     env.settle(200).await;
@@ -327,7 +333,7 @@ async fn cmd_resp3_illegal(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.cycles(20).await;
     ensure!(!done.is_done(), "SMMU-CMD-2", "a command was consumed while CMDQ_ERR was active");
     env.write_reg(regs::GERRORN, gerror & 1).await;
-    done.wait().await;
+    env.wait_done(&done, PATIENCE, "SMMU-CMD-2", || "the command after GERRORN acknowledged CMDQ_ERR".into()).await;
     responses(&env, 1, "SMMU-CMD-3").await;
     ensure!(env.responses()[0].prgi == 2, "SMMU-CMD-3", "after the acknowledgement the command was not answered");
 }
@@ -345,9 +351,7 @@ async fn cmd_sync(env: Env, sc: Scenario, _: ChaCha8Rng) {
     pri_resp(&env, Command::PriResp { stream_id: 4, ssv: false, substream_id: 0, prg_index: 4, resp: 0b10 }).await;
     let [s0, s1] = Command::Sync { cs: 0, msh: 0, msi_attr: 0, msi_data: 0, msi_addr: 0 }.encode();
     env.command(s0, s1).await;
-    while env.count(|t| matches!(t, Txn::SyncDone)) == 0 {
-        env.sim.rising_edge().await;
-    }
+    wait_for(&env, "SMMU-CMD-9", "CMD_SYNC to complete", |e| e.count(|t| matches!(t, Txn::SyncDone)) > 0).await;
     let log = env.agents.borrow().log.clone();
     let done_at = log.iter().find(|s| matches!(s.txn, Txn::SyncDone)).unwrap().cycle;
     let cmd_at = log.iter().filter(|s| matches!(s.txn, Txn::Command { .. })).map(|s| s.cycle).next().unwrap();
@@ -395,7 +399,7 @@ async fn gerror_irq(env: Env, sc: Scenario, _: ChaCha8Rng) {
     let gerror = env.read_reg(regs::GERROR).await;
     env.write_reg(regs::GERRORN, gerror).await;
     env.write_reg(regs::IRQ_CTRL, regs::IRQ_CTRL_GERROR_IRQEN as u64).await;
-    while env.read_reg(regs::IRQ_CTRLACK).await == 0 {}
+    env.wait_irq_ctrlack(regs::IRQ_CTRL_GERROR_IRQEN, "SMMU-CMD-11").await;
     env.command(0x7F, 0).await;
     env.cycles(5).await;
     ensure!(pulses(&env) == 1, "SMMU-CMD-11", "{} GERROR interrupts for one activation", pulses(&env));
@@ -414,7 +418,7 @@ async fn irq(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.cycles(5).await;
     ensure!(irqs(&env) == 0, "SMMU-PRIQ-13", "interrupt with PRIQ_IRQEN=0");
     env.write_reg(regs::IRQ_CTRL, regs::IRQ_CTRL_PRIQ_IRQEN as u64).await;
-    while env.read_reg(regs::IRQ_CTRLACK).await & regs::IRQ_CTRL_PRIQ_IRQEN as u64 == 0 {}
+    env.wait_irq_ctrlack(regs::IRQ_CTRL_PRIQ_IRQEN, "SMMU-PRIQ-13").await;
     // LO=0: the queue is not empty, so a second entry is no trigger; emptying it then writing is.
     env.send_all(&[req(12, None, 2, true)]).await;
     acked(&env, 2).await;
@@ -427,10 +431,10 @@ async fn irq(env: Env, sc: Scenario, _: ChaCha8Rng) {
     ensure!(irqs(&env) == 1, "SMMU-PRIQ-13", "LO=0: {} interrupts for one entry into an empty queue", irqs(&env));
     // LO=1: one per L=1 written, none for L=0. CFG2 is writable only with PRIQ_IRQEN=0.
     env.write_reg(regs::IRQ_CTRL, 0).await;
-    while env.read_reg(regs::IRQ_CTRLACK).await != 0 {}
+    env.wait_irq_ctrlack(0, "SMMU-PRIQ-13").await;
     env.write_reg(regs::PRIQ_IRQ_CFG2, 1 << 31).await;
     env.write_reg(regs::IRQ_CTRL, regs::IRQ_CTRL_PRIQ_IRQEN as u64).await;
-    while env.read_reg(regs::IRQ_CTRLACK).await == 0 {}
+    env.wait_irq_ctrlack(regs::IRQ_CTRL_PRIQ_IRQEN, "SMMU-PRIQ-13").await;
     env.send_all(&[req(12, None, 4, false), req(12, None, 4, true)]).await;
     acked(&env, 5).await;
     env.cycles(5).await;
@@ -461,7 +465,7 @@ async fn irq_lo1_overflow(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.cycles(5).await;
     ensure!(irqs(&env) == 0, "SMMU-PRIQ-13", "interrupt while PRIQ_IRQEN=0");
     env.write_reg(regs::IRQ_CTRL, regs::IRQ_CTRL_PRIQ_IRQEN as u64).await;
-    while env.read_reg(regs::IRQ_CTRLACK).await == 0 {}
+    env.wait_irq_ctrlack(regs::IRQ_CTRL_PRIQ_IRQEN, "SMMU-PRIQ-13").await;
     env.send_all(&[req(16, None, 70, false), req(16, None, 71, true), req(16, None, 72, true)]).await; // row b
     responses(&env, 3, "SMMU-PRIQ-6").await;
     env.cycles(5).await;
@@ -485,9 +489,7 @@ async fn cr0ack_hold(env: Env, sc: Scenario, _: ChaCha8Rng) {
     // must stay 1 until PROD is final (SMMU-PRIQ-15).
     env.enable_priq(sc.queue_base, sc.log2size).await;
     env.send_all(&[req(13, None, 1, true)]).await;
-    while env.queue_writes().is_empty() {
-        env.sim.rising_edge().await;
-    }
+    wait_for(&env, "SMMU-PRIQ-3", "the entry write", |e| !e.queue_writes().is_empty()).await;
     env.write_reg(regs::CR0, regs::CR0_SMMUEN as u64).await;
     env.cycles(8).await;
     let ack = env.read_reg(regs::CR0ACK).await as u32;
@@ -542,9 +544,7 @@ async fn random(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     env.enable_priq(sc.queue_base, sc.log2size).await;
     env.sim.start_soon(priq_thread(env.clone(), sc.host, rng.next_u64(), stats));
     env.start_traffic();
-    while !env.agents.borrow().pcie.traffic_done() {
-        env.cycles(16).await;
-    }
+    env.wait_traffic_done().await;
     env.settle(100).await;
     let a = env.agents.borrow();
     let closed = a.pcie.tally.closed;
@@ -629,7 +629,7 @@ pub fn registry() -> &'static [TestDef] {
                 memory: MemoryBehaviour { ready_odds: 255, ack_latency: (30, 30), error_odds: 0 },
                 ..directed("cr0ack_hold", s)
             }),
-            seeded!("stop_pasid_a", stop_pasid_a, ["PRI-24", "PRI-25", "PRI-29", "PRI-30", "HOST-19", "HOST-27"], |s| pri::scenario("stop_pasid_a", s)),
+            seeded!("stop_pasid_a", stop_pasid_a, ["PRI-24", "PRI-25", "PRI-29", "PRI-30", "HOST-19", "HOST-27"], pri::stop_a_scenario),
             seeded!("stop_pasid_b", stop_pasid_b, ["PRI-24", "PRI-26", "PRI-28", "PRI-30", "HOST-18", "HOST-27"], pri::stop_b_scenario),
             seeded!("overflow_mid_groups", overflow_mid_groups, ["SMMU-PRIQ-7", "HOST-8", "PRI-10", "PRI-16"], pri::overflow_groups_scenario),
             directed!("response_failure_reset", response_failure_reset, ["PRI-19", "PRI-21", "HOST-17"], pri::rf_scenario),

@@ -4,7 +4,8 @@
 //! to each entry (bad requests, Stop Markers, groups, overflow discard) and which descriptors are
 //! submitted is the software model `models::host::vtd`.
 
-use super::env::VtdSequences;
+use super::env::{VtdSequences, STATUS_PATIENCE};
+use crate::env::COMMAND_PATIENCE;
 use crate::env::Env;
 use crate::scenario::HostPolicy;
 use crate::sched::{first, Event};
@@ -18,6 +19,16 @@ use std::rc::Rc;
 
 /// Cycles between looks at the thread's progress while a drain waits for it.
 const DRAIN_POLL_CYCLES: u64 = 16;
+/// Cycles a step of a drain may wait for the PRQ thread (which runs at least every
+/// `poll_cycles`, at most 3 000 in the scenarios that drain) before it fails naming the step.
+const THREAD_PATIENCE: u64 = 10_000;
+/// Times a drain may repeat its waits because PRO was set meanwhile (HOST-25 step 4); passing
+/// runs repeat them once or twice.
+const MAX_DRAIN_REPEATS: u32 = 64;
+/// Cycles a submission may wait for the QI lock: longer than any holder may take before its own
+/// waits fail (at most four descriptors and a status write), so that a hang is reported by the
+/// holder, naming its rule.
+const QI_LOCK_PATIENCE: u64 = 5 * COMMAND_PATIENCE + STATUS_PATIENCE;
 
 /// The driver's state shared by the PRQ thread and drains, and what tests assert on.
 pub struct VtdHostState {
@@ -171,19 +182,25 @@ async fn submit_response(env: &Env, lock: &QiLock, r: &VtdPageGrpResp) {
 /// (HOST-27 step 2).
 pub async fn drain_pasid(env: &Env, state: &State, rid: u16, pasid: Option<u32>) {
     // (1) Until no entry of (RID, P) sits between PQH and PQT, let the thread run and rescan.
+    let deadline = env.sim.cycle() + THREAD_PATIENCE;
+    let what = || format!("the PRQ thread to consume the entries of {rid:#06x}/{pasid:?}");
     loop {
         let round = state.borrow().rounds;
         if !prq_holds(env, rid, pasid).await {
             break;
         }
-        wait_for_thread(env, state, |s| s.rounds > round).await;
+        ensure!(env.sim.cycle() < deadline, "HOST-25", "waited until cycle {deadline} for {}", what());
+        wait_for_thread(env, state, deadline, "HOST-25", what, |s| s.rounds > round).await;
     }
     // (2) HOST-10: every group already reported for the device is answered.
     let mark = state.borrow().sw.core.flush_mark(rid);
+    let deadline = env.sim.cycle() + THREAD_PATIENCE;
     while !state.borrow().sw.core.flush_done(&mark) {
+        ensure!(env.sim.cycle() < deadline, "HOST-10", "the groups of {rid:#06x} reported before its drain were not all answered in {THREAD_PATIENCE} cycles");
         env.cycles(DRAIN_POLL_CYCLES).await;
     }
-    loop {
+    for repeat in 0.. {
+        ensure!(repeat < MAX_DRAIN_REPEATS, "HOST-25", "the drain of {rid:#06x}/{pasid:?} was repeated {MAX_DRAIN_REPEATS} times: PRO kept being set");
         // (3) Fence, invalidations, and a drain wait with SW=1, PD=1.
         {
             let lock = QiLock::acquire(env, state).await;
@@ -195,7 +212,8 @@ pub async fn drain_pasid(env: &Env, state: &State, rid: u16, pasid: Option<u32>)
         if env.read_reg(regs::PRS).await as u32 & regs::PRS_PRO == 0 {
             break;
         }
-        wait_for_thread(env, state, |s| s.overflows_cleared > cleared).await;
+        let deadline = env.sim.cycle() + THREAD_PATIENCE;
+        wait_for_thread(env, state, deadline, "HOST-22", || "the PRQ thread to clear PRO".into(), |s| s.overflows_cleared > cleared).await;
     }
     if let Some(p) = pasid {
         env.host_event(Txn::QueueDrained { rid, pasid: p });
@@ -216,9 +234,11 @@ async fn prq_holds(env: &Env, rid: u16, pasid: Option<u32>) -> bool {
     false
 }
 
-/// Wait until the thread's progress satisfies `done`, woken at the end of each thread run.
-async fn wait_for_thread(env: &Env, state: &State, done: impl Fn(&VtdHostState) -> bool) {
+/// Wait until the thread's progress satisfies `done`, woken at the end of each thread run; at
+/// cycle `deadline` fail with `rule`, saying what was awaited.
+async fn wait_for_thread(env: &Env, state: &State, deadline: u64, rule: &str, what: impl Fn() -> String, done: impl Fn(&VtdHostState) -> bool) {
     while !done(&state.borrow()) {
+        ensure!(env.sim.cycle() < deadline, rule, "waited until cycle {deadline} for {}", what());
         let ev = state.borrow().round_done.clone();
         first((ev.wait(), env.sim.clock_cycles(DRAIN_POLL_CYCLES))).await;
     }
@@ -251,7 +271,9 @@ struct QiLock {
 
 impl QiLock {
     async fn acquire(env: &Env, state: &State) -> QiLock {
+        let deadline = env.sim.cycle() + QI_LOCK_PATIENCE;
         loop {
+            ensure!(env.sim.cycle() < deadline, "HOST-23", "a synchronous submission held the QI lock for {QI_LOCK_PATIENCE} cycles");
             {
                 let mut s = state.borrow_mut();
                 if !s.qi_busy {

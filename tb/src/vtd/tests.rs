@@ -11,7 +11,7 @@ use crate::env::Env;
 use crate::registry::TestDef;
 use crate::flavor::Flavor;
 use crate::scenario::{HostPolicy, Scenario};
-use crate::seq::{free_and_rebind, req, responses, stop_marker, success, wait_for};
+use crate::seq::{free_and_rebind, req, responses, stop_marker, stop_with_prgs_outstanding, success, wait_for, PATIENCE};
 use crate::txn::Txn;
 use models::pcie::{MarkerVsComplete, MsgClass, PageRequest, PrgResponse, RespCode, Variant};
 use models::vtd::desc::{desc_type, InvWaitDsc, PageGrpRespDsc, PageReqDsc, Words, DESC_BYTES, TYPE_INV_WAIT};
@@ -499,7 +499,7 @@ async fn iqe_reserved_bits(env: Env, sc: Scenario, _: ChaCha8Rng) {
         ensure!(!pending.is_done(), "VTD-IQ-2", "a descriptor was taken while IQE was set");
         ensure!(env.responses().len() == k, "VTD-IQ-4", "invalid descriptor {k} produced a response");
         env.write_reg(regs::FSTS, regs::FSTS_IQE as u64).await;
-        pending.wait().await;
+        env.wait_done(&pending, PATIENCE, "VTD-IQ-2", || format!("the descriptor after invalid descriptor {k} once IQE was cleared")).await;
         responses(&env, k + 1, "VTD-IQ-3").await;
     }
     ensure!(env.mem_read_u32(0x9100_0000) == 0, "VTD-IQ-6", "an invalid wait wrote its status");
@@ -558,7 +558,7 @@ async fn wait_fences(env: Env, sc: Scenario, _: ChaCha8Rng) {
     ensure!(env.mem_read_u32(addr) != data, "VTD-IQ-7", "the wait completed with responses not committed");
     ensure!(!later.is_done(), "VTD-IQ-9", "a descriptor after an active wait was taken");
     env.agents.borrow_mut().rsp.hold(false);
-    later.wait().await;
+    env.wait_done(&later, PATIENCE, "VTD-IQ-9", || "the descriptor after the wait once the egress was released".into()).await;
     responses(&env, 3, "VTD-IQ-3").await;
     ensure!(env.mem_read_u32(addr) == data, "VTD-IQ-8", "the status write did not land");
 }
@@ -816,9 +816,9 @@ async fn drain_after_overflow(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
 /// PASID of the stop-PASID class, used by `RID` beside PASID 6.
 const P: u32 = 5;
 
-/// One function using PASIDs 5 and 6 through the Linux-like host; odd seeds stop P with
-/// variant B behind a slow host (so PRGs are outstanding and become stale), even seeds with
-/// variant A.
+/// One function using PASIDs 5 and 6 through the Linux-like host, traffic without end (the test
+/// winds it down); odd seeds stop P with variant B behind a slow host, even seeds with variant A,
+/// each once PRGs of P are outstanding (they become stale under variant B).
 fn stop_pasid_scenario(seed: u64) -> Scenario {
     Scenario {
         traffic: Some(stop_pasid_traffic(RID, P)),
@@ -841,7 +841,7 @@ async fn stop_pasid(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     env.start_traffic();
     env.cycles(400).await;
     let variant = if sc.seed % 2 == 1 { Variant::B { marker_vs_complete: MarkerVsComplete::CompleteAfterMarker } } else { Variant::A };
-    env.stop_pasid(RID, P, variant);
+    stop_with_prgs_outstanding(&env, RID, P, variant).await;
     env.wait_txn("PRI-25", 20_000, |t| matches!(t, Txn::StopComplete { pasid: P, .. })).await;
     // Variant B ends with exactly one Stop Marker (PRI-26), variant A with none (PRI-25).
     let markers = env.count(|t| matches!(t, Txn::PageRequest { msg } if msg.pv && msg.pasid == P && msg.class() == MsgClass::StopMarker));
@@ -862,7 +862,8 @@ async fn stop_pasid(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
 
 /// Traffic of a few functions through a Linux-like host (HOST-22, HOST-23). Credits may exceed
 /// the PRQ and the host may poll slowly, so some seeds overflow (rows b, c); one function in four
-/// runs is not enabled in the PRE table (row a, fault recording).
+/// runs is not enabled in the PRE table (row a, fault recording). The traffic has no end of its
+/// own: the class runs it in rounds (`random`).
 fn random_scenario(seed: u64) -> Scenario {
     let mut r = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed);
     let mut pick = |lo: u64, hi: u64| lo + r.next_u64() % (hi - lo + 1);
@@ -878,7 +879,7 @@ fn random_scenario(seed: u64) -> Scenario {
             pasids: vec![0, 1, 2],
             allocation: pick(4, 120) as u32,
             max_prg_len: pick(1, 6) as u32,
-            prgs: 100,
+            prgs: u32::MAX,
             stop_odds: 0,
             send_odds: pick(40, 255) as u8,
             prgi_shared_across_pasids: false,
@@ -904,6 +905,11 @@ fn credit_overrun_scenario(seed: u64) -> Scenario {
     sc
 }
 
+/// PRGs answered in each round of the random class's traffic.
+const RANDOM_PRGS: u64 = 100;
+/// Rounds of traffic in which the host must have answered a group of its own.
+const RANDOM_ROUNDS: u32 = 20;
+
 async fn random(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     setup(&env, &sc).await;
     if rng.next_u32() & 1 == 0 {
@@ -912,9 +918,30 @@ async fn random(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     let state = Rc::new(RefCell::new(VtdHostState::new(sc.host.sw)));
     env.sim.start_soon(prq_thread(env.clone(), sc.host, rng.next_u64(), state.clone()));
     env.start_traffic();
-    env.wait_traffic_done().await;
+    // The traffic runs in rounds of RANDOM_PRGS answered PRGs until the host has answered a group
+    // itself (HOST-22, HOST-23): one round may be answered by the hardware and the host's
+    // rejections alone. A requester disabled in the PRE table is answered at once (row a) and
+    // gets the PRGs while the others wait for their credits behind a slow host, and a group whose
+    // last request the host finds bad (non-canonical address, privileged...) gets Invalid Request.
+    // Each round ends with a pause (no new request) until every group whose last request was
+    // sent is answered: while PRO is set every request is answered at once, automatic responses
+    // go first at the egress (OP-16), and a device that keeps sending would keep the host's own
+    // response, and so the host, waiting for ever.
+    let closed = |e: &Env| e.agents.borrow().pcie.tally.closed;
+    let all_closed_answered = |e: &Env| e.agents.borrow().pcie.functions.iter().all(|f| f.outstanding().all(|g| !g.last_sent));
+    for round in 1.. {
+        let target = closed(&env) + RANDOM_PRGS;
+        env.run_traffic_until(&format!("round {round} of {RANDOM_PRGS} answered PRGs"), |e| closed(e) >= target).await;
+        env.agents.borrow_mut().pcie.traffic_on = false;
+        env.run_traffic_until(&format!("the groups of round {round} to be answered"), all_closed_answered).await;
+        env.agents.borrow_mut().pcie.traffic_on = true;
+        if state.borrow().groups_answered() > 0 {
+            break;
+        }
+        ensure!(round < RANDOM_ROUNDS, "PRI-16", "the host answered no group in {RANDOM_ROUNDS} rounds of {RANDOM_PRGS} PRGs");
+    }
+    env.stop_traffic().await;
     env.settle(100).await;
-    ensure!(state.borrow().groups_answered() > 0, "PRI-16", "no group answered");
 }
 
 /// Continuous traffic of two functions for a fixed number of cycles, through the Linux-like host
