@@ -94,7 +94,7 @@ impl<R: Copy + PartialEq + Debug> Recent<R> {
 /// What a flavor gives the scoreboard.
 pub trait Blame: Default {
     type Outputs: Copy + PartialEq + Debug + 'static;
-    type Events;
+    /// The timed model (its events and state are the blame's context).
     type Model;
     type Row: Copy + PartialEq + Debug;
     /// Every field of the output record, in compare order, in groups (strict: payloads count
@@ -103,7 +103,7 @@ pub trait Blame: Default {
     /// The rules of a response the model did not send.
     const UNEXPECTED: Unexpected<Self::Row>;
     /// Follow the model through one edge; returns the message decided at it, if any.
-    fn note(&mut self, ev: &Self::Events) -> Option<(Self::Row, PageRequest)>;
+    fn note(&mut self, model: &Self::Model) -> Option<(Self::Row, PageRequest)>;
     /// The rule the difference in `signal` breaks, with context read off the model. `signal`
     /// is [`OUTPUTS`] when no row of the table differs.
     fn blame(&self, signal: &str, exp: &Self::Outputs, act: &Self::Outputs, model: &Self::Model, recent: &Recent<Self::Row>) -> (RuleId, String);
@@ -123,8 +123,8 @@ impl<B: Blame> Default for Scoreboard<B> {
 
 impl<B: Blame> Scoreboard<B> {
     /// Follow the model through one edge (call after its step).
-    pub fn note(&mut self, ev: &B::Events) {
-        if let Some(d) = self.blame.note(ev) {
+    pub fn note(&mut self, model: &B::Model) {
+        if let Some(d) = self.blame.note(model) {
             self.recent.push(d);
         }
     }
@@ -168,16 +168,16 @@ mod tests {
 
     impl Blame for Toy {
         type Outputs = Out;
-        type Events = Option<(Row, PageRequest)>;
-        type Model = ();
+        /// The decision of the edge.
+        type Model = Option<(Row, PageRequest)>;
         type Row = Row;
         const SIGNALS: &'static [&'static [Signal<Out>]] = &[&signals!(Out; a)];
         const UNEXPECTED: Unexpected<Row> =
             Unexpected { stop_marker: RuleId("SM"), request: |_| RuleId("L0"), queued: (Row::Write, RuleId("Q")), unknown: RuleId("U") };
-        fn note(&mut self, ev: &Self::Events) -> Option<(Row, PageRequest)> {
-            *ev
+        fn note(&mut self, decided: &Self::Model) -> Option<(Row, PageRequest)> {
+            *decided
         }
-        fn blame(&self, signal: &str, _: &Out, _: &Out, _: &(), _: &Recent<Row>) -> (RuleId, String) {
+        fn blame(&self, signal: &str, _: &Out, _: &Out, _: &Self::Model, _: &Recent<Row>) -> (RuleId, String) {
             (RuleId(if signal == OUTPUTS { "GAP" } else { "A" }), String::new())
         }
     }
@@ -186,10 +186,10 @@ mod tests {
     fn a_difference_no_signal_shows_is_still_a_mismatch() {
         let sb = Scoreboard::<Toy>::default();
         let exp = Out::default();
-        assert!(sb.compare(1, &exp, &exp, &()).is_none());
-        let m = sb.compare(2, &exp, &Out { a: 1, b: 0 }, &()).expect("a differs");
+        assert!(sb.compare(1, &exp, &exp, &None).is_none());
+        let m = sb.compare(2, &exp, &Out { a: 1, b: 0 }, &None).expect("a differs");
         assert_eq!((m.signal, m.expected, m.actual, m.rule.0), ("a", 0, 1, "A"));
-        let m = sb.compare(3, &exp, &Out { a: 0, b: 1 }, &()).expect("b differs: not a pass");
+        let m = sb.compare(3, &exp, &Out { a: 0, b: 1 }, &None).expect("b differs: not a pass");
         assert_eq!((m.signal, m.rule.0), (OUTPUTS, "GAP"));
         assert!(m.context.contains("b: 1"), "{m}");
     }

@@ -28,32 +28,31 @@ use models::pcie::{MsgClass, PageRequest, PrgResponse};
 use models::rules::RuleId;
 use std::collections::VecDeque;
 
-/// The rules and words a flavor's response matcher names.
+/// The rules a flavor's response matcher names, and the name of its response command.
 pub struct Rules {
     /// The software command that asks for a response (`CMD_PRI_RESP`, `page_grp_resp_dsc`).
     pub command: &'static str,
-    /// What one queued message is written as (`entry`, `descriptor`), and the queue (`PRQ`).
-    pub entry: &'static str,
-    pub queue: &'static str,
-    /// Software responses keep command order.
+    // Automatic responses.
+    /// They keep request order, if the flavor has that rule.
+    pub auto_order: Option<RuleId>,
+    /// An L=1 request that is not queued gets exactly one, of these forms.
+    pub auto_owed: (RuleId, &'static str),
+    /// A queued L=1 request gets none.
+    pub queued_no_auto: RuleId,
+    /// A message is either queued or answered automatically, never both.
+    pub queued_or_answered: RuleId,
+    /// A Stop Marker never gets a response.
+    pub stop_marker: RuleId,
+    /// An L=0 request never gets one, if the flavor names that rule (else such a response is
+    /// left to PRI-16).
+    pub l0_request: Option<RuleId>,
+    // Software responses.
+    /// They keep command order.
     pub command_order: RuleId,
-    /// A software response carries what its command asks for.
+    /// One carries what its command asks for.
     pub command_content: RuleId,
     /// A command that must answer has answered by the end.
     pub command_answered: RuleId,
-    /// A message is either queued or answered automatically, never both.
-    pub queued_or_answered: RuleId,
-    /// A queued L=1 request gets no automatic response.
-    pub queued_no_auto: RuleId,
-    /// An L=1 request that is not queued gets exactly one automatic response, of these forms.
-    pub auto_owed: (RuleId, &'static str),
-    /// Automatic responses keep request order, if the flavor has that rule.
-    pub auto_order: Option<RuleId>,
-    /// A Stop Marker never gets a response.
-    pub stop_marker: RuleId,
-    /// An L=0 request never gets an automatic response, if the flavor names that rule (else such
-    /// a response is left to PRI-16).
-    pub l0_request: Option<RuleId>,
 }
 
 /// Whether a software response must come.
@@ -216,12 +215,11 @@ impl<P: ResponsePolicy> ResponseChecker<P> {
         };
         if let Some(r) = written {
             if let Some(a) = r.answered {
-                let Rules { entry, queued_or_answered, .. } = P::RULES;
                 out.push(Violation {
-                    rule: queued_or_answered,
+                    rule: P::RULES.queued_or_answered,
                     cycle,
                     message: format!(
-                        "{entry} at 0x{addr:x} is written for {} accepted at cycle {}, which was already answered automatically at cycle {a}: a message is either queued or answered by hardware",
+                        "queue entry at 0x{addr:x} is written for {} accepted at cycle {}, which was already answered automatically at cycle {a}: a message is either queued or answered by hardware",
                         ShowReq(&r.msg),
                         r.cycle
                     ),
@@ -381,7 +379,7 @@ impl<P: ResponsePolicy> ResponseChecker<P> {
         if let Some(rec) = find(&|x| needs_answer(x) && x.msg.prgi == r.prgi && matches!(x.fate, Fate::Queued | Fate::Writing)) {
             return v(
                 rules.queued_no_auto,
-                format!("response {} looks automatic, but {} accepted at cycle {} was written to the {}: only software answers it", ShowRsp(&r), ShowReq(&rec.msg), rec.cycle, rules.queue),
+                format!("response {} looks automatic, but {} accepted at cycle {} was written to the queue: only software answers it", ShowRsp(&r), ShowReq(&rec.msg), rec.cycle),
             );
         }
         v(rule::PRI_16, format!("response {} matches no pending {command} and no accepted L=1 request awaiting an automatic response", ShowRsp(&r)))

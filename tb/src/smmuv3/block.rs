@@ -98,7 +98,7 @@ impl Block for Priq {
     }
 
     fn compare(&mut self, edge: u64, out: &PriqOutputs, enforce: bool) -> Option<Mismatch> {
-        self.scoreboard.note(self.model.events());
+        self.scoreboard.note(&self.model);
         if !enforce {
             return None;
         }

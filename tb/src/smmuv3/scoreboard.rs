@@ -8,7 +8,7 @@ use models::pcie::{MsgClass, PageRequest};
 use models::rules::RuleId;
 use models::smmuv3::arch::{CmdEffect, Row};
 use models::smmuv3::regs;
-use models::smmuv3::timing::{EdgeEvents, PriqOutputs, PriqTiming, RegAccess, RespSource};
+use models::smmuv3::timing::{PriqOutputs, PriqTiming, RegAccess, RespSource};
 pub use crate::lockstep::Mismatch;
 
 /// The strict lockstep scoreboard of `smmuv3_priq`.
@@ -92,7 +92,6 @@ impl PriqBlame {
 
 impl Blame for PriqBlame {
     type Outputs = PriqOutputs;
-    type Events = EdgeEvents;
     type Model = PriqTiming;
     type Row = Row;
 
@@ -110,7 +109,8 @@ impl Blame for PriqBlame {
         unknown: RuleId("PRI-16"),
     };
 
-    fn note(&mut self, ev: &EdgeEvents) -> Option<(Row, PageRequest)> {
+    fn note(&mut self, model: &PriqTiming) -> Option<(Row, PageRequest)> {
+        let ev = model.events();
         if ev.sent.is_some() {
             self.egress = None;
         }

@@ -8,7 +8,7 @@ use models::pcie::{MsgClass, PageRequest};
 use models::rules::{self, RuleId};
 use models::vtd::arch::Row;
 use models::vtd::regs;
-use models::vtd::timing::{EdgeEvents, IqTake, Job, RespSource, Unit, VtdOutputs, VtdTiming};
+use models::vtd::timing::{IqTake, Job, RespSource, Unit, VtdOutputs, VtdTiming};
 
 /// The strict lockstep scoreboard of `vtd_prq`.
 pub type Scoreboard = crate::scoreboard::Scoreboard<VtdBlame>;
@@ -55,7 +55,6 @@ const MW_DATA: [Signal<VtdOutputs>; 4] = [
 
 impl Blame for VtdBlame {
     type Outputs = VtdOutputs;
-    type Events = EdgeEvents;
     type Model = VtdTiming;
     type Row = Row;
 
@@ -78,7 +77,8 @@ impl Blame for VtdBlame {
     };
 
     /// Follow the model through one edge (call after `VtdTiming::step`).
-    fn note(&mut self, ev: &EdgeEvents) -> Option<(Row, PageRequest)> {
+    fn note(&mut self, model: &VtdTiming) -> Option<(Row, PageRequest)> {
+        let ev = model.events();
         if let Some((_, src)) = ev.committed {
             self.egress = Some(src);
         }
@@ -219,7 +219,7 @@ mod tests {
         }
         fn step(&mut self, i: VtdInputs) {
             self.m.step(&i);
-            self.sb.note(self.m.events());
+            self.sb.note(&self.m);
         }
         fn write(&mut self, addr: u32, data: u64) {
             self.step(VtdInputs { reg_valid: true, reg_write: true, reg_addr: addr, reg_wdata: data, ..Default::default() });

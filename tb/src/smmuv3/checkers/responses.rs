@@ -107,17 +107,15 @@ impl ResponsePolicy for Smmuv3Responses {
     const NAME: &'static str = "smmuv3-prg-responses";
     const RULES: Rules = Rules {
         command: "CMD_PRI_RESP",
-        entry: "entry",
-        queue: "queue",
+        auto_order: None,
+        auto_owed: (rule::PRI_16, "(DEC-2 / DEC-3)"),
+        queued_no_auto: rule::SMMU_PRIQ_10,
+        queued_or_answered: rule::SMMU_PRIQ_10,
+        stop_marker: rule::PRI_17,
+        l0_request: None,
         command_order: rule::SMMU_CMD_6,
         command_content: rule::SMMU_CMD_3,
         command_answered: rule::PRI_16,
-        queued_or_answered: rule::SMMU_PRIQ_10,
-        queued_no_auto: rule::SMMU_PRIQ_10,
-        auto_owed: (rule::PRI_16, "(DEC-2 / DEC-3)"),
-        auto_order: None,
-        stop_marker: rule::PRI_17,
-        l0_request: None,
     };
     type AtAccept = ();
 

@@ -60,17 +60,15 @@ impl ResponsePolicy for VtdResponses {
     const NAME: &'static str = "vtd-prg-responses";
     const RULES: Rules = Rules {
         command: "page_grp_resp_dsc",
-        entry: "descriptor",
-        queue: "PRQ",
+        auto_order: Some(rule::VTD_PRQ_17),
+        auto_owed: (rule::VTD_PRQ_17, "(DEC-5, DEC-7)"),
+        queued_no_auto: rule::VTD_PRQ_8,
+        queued_or_answered: rule::VTD_PRQ_17,
+        stop_marker: rule::VTD_PRQ_10,
+        l0_request: Some(rule::DEC_6),
         command_order: rule::VTD_IQ_5,
         command_content: rule::VTD_IQ_3,
         command_answered: rule::VTD_IQ_3,
-        queued_or_answered: rule::VTD_PRQ_17,
-        queued_no_auto: rule::VTD_PRQ_8,
-        auto_owed: (rule::VTD_PRQ_17, "(DEC-5, DEC-7)"),
-        auto_order: Some(rule::VTD_PRQ_17),
-        stop_marker: rule::VTD_PRQ_10,
-        l0_request: Some(rule::DEC_6),
     };
     type AtAccept = PreAtAccept;
 
