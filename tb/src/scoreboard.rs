@@ -130,19 +130,27 @@ impl<B: Blame> Scoreboard<B> {
     }
 
     /// Compare all outputs; on the first difference, name it and its rule.
+    #[inline]
     pub fn compare(&self, cycle: u64, exp: &B::Outputs, act: &B::Outputs, model: &B::Model) -> Option<Mismatch> {
         if exp == act {
             return None;
         }
+        Some(self.mismatch(cycle, exp, act, model))
+    }
+
+    /// Out of line, so that the per-cycle compare stays a record equality.
+    #[cold]
+    #[inline(never)]
+    fn mismatch(&self, cycle: u64, exp: &B::Outputs, act: &B::Outputs, model: &B::Model) -> Mismatch {
         let differs = B::SIGNALS.iter().flat_map(|g| g.iter()).find(|s| (s.get)(exp) != (s.get)(act));
         let Some(s) = differs else {
             // The records differ in a field no row reads: still a mismatch, never a pass.
             let (rule, _) = self.blame.blame(OUTPUTS, exp, act, model, &self.recent);
             let context = format!("outputs differ in a field no signal of the table reads: expected {exp:?}, DUT {act:?}");
-            return Some(Mismatch { cycle, signal: OUTPUTS, expected: 0, actual: 0, rule, context });
+            return Mismatch { cycle, signal: OUTPUTS, expected: 0, actual: 0, rule, context };
         };
         let (rule, context) = self.blame.blame(s.name, exp, act, model, &self.recent);
-        Some(Mismatch { cycle, signal: s.name, expected: (s.get)(exp), actual: (s.get)(act), rule, context })
+        Mismatch { cycle, signal: s.name, expected: (s.get)(exp), actual: (s.get)(act), rule, context }
     }
 }
 

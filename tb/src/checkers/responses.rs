@@ -75,13 +75,6 @@ pub enum Asked {
     Nothing { rsp: PrgResponse, fits: fn(&PrgResponse, &PrgResponse) -> bool, rule: RuleId, why: &'static str },
 }
 
-/// What a transaction says of the writes of queue entries.
-pub enum EntryTxn {
-    Write { addr: u64, entry: DecodedEntry },
-    Ack { err: bool },
-    Other,
-}
-
 /// What a flavor decides for the matcher.
 pub trait ResponsePolicy {
     /// [`Checker::name`].
@@ -90,11 +83,11 @@ pub trait ResponsePolicy {
     /// What the flavor notes of an L=1 request at its acceptance, to judge its automatic response.
     type AtAccept: Copy;
     fn at_accept(&self, msg: &PageRequest) -> Self::AtAccept;
-    /// Follow a transaction for the flavor's own state (before the matcher sees it); report what
-    /// only the flavor judges.
-    fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>);
-    /// A queue-entry write, decoded by the flavor's layout, or the ack of one.
-    fn entry(&mut self, t: &Stamped) -> EntryTxn;
+    /// Follow a transaction for the flavor's own state (before the matcher sees it) and report
+    /// what only the flavor judges; returns `Some(err)` if it acknowledges a queue-entry write.
+    fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) -> Option<bool>;
+    /// A queue entry (a memory write), decoded by the flavor's layout.
+    fn decode(&self, data: &[u64; 4]) -> DecodedEntry;
     /// A command taken at the software port: what it asks for, if it is a response command.
     fn command(&mut self, cycle: u64, words: &[u64; 4]) -> Option<Asked>;
     /// Whether `r`, which has the RID and PRG index of `msg`, is of a form its automatic response
@@ -205,15 +198,17 @@ impl<P: ResponsePolicy> ResponseChecker<P> {
     }
 
     /// An entry written for a message that already had its automatic response.
-    fn on_write(&mut self, cycle: u64, addr: u64, e: &DecodedEntry, out: &mut Vec<Violation>) {
-        let written = match self.ledger.on_write(cycle, e) {
-            WriteMatch::Exact { seq } | WriteMatch::Approx { seq, .. } => self.ledger.get(seq).copied(),
+    #[inline(never)]
+    fn on_write(&mut self, cycle: u64, addr: u64, data: &[u64; 4], out: &mut Vec<Violation>) {
+        let e = self.policy.decode(data);
+        let answered = match self.ledger.on_write(cycle, &e) {
+            WriteMatch::Exact { seq } | WriteMatch::Approx { seq, .. } => self.ledger.get(seq).filter(|r| r.answered.is_some()).copied(),
             WriteMatch::Unmatched => {
                 let m = e.msg.at_interface();
                 self.ledger.find(|r| r.answered.is_some() && r.msg == m)
             }
         };
-        if let Some(r) = written {
+        if let Some(r) = answered {
             if let Some(a) = r.answered {
                 out.push(Violation {
                     rule: P::RULES.queued_or_answered,
@@ -246,6 +241,9 @@ impl<P: ResponsePolicy> ResponseChecker<P> {
         }
     }
 
+    // Out of line (as are the other rare paths) so that `observe` stays small for the many
+    // transactions that are not responses.
+    #[inline(never)]
     fn on_response(&mut self, cycle: u64, rsp: &PrgResponse, out: &mut Vec<Violation>) {
         let r = rsp.at_interface();
         let command = P::RULES.command;
@@ -318,6 +316,8 @@ impl<P: ResponsePolicy> ResponseChecker<P> {
     }
 
     /// Why `r` fits nothing; the closest explanation is consumed so one bug reports once.
+    #[cold]
+    #[inline(never)]
     fn diagnose(&mut self, cycle: u64, r: PrgResponse) -> Violation {
         let rules = &P::RULES;
         let command = rules.command;
@@ -392,12 +392,7 @@ impl<P: ResponsePolicy> Checker for ResponseChecker<P> {
     }
 
     fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) {
-        self.policy.observe(t, out);
-        match self.policy.entry(t) {
-            EntryTxn::Write { addr, entry } => self.on_write(t.cycle, addr, &entry, out),
-            EntryTxn::Ack { err } => self.on_ack(err),
-            EntryTxn::Other => {}
-        }
+        let acked = self.policy.observe(t, out);
         match t.txn {
             Txn::PageRequest { ref msg } => {
                 let seq = self.ledger.accept(t.cycle, msg);
@@ -405,9 +400,13 @@ impl<P: ResponsePolicy> Checker for ResponseChecker<P> {
                     self.open.push_back(Open { seq, at: self.policy.at_accept(msg) });
                 }
             }
+            Txn::MemWrite { addr, ref data, .. } => self.on_write(t.cycle, addr, data, out),
             Txn::Command { ref words, .. } => self.on_command(t.cycle, words),
             Txn::Response { ref rsp } => self.on_response(t.cycle, rsp, out),
             _ => {}
+        }
+        if let Some(err) = acked {
+            self.on_ack(err);
         }
     }
 

@@ -19,7 +19,8 @@
 use super::priq_entry::decode_priq_entry;
 use super::programmed::AckBit;
 use super::reg;
-use crate::checkers::responses::{Asked, EntryTxn, Need, ResponseChecker, ResponsePolicy, Rules};
+use crate::checkers::entry::DecodedEntry;
+use crate::checkers::responses::{Asked, Need, ResponseChecker, ResponsePolicy, Rules};
 use crate::checkers::{rule, Violation};
 use crate::txn::{Stamped, Txn};
 use models::pcie::{PageRequest, PrgResponse, RespCode};
@@ -121,8 +122,10 @@ impl ResponsePolicy for Smmuv3Responses {
 
     fn at_accept(&self, _: &PageRequest) {}
 
-    fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) {
+    #[inline]
+    fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) -> Option<bool> {
         match t.txn {
+            Txn::MemAck { err } => return Some(err),
             Txn::RegWrite { addr: reg::CR0, data } => self.smmuen.on_cr0_write(data),
             Txn::RegRead { addr: reg::CR0ACK, data } => self.smmuen.on_cr0ack_read(data),
             Txn::RegWrite { addr: reg::GERRORN, data } | Txn::RegRead { addr: reg::GERRORN, data } => {
@@ -143,14 +146,11 @@ impl ResponsePolicy for Smmuv3Responses {
             }
             _ => {}
         }
+        None
     }
 
-    fn entry(&mut self, t: &Stamped) -> EntryTxn {
-        match t.txn {
-            Txn::MemWrite { addr, ref data, .. } => EntryTxn::Write { addr, entry: decode_priq_entry(data[0], data[1]) },
-            Txn::MemAck { err } => EntryTxn::Ack { err },
-            _ => EntryTxn::Other,
-        }
+    fn decode(&self, data: &[u64; 4]) -> DecodedEntry {
+        decode_priq_entry(data[0], data[1])
     }
 
     fn command(&mut self, cycle: u64, words: &[u64; 4]) -> Option<Asked> {

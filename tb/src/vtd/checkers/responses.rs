@@ -17,7 +17,8 @@ use super::codec::decode_page_req;
 use super::iq::IqGate;
 use super::pointers::{WriteFifo, WriteKind};
 use super::pre::PreTable;
-use crate::checkers::responses::{Asked, EntryTxn, Need, ResponseChecker, ResponsePolicy, Rules};
+use crate::checkers::entry::DecodedEntry;
+use crate::checkers::responses::{Asked, Need, ResponseChecker, ResponsePolicy, Rules};
 use crate::checkers::{rule, Violation};
 use crate::txn::{Stamped, Txn};
 use models::pcie::{PageRequest, PrgResponse, RespCode};
@@ -76,21 +77,18 @@ impl ResponsePolicy for VtdResponses {
         PreAtAccept { gen: self.pre.gen, enabled: self.pre.enabled(msg.rid) }
     }
 
-    fn observe(&mut self, t: &Stamped, _: &mut Vec<Violation>) {
+    /// Acks come in write order whatever the kind; `vtd_prq` acks carry no error.
+    #[inline]
+    fn observe(&mut self, t: &Stamped, _: &mut Vec<Violation>) -> Option<bool> {
         self.iq.observe(&t.txn);
         if let Txn::RegWrite { addr, data } = t.txn {
             self.pre.write(addr, data);
         }
+        (self.writes.observe(t.cycle, &t.txn) == Some(WriteKind::Descriptor)).then_some(false)
     }
 
-    /// Acks come in write order whatever the kind; `vtd_prq` acks carry no error.
-    fn entry(&mut self, t: &Stamped) -> EntryTxn {
-        let acked = self.writes.observe(t.cycle, &t.txn);
-        match t.txn {
-            Txn::MemWrite { addr, ref data, .. } => EntryTxn::Write { addr, entry: decode_page_req(data).0 },
-            _ if acked == Some(WriteKind::Descriptor) => EntryTxn::Ack { err: false },
-            _ => EntryTxn::Other,
-        }
+    fn decode(&self, data: &[u64; 4]) -> DecodedEntry {
+        decode_page_req(data).0
     }
 
     fn command(&mut self, _cycle: u64, words: &[u64; 4]) -> Option<Asked> {
