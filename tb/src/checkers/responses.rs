@@ -58,6 +58,7 @@ pub struct Rules {
 /// Whether a software response must come.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Need {
+    /// The command took effect: its response must come.
     Must,
     /// The flavor cannot tell whether the command took effect (SMMUv3: SMMUEN changing).
     May,
@@ -104,6 +105,7 @@ pub trait ResponsePolicy {
     fn finish(&mut self, _out: &mut Vec<Violation>) {}
 }
 
+/// A response a software command asked for.
 #[derive(Clone, Copy, Debug)]
 struct Expected {
     rsp: PrgResponse,
@@ -111,6 +113,7 @@ struct Expected {
     need: Need,
 }
 
+/// A software command that must send no response (`Asked::Nothing`).
 #[derive(Clone, Copy)]
 struct Silent {
     rsp: PrgResponse,
