@@ -67,6 +67,7 @@ directed!(
     vtd_event_gating,
     vtd_fault_event,
     vtd_wait_interrupt,
+    vtd_read_pushes_event_msis,
     vtd_reserved_code_forwarding,
     vtd_iqe_reserved_bits,
     vtd_pd_wait_drains,

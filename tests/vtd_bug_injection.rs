@@ -215,3 +215,39 @@ fn pd_wait_ignores_drain_count() {
     assert_eq!(lock, "VTD-IQ-10");
     assert_eq!(free, "VTD-IQ-10");
 }
+
+// ---- reads that must push in-flight event MSIs ------------------------------------------------------
+
+#[test]
+fn pe_reads_do_not_push_pe_msi() {
+    // Reads of PRS, PQT and PECTL no longer wait for a page request event MSI issued before them:
+    // software can see PPR set before the interrupt's write has landed (VTD-PRQ-20).
+    let rtl = mutant(
+        "vtd_pe_read_no_push",
+        PRQ,
+        "wire        rd_push_pe     = pe_msi_in_flight && rd_pe_class;   // VTD-PRQ-20",
+        "wire        rd_push_pe     = 1'b0;",
+    );
+    let (lock, free) = verdicts(&rtl, "vtd_read_pushes_event_msis");
+    // Lockstep: reg_rvalid rises while the model holds the PRS read behind the PE MSI.
+    assert_eq!(lock, "VTD-PRQ-20");
+    // Checkers: ReadPushChecker sees the PRS read return while the MSI issued before the PQH
+    // read that preceded it is unacknowledged.
+    assert_eq!(free, "VTD-PRQ-20");
+}
+
+#[test]
+fn fe_reads_do_not_push_fe_msi() {
+    // Reads of FSTS and FECTL no longer wait for a fault event MSI issued before them (VTD-FLT-8).
+    let rtl = mutant(
+        "vtd_fe_read_no_push",
+        PRQ,
+        "wire        rd_push_fe     = fe_msi_in_flight && rd_fe_class;   // VTD-FLT-8",
+        "wire        rd_push_fe     = 1'b0;",
+    );
+    let (lock, free) = verdicts(&rtl, "vtd_read_pushes_event_msis");
+    // Lockstep: reg_rvalid rises while the model holds the FSTS read behind the FE MSI.
+    assert_eq!(lock, "VTD-FLT-8");
+    // Checkers: ReadPushChecker, as above, for the fault event MSI.
+    assert_eq!(free, "VTD-FLT-8");
+}

@@ -59,6 +59,9 @@ fn reached(ev: &models::vtd::timing::EdgeEvents, out: &mut BTreeSet<String>) {
     if ev.read_answered.is_some() && ev.reg.is_none() {
         out.insert("read answered late".into());
     }
+    if let Some((_, why)) = ev.read_held {
+        out.insert(format!("read held {why:?}"));
+    }
     for u in Unit::ALL {
         if ev.unit(u).ip_set {
             out.insert(format!("{u:?} ip set"));
@@ -120,7 +123,7 @@ fn model_matches_rtl_on_random_stimulus() {
         "row B_Overflow LastRequest", "row C_Full LastRequest", "row D_Write LastRequest", "row D_Write StopMarker",
         "row D_Write Request", "fault recorded", "fault overflow", "fault dropped", "iq response", "iq wait pd=true drain>0=true", "iq wait pd=false drain>0=false",
         "iq no-op", "iq invalid", "wait done sw=true if=true", "job Status", "job Msi(Pe)", "job Msi(Fe)", "job Msi(Ie)",
-        "commit Software", "read answered late", "Pe ip set", "Fe ip set", "Ie ip set", "Pe ip cleared", "Fe ip cleared",
+        "commit Software", "read answered late", "read held Descriptor", "read held Msi(Pe)", "read held Msi(Fe)", "Pe ip set", "Fe ip set", "Ie ip set", "Pe ip cleared", "Fe ip cleared",
         "Ie ip cleared",
     ];
     let missing: Vec<_> = must.iter().filter(|m| !reach.contains(**m)).collect();

@@ -211,6 +211,7 @@ module vtd_prq #(
     // Write engine
     eng_state_t   eng_state_q;
     logic [1:0]   eng_kind_q;
+    logic         eng_pe_q, eng_fe_q;    // the kind-2 job is the PE / FE unit's MSI
     logic [47:0]  mw_addr_q;
     logic [255:0] mw_data_q;
 
@@ -364,6 +365,10 @@ module vtd_prq #(
     wire mwack_fire = mwack_valid && mwack_ready;
     wire desc_ack   = mwack_fire && (eng_kind_q == KIND_DESC);   // VTD-PRQ-8: PQT after ack
 
+    // An event MSI issued on the memory port (its mw handshake done) and not yet acknowledged.
+    wire pe_msi_in_flight = (eng_state_q == ENG_WAIT_ACK) && (eng_kind_q == KIND_MSI) && eng_pe_q;
+    wire fe_msi_in_flight = (eng_state_q == ENG_WAIT_ACK) && (eng_kind_q == KIND_MSI) && eng_fe_q;
+
     // ---------------------------------------------------------------------------------------
     // Fault recording (VTD-FLT-3, -4; OP-12 no compression; OP-13 record first)
     // ---------------------------------------------------------------------------------------
@@ -503,9 +508,19 @@ module vtd_prq #(
         return |rec_f_q;   // VTD-FLT-1: PPF = OR of all F
     endfunction
 
-    // VTD-PRQ-16: a read is answered only while no descriptor write is in flight.
-    wire        rd_answer      = (reg_rd || rd_pend_q) && !eng_hold_desc;
+    // A read is answered at the first edge where, before it, the engine does not hold it:
+    // VTD-PRQ-16: no read while a descriptor write is in flight (WRITE or WAIT_ACK);
+    // VTD-PRQ-20: no read of PRS, PQT or PECTL while a PE MSI issued earlier awaits its ack;
+    // VTD-FLT-8:  no read of FSTS or FECTL while an FE MSI issued earlier awaits its ack.
+    // An MSI still pending or in WRITE is not pushed (rtl/README.md "Reads").
     wire [11:0] rd_answer_addr = rd_pend_q ? rd_addr_q : reg_addr;
+    wire        rd_pe_class    = (rd_answer_addr == A_PRS) || (rd_answer_addr == A_PQT)
+                                 || (rd_answer_addr == A_PECTL);
+    wire        rd_fe_class    = (rd_answer_addr == A_FSTS) || (rd_answer_addr == A_FECTL);
+    wire        rd_push_pe     = pe_msi_in_flight && rd_pe_class;   // VTD-PRQ-20
+    wire        rd_push_fe     = fe_msi_in_flight && rd_fe_class;   // VTD-FLT-8
+    wire        rd_hold        = eng_hold_desc || rd_push_pe || rd_push_fe;
+    wire        rd_answer      = (reg_rd || rd_pend_q) && !rd_hold;
 
     wire [11:0] rd_frcd_rel = rd_answer_addr - 12'(FRCD_BASE);
     wire [11:0] rd_pre_rel  = rd_answer_addr - 12'(PRE_BASE);
@@ -578,6 +593,7 @@ module vtd_prq #(
             drain_q <= '0;
             status_pend_q <= 1'b0; status_addr_q <= '0; status_data_q <= '0;
             eng_state_q <= ENG_IDLE; eng_kind_q <= KIND_DESC;
+            eng_pe_q <= 1'b0; eng_fe_q <= 1'b0;
             mw_addr_q <= '0; mw_data_q <= '0;
             rd_pend_q <= 1'b0; rd_addr_q <= '0; reg_rvalid_q <= 1'b0; reg_rdata_q <= '0;
         end else begin
@@ -646,6 +662,11 @@ module vtd_prq #(
             end
 
             // ---- write engine ----
+            if (eng_idle) begin
+                // Which unit a kind-2 job belongs to (VTD-PRQ-20, VTD-FLT-8: reads push it).
+                eng_pe_q <= job_pe;
+                eng_fe_q <= job_fe;
+            end
             if (job_status) begin
                 status_pend_q <= 1'b0;
                 eng_kind_q    <= KIND_STATUS;
@@ -679,7 +700,7 @@ module vtd_prq #(
             // ---- register reads ----
             reg_rvalid_q <= rd_answer;
             if (rd_answer) reg_rdata_q <= rd_value;
-            if (reg_rd && eng_hold_desc) begin
+            if (reg_rd && rd_hold) begin
                 rd_pend_q <= 1'b1;
                 rd_addr_q <= reg_addr;
             end else if (rd_answer) begin

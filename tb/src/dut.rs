@@ -1,6 +1,7 @@
-//! The parts of a DUT binding both tops share (`rtl/README.md`, "Conventions"): the clock, reset
-//! and waves of a Verilated model, and the PCIe page-request ingress and PRG-response egress,
-//! whose ports are the same on both tops. Each flavor's `dut.rs` binds the rest of its ports.
+//! The parts of a DUT binding every top shares (`rtl/README.md`, "Conventions"): the clock, reset
+//! and waves of a Verilated model, and the port groups with the same names on every top: the
+//! PCIe page-request ingress and PRG-response egress, the memory write port with its
+//! acknowledgement, and the register bus. Each flavor's `dut.rs` binds the rest of its ports.
 
 use models::pcie::PageRequest;
 use sim::{Model, Port, SimError};
@@ -159,17 +160,101 @@ impl PciePorts {
     }
 }
 
-/// Copy the PCIe outputs into a flavor's output record (same field names on both).
+/// Copy the PCIe outputs into a flavor's output record (same field names on every top).
 macro_rules! copy_pcie_out {
-    ($from:expr, $to:expr) => {{
-        let p = $from;
-        $to.pr_ready = p.pr_ready;
-        $to.rsp_valid = p.rsp_valid;
-        $to.rsp_rid = p.rsp_rid;
-        $to.rsp_pv = p.rsp_pv;
-        $to.rsp_pasid = p.rsp_pasid;
-        $to.rsp_prgi = p.rsp_prgi;
-        $to.rsp_code = p.rsp_code;
-    }};
+    ($from:expr, $to:expr) => {
+        copy_fields!($from, $to, pr_ready, rsp_valid, rsp_rid, rsp_pv, rsp_pasid, rsp_prgi, rsp_code)
+    };
 }
 pub(crate) use copy_pcie_out;
+
+/// Copy same-named fields from a port group's sample into a flavor's output record.
+macro_rules! copy_fields {
+    ($from:expr, $to:expr, $($f:ident),+) => {{
+        let p = $from;
+        $( $to.$f = p.$f; )+
+    }};
+}
+pub(crate) use copy_fields;
+
+/// The memory write port (`mw_*`) and its acknowledgement (`mwack_*`); the data is `N` 64-bit
+/// words wide. Flavor-only signals of the port (an error bit, a write kind) stay in the flavor.
+pub struct MemPorts {
+    mw_valid: Port,
+    mw_ready: Port,
+    mw_addr: Port,
+    mw_data: Port,
+    mwack_valid: Port,
+    mwack_ready: Port,
+}
+
+/// What the memory ports show after an edge (field names as in the output records).
+#[derive(Clone, Copy, Debug)]
+pub struct MemOut<const N: usize> {
+    pub mw_valid: bool,
+    pub mw_addr: u64,
+    pub mw_data: [u64; N],
+    pub mwack_ready: bool,
+}
+
+impl MemPorts {
+    pub fn bind(model: &Model) -> Result<MemPorts, SimError> {
+        Ok(bind_ports!(model, MemPorts { mw_valid, mw_ready, mw_addr, mw_data, mwack_valid, mwack_ready }))
+    }
+
+    #[inline]
+    pub fn drive(&self, mw_ready: bool, mwack_valid: bool) {
+        self.mw_ready.set(mw_ready as u64);
+        self.mwack_valid.set(mwack_valid as u64);
+    }
+
+    /// `N` is 2 or 4 (128- or 256-bit data).
+    #[inline]
+    pub fn sample<const N: usize>(&self) -> MemOut<N> {
+        let mut w = [0u32; 8];
+        self.mw_data.get_words(&mut w[..2 * N]);
+        let mut mw_data = [0u64; N];
+        for (q, pair) in mw_data.iter_mut().zip(w.chunks_exact(2)) {
+            *q = u64::from(pair[0]) | u64::from(pair[1]) << 32;
+        }
+        MemOut { mw_valid: self.mw_valid.get() != 0, mw_addr: self.mw_addr.get(), mw_data, mwack_ready: self.mwack_ready.get() != 0 }
+    }
+}
+
+/// The register bus (`reg_*`).
+pub struct RegPorts {
+    reg_valid: Port,
+    reg_ready: Port,
+    reg_write: Port,
+    reg_addr: Port,
+    reg_wdata: Port,
+    reg_rvalid: Port,
+    reg_rdata: Port,
+}
+
+/// What the register bus shows after an edge (field names as in the output records).
+#[derive(Clone, Copy, Debug)]
+pub struct RegOut {
+    pub reg_ready: bool,
+    pub reg_rvalid: bool,
+    pub reg_rdata: u64,
+}
+
+impl RegPorts {
+    pub fn bind(model: &Model) -> Result<RegPorts, SimError> {
+        Ok(bind_ports!(model, RegPorts { reg_valid, reg_ready, reg_write, reg_addr, reg_wdata, reg_rvalid, reg_rdata }))
+    }
+
+    #[inline]
+    pub fn drive(&self, valid: bool, write: bool, addr: u32, wdata: u64) {
+        self.reg_valid.set(valid as u64);
+        self.reg_write.set(write as u64);
+        self.reg_addr.set(u64::from(addr));
+        self.reg_wdata.set(wdata);
+    }
+
+    #[inline]
+    pub fn sample(&self) -> RegOut {
+        RegOut { reg_ready: self.reg_ready.get() != 0, reg_rvalid: self.reg_rvalid.get() != 0, reg_rdata: self.reg_rdata.get() }
+    }
+}

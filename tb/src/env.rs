@@ -1,7 +1,7 @@
 //! What a test sequence sees: the agents behind one shared handle, and awaitable helpers in
 //! the cocotb idiom (`env.write_reg(..).await`, `env.cycles(10).await`). The helpers here work
-//! on both flavors; each flavor adds its own register sequences in its `env.rs`
-//! (`smmuv3::env`, `vtd::env`).
+//! on every flavor; a flavor's own register sequences are a trait of its `env.rs`
+//! (`smmuv3::env::Smmuv3Sequences`, `vtd::env::VtdSequences`) that its tests import.
 
 use crate::agents::cmd::CmdDriver;
 use crate::agents::memory::MemoryAgent;
@@ -45,20 +45,25 @@ pub struct Env {
     pub irq: Rc<Event>,
     /// Queue geometry the sequence programmed (for the host model and assertions).
     pub queue: Rc<RefCell<QueueConfig>>,
+    /// The last ticket handed out by [`Env::next_ticket`].
+    pub tickets: Rc<std::cell::Cell<u32>>,
 }
 
-/// The queue geometry as programmed: SMMUv3 PRIQ_BASE, or VT-d PQA (`log2size` = PQS + 7).
+/// The queue geometry as the flavor's sequence programmed it (base address, log2 of entries).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct QueueConfig {
     pub base: u64,
     pub log2size: u32,
-    /// VT-d: the address the page request event MSI goes to (PEUADDR:PEADDR); 0 on SMMUv3.
-    pub irq_addr: u64,
-    /// VT-d: the last `inv_wait_dsc` status data handed out (each wait gets its own slot).
-    pub status_seq: u32,
 }
 
 impl Env {
+    /// A number no other caller gets in this run (1, 2, ...; 0 is never handed out): for
+    /// sequences that must recognise their own completion, e.g. the status data of a wait.
+    pub fn next_ticket(&self) -> u32 {
+        let t = self.tickets.get().wrapping_add(1).max(1);
+        self.tickets.set(t);
+        t
+    }
     pub async fn cycles(&self, n: u64) {
         self.sim.clock_cycles(n).await
     }

@@ -5,12 +5,12 @@ mod macros;
 
 pub mod agents;
 pub mod checkers;
+pub mod classes;
 pub mod coverage;
 pub mod dut;
 pub mod env;
 pub mod flavor;
 pub mod flavors;
-pub mod fasthash;
 pub mod junit;
 pub mod lockstep;
 pub mod observe;

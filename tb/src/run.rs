@@ -23,7 +23,8 @@ use std::time::Instant;
 /// Where the RTL and the build cache are, and what to produce.
 #[derive(Clone, Debug)]
 pub struct RunOptions {
-    /// Folder holding `common/` and `smmuv3/` (the project's `rtl/` unless a test injects a bug).
+    /// Folder holding `common/` and one folder per flavor (the project's `rtl/` unless a test
+    /// injects a bug).
     pub rtl_dir: PathBuf,
     pub cache_root: PathBuf,
     pub waves: Option<PathBuf>,

@@ -44,7 +44,7 @@ pub trait Block: Sized {
     fn edge(&mut self, i: &Self::Inputs, cov: &mut Self::Coverage, out: &mut Self::Outputs);
     /// Transactions of this edge's handshakes (inputs of the cycle against the outputs before
     /// the edge; read data and pulses from the outputs after it).
-    fn monitor(m: &mut Monitor<'_, Self::Coverage>, i: &Self::Inputs, before: &Self::Outputs, after: &Self::Outputs);
+    fn monitor(&mut self, m: &mut Monitor<'_, Self::Coverage>, i: &Self::Inputs, before: &Self::Outputs, after: &Self::Outputs);
     /// Output pulses after the edge (reported after the device events the handshakes raised).
     fn pulses(_m: &mut Monitor<'_, Self::Coverage>, _after: &Self::Outputs) {}
     /// Follow the model through the edge (for blame), then compare all outputs if `enforce`.
@@ -167,6 +167,7 @@ impl<B: Block> Testbench<B> {
             agents: Rc::new(RefCell::new(agents)),
             irq: Rc::new(Event::new()),
             queue: Rc::new(RefCell::new(QueueConfig::default())),
+            tickets: Rc::default(),
         };
         let mut out = B::Outputs::default();
         block.sample(&mut out);
@@ -193,7 +194,7 @@ impl<B: Block> Testbench<B> {
             // Device events raised while driving this cycle happened before this edge's handshakes;
             // those raised while reacting to them come after.
             m.flush_events();
-            B::monitor(&mut m, &inp, &before, &self.out);
+            self.block.monitor(&mut m, &inp, &before, &self.out);
             m.flush_events();
             B::pulses(&mut m, &self.out);
         }

@@ -123,9 +123,10 @@ fn html_has_every_section_escapes_text_and_is_well_formed() {
     }
     assert!(svg.descendants().filter(|n| n.tag_name().name() == "rect").count() >= 15);
 
-    // Injection-safe: the evil text is text, never markup.
+    // Injection-safe: the evil text is text, never markup (in element text only `<`, `>` and
+    // `&` need escaping).
     assert!(!r.html.contains("<script>"));
-    assert!(r.html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;"));
+    assert!(r.html.contains("&lt;script&gt;alert('x')&lt;/script&gt; &amp; \"quoted\""));
     let all_text: String = doc.descendants().filter(|n| n.is_text()).map(|n| n.text().unwrap()).collect();
     assert!(all_text.contains(EVIL));
 
@@ -246,6 +247,67 @@ fn markdown_has_the_same_sections_and_tables_stay_intact() {
             Some(n) => assert_eq!(seps, n, "broken table row: {line}"),
         }
     }
+}
+
+/// The HTML page is made from the Markdown: text that looks like Markdown or HTML stays text
+/// in both files, and line breaks or pipes cannot break a table row.
+#[test]
+fn markup_in_input_stays_text() {
+    let mut input = fixture();
+    let tricky = "a\nb | c **d** [e](f) ![g](h) <b>i</b> `j` &amp; # k \u{1} \\";
+    input.runs[1].failure = Some(tricky.to_string());
+    input.runs[1].test = "t|x\ny".to_string();
+    input.functional.rules[1].holes.push("bin`with|tick".to_string());
+    let r = render(&input, &[], None, &[], "2025-06-01").unwrap();
+
+    let doc = parse_html(&r.html);
+    let text: String = doc.descendants().filter(|n| n.is_text()).map(|n| n.text().unwrap()).collect();
+    assert!(text.contains("a b | c **d** [e](f) ![g](h) <b>i</b> `j` &amp; # k \u{FFFD} \\"), "{text}");
+    assert!(text.contains("t|x y"), "{text}");
+    assert!(text.contains("bin`with|tick"), "{text}");
+    for n in doc.descendants().filter(|n| n.is_element()) {
+        assert!(!["a", "img", "b", "em"].contains(&n.tag_name().name()), "{n:?}");
+        assert!(n.tag_name().name() != "strong" || n.text() != Some("d"), "{n:?}");
+    }
+    // The failures table still has seven cells per row.
+    let failures = doc.descendants().find(|n| n.tag_name().name() == "table" && n.descendants().any(|c| c.text() == Some("Replay"))).unwrap();
+    for row in failures.descendants().filter(|n| n.tag_name().name() == "tr") {
+        assert_eq!(row.children().filter(|c| c.is_element()).count(), 7);
+    }
+    let md_table: Vec<&str> = r.markdown.lines().skip_while(|l| !l.starts_with("| Flavor | Test | Seed")).take_while(|l| l.starts_with('|')).collect();
+    assert_eq!(md_table.len(), 3, "{md_table:?}");
+    assert!(md_table[2].contains("t\\|x y"), "{}", md_table[2]);
+}
+
+/// Lists of holes and waived holes stop at MAX_LISTED entries in both files and say how many
+/// more there are; coverage.json keeps them all.
+#[test]
+fn long_lists_are_cut_at_max_listed() {
+    let mut input = fixture();
+    let n = MAX_LISTED + 3;
+    input.code.as_mut().unwrap().holes = (0..n).map(|i| format!("rtl/many.sv:{i} line")).collect();
+    let more = "... and 3 more (all in coverage.json).";
+
+    let r = render(&input, &[], None, &[], "2025-06-01").unwrap();
+    let doc = parse_html(&r.html);
+    let title = format!("Code points ({n})");
+    let fold = doc
+        .descendants()
+        .find(|d| d.tag_name().name() == "details" && d.first_element_child().and_then(|s| s.text()) == Some(&title))
+        .expect("code points fold");
+    assert_eq!(fold.descendants().filter(|n| n.tag_name().name() == "li").count(), MAX_LISTED);
+    assert!(fold.descendants().any(|n| n.text() == Some(more)));
+    assert_eq!(r.markdown.lines().filter(|l| l.starts_with("- `rtl/many.sv:")).count(), MAX_LISTED);
+    assert!(r.markdown.contains(more));
+    assert_eq!(r.json.matches("rtl/many.sv:").count(), 2 * n, "input holes and open holes, all of them");
+
+    let r = render(&input, &[waiver("rtl/many.sv:*")], None, &[], "2025-06-01").unwrap();
+    let doc = parse_html(&r.html);
+    let waived_rows = doc.descendants().filter(|n| n.tag_name().name() == "td" && n.text() == Some("code")).count();
+    assert_eq!(waived_rows, MAX_LISTED);
+    assert!(doc.descendants().any(|n| n.text() == Some(more)));
+    assert_eq!(r.markdown.lines().filter(|l| l.starts_with("| code | `rtl/many.sv:")).count(), MAX_LISTED);
+    assert!(r.markdown.contains(more));
 }
 
 #[test]
@@ -403,7 +465,9 @@ fn write_report_writes_three_files_and_coverage_json_reads_back() {
     assert_eq!(plain.functional.rules.len(), input.functional.rules.len());
     // TB_REPORT_SAMPLE=DIR keeps a sample report for a look in a browser.
     if let Ok(keep) = std::env::var("TB_REPORT_SAMPLE") {
-        write_report(Path::new(&keep), &input, Some(&wf), &parse_gates("rules=75,line=90,toggle=80").unwrap(), "2025-06-01").unwrap();
+        let mut sample = input.clone();
+        sample.runs[1].report = Some(format!("cycle 812: prod mismatch {EVIL}\n  expected PROD 3\n  actual   PROD 4"));
+        write_report(Path::new(&keep), &sample, Some(&wf), &parse_gates("rules=75,line=90,toggle=80").unwrap(), "2025-06-01").unwrap();
     }
     // Deterministic: the same input and date give the same bytes.
     let again = dir.join("again");

@@ -6,7 +6,7 @@ use models::vtd::desc::{InvWaitDsc, PageGrpRespDsc, PageReqDsc};
 use models::vtd::regs;
 use tb::vtd::checkers::{
     checkers as vtd_checkers, FaultReadChecker, PeMsiChecker, PqtReadChecker, PrqAdmissionChecker, PrqEntryChecker, PrqSlotChecker,
-    VtdResponseChecker, WaitChecker, PRE_ENTRIES,
+    ReadPushChecker, VtdResponseChecker, WaitChecker, PRE_ENTRIES,
 };
 use tb::checkers::{Checker, Violation};
 use tb::txn::{Stamped, Txn};
@@ -17,6 +17,8 @@ const RID: u16 = 0x0100;
 const OFF: u16 = 0x0200;
 const PE_ADDR: u32 = 0xFEE0_0000;
 const PE_DATA: u32 = 0x41;
+const FE_ADDR: u32 = 0xFEE0_1000;
+const FE_DATA: u32 = 0x42;
 
 fn req(rid: u16, prgi: u16) -> PageRequest {
     PageRequest { rid, prgi, r: true, page: 0x1000 + u64::from(prgi), ..Default::default() }
@@ -91,6 +93,18 @@ impl S {
     }
     fn pe_msi(&mut self) -> &mut Self {
         self.push(Txn::Msi { addr: u64::from(PE_ADDR), data: PE_DATA })
+    }
+    /// Program the fault event unit's MSI (FEADDR, FEDATA).
+    fn fe(&mut self) -> &mut Self {
+        self.reg(regs::FEADDR, u64::from(FE_ADDR)).reg(regs::FEDATA, u64::from(FE_DATA))
+    }
+    fn fe_msi(&mut self) -> &mut Self {
+        self.push(Txn::Msi { addr: u64::from(FE_ADDR), data: FE_DATA })
+    }
+    /// A transaction in the cycle of the previous one.
+    fn same_cycle(&mut self, txn: Txn) -> &mut Self {
+        self.t.push(Stamped { cycle: self.cycle - 1, txn });
+        self
     }
     fn cmd(&mut self, words: [u64; 4]) -> &mut Self {
         self.push(Txn::Command { words, n: 4 })
@@ -300,6 +314,77 @@ fn pe_msi_before_the_descriptor_ack_is_prq16() {
     s.reg(regs::FEADDR, u64::from(PE_ADDR)).reg(regs::FEDATA, u64::from(PE_DATA));
     s.msg(m).write(&m).pe_msi().ack().ack();
     clean(s.check(PeMsiChecker::new()));
+}
+
+// ---- ReadPushChecker ---------------------------------------------------------------------------------
+
+#[test]
+fn read_push_pe_reads_wait_for_an_issued_pe_msi() {
+    for addr in [regs::PRS, regs::PQT, regs::PECTL] {
+        // A read of PQH (which pushes nothing) shows the MSI was issued before the next read.
+        let mut s = S::new();
+        s.pe_msi().read(regs::PQH, 0).ack().read(addr, 1);
+        clean(s.check(ReadPushChecker::new()));
+        let mut s = S::new();
+        s.pe_msi().read(regs::PQH, 0).read(addr, 1).ack();
+        only(s.check(ReadPushChecker::new()), "VTD-PRQ-20");
+    }
+}
+
+#[test]
+fn read_push_fe_reads_wait_for_an_issued_fe_msi() {
+    for addr in [regs::FSTS, regs::FECTL] {
+        let mut s = S::new();
+        s.fe().fe_msi().read(regs::ICS, 0).ack().read(addr, 0x10);
+        clean(s.check(ReadPushChecker::new()));
+        let mut s = S::new();
+        s.fe().fe_msi().read(regs::ICS, 0).read(addr, 0x10).ack();
+        only(s.check(ReadPushChecker::new()), "VTD-FLT-8");
+    }
+}
+
+#[test]
+fn read_push_acks_pair_in_write_order() {
+    // The ack after the MSI belongs to the descriptor written before it: the MSI is still in
+    // flight when PRS is read.
+    let mut s = S::new();
+    let m = req(RID, 1);
+    s.msg(m).write(&m).pe_msi().reg(regs::PQH, 0).ack().read(regs::PRS, 1).ack();
+    only(s.check(ReadPushChecker::new()), "VTD-PRQ-20");
+    let mut s = S::new();
+    s.msg(m).write(&m).pe_msi().reg(regs::PQH, 0).ack().ack().read(regs::PRS, 1);
+    clean(s.check(ReadPushChecker::new()));
+}
+
+#[test]
+fn read_push_judges_only_what_the_stream_shows() {
+    // Issued after the previous register access: maybe after the read was received.
+    let mut s = S::new();
+    s.pe_msi().read(regs::PRS, 1).ack();
+    clean(s.check(ReadPushChecker::new()));
+    // An access in the read's own cycle may have followed it: the bound is the access before.
+    let mut s = S::new();
+    s.pe_msi().reg(regs::PQH, 0).same_cycle(Txn::RegRead { addr: regs::PRS, data: 1 }).ack();
+    clean(s.check(ReadPushChecker::new()));
+    // An MSI issued in the cycle of the previous access was issued before the read.
+    let mut s = S::new();
+    s.pe_msi().same_cycle(Txn::RegRead { addr: regs::PQH, data: 0 }).read(regs::PRS, 1).ack();
+    only(s.check(ReadPushChecker::new()), "VTD-PRQ-20");
+    // The ack in the read's own cycle, reported after it, counts as before the answer.
+    let mut s = S::new();
+    s.pe_msi().read(regs::PQH, 0).read(regs::PRS, 1).same_cycle(Txn::MemAck { err: false });
+    clean(s.check(ReadPushChecker::new()));
+    // Other registers, and the other unit's registers, push nothing.
+    let mut s = S::new();
+    s.fe().pe_msi().read(regs::PQH, 0).read(regs::FSTS, 0).read(regs::PEDATA, 0).fe_msi().read(regs::PQA, 0).read(regs::PRS, 1);
+    let v = s.check(ReadPushChecker::new());
+    assert!(v.len() == 1 && v[0].rule.0 == "VTD-PRQ-20" && v[0].message.contains("PRS_REG"), "{v:#?}");
+    s.ack().ack();
+    // An MSI the two units could both have sent is not judged.
+    let mut s = S::new();
+    s.reg(regs::FEADDR, u64::from(PE_ADDR)).reg(regs::FEDATA, u64::from(PE_DATA));
+    s.pe_msi().read(regs::PQH, 0).read(regs::PRS, 1).read(regs::FSTS, 0).ack();
+    clean(s.check(ReadPushChecker::new()));
 }
 
 // ---- VtdResponseChecker ------------------------------------------------------------------------------
@@ -603,6 +688,8 @@ mod model_stream {
             (regs::pre_offset(0), regs::PRE_EN | u64::from(RID)),
             (regs::PEADDR, u64::from(PE_ADDR)),
             (regs::PEDATA, u64::from(PE_DATA)),
+            (regs::FEADDR, u64::from(FE_ADDR)),
+            (regs::FEDATA, u64::from(FE_DATA)),
             (regs::PECTL, 0),
             (regs::FECTL, 0),
             (regs::IECTL, 0),

@@ -4,7 +4,7 @@
 //! Cookies are assigned when a group is read (a group still queued has none, so a write cannot name
 //! it); they are unique among read, unanswered groups (HOST-13).
 
-use super::fault_core::{FaultRecord, Group};
+use super::record::{FaultRecord, Group};
 use super::quota::UserQueueBound;
 use super::response::GenericCode;
 use super::HostEvent;

@@ -2,6 +2,7 @@
 //! the IOMMU fault path, pure and deterministic.
 //!
 //! Layers (host-sw.md §1):
+//! - [`record`]: the fault record (HOST-1) and the group (HOST-3) that every layer shares;
 //! - [`fault_core`]: io-pgfault — fault records, partial and pending lists, grouping by group index
 //!   only (HOST-3), response matching (HOST-6), overflow discard (HOST-8), device removal (HOST-9),
 //!   flush (HOST-10), the in-kernel handler (HOST-5, HOST-7);
@@ -24,6 +25,7 @@ pub mod fault_core;
 pub mod iommufd;
 pub mod pasid;
 pub mod quota;
+pub mod record;
 pub mod response;
 pub mod smmu;
 pub mod stop_marker;
@@ -34,9 +36,8 @@ mod tests;
 #[cfg(test)]
 mod vtd_tests;
 
-pub use fault_core::{
-    DeviceCfg, FaultCore, FaultRecord, FlushMark, Group, GroupId, Handled, Perm, Reported,
-};
+pub use fault_core::{DeviceCfg, FaultCore, FlushMark, Handled, Reported};
+pub use record::{FaultRecord, Group, GroupId, Perm};
 pub use response::{GenericCode, HostResponse, SmmuPriResp, VtdPageGrpResp};
 
 use crate::rules::{self, RuleId};

@@ -1,7 +1,7 @@
 //! Response generation (HOST-15, HOST-18, HOST-23, DEC-13): the generic code of a group's result and
 //! its encodings per IOMMU flavour, as plain data the testbench turns into commands or descriptors.
 
-use super::fault_core::{FaultRecord, GroupId};
+use super::record::{FaultRecord, GroupId};
 use super::{HostEvent, VtdFailureCode};
 use crate::pcie::{PrgResponse, RespCode};
 use crate::smmuv3::cmd::Command;

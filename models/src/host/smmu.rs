@@ -3,7 +3,8 @@
 //! PROD/CONS reads and writes, OVACKFLG) stays in the testbench, which calls
 //! [`SmmuHost::on_priq_entry`] per entry and [`SmmuHost::on_overflow`] when PROD.OVFLG changed.
 
-use super::fault_core::{FaultCore, FaultRecord, Handled, Reported};
+use super::fault_core::{FaultCore, Handled, Reported};
+use super::record::FaultRecord;
 use super::iommufd::{FdWrite, PageResponseEntry};
 use super::response::{GenericCode, SmmuPriResp};
 use super::stop_marker::{drop_stop_marker, Dropped};

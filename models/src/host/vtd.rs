@@ -5,7 +5,8 @@
 //! [`VtdHost::on_prq_entry`] per entry, [`VtdHost::answer_next`] for the groups ready, and
 //! [`VtdHost::on_overflow`] when PRO is set and the queue was found empty.
 
-use super::fault_core::{DeviceCfg, FaultCore, FaultRecord, Handled, Reported};
+use super::fault_core::{DeviceCfg, FaultCore, Handled, Reported};
+use super::record::FaultRecord;
 use super::response::{HostResponse, VtdPageGrpResp};
 use super::stop_marker::{drop_stop_marker, Dropped};
 use super::{HostChoices, HostPolicy, VtdNoPasid};

@@ -173,6 +173,27 @@ pub enum IqTake {
     Invalid(desc::Invalid),
 }
 
+/// Why a register read waits (rtl/README.md "Reads").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReadHold {
+    /// The engine holds a descriptor write, in WRITE or WAIT_ACK (VTD-PRQ-16; every register).
+    Descriptor,
+    /// An MSI of this unit was issued on the memory port and awaits its ack (engine in
+    /// WAIT_ACK): a read of PRS, PQT or PECTL pushes a PE MSI (VTD-PRQ-20), a read of FSTS or
+    /// FECTL an FE MSI (VTD-FLT-8).
+    Msi(Unit),
+}
+
+/// The event unit whose in-flight MSIs a read of `addr` pushes: PRS, PQT, PECTL -> PE
+/// (VTD-PRQ-20); FSTS, FECTL -> FE (VTD-FLT-8); any other offset none.
+pub fn read_pushes(addr: u32) -> Option<Unit> {
+    match addr {
+        regs::PRS | regs::PQT | regs::PECTL => Some(Unit::Pe),
+        regs::FSTS | regs::FECTL => Some(Unit::Fe),
+        _ => None,
+    }
+}
+
 /// A register access at the edge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RegAccess {
@@ -219,8 +240,10 @@ pub struct EdgeEvents {
     pub sent: Option<PrgResponse>,
     /// Register handshake (VTD-PRQ-2, -12, -15, -19, VTD-FLT-1, -5, VTD-IQ-8).
     pub reg: Option<RegAccess>,
-    /// A read answered at this edge: (address, data on `reg_rdata`) (VTD-PRQ-16).
+    /// A read answered at this edge: (address, data on `reg_rdata`) (VTD-PRQ-16, -20, VTD-FLT-8).
     pub read_answered: Option<(u32, u64)>,
+    /// A read held at this edge (it waits after it): (address, why) (VTD-PRQ-16, -20, VTD-FLT-8).
+    pub read_held: Option<(u32, ReadHold)>,
     /// Event units PE, FE, IE (index `Unit as usize`) (VTD-PRQ-13, -14, VTD-FLT-6, VTD-IQ-8).
     pub units: [UnitEvent; 3],
 }
@@ -263,8 +286,9 @@ pub struct VtdTiming {
     sw_q: VecDeque<PrgResponse>,
     engine: EngineState,
     job: Job,
-    /// A read that waits for the engine to drop its descriptor (VTD-PRQ-16).
-    read_pending: Option<u32>,
+    /// A read that waits for the engine (VTD-PRQ-16, -20, VTD-FLT-8): address, and why it was
+    /// held at the last edge.
+    read_pending: Option<(u32, ReadHold)>,
     out: VtdOutputs,
     ev: EdgeEvents,
 }
@@ -334,17 +358,28 @@ impl VtdTiming {
         let wait_q = self.wait;
         let reg_addr = inp.reg_addr & REG_ADDR_MASK;
 
-        // Register reads: answered once no descriptor is held (VTD-PRQ-16), with the value
-        // before the edge.
+        // Register reads: answered once the engine holds neither a descriptor (VTD-PRQ-16) nor,
+        // for the registers that push it, an issued and unacknowledged MSI of their unit
+        // (VTD-PRQ-20, VTD-FLT-8), with the value before the edge.
         self.out.reg_rvalid = false;
         let read_addr = match (reg_hs && !inp.reg_write, self.read_pending) {
             (true, _) => Some(reg_addr),
-            (false, pending) => pending,
+            (false, pending) => pending.map(|(addr, _)| addr),
         };
         self.read_pending = None;
+        let msi_in_flight_q = match (engine_q, self.job) {
+            (EngineState::WaitAck, Job::Msi(u)) => Some(u),
+            _ => None,
+        };
         if let Some(addr) = read_addr {
-            if holds_desc_q {
-                self.read_pending = Some(addr);
+            let hold = if holds_desc_q {
+                Some(ReadHold::Descriptor)
+            } else {
+                read_pushes(addr).filter(|&u| msi_in_flight_q == Some(u)).map(ReadHold::Msi)
+            };
+            if let Some(why) = hold {
+                self.read_pending = Some((addr, why));
+                self.ev.read_held = Some((addr, why));
             } else {
                 let data = self.read_reg(addr);
                 self.out.reg_rvalid = true;
@@ -692,9 +727,13 @@ impl VtdTiming {
     pub fn status_write_pending(&self) -> bool {
         self.status_pending.is_some()
     }
-    /// Address of a read waiting for the engine (VTD-PRQ-16).
+    /// Address of a read waiting for the engine (VTD-PRQ-16, -20, VTD-FLT-8).
     pub fn read_pending(&self) -> Option<u32> {
-        self.read_pending
+        self.read_pending.map(|(addr, _)| addr)
+    }
+    /// Why the waiting read was held at the last edge.
+    pub fn read_hold(&self) -> Option<ReadHold> {
+        self.read_pending.map(|(_, why)| why)
     }
     /// True when no message, response, job, wait or read is in flight inside the block.
     pub fn is_quiescent(&self) -> bool {

@@ -348,6 +348,7 @@ fn read_waits_for_descriptor() {
         i.reg_addr = PQT;
     });
     assert_eq!(ev.reg, Some(RegAccess::Read { addr: PQT }));
+    assert_eq!(ev.read_held, Some((PQT, ReadHold::Descriptor)));
     assert!(!tb.out().reg_rvalid && !tb.out().reg_ready);
     tb.stall_mem = false;
     tb.idle(); // write handshake
@@ -356,6 +357,166 @@ fn read_waits_for_descriptor() {
     let ev = tb.idle(); // answered at a+1 with the advanced PQT
     assert_eq!(ev.read_answered, Some((PQT, 0x20)));
     assert!(tb.out().reg_rvalid && tb.out().reg_ready);
+}
+
+/// Read handshake of `addr` in a cycle where the memory withholds acks.
+fn read_no_ack(tb: &mut Tb, addr: u32) -> EdgeEvents {
+    tb.edge(|i| {
+        i.reg_valid = true;
+        i.reg_addr = addr;
+        i.mwack_valid = false;
+    })
+}
+
+/// One descriptor written with PECTL.IM=0; its PE MSI issued at the returned edge's `mw`
+/// handshake and its ack withheld: the engine is in WAIT_ACK with the PE MSI.
+fn pe_msi_in_flight() -> Tb {
+    let mut tb = Tb::new();
+    tb.setup(0, false);
+    tb.msg(req(RID, false, 1)); // t
+    tb.idle(); // t+1 decided
+    tb.idle(); // t+2 write
+    assert!(tb.idle().unit(Unit::Pe).msi_triggered); // t+3 ack: PPR, MSI pending
+    assert_eq!(tb.idle().job_started, Some(Job::Msi(Unit::Pe))); // t+4
+    let ev = tb.edge(|i| i.mwack_valid = false); // t+5: issued
+    assert_eq!(ev.mem_write, Some(Job::Msi(Unit::Pe)));
+    assert!(tb.out().mwack_ready);
+    tb
+}
+
+/// An invalid descriptor with FECTL.IM=0: IQE set, the FE MSI issued and its ack withheld.
+fn fe_msi_in_flight() -> Tb {
+    let mut tb = Tb::new();
+    tb.setup(0, true);
+    tb.write(FECTL, 0);
+    assert!(tb.dsc([0x0A, 0, 0, 0]).unit(Unit::Fe).msi_triggered); // IQE: FE condition
+    assert_eq!(tb.idle().job_started, Some(Job::Msi(Unit::Fe)));
+    assert_eq!(tb.edge(|i| i.mwack_valid = false).mem_write, Some(Job::Msi(Unit::Fe)));
+    tb
+}
+
+/// As `pe_msi_in_flight`, then FECTL.IM=0 and an invalid descriptor: the FE MSI is pending
+/// behind the issued PE MSI.
+fn pe_and_pending_fe_msi() -> Tb {
+    let mut tb = pe_msi_in_flight();
+    tb.stall_mem = true;
+    tb.write(FECTL, 0);
+    tb.dsc([0x0A, 0, 0, 0]);
+    tb.stall_mem = false;
+    assert!(tb.m.msi_pending(Unit::Fe) && tb.out().mwack_ready);
+    tb
+}
+
+/// A held read: answered at a+1, a = the edge of the withheld ack, with the value before a+1.
+fn held_until_ack(tb: &mut Tb, addr: u32, why: ReadHold) -> u64 {
+    let ev = read_no_ack(tb, addr);
+    assert_eq!(ev.read_held, Some((addr, why)), "read of {addr:#x}");
+    assert!(ev.read_answered.is_none());
+    assert!(!tb.out().reg_rvalid && !tb.out().reg_ready, "reg_ready is 0 while the read waits");
+    assert_eq!(tb.m.read_hold(), Some(why));
+    let ev = tb.edge(|i| i.mwack_valid = false); // still no ack
+    assert_eq!(ev.read_held, Some((addr, why)));
+    assert!(!tb.out().reg_rvalid && !tb.out().reg_ready);
+    let ev = tb.idle(); // a: the ack; the engine was in WAIT_ACK before a, so still held
+    assert_eq!(ev.read_held, Some((addr, why)));
+    assert!(ev.read_answered.is_none() && !tb.out().reg_rvalid);
+    let ev = tb.idle(); // a+1
+    assert!(ev.read_held.is_none());
+    assert_eq!(ev.read_answered.map(|r| r.0), Some(addr));
+    assert!(tb.out().reg_rvalid && tb.out().reg_ready);
+    assert!(tb.idle().read_answered.is_none() && !tb.out().reg_rvalid, "reg_rvalid for one cycle");
+    tb.out().reg_rdata
+}
+
+/// VTD-PRQ-20: reads of PRS, PQT and PECTL wait for the ack of a PE MSI issued before them.
+#[test]
+fn pe_reads_push_issued_pe_msi() {
+    for (addr, want) in [(PRS, u64::from(PRS_PPR)), (PQT, 0x20), (PECTL, 0)] {
+        let mut tb = pe_msi_in_flight();
+        assert_eq!(held_until_ack(&mut tb, addr, ReadHold::Msi(Unit::Pe)), want, "read of {addr:#x}");
+    }
+}
+
+/// VTD-FLT-8: reads of FSTS and FECTL wait for the ack of an FE MSI issued before them.
+#[test]
+fn fe_reads_push_issued_fe_msi() {
+    for (addr, want) in [(FSTS, u64::from(FSTS_IQE)), (FECTL, 0)] {
+        let mut tb = fe_msi_in_flight();
+        assert_eq!(held_until_ack(&mut tb, addr, ReadHold::Msi(Unit::Fe)), want, "read of {addr:#x}");
+    }
+}
+
+/// Only the pushing registers of the MSI's own unit wait: every other read is answered at once
+/// while a PE or FE MSI awaits its ack.
+#[test]
+fn other_reads_do_not_wait_for_msis() {
+    for addr in [FSTS, FECTL, PQH, PQA, PEDATA, PEADDR, ICS, IECTL, CAP, FRCD_BASE + 8] {
+        let mut tb = pe_msi_in_flight();
+        let ev = read_no_ack(&mut tb, addr);
+        assert!(ev.read_held.is_none() && ev.read_answered.is_some(), "read of {addr:#x} during a PE MSI");
+    }
+    for addr in [PRS, PQT, PECTL, FEDATA, FEADDR, FEUADDR, FRCD_BASE] {
+        let mut tb = fe_msi_in_flight();
+        let ev = read_no_ack(&mut tb, addr);
+        assert!(ev.read_held.is_none() && ev.read_answered.is_some(), "read of {addr:#x} during an FE MSI");
+    }
+    // The IE MSI holds no read.
+    let mut tb = Tb::new();
+    tb.setup(0, true);
+    tb.write(IECTL, 0);
+    tb.dsc(wait_dsc(true, false, false));
+    tb.idle(); // completes: IWC, IE MSI pending
+    assert_eq!(tb.idle().job_started, Some(Job::Msi(Unit::Ie)));
+    tb.edge(|i| i.mwack_valid = false);
+    assert!(tb.out().mwack_ready);
+    for addr in [ICS, IECTL, PRS, FSTS] {
+        let ev = read_no_ack(&mut tb, addr);
+        assert!(ev.read_answered.is_some(), "read of {addr:#x} during an IE MSI");
+    }
+}
+
+/// An MSI not yet issued is not pushed: pending behind another job, or started but its `mw`
+/// handshake not done before the read's edge (also when it happens at that same edge).
+#[test]
+fn reads_do_not_push_msis_not_yet_issued() {
+    // The PE MSI in WRITE, memory not ready: PRS answered at once.
+    let mut tb = Tb::new();
+    tb.setup(0, false);
+    tb.msg(req(RID, false, 1));
+    tb.idle();
+    tb.idle();
+    tb.idle(); // ack: MSI pending
+    assert_eq!(tb.idle().job_started, Some(Job::Msi(Unit::Pe)));
+    let ev = tb.edge(|i| {
+        i.reg_valid = true;
+        i.reg_addr = PRS;
+        i.mw_ready = false;
+    });
+    assert!(ev.read_answered.is_some() && ev.mem_write.is_none(), "MSI in WRITE: not pushed");
+    // A read handshaken at the MSI's own mw handshake edge: answered at that edge.
+    let ev = read_no_ack(&mut tb, PECTL);
+    assert_eq!(ev.mem_write, Some(Job::Msi(Unit::Pe)));
+    assert_eq!(ev.read_answered.map(|r| r.0), Some(PECTL));
+    // Now issued: the next PRS read waits.
+    assert_eq!(read_no_ack(&mut tb, PRS).read_held, Some((PRS, ReadHold::Msi(Unit::Pe))));
+
+    // FE MSI pending behind an issued PE MSI: FSTS answered at once, PRS held.
+    let mut tb = pe_and_pending_fe_msi();
+    let ev = read_no_ack(&mut tb, FSTS);
+    assert_eq!(ev.read_answered, Some((FSTS, u64::from(FSTS_IQE))), "a pending FE MSI is not pushed");
+    assert_eq!(held_until_ack(&mut tb, PRS, ReadHold::Msi(Unit::Pe)), u64::from(PRS_PPR));
+}
+
+/// A read held by a PE MSI is answered at the first edge the engine is idle before, even when
+/// the FE MSI starts at that edge (one job only).
+#[test]
+fn held_read_waits_for_one_job_only() {
+    let mut tb = pe_and_pending_fe_msi();
+    assert_eq!(read_no_ack(&mut tb, PQT).read_held, Some((PQT, ReadHold::Msi(Unit::Pe))));
+    tb.idle(); // a: PE MSI acked
+    let ev = tb.idle(); // a+1: the FE MSI starts, the PQT read is answered
+    assert_eq!(ev.job_started, Some(Job::Msi(Unit::Fe)));
+    assert_eq!(ev.read_answered, Some((PQT, 0x20)));
 }
 
 /// VTD-IQ-2: an invalid descriptor sets IQE (FE condition) and blocks the port until software

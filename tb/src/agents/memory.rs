@@ -6,10 +6,10 @@ use super::Odds;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use crate::fasthash::FastMap;
+use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
 
-type Words = FastMap<u64, u64>;
+type Words = FxHashMap<u64, u64>;
 
 /// Memory behaviour of a scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

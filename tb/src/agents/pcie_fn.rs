@@ -9,7 +9,7 @@ use models::pcie::{Access, FaultModes, FunctionConfig, MarkerVsComplete, PageReq
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use crate::fasthash::FastMap;
+use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
 
 /// Random page-request traffic of a scenario.
@@ -82,8 +82,8 @@ pub struct PcieDriver {
     /// Device events not yet reported by the monitors.
     pub events: Vec<DeviceEvent>,
     /// Messages produced and accepted per (RID, PASID), Stop Markers included (PRI-29).
-    sent: FastMap<(u16, u32), u64>,
-    accepted_of: FastMap<(u16, u32), u64>,
+    sent: FxHashMap<(u16, u32), u64>,
+    accepted_of: FxHashMap<(u16, u32), u64>,
 }
 
 /// No function owns the message (an explicit message of a directed test).
@@ -125,8 +125,8 @@ impl PcieDriver {
             accepted: 0,
             tally: ResponseTally::default(),
             events: Vec::new(),
-            sent: FastMap::default(),
-            accepted_of: FastMap::default(),
+            sent: FxHashMap::default(),
+            accepted_of: FxHashMap::default(),
         }
     }
     /// Queue one explicit message (sent in order, before generated traffic).

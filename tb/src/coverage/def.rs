@@ -1,213 +1,12 @@
-//! The static part of functional coverage: names, bins, crosses, rules, `at_least`, weights and
-//! goals. Built once (usually into a `OnceLock`) with [`DefBuilder`]; every bin gets a dense
-//! [`BinId`] at build time, so sampling needs no lookup by name.
+//! The static part of functional coverage, resolved: names, bins, crosses, rules, `at_least`,
+//! weights and goals. Built once per process from a flavor's [`Spec`] by [`CoverDef::new`];
+//! every bin gets a dense [`BinId`] at build time, so sampling needs no lookup by name.
 
+pub use super::ids::{BinId, CrossId, GroupId, Match, PointId};
+use super::spec::{self, BinSpec, GroupSpec, ItemKind, ItemSpec, Spec};
 use super::CoverError;
 use models::rules::RuleId;
 use std::fmt::Write as _;
-
-/// Index of a bin in the counters of its definition.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct BinId(pub(crate) u32);
-
-impl BinId {
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct GroupId(pub(crate) u32);
-
-/// A coverpoint (not a cross).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct PointId(pub(crate) u32);
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct CrossId(pub(crate) u32);
-
-/// Which sampled values a bin counts.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Match {
-    /// Hit only through its id (an event bin).
-    Event,
-    Value(u64),
-    /// Inclusive range.
-    Range(u64, u64),
-    /// A named set of values.
-    Set(Vec<u64>),
-}
-
-impl Match {
-    #[inline]
-    fn contains(&self, v: u64) -> bool {
-        match self {
-            Match::Event => false,
-            Match::Value(x) => *x == v,
-            Match::Range(lo, hi) => *lo <= v && v <= *hi,
-            Match::Set(s) => s.contains(&v),
-        }
-    }
-}
-
-/// A bin of a coverpoint.
-#[derive(Clone, Debug)]
-pub struct Bin {
-    name: String,
-    matcher: Match,
-    rules: Vec<RuleId>,
-    at_least: Option<u64>,
-    weight: u32,
-}
-
-impl Bin {
-    fn new(name: &str, matcher: Match) -> Bin {
-        Bin {
-            name: name.to_string(),
-            matcher,
-            rules: Vec::new(),
-            at_least: None,
-            weight: 1,
-        }
-    }
-    /// A bin hit only by id (`CoverData::hit`).
-    pub fn event(name: &str) -> Bin {
-        Bin::new(name, Match::Event)
-    }
-    pub fn value(name: &str, v: u64) -> Bin {
-        Bin::new(name, Match::Value(v))
-    }
-    /// Values `lo..=hi`.
-    pub fn range(name: &str, lo: u64, hi: u64) -> Bin {
-        Bin::new(name, Match::Range(lo, hi))
-    }
-    pub fn set(name: &str, values: &[u64]) -> Bin {
-        Bin::new(name, Match::Set(values.to_vec()))
-    }
-    /// The rules this bin evidences.
-    pub fn rules(mut self, rules: &[RuleId]) -> Bin {
-        self.rules.extend_from_slice(rules);
-        self
-    }
-    /// Hits needed to count as covered (default: the point's, else 1).
-    pub fn at_least(mut self, n: u64) -> Bin {
-        self.at_least = Some(n);
-        self
-    }
-    /// Weight inside its point (default 1; 0 = listed but not counted in the percent).
-    pub fn weight(mut self, w: u32) -> Bin {
-        self.weight = w;
-        self
-    }
-}
-
-/// A coverpoint: a list of bins, a weight in its group and a default `at_least`.
-#[derive(Clone, Debug)]
-pub struct Point {
-    name: String,
-    bins: Vec<Bin>,
-    weight: u32,
-    at_least: u64,
-}
-
-impl Point {
-    pub fn new(name: &str) -> Point {
-        Point {
-            name: name.to_string(),
-            bins: Vec::new(),
-            weight: 1,
-            at_least: 1,
-        }
-    }
-    pub fn bin(mut self, b: Bin) -> Point {
-        self.bins.push(b);
-        self
-    }
-    pub fn bins(mut self, bins: impl IntoIterator<Item = Bin>) -> Point {
-        self.bins.extend(bins);
-        self
-    }
-    /// Weight in the group's percent (default 1; 0 = feeds crosses and rules only).
-    pub fn weight(mut self, w: u32) -> Point {
-        self.weight = w;
-        self
-    }
-    pub fn at_least(mut self, n: u64) -> Point {
-        self.at_least = n;
-        self
-    }
-}
-
-/// A cross of coverpoints: one bin per combination of their bins, minus the ignored ones. A
-/// cross bin evidences the rules of its component bins plus the cross's own rules.
-#[derive(Clone, Debug)]
-pub struct Cross {
-    name: String,
-    points: Vec<PointId>,
-    ignore: Vec<Vec<String>>,
-    rules: Vec<RuleId>,
-    weight: u32,
-    at_least: u64,
-}
-
-impl Cross {
-    pub fn new(name: &str, points: &[PointId]) -> Cross {
-        Cross {
-            name: name.to_string(),
-            points: points.to_vec(),
-            ignore: Vec::new(),
-            rules: Vec::new(),
-            weight: 1,
-            at_least: 1,
-        }
-    }
-    /// Drop the combinations matching these bin names, one per crossed point; `*` matches any
-    /// bin (SystemVerilog `ignore_bins`: combinations the design cannot produce).
-    pub fn ignore(mut self, names: &[&str]) -> Cross {
-        self.ignore
-            .push(names.iter().map(|s| s.to_string()).collect());
-        self
-    }
-    pub fn rules(mut self, rules: &[RuleId]) -> Cross {
-        self.rules.extend_from_slice(rules);
-        self
-    }
-    pub fn weight(mut self, w: u32) -> Cross {
-        self.weight = w;
-        self
-    }
-    pub fn at_least(mut self, n: u64) -> Cross {
-        self.at_least = n;
-        self
-    }
-}
-
-/// A covergroup: a goal in percent and a weight in the total.
-#[derive(Clone, Debug)]
-pub struct Group {
-    name: String,
-    goal: f64,
-    weight: u32,
-}
-
-impl Group {
-    pub fn new(name: &str) -> Group {
-        Group {
-            name: name.to_string(),
-            goal: 100.0,
-            weight: 1,
-        }
-    }
-    /// Goal in percent, 0-100 (default 100).
-    pub fn goal(mut self, percent: f64) -> Group {
-        self.goal = percent;
-        self
-    }
-    pub fn weight(mut self, w: u32) -> Group {
-        self.weight = w;
-        self
-    }
-}
 
 /// A resolved bin.
 #[derive(Clone, Debug)]
@@ -301,23 +100,18 @@ impl CoverDef {
             .map(|i| BinId(i as u32))
     }
 
-    /// The `k`-th bin of a point, in definition order.
+    /// The place in its point of the first bin whose value, range or set contains `v` (a short
+    /// linear scan; event bins never match). No allocation.
     #[inline]
-    pub fn point_bin(&self, p: PointId, k: usize) -> BinId {
-        let it = &self.items[p.0 as usize];
-        debug_assert!(k < it.len as usize);
-        BinId(it.first + k as u32)
+    pub fn point_value_index(&self, p: PointId, v: u64) -> Option<usize> {
+        let bins = &self.bins[p.first as usize..(p.first + p.len) as usize];
+        bins.iter().position(|b| b.matcher.contains(v))
     }
 
-    /// The first bin of a point whose value, range or set contains `v` (a short linear scan;
-    /// event bins never match). No allocation.
+    /// The first bin of a point whose value, range or set contains `v`.
     #[inline]
     pub fn point_value_bin(&self, p: PointId, v: u64) -> Option<BinId> {
-        let it = &self.items[p.0 as usize];
-        let bins = &self.bins[it.first as usize..(it.first + it.len) as usize];
-        bins.iter()
-            .position(|b| b.matcher.contains(v))
-            .map(|k| BinId(it.first + k as u32))
+        self.point_value_index(p, v).map(|k| p.bin(k))
     }
 
     /// The cross bin of one combination: `ks[i]` is the bin index inside the i-th crossed point.
@@ -351,73 +145,113 @@ impl CoverDef {
     }
 }
 
-/// Builds a [`CoverDef`]. Ids returned while building stay valid in the built definition.
-#[derive(Debug)]
-pub struct DefBuilder {
-    def: CoverDef,
-    errors: Vec<String>,
-}
-
-impl DefBuilder {
-    pub fn new(name: &str) -> DefBuilder {
-        DefBuilder {
+impl CoverDef {
+    /// Builds a flavor's [`Spec`]: checks names, goals and `at_least`, expands crosses into their
+    /// bins and gives every bin its dense [`BinId`], in declaration order (the order of the
+    /// serialized counters). The first problem found is the error.
+    pub fn new(spec: &Spec) -> Result<CoverDef, CoverError> {
+        let mut b = Builder {
             def: CoverDef {
-                name: name.to_string(),
+                name: spec.name.to_string(),
                 fingerprint: String::new(),
                 groups: Vec::new(),
                 items: Vec::new(),
                 bins: Vec::new(),
             },
             errors: Vec::new(),
+        };
+        for g in spec.groups {
+            b.group(g);
         }
+        if let Some(e) = b.errors.into_iter().next() {
+            return Err(CoverError::Definition(e));
+        }
+        let mut def = b.def;
+        def.fingerprint = fingerprint(&def);
+        Ok(def)
     }
+}
 
-    pub fn group(&mut self, g: Group) -> GroupId {
+/// A bin of an item about to be added.
+struct NewBin {
+    name: String,
+    matcher: Match,
+    rules: Vec<RuleId>,
+    at_least: u64,
+    weight: u32,
+}
+
+struct Builder {
+    def: CoverDef,
+    errors: Vec<String>,
+}
+
+impl Builder {
+    fn group(&mut self, g: &GroupSpec) {
         if !(0.0..=100.0).contains(&g.goal) {
-            self.errors
-                .push(format!("group {}: goal {} is not a percentage", g.name, g.goal));
+            self.errors.push(format!("group {}: goal {} is not a percentage", g.name, g.goal));
         }
-        self.check_name_str("group", &g.name);
+        self.check_name("group", g.name);
         if self.def.groups.iter().any(|x| x.name == g.name) {
             self.errors.push(format!("group {} twice", g.name));
         }
-        self.def.groups.push(GroupInfo {
-            name: g.name,
-            goal: g.goal,
-            weight: g.weight,
-            items: Vec::new(),
-        });
-        GroupId(self.def.groups.len() as u32 - 1)
+        self.def.groups.push(GroupInfo { name: g.name.to_string(), goal: g.goal, weight: g.weight, items: Vec::new() });
+        let group = self.def.groups.len() - 1;
+        for it in g.items {
+            let (bins, cross) = match it.kind {
+                ItemKind::Point(bins) => (self.point_bins(it, bins), None),
+                ItemKind::Cross { points, ignore, rules } => self.cross_bins(g, group, it, points, ignore, rules),
+            };
+            self.add_item(group, it, bins, cross);
+        }
     }
 
-    pub fn point(&mut self, g: GroupId, p: Point) -> PointId {
-        if p.bins.is_empty() {
+    fn point_bins(&mut self, p: &ItemSpec, bins: &[BinSpec]) -> Vec<NewBin> {
+        if bins.is_empty() {
             self.errors.push(format!("point {}: no bins", p.name));
         }
-        let names: Vec<&String> = p.bins.iter().map(|b| &b.name).collect();
-        for (i, n) in names.iter().enumerate() {
-            self.check_name_str(&format!("bin of {}", p.name), n);
-            if names[..i].contains(n) {
-                self.errors.push(format!("point {}: bin {n} twice", p.name));
+        for (i, b) in bins.iter().enumerate() {
+            self.check_name(&format!("bin of {}", p.name), b.name);
+            if bins[..i].iter().any(|x| x.name == b.name) {
+                self.errors.push(format!("point {}: bin {} twice", p.name, b.name));
             }
         }
-        let bins = p
-            .bins
-            .into_iter()
-            .map(|b| {
-                let at_least = b.at_least.unwrap_or(p.at_least);
-                (b.name, b.matcher, b.rules, at_least, b.weight)
+        bins.iter()
+            .map(|b| NewBin {
+                name: b.name.to_string(),
+                matcher: b.matcher,
+                rules: b.rules.to_vec(),
+                at_least: b.at_least.unwrap_or(p.at_least),
+                weight: b.weight,
             })
-            .collect();
-        PointId(self.add_item(g, &p.name, p.weight, bins, None))
+            .collect()
     }
 
-    pub fn cross(&mut self, g: GroupId, c: Cross) -> CrossId {
-        if c.points.len() < 2 {
-            self.errors
-                .push(format!("cross {}: needs at least two points", c.name));
+    /// The bins of a cross, one per combination of its points' bins (the last point varies
+    /// fastest) minus the ignored ones, and the map a sample goes through.
+    fn cross_bins(
+        &mut self,
+        spec: &GroupSpec,
+        group: usize,
+        c: &ItemSpec,
+        names: &[&str],
+        ignore: &[&[&str]],
+        rules: &[RuleId],
+    ) -> (Vec<NewBin>, Option<CrossInfo>) {
+        if names.len() < 2 {
+            self.errors.push(format!("cross {}: needs at least two points", c.name));
         }
-        let points: Vec<usize> = c.points.iter().map(|p| p.0 as usize).collect();
+        let mut points = Vec::new();
+        for n in names {
+            let items = &self.def.groups[group].items;
+            match items.iter().copied().find(|&i| self.def.items[i].name == *n && self.def.items[i].cross.is_none()) {
+                Some(p) => points.push(p),
+                None => {
+                    self.errors.push(format!("cross {}: no point {n} before it in its group", c.name));
+                    return (Vec::new(), None);
+                }
+            }
+        }
         let sizes: Vec<usize> = points.iter().map(|&p| self.def.items[p].len as usize).collect();
         let mut strides = vec![0; points.len()];
         let mut total = 1usize;
@@ -425,67 +259,32 @@ impl DefBuilder {
             strides[i] = total;
             total *= sizes[i];
         }
-        for pattern in &c.ignore {
+        for pattern in ignore {
             let ok = pattern.len() == points.len()
-                && pattern.iter().zip(&points).all(|(n, &p)| {
-                    n == "*" || self.item_bins(p).iter().any(|b| &b.name == n)
-                });
+                && pattern.iter().zip(&points).all(|(n, &p)| *n == "*" || self.item_bins(p).iter().any(|b| b.name == *n));
             if !ok {
-                self.errors
-                    .push(format!("cross {}: ignore {:?} names no bins", c.name, pattern));
+                self.errors.push(format!("cross {}: ignore {:?} names no bins", c.name, pattern));
             }
         }
         let mut map = vec![IGNORED; total];
         let mut bins = Vec::new();
         for (combo, slot) in map.iter_mut().enumerate() {
+            if spec::ignored(spec, names, ignore, combo) {
+                continue;
+            }
             let parts: Vec<&BinInfo> = points
                 .iter()
                 .zip(&strides)
                 .zip(&sizes)
                 .map(|((&p, &s), &n)| &self.item_bins(p)[(combo / s) % n])
                 .collect();
-            let ignored = c.ignore.iter().any(|pat| {
-                pat.len() == parts.len()
-                    && pat.iter().zip(&parts).all(|(n, b)| n == "*" || *n == b.name)
-            });
-            if ignored {
-                continue;
-            }
             *slot = bins.len() as u32;
             let name = parts.iter().map(|b| b.name.as_str()).collect::<Vec<_>>().join("&");
-            let mut rules: Vec<RuleId> = parts.iter().flat_map(|b| b.rules.iter().copied()).collect();
-            rules.extend_from_slice(&c.rules);
-            bins.push((name, Match::Event, rules, c.at_least, 1));
+            let mut all_rules: Vec<RuleId> = parts.iter().flat_map(|b| b.rules.iter().copied()).collect();
+            all_rules.extend_from_slice(rules);
+            bins.push(NewBin { name, matcher: Match::Event, rules: all_rules, at_least: c.at_least, weight: 1 });
         }
-        let info = CrossInfo {
-            points,
-            strides,
-            map: map.into_boxed_slice(),
-        };
-        CrossId(self.add_item(g, &c.name, c.weight, bins, Some(info)))
-    }
-
-    /// The `k`-th bin of a point already added (ids are final: the built definition keeps them).
-    pub fn point_bin(&self, p: PointId, k: usize) -> BinId {
-        let it = &self.def.items[p.0 as usize];
-        assert!(k < it.len as usize, "point {} has no bin {k}", it.name);
-        BinId(it.first + k as u32)
-    }
-
-    /// An event point: one event bin per `(name, rules)`; returns the point and its bin ids in
-    /// the same order.
-    pub fn event_point<const N: usize>(&mut self, g: GroupId, name: &str, bins: [(&str, &[RuleId]); N]) -> (PointId, [BinId; N]) {
-        let p = self.point(g, Point::new(name).bins(bins.iter().map(|(n, r)| Bin::event(n).rules(r))));
-        (p, std::array::from_fn(|k| self.point_bin(p, k)))
-    }
-
-    /// The definition, or the first problem found while building it.
-    pub fn build(mut self) -> Result<CoverDef, CoverError> {
-        if let Some(e) = self.errors.first() {
-            return Err(CoverError::Definition(e.clone()));
-        }
-        self.def.fingerprint = fingerprint(&self.def);
-        Ok(self.def)
+        (bins, Some(CrossInfo { points, strides, map: map.into_boxed_slice() }))
     }
 
     fn item_bins(&self, item: usize) -> &[BinInfo] {
@@ -493,61 +292,38 @@ impl DefBuilder {
         &self.def.bins[it.first as usize..(it.first + it.len) as usize]
     }
 
-    #[allow(clippy::type_complexity)]
-    fn add_item(
-        &mut self,
-        g: GroupId,
-        name: &str,
-        weight: u32,
-        bins: Vec<(String, Match, Vec<RuleId>, u64, u32)>,
-        cross: Option<CrossInfo>,
-    ) -> u32 {
-        let gi = g.0 as usize;
-        let group = self.def.groups[gi].name.clone();
-        let siblings: Vec<&String> = self.def.groups[gi]
-            .items
-            .iter()
-            .map(|&i| &self.def.items[i].name)
-            .collect();
-        if siblings.contains(&&name.to_string()) {
-            self.errors.push(format!("group {group}: item {name} twice"));
+    fn add_item(&mut self, group: usize, it: &ItemSpec, bins: Vec<NewBin>, cross: Option<CrossInfo>) {
+        let (gname, name) = (self.def.groups[group].name.clone(), it.name);
+        if self.def.groups[group].items.iter().any(|&i| self.def.items[i].name == name) {
+            self.errors.push(format!("group {gname}: item {name} twice"));
         }
-        self.check_name_str("point", name);
+        self.check_name("point", name);
         let item = self.def.items.len();
         let first = self.def.bins.len() as u32;
         let len = bins.len() as u32;
-        for (bin, matcher, mut rules, at_least, w) in bins {
-            if at_least == 0 {
-                self.errors.push(format!("{group}.{name}.{bin}: at_least 0"));
+        for mut b in bins {
+            if b.at_least == 0 {
+                self.errors.push(format!("{gname}.{name}.{}: at_least 0", b.name));
             }
-            rules.sort();
-            rules.dedup();
+            b.rules.sort();
+            b.rules.dedup();
             self.def.bins.push(BinInfo {
-                full_name: format!("{group}.{name}.{bin}"),
-                name: bin,
-                rules,
-                at_least,
-                weight: w,
+                full_name: format!("{gname}.{name}.{}", b.name),
+                name: b.name,
+                rules: b.rules,
+                at_least: b.at_least,
+                weight: b.weight,
                 item,
-                matcher,
+                matcher: b.matcher,
             });
         }
-        self.def.items.push(ItemInfo {
-            name: name.to_string(),
-            group: gi,
-            weight,
-            first,
-            len,
-            cross,
-        });
-        self.def.groups[gi].items.push(item);
-        item as u32
+        self.def.items.push(ItemInfo { name: name.to_string(), group, weight: it.weight, first, len, cross });
+        self.def.groups[group].items.push(item);
     }
 
-    fn check_name_str(&mut self, what: &str, name: &str) {
+    fn check_name(&mut self, what: &str, name: &str) {
         if name.is_empty() || name.contains('.') || name.contains(char::is_whitespace) {
-            self.errors
-                .push(format!("{what} name {name:?}: must be non-empty, without dots or spaces"));
+            self.errors.push(format!("{what} name {name:?}: must be non-empty, without dots or spaces"));
         }
     }
 }

@@ -1,16 +1,18 @@
-//! Sign-off report: the data it is made of (`input`), waivers, gates, and its renderings
-//! (`report.html`, `report.md`, `coverage.json`). See docs/report.md.
+//! Sign-off report: the data it is made of (`input`), waivers, gates, the report as one
+//! document (`sections` builds a `doc::Doc`) and its renderings (`report.md`, `report.html`,
+//! `coverage.json`). See docs/report.md.
 
+mod chart;
+pub mod doc;
 pub mod gates;
 pub mod html;
 pub mod input;
 pub mod markdown;
+pub mod sections;
 mod view;
 pub mod waivers;
 
 pub use gates::{default_gates, evaluate, parse_gates, Gate, GateError, GateOutcome, GateResult};
-pub use html::render_html;
-pub use markdown::render_markdown;
 pub use waivers::{apply_waivers, load_waivers, Waiver, WaiverError, WaiverOutcome};
 
 use input::ReportInput;
@@ -69,8 +71,9 @@ pub fn render(
     }
     let w = apply_waivers(input, waivers, date, waiver_file);
     let g = evaluate(input, &w, gates);
-    let html = render_html(input, &w, &g, date);
-    let markdown = render_markdown(input, &w, &g, date);
+    let doc = sections::build(input, &w, &g, date);
+    let html = html::render(&doc);
+    let markdown = markdown::render(&doc);
     let doc = CoverageJson {
         input: input.clone(),
         date: date.to_string(),

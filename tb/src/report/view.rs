@@ -1,5 +1,6 @@
-//! Figures both renderings show, computed once from the report input and the waiver outcome.
+//! Figures the report shows, computed once from the report input and the waiver outcome.
 
+use super::doc::Bar;
 use super::input::{ReportInput, RunSummary};
 use super::waivers::WaiverOutcome;
 use std::collections::BTreeMap;
@@ -13,14 +14,6 @@ pub struct TestRow {
     pub failed: u64,
     pub cycles: u64,
     pub wall_s: f64,
-}
-
-/// One bar of the coverage chart: `hit` and `waived` of `total`.
-pub struct Bar {
-    pub label: String,
-    pub hit: u64,
-    pub waived: u64,
-    pub total: u64,
 }
 
 pub struct View<'a> {
@@ -111,16 +104,6 @@ impl<'a> View<'a> {
         }
     }
 }
-
-/// "97.5%" (one decimal), or "-" without a denominator.
-pub fn pct(num: u64, den: u64) -> String {
-    if den == 0 {
-        "-".to_string()
-    } else {
-        format!("{:.1}%", 100.0 * num as f64 / den as f64)
-    }
-}
-
 
 /// Cycles per second, short ("1.47M"), or "-" without time.
 pub fn rate(cycles: u64, wall_s: f64) -> String {

@@ -71,7 +71,7 @@ impl Block for Priq {
         self.dut.sample(out);
     }
 
-    fn monitor(m: &mut Monitor<'_, Smmuv3Coverage>, i: &PriqInputs, before: &PriqOutputs, after: &PriqOutputs) {
+    fn monitor(&mut self, m: &mut Monitor<'_, Smmuv3Coverage>, i: &PriqInputs, before: &PriqOutputs, after: &PriqOutputs) {
         m.page_request(i.pr_valid && before.pr_ready);
         if before.mw_valid && i.mw_ready {
             let d = before.mw_data;

@@ -3,22 +3,30 @@
 use crate::env::{Env, QueueConfig};
 use models::smmuv3::regs;
 
-impl Env {
+/// The SMMUv3 register and command sequences a test or host thread runs on the shared [`Env`].
+#[allow(async_fn_in_trait)] // single-threaded executor: the futures need not be Send
+pub trait Smmuv3Sequences {
     /// Send a command and wait until the port took it.
-    pub async fn command(&self, dw0: u64, dw1: u64) {
+    async fn command(&self, dw0: u64, dw1: u64);
+    /// Program and enable the PRIQ: BASE, PROD=CONS=0, CR0.SMMUEN|PRIQEN, wait for CR0ACK.
+    async fn enable_priq(&self, base: u64, log2size: u32);
+    /// Poll CR0ACK until it equals `value`.
+    async fn wait_cr0ack(&self, value: u32);
+}
+
+impl Smmuv3Sequences for Env {
+    async fn command(&self, dw0: u64, dw1: u64) {
         self.submit([dw0, dw1, 0, 0]).await
     }
-    /// Program and enable the PRIQ: BASE, PROD=CONS=0, CR0.SMMUEN|PRIQEN, wait for CR0ACK.
-    pub async fn enable_priq(&self, base: u64, log2size: u32) {
-        *self.queue.borrow_mut() = QueueConfig { base, log2size, ..QueueConfig::default() };
+    async fn enable_priq(&self, base: u64, log2size: u32) {
+        *self.queue.borrow_mut() = QueueConfig { base, log2size };
         self.write_reg(regs::PRIQ_BASE, base | log2size as u64).await;
         self.write_reg(regs::PRIQ_PROD, 0).await;
         self.write_reg(regs::PRIQ_CONS, 0).await;
         self.write_reg(regs::CR0, (regs::CR0_SMMUEN | regs::CR0_PRIQEN) as u64).await;
         self.wait_cr0ack(regs::CR0_SMMUEN | regs::CR0_PRIQEN).await;
     }
-    /// Poll CR0ACK until it equals `value`.
-    pub async fn wait_cr0ack(&self, value: u32) {
+    async fn wait_cr0ack(&self, value: u32) {
         for _ in 0..1000 {
             if self.read_reg(regs::CR0ACK).await as u32 == value {
                 return;

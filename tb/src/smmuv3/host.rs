@@ -6,6 +6,7 @@
 //! group index only, groups answered, partials discarded on overflow) is the software model
 //! `models::host` (HOST-1..HOST-18); its answers become CMD_PRI_RESP commands.
 
+use super::env::Smmuv3Sequences;
 use crate::env::Env;
 use crate::scenario::HostPolicy;
 use crate::sched::first;
@@ -22,7 +23,7 @@ const PRIQS: u32 = 8;
 
 /// What the driver did, for the assertions of tests; the fault core keeps its own statistics.
 #[derive(Default)]
-pub struct HostState {
+pub struct Smmuv3HostState {
     pub sw: Option<SmmuHost>,
     pub entries: u64,
     pub stop_markers_dropped: u64,
@@ -31,7 +32,7 @@ pub struct HostState {
     pub events: Vec<HostEvent>,
 }
 
-impl HostState {
+impl Smmuv3HostState {
     pub fn groups_answered(&self) -> u64 {
         self.sw.as_ref().map_or(0, |h| h.core.stats().responses)
     }
@@ -41,7 +42,7 @@ impl HostState {
 }
 
 /// The PRIQ thread. Runs until the test ends.
-pub async fn priq_thread(env: Env, policy: HostPolicy, seed: u64, state: Rc<RefCell<HostState>>) {
+pub async fn priq_thread(env: Env, policy: HostPolicy, seed: u64, state: Rc<RefCell<Smmuv3HostState>>) {
     let mut choices = SeededChoices::new(seed, policy.invalid_odds, 0);
     state.borrow_mut().sw = Some(SmmuHost::new(policy.sw));
     let mut seen_ovflg = 0u32;
@@ -101,7 +102,7 @@ pub async fn priq_thread(env: Env, policy: HostPolicy, seed: u64, state: Rc<RefC
 
 /// The kernel consumer handles every ready group (seeded order, HOST-7) and each answer becomes
 /// one CMD_PRI_RESP (HOST-15, HOST-18: SSV iff the request had a PASID and PRPR=1).
-async fn answer_ready_groups(env: &Env, state: &Rc<RefCell<HostState>>, choices: &mut SeededChoices) {
+async fn answer_ready_groups(env: &Env, state: &Rc<RefCell<Smmuv3HostState>>, choices: &mut SeededChoices) {
     loop {
         let cmd = {
             let mut s = state.borrow_mut();

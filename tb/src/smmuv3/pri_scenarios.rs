@@ -3,11 +3,12 @@
 //! reset, a bogus response, and the grouping-by-index hazard. Every run is also judged by the
 //! lockstep scoreboard, the SMMUv3 checkers and the PRI checkers.
 
+use super::env::Smmuv3Sequences;
+use crate::classes::stop_pasid_traffic;
 use crate::env::Env;
-use super::host::{priq_thread, HostState};
+use super::host::{priq_thread, Smmuv3HostState};
 use crate::scenario::HostPolicy;
 use crate::agents::memory::MemoryBehaviour;
-use crate::agents::pcie_fn::TrafficPlan;
 use crate::flavor::Flavor;
 use crate::scenario::Scenario;
 use crate::seq::free_and_rebind;
@@ -35,25 +36,15 @@ pub fn scenario(name: &str, seed: u64) -> Scenario {
         log2size: 3,
         memory: MemoryBehaviour::default(),
         rsp_ready_odds: 255,
-        traffic: Some(TrafficPlan {
-            rids: vec![RID],
-            pasids: vec![P, 6],
-            allocation: 8,
-            max_prg_len: 3,
-            prgs: 60,
-            stop_odds: 0,
-            send_odds: 128,
-            prgi_shared_across_pasids: false,
-            faults: Default::default(),
-        }),
+        traffic: Some(stop_pasid_traffic(RID, P)),
         host: HostPolicy { consume: true, poll_cycles: 40, ..HostPolicy::default() },
         max_cycles: 100_000,
     }
 }
 
 /// Start the host thread, enable the queue and the traffic; the test plays the PASID release.
-async fn start(env: &Env, sc: &Scenario, rng: &mut ChaCha8Rng) -> Rc<RefCell<HostState>> {
-    let state = Rc::new(RefCell::new(HostState::default()));
+async fn start(env: &Env, sc: &Scenario, rng: &mut ChaCha8Rng) -> Rc<RefCell<Smmuv3HostState>> {
+    let state = Rc::new(RefCell::new(Smmuv3HostState::default()));
     env.agents.borrow_mut().pcie.auto_rebind = false;
     env.enable_priq(sc.queue_base, sc.log2size).await;
     env.sim.start_soon(priq_thread(env.clone(), sc.host, rng.next_u64(), state.clone()));
@@ -63,7 +54,7 @@ async fn start(env: &Env, sc: &Scenario, rng: &mut ChaCha8Rng) -> Rc<RefCell<Hos
 
 /// HOST-27 for (RID, P) after stop-complete: drain the PRIQ (HOST-19: consume up to the PROD read
 /// now), wait until every group of P is answered (HOST-10), free P, and bind it again (PRI-30).
-async fn release_and_rebind(env: &Env, state: &Rc<RefCell<HostState>>, log2size: u32) {
+async fn release_and_rebind(env: &Env, state: &Rc<RefCell<Smmuv3HostState>>, log2size: u32) {
     let ring = Ring::new(log2size, 8);
     let target = env.read_reg(regs::PRIQ_PROD).await as u32;
     let start = env.read_reg(regs::PRIQ_CONS).await as u32;
@@ -154,7 +145,7 @@ pub fn overflow_groups_scenario(seed: u64) -> Scenario {
 }
 
 pub async fn overflow_mid_groups(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
-    let state = Rc::new(RefCell::new(HostState::default()));
+    let state = Rc::new(RefCell::new(Smmuv3HostState::default()));
     env.enable_priq(sc.queue_base, sc.log2size).await;
     env.sim.start_soon(priq_thread(env.clone(), sc.host, rng.next_u64(), state.clone()));
     env.start_traffic();
@@ -234,7 +225,7 @@ pub fn hazard_scenario(seed: u64) -> Scenario {
 pub async fn grpid_hazard(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     // DEC-11 opt-in mode: two PASIDs share a PRG index; Linux groups by index only (HOST-3), so a
     // group mixes PASIDs: the HOST-4 hazard, reported, not a DUT failure.
-    let state = Rc::new(RefCell::new(HostState::default()));
+    let state = Rc::new(RefCell::new(Smmuv3HostState::default()));
     env.enable_priq(sc.queue_base, sc.log2size).await;
     env.sim.start_soon(priq_thread(env.clone(), sc.host, rng.next_u64(), state.clone()));
     env.start_traffic();

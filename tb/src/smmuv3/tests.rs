@@ -2,8 +2,10 @@
 //! random class. Every run is also judged by the lockstep scoreboard and the protocol checkers;
 //! the assertions here check the architectural outcome each rule promises.
 
+use super::env::Smmuv3Sequences;
+use crate::classes::{soak, HostSide};
 use crate::env::Env;
-use super::host::{priq_thread, HostState};
+use super::host::{priq_thread, Smmuv3HostState};
 use crate::scenario::HostPolicy;
 use super::pri_scenarios::{self as pri, bogus_response_uprgi, device_credit_overrun, grpid_hazard, overflow_mid_groups, response_failure_reset, stop_pasid_a, stop_pasid_b};
 use crate::agents::memory::MemoryBehaviour;
@@ -254,7 +256,7 @@ async fn disabled_auto_rf(env: Env, sc: Scenario, _: ChaCha8Rng) {
 async fn linux_cons_keeps_overflow(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     // The Linux thread with its final acknowledgement disabled: per-entry CONS writes keep the old
     // OVACKFLG, so the inhibition never ends (SMMU-PRIQ-9, HOST-16).
-    let stats = Rc::new(RefCell::new(HostState::default()));
+    let stats = Rc::new(RefCell::new(Smmuv3HostState::default()));
     env.sim.start_soon(priq_thread(env.clone(), HostPolicy { consume: true, ack_overflow: false, ..sc.host }, rng.next_u64(), stats.clone()));
     fill_and_overflow(&env, &sc).await;
     while stats.borrow().entries < 2 {
@@ -273,7 +275,7 @@ async fn linux_cons_keeps_overflow(env: Env, sc: Scenario, mut rng: ChaCha8Rng) 
 async fn ack_then_resume(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     // Full Linux thread: overflow, drain, acknowledge, then new requests are queued and answered
     // by software (HOST-16, HOST-8, SMMU-PRIQ-9).
-    let stats = Rc::new(RefCell::new(HostState::default()));
+    let stats = Rc::new(RefCell::new(Smmuv3HostState::default()));
     env.sim.start_soon(priq_thread(env.clone(), sc.host, rng.next_u64(), stats.clone()));
     env.enable_priq(sc.queue_base, 1).await;
     let partial = req(11, Some(6), 50, false);
@@ -536,7 +538,7 @@ fn random_scenario(seed: u64) -> Scenario {
 }
 
 async fn random(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
-    let stats = Rc::new(RefCell::new(HostState::default()));
+    let stats = Rc::new(RefCell::new(Smmuv3HostState::default()));
     env.enable_priq(sc.queue_base, sc.log2size).await;
     env.sim.start_soon(priq_thread(env.clone(), sc.host, rng.next_u64(), stats));
     env.start_traffic();
@@ -571,101 +573,71 @@ fn soak_scenario(seed: u64) -> Scenario {
     }
 }
 
-/// Continuous traffic for a fixed number of cycles (also the `make bench` workload).
-async fn soak(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
-    let stats = Rc::new(RefCell::new(HostState::default()));
-    env.enable_priq(sc.queue_base, sc.log2size).await;
-    env.sim.start_soon(priq_thread(env.clone(), sc.host, rng.next_u64(), stats.clone()));
-    env.start_traffic();
-    let now = env.sim.cycle();
-    env.cycles(sc.max_cycles.saturating_sub(now + 2_000)).await;
-    env.stop_traffic().await;
-    env.settle(100).await;
-    ensure!(stats.borrow().groups_answered() > 0, "PRI-16", "no group answered during the soak");
+/// The SMMUv3 host side of the shared classes: the PRIQ enabled, the PRIQ thread (HOST-16).
+pub struct Smmuv3Host;
+
+impl HostSide for Smmuv3Host {
+    type State = Smmuv3HostState;
+    async fn start(env: &Env, sc: &Scenario, seed: u64) -> Rc<RefCell<Smmuv3HostState>> {
+        let stats = Rc::new(RefCell::new(Smmuv3HostState::default()));
+        env.enable_priq(sc.queue_base, sc.log2size).await;
+        env.sim.start_soon(priq_thread(env.clone(), sc.host, seed, stats.clone()));
+        stats
+    }
+    fn groups_answered(state: &Smmuv3HostState) -> u64 {
+        state.groups_answered()
+    }
 }
 
 /// Every registered SMMUv3 test.
 pub fn registry() -> &'static [TestDef] {
-    macro_rules! t {
-        ($name:literal, $f:ident, [$($r:literal),*]) => { t!($name, $f, [$($r),*], |s| directed($name, s)) };
-        ($name:literal, $f:ident, [$($r:literal),*], $sc:expr) => {
-            TestDef { name: $name, rules: &[$($r),*], random: false, scenario: $sc, body: body!($f), expect_failure: None }
-        };
-    }
-    // A scenario class run with every seed of the regression (the seed drives the traffic).
-    macro_rules! seeded {
-        ($name:literal, $f:ident, [$($r:literal),*], $sc:expr) => {
-            TestDef { name: $name, rules: &[$($r),*], random: true, scenario: $sc, body: body!($f), expect_failure: None }
-        };
-    }
     static REGISTRY: std::sync::OnceLock<Vec<TestDef>> = std::sync::OnceLock::new();
     REGISTRY.get_or_init(|| {
         vec![
-            t!("basic_write", basic_write, ["SMMU-PRIQ-1", "SMMU-PRIQ-3", "SMMU-PRIQ-4", "SMMU-PRIQ-10"]),
-            t!("wrap_sizes", wrap_sizes, ["SMMU-PRIQ-1", "SMMU-PRIQ-2"]),
-            t!("mem_backpressure", mem_backpressure, ["SMMU-PRIQ-3", "SMMU-PRIQ-4"], |s| Scenario {
+            directed!("basic_write", basic_write, ["SMMU-PRIQ-1", "SMMU-PRIQ-3", "SMMU-PRIQ-4", "SMMU-PRIQ-10"]),
+            directed!("wrap_sizes", wrap_sizes, ["SMMU-PRIQ-1", "SMMU-PRIQ-2"]),
+            directed!("mem_backpressure", mem_backpressure, ["SMMU-PRIQ-3", "SMMU-PRIQ-4"], |s| Scenario {
                 memory: MemoryBehaviour { ready_odds: 40, ack_latency: (1, 25), error_odds: 0 },
                 rsp_ready_odds: 100,
                 ..directed("mem_backpressure", s)
             }),
-            t!("mem_write_error", mem_write_error, ["SMMU-PRIQ-16", "SMMU-PRIQ-5", "DEC-2", "SMMU-CMD-11"], |s| Scenario {
+            directed!("mem_write_error", mem_write_error, ["SMMU-PRIQ-16", "SMMU-PRIQ-5", "DEC-2", "SMMU-CMD-11"], |s| Scenario {
                 memory: MemoryBehaviour { error_odds: u16::MAX, ..MemoryBehaviour::default() },
                 ..directed("mem_write_error", s)
             }),
-            t!("overflow_at_full", overflow_at_full, ["SMMU-PRIQ-7", "DEC-3"]),
-            t!("overflow_inhibits", overflow_inhibits, ["SMMU-PRIQ-8", "SMMU-PRIQ-6", "SMMU-PRIQ-9"]),
-            t!("overflow_partial_group", overflow_partial_group, ["SMMU-PRIQ-6", "SMMU-PRIQ-7"]),
-            t!("overflow_silent", overflow_silent, ["SMMU-PRIQ-6", "SMMU-PRIQ-11", "PRI-17"]),
-            t!("pasidless_last", pasidless_last, ["DEC-1", "PRI-3"]),
-            t!("stop_marker_queued", stop_marker_queued, ["SMMU-PRIQ-11", "PRI-2", "PRI-17"]),
-            t!("disabled_auto_rf", disabled_auto_rf, ["SMMU-PRIQ-5", "DEC-2"]),
-            t!("linux_cons_keeps_overflow", linux_cons_keeps_overflow, ["SMMU-PRIQ-9", "HOST-16"]),
-            t!("ack_then_resume", ack_then_resume, ["SMMU-PRIQ-9", "HOST-16", "HOST-8", "HOST-18"]),
-            t!("cmd_pri_resp_codes", cmd_pri_resp_codes, ["SMMU-CMD-3", "SMMU-CMD-6"]),
-            t!("cmd_resp3_illegal", cmd_resp3_illegal, ["SMMU-CMD-4", "SMMU-CMD-2", "DEC-4"]),
-            t!("cmd_smmuen0_ignored", cmd_smmuen0_ignored, ["SMMU-CMD-5"]),
-            t!("cmd_sync", cmd_sync, ["SMMU-CMD-9", "SMMU-CMD-10"]),
-            t!("cmd_opcodes", cmd_opcodes, ["SMMU-CMD-1", "SMMU-CMD-2"]),
-            t!("auto_order", auto_order, ["SMMU-PRIQ-12", "DEC-12", "SMMU-CMD-6"]),
-            t!("gerror_irq", gerror_irq, ["SMMU-CMD-11"]),
-            t!("irq", irq, ["SMMU-PRIQ-13"]),
-            t!("id_registers", id_registers, ["SMMU-PRIQ-1", "DEC-3", "SMMU-PRIQ-14"]),
-            t!("irq_lo1_overflow", irq_lo1_overflow, ["SMMU-PRIQ-13"]),
-            t!("write_gating", write_gating, ["SMMU-PRIQ-14"]),
-            t!("cr0ack_hold", cr0ack_hold, ["SMMU-PRIQ-15"], |s| Scenario {
+            directed!("overflow_at_full", overflow_at_full, ["SMMU-PRIQ-7", "DEC-3"]),
+            directed!("overflow_inhibits", overflow_inhibits, ["SMMU-PRIQ-8", "SMMU-PRIQ-6", "SMMU-PRIQ-9"]),
+            directed!("overflow_partial_group", overflow_partial_group, ["SMMU-PRIQ-6", "SMMU-PRIQ-7"]),
+            directed!("overflow_silent", overflow_silent, ["SMMU-PRIQ-6", "SMMU-PRIQ-11", "PRI-17"]),
+            directed!("pasidless_last", pasidless_last, ["DEC-1", "PRI-3"]),
+            directed!("stop_marker_queued", stop_marker_queued, ["SMMU-PRIQ-11", "PRI-2", "PRI-17"]),
+            directed!("disabled_auto_rf", disabled_auto_rf, ["SMMU-PRIQ-5", "DEC-2"]),
+            directed!("linux_cons_keeps_overflow", linux_cons_keeps_overflow, ["SMMU-PRIQ-9", "HOST-16"]),
+            directed!("ack_then_resume", ack_then_resume, ["SMMU-PRIQ-9", "HOST-16", "HOST-8", "HOST-18"]),
+            directed!("cmd_pri_resp_codes", cmd_pri_resp_codes, ["SMMU-CMD-3", "SMMU-CMD-6"]),
+            directed!("cmd_resp3_illegal", cmd_resp3_illegal, ["SMMU-CMD-4", "SMMU-CMD-2", "DEC-4"]),
+            directed!("cmd_smmuen0_ignored", cmd_smmuen0_ignored, ["SMMU-CMD-5"]),
+            directed!("cmd_sync", cmd_sync, ["SMMU-CMD-9", "SMMU-CMD-10"]),
+            directed!("cmd_opcodes", cmd_opcodes, ["SMMU-CMD-1", "SMMU-CMD-2"]),
+            directed!("auto_order", auto_order, ["SMMU-PRIQ-12", "DEC-12", "SMMU-CMD-6"]),
+            directed!("gerror_irq", gerror_irq, ["SMMU-CMD-11"]),
+            directed!("irq", irq, ["SMMU-PRIQ-13"]),
+            directed!("id_registers", id_registers, ["SMMU-PRIQ-1", "DEC-3", "SMMU-PRIQ-14"]),
+            directed!("irq_lo1_overflow", irq_lo1_overflow, ["SMMU-PRIQ-13"]),
+            directed!("write_gating", write_gating, ["SMMU-PRIQ-14"]),
+            directed!("cr0ack_hold", cr0ack_hold, ["SMMU-PRIQ-15"], |s| Scenario {
                 memory: MemoryBehaviour { ready_odds: 255, ack_latency: (30, 30), error_odds: 0 },
                 ..directed("cr0ack_hold", s)
             }),
             seeded!("stop_pasid_a", stop_pasid_a, ["PRI-24", "PRI-25", "PRI-29", "PRI-30", "HOST-19", "HOST-27"], |s| pri::scenario("stop_pasid_a", s)),
             seeded!("stop_pasid_b", stop_pasid_b, ["PRI-24", "PRI-26", "PRI-28", "PRI-30", "HOST-18", "HOST-27"], pri::stop_b_scenario),
             seeded!("overflow_mid_groups", overflow_mid_groups, ["SMMU-PRIQ-7", "HOST-8", "PRI-10", "PRI-16"], pri::overflow_groups_scenario),
-            t!("response_failure_reset", response_failure_reset, ["PRI-19", "PRI-21", "HOST-17"], pri::rf_scenario),
-            TestDef {
-                name: "bogus_response_uprgi",
-                rules: &["PRI-16", "PRI-20"],
-                random: false,
-                scenario: |s| pri::scenario("bogus_response_uprgi", s),
-                body: body!(bogus_response_uprgi),
-                expect_failure: Some("PRI-16"),
-            },
-            TestDef {
-                name: "device_credit_overrun",
-                rules: &["PRI-11"],
-                random: false,
-                scenario: pri::credit_overrun_scenario,
-                body: body!(device_credit_overrun),
-                expect_failure: Some("PRI-11"),
-            },
-            t!("grpid_hazard", grpid_hazard, ["HOST-3", "HOST-4", "PRI-9", "DEC-11"], pri::hazard_scenario),
-            t!("soak", soak, ["SMMU-PRIQ-3", "SMMU-PRIQ-9", "HOST-16"], soak_scenario),
-            TestDef {
-                name: "random",
-                rules: &["SMMU-PRIQ-3", "SMMU-PRIQ-6", "SMMU-PRIQ-7", "SMMU-PRIQ-9", "PRI-16", "HOST-16"],
-                random: true,
-                scenario: random_scenario,
-                body: body!(random),
-                expect_failure: None,
-            },
+            directed!("response_failure_reset", response_failure_reset, ["PRI-19", "PRI-21", "HOST-17"], pri::rf_scenario),
+            negative!("bogus_response_uprgi", bogus_response_uprgi, ["PRI-16", "PRI-20"], |s| pri::scenario("bogus_response_uprgi", s), expect "PRI-16"),
+            negative!("device_credit_overrun", device_credit_overrun, ["PRI-11"], pri::credit_overrun_scenario, expect "PRI-11"),
+            directed!("grpid_hazard", grpid_hazard, ["HOST-3", "HOST-4", "PRI-9", "DEC-11"], pri::hazard_scenario),
+            directed!("soak", soak::<Smmuv3Host>, ["SMMU-PRIQ-3", "SMMU-PRIQ-9", "HOST-16"], soak_scenario),
+            seeded!("random", random, ["SMMU-PRIQ-3", "SMMU-PRIQ-6", "SMMU-PRIQ-7", "SMMU-PRIQ-9", "PRI-16", "HOST-16"], random_scenario),
         ]
     })
 }

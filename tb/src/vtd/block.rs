@@ -2,7 +2,7 @@
 //! scoreboard, and the monitors of its own ports. The memory port carries three kinds of writes
 //! (descriptor, status write, MSI; `mw_kind`), the software port is the 256-bit
 //! invalidation-queue descriptor input, and the queue's interrupt is the page request event MSI
-//! (its address is `QueueConfig::irq_addr`).
+//! (to the address software programmed in PEADDR/PEUADDR, as the monitor saw it written).
 
 use super::dut::VtdDut;
 use super::scoreboard::Scoreboard;
@@ -12,12 +12,15 @@ use crate::coverage::CoverData;
 use crate::dut::Clocked;
 use crate::lockstep::Mismatch;
 use crate::txn::Txn;
+use models::vtd::regs;
 use models::vtd::timing::{Job, VtdInputs, VtdOutputs, VtdParams, VtdTiming};
 
 pub struct Prq {
     dut: VtdDut,
     model: VtdTiming,
     scoreboard: Scoreboard,
+    /// PEADDR and PEUADDR as written on the register port: an MSI there is the queue's interrupt.
+    pe_msi: (u32, u32),
 }
 
 impl Block for Prq {
@@ -26,7 +29,7 @@ impl Block for Prq {
     type Coverage = VtdCoverage;
 
     fn bind(model: sim::Model) -> Result<Prq, sim::SimError> {
-        Ok(Prq { dut: VtdDut::new(model)?, model: VtdTiming::new(VtdParams::default()), scoreboard: Scoreboard::default() })
+        Ok(Prq { dut: VtdDut::new(model)?, model: VtdTiming::new(VtdParams::default()), scoreboard: Scoreboard::default(), pe_msi: (0, 0) })
     }
     fn reset(&mut self) {
         self.dut.reset(2);
@@ -70,7 +73,14 @@ impl Block for Prq {
         self.dut.sample(out);
     }
 
-    fn monitor(m: &mut Monitor<'_, VtdCoverage>, i: &VtdInputs, before: &VtdOutputs, after: &VtdOutputs) {
+    fn monitor(&mut self, m: &mut Monitor<'_, VtdCoverage>, i: &VtdInputs, before: &VtdOutputs, after: &VtdOutputs) {
+        if i.reg_valid && before.reg_ready && i.reg_write {
+            match i.reg_addr {
+                regs::PEADDR => self.pe_msi.0 = i.reg_wdata as u32,
+                regs::PEUADDR => self.pe_msi.1 = i.reg_wdata as u32,
+                _ => {}
+            }
+        }
         m.page_request(i.pr_valid && before.pr_ready);
         if before.mw_valid && i.mw_ready {
             let (addr, d) = (before.mw_addr, before.mw_data);
@@ -83,7 +93,7 @@ impl Block for Prq {
                 if before.mw_kind == Job::Status.kind() {
                     Txn::StatusWrite { addr, data: value }
                 } else {
-                    if addr == m.env.queue.borrow().irq_addr {
+                    if addr == regs::msi(self.pe_msi.0, self.pe_msi.1, 0).addr {
                         m.env.irq.set();
                     }
                     Txn::Msi { addr, data: value }

@@ -23,13 +23,38 @@ const STATUS_SLOTS: u64 = 512;
 /// never writes it has lost a descriptor or its wait (VTD-IQ-7, VTD-IQ-8).
 const STATUS_TIMEOUT: u64 = 200_000;
 
-impl Env {
+/// The VT-d register and descriptor sequences a test or host thread runs on the shared [`Env`].
+#[allow(async_fn_in_trait)] // single-threaded executor: the futures need not be Send
+pub trait VtdSequences {
     /// Program the PRQ: PQA (base, PQS), PQH = PQT = 0, and the three event units' MSI address
     /// and data. `log2size` = PQS + 7 (N = 2^log2size entries, VTD-PRQ-1). Interrupts stay
     /// masked (IM=1, their reset value) until `unmask` is called.
-    pub async fn enable_prq(&self, base: u64, log2size: u32) {
+    async fn enable_prq(&self, base: u64, log2size: u32);
+    /// Clear IM of an event unit's control register (PECTL, FECTL or IECTL).
+    async fn unmask(&self, ectl: u32);
+    /// Enable page requests of `rid` in PRE table entry `i` (DEC-5, OP-20).
+    async fn pre_enable(&self, i: u32, rid: u16);
+    /// Fault recording register `i` as software reads it: the qwords at +0 and +8 of
+    /// CAP.FRO x 16 + 16i (VTD-FLT-2).
+    async fn fault_record(&self, i: u32) -> FaultRecord;
+    /// Clear fault record `i`: write 1 to its F bit [127] (VTD-FLT-5).
+    async fn clear_fault_record(&self, i: u32);
+    /// Submit one descriptor and wait until the port took it.
+    async fn descriptor(&self, qw: Words);
+    /// Answer a page request group with a `page_grp_resp_dsc` (HOST-23: bit 66 set like Linux).
+    async fn page_grp_resp(&self, rsp: &PrgResponse);
+    /// `qi_submit_sync`: submit `descs`, then the driver's `inv_wait_dsc` (SW=1, and PD=1 for a
+    /// `drain`; `models::host::vtd::sync_wait`), and poll its status word until the status write
+    /// landed (HOST-23). Returns the cycle the status was seen.
+    async fn sync_submit(&self, descs: &[Words], drain: bool) -> u64;
+    /// A synchronous wait alone (`sync_submit` of no descriptor).
+    async fn sync_wait(&self, drain: bool) -> u64;
+}
+
+impl VtdSequences for Env {
+    async fn enable_prq(&self, base: u64, log2size: u32) {
         assert!((7..=14).contains(&log2size), "PRQ log2size {log2size} is outside 7..=14 (PQS 0..=7)");
-        *self.queue.borrow_mut() = QueueConfig { base, log2size, irq_addr: PE_MSI.0, status_seq: 0 };
+        *self.queue.borrow_mut() = QueueConfig { base, log2size };
         self.write_reg(regs::PQA, base | (log2size - 7) as u64).await;
         self.write_reg(regs::PQH, 0).await;
         self.write_reg(regs::PQT, 0).await;
@@ -43,45 +68,32 @@ impl Env {
             self.write_reg(edata, data as u64).await;
         }
     }
-    /// Clear IM of an event unit's control register (PECTL, FECTL or IECTL).
-    pub async fn unmask(&self, ectl: u32) {
+    async fn unmask(&self, ectl: u32) {
         self.write_reg(ectl, 0).await;
     }
-    /// Enable page requests of `rid` in PRE table entry `i` (DEC-5, OP-20).
-    pub async fn pre_enable(&self, i: u32, rid: u16) {
+    async fn pre_enable(&self, i: u32, rid: u16) {
         self.write_reg(regs::pre_offset(i), rid as u64 | regs::PRE_EN).await;
     }
-    /// Fault recording register `i` as software reads it: the qwords at +0 and +8 of
-    /// CAP.FRO x 16 + 16i (VTD-FLT-2).
-    pub async fn fault_record(&self, i: u32) -> FaultRecord {
+    async fn fault_record(&self, i: u32) -> FaultRecord {
         let off = regs::frcd_offset(self.read_reg(regs::CAP).await, i);
         let lo = self.read_reg(off).await;
         let hi = self.read_reg(off + 8).await;
         FaultRecord::decode([lo, hi])
     }
-    /// Clear fault record `i`: write 1 to its F bit [127] (VTD-FLT-5).
-    pub async fn clear_fault_record(&self, i: u32) {
+    async fn clear_fault_record(&self, i: u32) {
         let off = regs::frcd_offset(self.read_reg(regs::CAP).await, i);
         self.write_reg(off + 8, 1 << 63).await;
     }
-    /// Submit one descriptor and wait until the port took it.
-    pub async fn descriptor(&self, qw: Words) {
+    async fn descriptor(&self, qw: Words) {
         self.submit(qw).await
     }
-    /// Answer a page request group with a `page_grp_resp_dsc` (HOST-23: bit 66 set like Linux).
-    pub async fn page_grp_resp(&self, rsp: &PrgResponse) {
+    async fn page_grp_resp(&self, rsp: &PrgResponse) {
         let d = PageGrpRespDsc { pp: rsp.pv, rc: rsp.code.bits(), rid: rsp.rid, pasid: rsp.pasid, lpig: true, prgi: rsp.prgi };
         self.descriptor(d.encode()).await
     }
-    /// `qi_submit_sync`: submit `descs`, then the driver's `inv_wait_dsc` (SW=1, and PD=1 for a
-    /// `drain`; `models::host::vtd::sync_wait`), and poll its status word until the status write
-    /// landed (HOST-23). Returns the cycle the status was seen.
-    pub async fn sync_submit(&self, descs: &[Words], drain: bool) -> u64 {
-        let status = {
-            let mut q = self.queue.borrow_mut();
-            q.status_seq = q.status_seq.wrapping_add(1).max(1);
-            StatusWrite { addr: STATUS_BASE + 8 * (u64::from(q.status_seq) % STATUS_SLOTS), data: q.status_seq }
-        };
+    async fn sync_submit(&self, descs: &[Words], drain: bool) -> u64 {
+        let ticket = self.next_ticket();
+        let status = StatusWrite { addr: STATUS_BASE + 8 * (u64::from(ticket) % STATUS_SLOTS), data: ticket };
         for d in descs {
             self.submit(*d).await;
         }
@@ -93,8 +105,7 @@ impl Env {
         }
         self.sim.cycle()
     }
-    /// A synchronous wait alone (`sync_submit` of no descriptor).
-    pub async fn sync_wait(&self, drain: bool) -> u64 {
+    async fn sync_wait(&self, drain: bool) -> u64 {
         self.sync_submit(&[], drain).await
     }
 }

@@ -4,6 +4,7 @@
 //! to each entry (bad requests, Stop Markers, groups, overflow discard) and which descriptors are
 //! submitted is the software model `models::host::vtd`.
 
+use super::env::VtdSequences;
 use crate::env::Env;
 use crate::scenario::HostPolicy;
 use crate::sched::{first, Event};

@@ -8,7 +8,7 @@ use models::pcie::{MsgClass, PageRequest};
 use models::rules::{self, RuleId};
 use models::vtd::arch::Row;
 use models::vtd::regs;
-use models::vtd::timing::{IqTake, Job, RespSource, Unit, VtdOutputs, VtdTiming};
+use models::vtd::timing::{EdgeEvents, IqTake, Job, ReadHold, RespSource, Unit, VtdOutputs, VtdTiming};
 
 /// The strict lockstep scoreboard of `vtd_prq`.
 pub type Scoreboard = crate::scoreboard::Scoreboard<VtdBlame>;
@@ -24,6 +24,9 @@ pub struct VtdBlame {
     last_written_class: Option<MsgClass>,
     /// Address of the last read handshake (for a read answered later, VTD-PRQ-16).
     last_read: Option<u32>,
+    /// Why the model held a read at the last edge and at the one before (VTD-PRQ-16, -20,
+    /// VTD-FLT-8).
+    read_held: [Option<ReadHold>; 2],
 }
 
 /// The rule of an admission row (vtd.md §4).
@@ -91,6 +94,7 @@ impl Blame for VtdBlame {
         if let Some(models::vtd::timing::RegAccess::Read { addr }) = ev.reg {
             self.last_read = Some(addr);
         }
+        self.read_held = [ev.read_held.map(|(_, why)| why), self.read_held[0]];
         ev.decided
     }
 
@@ -105,9 +109,7 @@ impl Blame for VtdBlame {
                 _ if act.rsp_valid && !exp.rsp_valid => recent.blame_response(act.rsp_rid, act.rsp_prgi, &Self::UNEXPECTED),
                 _ => (rules::VTD_IQ_5, "egress order (DEC-12, OP-16)".into()),
             },
-            "reg_rvalid" | "reg_ready" => {
-                (rules::VTD_PRQ_16, format!("read held behind a descriptor write; engine {:?} job {:?}", model.engine(), model.job()))
-            }
+            "reg_rvalid" | "reg_ready" => self.blame_read_timing(ev, model),
             "reg_rdata" => {
                 let addr = ev.read_answered.map(|r| r.0).or(self.last_read).unwrap_or(u32::MAX);
                 (register_rule(addr, model), format!("read of register {addr:#x}"))
@@ -132,6 +134,26 @@ impl Blame for VtdBlame {
 }
 
 impl VtdBlame {
+    /// A read answered at another edge than the model's: the rule of the model's hold, at this
+    /// edge (the DUT answered early) or at the one before (the model just released the read).
+    /// VTD-PRQ-20 for a PE MSI, VTD-FLT-8 for an FE MSI, else VTD-PRQ-16.
+    fn blame_read_timing(&self, ev: &EdgeEvents, model: &VtdTiming) -> (RuleId, String) {
+        let released = ev.read_answered.and(self.read_held[1]);
+        let why = self.read_held[0].or(released);
+        let addr = ev.read_held.map(|r| r.0).or(ev.read_answered.map(|r| r.0)).or(self.last_read).unwrap_or(u32::MAX);
+        let rule = match why {
+            Some(ReadHold::Msi(Unit::Pe)) => rules::VTD_PRQ_20,
+            Some(ReadHold::Msi(Unit::Fe)) => rules::VTD_FLT_8,
+            _ => rules::VTD_PRQ_16,
+        };
+        let state = format!("engine {:?} job {:?}", model.engine(), model.job());
+        let context = match why {
+            Some(ReadHold::Msi(u)) => format!("read of {addr:#x} held until the {u:?} MSI issued before it is acknowledged; {state}"),
+            _ => format!("read of {addr:#x} held behind a descriptor write; {state}"),
+        };
+        (rule, context)
+    }
+
     /// A difference on the memory-write port. A status write or MSI the model did not start is
     /// blamed on the rule that says when that write may happen; otherwise the job the model
     /// holds (or just started) is blamed.
@@ -289,5 +311,48 @@ mod tests {
         assert_eq!(r.blame(|o| o.reg_rdata = 2).rule, rules::VTD_FLT_1);
         r.step(VtdInputs { reg_valid: true, reg_addr: regs::FRCD_BASE + 0xC, ..Default::default() });
         assert_eq!(r.blame(|o| o.reg_rdata = 1 << 31).rule, rules::VTD_FLT_3);
+    }
+
+    /// A read answered early or late around an in-flight MSI names the rule that holds it.
+    #[test]
+    fn read_held_by_msi_blames_its_rule() {
+        let ack = |on: bool| VtdInputs { mw_ready: true, mwack_valid: on, rsp_ready: true, ..Default::default() };
+        let read = |addr: u32| VtdInputs { reg_valid: true, reg_addr: addr, ..ack(false) };
+        for (unit, addr, rule) in [(Unit::Pe, regs::PRS, rules::VTD_PRQ_20), (Unit::Fe, regs::FECTL, rules::VTD_FLT_8)] {
+            let mut r = Rig::new();
+            r.write(regs::PQA, 0x1000);
+            r.write(regs::PRE_BASE, regs::PRE_EN | 0x0100);
+            r.write(regs::PECTL, 0);
+            r.write(regs::FECTL, 0);
+            match unit {
+                Unit::Pe => r.msg(0x0100), // a descriptor, then the PE MSI
+                _ => r.step(VtdInputs { iq_valid: true, iq_qw: [0x0A, 0, 0, 0], ..Default::default() }), // IQE
+            }
+            for _ in 0..8 {
+                if r.m.engine() == models::vtd::timing::EngineState::WaitAck && r.m.job() == Job::Msi(unit) {
+                    break;
+                }
+                r.step(ack(r.m.job() != Job::Msi(unit)));
+            }
+            assert_eq!(r.m.job(), Job::Msi(unit));
+            r.step(read(addr));
+            assert!(!r.m.outputs().reg_rvalid, "{unit:?}: the model holds the read");
+            // The DUT answered at once: early.
+            let mm = r.blame(|o| o.reg_rvalid = true);
+            assert_eq!((mm.signal, mm.rule), ("reg_rvalid", rule));
+            assert_eq!(r.blame(|o| o.reg_ready = true).rule, rule);
+            r.step(ack(true)); // the ack
+            r.step(ack(false)); // the model answers
+            assert!(r.m.outputs().reg_rvalid);
+            // The DUT still holds it: late.
+            assert_eq!(r.blame(|o| o.reg_rvalid = false).rule, rule);
+        }
+        // A descriptor hold is still VTD-PRQ-16.
+        let mut r = Rig::new();
+        r.write(regs::PRE_BASE, regs::PRE_EN | 0x0100);
+        r.msg(0x0100);
+        r.step(VtdInputs::default()); // decided: WRITE
+        r.step(read(regs::PRS));
+        assert_eq!(r.blame(|o| o.reg_rvalid = true).rule, rules::VTD_PRQ_16);
     }
 }

@@ -10,7 +10,7 @@
 use models::pcie::PageRequest;
 use models::vtd::desc::{InvWaitDsc, PageGrpRespDsc, Words};
 use models::vtd::regs;
-use models::vtd::timing::{VtdInputs, VtdTiming};
+use models::vtd::timing::{EngineState, Job, Unit, VtdInputs, VtdTiming};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -116,6 +116,18 @@ impl Stimulus {
 
     fn read_addr(&mut self, model: &VtdTiming) -> u32 {
         let r = &mut self.rng;
+        // While an event MSI awaits its ack, often read a register that pushes it (VTD-PRQ-20,
+        // VTD-FLT-8): FE MSIs are rare, and a random read would seldom meet one in flight.
+        if let (EngineState::WaitAck, Job::Msi(u)) = (model.engine(), model.job()) {
+            if r.gen_bool(0.5) {
+                let class: &[u32] = match u {
+                    Unit::Pe => &[regs::PRS, regs::PQT, regs::PECTL],
+                    Unit::Fe => &[regs::FSTS, regs::FECTL],
+                    Unit::Ie => &[regs::ICS, regs::IECTL],
+                };
+                return class[r.gen_range(0..class.len())];
+            }
+        }
         match r.gen_range(0..4) {
             0 => regs::FRCD_BASE + 16 * r.gen_range(0..=model.params().nr) + 4 * r.gen_range(0..4),
             1 => regs::PRE_BASE + 8 * r.gen_range(0..=model.params().pre_entries as u32),

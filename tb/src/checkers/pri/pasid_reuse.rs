@@ -22,7 +22,7 @@ use super::tracker::{ShowPrg, Tracker};
 use crate::checkers::{rule, Checker, ShowReq, Violation};
 use crate::txn::{Stamped, Txn};
 use models::pcie::MsgClass;
-use crate::fasthash::FastMap;
+use rustc_hash::FxHashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Life {
@@ -34,13 +34,13 @@ enum Life {
 
 pub struct PasidReuseChecker {
     tracker: Tracker,
-    life: FastMap<(u16, u32), Life>,
+    life: FxHashMap<(u16, u32), Life>,
     drain_events: bool,
 }
 
 impl PasidReuseChecker {
     pub fn new(cfg: &PriConfig) -> Self {
-        PasidReuseChecker { tracker: Tracker::new(cfg), life: FastMap::default(), drain_events: false }
+        PasidReuseChecker { tracker: Tracker::new(cfg), life: FxHashMap::default(), drain_events: false }
     }
 
     /// The harness reports `QueueDrained` for every drain: require it between stop-complete and

@@ -24,7 +24,7 @@ use super::tracker::{Prg, RspOutcome, ShowPrg, Tracker};
 use crate::checkers::{rule, Checker, ShowRsp, Violation};
 use crate::txn::{Stamped, Txn};
 use models::pcie::{PrgResponse, RespCode};
-use crate::fasthash::FastMap;
+use rustc_hash::FxHashMap;
 
 /// A Success / Invalid Request response that matched no outstanding PRG of a function not in
 /// RF: the function model must set Status.UPRGI (PRI-20).
@@ -47,13 +47,13 @@ pub struct ResponseDisciplineChecker {
     tracker: Tracker,
     /// Last fate of each PRG instance that left the outstanding set after its L=1:
     /// (RID, PRGI, PV, PASID) -> how and when.
-    gone: FastMap<(u16, u16, bool, u32), Gone>,
+    gone: FxHashMap<(u16, u16, bool, u32), Gone>,
     uprgi: Vec<UprgiEvent>,
 }
 
 impl ResponseDisciplineChecker {
     pub fn new(cfg: &PriConfig) -> Self {
-        ResponseDisciplineChecker { tracker: Tracker::new(cfg), gone: FastMap::default(), uprgi: Vec::new() }
+        ResponseDisciplineChecker { tracker: Tracker::new(cfg), gone: FxHashMap::default(), uprgi: Vec::new() }
     }
 
     /// Every expected UPRGI event so far, oldest first.

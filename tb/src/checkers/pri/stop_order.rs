@@ -26,7 +26,7 @@ use super::tracker::{ReqOutcome, ShowPrg, Tracker};
 use crate::checkers::{rule, Checker, ShowReq, Violation};
 use crate::txn::{Stamped, StopVariant, Txn};
 use models::pcie::{MsgClass, PageRequest};
-use crate::fasthash::FastMap;
+use rustc_hash::FxHashMap;
 
 #[derive(Clone, Copy, Debug)]
 struct Stop {
@@ -55,12 +55,12 @@ struct PState {
 
 pub struct StopOrderChecker {
     tracker: Tracker,
-    pasids: FastMap<(u16, u32), PState>,
+    pasids: FxHashMap<(u16, u32), PState>,
 }
 
 impl StopOrderChecker {
     pub fn new(cfg: &PriConfig) -> Self {
-        StopOrderChecker { tracker: Tracker::new(cfg), pasids: FastMap::default() }
+        StopOrderChecker { tracker: Tracker::new(cfg), pasids: FxHashMap::default() }
     }
 
     fn on_message(&mut self, cycle: u64, m: &PageRequest, out: &mut Vec<Violation>) {

@@ -8,6 +8,7 @@
 //! | [`PrqAdmissionChecker`] | VTD-PRQ-3, VTD-PRQ-9 | no descriptor into the last free slot before PQH, none for a message accepted while PRO was known set |
 //! | [`PqtReadChecker`] | VTD-PRQ-8, VTD-PRQ-16 | a PQT read shows no unacknowledged entry and every entry written before the read was issued |
 //! | [`PeMsiChecker`] | VTD-PRQ-16 | the page request event MSI is never issued while an earlier descriptor write is unacknowledged |
+//! | [`ReadPushChecker`] | VTD-PRQ-20, VTD-FLT-8 | a read of PRS, PQT or PECTL (FSTS or FECTL) returns only after every page request (fault) event MSI issued before the read was received is acknowledged |
 //! | [`VtdResponseChecker`] | VTD-PRQ-5..8, VTD-PRQ-10, VTD-PRQ-17, VTD-IQ-2..5, DEC-5..8, DEC-13, PRI-16 | each response is one valid `page_grp_resp_dsc` in descriptor order or the automatic response of one dropped LPIG=1 request, in request order |
 //! | [`FaultReadChecker`] | VTD-FLT-1, VTD-FLT-3, DEC-5 | FSTS bit 7 reads 0; a record with F=1 has the page-request fault fields of an accepted message that may have found its RID disabled |
 //! | [`WaitChecker`] | VTD-IQ-2, VTD-IQ-8, VTD-IQ-10 | each status write belongs to the next SW=1 wait; a PD=1 wait's status write comes after every message accepted by its take was resolved |
@@ -26,6 +27,7 @@ mod pointers;
 mod pre;
 mod pqt;
 mod prq_entry;
+mod push;
 mod responses;
 mod slot;
 mod waits;
@@ -36,6 +38,7 @@ pub use msi::PeMsiChecker;
 pub use pqt::PqtReadChecker;
 pub use codec::decode_page_req;
 pub use prq_entry::PrqEntryChecker;
+pub use push::ReadPushChecker;
 pub use responses::VtdResponseChecker;
 pub use slot::PrqSlotChecker;
 pub use waits::WaitChecker;
@@ -53,6 +56,7 @@ pub fn checkers() -> Vec<Box<dyn Checker>> {
         Box::new(PrqAdmissionChecker::new()),
         Box::new(PqtReadChecker::new()),
         Box::new(PeMsiChecker::new()),
+        Box::new(ReadPushChecker::new()),
         Box::new(VtdResponseChecker::new(PRE_ENTRIES)),
         Box::new(WaitChecker::new()),
         Box::new(FaultReadChecker::new(PRE_ENTRIES)),
