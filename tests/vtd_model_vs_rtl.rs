@@ -92,7 +92,7 @@ fn lockstep(dut: &mut VtdDut, p: VtdParams, seeds: std::ops::RangeInclusive<u64>
                 dut.drive(&inp);
                 dut.clock.tick();
                 model.step(&inp);
-                sb.note(model.events());
+                sb.note(&model);
                 reached(model.events(), reach);
             }
             dut.sample(&mut act);

@@ -19,6 +19,7 @@ pub mod registry;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod scoreboard;
 pub mod sched;
 pub mod testbench;
 pub mod seq;

@@ -89,7 +89,8 @@ impl Ledger {
         self.recs.get_mut(i)
     }
 
-    pub fn accept(&mut self, cycle: u64, msg: &PageRequest) {
+    /// A message accepted at the ingress; returns its sequence number (acceptance order from 0).
+    pub fn accept(&mut self, cycle: u64, msg: &PageRequest) -> u64 {
         if self.next_seq - self.cursor >= MAX_PENDING {
             let c = self.cursor;
             if let Some(r) = self.get_mut(c) {
@@ -108,6 +109,7 @@ impl Ledger {
             answered: None,
         });
         self.next_seq += 1;
+        self.next_seq - 1
     }
 
     /// Records still alive (accounted ones not yet retired, then pending ones), oldest first.

@@ -14,6 +14,7 @@
 
 pub mod entry;
 pub(crate) mod ledger;
+pub mod responses;
 pub mod pri;
 
 pub use entry::DecodedEntry;

@@ -42,6 +42,7 @@ impl Block for Priq {
         self.dut.sample(out);
     }
 
+    #[inline]
     fn inputs(d: &Drive) -> PriqInputs {
         let cmd = d.cmd.unwrap_or_default();
         PriqInputs {
@@ -97,8 +98,10 @@ impl Block for Priq {
         }
     }
 
+    // Called every cycle from the generic loop (as is `inputs`): let it inline there.
+    #[inline]
     fn compare(&mut self, edge: u64, out: &PriqOutputs, enforce: bool) -> Option<Mismatch> {
-        self.scoreboard.note(self.model.events());
+        self.scoreboard.note(&self.model);
         if !enforce {
             return None;
         }

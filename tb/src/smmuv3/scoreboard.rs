@@ -1,18 +1,18 @@
-//! Strict lockstep scoreboard: after every edge, every output of the DUT must equal the timed
-//! model's prediction. The first difference stops the test with the cycle, the signal, both
-//! values and the rule the expected behaviour comes from. The rule is read off the model's
-//! events: which admission row the message at this edge took, where the response in the
-//! egress came from, which register was read.
+//! What the lockstep scoreboard (`crate::scoreboard`) needs of the SMMUv3 PRIQ: its signal table
+//! and which rule each difference breaks. The rule is read off the model's events: which
+//! admission row the message at this edge took, where the response in the egress came from,
+//! which register was read, the last command's effect.
 
+use crate::scoreboard::{signals, Blame, Recent, Signal, Unexpected};
 use models::pcie::{MsgClass, PageRequest};
 use models::rules::RuleId;
 use models::smmuv3::arch::{CmdEffect, Row};
 use models::smmuv3::regs;
-use models::smmuv3::timing::{EdgeEvents, PriqOutputs, PriqTiming, RegAccess, RespSource};
+use models::smmuv3::timing::{PriqOutputs, PriqTiming, RegAccess, RespSource};
 pub use crate::lockstep::Mismatch;
 
-/// Reads one output signal (as a number) from an output record.
-type Getter = fn(&PriqOutputs) -> u64;
+/// The strict lockstep scoreboard of `smmuv3_priq`.
+pub type Scoreboard = crate::scoreboard::Scoreboard<PriqBlame>;
 
 /// Where the automatic response in a FIFO slot came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,7 +22,7 @@ enum AutoOrigin {
 }
 
 /// Context the blame needs, kept up to date from the model's events (no allocation).
-pub struct Scoreboard {
+pub struct PriqBlame {
     /// Origins of the automatic responses waiting in the model's FIFO, oldest first.
     auto_origins: [AutoOrigin; 16],
     auto_head: usize,
@@ -31,43 +31,37 @@ pub struct Scoreboard {
     egress: Option<Result<AutoOrigin, ()>>,
     last_cmd: Option<(u8, CmdEffect)>,
     last_class: Option<MsgClass>,
-    /// The last messages decided, newest last, to explain a response nobody expected.
-    recent_decided: [Option<(Row, PageRequest)>; 8],
 }
 
-impl Default for Scoreboard {
+impl Default for PriqBlame {
     fn default() -> Self {
-        Scoreboard { auto_origins: [AutoOrigin::WriteAbort; 16], auto_head: 0, auto_len: 0, egress: None, last_cmd: None, last_class: None, recent_decided: [None; 8] }
+        PriqBlame { auto_origins: [AutoOrigin::WriteAbort; 16], auto_head: 0, auto_len: 0, egress: None, last_cmd: None, last_class: None }
     }
 }
 
-impl Scoreboard {
-    /// Follow the model through one edge.
-    pub fn note(&mut self, ev: &EdgeEvents) {
-        if ev.sent.is_some() {
-            self.egress = None;
-        }
-        if let Some((row, m)) = ev.decided {
-            self.last_class = Some(m.class());
-            self.recent_decided.rotate_left(1);
-            self.recent_decided[7] = Some((row, m));
-            if ev.auto_pushed.is_some() {
-                self.push_auto(AutoOrigin::Row(row));
-            }
-        } else if ev.auto_pushed.is_some() {
-            self.push_auto(AutoOrigin::WriteAbort);
-        }
-        if let Some((_, src)) = ev.committed {
-            self.egress = Some(match src {
-                RespSource::Auto => Ok(self.pop_auto()),
-                RespSource::Software => Err(()),
-            });
-        }
-        if let Some(c) = ev.cmd {
-            self.last_cmd = Some((c.opcode, c.effect));
-        }
-    }
+/// Memory-port payloads count while valid first; idle, after every other signal.
+const MW_VALID: [Signal<PriqOutputs>; 4] = [
+    Signal { name: "mw_valid", get: |o| o.mw_valid as u64 },
+    Signal { name: "mw_addr", get: |o| if o.mw_valid { o.mw_addr } else { 0 } },
+    Signal { name: "mw_data[63:0]", get: |o| if o.mw_valid { o.mw_data[0] } else { 0 } },
+    Signal { name: "mw_data[127:64]", get: |o| if o.mw_valid { o.mw_data[1] } else { 0 } },
+];
+const MW_IDLE: [Signal<PriqOutputs>; 3] = [
+    Signal { name: "mw_addr(idle)", get: |o| o.mw_addr },
+    Signal { name: "mw_data[63:0](idle)", get: |o| o.mw_data[0] },
+    Signal { name: "mw_data[127:64](idle)", get: |o| o.mw_data[1] },
+];
 
+fn row_rule(row: Row) -> RuleId {
+    match row {
+        Row::A_Disabled => RuleId("SMMU-PRIQ-5"),
+        Row::B_OverflowActive => RuleId("SMMU-PRIQ-8"),
+        Row::C_Full => RuleId("SMMU-PRIQ-7"),
+        Row::D_Write => RuleId("SMMU-PRIQ-3"),
+    }
+}
+
+impl PriqBlame {
     fn push_auto(&mut self, o: AutoOrigin) {
         let n = self.auto_origins.len();
         self.auto_origins[(self.auto_head + self.auto_len) % n] = o;
@@ -83,71 +77,65 @@ impl Scoreboard {
         o
     }
 
-    /// Compare all outputs; on the first difference, name it and its rule.
-    pub fn compare(&self, cycle: u64, exp: &PriqOutputs, act: &PriqOutputs, model: &PriqTiming) -> Option<Mismatch> {
-        if exp == act {
-            return None;
+    /// The DUT sent a response the model did not: a command that must send none, else what the
+    /// response answers.
+    fn blame_unexpected_response(&self, act: &PriqOutputs, recent: &Recent<Row>) -> (RuleId, String) {
+        match self.last_cmd {
+            Some((models::smmuv3::cmd::OP_PRI_RESP, CmdEffect::Illegal)) => {
+                (RuleId("SMMU-CMD-4"), "response to a CMD_PRI_RESP with Resp=0b11 (DEC-4)".into())
+            }
+            Some((_, CmdEffect::Ignored)) => (RuleId("SMMU-CMD-5"), "response to a CMD_PRI_RESP taken with SMMUEN=0".into()),
+            _ => recent.blame_response(act.rsp_rid, act.rsp_prgi, &Self::UNEXPECTED),
         }
+    }
+}
+
+impl Blame for PriqBlame {
+    type Outputs = PriqOutputs;
+    type Model = PriqTiming;
+    type Row = Row;
+
+    const SIGNALS: &'static [&'static [Signal<PriqOutputs>]] = &[
+        &MW_VALID,
+        &signals!(PriqOutputs; rsp_valid, rsp_rid, rsp_prgi, rsp_code, rsp_pv, rsp_pasid, reg_rvalid, reg_rdata),
+        &signals!(PriqOutputs; irq_priq, irq_gerror, sync_done, cmd_ready, pr_ready, mwack_ready, reg_ready),
+        &MW_IDLE,
+    ];
+
+    const UNEXPECTED: Unexpected<Row> = Unexpected {
+        stop_marker: RuleId("PRI-17"),
+        request: |row| if row == Row::A_Disabled { RuleId("SMMU-PRIQ-5") } else { RuleId("SMMU-PRIQ-6") },
+        queued: (Row::D_Write, RuleId("SMMU-PRIQ-10")),
+        unknown: RuleId("PRI-16"),
+    };
+
+    fn note(&mut self, model: &PriqTiming) -> Option<(Row, PageRequest)> {
         let ev = model.events();
-        let signals: [(&'static str, Getter); 22] = [
-            ("mw_valid", |o| o.mw_valid as u64),
-            ("mw_addr", |o| if o.mw_valid { o.mw_addr } else { 0 }),
-            ("mw_data[63:0]", |o| if o.mw_valid { o.mw_data[0] } else { 0 }),
-            ("mw_data[127:64]", |o| if o.mw_valid { o.mw_data[1] } else { 0 }),
-            ("rsp_valid", |o| o.rsp_valid as u64),
-            ("rsp_rid", |o| o.rsp_rid as u64),
-            ("rsp_prgi", |o| o.rsp_prgi as u64),
-            ("rsp_code", |o| o.rsp_code as u64),
-            ("rsp_pv", |o| o.rsp_pv as u64),
-            ("rsp_pasid", |o| o.rsp_pasid as u64),
-            ("reg_rvalid", |o| o.reg_rvalid as u64),
-            ("reg_rdata", |o| o.reg_rdata),
-            ("irq_priq", |o| o.irq_priq as u64),
-            ("irq_gerror", |o| o.irq_gerror as u64),
-            ("sync_done", |o| o.sync_done as u64),
-            ("cmd_ready", |o| o.cmd_ready as u64),
-            ("pr_ready", |o| o.pr_ready as u64),
-            ("mwack_ready", |o| o.mwack_ready as u64),
-            ("reg_ready", |o| o.reg_ready as u64),
-            // Payloads while invalid still count in strict mode: compare them last.
-            ("mw_addr(idle)", |o| o.mw_addr),
-            ("mw_data(idle)", |o| o.mw_data[0] ^ o.mw_data[1].rotate_left(1)),
-            ("rsp(idle)", |o| o.rsp_rid as u64 ^ (o.rsp_prgi as u64) << 16 ^ (o.rsp_code as u64) << 25),
-        ];
-        let (signal, get) = signals.iter().find(|(_, get)| get(exp) != get(act))?;
-        let (rule, context) = self.blame(signal, exp, act, ev, model);
-        Some(Mismatch { cycle, signal, expected: get(exp), actual: get(act), rule, context })
+        if ev.sent.is_some() {
+            self.egress = None;
+        }
+        if let Some((row, m)) = ev.decided {
+            self.last_class = Some(m.class());
+            if ev.auto_pushed.is_some() {
+                self.push_auto(AutoOrigin::Row(row));
+            }
+        } else if ev.auto_pushed.is_some() {
+            self.push_auto(AutoOrigin::WriteAbort);
+        }
+        if let Some((_, src)) = ev.committed {
+            self.egress = Some(match src {
+                RespSource::Auto => Ok(self.pop_auto()),
+                RespSource::Software => Err(()),
+            });
+        }
+        if let Some(c) = ev.cmd {
+            self.last_cmd = Some((c.opcode, c.effect));
+        }
+        ev.decided
     }
 
-    /// The DUT sent a response the model did not: find what it answers.
-    fn blame_unexpected_response(&self, act: &PriqOutputs) -> (RuleId, String) {
-        if let Some((opcode, CmdEffect::Illegal)) = self.last_cmd {
-            if opcode == models::smmuv3::cmd::OP_PRI_RESP {
-                return (RuleId("SMMU-CMD-4"), "response to a CMD_PRI_RESP with Resp=0b11 (DEC-4)".into());
-            }
-        }
-        if let Some((_, CmdEffect::Ignored)) = self.last_cmd {
-            return (RuleId("SMMU-CMD-5"), "response to a CMD_PRI_RESP taken with SMMUEN=0".into());
-        }
-        let answered = self.recent_decided.iter().rev().flatten().find(|(_, m)| m.rid == act.rsp_rid && m.prgi == act.rsp_prgi);
-        match answered {
-            Some((_, m)) if m.class() == MsgClass::StopMarker => (RuleId("PRI-17"), format!("response to a Stop Marker {m:?}")),
-            Some((row, m)) if m.class() == MsgClass::Request => {
-                let rule = if *row == Row::A_Disabled { "SMMU-PRIQ-5" } else { "SMMU-PRIQ-6" };
-                (RuleId(rule), format!("response to an L=0 request {m:?} (row {row:?})"))
-            }
-            Some((Row::D_Write, m)) => (RuleId("SMMU-PRIQ-10"), format!("automatic response to a queued request {m:?}")),
-            _ => (RuleId("PRI-16"), "response that answers no closed group".into()),
-        }
-    }
-
-    fn blame(&self, signal: &str, exp: &PriqOutputs, act: &PriqOutputs, ev: &EdgeEvents, model: &PriqTiming) -> (RuleId, String) {
-        let row_rule = |row: Row| match row {
-            Row::A_Disabled => RuleId("SMMU-PRIQ-5"),
-            Row::B_OverflowActive => RuleId("SMMU-PRIQ-8"),
-            Row::C_Full => RuleId("SMMU-PRIQ-7"),
-            Row::D_Write => RuleId("SMMU-PRIQ-3"),
-        };
+    fn blame(&self, signal: &str, exp: &PriqOutputs, act: &PriqOutputs, model: &PriqTiming, recent: &Recent<Row>) -> (RuleId, String) {
+        let ev = model.events();
         match signal {
             "mw_valid" => match ev.decided {
                 Some((row, m)) => (row_rule(row), format!("message decided at this edge took row {row:?}: {m:?}")),
@@ -155,19 +143,17 @@ impl Scoreboard {
                 None => (RuleId("SMMU-PRIQ-3"), "expected write not issued".into()),
             },
             "mw_addr" | "mw_addr(idle)" => (RuleId("SMMU-PRIQ-1"), format!("PRIQ_BASE {:#x}, PROD {:#x}", model.priq_base(), model.prod())),
-            "mw_data[63:0]" | "mw_data[127:64]" | "mw_data(idle)" => {
+            "mw_data[63:0]" | "mw_data[127:64]" | "mw_data[63:0](idle)" | "mw_data[127:64](idle)" => {
                 let rule = if self.last_class == Some(MsgClass::StopMarker) { "SMMU-PRIQ-11" } else { "SMMU-PRIQ-4" };
                 (RuleId(rule), format!("entry of {:?}", ev.decided.map(|d| d.1)))
             }
-            "rsp_valid" | "rsp_rid" | "rsp_prgi" | "rsp_code" | "rsp_pv" | "rsp_pasid" | "rsp(idle)" => {
-                match (exp.rsp_valid, self.egress) {
-                    (true, Some(Ok(AutoOrigin::Row(Row::B_OverflowActive)))) => (RuleId("SMMU-PRIQ-6"), "automatic response, row b (DEC-3)".into()),
-                    (true, Some(Ok(AutoOrigin::Row(row)))) => (row_rule(row), format!("automatic response, row {row:?}")),
-                    (true, Some(Ok(AutoOrigin::WriteAbort))) => (RuleId("SMMU-PRIQ-16"), "automatic response after a write abort".into()),
-                    (true, _) => (RuleId("SMMU-CMD-3"), "software response (CMD_PRI_RESP)".into()),
-                    (false, _) => self.blame_unexpected_response(act),
-                }
-            }
+            "rsp_valid" | "rsp_rid" | "rsp_prgi" | "rsp_code" | "rsp_pv" | "rsp_pasid" => match (exp.rsp_valid, self.egress) {
+                (true, Some(Ok(AutoOrigin::Row(Row::B_OverflowActive)))) => (RuleId("SMMU-PRIQ-6"), "automatic response, row b (DEC-3)".into()),
+                (true, Some(Ok(AutoOrigin::Row(row)))) => (row_rule(row), format!("automatic response, row {row:?}")),
+                (true, Some(Ok(AutoOrigin::WriteAbort))) => (RuleId("SMMU-PRIQ-16"), "automatic response after a write abort".into()),
+                (true, _) => (RuleId("SMMU-CMD-3"), "software response (CMD_PRI_RESP)".into()),
+                (false, _) => self.blame_unexpected_response(act, recent),
+            },
             "reg_rdata" | "reg_rvalid" => {
                 let addr = match ev.reg {
                     Some(RegAccess::Read { addr, .. }) => addr,
@@ -198,5 +184,56 @@ impl Scoreboard {
             "mwack_ready" => (RuleId("SMMU-PRIQ-3"), format!("write engine {:?}", model.engine())),
             _ => (RuleId("SMMU-PRIQ-14"), "register interface".into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scoreboard::OUTPUTS;
+    use models::smmuv3::timing::PriqParams;
+
+    /// The signal a corruption of the model's outputs is reported on.
+    fn reported(corrupt: impl FnOnce(&mut PriqOutputs)) -> &'static str {
+        let m = PriqTiming::new(PriqParams::default());
+        let exp = *m.outputs();
+        let mut act = exp;
+        corrupt(&mut act);
+        Scoreboard::default().compare(1, &exp, &act, &m).expect("a difference must be reported").signal
+    }
+
+    #[test]
+    fn every_field_is_a_signal() {
+        let flips: [fn(&mut PriqOutputs); 18] = [
+            |o| o.pr_ready ^= true,
+            |o| o.rsp_valid ^= true,
+            |o| o.rsp_rid ^= 1,
+            |o| o.rsp_pv ^= true,
+            |o| o.rsp_pasid ^= 1,
+            |o| o.rsp_prgi ^= 1,
+            |o| o.rsp_code ^= 1,
+            |o| o.mw_valid ^= true,
+            |o| o.mw_addr ^= 1,
+            |o| o.mw_data[1] ^= 1 << 63,
+            |o| o.mwack_ready ^= true,
+            |o| o.reg_ready ^= true,
+            |o| o.reg_rvalid ^= true,
+            |o| o.reg_rdata ^= 1,
+            |o| o.cmd_ready ^= true,
+            |o| o.sync_done ^= true,
+            |o| o.irq_priq ^= true,
+            |o| o.irq_gerror ^= true,
+        ];
+        for f in flips {
+            assert_ne!(reported(f), OUTPUTS);
+        }
+    }
+
+    #[test]
+    fn idle_write_data_is_compared_exactly() {
+        // Two idle words changed so that a fold d0 ^ rotl(d1, 1) would not see it.
+        let x = 0x8000_0000_0000_0001u64;
+        assert_eq!(reported(|o| { o.mw_data[0] ^= x; o.mw_data[1] ^= x.rotate_right(1) }), "mw_data[63:0](idle)");
+        assert_eq!(reported(|o| o.mw_data[1] ^= 2), "mw_data[127:64](idle)");
     }
 }

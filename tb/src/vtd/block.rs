@@ -47,6 +47,7 @@ impl Block for Prq {
         self.dut.sample(out);
     }
 
+    #[inline]
     fn inputs(d: &Drive) -> VtdInputs {
         VtdInputs {
             pr_valid: d.pr.is_some(),
@@ -107,8 +108,10 @@ impl Block for Prq {
         m.response(b.rsp_valid && i.rsp_ready, b.rsp_rid, b.rsp_pv, b.rsp_pasid, b.rsp_prgi, b.rsp_code);
     }
 
+    // Called every cycle from the generic loop (as is `inputs`): let it inline there.
+    #[inline]
     fn compare(&mut self, edge: u64, out: &VtdOutputs, enforce: bool) -> Option<Mismatch> {
-        self.scoreboard.note(self.model.events());
+        self.scoreboard.note(&self.model);
         if !enforce {
             return None;
         }

@@ -1,19 +1,21 @@
-//! Strict lockstep scoreboard of `vtd_prq`: after every edge, every output of the DUT must equal
-//! the timed model's prediction. The first difference names the cycle, the signal, both values
-//! and the rule the expected value comes from, read off the model's `EdgeEvents` and state:
-//! which job the write engine holds, which row produced the response in the egress, which
-//! register a read answered.
+//! What the lockstep scoreboard (`crate::scoreboard`) needs of `vtd_prq`: its signal table and
+//! which rule each difference breaks, read off the model's `EdgeEvents` and state: which job the
+//! write engine holds, which row produced the response in the egress, which register a read
+//! answered.
 
-use crate::lockstep::Mismatch;
+use crate::scoreboard::{signals, Blame, Recent, Signal, Unexpected};
 use models::pcie::{MsgClass, PageRequest};
 use models::rules::{self, RuleId};
 use models::vtd::arch::Row;
 use models::vtd::regs;
 use models::vtd::timing::{EdgeEvents, IqTake, Job, ReadHold, RespSource, Unit, VtdOutputs, VtdTiming};
 
+/// The strict lockstep scoreboard of `vtd_prq`.
+pub type Scoreboard = crate::scoreboard::Scoreboard<VtdBlame>;
+
 /// Context the blame needs, kept up to date from the model's events (no allocation).
 #[derive(Default)]
-pub struct Scoreboard {
+pub struct VtdBlame {
     /// Source of the response in the egress register (last commit).
     egress: Option<RespSource>,
     /// PD of the last wait taken: its status write is then also a drain result (VTD-IQ-10).
@@ -25,8 +27,6 @@ pub struct Scoreboard {
     /// Why the model held a read at the last edge and at the one before (VTD-PRQ-16, -20,
     /// VTD-FLT-8).
     read_held: [Option<ReadHold>; 2],
-    /// The last messages decided, newest last, to explain a response nobody expected.
-    recent_decided: [Option<(Row, PageRequest)>; 8],
 }
 
 /// The rule of an admission row (vtd.md §4).
@@ -48,35 +48,40 @@ fn unit_rule(u: Unit) -> RuleId {
     }
 }
 
-type Getter = fn(&VtdOutputs) -> u64;
-
-/// Compared in this order (strict: payloads count even while their valid is 0): memory port,
-/// response egress, register port, then the ready outputs.
-const SIGNALS: [(&str, Getter); 19] = [
-    ("mw_valid", |o| o.mw_valid as u64),
-    ("mw_kind", |o| o.mw_kind as u64),
-    ("mw_addr", |o| o.mw_addr),
-    ("mw_data[63:0]", |o| o.mw_data[0]),
-    ("mw_data[127:64]", |o| o.mw_data[1]),
-    ("mw_data[191:128]", |o| o.mw_data[2]),
-    ("mw_data[255:192]", |o| o.mw_data[3]),
-    ("rsp_valid", |o| o.rsp_valid as u64),
-    ("rsp_rid", |o| o.rsp_rid as u64),
-    ("rsp_prgi", |o| o.rsp_prgi as u64),
-    ("rsp_code", |o| o.rsp_code as u64),
-    ("rsp_pv", |o| o.rsp_pv as u64),
-    ("rsp_pasid", |o| o.rsp_pasid as u64),
-    ("reg_rvalid", |o| o.reg_rvalid as u64),
-    ("reg_rdata", |o| o.reg_rdata),
-    ("reg_ready", |o| o.reg_ready as u64),
-    ("iq_ready", |o| o.iq_ready as u64),
-    ("pr_ready", |o| o.pr_ready as u64),
-    ("mwack_ready", |o| o.mwack_ready as u64),
+/// The 256-bit write data, a signal per 64-bit word.
+const MW_DATA: [Signal<VtdOutputs>; 4] = [
+    Signal { name: "mw_data[63:0]", get: |o| o.mw_data[0] },
+    Signal { name: "mw_data[127:64]", get: |o| o.mw_data[1] },
+    Signal { name: "mw_data[191:128]", get: |o| o.mw_data[2] },
+    Signal { name: "mw_data[255:192]", get: |o| o.mw_data[3] },
 ];
 
-impl Scoreboard {
+impl Blame for VtdBlame {
+    type Outputs = VtdOutputs;
+    type Model = VtdTiming;
+    type Row = Row;
+
+    /// Memory port, response egress, register port, then the ready outputs.
+    const SIGNALS: &'static [&'static [Signal<VtdOutputs>]] = &[
+        &signals!(VtdOutputs; mw_valid, mw_kind, mw_addr),
+        &MW_DATA,
+        &signals!(VtdOutputs; rsp_valid, rsp_rid, rsp_prgi, rsp_code, rsp_pv, rsp_pasid, reg_rvalid, reg_rdata),
+        &signals!(VtdOutputs; reg_ready, iq_ready, pr_ready, mwack_ready),
+    ];
+
+    /// A response the model did not send: the rule that says the message it answers gets none
+    /// (a Stop Marker: VTD-PRQ-10; an LPIG=0 request: DEC-6; a queued one: VTD-PRQ-8), else
+    /// VTD-PRQ-17.
+    const UNEXPECTED: Unexpected<Row> = Unexpected {
+        stop_marker: rules::VTD_PRQ_10,
+        request: |_| rules::DEC_6,
+        queued: (Row::D_Write, rules::VTD_PRQ_8),
+        unknown: rules::VTD_PRQ_17,
+    };
+
     /// Follow the model through one edge (call after `VtdTiming::step`).
-    pub fn note(&mut self, ev: &EdgeEvents) {
+    fn note(&mut self, model: &VtdTiming) -> Option<(Row, PageRequest)> {
+        let ev = model.events();
         if let Some((_, src)) = ev.committed {
             self.egress = Some(src);
         }
@@ -90,36 +95,10 @@ impl Scoreboard {
             self.last_read = Some(addr);
         }
         self.read_held = [ev.read_held.map(|(_, why)| why), self.read_held[0]];
-        if let Some(d) = ev.decided {
-            self.recent_decided.rotate_left(1);
-            self.recent_decided[7] = Some(d);
-        }
+        ev.decided
     }
 
-    /// The DUT sent a response the model did not: name the rule that says the message it
-    /// answers gets none (a Stop Marker: VTD-PRQ-10; an LPIG=0 request: DEC-6; a queued one:
-    /// VTD-PRQ-8), else VTD-PRQ-17.
-    fn blame_unexpected_response(&self, act: &VtdOutputs) -> (RuleId, String) {
-        let answered = self.recent_decided.iter().rev().flatten().find(|(_, m)| m.rid == act.rsp_rid && m.prgi == act.rsp_prgi);
-        match answered {
-            Some((row, m)) if m.class() == MsgClass::StopMarker => (rules::VTD_PRQ_10, format!("response to a Stop Marker decided in row {row:?}")),
-            Some((row, m)) if !m.l => (rules::DEC_6, format!("response to an LPIG=0 request decided in row {row:?}: {m:?}")),
-            Some((Row::D_Write, m)) => (rules::VTD_PRQ_8, format!("automatic response to a request written to the PRQ: {m:?}")),
-            _ => (rules::VTD_PRQ_17, "response the model did not send".into()),
-        }
-    }
-
-    /// Compare all outputs; on the first difference, name it and its rule.
-    pub fn compare(&self, cycle: u64, exp: &VtdOutputs, act: &VtdOutputs, model: &VtdTiming) -> Option<Mismatch> {
-        if exp == act {
-            return None;
-        }
-        let (signal, get) = SIGNALS.iter().find(|(_, get)| get(exp) != get(act))?;
-        let (rule, context) = self.blame(signal, exp, act, model);
-        Some(Mismatch { cycle, signal, expected: get(exp), actual: get(act), rule, context })
-    }
-
-    fn blame(&self, signal: &str, exp: &VtdOutputs, act: &VtdOutputs, model: &VtdTiming) -> (RuleId, String) {
+    fn blame(&self, signal: &str, exp: &VtdOutputs, act: &VtdOutputs, model: &VtdTiming, recent: &Recent<Row>) -> (RuleId, String) {
         let ev = model.events();
         match signal {
             "mw_valid" | "mw_kind" | "mw_addr" | "mw_data[63:0]" | "mw_data[127:64]" | "mw_data[191:128]"
@@ -127,7 +106,7 @@ impl Scoreboard {
             "rsp_valid" | "rsp_rid" | "rsp_prgi" | "rsp_code" | "rsp_pv" | "rsp_pasid" => match (exp.rsp_valid, self.egress) {
                 (true, Some(RespSource::Auto(row))) => (row_rule(row), format!("automatic response, row {row:?}")),
                 (true, Some(RespSource::Software)) => (rules::VTD_IQ_3, "software response (page_grp_resp_dsc)".into()),
-                _ if act.rsp_valid && !exp.rsp_valid => self.blame_unexpected_response(act),
+                _ if act.rsp_valid && !exp.rsp_valid => recent.blame_response(act.rsp_rid, act.rsp_prgi, &Self::UNEXPECTED),
                 _ => (rules::VTD_IQ_5, "egress order (DEC-12, OP-16)".into()),
             },
             "reg_rvalid" | "reg_ready" => self.blame_read_timing(ev, model),
@@ -152,7 +131,9 @@ impl Scoreboard {
             _ => (rules::VTD_PRQ_8, format!("write engine {:?}, job {:?}", model.engine(), model.job())),
         }
     }
+}
 
+impl VtdBlame {
     /// A read answered at another edge than the model's: the rule of the model's hold, at this
     /// edge (the DUT answered early) or at the one before (the model just released the read).
     /// VTD-PRQ-20 for a PE MSI, VTD-FLT-8 for an FE MSI, else VTD-PRQ-16.
@@ -244,6 +225,7 @@ fn register_rule(addr: u32, model: &VtdTiming) -> RuleId {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lockstep::Mismatch;
     use models::pcie::PageRequest;
     use models::vtd::timing::{VtdInputs, VtdParams};
 
@@ -259,7 +241,7 @@ mod tests {
         }
         fn step(&mut self, i: VtdInputs) {
             self.m.step(&i);
-            self.sb.note(self.m.events());
+            self.sb.note(&self.m);
         }
         fn write(&mut self, addr: u32, data: u64) {
             self.step(VtdInputs { reg_valid: true, reg_write: true, reg_addr: addr, reg_wdata: data, ..Default::default() });

@@ -124,7 +124,9 @@ impl Checker for QueueEntryChecker {
 
     fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) {
         match &t.txn {
-            Txn::PageRequest { msg } => self.ledger.accept(t.cycle, msg),
+            Txn::PageRequest { msg } => {
+                self.ledger.accept(t.cycle, msg);
+            }
             Txn::MemWrite { addr, data, .. } => {
                 self.on_write(t.cycle, *addr, data, out);
                 self.ledger.retire(|_| true);

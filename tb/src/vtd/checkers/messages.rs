@@ -13,8 +13,6 @@ pub(crate) struct Step {
     pub write: Option<(DecodedEntry, WriteMatch)>,
     /// An ack: the kind of write it acknowledged.
     pub acked: Option<WriteKind>,
-    /// A descriptor ack: the message whose descriptor it acknowledged, if known.
-    pub acked_msg: Option<u64>,
 }
 
 pub(crate) struct MessageLog {
@@ -30,7 +28,9 @@ impl MessageLog {
     pub fn observe(&mut self, t: &Stamped) -> Step {
         let mut write = None;
         match &t.txn {
-            Txn::PageRequest { msg } => self.ledger.accept(t.cycle, msg),
+            Txn::PageRequest { msg } => {
+                self.ledger.accept(t.cycle, msg);
+            }
             Txn::MemWrite { data, .. } => {
                 let (e, _) = decode_page_req(data);
                 write = Some((e, self.ledger.on_write(t.cycle, &e)));
@@ -38,7 +38,9 @@ impl MessageLog {
             _ => {}
         }
         let acked = self.writes.observe(t.cycle, &t.txn);
-        let acked_msg = if acked == Some(WriteKind::Descriptor) { self.ledger.on_ack(false) } else { None };
-        Step { write, acked, acked_msg }
+        if acked == Some(WriteKind::Descriptor) {
+            self.ledger.on_ack(false);
+        }
+        Step { write, acked }
     }
 }
