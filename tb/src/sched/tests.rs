@@ -411,6 +411,47 @@ fn sched_combine_waits_for_all() {
 }
 
 #[test]
+fn sched_first_and_combine_on_eight_mixed_futures() {
+    // The widest tuples, mixing triggers, `!Unpin` async blocks, a handle and
+    // an event wait.
+    let mut s = Scheduler::new(P);
+    let sim = s.handle();
+    let ev = Event::new();
+    let mut h = s.start_soon({
+        let (sim, ev) = (sim.clone(), ev.clone());
+        async move {
+            let c = |n| sim.clock_cycles(n);
+            let late = async {
+                c(2).await;
+                'z'
+            };
+            let i = first((c(9), c(8), c(7), c(6), c(5), c(4), c(3), late)).await;
+            let at = sim.cycle();
+            let child = sim.start_soon({
+                let sim = sim.clone();
+                async move {
+                    sim.clock_cycles(4).await;
+                    2u8
+                }
+            });
+            let s = async {
+                c(1).await;
+                "s"
+            };
+            let ((), s, x, y, (), (), (), ()) =
+                combine((c(1), s, child, async { 3u16 }, c(2), c(0), c(3), ev.wait())).await;
+            (i, at, s, x, y, sim.cycle())
+        }
+    });
+    steps(&mut s, 8);
+    assert!(!h.is_finished());
+    assert!(!s.has_clock_waiters(), "finished members of Combine still registered");
+    ev.set();
+    s.run_pending();
+    assert_eq!(h.try_take(), Some((7, 2, "s", 2, 3, 8)));
+}
+
+#[test]
 fn sched_join_handle_returns_value_to_awaiting_task() {
     let mut s = Scheduler::new(P);
     let sim = s.handle();
