@@ -124,6 +124,33 @@ fn sched_bench_cycle_cost() {
     }
     let mixed = t.elapsed().as_nanos() as f64 / n as f64;
 
+    // Two tasks hand an event to each other every cycle: wake-ups through
+    // task wakers (Event::set from inside a task), not trigger slots.
+    let mut s = Scheduler::new(P);
+    let sim = s.handle();
+    let (ping, pong) = (Event::new(), Event::new());
+    let (p, q) = (ping.clone(), pong.clone());
+    s.start_soon(async move {
+        loop {
+            sim.rising_edge().await;
+            p.set();
+            q.wait().await;
+            q.clear();
+        }
+    });
+    s.start_soon(async move {
+        loop {
+            ping.wait().await;
+            ping.clear();
+            pong.set();
+        }
+    });
+    let t = Instant::now();
+    for _ in 0..n {
+        step(&mut s);
+    }
+    let events = t.elapsed().as_nanos() as f64 / n as f64;
+
     let mut s = Scheduler::new(P);
     let sim = s.handle();
     for _ in 0..1000 {
@@ -137,6 +164,6 @@ fn sched_bench_cycle_cost() {
     let parked = t.elapsed().as_nanos() as f64 / n as f64;
     println!(
         "ns per cycle (4 phase calls): idle {idle:.1}, 4 tasks on RisingEdge {four:.1}, \
-         mixed workload {mixed:.1}, 1000 tasks parked in ClockCycles {parked:.1}"
+         mixed workload {mixed:.1}, event ping-pong {events:.1}, 1000 tasks parked in ClockCycles {parked:.1}"
     );
 }

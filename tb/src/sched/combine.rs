@@ -9,14 +9,22 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use pin_project_lite::pin_project;
+
 /// A set of futures [`first`] can race. Implemented for tuples of 1 to 8
 /// futures (output: index of the one that fired) and for `Vec<F>` with
 /// `F: Future + Unpin`, e.g. `Vec<Pin<Box<dyn Future<Output = T>>>>`
 /// (output: index and that future's value).
 pub trait FirstSet {
     type Output;
+    /// Where the futures live while they are raced (a tuple cannot be
+    /// pin-projected, so its futures move into a struct that can).
     #[doc(hidden)]
-    fn poll_first(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output>;
+    type State;
+    #[doc(hidden)]
+    fn start(self) -> Self::State;
+    #[doc(hidden)]
+    fn poll_first(state: Pin<&mut Self::State>, cx: &mut Context<'_>) -> Poll<Self::Output>;
 }
 
 /// A set of futures [`combine`] can wait on. Implemented for tuples of 1 to 8
@@ -32,16 +40,23 @@ pub trait CombineSet {
     fn poll_all(state: Pin<&mut Self::State>, cx: &mut Context<'_>) -> Poll<Self::Output>;
 }
 
-/// Future of [`first`].
-#[must_use = "futures do nothing unless awaited"]
-pub struct First<S> {
-    set: Option<S>,
+pin_project! {
+    /// Future of [`first`].
+    #[must_use = "futures do nothing unless awaited"]
+    pub struct First<S: FirstSet> {
+        // `None` once resolved: the losers are dropped at that moment.
+        #[pin]
+        state: Option<S::State>,
+    }
 }
 
-/// Future of [`combine`].
-#[must_use = "futures do nothing unless awaited"]
-pub struct Combine<S: CombineSet> {
-    state: Option<S::State>,
+pin_project! {
+    /// Future of [`combine`].
+    #[must_use = "futures do nothing unless awaited"]
+    pub struct Combine<S: CombineSet> {
+        #[pin]
+        state: Option<S::State>,
+    }
 }
 
 /// cocotb `First`: resolves as soon as one of the futures does, with its
@@ -75,7 +90,7 @@ pub struct Combine<S: CombineSet> {
 /// To keep a task's return value while racing it, race `handle.complete()`
 /// and take the value from the handle afterwards.
 pub fn first<S: FirstSet>(set: S) -> First<S> {
-    First { set: Some(set) }
+    First { state: Some(set.start()) }
 }
 
 /// cocotb `Combine`: resolves when every future has, with all their outputs.
@@ -103,11 +118,9 @@ pub fn combine<S: CombineSet>(set: S) -> Combine<S> {
 impl<S: FirstSet> Future for First<S> {
     type Output = S::Output;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<S::Output> {
-        // SAFETY: `set` is structurally pinned: never moved out, only dropped
-        // in place through `Pin::set`.
-        let mut slot = unsafe { self.map_unchecked_mut(|s| &mut s.set) };
-        let set = slot.as_mut().as_pin_mut().expect("First polled after completion");
-        match set.poll_first(cx) {
+        let mut slot = self.project().state;
+        let state = slot.as_mut().as_pin_mut().expect("First polled after completion");
+        match S::poll_first(state, cx) {
             Poll::Ready(o) => {
                 slot.set(None); // deregister the losers now
                 Poll::Ready(o)
@@ -120,8 +133,7 @@ impl<S: FirstSet> Future for First<S> {
 impl<S: CombineSet> Future for Combine<S> {
     type Output = S::Output;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<S::Output> {
-        // SAFETY: as in `First`.
-        let mut slot = unsafe { self.map_unchecked_mut(|s| &mut s.state) };
+        let mut slot = self.project().state;
         let state = slot.as_mut().as_pin_mut().expect("Combine polled after completion");
         match S::poll_all(state, cx) {
             Poll::Ready(o) => {
@@ -133,52 +145,68 @@ impl<S: CombineSet> Future for Combine<S> {
     }
 }
 
-/// A future, then its output once it completed.
-#[doc(hidden)]
-pub enum MaybeDone<F: Future> {
-    Pending(F),
-    Done(F::Output),
-    Gone,
+pin_project! {
+    /// A future, then its output once it completed.
+    #[doc(hidden)]
+    #[project = MaybeDoneProj]
+    #[project_replace = MaybeDoneOwn]
+    pub enum MaybeDone<F: Future> {
+        Pending { #[pin] fut: F },
+        Done { out: F::Output },
+        Gone,
+    }
 }
 
 impl<F: Future> MaybeDone<F> {
+    fn new(fut: F) -> Self {
+        MaybeDone::Pending { fut }
+    }
+
     /// Poll if still pending; true once done.
-    fn poll_done(self: Pin<&mut Self>, cx: &mut Context<'_>) -> bool {
-        // SAFETY: the inner future is never moved; replacing the enum drops it
-        // in place.
-        let this = unsafe { self.get_unchecked_mut() };
-        match this {
-            MaybeDone::Pending(f) => match unsafe { Pin::new_unchecked(f) }.poll(cx) {
-                Poll::Ready(o) => {
-                    *this = MaybeDone::Done(o);
+    fn poll_done(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> bool {
+        match self.as_mut().project() {
+            MaybeDoneProj::Pending { fut } => match fut.poll(cx) {
+                Poll::Ready(out) => {
+                    // Drops the finished future in place.
+                    self.set(MaybeDone::Done { out });
                     true
                 }
                 Poll::Pending => false,
             },
-            MaybeDone::Done(_) => true,
-            MaybeDone::Gone => unreachable!("output already taken"),
+            MaybeDoneProj::Done { .. } => true,
+            MaybeDoneProj::Gone => unreachable!("output already taken"),
         }
     }
 
     fn take(self: Pin<&mut Self>) -> F::Output {
-        // SAFETY: only the `Done` variant (no pinned data) is moved out.
-        let this = unsafe { self.get_unchecked_mut() };
-        match std::mem::replace(this, MaybeDone::Gone) {
-            MaybeDone::Done(o) => o,
+        match self.project_replace(MaybeDone::Gone) {
+            MaybeDoneOwn::Done { out } => out,
             _ => unreachable!("output not ready"),
         }
     }
 }
 
+/// One struct per tuple arity, holding the tuple's futures (for `first`) or
+/// `MaybeDone`s (for `combine`) as pinned fields.
 macro_rules! tuple_sets {
-    ($($F:ident $i:tt),+) => {
+    ($Set:ident: $($F:ident $f:ident $i:tt),+) => {
+        pin_project! {
+            #[doc(hidden)]
+            pub struct $Set<$($F),+> {
+                $(#[pin] $f: $F,)+
+            }
+        }
+
         impl<$($F: Future),+> FirstSet for ($($F,)+) {
             type Output = usize;
-            fn poll_first(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
-                // SAFETY: the fields are structurally pinned, never moved.
-                let this = unsafe { self.get_unchecked_mut() };
+            type State = $Set<$($F),+>;
+            fn start(self) -> Self::State {
+                $Set { $($f: self.$i),+ }
+            }
+            fn poll_first(state: Pin<&mut Self::State>, cx: &mut Context<'_>) -> Poll<usize> {
+                let s = state.project();
                 $(
-                    if unsafe { Pin::new_unchecked(&mut this.$i) }.poll(cx).is_ready() {
+                    if s.$f.poll(cx).is_ready() {
                         return Poll::Ready($i);
                     }
                 )+
@@ -188,37 +216,41 @@ macro_rules! tuple_sets {
 
         impl<$($F: Future),+> CombineSet for ($($F,)+) {
             type Output = ($($F::Output,)+);
-            type State = ($(MaybeDone<$F>,)+);
+            type State = $Set<$(MaybeDone<$F>),+>;
             fn start(self) -> Self::State {
-                ($(MaybeDone::Pending(self.$i),)+)
+                $Set { $($f: MaybeDone::new(self.$i)),+ }
             }
             fn poll_all(state: Pin<&mut Self::State>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-                // SAFETY: the fields are structurally pinned, never moved.
-                let this = unsafe { state.get_unchecked_mut() };
+                let mut s = state.project();
                 let mut all = true;
-                $( all &= unsafe { Pin::new_unchecked(&mut this.$i) }.poll_done(cx); )+
+                $( all &= s.$f.as_mut().poll_done(cx); )+
                 if !all {
                     return Poll::Pending;
                 }
-                Poll::Ready(($( unsafe { Pin::new_unchecked(&mut this.$i) }.take(), )+))
+                Poll::Ready(($( s.$f.take(), )+))
             }
         }
     };
 }
 
-tuple_sets!(A 0);
-tuple_sets!(A 0, B 1);
-tuple_sets!(A 0, B 1, C 2);
-tuple_sets!(A 0, B 1, C 2, D 3);
-tuple_sets!(A 0, B 1, C 2, D 3, E 4);
-tuple_sets!(A 0, B 1, C 2, D 3, E 4, G 5);
-tuple_sets!(A 0, B 1, C 2, D 3, E 4, G 5, H 6);
-tuple_sets!(A 0, B 1, C 2, D 3, E 4, G 5, H 6, I 7);
+tuple_sets!(Set1: A a 0);
+tuple_sets!(Set2: A a 0, B b 1);
+tuple_sets!(Set3: A a 0, B b 1, C c 2);
+tuple_sets!(Set4: A a 0, B b 1, C c 2, D d 3);
+tuple_sets!(Set5: A a 0, B b 1, C c 2, D d 3, E e 4);
+tuple_sets!(Set6: A a 0, B b 1, C c 2, D d 3, E e 4, G g 5);
+tuple_sets!(Set7: A a 0, B b 1, C c 2, D d 3, E e 4, G g 5, H h 6);
+tuple_sets!(Set8: A a 0, B b 1, C c 2, D d 3, E e 4, G g 5, H h 6, I i 7);
 
+// `Vec`s hold `Unpin` futures, so every pin here is a plain `Pin::new`.
 impl<F: Future + Unpin> FirstSet for Vec<F> {
     type Output = (usize, F::Output);
-    fn poll_first(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        for (i, f) in self.get_mut().iter_mut().enumerate() {
+    type State = Vec<F>;
+    fn start(self) -> Self::State {
+        self
+    }
+    fn poll_first(state: Pin<&mut Self::State>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        for (i, f) in state.get_mut().iter_mut().enumerate() {
             if let Poll::Ready(v) = Pin::new(f).poll(cx) {
                 return Poll::Ready((i, v));
             }
@@ -231,19 +263,17 @@ impl<F: Future + Unpin> CombineSet for Vec<F> {
     type Output = Vec<F::Output>;
     type State = Vec<MaybeDone<F>>;
     fn start(self) -> Self::State {
-        self.into_iter().map(MaybeDone::Pending).collect()
+        self.into_iter().map(MaybeDone::new).collect()
     }
     fn poll_all(state: Pin<&mut Self::State>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: `F: Unpin`, outputs are never pinned, and the vector is
-        // never resized while polled.
-        let v = unsafe { state.get_unchecked_mut() };
+        let v = state.get_mut();
         let mut all = true;
         for m in v.iter_mut() {
-            all &= unsafe { Pin::new_unchecked(m) }.poll_done(cx);
+            all &= Pin::new(m).poll_done(cx);
         }
         if !all {
             return Poll::Pending;
         }
-        Poll::Ready(v.iter_mut().map(|m| unsafe { Pin::new_unchecked(m) }.take()).collect())
+        Poll::Ready(v.iter_mut().map(|m| Pin::new(m).take()).collect())
     }
 }

@@ -83,14 +83,13 @@ pub use task::{Complete, JoinHandle};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
-use std::mem::ManuallyDrop;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::task::{Context, Poll, RawWaker, Waker};
+use std::task::{Context, Poll, RawWakerVTable, Waker};
 
-use task::{own_task, Abort, BoxFuture, JoinState, Remote, TaskCell, TaskEntry, Tasks, VTABLE};
+use task::{Abort, BoxFuture, JoinState, Remote, TaskCell, TaskEntry, Tasks};
 use wait::{DeadlineHeap, Key, Slots};
 
 /// The scheduling phase being run (or last run) by the harness.
@@ -123,24 +122,35 @@ enum Waiter {
 
 impl Waiter {
     #[inline]
-    fn from_cx(cx: &Context<'_>, remote: &Arc<Remote>) -> Self {
-        match own_task(cx.waker(), remote) {
+    fn from_cx(cx: &Context<'_>, inner: &Inner) -> Self {
+        match inner.own_task(cx.waker()) {
             Some((i, g)) => Waiter::Task(i, g),
             None => Waiter::Waker(cx.waker().clone()),
         }
     }
 
     #[inline]
-    fn refresh(&mut self, cx: &Context<'_>, remote: &Arc<Remote>) {
-        let same = match (&*self, own_task(cx.waker(), remote)) {
+    fn refresh(&mut self, cx: &Context<'_>, inner: &Inner) {
+        let same = match (&*self, inner.own_task(cx.waker())) {
             (Waiter::Task(i, g), Some((ni, ng))) => (*i, *g) == (ni, ng),
             (Waiter::Waker(w), None) => w.will_wake(cx.waker()),
             _ => false,
         };
         if !same {
-            *self = Waiter::from_cx(cx, remote);
+            *self = Waiter::from_cx(cx, inner);
         }
     }
+}
+
+/// The task being polled and the identity of the waker it is polled with:
+/// its data and vtable pointers, the two `Waker::will_wake` compares. Only
+/// compared, never dereferenced.
+#[derive(Clone, Copy)]
+struct Polling {
+    idx: u32,
+    gen: u32,
+    data: *const (),
+    vtable: *const RawWakerVTable,
 }
 
 #[derive(Default)]
@@ -156,6 +166,10 @@ pub(crate) struct Inner {
     cycle: Cell<u64>,
     phase: Cell<Phase>,
     polls: Cell<u64>,
+    polling: Cell<Option<Polling>>,
+    /// Running tasks, or under a `local_wakes` guard: wakers firing on this
+    /// thread queue their task locally (see `wake_local`).
+    local: Cell<bool>,
     waiters: RefCell<Waiters>,
     wake_buf: RefCell<Vec<Waiter>>,
     tasks: RefCell<Tasks>,
@@ -176,17 +190,12 @@ impl Inner {
         let (idx, gen) = {
             let mut tasks = self.tasks.borrow_mut();
             let (idx, gen) = tasks.vacant();
-            let cell = Arc::new(TaskCell {
-                idx,
-                gen,
-                queued: true.into(),
-                remote: self.remote.clone(),
-                sched: Rc::as_ptr(self) as usize,
-            });
+            let cell = Arc::new(TaskCell { idx, gen, queued: true.into(), remote: self.remote.clone() });
+            let waker = Waker::from(cell.clone());
             let join: Rc<dyn Abort> = state.clone();
             tasks.insert(
                 idx,
-                TaskEntry { fut: Some(fut), cell, join, suspended: false, cancel_requested: false },
+                TaskEntry { fut: Some((fut, waker)), cell, join, suspended: false, cancel_requested: false },
             );
             (idx, gen)
         };
@@ -212,6 +221,16 @@ impl Inner {
             drop(e); // drops the future: its triggers deregister
             join.abort(false);
         }
+    }
+
+    /// If `waker` is the one the task being polled was given, that task's
+    /// (index, generation): a trigger then records the task itself, and
+    /// waking it later needs neither a waker clone nor an atomic.
+    #[inline]
+    fn own_task(&self, waker: &Waker) -> Option<(u32, u32)> {
+        let p = self.polling.get()?;
+        let same = std::ptr::eq(waker.data(), p.data) && std::ptr::eq(waker.vtable(), p.vtable);
+        same.then_some((p.idx, p.gen))
     }
 
     #[inline]
@@ -334,24 +353,23 @@ impl Inner {
     }
 
     fn poll_task(&self, idx: u32, gen: u32) {
-        let (mut fut, cell) = {
+        // The future and its waker leave the table for the poll (moved, not
+        // cloned: no reference count changes), so the task may start, wake
+        // or cancel tasks meanwhile.
+        let (mut fut, waker) = {
             let mut tasks = self.tasks.borrow_mut();
             let Some(e) = tasks.get_mut(idx, gen) else { return };
-            let Some(fut) = e.fut.take() else { return };
+            let Some(body) = e.fut.take() else { return };
             e.cell.queued.store(false, Ordering::Release);
-            (fut, Arc::as_ptr(&e.cell))
+            body
         };
-        // SAFETY: the task entry owns the cell and stays in the table for the
-        // whole poll (cancellation of a running task is deferred, see
-        // `cancel_task`; a panic is cleaned up by the guard after the poll).
-        // The waker is not dropped (ManuallyDrop) so the count is untouched;
-        // clones made by the future take their own count.
-        let waker = ManuallyDrop::new(unsafe { Waker::from_raw(RawWaker::new(cell.cast(), &VTABLE)) });
         let mut cx = Context::from_waker(&waker);
         self.polls.set(self.polls.get() + 1);
+        self.polling.set(Some(Polling { idx, gen, data: waker.data(), vtable: waker.vtable() }));
         let guard = PanicGuard { inner: self, idx, gen };
         let res = fut.as_mut().poll(&mut cx);
         std::mem::forget(guard);
+        self.polling.set(None);
         let mut tasks = self.tasks.borrow_mut();
         match res {
             Poll::Ready(()) => {
@@ -369,7 +387,7 @@ impl Inner {
                     drop(fut);
                     e.join.abort(false);
                 } else {
-                    e.fut = Some(fut);
+                    e.fut = Some((fut, waker));
                     if !e.cell.queued.load(Ordering::Acquire) {
                         e.suspended = true;
                         tasks.suspended += 1;
@@ -381,50 +399,74 @@ impl Inner {
 }
 
 thread_local! {
-    /// Address of the `Inner` whose `run_ready` is on this thread's stack
-    /// (0: none). Lets a waker recognise that it fires on the scheduler's own
-    /// thread while the scheduler is alive and running tasks.
-    static RUNNING: Cell<usize> = const { Cell::new(0) };
+    /// The schedulers alive on this thread, each with its remote queue (its
+    /// identity in a `TaskCell`). A waker knows only its task's cell, which
+    /// must be `Send + Sync`; this is how one firing on the scheduler's own
+    /// thread finds the scheduler's (not thread-safe) ready queue.
+    static SCHEDULERS: RefCell<Vec<(Arc<Remote>, Weak<Inner>)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Guard of [`Scheduler::local_wakes`]. Keeps the scheduler state alive
-/// while its address is published as the running one.
-pub struct LocalWakes {
-    // Field order: restore `RUNNING` before releasing the state.
-    _running: Running,
-    _inner: Rc<Inner>,
+fn register(inner: &Rc<Inner>) {
+    SCHEDULERS.with(|s| {
+        let mut s = s.borrow_mut();
+        s.retain(|(_, w)| w.strong_count() > 0);
+        s.push((inner.remote.clone(), Rc::downgrade(inner)));
+    });
 }
 
-/// Sets `RUNNING` for the duration of `run_ready` (restored on unwind too).
-struct Running {
-    prev: usize,
+fn unregister(inner: &Inner) {
+    // `try_with`: the thread may be exiting and its locals already gone.
+    let _ = SCHEDULERS.try_with(|s| {
+        if let Ok(mut s) = s.try_borrow_mut() {
+            s.retain(|(r, _)| !Arc::ptr_eq(r, &inner.remote));
+        }
+    });
 }
 
-impl Running {
-    fn enter(inner: &Inner) -> Self {
-        Running { prev: RUNNING.with(|r| r.replace(inner as *const Inner as usize)) }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        RUNNING.with(|r| r.set(self.prev));
-    }
-}
-
-/// Waker fast path: if `cell`'s scheduler is the one running tasks on this
-/// thread, queue the task locally (no lock, no atomic read-modify-write).
+/// Waker fast path: if `cell`'s scheduler lives on this thread and is
+/// running tasks (or under [`Scheduler::local_wakes`]), queue the task
+/// locally (no lock, no atomic read-modify-write).
 pub(crate) fn wake_local(cell: &TaskCell) -> bool {
-    let running = RUNNING.try_with(|r| r.get()).unwrap_or(0);
-    if running == 0 || running != cell.sched {
-        return false;
+    let inner = SCHEDULERS.try_with(|s| {
+        let s = s.try_borrow().ok()?;
+        let (_, w) = s.iter().find(|(r, _)| Arc::ptr_eq(r, &cell.remote))?;
+        w.upgrade()
+    });
+    match inner {
+        Ok(Some(inner)) => inner.local.get() && inner.try_wake_task(cell.idx, cell.gen),
+        _ => false,
     }
-    // SAFETY: `RUNNING` holds this address only while `run_ready` of that
-    // `Inner` is executing on this thread, with `&Inner` borrowed: the
-    // pointee is alive. (A stale cell whose old scheduler happened to live
-    // at the same address is filtered by the `remote` identity check.)
-    let inner = unsafe { &*(running as *const Inner) };
-    Arc::ptr_eq(&inner.remote, &cell.remote) && inner.try_wake_task(cell.idx, cell.gen)
+}
+
+/// Guard of [`Scheduler::local_wakes`].
+pub struct LocalWakes {
+    inner: Rc<Inner>,
+    prev: bool,
+}
+
+impl Drop for LocalWakes {
+    fn drop(&mut self) {
+        self.inner.local.set(self.prev);
+    }
+}
+
+/// Sets `Inner::local` for the duration of `run_ready` (restored on unwind
+/// too).
+struct Running<'a> {
+    inner: &'a Inner,
+    prev: bool,
+}
+
+impl<'a> Running<'a> {
+    fn enter(inner: &'a Inner) -> Self {
+        Running { inner, prev: inner.local.replace(true) }
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.inner.local.set(self.prev);
+    }
 }
 
 /// Removes a task whose poll panicked, so the scheduler stays consistent
@@ -437,6 +479,7 @@ struct PanicGuard<'a> {
 
 impl Drop for PanicGuard<'_> {
     fn drop(&mut self) {
+        self.inner.polling.set(None);
         let entry = match self.inner.tasks.try_borrow_mut() {
             Ok(mut t) => t.remove(self.idx, self.gen),
             Err(_) => None,
@@ -460,21 +503,23 @@ impl Scheduler {
     /// cycle 0.
     pub fn new(period_ps: u64) -> Self {
         assert!(period_ps > 0, "clock period must be > 0 ps");
-        Scheduler {
-            inner: Rc::new(Inner {
-                period_ps,
-                now_ps: Cell::new(0),
-                cycle: Cell::new(0),
-                phase: Cell::new(Phase::Idle),
-                polls: Cell::new(0),
-                waiters: RefCell::default(),
-                wake_buf: RefCell::new(Vec::with_capacity(16)),
-                tasks: RefCell::default(),
-                ready: RefCell::new(VecDeque::with_capacity(16)),
-                remote: Arc::default(),
-                remote_buf: RefCell::default(),
-            }),
-        }
+        let inner = Rc::new(Inner {
+            period_ps,
+            now_ps: Cell::new(0),
+            cycle: Cell::new(0),
+            phase: Cell::new(Phase::Idle),
+            polls: Cell::new(0),
+            polling: Cell::new(None),
+            local: Cell::new(false),
+            waiters: RefCell::default(),
+            wake_buf: RefCell::new(Vec::with_capacity(16)),
+            tasks: RefCell::default(),
+            ready: RefCell::new(VecDeque::with_capacity(16)),
+            remote: Arc::default(),
+            remote_buf: RefCell::default(),
+        });
+        register(&inner);
+        Scheduler { inner }
     }
 
     /// A cloneable handle for tasks (and agents) to wait on triggers and
@@ -552,8 +597,7 @@ impl Scheduler {
     /// holding it.
     #[inline]
     pub fn local_wakes(&self) -> LocalWakes {
-        let running = Running::enter(&self.inner);
-        LocalWakes { _running: running, _inner: self.inner.clone() }
+        LocalWakes { inner: self.inner.clone(), prev: self.inner.local.replace(true) }
     }
 
     /// Current simulated time in ps.
@@ -613,6 +657,7 @@ impl Drop for Scheduler {
             drop(e);
             join.abort(false);
         }
+        unregister(&self.inner);
     }
 }
 
@@ -749,7 +794,7 @@ impl Future for Trigger {
                     this.state = TState::Done;
                     return Poll::Ready(());
                 }
-                let waiter = Waiter::from_cx(cx, &inner.remote);
+                let waiter = Waiter::from_cx(cx, inner);
                 let mut w = inner.waiters.borrow_mut();
                 let key = match this.kind {
                     Kind::Falling => w.slots.push(FALLING as u8, waiter),
@@ -771,7 +816,7 @@ impl Future for Trigger {
             }
             TState::Waiting(key) => {
                 let fired =
-                    inner.waiters.borrow_mut().slots.check(key, |old| old.refresh(cx, &inner.remote));
+                    inner.waiters.borrow_mut().slots.check(key, |old| old.refresh(cx, inner));
                 if fired {
                     this.state = TState::Done;
                     Poll::Ready(())

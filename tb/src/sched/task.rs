@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+use std::task::{Context, Poll, Wake, Waker};
 
 use super::wait::{Key, Slots};
 use super::Inner;
@@ -23,23 +23,27 @@ pub(crate) struct Remote {
     pub(crate) queue: Mutex<Vec<(u32, u32)>>,
 }
 
-/// Shared between a task and its wakers. One per spawned task.
+/// Shared between a task and its wakers (std's `Waker` for an `Arc<impl
+/// Wake>`). One per spawned task.
 pub(crate) struct TaskCell {
     pub(crate) idx: u32,
     pub(crate) gen: u32,
     /// Set while the task sits in a ready queue: deduplicates wake-ups.
     pub(crate) queued: AtomicBool,
+    /// The owning scheduler's remote queue; its identity also tells which
+    /// scheduler the task belongs to.
     pub(crate) remote: Arc<Remote>,
-    /// Address of the owning scheduler's `Inner`, only compared against the
-    /// thread-local "scheduler now running tasks" marker (see
-    /// `super::wake_local`), never dereferenced otherwise.
-    pub(crate) sched: usize,
 }
 
-impl TaskCell {
-    fn wake_remote(&self) {
+impl Wake for TaskCell {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
         // Woken from inside a task of the same scheduler (Event::set, a task
-        // finishing): straight onto the local ready queue.
+        // finishing) or under `local_wakes`: straight onto the local ready
+        // queue.
         if super::wake_local(self) {
             return;
         }
@@ -51,52 +55,15 @@ impl TaskCell {
     }
 }
 
-// A dedicated static vtable (statics have a unique address), so a trigger can
-// recognise a waker of one of our tasks and register the task directly.
-pub(crate) static VTABLE: RawWakerVTable =
-    RawWakerVTable::new(waker_clone, waker_wake, waker_wake_by_ref, waker_drop);
-
-unsafe fn waker_clone(p: *const ()) -> RawWaker {
-    // SAFETY: `p` comes from `Arc::as_ptr` of a live `Arc<TaskCell>`.
-    unsafe { Arc::increment_strong_count(p as *const TaskCell) };
-    RawWaker::new(p, &VTABLE)
-}
-unsafe fn waker_wake(p: *const ()) {
-    // SAFETY: an owned waker holds one strong count, consumed here.
-    let cell = unsafe { Arc::from_raw(p as *const TaskCell) };
-    cell.wake_remote();
-}
-unsafe fn waker_wake_by_ref(p: *const ()) {
-    // SAFETY: the waker keeps the cell alive for the duration of the call.
-    unsafe { &*(p as *const TaskCell) }.wake_remote();
-}
-unsafe fn waker_drop(p: *const ()) {
-    // SAFETY: an owned waker holds one strong count, released here.
-    unsafe { Arc::decrement_strong_count(p as *const TaskCell) };
-}
-
-/// If `waker` belongs to a task of the scheduler owning `remote`, that task's
-/// (index, generation).
-#[inline]
-pub(crate) fn own_task(waker: &Waker, remote: &Arc<Remote>) -> Option<(u32, u32)> {
-    if std::ptr::eq(waker.vtable(), &VTABLE) {
-        // SAFETY: only our wakers use VTABLE, and their data is a live TaskCell.
-        let cell = unsafe { &*(waker.data() as *const TaskCell) };
-        if Arc::ptr_eq(&cell.remote, remote) {
-            return Some((cell.idx, cell.gen));
-        }
-    }
-    None
-}
-
 /// Type-erased access to a task's join state, for cancellation and panics.
 pub(crate) trait Abort {
     fn abort(&self, panicked: bool);
 }
 
 pub(crate) struct TaskEntry {
+    /// The future and the waker it is polled with (built once, at spawn);
     /// `None` while the task is being polled.
-    pub(crate) fut: Option<BoxFuture>,
+    pub(crate) fut: Option<(BoxFuture, Waker)>,
     pub(crate) cell: Arc<TaskCell>,
     pub(crate) join: Rc<dyn Abort>,
     /// Returned `Pending` and not yet woken.

@@ -411,6 +411,47 @@ fn sched_combine_waits_for_all() {
 }
 
 #[test]
+fn sched_first_and_combine_on_eight_mixed_futures() {
+    // The widest tuples, mixing triggers, `!Unpin` async blocks, a handle and
+    // an event wait.
+    let mut s = Scheduler::new(P);
+    let sim = s.handle();
+    let ev = Event::new();
+    let mut h = s.start_soon({
+        let (sim, ev) = (sim.clone(), ev.clone());
+        async move {
+            let c = |n| sim.clock_cycles(n);
+            let late = async {
+                c(2).await;
+                'z'
+            };
+            let i = first((c(9), c(8), c(7), c(6), c(5), c(4), c(3), late)).await;
+            let at = sim.cycle();
+            let child = sim.start_soon({
+                let sim = sim.clone();
+                async move {
+                    sim.clock_cycles(4).await;
+                    2u8
+                }
+            });
+            let s = async {
+                c(1).await;
+                "s"
+            };
+            let ((), s, x, y, (), (), (), ()) =
+                combine((c(1), s, child, async { 3u16 }, c(2), c(0), c(3), ev.wait())).await;
+            (i, at, s, x, y, sim.cycle())
+        }
+    });
+    steps(&mut s, 8);
+    assert!(!h.is_finished());
+    assert!(!s.has_clock_waiters(), "finished members of Combine still registered");
+    ev.set();
+    s.run_pending();
+    assert_eq!(h.try_take(), Some((7, 2, "s", 2, 3, 8)));
+}
+
+#[test]
 fn sched_join_handle_returns_value_to_awaiting_task() {
     let mut s = Scheduler::new(P);
     let sim = s.handle();
@@ -687,4 +728,62 @@ fn sched_drop_releases_tasks_and_handles_see_cancel() {
     let h = s.start_soon(async move { sim.clock_cycles(5).await });
     drop(s);
     assert!(h.is_finished() && h.is_cancelled());
+}
+
+#[test]
+fn sched_trigger_records_its_task_not_a_waker_clone() {
+    // The fast path: a trigger awaited by one of our tasks records the task
+    // itself: no waker clone holds the task's cell.
+    let mut s = Scheduler::new(P);
+    let sim = s.handle();
+    let h = s.start_soon(async move { sim.clock_cycles(3).await });
+    let strong = |s: &Scheduler| {
+        let mut tasks = s.inner.tasks.borrow_mut();
+        Arc::strong_count(&tasks.get_mut(h.idx, h.gen).expect("task").cell)
+    };
+    let before = strong(&s);
+    s.run_pending();
+    assert!(s.has_clock_waiters());
+    assert_eq!(strong(&s), before, "the trigger cloned the task's waker");
+    steps(&mut s, 3);
+    assert!(h.is_finished());
+}
+
+#[test]
+fn sched_local_wakes_bypass_the_remote_queue() {
+    let mut s = Scheduler::new(P);
+    let sim = s.handle();
+    let ev = Event::new();
+    let h = s.start_soon({
+        let ev = ev.clone();
+        async move {
+            ev.wait().await;
+            ev.wait().await; // still set: resolves at once
+            sim.cycle()
+        }
+    });
+    s.run_pending();
+    {
+        // Harness code setting an event under the guard: the task goes
+        // straight onto the local ready queue.
+        let _local = s.local_wakes();
+        ev.set();
+    }
+    assert!(!s.inner.remote.pending.load(Ordering::Acquire));
+    assert_eq!(s.inner.ready.borrow().len(), 1);
+    s.run_pending();
+    assert!(h.is_finished());
+
+    // Without the guard, the same wake-up takes the thread-safe queue.
+    ev.clear();
+    let h = s.start_soon({
+        let ev = ev.clone();
+        async move { ev.wait().await }
+    });
+    s.run_pending();
+    ev.set();
+    assert!(s.inner.remote.pending.load(Ordering::Acquire));
+    assert!(s.inner.ready.borrow().is_empty());
+    s.run_pending();
+    assert!(h.is_finished());
 }
