@@ -39,20 +39,30 @@ impl Agents {
     pub fn is_idle(&self) -> bool {
         self.pcie.is_idle() && self.mem.is_idle() && self.regs.is_idle() && self.cmds.is_idle()
     }
+    /// Every cycle, from the cycle loop: a register access or command that waited past its
+    /// patience fails the run with its rule (a hang names the rule, not a bare timeout).
+    #[inline]
+    pub fn watch(&mut self, edge: u64) {
+        if let Some(what) = self.regs.overdue(edge) {
+            panic!("[OP-15] waited {REGISTER_PATIENCE} cycles for {what}; {}", self.ports());
+        }
+        if let Some((rule, what)) = self.cmds.overdue(edge) {
+            panic!("[{rule}] waited {COMMAND_PATIENCE} cycles for {what}; {}", self.ports());
+        }
+    }
+    /// What the memory, command and register agents still hold (for failure reports).
+    pub fn ports(&self) -> String {
+        format!(
+            "memory writes awaiting their acknowledgement: {}; commands waiting for the port: {}; register accesses pending: {}",
+            !self.mem.is_idle(),
+            !self.cmds.is_idle(),
+            !self.regs.is_idle()
+        )
+    }
 }
 
-/// Cycles a register access may take from the moment it is queued until it completes: one or
-/// two cycles, or, for a VT-d read of PRS, PQT, PECTL, FSTS or FECTL, until the event MSI in
-/// flight is acknowledged (VTD-PRQ-20, VTD-FLT-8). No passing run of the regression took more
-/// than 50.
-pub const REGISTER_PATIENCE: u64 = 2_000;
-
-/// Cycles a command (SMMUv3) or descriptor (VT-d) may wait for the port to take it: the port is
-/// held while a CMD_SYNC or `inv_wait_dsc` is in progress and while the software-response FIFO
-/// is full. Automatic responses go first at the egress (OP-16), so a flood of them (an
-/// overflowed queue answering every request at once) holds the port longest: up to about
-/// 1 800 cycles in the random classes.
-pub const COMMAND_PATIENCE: u64 = 10_000;
+pub use crate::agents::cmd::COMMAND_PATIENCE;
+pub use crate::agents::regbus::REGISTER_PATIENCE;
 
 /// Cycles the PCIe ingress may accept none of the messages a sequence sent before
 /// [`Env::send_all`] fails: it stalls only while its FIFO is full behind the memory port (OP-15).
@@ -100,13 +110,15 @@ impl Env {
     }
     /// Write a register and wait until the write was handshaken.
     pub async fn write_reg(&self, addr: u32, data: u64) {
+        // Bounded by the agent's watchdog (REGISTER_PATIENCE, OP-15): see `Agents::watch`.
         let done = self.agents.borrow_mut().regs.write(addr, data);
-        self.wait_done(&done, REGISTER_PATIENCE, "OP-15", || format!("the register write of {data:#x} to {addr:#x}")).await;
+        done.wait().await;
     }
     /// Read a register and wait for its data.
     pub async fn read_reg(&self, addr: u32) -> u64 {
+        // Bounded by the agent's watchdog (REGISTER_PATIENCE, OP-15): see `Agents::watch`.
         let done = self.agents.borrow_mut().regs.read(addr);
-        self.wait_done(&done, REGISTER_PATIENCE, "OP-15", || format!("the data of the register read of {addr:#x} (a VT-d read of PRS, PQT, PECTL, FSTS or FECTL waits for the event MSI in flight: VTD-PRQ-20, VTD-FLT-8)")).await
+        done.wait().await
     }
     /// Wait until the operation behind `done` completed and return its value; after `limit`
     /// cycles fail with `rule`, saying what was awaited (`what`) and what the memory and the
@@ -152,11 +164,11 @@ impl Env {
         }
     }
     /// Send a command (SMMUv3: 2 words) or descriptor (VT-d: 4 words) and wait until the port
-    /// took it; after [`COMMAND_PATIENCE`] cycles fail with `rule` (the flavor's rule for the
-    /// command port).
-    pub async fn submit(&self, words: [u64; 4], rule: &str) {
-        let done = self.agents.borrow_mut().cmds.push(words);
-        self.wait_done(&done, COMMAND_PATIENCE, rule, || format!("the command port to take [{}]", words.map(|w| format!("{w:#x}")).join(" "))).await;
+    /// took it; after [`COMMAND_PATIENCE`] cycles the run fails with `rule` (the flavor's rule for
+    /// the command port; the agent's watchdog, see `Agents::watch`).
+    pub async fn submit(&self, words: [u64; 4], rule: &'static str) {
+        let done = self.agents.borrow_mut().cmds.push(words, rule);
+        done.wait().await;
     }
     /// Ask function `rid` to stop using `pasid` (PRI-24..PRI-26).
     pub fn stop_pasid(&self, rid: u16, pasid: u32, variant: models::pcie::Variant) {
@@ -239,13 +251,7 @@ impl Env {
     }
     /// What the memory, command and register ports still hold, for the failure reports of waits.
     fn ports(&self) -> String {
-        let a = self.agents.borrow();
-        format!(
-            "memory writes awaiting their acknowledgement: {}; commands waiting for the port: {}; register accesses pending: {}",
-            !a.mem.is_idle(),
-            !a.cmds.is_idle(),
-            !a.regs.is_idle()
-        )
+        self.agents.borrow().ports()
     }
     /// Responses sent so far.
     pub fn responses(&self) -> Vec<PrgResponse> {

@@ -65,6 +65,7 @@ pub struct Drive {
 impl Drive {
     /// Each agent fills its part of the inputs for the cycle ending at `edge`.
     fn of(a: &mut Agents, edge: u64) -> Drive {
+        a.watch(edge);
         Drive { pr: a.pcie.drive(), mem: a.mem.drive(edge), reg: a.regs.drive(), cmd: a.cmds.drive().copied(), rsp_ready: a.rsp.drive() }
     }
 }

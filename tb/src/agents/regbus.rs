@@ -1,8 +1,14 @@
 //! Register-bus agent: performs queued reads and writes one at a time on the MMIO port
 //! (valid/ready request, read data one cycle later per `rtl/README.md`).
 
-use super::{Done, DonePool};
+use super::{Done, DonePool, Watchdog};
 use std::collections::VecDeque;
+
+/// Cycles a register access may take from its first cycle at the head of the queue until it
+/// completes: one or two cycles, or, for a VT-d read of PRS, PQT, PECTL, FSTS or FECTL, until the
+/// event MSI in flight is acknowledged (VTD-PRQ-20, VTD-FLT-8). No passing run of the
+/// regression took more than 50.
+pub const REGISTER_PATIENCE: u64 = 2_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RegOpKind {
@@ -31,6 +37,7 @@ pub struct RegAgent {
     /// A read that was accepted and waits for its data.
     in_flight: Option<RegOp>,
     pool: DonePool,
+    watchdog: Watchdog,
 }
 
 impl RegAgent {
@@ -63,11 +70,28 @@ impl RegAgent {
             _ => RegDrive::default(),
         }
     }
+    /// The access at the head has waited more than [`REGISTER_PATIENCE`] cycles at `edge`: what it
+    /// is, for the failure report (OP-15).
+    #[inline]
+    pub fn overdue(&mut self, edge: u64) -> Option<String> {
+        let busy = !self.is_idle();
+        if !self.watchdog.overdue(busy, edge, REGISTER_PATIENCE) {
+            return None;
+        }
+        let op = self.in_flight.as_ref().or(self.queue.front())?;
+        Some(match op.kind {
+            RegOpKind::Write(d) => format!("the register write of {d:#x} to {:#x}", op.addr),
+            RegOpKind::Read => format!("the data of the register read of {:#x} (a VT-d read of PRS, PQT, PECTL, FSTS or FECTL waits for the event MSI in flight: VTD-PRQ-20, VTD-FLT-8)", op.addr),
+        })
+    }
     /// The access driven this cycle was accepted at this edge.
     pub fn on_accept(&mut self, cycle: u64) {
         let op = self.queue.pop_front().expect("register handshake without a queued access");
         match op.kind {
-            RegOpKind::Write(_) => self.pool.complete(op.done, 0, cycle),
+            RegOpKind::Write(_) => {
+                self.pool.complete(op.done, 0, cycle);
+                self.watchdog.restart();
+            }
             RegOpKind::Read => self.in_flight = Some(op),
         }
     }
@@ -75,6 +99,29 @@ impl RegAgent {
     pub fn on_rdata(&mut self, data: u64, cycle: u64) -> Option<u32> {
         let op = self.in_flight.take()?;
         self.pool.complete(op.done, data, cycle);
+        self.watchdog.restart();
         Some(op.addr)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn watchdog_names_an_access_that_never_completes() {
+        let mut a = RegAgent::default();
+        assert_eq!(a.overdue(1), None, "idle: nothing to wait for");
+        let _ = a.read(0x20);
+        assert_eq!(a.overdue(10), None);
+        assert_eq!(a.overdue(10 + REGISTER_PATIENCE), None, "at the bound");
+        let late = a.overdue(11 + REGISTER_PATIENCE).expect("past the bound");
+        assert!(late.contains("register read of 0x20"), "{late}");
+        // Accepted, then its data comes: the next access waits from its own start.
+        a.on_accept(12 + REGISTER_PATIENCE);
+        assert_eq!(a.on_rdata(7, 13 + REGISTER_PATIENCE), Some(0x20));
+        let _ = a.write(0x24, 1);
+        assert_eq!(a.overdue(20 + REGISTER_PATIENCE), None);
+        assert!(a.overdue(21 + 2 * REGISTER_PATIENCE).is_some());
     }
 }

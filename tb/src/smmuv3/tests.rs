@@ -329,7 +329,7 @@ async fn cmd_resp3_illegal(env: Env, sc: Scenario, _: ChaCha8Rng) {
     ensure!((cons >> 24) & 0x7F == 1, "SMMU-CMD-2", "CMDQ_CONS.ERR {:#x}, expected CERROR_ILL", (cons >> 24) & 0x7F);
     // The next command waits until GERRORN acknowledges.
     let [dw0, dw1] = Command::PriResp { stream_id: 2, ssv: false, substream_id: 0, prg_index: 2, resp: 0b10 }.encode();
-    let done = env.agents.borrow_mut().cmds.push([dw0, dw1, 0, 0]);
+    let done = env.agents.borrow_mut().cmds.push([dw0, dw1, 0, 0], "SMMU-CMD-2");
     env.cycles(20).await;
     ensure!(!done.is_done(), "SMMU-CMD-2", "a command was consumed while CMDQ_ERR was active");
     env.write_reg(regs::GERRORN, gerror & 1).await;

@@ -493,7 +493,7 @@ async fn iqe_reserved_bits(env: Env, sc: Scenario, _: ChaCha8Rng) {
     for (k, bad) in [bad_pdp, bad_wait, bad_qw2, [0x0A, 0, 0, 0]].into_iter().enumerate() {
         env.descriptor(bad).await;
         // The next descriptor waits until software clears IQE (VTD-IQ-2).
-        let pending = env.agents.borrow_mut().cmds.push(good);
+        let pending = env.agents.borrow_mut().cmds.push(good, "VTD-IQ-2");
         env.cycles(30).await;
         ensure!(fsts(&env).await & regs::FSTS_IQE != 0, "VTD-IQ-2", "invalid descriptor {k} did not set IQE");
         ensure!(!pending.is_done(), "VTD-IQ-2", "a descriptor was taken while IQE was set");
@@ -553,7 +553,7 @@ async fn wait_fences(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.descriptor(d.encode()).await;
     let (addr, data) = (0x9200_0000u64, 0x5A5A);
     env.descriptor(InvWaitDsc { sw: true, fn_: true, status_data: data, status_addr: addr, ..Default::default() }.encode()).await;
-    let later = env.agents.borrow_mut().cmds.push(d.encode());
+    let later = env.agents.borrow_mut().cmds.push(d.encode(), "VTD-IQ-9");
     env.cycles(40).await;
     ensure!(env.mem_read_u32(addr) != data, "VTD-IQ-7", "the wait completed with responses not committed");
     ensure!(!later.is_done(), "VTD-IQ-9", "a descriptor after an active wait was taken");
