@@ -30,6 +30,7 @@ mod prq_entry;
 mod push;
 mod responses;
 mod slot;
+mod units;
 mod waits;
 
 pub use admission::PrqAdmissionChecker;

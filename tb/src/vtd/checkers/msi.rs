@@ -9,38 +9,23 @@
 use crate::checkers::{rule, Checker, Violation};
 use super::pointers::{WriteFifo, WriteKind};
 use crate::txn::{Stamped, Txn};
-use models::vtd::arch::MsiRegs;
-use models::vtd::regs::{self, Msi};
-
-/// Register offsets of the xEDATA of the three units: PE, FE, IE (xEADDR +4, xEUADDR +8).
-const UNIT_DATA: [u32; 3] = [regs::PEDATA, regs::FEDATA, regs::IEDATA];
+use super::units::{EventUnit, EventUnits};
+use models::vtd::regs::Msi;
 
 pub struct PeMsiChecker {
     writes: WriteFifo,
-    units: [MsiRegs; 3],
+    units: EventUnits,
     /// A page request MSI of this cycle: (cycle, descriptor writes before it still unacknowledged).
     pending: Option<(u64, u32)>,
 }
 
 impl PeMsiChecker {
     pub fn new() -> Self {
-        PeMsiChecker { writes: WriteFifo::new(), units: [MsiRegs::default(); 3], pending: None }
+        PeMsiChecker { writes: WriteFifo::new(), units: EventUnits::default(), pending: None }
     }
 
     fn is_page_request_msi(&self, m: Msi) -> bool {
-        let [pe, fe, ie] = self.units.map(|u| u.msi());
-        m == pe && m != fe && m != ie
-    }
-
-    fn on_reg_write(&mut self, addr: u32, data: u64) {
-        for (u, &base) in self.units.iter_mut().zip(&UNIT_DATA) {
-            match addr.wrapping_sub(base) {
-                0 => u.data = data as u32 & regs::EDATA_MASK,
-                4 => u.addr = data as u32 & regs::EADDR_MASK,
-                8 => u.uaddr = data as u32,
-                _ => {}
-            }
-        }
+        self.units.unit_of(m) == Some(EventUnit::Page)
     }
 
     fn judge(&mut self, out: &mut Vec<Violation>) {
@@ -72,7 +57,7 @@ impl Checker for PeMsiChecker {
             self.judge(out);
         }
         match t.txn {
-            Txn::RegWrite { addr, data } => self.on_reg_write(addr, data),
+            Txn::RegWrite { addr, data } => self.units.on_reg_write(addr, data),
             Txn::Msi { addr, data } if self.is_page_request_msi(Msi { addr, data }) => {
                 self.pending = Some((t.cycle, self.writes.descriptors_before(t.cycle)));
             }

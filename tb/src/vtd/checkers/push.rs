@@ -19,7 +19,7 @@
 use crate::checkers::{rule, Checker, Violation};
 use crate::txn::{Stamped, Txn};
 use models::rules::RuleId;
-use models::vtd::arch::MsiRegs;
+use super::units::{EventUnit, EventUnits};
 use models::vtd::regs::{self, Msi};
 use std::collections::VecDeque;
 
@@ -65,9 +65,6 @@ fn pushed_by(addr: u32) -> Option<(Event, &'static str)> {
     }
 }
 
-/// Register offsets of the xEDATA of the three units: PE, FE, IE (xEADDR +4, xEUADDR +8).
-const UNIT_DATA: [u32; 3] = [regs::PEDATA, regs::FEDATA, regs::IEDATA];
-
 /// A memory write awaiting its acknowledgement.
 #[derive(Clone, Copy, Debug)]
 struct InFlight {
@@ -88,7 +85,7 @@ struct Read {
 }
 
 pub struct ReadPushChecker {
-    units: [MsiRegs; 3],
+    units: EventUnits,
     writes: VecDeque<InFlight>,
     /// Cycle of the latest register access, and of the latest one of an earlier cycle.
     last_access: Option<u64>,
@@ -98,27 +95,15 @@ pub struct ReadPushChecker {
 
 impl ReadPushChecker {
     pub fn new() -> Self {
-        ReadPushChecker { units: [MsiRegs::default(); 3], writes: VecDeque::with_capacity(8), last_access: None, prev_access: None, deferred: None }
+        ReadPushChecker { units: EventUnits::default(), writes: VecDeque::with_capacity(8), last_access: None, prev_access: None, deferred: None }
     }
 
-    /// The unit an MSI comes from, if exactly one unit's registers give its address and data.
+    /// The unit an MSI comes from, if it is one whose MSIs a read pushes.
     fn event_of(&self, m: Msi) -> Option<Event> {
-        let [pe, fe, ie] = self.units.map(|u| u.msi());
-        match (m == pe, m == fe, m == ie) {
-            (true, false, false) => Some(Event::Page),
-            (false, true, false) => Some(Event::Fault),
-            _ => None,
-        }
-    }
-
-    fn on_reg_write(&mut self, addr: u32, data: u64) {
-        for (u, &base) in self.units.iter_mut().zip(&UNIT_DATA) {
-            match addr.wrapping_sub(base) {
-                0 => u.data = data as u32 & regs::EDATA_MASK,
-                4 => u.addr = data as u32 & regs::EADDR_MASK,
-                8 => u.uaddr = data as u32,
-                _ => {}
-            }
+        match self.units.unit_of(m)? {
+            EventUnit::Page => Some(Event::Page),
+            EventUnit::Fault => Some(Event::Fault),
+            EventUnit::Completion => None,
         }
     }
 
@@ -177,7 +162,7 @@ impl Checker for ReadPushChecker {
         }
         match t.txn {
             Txn::RegWrite { addr, data } => {
-                self.on_reg_write(addr, data);
+                self.units.on_reg_write(addr, data);
                 self.on_access(t.cycle);
             }
             Txn::RegRead { addr, .. } => {
