@@ -15,8 +15,11 @@ setup:
 lint: setup
 	@rtl/lint.sh
 
-# Lint, then every unit, property, directed, bug-injection and CLI test.
+# Lint the RTL, check formatting (rustfmt.toml) and clippy with warnings as errors, then every
+# unit, property, directed, bug-injection and CLI test.
 test: setup lint
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --release --quiet -- -D warnings
 	$(CARGO) test --workspace --release
 
 # The main job: every directed test plus $(SEEDS) random seeds on the embedded RTL, with

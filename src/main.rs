@@ -4,12 +4,12 @@
 mod commands;
 
 use clap::{Parser, Subcommand};
+use commands::{bench, regress};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tb::run::{self, RunOptions, Status};
-use commands::{bench, regress};
 use tb::flavor::Flavor;
 use tb::flavors;
+use tb::run::{self, RunOptions, Status};
 use tb::scenario::Scenario;
 
 #[derive(Parser)]

@@ -4,7 +4,6 @@ mod common;
 
 use common::{iommu_tb, text};
 
-
 fn tmp(name: &str) -> std::path::PathBuf {
     let d = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli");
     std::fs::create_dir_all(&d).unwrap();

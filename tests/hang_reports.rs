@@ -71,4 +71,3 @@ fn egress_that_never_accepts_holds_the_command_port_named_smmu_cmd_1() {
     assert_eq!(r.rule.as_deref(), Some("SMMU-CMD-1"), "{}", first_line(&r));
     assert!(first_line(&r).contains("the command port to take"), "{}", first_line(&r));
 }
-

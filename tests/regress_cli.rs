@@ -21,13 +21,34 @@ fn json(path: &Path) -> serde_json::Value {
 
 /// The runs of a results.json without their wall times: (test, seed, status, cycles, rule).
 fn runs(v: &serde_json::Value) -> Vec<String> {
-    v["runs"].as_array().unwrap().iter().map(|r| format!("{} {} {} {} {}", r["test"], r["seed"], r["status"], r["cycles"], r["rule"])).collect()
+    v["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {} {} {} {}", r["test"], r["seed"], r["status"], r["cycles"], r["rule"]))
+        .collect()
 }
 
 #[test]
 fn two_shards_merge_to_one_run() {
     let (whole, s1, s2, merged) = (dir("whole"), dir("shard1"), dir("shard2"), dir("merged"));
-    let common = ["regress", "--seeds", "6", "--test", "random", "--test", "overflow_at_full", "--test", "irq", "--test", "vtd_random", "--test", "vtd_pre_disabled_fault", "--jobs", "2"];
+    let common = [
+        "regress",
+        "--seeds",
+        "6",
+        "--test",
+        "random",
+        "--test",
+        "overflow_at_full",
+        "--test",
+        "irq",
+        "--test",
+        "vtd_random",
+        "--test",
+        "vtd_pre_disabled_fault",
+        "--jobs",
+        "2",
+    ];
     for (out, shard) in [(&whole, None), (&s1, Some("1/2")), (&s2, Some("2/2"))] {
         let mut args: Vec<&str> = common.to_vec();
         args.extend(["--out", out.to_str().unwrap()]);
@@ -59,7 +80,18 @@ fn two_shards_merge_to_one_run() {
 #[test]
 fn junit_is_valid_and_counts_runs() {
     let out = dir("junit");
-    let o = iommu_tb(&["regress", "--seeds", "3", "--test", "random", "--test", "basic_write", "--no-code-coverage", "--out", out.to_str().unwrap()]);
+    let o = iommu_tb(&[
+        "regress",
+        "--seeds",
+        "3",
+        "--test",
+        "random",
+        "--test",
+        "basic_write",
+        "--no-code-coverage",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
     let xml = std::fs::read_to_string(out.join("junit.xml")).unwrap();
     let doc = roxmltree::Document::parse(&xml).expect("junit.xml is well-formed XML");
@@ -120,7 +152,10 @@ fn bad_inputs_are_one_line_errors() {
     let file = dir("not-a-dir");
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     std::fs::write(&file, "a regular file").unwrap();
-    one_line_error(&iommu_tb(&["regress", "--seed", "1", "--test", "basic_write", "--out", file.join("out").to_str().unwrap()]), "cannot create");
+    one_line_error(
+        &iommu_tb(&["regress", "--seed", "1", "--test", "basic_write", "--out", file.join("out").to_str().unwrap()]),
+        "cannot create",
+    );
 }
 
 #[test]
@@ -136,13 +171,19 @@ fn corrupt_inputs_to_merge_keep_earlier_output() {
     let bad_results = dir("bad-results");
     std::fs::create_dir_all(&bad_results).unwrap();
     std::fs::write(bad_results.join("results.json"), "{ not json").unwrap();
-    one_line_error(&iommu_tb(&["merge", good.to_str().unwrap(), bad_results.to_str().unwrap(), "--out", out.to_str().unwrap()]), "not a results file");
+    one_line_error(
+        &iommu_tb(&["merge", good.to_str().unwrap(), bad_results.to_str().unwrap(), "--out", out.to_str().unwrap()]),
+        "not a results file",
+    );
 
     let bad_cov = dir("bad-cov");
     std::fs::create_dir_all(&bad_cov).unwrap();
     std::fs::copy(good.join("results.json"), bad_cov.join("results.json")).unwrap();
     std::fs::write(bad_cov.join("coverage.dat"), "# SystemC::Coverage-3\nC 'garbage").unwrap();
-    one_line_error(&iommu_tb(&["merge", good.to_str().unwrap(), bad_cov.to_str().unwrap(), "--out", out.to_str().unwrap()]), "coverage.dat");
+    one_line_error(
+        &iommu_tb(&["merge", good.to_str().unwrap(), bad_cov.to_str().unwrap(), "--out", out.to_str().unwrap()]),
+        "coverage.dat",
+    );
 
     assert_eq!(std::fs::read_to_string(out.join("results.json")).unwrap(), before, "a failed merge changed earlier output");
 }

@@ -39,12 +39,8 @@ fn overflow_does_not_inhibit() {
 
 #[test]
 fn overflow_response_drops_pasid() {
-    let rtl = mutant(
-        "auto_no_pasid",
-        PRIQ,
-        "auto_in   = '{rid: ing_head.rid, pv: ing_head.pv,",
-        "auto_in   = '{rid: ing_head.rid, pv: 1'b0,",
-    );
+    let rtl =
+        mutant("auto_no_pasid", PRIQ, "auto_in   = '{rid: ing_head.rid, pv: ing_head.pv,", "auto_in   = '{rid: ing_head.rid, pv: 1'b0,");
     assert_eq!(failing_rule(&rtl, "overflow_at_full", true), "SMMU-PRIQ-7");
     assert_eq!(failing_rule(&rtl, "overflow_at_full", false), "DEC-3");
 }

@@ -27,10 +27,9 @@ fn random_seeds_reach_overflow_and_stop_markers() {
         std::fs::remove_file(&trace).ok();
         // An overflow shows as a PROD read with OVFLG set; a Stop Marker as an accepted message.
         overflows += txns.iter().any(|t| matches!(t.txn, tb::txn::Txn::RegRead { addr: 0x100C8, data } if data >> 31 & 1 == 1)) as u32;
-        stop_markers += txns
-            .iter()
-            .any(|t| matches!(t.txn, tb::txn::Txn::PageRequest { msg } if msg.class() == models::pcie::MsgClass::StopMarker))
-            as u32;
+        stop_markers +=
+            txns.iter().any(|t| matches!(t.txn, tb::txn::Txn::PageRequest { msg } if msg.class() == models::pcie::MsgClass::StopMarker))
+                as u32;
     }
     assert!(overflows >= 4, "only {overflows} of 24 random seeds overflowed the PRIQ");
     assert!(stop_markers >= 4, "only {stop_markers} of 24 random seeds sent a Stop Marker");

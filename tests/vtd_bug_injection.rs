@@ -36,12 +36,8 @@ fn descriptor_rdr_and_wrr_swapped() {
 fn tail_increment_not_wrapped() {
     // The tail increment forgets the modulo-N mask, so the full test `PQT+1 == PQH` never matches
     // across the wrap: with PQH = 0 the PRQ takes an N-th entry (VTD-PRQ-3 allows N-1).
-    let rtl = mutant(
-        "vtd_tail_unmasked",
-        PRQ,
-        "wire [13:0] pqt_next  = (pqt_idx + 14'd1) & q_mask;",
-        "wire [13:0] pqt_next  = pqt_idx + 14'd1;",
-    );
+    let rtl =
+        mutant("vtd_tail_unmasked", PRQ, "wire [13:0] pqt_next  = (pqt_idx + 14'd1) & q_mask;", "wire [13:0] pqt_next  = pqt_idx + 14'd1;");
     let (lock, free) = verdicts(&rtl, "vtd_exactly_full");
     // Lockstep: the model decides the N-th request in row c (full), the RTL issues a write;
     // the scoreboard blames the row the model took.
@@ -146,12 +142,8 @@ fn reserved_pdp_bit_accepted() {
 fn fault_record_wrong_reason() {
     // The primary fault record of a PRE-disabled request carries the wrong fault reason
     // (0x46 instead of Table 30 SCT.8's 0x47).
-    let rtl = mutant(
-        "vtd_fr_code",
-        PRQ,
-        "localparam logic [7:0] FR_PRQ_DISABLED = 8'h47;",
-        "localparam logic [7:0] FR_PRQ_DISABLED = 8'h46;",
-    );
+    let rtl =
+        mutant("vtd_fr_code", PRQ, "localparam logic [7:0] FR_PRQ_DISABLED = 8'h47;", "localparam logic [7:0] FR_PRQ_DISABLED = 8'h46;");
     let (lock, free) = verdicts(&rtl, "vtd_pre_disabled_fault");
     // Lockstep: the FRCD read data differs -> the record-contents rule.
     assert_eq!(lock, "VTD-FLT-3");

@@ -119,11 +119,37 @@ fn model_matches_rtl_on_random_stimulus() {
     eprintln!("vtd lockstep: {total} cycles over {} seeds in {secs:.2} s", SEEDS.clone().count());
     eprintln!("reached: {reach:?}");
     let must = [
-        "row A_NotEnabled LastRequest", "row A_NotEnabled StopMarker", "row A_NotEnabled Request",
-        "row B_Overflow LastRequest", "row C_Full LastRequest", "row D_Write LastRequest", "row D_Write StopMarker",
-        "row D_Write Request", "fault recorded", "fault overflow", "fault dropped", "iq response", "iq wait pd=true drain>0=true", "iq wait pd=false drain>0=false",
-        "iq no-op", "iq invalid", "wait done sw=true if=true", "job Status", "job Msi(Pe)", "job Msi(Fe)", "job Msi(Ie)",
-        "commit Software", "read answered late", "read held Descriptor", "read held Msi(Pe)", "read held Msi(Fe)", "Pe ip set", "Fe ip set", "Ie ip set", "Pe ip cleared", "Fe ip cleared",
+        "row A_NotEnabled LastRequest",
+        "row A_NotEnabled StopMarker",
+        "row A_NotEnabled Request",
+        "row B_Overflow LastRequest",
+        "row C_Full LastRequest",
+        "row D_Write LastRequest",
+        "row D_Write StopMarker",
+        "row D_Write Request",
+        "fault recorded",
+        "fault overflow",
+        "fault dropped",
+        "iq response",
+        "iq wait pd=true drain>0=true",
+        "iq wait pd=false drain>0=false",
+        "iq no-op",
+        "iq invalid",
+        "wait done sw=true if=true",
+        "job Status",
+        "job Msi(Pe)",
+        "job Msi(Fe)",
+        "job Msi(Ie)",
+        "commit Software",
+        "read answered late",
+        "read held Descriptor",
+        "read held Msi(Pe)",
+        "read held Msi(Fe)",
+        "Pe ip set",
+        "Fe ip set",
+        "Ie ip set",
+        "Pe ip cleared",
+        "Fe ip cleared",
         "Ie ip cleared",
     ];
     let missing: Vec<_> = must.iter().filter(|m| !reach.contains(**m)).collect();
@@ -139,10 +165,16 @@ fn model_matches_rtl_on_random_stimulus() {
 fn model_matches_rtl_with_small_parameters() {
     let p = VtdParams { ing_depth: 2, auto_depth: 1, sw_depth: 1, nr: 1, pre_entries: 3 };
     let mut spec = build_spec(&tb::vtd::Vtd, &common::opts().rtl_dir, sim::Variant::Plain);
-    spec.params = [("ING_DEPTH", p.ing_depth), ("AUTO_DEPTH", p.auto_depth), ("SW_DEPTH", p.sw_depth), ("NR", p.nr as usize), ("PRE_ENTRIES", p.pre_entries)]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    spec.params = [
+        ("ING_DEPTH", p.ing_depth),
+        ("AUTO_DEPTH", p.auto_depth),
+        ("SW_DEPTH", p.sw_depth),
+        ("NR", p.nr as usize),
+        ("PRE_ENTRIES", p.pre_entries),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
     let mut dut = dut(spec);
     let mut reach = BTreeSet::new();
     lockstep(&mut dut, p, 101..=104, 50_000, &mut reach);
@@ -153,11 +185,13 @@ fn model_matches_rtl_with_small_parameters() {
 fn model_step_does_not_allocate() {
     let mut model = VtdTiming::new(VtdParams::default());
     let mut stim = Stimulus::new(99);
-    let inputs: Vec<VtdInputs> = (0..50_000).map(|_| {
-        let i = stim.next(&model);
-        model.step(&i);
-        i
-    }).collect();
+    let inputs: Vec<VtdInputs> = (0..50_000)
+        .map(|_| {
+            let i = stim.next(&model);
+            model.step(&i);
+            i
+        })
+        .collect();
     let mut model = VtdTiming::new(VtdParams::default());
     let before = alloc_count::allocs();
     for i in &inputs {

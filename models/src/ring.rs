@@ -21,11 +21,7 @@ impl Ring {
     /// n = min(LOG2SIZE, max) (SMMU-PRIQ-1). `max` is the IDR1 field (PRIQS, EVENTQS).
     pub fn new(log2size: u32, max: u32) -> Ring {
         let n = log2size.min(max);
-        assert!(
-            n <= Self::MAX_N,
-            "queue log2 size {n} exceeds {}",
-            Self::MAX_N
-        );
+        assert!(n <= Self::MAX_N, "queue log2 size {n} exceeds {}", Self::MAX_N);
         Ring { n }
     }
 
@@ -89,10 +85,7 @@ impl Ring {
 
     /// log2 of the base alignment: the queue size in bytes, at least 32 (SMMU-PRIQ-1).
     pub fn align_log2(self, entry_size: u64) -> u32 {
-        assert!(
-            entry_size.is_power_of_two(),
-            "entry size must be a power of two"
-        );
+        assert!(entry_size.is_power_of_two(), "entry size must be a power of two");
         (entry_size.trailing_zeros() + self.n).max(5)
     }
 

@@ -21,10 +21,7 @@ impl fmt::Display for RuleId {
 impl RuleId {
     /// The one-line summary of a rule or decision from `ALL`, or of an open point.
     pub fn summary(self) -> Option<&'static str> {
-        ALL.iter()
-            .chain(OPEN_POINTS)
-            .find(|(id, _)| *id == self)
-            .map(|(_, s)| *s)
+        ALL.iter().chain(OPEN_POINTS).find(|(id, _)| *id == self).map(|(_, s)| *s)
     }
 }
 
@@ -420,9 +417,7 @@ mod tests {
         };
         !n.is_empty()
             && n.bytes().all(|b| b.is_ascii_digit())
-            && family
-                .split('-')
-                .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_uppercase()))
+            && family.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_uppercase()))
     }
 
     /// `- **ID** ...` rule bullets and `| DEC-n |` / `| OP-n |` table rows of one spec file.
@@ -435,10 +430,7 @@ mod tests {
                 }
             } else if let Some(rest) = line.strip_prefix("| ") {
                 let id = rest.split(" |").next().unwrap_or("");
-                let numbered = |p: &str| {
-                    id.strip_prefix(p)
-                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-                };
+                let numbered = |p: &str| id.strip_prefix(p).is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
                 if numbered("DEC-") {
                     rules.insert(id.to_string());
                 } else if numbered("OP-") {
@@ -457,10 +449,7 @@ mod tests {
         for (id, summary) in ALL.iter().chain(OPEN_POINTS) {
             assert!(!summary.is_empty(), "{id} has no summary");
         }
-        assert_eq!(
-            SMMU_PRIQ_7.summary().map(|s| s.contains("Row c")),
-            Some(true)
-        );
+        assert_eq!(SMMU_PRIQ_7.summary().map(|s| s.contains("Row c")), Some(true));
     }
 
     #[test]
@@ -479,23 +468,10 @@ mod tests {
             }
         }
         let ours: BTreeSet<String> = ALL.iter().map(|(id, _)| id.0.to_string()).collect();
-        let ours_open: BTreeSet<String> =
-            OPEN_POINTS.iter().map(|(id, _)| id.0.to_string()).collect();
-        assert!(
-            spec_rules.len() > 100,
-            "spec parse found only {} rules",
-            spec_rules.len()
-        );
-        assert_eq!(
-            spec_rules.difference(&ours).collect::<Vec<_>>(),
-            Vec::<&String>::new(),
-            "in the spec, missing from ALL"
-        );
-        assert_eq!(
-            ours.difference(&spec_rules).collect::<Vec<_>>(),
-            Vec::<&String>::new(),
-            "in ALL, not in the spec"
-        );
+        let ours_open: BTreeSet<String> = OPEN_POINTS.iter().map(|(id, _)| id.0.to_string()).collect();
+        assert!(spec_rules.len() > 100, "spec parse found only {} rules", spec_rules.len());
+        assert_eq!(spec_rules.difference(&ours).collect::<Vec<_>>(), Vec::<&String>::new(), "in the spec, missing from ALL");
+        assert_eq!(ours.difference(&spec_rules).collect::<Vec<_>>(), Vec::<&String>::new(), "in ALL, not in the spec");
         assert_eq!(spec_open, ours_open, "open points differ from README.md §5");
     }
 }

@@ -92,8 +92,7 @@ const SHIM_CPP: &str = "sim_shim.cpp";
 
 /// Verilator flags chosen for simulation speed; `x-initial fast` still gives
 /// deterministic (zero) initial values in a single-threaded model.
-const VERILATOR_FLAGS: &[&str] =
-    &["--cc", "--exe", "-O3", "--x-assign", "fast", "--x-initial", "fast", "--no-timing", "-Wno-fatal"];
+const VERILATOR_FLAGS: &[&str] = &["--cc", "--exe", "-O3", "--x-assign", "fast", "--x-initial", "fast", "--no-timing", "-Wno-fatal"];
 /// `-fvisibility=hidden` + the version script export only `sim_*`;
 /// `-fno-gnu-unique` keeps template statics private to each library, so models
 /// of different builds in one process share no Verilator runtime state.
@@ -188,8 +187,7 @@ pub fn build_with(spec: &BuildSpec, cache_root: &Path, verilator: &Verilator) ->
 fn check_spec(spec: &BuildSpec) -> Result<(), SimError> {
     let bad = |what: String| SimError::Input { path: PathBuf::from(&spec.top), source: std::io::Error::other(what) };
     let ident = |s: &str| {
-        s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
     };
     if !ident(&spec.top) {
         return Err(bad(format!("top module name `{}` is not a plain identifier", spec.top)));
@@ -210,8 +208,7 @@ fn load_cached(dir: &Path, hash: &str, start: Instant) -> Result<Option<Built>, 
     }
     let path = dir.join("ports.json");
     let text = fs::read_to_string(&path).map_err(|e| SimError::cache(&path, e))?;
-    let m: Manifest =
-        serde_json::from_str(&text).map_err(|e| SimError::Parse { path: path.clone(), what: e.to_string() })?;
+    let m: Manifest = serde_json::from_str(&text).map_err(|e| SimError::Parse { path: path.clone(), what: e.to_string() })?;
     Ok(Some(Built {
         dir: dir.to_path_buf(),
         hash: hash.to_string(),
@@ -307,12 +304,7 @@ fn run_logged(mut cmd: Command, log: &mut File, log_path: &Path, stage: &'static
     let t = Instant::now();
     let out = cmd.stdin(Stdio::null()).output();
     let _ = writeln!(log, "[{stage}: {:.2} s]", t.elapsed().as_secs_f64());
-    let fail = |first_error: String| SimError::Build {
-        stage,
-        top: top.to_string(),
-        first_error,
-        log: log_path.to_path_buf(),
-    };
+    let fail = |first_error: String| SimError::Build { stage, top: top.to_string(), first_error, log: log_path.to_path_buf() };
     let out = out.map_err(|e| fail(format!("cannot run {:?}: {e}", cmd.get_program())))?;
     let _ = log.write_all(&out.stdout);
     let _ = log.write_all(&out.stderr);

@@ -146,9 +146,7 @@ impl PointId {
             }
             let v = decode(v);
             match k {
-                "l" | "n" if v.parse::<u32>().is_err() => {
-                    return Err(format!("key `{k}` is not a line/column number: `{v}`"))
-                }
+                "l" | "n" if v.parse::<u32>().is_err() => return Err(format!("key `{k}` is not a line/column number: `{v}`")),
                 "S" if parse_lines(&v).is_none() => return Err(format!("bad line list `S`: `{v}`")),
                 _ => {}
             }
@@ -342,10 +340,7 @@ impl Dataset {
             if !seen_header {
                 if line.trim_end() != DAT_HEADER {
                     let got: String = line.chars().take(40).collect();
-                    return Err(err(
-                        n,
-                        format!("not a Verilator coverage file: expected `{DAT_HEADER}`, found `{}`", printable(&got)),
-                    ));
+                    return Err(err(n, format!("not a Verilator coverage file: expected `{DAT_HEADER}`, found `{}`", printable(&got))));
                 }
                 seen_header = true;
                 continue;
@@ -361,9 +356,8 @@ impl Dataset {
                 return Err(err(n, "point line without closing `' <count>`".into()));
             };
             let count_text = rest[q + 2..].trim();
-            let count: u64 = count_text
-                .parse()
-                .map_err(|_| err(n, format!("count `{}` is not a non-negative integer", printable(count_text))))?;
+            let count: u64 =
+                count_text.parse().map_err(|_| err(n, format!("count `{}` is not a non-negative integer", printable(count_text))))?;
             let id = PointId::from_encoded(&rest[..q]).map_err(|what| err(n, what))?;
             d.add(id, count);
         }
@@ -493,7 +487,10 @@ mod tests {
         let p = id("|f=a.sv|l=19|n=6|t=branch|page=v_branch/m|o=else|S=23,27-28|h=TOP.m");
         assert_eq!((p.file(), p.line(), p.column(), p.comment()), ("a.sv".into(), 19, 6, "else".into()));
         assert_eq!((p.metric(), p.hier(), p.lines()), ("branch".into(), "TOP.m".into(), vec![19, 23, 27, 28]));
-        assert_eq!(p.without_hier(), "f\u{2}a.sv\u{1}l\u{2}19\u{1}n\u{2}6\u{1}t\u{2}branch\u{1}page\u{2}v_branch/m\u{1}o\u{2}else\u{1}S\u{2}23,27-28");
+        assert_eq!(
+            p.without_hier(),
+            "f\u{2}a.sv\u{1}l\u{2}19\u{1}n\u{2}6\u{1}t\u{2}branch\u{1}page\u{2}v_branch/m\u{1}o\u{2}else\u{1}S\u{2}23,27-28"
+        );
         let q = PointId::from_pairs(&[("f", "a.sv"), ("o", "x%\"")]).unwrap();
         assert_eq!(q.encoded(), "\u{1}f\u{2}a.sv\u{1}o\u{2}x%25%22");
         assert_eq!(q.comment(), "x%\"");
@@ -507,10 +504,7 @@ mod tests {
             [m("v_line/t"), m("v_branch/t"), m("v_toggle/t"), m("v_expr/t"), m("v_user/t")],
             ["line", "branch", "toggle", "expr", "user"]
         );
-        assert_eq!(
-            [m("v_fsm_state/$root"), m("v_fsm_arc/$root"), m("v_new/x"), m("")],
-            ["fsm", "fsm", "new", "unknown"]
-        );
+        assert_eq!([m("v_fsm_state/$root"), m("v_fsm_arc/$root"), m("v_new/x"), m("")], ["fsm", "fsm", "new", "unknown"]);
     }
 
     #[test]

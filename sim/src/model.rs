@@ -59,9 +59,8 @@ fn api_for(built: &Built) -> Result<&'static Api, SimError> {
     // SAFETY: a library this crate generated; its initialisers only set up the
     // Verilator runtime. RTLD_LOCAL (libloading's default) keeps its symbols
     // out of the global namespace.
-    let lib: &'static libloading::Library = Box::leak(Box::new(
-        unsafe { libloading::Library::new(&path) }.map_err(|e| load_err(&path, e.to_string()))?,
-    ));
+    let lib: &'static libloading::Library =
+        Box::leak(Box::new(unsafe { libloading::Library::new(&path) }.map_err(|e| load_err(&path, e.to_string()))?));
     let api = Box::leak(Box::new(resolve(lib, &path, built)?));
     libs.insert(path, api);
     Ok(api)
@@ -104,11 +103,9 @@ fn resolve(lib: &'static libloading::Library, path: &Path, built: &Built) -> Res
             set_time: sym(lib, path, "sim_set_time")?,
             port_ptrs: sym(lib, path, "sim_port_ptrs")?,
             waves: match built.variant {
-                Variant::Waves => Some((
-                    sym(lib, path, "sim_waves_open")?,
-                    sym(lib, path, "sim_waves_dump")?,
-                    sym(lib, path, "sim_waves_close")?,
-                )),
+                Variant::Waves => {
+                    Some((sym(lib, path, "sim_waves_open")?, sym(lib, path, "sim_waves_dump")?, sym(lib, path, "sim_waves_close")?))
+                }
                 _ => None,
             },
             coverage: match built.variant {
@@ -259,11 +256,8 @@ impl Model {
     /// Write Verilator code coverage (VerilatedCov format, for
     /// `verilator_coverage`) to `path` (Coverage builds only).
     pub fn write_coverage(&mut self, path: &Path) -> Result<(), SimError> {
-        let write = self.api.coverage.ok_or(SimError::WrongVariant {
-            what: "write_coverage",
-            needed: Variant::Coverage,
-            actual: self.variant,
-        })?;
+        let write =
+            self.api.coverage.ok_or(SimError::WrongVariant { what: "write_coverage", needed: Variant::Coverage, actual: self.variant })?;
         let out = || SimError::Output { what: "coverage", path: path.to_path_buf() };
         let c = CString::new(path.as_os_str().as_encoded_bytes()).map_err(|_| out())?;
         // SAFETY: live instance, NUL-terminated path.

@@ -62,11 +62,7 @@ pub fn generate(prefix: &str, ports: &[PortInfo], variant: Variant) -> String {
             Storage::U64 => 8,
             Storage::Wide => 4 * p.words,
         };
-        let _ = writeln!(
-            w,
-            "static_assert(sizeof({prefix}::{0}) == {bytes}, \"port {0}: storage size\");",
-            p.cpp_name
-        );
+        let _ = writeln!(w, "static_assert(sizeof({prefix}::{0}) == {bytes}, \"port {0}: storage size\");", p.cpp_name);
     }
     let _ = writeln!(w, "const char* const kPortNames[] = {{");
     for p in ports {
@@ -76,11 +72,7 @@ pub fn generate(prefix: &str, ports: &[PortInfo], variant: Variant) -> String {
 
     let _ = writeln!(w, "SIM_API uint32_t sim_abi_version() {{ return {SHIM_VERSION}; }}");
     let _ = writeln!(w, "SIM_API uint32_t sim_port_count() {{ return {}; }}", ports.len());
-    let _ = writeln!(
-        w,
-        "SIM_API const char* sim_port_name(uint32_t i) {{ return i < {} ? kPortNames[i] : nullptr; }}",
-        ports.len()
-    );
+    let _ = writeln!(w, "SIM_API const char* sim_port_name(uint32_t i) {{ return i < {} ? kPortNames[i] : nullptr; }}", ports.len());
     let _ = writeln!(
         w,
         r#"

@@ -27,8 +27,7 @@ fn second_build_is_a_cache_hit() {
     assert!(hot.as_millis() < 500, "cached build took {hot:?}");
     assert_eq!(second.ports, first.ports);
     // Only the finished build, its lock file and the runtime cache are left: no temp dirs.
-    let names: Vec<String> =
-        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+    let names: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
     assert!(names.iter().all(|n| n == &first.hash || n.ends_with(".lock") || n == "runtime"), "{names:?}");
     let rt: Vec<_> = std::fs::read_dir(dir.join("runtime")).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(rt.len(), 1, "one runtime entry, no temp dirs: {rt:?}");
@@ -73,13 +72,7 @@ fn key_changes_with_source_param_flag_and_variant() {
     assert_eq!(m.port("step").unwrap().get(), 7);
 
     let f = sim::BuildSpec { flags: vec!["-Wno-WIDTH".into()], ..base.clone() };
-    let keys = [
-        sim_key(&f),
-        sim_key(&counter(Variant::Waves)),
-        sim_key(&counter(Variant::Coverage)),
-        h0.clone(),
-        with_param.hash.clone(),
-    ];
+    let keys = [sim_key(&f), sim_key(&counter(Variant::Waves)), sim_key(&counter(Variant::Coverage)), h0.clone(), with_param.hash.clone()];
     let unique: std::collections::HashSet<_> = keys.iter().collect();
     assert_eq!(unique.len(), keys.len(), "{keys:?}");
 }

@@ -24,8 +24,7 @@ fn build_load_and_drive_ports() {
 
     let mut m = Model::load(&built).unwrap();
     let [clk, rst_n, en, load, load_val, wide_in, count, wide_out, odd, step] =
-        ["clk", "rst_n", "en", "load", "load_val", "wide_in", "count", "wide_out", "odd", "step"]
-            .map(|n| m.port(n).unwrap());
+        ["clk", "rst_n", "en", "load", "load_val", "wide_in", "count", "wide_out", "odd", "step"].map(|n| m.port(n).unwrap());
     assert_eq!((wide_out.width(), wide_out.words(), count.width()), (128, 4, 48));
     m.eval(); // constants settle on the first eval
     assert_eq!(step.get(), 1, "default STEP");

@@ -46,8 +46,7 @@ fn dats() -> &'static (PathBuf, PathBuf) {
             }
         });
         let b = run("load.dat", &|m| {
-            let [clk, rst_n, load, load_val, wide_in] =
-                ["clk", "rst_n", "load", "load_val", "wide_in"].map(|n| m.port(n).unwrap());
+            let [clk, rst_n, load, load_val, wide_in] = ["clk", "rst_n", "load", "load_val", "wide_in"].map(|n| m.port(n).unwrap());
             tick(m, clk);
             rst_n.set(1);
             load.set(1);
@@ -145,8 +144,7 @@ fn summary_has_report_shape() {
     assert!(s.holes[0].starts_with("counter.sv:"), "{}", s.holes[0]);
     assert!(s.holes[..5].iter().all(|h| h.ends_with("(TOP.counter)")), "{:?}", s.holes);
     // Only line holes when asked.
-    let lines =
-        ab.summary(&SummaryOptions { root: Some(root), max_holes: 100, hole_metrics: Some(vec!["line".into()]) });
+    let lines = ab.summary(&SummaryOptions { root: Some(root), max_holes: 100, hole_metrics: Some(vec!["line".into()]) });
     assert_eq!(lines.holes.len() as u64, lines.totals["line"].1 - lines.totals["line"].0);
     // Same field names as the report's CodeSummary.
     let v: serde_json::Value = serde_json::to_value(&s).unwrap();
@@ -190,11 +188,8 @@ fn annotation_shows_counts() {
     let hits = ab.line_hits();
     assert_eq!(hits.len(), 1);
     let missing = AnnotateOptions { root: Some(PathBuf::from("/nonexistent")) };
-    let rel = Dataset::parse(
-        "# SystemC::Coverage-3\nC '\u{1}f\u{2}gone.sv\u{1}l\u{2}1\u{1}page\u{2}v_line/x' 1\n",
-        Path::new("x"),
-    )
-    .unwrap();
+    let rel =
+        Dataset::parse("# SystemC::Coverage-3\nC '\u{1}f\u{2}gone.sv\u{1}l\u{2}1\u{1}page\u{2}v_line/x' 1\n", Path::new("x")).unwrap();
     assert_eq!(rel.annotate(&out, &missing).unwrap().missing, ["gone.sv"]);
 }
 

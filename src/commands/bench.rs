@@ -6,9 +6,9 @@
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use tb::run::{self, RunOptions};
 use tb::flavor::Flavor;
 use tb::flavors;
+use tb::run::{self, RunOptions};
 
 #[derive(clap::Args)]
 pub struct BenchArgs {

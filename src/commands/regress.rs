@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use tb::regress::{self, Plan, ResultsFile};
-use tb::report::{default_gates, Gate};
-use tb::report::input::RtlBuild;
 use tb::flavors;
+use tb::regress::{self, Plan, ResultsFile};
+use tb::report::input::RtlBuild;
+use tb::report::{default_gates, Gate};
+use tb::run::{self, RunOptions, RunResult, Status};
 use tb::scenario::Scenario;
 use tb::shard::Shard;
-use tb::run::{self, RunOptions, RunResult, Status};
 
 #[derive(clap::Args)]
 pub struct RegressArgs {
@@ -74,7 +74,8 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
     // name the RTL in the results.
     let mut rtl = Vec::new();
     for &flavor in flavors::ALL {
-        let built = sim::build(&run::build_spec(flavor, &opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
+        let built =
+            sim::build(&run::build_spec(flavor, &opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
         if !a.no_code_coverage {
             sim::build(&run::build_spec(flavor, &opts.rtl_dir, sim::Variant::Coverage), &opts.cache_root).map_err(|e| e.to_string())?;
         }
@@ -128,7 +129,14 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
         println!("replay: {}", run::replay_command(&r.scenario.flavor, &r.test, r.seed));
     }
     let s = &results.summary;
-    println!("\n{} runs: {} passed, {} failed; {} cycles in {:.1} s", s.total, s.passed, s.failed, s.cycles, started.elapsed().as_secs_f64());
+    println!(
+        "\n{} runs: {} passed, {} failed; {} cycles in {:.1} s",
+        s.total,
+        s.passed,
+        s.failed,
+        s.cycles,
+        started.elapsed().as_secs_f64()
+    );
     results.save(&out.join("results.json"))?;
     println!("results: {}", out.join("results.json").display());
     let gates_ok = write_signoff(&out, &results, code.as_ref(), &root, &a.signoff, &gates)?;
@@ -203,7 +211,11 @@ pub fn merge_main(a: MergeArgs) -> Result<ExitCode, String> {
     let mut parts = Vec::new();
     let mut dats = Vec::new();
     for p in &a.inputs {
-        let (dir, file) = if p.is_dir() { (p.clone(), p.join("results.json")) } else { (p.parent().map(Path::to_path_buf).unwrap_or_default(), p.clone()) };
+        let (dir, file) = if p.is_dir() {
+            (p.clone(), p.join("results.json"))
+        } else {
+            (p.parent().map(Path::to_path_buf).unwrap_or_default(), p.clone())
+        };
         parts.push(ResultsFile::load(&file)?);
         if dir.join("coverage.dat").is_file() {
             dats.push(dir.join("coverage.dat"));

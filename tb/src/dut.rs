@@ -123,10 +123,30 @@ pub struct PcieOut {
 
 impl PciePorts {
     pub fn bind(model: &Model) -> Result<PciePorts, SimError> {
-        Ok(bind_ports!(model, PciePorts {
-            pr_valid, pr_ready, pr_rid, pr_pv, pr_pasid, pr_exe, pr_priv, pr_r, pr_w, pr_l, pr_prgi, pr_addr,
-            rsp_valid, rsp_ready, rsp_rid, rsp_pv, rsp_pasid, rsp_prgi, rsp_code,
-        }))
+        Ok(bind_ports!(
+            model,
+            PciePorts {
+                pr_valid,
+                pr_ready,
+                pr_rid,
+                pr_pv,
+                pr_pasid,
+                pr_exe,
+                pr_priv,
+                pr_r,
+                pr_w,
+                pr_l,
+                pr_prgi,
+                pr_addr,
+                rsp_valid,
+                rsp_ready,
+                rsp_rid,
+                rsp_pv,
+                rsp_pasid,
+                rsp_prgi,
+                rsp_code,
+            }
+        ))
     }
 
     /// Put this cycle's message (if `valid`) and egress ready on the ports.

@@ -204,7 +204,10 @@ impl Env {
     /// Start no new PRG and wait until every generated PRG has been answered (PRI-16).
     pub async fn stop_traffic(&self) {
         self.agents.borrow_mut().pcie.stop_traffic();
-        self.run_traffic_until("every generated PRG to be answered after the traffic was stopped", |e| e.agents.borrow().pcie.traffic_done()).await
+        self.run_traffic_until("every generated PRG to be answered after the traffic was stopped", |e| {
+            e.agents.borrow().pcie.traffic_done()
+        })
+        .await
     }
     /// Let the generated traffic run for `n` cycles; it must keep moving (PRI-16).
     pub async fn run_traffic(&self, n: u64) {
@@ -238,7 +241,11 @@ impl Env {
             if self.sim.cycle() >= deadline {
                 let a = self.agents.borrow();
                 let rule = if a.pcie.is_idle() { "OP-15" } else { "PRI-16" };
-                panic!("[{rule}] the bench did not settle ({quiet} quiet cycles) in {SETTLE_PATIENCE} cycles\n{}\n{}", a.pcie.describe(), self.ports());
+                panic!(
+                    "[{rule}] the bench did not settle ({quiet} quiet cycles) in {SETTLE_PATIENCE} cycles\n{}\n{}",
+                    a.pcie.describe(),
+                    self.ports()
+                );
             }
             self.sim.rising_edge().await;
             let a = self.agents.borrow();

@@ -29,7 +29,8 @@ pub trait Flavor: Sync {
     /// The registered test `make bench` times (continuous traffic through the host model).
     fn bench_workload(&self) -> &'static str;
     /// A testbench on a loaded build of [`Flavor::top`], reset, waves dumped to `waves` if given.
-    fn testbench(&self, model: sim::Model, waves: Option<&Path>, agents: Agents, obs: Observers) -> Result<Box<dyn Harness>, sim::SimError>;
+    fn testbench(&self, model: sim::Model, waves: Option<&Path>, agents: Agents, obs: Observers)
+        -> Result<Box<dyn Harness>, sim::SimError>;
 }
 
 impl std::fmt::Debug for dyn Flavor {

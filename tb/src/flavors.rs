@@ -24,12 +24,9 @@ pub fn find_test(flavor: Option<&str>, name: &str) -> Result<(&'static dyn Flavo
         Some(f) => vec![by_name(f)?],
         None => ALL.to_vec(),
     };
-    candidates
-        .iter()
-        .find_map(|f| f.tests().iter().find(|t| t.name == name).map(|t| (*f, t)))
-        .ok_or_else(|| {
-            let known: Vec<&str> = candidates.iter().flat_map(|f| f.tests()).map(|t| t.name).collect();
-            let scope = flavor.map_or(String::new(), |f| format!(" for flavor {f}"));
-            format!("unknown test '{name}'{scope} (known: {})", known.join(", "))
-        })
+    candidates.iter().find_map(|f| f.tests().iter().find(|t| t.name == name).map(|t| (*f, t))).ok_or_else(|| {
+        let known: Vec<&str> = candidates.iter().flat_map(|f| f.tests()).map(|t| t.name).collect();
+        let scope = flavor.map_or(String::new(), |f| format!(" for flavor {f}"));
+        format!("unknown test '{name}'{scope} (known: {})", known.join(", "))
+    })
 }

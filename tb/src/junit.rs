@@ -161,7 +161,6 @@ fn testcase(x: &mut String, r: &RunSummary) {
 
 /// Write the JUnit XML for `runs` to `path`, atomically (temporary file, then rename).
 pub fn write_junit(path: &Path, suite_name: &str, runs: &[RunSummary]) -> std::io::Result<()> {
-    crate::report::write_atomic(path, render_junit(suite_name, runs).as_bytes()).map_err(|e| {
-        std::io::Error::new(e.kind(), format!("cannot write JUnit file {}: {e}", path.display()))
-    })
+    crate::report::write_atomic(path, render_junit(suite_name, runs).as_bytes())
+        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot write JUnit file {}: {e}", path.display())))
 }

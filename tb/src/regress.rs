@@ -2,9 +2,9 @@
 //! (`execute`), and the results file that shards write and `merge` joins losslessly.
 
 use crate::coverage::CoverData;
+use crate::flavors;
 use crate::report::input::{CodeSummary, FileCoverage, ReportInput, RtlBuild, RunSummary};
 use crate::run::{self, RunOptions, RunResult, Status};
-use crate::flavors;
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 use std::path::Path;

@@ -40,7 +40,15 @@ pub struct RunOptions {
 impl RunOptions {
     /// Defaults for the project checkout: `rtl/` and `build/cache/`.
     pub fn for_repo(root: &Path) -> RunOptions {
-        RunOptions { rtl_dir: root.join("rtl"), cache_root: root.join("build/cache"), waves: None, trace_out: None, keep_log: true, lockstep: true, code_coverage: None }
+        RunOptions {
+            rtl_dir: root.join("rtl"),
+            cache_root: root.join("build/cache"),
+            waves: None,
+            trace_out: None,
+            keep_log: true,
+            lockstep: true,
+            code_coverage: None,
+        }
     }
 }
 
@@ -74,14 +82,7 @@ pub struct RunResult {
 pub fn build_spec(flavor: &dyn Flavor, rtl_dir: &Path, variant: sim::Variant) -> sim::BuildSpec {
     let mut sources = sv_files(&rtl_dir.join("common"));
     sources.extend(sv_files(&rtl_dir.join(flavor.name())));
-    sim::BuildSpec {
-        top: flavor.top().into(),
-        sources,
-        include_dirs: vec![rtl_dir.join("common")],
-        params: vec![],
-        flags: vec![],
-        variant,
-    }
+    sim::BuildSpec { top: flavor.top().into(), sources, include_dirs: vec![rtl_dir.join("common")], params: vec![], flags: vec![], variant }
 }
 
 /// The `.sv` files of a folder, sorted (so the build hash does not depend on directory order).
@@ -104,7 +105,13 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
     let (flavor, def) = flavors::find_test(Some(&scenario.flavor), &scenario.test)?;
     let sizes = flavor.queue_sizes();
     if !sizes.contains(&scenario.log2size) {
-        return Err(format!("scenario log2size {} is outside {}..={} for flavor {}", scenario.log2size, sizes.start(), sizes.end(), flavor.name()));
+        return Err(format!(
+            "scenario log2size {} is outside {}..={} for flavor {}",
+            scenario.log2size,
+            sizes.start(),
+            sizes.end(),
+            flavor.name()
+        ));
     }
     let variant = match (&opts.waves, &opts.code_coverage) {
         (Some(_), Some(_)) => return Err("waves and code coverage come from different builds: ask for one of them".into()),

@@ -106,7 +106,14 @@ pub trait Blame: Default {
     fn note(&mut self, model: &Self::Model) -> Option<(Self::Row, PageRequest)>;
     /// The rule the difference in `signal` breaks, with context read off the model. `signal`
     /// is [`OUTPUTS`] when no row of the table differs.
-    fn blame(&self, signal: &str, exp: &Self::Outputs, act: &Self::Outputs, model: &Self::Model, recent: &Recent<Self::Row>) -> (RuleId, String);
+    fn blame(
+        &self,
+        signal: &str,
+        exp: &Self::Outputs,
+        act: &Self::Outputs,
+        model: &Self::Model,
+        recent: &Recent<Self::Row>,
+    ) -> (RuleId, String);
 }
 
 /// The scoreboard of one flavor: its blame context and the recent decisions.

@@ -7,7 +7,16 @@ use models::pcie::{PageRequest, PrgResponse, RespCode, Variant};
 
 /// A read page request of `rid`, with PASID if given.
 pub fn req(rid: u16, pasid: Option<u32>, prgi: u16, l: bool) -> PageRequest {
-    PageRequest { rid, pv: pasid.is_some(), pasid: pasid.unwrap_or(0), r: true, l, prgi, page: 0x1234_5000 + prgi as u64, ..Default::default() }
+    PageRequest {
+        rid,
+        pv: pasid.is_some(),
+        pasid: pasid.unwrap_or(0),
+        r: true,
+        l,
+        prgi,
+        page: 0x1234_5000 + prgi as u64,
+        ..Default::default()
+    }
 }
 
 pub fn stop_marker(rid: u16, pasid: u32) -> PageRequest {
@@ -62,7 +71,12 @@ pub async fn responses(env: &Env, n: usize, rule: &str) {
 pub async fn free_and_rebind(env: &Env, rid: u16, pasid: u32, answered: impl Fn() -> bool, discard: impl FnOnce()) {
     let deadline = env.sim.cycle() + 20 * PATIENCE;
     while !answered() {
-        ensure!(env.sim.cycle() < deadline, "HOST-10", "groups of PASID {pasid:#x} still unanswered {} cycles after its drain", 20 * PATIENCE);
+        ensure!(
+            env.sim.cycle() < deadline,
+            "HOST-10",
+            "groups of PASID {pasid:#x} still unanswered {} cycles after its drain",
+            20 * PATIENCE
+        );
         env.cycles(10).await;
     }
     discard();

@@ -62,8 +62,7 @@ impl Shard {
 
     /// The items of this shard, sorted by key (items with equal keys keep their input order).
     pub fn select<'a, T>(&self, items: &'a [T], key: impl Fn(&T) -> String) -> Vec<&'a T> {
-        let mut keyed: Vec<(String, usize)> =
-            items.iter().enumerate().map(|(i, t)| (key(t), i)).collect();
+        let mut keyed: Vec<(String, usize)> = items.iter().enumerate().map(|(i, t)| (key(t), i)).collect();
         keyed.sort();
         let n = self.n.max(1) as usize;
         let want = (self.k.max(1) - 1) as usize;
@@ -122,9 +121,6 @@ mod tests {
             assert!(!e.contains('\n'));
             assert!(e.contains(&format!("'{s}'")), "{e}");
         }
-        assert_eq!(
-            Shard::parse("3/2").unwrap_err().to_string(),
-            "bad shard spec '3/2': expected K/N with 1 <= K <= N"
-        );
+        assert_eq!(Shard::parse("3/2").unwrap_err().to_string(), "bad shard spec '3/2': expected K/N with 1 <= K <= N");
     }
 }

@@ -5,13 +5,13 @@
 //! edge. What differs between tops (ports, model, scoreboard, coverage, monitors of the ports
 //! that only one top has) is the flavor's [`Block`].
 
+use crate::agents::memory::MemDrive;
+use crate::agents::regbus::RegDrive;
 use crate::checkers::Violation;
 use crate::coverage::CoverData;
 use crate::dut::Clocked;
 use crate::env::{Agents, Env, QueueConfig};
 use crate::lockstep::{Mismatch, Stop};
-use crate::agents::memory::MemDrive;
-use crate::agents::regbus::RegDrive;
 use crate::observe::{Observers, TxnCoverage};
 use crate::sched::{Event, Scheduler};
 use crate::txn::Txn;

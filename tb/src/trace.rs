@@ -19,17 +19,13 @@ pub struct TraceWriter {
 impl TraceWriter {
     pub fn create(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        let file = File::create(&path)
-            .with_context(|| format!("cannot create trace file {}", path.display()))?;
+        let file = File::create(&path).with_context(|| format!("cannot create trace file {}", path.display()))?;
         Ok(TraceWriter { out: Some(BufWriter::with_capacity(1 << 16, file)), path, lines: 0 })
     }
 
     /// Append one transaction (one line).
     pub fn write(&mut self, t: &Stamped) -> Result<()> {
-        let out = self
-            .out
-            .as_mut()
-            .with_context(|| format!("trace {} already finished", self.path.display()))?;
+        let out = self.out.as_mut().with_context(|| format!("trace {} already finished", self.path.display()))?;
         serde_json::to_writer(&mut *out, t)
             .and_then(|()| out.write_all(b"\n").map_err(serde_json::Error::io))
             .with_context(|| format!("cannot write trace {}", self.path.display()))?;
@@ -63,17 +59,15 @@ impl Drop for TraceWriter {
 /// the file and the line number.
 pub fn read_trace(path: impl AsRef<Path>) -> Result<Vec<Stamped>> {
     let path = path.as_ref();
-    let file =
-        File::open(path).with_context(|| format!("cannot open trace {}", path.display()))?;
+    let file = File::open(path).with_context(|| format!("cannot open trace {}", path.display()))?;
     let mut v = Vec::new();
     for (i, line) in BufReader::new(file).lines().enumerate() {
         let line = line.with_context(|| format!("{}:{}: cannot read", path.display(), i + 1))?;
         if line.trim().is_empty() {
             continue;
         }
-        let t: Stamped = serde_json::from_str(&line).map_err(|e| {
-            anyhow::anyhow!("{}:{}: malformed trace line: {e}", path.display(), i + 1)
-        })?;
+        let t: Stamped =
+            serde_json::from_str(&line).map_err(|e| anyhow::anyhow!("{}:{}: malformed trace line: {e}", path.display(), i + 1))?;
         v.push(t);
     }
     Ok(v)

@@ -12,10 +12,10 @@ use models::smmuv3::arch::{CmdEffect, Row};
 use models::smmuv3::regs;
 use models::smmuv3::timing::{CmdOutcome, EdgeEvents, PriqInputs, PriqParams, PriqTiming};
 use proptest::prelude::*;
-use tb::observe::TxnCoverage;
-use tb::smmuv3::coverage::Smmuv3Coverage;
 use tb::coverage::spec::{cross, event, group, point, range, set, value, Spec};
 use tb::coverage::{functional_summary, CoverData, CoverDef, CoverError, CrossId, GroupId, PointId, Sampler, StaticDef};
+use tb::observe::TxnCoverage;
+use tb::smmuv3::coverage::Smmuv3Coverage;
 use tb::txn::{Stamped, Txn};
 
 mod alloc_count;
@@ -29,16 +29,19 @@ const R3: RuleId = rules::PRI_31;
 
 /// Group `g` (goal 75): point `size` (weight 2) with value/range/set bins, point `kind`
 /// (weight 1) with event bins, cross `size_x_kind` (weight 0) ignoring (big, b).
-const LIB: Spec = Spec::new("t", &[group("g").goal(75.0).items(&[
-    point("size").weight(2).bins(&[
-        value("zero", 0, &[R1]),
-        range("small", 1, 7, &[R1]),
-        set("big", &[8, 16, 32], &[R1]).at_least(3),
-        range("other", 9, 15, &[]).weight(0),
-    ]),
-    point("kind").bins(&[event("a", &[R2]), event("b", &[])]),
-    cross("size_x_kind", &["size", "kind"]).ignore(&[&["big", "b"], &["other", "*"]]).rules(&[R3]).weight(0),
-])]);
+const LIB: Spec = Spec::new(
+    "t",
+    &[group("g").goal(75.0).items(&[
+        point("size").weight(2).bins(&[
+            value("zero", 0, &[R1]),
+            range("small", 1, 7, &[R1]),
+            set("big", &[8, 16, 32], &[R1]).at_least(3),
+            range("other", 9, 15, &[]).weight(0),
+        ]),
+        point("kind").bins(&[event("a", &[R2]), event("b", &[])]),
+        cross("size_x_kind", &["size", "kind"]).ignore(&[&["big", "b"], &["other", "*"]]).rules(&[R3]).weight(0),
+    ])],
+);
 
 struct Lib {
     def: CoverDef,
@@ -60,12 +63,7 @@ fn lib(name: &'static str) -> Lib {
 
 /// Hits per bin name, of the bins hit at least once.
 fn hits(def: &CoverDef, data: &CoverData) -> BTreeMap<String, u64> {
-    def.bins()
-        .iter()
-        .zip(data.counts())
-        .filter(|(_, &n)| n > 0)
-        .map(|(b, &n)| (b.full_name.clone(), n))
-        .collect()
+    def.bins().iter().zip(data.counts()).filter(|(_, &n)| n > 0).map(|(b, &n)| (b.full_name.clone(), n)).collect()
 }
 
 /// Every bin of a point sits where its name resolves at compile time (`Spec::bin`, `Spec::point`),
@@ -200,7 +198,10 @@ fn coverage_lib_holes_and_rule_summary() {
     let r1 = r(R1);
     assert!(r1.applicable);
     assert_eq!((r1.bins_hit, r1.bins_total), (2, 8));
-    assert_eq!(r1.holes, ["g.size.small", "g.size.big", "g.size_x_kind.zero&b", "g.size_x_kind.small&a", "g.size_x_kind.small&b", "g.size_x_kind.big&a"]);
+    assert_eq!(
+        r1.holes,
+        ["g.size.small", "g.size.big", "g.size_x_kind.zero&b", "g.size_x_kind.small&a", "g.size_x_kind.small&b", "g.size_x_kind.big&a"]
+    );
     assert_eq!(r1.summary, R1.summary().unwrap());
     let r3 = r(R3);
     assert_eq!((r3.bins_hit, r3.bins_total), (1, 5));
@@ -262,11 +263,14 @@ fn coverage_lib_malformed_definitions_are_errors() {
         (Spec::new("t", &[group("g").items(&[point("p").bins(&[])])]), "no bins"),
         (Spec::new("t", &[group("g").items(&[point("a.b").bins(&[event("x", &[])])])]), "dots"),
         (
-            Spec::new("t", &[group("g").items(&[
-                point("p").bins(&[event("x", &[])]),
-                point("q").bins(&[event("y", &[])]),
-                cross("c", &["p", "q"]).ignore(&[&["x", "nope"]]),
-            ])]),
+            Spec::new(
+                "t",
+                &[group("g").items(&[
+                    point("p").bins(&[event("x", &[])]),
+                    point("q").bins(&[event("y", &[])]),
+                    cross("c", &["p", "q"]).ignore(&[&["x", "nope"]]),
+                ])],
+            ),
             "names no bins",
         ),
         (Spec::new("t", &[group("g").items(&[point("p").bins(&[event("x", &[])]), cross("c", &["p", "q"])])]), "no point q"),
@@ -557,13 +561,55 @@ fn coverage_smmuv3_rules_applicable_exactly_where_bins_exist() {
     let s = functional_summary(&[(def, &data)]).unwrap();
     let applicable: Vec<&str> = s.rules.iter().filter(|r| r.applicable).map(|r| r.rule.as_str()).collect();
     for id in [
-        "SMMU-PRIQ-1", "SMMU-PRIQ-2", "SMMU-PRIQ-3", "SMMU-PRIQ-4", "SMMU-PRIQ-5", "SMMU-PRIQ-6", "SMMU-PRIQ-7", "SMMU-PRIQ-8",
-        "SMMU-PRIQ-9", "SMMU-PRIQ-10", "SMMU-PRIQ-11", "SMMU-PRIQ-12", "SMMU-PRIQ-13", "SMMU-PRIQ-14", "SMMU-PRIQ-15",
-        "SMMU-PRIQ-16", "SMMU-CMD-1", "SMMU-CMD-2", "SMMU-CMD-3", "SMMU-CMD-4", "SMMU-CMD-5", "SMMU-CMD-6", "SMMU-CMD-9",
-        "SMMU-CMD-10", "SMMU-CMD-11", "DEC-1", "DEC-2", "DEC-3", "DEC-4", "DEC-12", "PRI-2", "PRI-3", "PRI-4", "PRI-16",
-        "PRI-17", "PRI-31", "HOST-16",
+        "SMMU-PRIQ-1",
+        "SMMU-PRIQ-2",
+        "SMMU-PRIQ-3",
+        "SMMU-PRIQ-4",
+        "SMMU-PRIQ-5",
+        "SMMU-PRIQ-6",
+        "SMMU-PRIQ-7",
+        "SMMU-PRIQ-8",
+        "SMMU-PRIQ-9",
+        "SMMU-PRIQ-10",
+        "SMMU-PRIQ-11",
+        "SMMU-PRIQ-12",
+        "SMMU-PRIQ-13",
+        "SMMU-PRIQ-14",
+        "SMMU-PRIQ-15",
+        "SMMU-PRIQ-16",
+        "SMMU-CMD-1",
+        "SMMU-CMD-2",
+        "SMMU-CMD-3",
+        "SMMU-CMD-4",
+        "SMMU-CMD-5",
+        "SMMU-CMD-6",
+        "SMMU-CMD-9",
+        "SMMU-CMD-10",
+        "SMMU-CMD-11",
+        "DEC-1",
+        "DEC-2",
+        "DEC-3",
+        "DEC-4",
+        "DEC-12",
+        "PRI-2",
+        "PRI-3",
+        "PRI-4",
+        "PRI-16",
+        "PRI-17",
+        "PRI-31",
+        "HOST-16",
         // PCIe PRI lifecycle around the queue (stop-PASID, release, reset).
-        "PRI-19", "PRI-21", "PRI-24", "PRI-25", "PRI-26", "PRI-27", "PRI-28", "PRI-29", "PRI-30", "HOST-19", "HOST-27",
+        "PRI-19",
+        "PRI-21",
+        "PRI-24",
+        "PRI-25",
+        "PRI-26",
+        "PRI-27",
+        "PRI-28",
+        "PRI-29",
+        "PRI-30",
+        "HOST-19",
+        "HOST-27",
         "HOST-28",
     ] {
         assert!(applicable.contains(&id), "{id} has no bin");
@@ -594,7 +640,16 @@ fn traffic(r: &Rig, k: u64) -> PriqInputs {
     match k % 7 {
         0 | 3 => {
             i.pr_valid = true;
-            i.pr = PageRequest { rid: 1, pv: k.is_multiple_of(2), pasid: (k % 2) as u32 * 7, r: true, l: k.is_multiple_of(4), prgi: (k % 512) as u16, page: k, ..Default::default() };
+            i.pr = PageRequest {
+                rid: 1,
+                pv: k.is_multiple_of(2),
+                pasid: (k % 2) as u32 * 7,
+                r: true,
+                l: k.is_multiple_of(4),
+                prgi: (k % 512) as u16,
+                page: k,
+                ..Default::default()
+            };
         }
         5 if k.is_multiple_of(11) => {
             i.reg_valid = true;
@@ -910,7 +965,16 @@ mod vtd {
             0 | 3 => {
                 i.pr_valid = true;
                 let rid = if k.is_multiple_of(11) { OFF } else { RID };
-                i.pr = PageRequest { rid, pv: k.is_multiple_of(2), pasid: 7, r: !k.is_multiple_of(13), l: k.is_multiple_of(4), prgi: (k % 512) as u16, page: k, ..Default::default() };
+                i.pr = PageRequest {
+                    rid,
+                    pv: k.is_multiple_of(2),
+                    pasid: 7,
+                    r: !k.is_multiple_of(13),
+                    l: k.is_multiple_of(4),
+                    prgi: (k % 512) as u16,
+                    page: k,
+                    ..Default::default()
+                };
             }
             5 => {
                 i.reg_valid = true;

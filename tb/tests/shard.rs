@@ -50,20 +50,14 @@ fn known_slices_are_stable() {
     // Pinned: a change here changes which runs every CI job array gets.
     let items: Vec<String> = (1..=7).map(|s| format!("smmuv3/random[seed={s}]")).collect();
     let s = Shard::parse("2/3").unwrap();
-    assert_eq!(
-        keys_of(s, &items),
-        ["smmuv3/random[seed=2]", "smmuv3/random[seed=5]"]
-    );
+    assert_eq!(keys_of(s, &items), ["smmuv3/random[seed=2]", "smmuv3/random[seed=5]"]);
     assert_eq!(keys_of(Shard::ALL, &items).len(), 7);
     assert_eq!(Shard::default(), Shard::ALL);
 }
 
 #[test]
 fn bad_specs_give_one_line_errors() {
-    assert_eq!(
-        Shard::parse("3/2").unwrap_err().to_string(),
-        "bad shard spec '3/2': expected K/N with 1 <= K <= N"
-    );
+    assert_eq!(Shard::parse("3/2").unwrap_err().to_string(), "bad shard spec '3/2': expected K/N with 1 <= K <= N");
     assert!(Shard::parse("0/4").is_err());
     assert!(Shard::parse("x").is_err());
 }

@@ -4,8 +4,7 @@
 use models::pcie::{PageRequest, PrgResponse, RespCode};
 use tb::checkers::{Checker, Violation};
 use tb::smmuv3::checkers::{
-    checkers as smmuv3_checkers, encode_priq_entry, ProdCoverageChecker, QueueAddressChecker, QueueEntryChecker,
-    Smmuv3ResponseChecker,
+    checkers as smmuv3_checkers, encode_priq_entry, ProdCoverageChecker, QueueAddressChecker, QueueEntryChecker, Smmuv3ResponseChecker,
 };
 use tb::txn::{Stamped, Txn};
 
@@ -104,12 +103,7 @@ impl Stream {
     /// Program an 8-entry queue and enable it, waiting for CR0ACK like Linux does.
     fn enabled() -> Self {
         let mut s = Stream::new();
-        s.reg_w(PRIQ_BASE, BASE | 3)
-            .reg_w(PRIQ_PROD, 0)
-            .reg_w(PRIQ_CONS, 0)
-            .reg_w(CR0, 0b11)
-            .reg_r(CR0ACK, 0)
-            .reg_r(CR0ACK, 0b11);
+        s.reg_w(PRIQ_BASE, BASE | 3).reg_w(PRIQ_PROD, 0).reg_w(PRIQ_CONS, 0).reg_w(CR0, 0b11).reg_r(CR0ACK, 0).reg_r(CR0ACK, 0b11);
         s
     }
 

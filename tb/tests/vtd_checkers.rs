@@ -4,12 +4,12 @@
 use models::pcie::{PageRequest, PrgResponse, RespCode};
 use models::vtd::desc::{InvWaitDsc, PageGrpRespDsc, PageReqDsc};
 use models::vtd::regs;
+use tb::checkers::{Checker, Violation};
+use tb::txn::{Stamped, Txn};
 use tb::vtd::checkers::{
     checkers as vtd_checkers, FaultReadChecker, PeMsiChecker, PqtReadChecker, PrqAdmissionChecker, PrqEntryChecker, PrqSlotChecker,
     ReadPushChecker, VtdResponseChecker, WaitChecker, PRE_ENTRIES,
 };
-use tb::checkers::{Checker, Violation};
-use tb::txn::{Stamped, Txn};
 
 const BASE: u64 = 0x1234_5000;
 const RID: u16 = 0x0100;
@@ -161,7 +161,8 @@ fn vtd_checkers_accept_a_correct_stream() {
     s.read(regs::PQT, 32);
     s.msg(dropped).msg(sm).write(&sm).ack();
     s.rsp(auto(&dropped, RespCode::InvalidRequest));
-    s.cmd(PageGrpRespDsc { rid: RID, prgi: 1, rc: 0x5, pp: true, pasid: 7, lpig: true }.encode()).rsp(PrgResponse { code: RespCode::from_bits(5), ..auto(&a, RespCode::Success) }.at_interface());
+    s.cmd(PageGrpRespDsc { rid: RID, prgi: 1, rc: 0x5, pp: true, pasid: 7, lpig: true }.encode())
+        .rsp(PrgResponse { code: RespCode::from_bits(5), ..auto(&a, RespCode::Success) }.at_interface());
     let b = last(req(RID, 4));
     s.msg(b).cmd(w.encode()).write(&b).ack().status(&w).ack();
     s.read(regs::PQT, 96);
@@ -618,12 +619,7 @@ mod model_stream {
     /// clears, PRE table changes, and random back-pressure on every port.
     fn inputs(r: &mut Rng, m: &VtdTiming, fill: bool) -> VtdInputs {
         let o = m.outputs();
-        let mut i = VtdInputs {
-            rsp_ready: !r.one_in(3),
-            mw_ready: !r.one_in(4),
-            mwack_valid: !r.one_in(3),
-            ..Default::default()
-        };
+        let mut i = VtdInputs { rsp_ready: !r.one_in(3), mw_ready: !r.one_in(4), mwack_valid: !r.one_in(3), ..Default::default() };
         if r.one_in(3) {
             let x = r.next();
             let rid = if x & 7 == 0 { OFF } else { RID };
@@ -663,8 +659,24 @@ mod model_stream {
             let x = r.next();
             i.iq_valid = true;
             i.iq_qw = match x % 6 {
-                0..=2 => PageGrpRespDsc { rid: RID, prgi: (x >> 8) as u16 & 0x1FF, rc: (x >> 20) as u8 & 0xF, pp: x & 0x40 != 0, pasid: 3, lpig: true }.encode(),
-                3 | 4 => InvWaitDsc { sw: x & 0x100 != 0, if_: x & 0x200 != 0, pd: x & 0x400 != 0, fn_: true, status_data: x as u32, status_addr: 0x8000_0040 }.encode(),
+                0..=2 => PageGrpRespDsc {
+                    rid: RID,
+                    prgi: (x >> 8) as u16 & 0x1FF,
+                    rc: (x >> 20) as u8 & 0xF,
+                    pp: x & 0x40 != 0,
+                    pasid: 3,
+                    lpig: true,
+                }
+                .encode(),
+                3 | 4 => InvWaitDsc {
+                    sw: x & 0x100 != 0,
+                    if_: x & 0x200 != 0,
+                    pd: x & 0x400 != 0,
+                    fn_: true,
+                    status_data: x as u32,
+                    status_addr: 0x8000_0040,
+                }
+                .encode(),
                 _ => {
                     let mut d = pgr(RID, 9, 0);
                     d[3] = 1; // reserved: invalid

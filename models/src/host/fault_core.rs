@@ -20,10 +20,7 @@ pub struct DeviceCfg {
 
 impl Default for DeviceCfg {
     fn default() -> Self {
-        DeviceCfg {
-            prpr: true,
-            domain: true,
-        }
+        DeviceCfg { prpr: true, domain: true }
     }
 }
 
@@ -121,10 +118,7 @@ impl FaultCore {
     }
 
     pub fn device(&self, rid: u16) -> DeviceCfg {
-        self.devices
-            .get(&rid)
-            .and_then(|d| d.cfg)
-            .unwrap_or(self.policy.default_device)
+        self.devices.get(&rid).and_then(|d| d.cfg).unwrap_or(self.policy.default_device)
     }
 
     /// The iommufd fault object (for its bounds and inspection).
@@ -173,16 +167,8 @@ impl FaultCore {
         let id = GroupId(self.next_group);
         self.next_group += 1;
         let cfg = dev.cfg.unwrap_or(default);
-        dev.pending.push(Pending {
-            id,
-            rec,
-            needs_pasid: rec.pasid.is_some() && cfg.prpr,
-        });
-        let group = Group {
-            id,
-            rid: rec.rid,
-            records,
-        };
+        dev.pending.push(Pending { id, rec, needs_pasid: rec.pasid.is_some() && cfg.prpr });
+        let group = Group { id, rid: rec.rid, records };
         if group.mixes_pasids() {
             // HOST-4 (hazard)
             self.events.push(HostEvent::MixedPasidGroup {
@@ -209,11 +195,7 @@ impl FaultCore {
     /// without a response. Pending last records stay and are still answered. Returns the number freed.
     pub fn discard_partials(&mut self) -> usize {
         self.stats.overflows += 1;
-        let n: usize = self
-            .devices
-            .values_mut()
-            .map(|d| std::mem::take(&mut d.partial).len())
-            .sum();
+        let n: usize = self.devices.values_mut().map(|d| std::mem::take(&mut d.partial).len()).sum();
         self.stats.partials_discarded += n as u64;
         n
     }
@@ -270,11 +252,7 @@ impl FaultCore {
         };
         let last = *group.last();
         let response = self.respond(last.rid, last.grpid, last.pasid, code);
-        Some(Handled {
-            group,
-            code,
-            response,
-        })
+        Some(Handled { group, code, response })
     }
 
     /// Run the kernel handler until no group is ready; the responses sent, in order.
@@ -289,19 +267,10 @@ impl FaultCore {
     /// HOST-6: answer the first pending last record of `rid` (arrival order) with this grpid and,
     /// when that record needs a PASID in its response, this PASID. The match leaves the pending list.
     /// A response matching nothing is dropped (`None`, no device traffic).
-    pub fn respond(
-        &mut self,
-        rid: u16,
-        grpid: u16,
-        pasid: Option<u32>,
-        code: GenericCode,
-    ) -> Option<HostResponse> {
+    pub fn respond(&mut self, rid: u16, grpid: u16, pasid: Option<u32>, code: GenericCode) -> Option<HostResponse> {
         let dev = self.devices.get_mut(&rid);
-        let idx = dev.as_ref().and_then(|d| {
-            d.pending
-                .iter()
-                .position(|p| p.rec.grpid == grpid && (!p.needs_pasid || p.rec.pasid == pasid))
-        });
+        let idx =
+            dev.as_ref().and_then(|d| d.pending.iter().position(|p| p.rec.grpid == grpid && (!p.needs_pasid || p.rec.pasid == pasid)));
         let Some(idx) = idx else {
             self.stats.unmatched += 1;
             return None;
@@ -335,12 +304,7 @@ impl FaultCore {
         for p in pending {
             *self.answers.entry(p.id).or_default() += 1;
             self.stats.responses += 1;
-            out.push(HostResponse::new(
-                p.id,
-                &p.rec,
-                p.needs_pasid,
-                GenericCode::Invalid,
-            ));
+            out.push(HostResponse::new(p.id, &p.rec, p.needs_pasid, GenericCode::Invalid));
         }
         out
     }
@@ -348,11 +312,7 @@ impl FaultCore {
     /// HOST-10: note the groups reported for `rid` so far; the flush is complete when all of them
     /// have been answered ([`FaultCore::flush_done`]).
     pub fn flush_mark(&self, rid: u16) -> FlushMark {
-        let groups = self
-            .devices
-            .get(&rid)
-            .map(|d| d.pending.iter().map(|p| p.id).collect())
-            .unwrap_or_default();
+        let groups = self.devices.get(&rid).map(|d| d.pending.iter().map(|p| p.id).collect()).unwrap_or_default();
         FlushMark { rid, groups }
     }
 
@@ -375,19 +335,12 @@ impl FaultCore {
 
     /// The device's partial records, arrival order.
     pub fn partials(&self, rid: u16) -> &[FaultRecord] {
-        self.devices
-            .get(&rid)
-            .map(|d| d.partial.as_slice())
-            .unwrap_or(&[])
+        self.devices.get(&rid).map(|d| d.partial.as_slice()).unwrap_or(&[])
     }
 
     /// Groups reported and not yet answered (all devices), by id.
     pub fn unanswered(&self) -> Vec<GroupId> {
-        let mut v: Vec<GroupId> = self
-            .devices
-            .values()
-            .flat_map(|d| d.pending.iter().map(|p| p.id))
-            .collect();
+        let mut v: Vec<GroupId> = self.devices.values().flat_map(|d| d.pending.iter().map(|p| p.id)).collect();
         v.sort();
         v
     }
@@ -399,11 +352,7 @@ impl FaultCore {
 
     /// HOST-11 at quiescence: every reported group answered exactly once. Returns the offenders.
     pub fn check_answered_once(&self) -> Vec<(GroupId, u32)> {
-        self.answers
-            .iter()
-            .filter(|(_, n)| **n != 1)
-            .map(|(id, n)| (*id, *n))
-            .collect()
+        self.answers.iter().filter(|(_, n)| **n != 1).map(|(id, n)| (*id, *n)).collect()
     }
 
     // ---- iommufd consumer (HOST-12..HOST-14) ----

@@ -4,8 +4,8 @@
 //! Cookies are assigned when a group is read (a group still queued has none, so a write cannot name
 //! it); they are unique among read, unanswered groups (HOST-13).
 
-use super::record::{FaultRecord, Group};
 use super::quota::UserQueueBound;
+use super::record::{FaultRecord, Group};
 use super::response::GenericCode;
 use super::HostEvent;
 use serde::{Deserialize, Serialize};
@@ -42,11 +42,7 @@ pub struct PgFaultRecord {
 impl PgFaultRecord {
     fn new(r: &FaultRecord, cookie: u32) -> Self {
         PgFaultRecord {
-            flags: if r.pasid.is_some() {
-                FLAG_PASID_VALID
-            } else {
-                0
-            } | if r.last { FLAG_LAST_PAGE } else { 0 },
+            flags: if r.pasid.is_some() { FLAG_PASID_VALID } else { 0 } | if r.last { FLAG_LAST_PAGE } else { 0 },
             dev_id: r.rid as u32,
             pasid: r.pasid.unwrap_or(0),
             grpid: r.grpid as u32,
@@ -98,9 +94,7 @@ impl FdWriteError {
     }
     pub fn index(&self) -> usize {
         match *self {
-            FdWriteError::BadCode { index, .. } | FdWriteError::UnknownCookie { index, .. } => {
-                index
-            }
+            FdWriteError::BadCode { index, .. } | FdWriteError::UnknownCookie { index, .. } => index,
         }
     }
 }
@@ -149,8 +143,7 @@ impl FaultFd {
 
     /// Groups of `rid` queued or read and not answered.
     pub fn outstanding(&self, rid: u16) -> u32 {
-        (self.queued.iter().filter(|g| g.rid == rid).count()
-            + self.read.values().filter(|g| g.rid == rid).count()) as u32
+        (self.queued.iter().filter(|g| g.rid == rid).count() + self.read.values().filter(|g| g.rid == rid).count()) as u32
     }
 
     pub fn queued(&self) -> usize {
@@ -191,8 +184,7 @@ impl FaultFd {
             let g = self.queued.pop_front().expect("front exists");
             room -= g.records.len();
             let cookie = self.alloc_cookie();
-            out.records
-                .extend(g.records.iter().map(|r| PgFaultRecord::new(r, cookie)));
+            out.records.extend(g.records.iter().map(|r| PgFaultRecord::new(r, cookie)));
             self.read.insert(cookie, g);
         }
         out
@@ -203,17 +195,11 @@ impl FaultFd {
         let mut w = FdWrite::default();
         for (index, e) in entries.iter().enumerate() {
             let Some(code) = GenericCode::from_user(e.code) else {
-                w.error = Some(FdWriteError::BadCode {
-                    index,
-                    code: e.code,
-                });
+                w.error = Some(FdWriteError::BadCode { index, code: e.code });
                 break;
             };
             let Some(g) = self.read.remove(&e.cookie) else {
-                w.error = Some(FdWriteError::UnknownCookie {
-                    index,
-                    cookie: e.cookie,
-                });
+                w.error = Some(FdWriteError::UnknownCookie { index, cookie: e.cookie });
                 break;
             };
             w.answered.push((g, code));

@@ -177,11 +177,7 @@ pub struct SeededChoices {
 
 impl SeededChoices {
     pub fn new(seed: u64, fail_odds: u8, abort_odds: u8) -> Self {
-        SeededChoices {
-            state: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
-            fail_odds,
-            abort_odds,
-        }
+        SeededChoices { state: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1, fail_odds, abort_odds }
     }
     pub fn next_u64(&mut self) -> u64 {
         let mut x = self.state;
@@ -215,34 +211,17 @@ impl HostChoices for SeededChoices {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HostEvent {
     /// HOST-4: a group mixes PASID presence or values (DEC-11 opt-in mode, or a PRI-7 violation).
-    MixedPasidGroup {
-        rid: u16,
-        grpid: u16,
-        group: GroupId,
-        pasids: Vec<Option<u32>>,
-    },
+    MixedPasidGroup { rid: u16, grpid: u16, group: GroupId, pasids: Vec<Option<u32>> },
     /// HOST-15: a VT-d `page_grp_resp_dsc` with RC=0x2 (`vtd_failure_code=raw`).
-    VtdRawFailure {
-        rid: u16,
-        prgi: u16,
-        pasid: Option<u32>,
-    },
+    VtdRawFailure { rid: u16, prgi: u16, pasid: Option<u32> },
     /// HOST-17: mainline SMMUv3 answered an L=1 entry with Response Failure.
-    MainlineFailure {
-        rid: u16,
-        prgi: u16,
-        pasid: Option<u32>,
-    },
+    MainlineFailure { rid: u16, prgi: u16, pasid: Option<u32> },
     /// HOST-24: a PASID-less L=1, R=W=0 request dropped as a Stop Marker (`stop_marker_test=lrw_only`).
     PasidlessLrwDropped { rid: u16, prgi: u16 },
     /// HOST-28: a PASID was reallocated, or used with an old incarnation, before its release completed.
     PasidReuse { pasid: u32, detail: String },
     /// HOST-32: a function's kernel-to-user queue holds more groups than its Allocation.
-    UserQueueOverflow {
-        rid: u16,
-        groups: u32,
-        allocation: u32,
-    },
+    UserQueueOverflow { rid: u16, groups: u32, allocation: u32 },
 }
 
 impl HostEvent {

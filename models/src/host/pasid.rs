@@ -47,17 +47,10 @@ pub enum PasidState {
     /// Never allocated, or released completely: may be allocated (`can_reuse`).
     Free,
     /// In use; `has_mm` false for a PASID without a process address space (HOST-26).
-    Allocated {
-        incarnation: Incarnation,
-        has_mm: bool,
-    },
+    Allocated { incarnation: Incarnation, has_mm: bool },
     /// Release in progress; `done` is the last step completed; after `OwnerDone`, `grace_from` is the
     /// cycle the grace period started (quarantine).
-    Releasing {
-        incarnation: Incarnation,
-        done: ReleaseStep,
-        grace_from: Option<u64>,
-    },
+    Releasing { incarnation: Incarnation, done: ReleaseStep, grace_from: Option<u64> },
 }
 
 /// Errors of the PASID manager (no panics; the harness reports them).
@@ -74,11 +67,7 @@ pub enum PasidError {
     /// Release not complete (HOST-28; an event is also recorded).
     Quarantined { pasid: u32 },
     /// A release step out of order, or for a PASID not being released.
-    OutOfOrder {
-        pasid: u32,
-        step: ReleaseStep,
-        state: PasidState,
-    },
+    OutOfOrder { pasid: u32, step: ReleaseStep, state: PasidState },
 }
 
 impl fmt::Display for PasidError {
@@ -108,13 +97,7 @@ pub struct PasidManager {
 impl PasidManager {
     /// PASIDs 1..=`max` (clamped to 1..=2^20−1); `grace` = `pasid_grace` cycles.
     pub fn new(max: u32, grace: u64) -> Self {
-        PasidManager {
-            max: max.clamp(1, PASID_MAX),
-            grace,
-            now: 0,
-            slots: BTreeMap::new(),
-            events: Vec::new(),
-        }
+        PasidManager { max: max.clamp(1, PASID_MAX), grace, now: 0, slots: BTreeMap::new(), events: Vec::new() }
     }
 
     pub fn max(&self) -> u32 {
@@ -126,18 +109,14 @@ impl PasidManager {
     }
 
     pub fn state(&self, p: u32) -> PasidState {
-        self.slots
-            .get(&p)
-            .map(|s| s.state)
-            .unwrap_or(PasidState::Free)
+        self.slots.get(&p).map(|s| s.state).unwrap_or(PasidState::Free)
     }
 
     /// The current incarnation of P (allocated or being released), for HOST-28 checks.
     pub fn incarnation(&self, p: u32) -> Option<Incarnation> {
         match self.state(p) {
             PasidState::Free => None,
-            PasidState::Allocated { incarnation, .. }
-            | PasidState::Releasing { incarnation, .. } => Some(incarnation),
+            PasidState::Allocated { incarnation, .. } | PasidState::Releasing { incarnation, .. } => Some(incarnation),
         }
     }
 
@@ -173,41 +152,25 @@ impl PasidManager {
             return Err(PasidError::Zero);
         }
         if p > self.max {
-            return Err(PasidError::OutOfRange {
-                pasid: p,
-                max: self.max,
-            });
+            return Err(PasidError::OutOfRange { pasid: p, max: self.max });
         }
         match self.state(p) {
             PasidState::Free => {}
             PasidState::Allocated { .. } => return Err(PasidError::InUse { pasid: p }),
             PasidState::Releasing { done, .. } => {
-                self.events.push(HostEvent::PasidReuse {
-                    pasid: p,
-                    detail: format!("reallocation requested with release at {done:?}"),
-                });
+                self.events.push(HostEvent::PasidReuse { pasid: p, detail: format!("reallocation requested with release at {done:?}") });
                 return Err(PasidError::Quarantined { pasid: p });
             }
         }
-        let slot = self.slots.entry(p).or_insert(Slot {
-            incarnation: 0,
-            state: PasidState::Free,
-        });
+        let slot = self.slots.entry(p).or_insert(Slot { incarnation: 0, state: PasidState::Free });
         slot.incarnation += 1;
-        slot.state = PasidState::Allocated {
-            incarnation: slot.incarnation,
-            has_mm,
-        };
+        slot.state = PasidState::Allocated { incarnation: slot.incarnation, has_mm };
         Ok(slot.incarnation)
     }
 
     /// Attach or detach the process address space of an allocated PASID (HOST-26).
     pub fn set_mm(&mut self, p: u32, has_mm: bool) {
-        if let Some(Slot {
-            state: PasidState::Allocated { has_mm: m, .. },
-            ..
-        }) = self.slots.get_mut(&p)
-        {
+        if let Some(Slot { state: PasidState::Allocated { has_mm: m, .. }, .. }) = self.slots.get_mut(&p) {
             *m = has_mm;
         }
     }
@@ -216,18 +179,11 @@ impl PasidManager {
     pub fn request_stop(&mut self, p: u32) -> Result<(), PasidError> {
         match self.state(p) {
             PasidState::Allocated { incarnation, .. } => {
-                self.slots.get_mut(&p).expect("allocated").state = PasidState::Releasing {
-                    incarnation,
-                    done: ReleaseStep::StopRequested,
-                    grace_from: None,
-                };
+                self.slots.get_mut(&p).expect("allocated").state =
+                    PasidState::Releasing { incarnation, done: ReleaseStep::StopRequested, grace_from: None };
                 Ok(())
             }
-            state => Err(PasidError::OutOfOrder {
-                pasid: p,
-                step: ReleaseStep::StopRequested,
-                state,
-            }),
+            state => Err(PasidError::OutOfOrder { pasid: p, step: ReleaseStep::StopRequested, state }),
         }
     }
 
@@ -235,25 +191,15 @@ impl PasidManager {
         let now = self.now;
         let state = self.state(p);
         match state {
-            PasidState::Releasing {
-                incarnation, done, ..
-            } if done.next() == Some(step) => {
+            PasidState::Releasing { incarnation, done, .. } if done.next() == Some(step) => {
                 let grace_from = (step == ReleaseStep::OwnerDone).then_some(now);
-                self.slots.get_mut(&p).expect("releasing").state = PasidState::Releasing {
-                    incarnation,
-                    done: step,
-                    grace_from,
-                };
+                self.slots.get_mut(&p).expect("releasing").state = PasidState::Releasing { incarnation, done: step, grace_from };
                 if step == ReleaseStep::OwnerDone {
                     self.expire();
                 }
                 Ok(())
             }
-            _ => Err(PasidError::OutOfOrder {
-                pasid: p,
-                step,
-                state,
-            }),
+            _ => Err(PasidError::OutOfOrder { pasid: p, step, state }),
         }
     }
 
@@ -288,11 +234,7 @@ impl PasidManager {
         let (now, grace) = (self.now, self.grace);
         let mut freed = Vec::new();
         for (&p, s) in self.slots.iter_mut() {
-            if let PasidState::Releasing {
-                grace_from: Some(t),
-                ..
-            } = s.state
-            {
+            if let PasidState::Releasing { grace_from: Some(t), .. } = s.state {
                 if now >= t.saturating_add(grace) {
                     s.state = PasidState::Free;
                     freed.push(p);
@@ -309,10 +251,7 @@ impl PasidManager {
         if cur == Some(inc) {
             return None;
         }
-        let e = HostEvent::PasidReuse {
-            pasid: p,
-            detail: format!("state of incarnation {inc} used, current {cur:?}"),
-        };
+        let e = HostEvent::PasidReuse { pasid: p, detail: format!("state of incarnation {inc} used, current {cur:?}") };
         self.events.push(e.clone());
         Some(e)
     }

@@ -29,11 +29,7 @@ pub struct ProvisioningError {
 
 impl fmt::Display for ProvisioningError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "HOST-29: allocations plus Stop Marker room need {} queue entries, the queue holds {}",
-            self.needed, self.capacity
-        )
+        write!(f, "HOST-29: allocations plus Stop Marker room need {} queue entries, the queue holds {}", self.needed, self.capacity)
     }
 }
 
@@ -41,11 +37,7 @@ impl std::error::Error for ProvisioningError {}
 
 /// HOST-29 (`provisioned=true`): the sum of the Allocations of the functions sharing a queue, plus the
 /// largest number of Stop Markers that can be queued at once, is at most the queue capacity.
-pub fn check_provisioning(
-    allocations: &[u32],
-    stop_marker_room: u32,
-    capacity: u64,
-) -> Result<(), ProvisioningError> {
+pub fn check_provisioning(allocations: &[u32], stop_marker_room: u32, capacity: u64) -> Result<(), ProvisioningError> {
     let needed = allocations.iter().map(|&a| a as u64).sum::<u64>() + stop_marker_room as u64;
     if needed <= capacity {
         Ok(())
@@ -73,10 +65,6 @@ impl UserQueueBound {
     /// A HOST-32 event when `groups` queued for `rid` exceed its bound.
     pub fn check(&self, rid: u16, groups: u32) -> Option<HostEvent> {
         let a = self.get(rid)?;
-        (groups > a).then_some(HostEvent::UserQueueOverflow {
-            rid,
-            groups,
-            allocation: a,
-        })
+        (groups > a).then_some(HostEvent::UserQueueOverflow { rid, groups, allocation: a })
     }
 }

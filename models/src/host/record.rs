@@ -43,12 +43,7 @@ impl FaultRecord {
             pasid: m.pv.then_some(m.pasid),
             grpid: m.prgi,
             last: m.l,
-            perm: Perm {
-                r: m.r,
-                w: m.w,
-                exe: m.pv && m.exe,
-                priv_: m.pv && m.priv_,
-            },
+            perm: Perm { r: m.r, w: m.w, exe: m.pv && m.exe, priv_: m.pv && m.priv_ },
             addr: m.page << 12,
         }
     }
@@ -75,9 +70,7 @@ pub struct Group {
 
 impl Group {
     pub fn last(&self) -> &FaultRecord {
-        self.records
-            .last()
-            .expect("a group always has its last record")
+        self.records.last().expect("a group always has its last record")
     }
     pub fn grpid(&self) -> u16 {
         self.last().grpid

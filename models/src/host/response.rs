@@ -69,12 +69,7 @@ pub struct HostResponse {
 }
 
 impl HostResponse {
-    pub(crate) fn new(
-        group: GroupId,
-        last: &FaultRecord,
-        needs_pasid: bool,
-        code: GenericCode,
-    ) -> Self {
+    pub(crate) fn new(group: GroupId, last: &FaultRecord, needs_pasid: bool, code: GenericCode) -> Self {
         HostResponse {
             group,
             rid: last.rid,
@@ -106,11 +101,7 @@ impl HostResponse {
             prgi: self.grpid,
             rc: self.code.vtd_rc(knob),
         };
-        let hazard = (d.rc == 0x2).then_some(HostEvent::VtdRawFailure {
-            rid: self.rid,
-            prgi: self.grpid,
-            pasid: self.pasid,
-        });
+        let hazard = (d.rc == 0x2).then_some(HostEvent::VtdRawFailure { rid: self.rid, prgi: self.grpid, pasid: self.pasid });
         (d, hazard)
     }
 }
@@ -150,8 +141,7 @@ impl SmmuPriResp {
             pv: self.ssv,
             pasid: if self.ssv { self.substream_id } else { 0 },
             prgi: self.prg_index,
-            code: crate::smmuv3::cmd::pri_resp_code(self.resp)
-                .unwrap_or(RespCode::Reserved(self.resp)),
+            code: crate::smmuv3::cmd::pri_resp_code(self.resp).unwrap_or(RespCode::Reserved(self.resp)),
         }
     }
 }
@@ -172,14 +162,7 @@ impl VtdPageGrpResp {
     /// The `page_grp_resp_dsc` software submits (HOST-23): these fields and bit 66 set, as Linux
     /// writes `QI_PGRP_LPIG` for the last request it answers (ignored by the hardware, VTD-IQ-3).
     pub fn descriptor(&self) -> PageGrpRespDsc {
-        PageGrpRespDsc {
-            pp: self.pp,
-            rc: self.rc,
-            rid: self.rid,
-            pasid: self.pasid,
-            lpig: true,
-            prgi: self.prgi,
-        }
+        PageGrpRespDsc { pp: self.pp, rc: self.rc, rid: self.rid, pasid: self.pasid, lpig: true, prgi: self.prgi }
     }
 
     /// The PRG response the IOMMU forwards (DEC-8: RC verbatim).

@@ -4,8 +4,8 @@
 //! [`SmmuHost::on_priq_entry`] per entry and [`SmmuHost::on_overflow`] when PROD.OVFLG changed.
 
 use super::fault_core::{FaultCore, Handled, Reported};
-use super::record::FaultRecord;
 use super::iommufd::{FdWrite, PageResponseEntry};
+use super::record::FaultRecord;
 use super::response::{GenericCode, SmmuPriResp};
 use super::stop_marker::{drop_stop_marker, Dropped};
 use super::{HostChoices, HostEvent, HostPolicy, SmmuDriver};
@@ -34,9 +34,7 @@ pub struct SmmuHost {
 
 impl SmmuHost {
     pub fn new(policy: HostPolicy) -> Self {
-        SmmuHost {
-            core: FaultCore::new(policy),
-        }
+        SmmuHost { core: FaultCore::new(policy) }
     }
 
     /// One PRIQ entry, decoded to its message, in queue order (call before the CONS write that
@@ -49,11 +47,7 @@ impl SmmuHost {
                 }
                 // HOST-17: Resp=0b00 with SSV and SubstreamID copied from the entry.
                 let pasid = m.pv.then_some(m.pasid);
-                self.core.push_event(HostEvent::MainlineFailure {
-                    rid: m.rid,
-                    prgi: m.prgi,
-                    pasid,
-                });
+                self.core.push_event(HostEvent::MainlineFailure { rid: m.rid, prgi: m.prgi, pasid });
                 EntryFate::Denied(SmmuPriResp {
                     stream_id: m.rid as u32,
                     ssv: m.pv,
@@ -81,23 +75,14 @@ impl SmmuHost {
 
     /// Kernel consumer: finish one ready group (HOST-5, HOST-7) and give the command to issue, if
     /// a pending entry still matched (HOST-6).
-    pub fn answer_next(
-        &mut self,
-        ch: &mut dyn HostChoices,
-    ) -> Option<(Handled, Option<SmmuPriResp>)> {
+    pub fn answer_next(&mut self, ch: &mut dyn HostChoices) -> Option<(Handled, Option<SmmuPriResp>)> {
         let h = self.core.handle_next(ch)?;
         let cmd = h.response.map(|r| r.smmu());
         Some((h, cmd))
     }
 
     /// Answer a group by (RID, grpid, PASID) (HOST-6), e.g. for a directed test.
-    pub fn respond(
-        &mut self,
-        rid: u16,
-        grpid: u16,
-        pasid: Option<u32>,
-        code: GenericCode,
-    ) -> Option<SmmuPriResp> {
+    pub fn respond(&mut self, rid: u16, grpid: u16, pasid: Option<u32>, code: GenericCode) -> Option<SmmuPriResp> {
         self.core.respond(rid, grpid, pasid, code).map(|r| r.smmu())
     }
 
@@ -114,10 +99,6 @@ impl SmmuHost {
 
     /// HOST-9: device removal; the commands to issue, before PRI is disabled on the device.
     pub fn remove_device(&mut self, rid: u16) -> Vec<SmmuPriResp> {
-        self.core
-            .remove_device(rid)
-            .iter()
-            .map(|r| r.smmu())
-            .collect()
+        self.core.remove_device(rid).iter().map(|r| r.smmu()).collect()
     }
 }

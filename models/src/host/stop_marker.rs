@@ -27,9 +27,6 @@ pub(crate) fn drop_stop_marker(core: &mut FaultCore, m: &PageRequest) -> Option<
     if core.policy().stop_marker_test != StopMarkerTest::LrwOnly {
         return None;
     }
-    core.push_event(HostEvent::PasidlessLrwDropped {
-        rid: m.rid,
-        prgi: m.prgi,
-    });
+    core.push_event(HostEvent::PasidlessLrwDropped { rid: m.rid, prgi: m.prgi });
     Some(Dropped::LrwDropped)
 }

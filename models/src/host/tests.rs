@@ -11,32 +11,11 @@ use crate::rules;
 use proptest::prelude::*;
 
 fn msg(rid: u16, pasid: Option<u32>, prgi: u16, l: bool, r: bool, w: bool) -> PageRequest {
-    PageRequest {
-        rid,
-        pv: pasid.is_some(),
-        pasid: pasid.unwrap_or(0),
-        exe: false,
-        priv_: false,
-        r,
-        w,
-        l,
-        prgi,
-        page: 0x1000 + prgi as u64,
-    }
+    PageRequest { rid, pv: pasid.is_some(), pasid: pasid.unwrap_or(0), exe: false, priv_: false, r, w, l, prgi, page: 0x1000 + prgi as u64 }
 }
 
 fn rec(rid: u16, pasid: Option<u32>, grpid: u16, last: bool) -> FaultRecord {
-    FaultRecord {
-        rid,
-        pasid,
-        grpid,
-        last,
-        perm: Perm {
-            r: true,
-            ..Perm::default()
-        },
-        addr: 0x4000 + ((grpid as u64) << 12),
-    }
+    FaultRecord { rid, pasid, grpid, last, perm: Perm { r: true, ..Perm::default() }, addr: 0x4000 + ((grpid as u64) << 12) }
 }
 
 fn core() -> FaultCore {
@@ -44,10 +23,7 @@ fn core() -> FaultCore {
 }
 
 fn iommufd_core() -> FaultCore {
-    FaultCore::new(HostPolicy {
-        consumer: Consumer::Iommufd,
-        ..HostPolicy::default()
-    })
+    FaultCore::new(HostPolicy { consumer: Consumer::Iommufd, ..HostPolicy::default() })
 }
 
 /// Scripted choices: fixed group picks and per-page outcomes; counts page calls.
@@ -91,26 +67,15 @@ fn host2_partials_produce_no_response() {
 #[test]
 fn host3_group_by_grpid_only_in_arrival_order() {
     let mut c = core();
-    let a0 = FaultRecord {
-        addr: 0xa000,
-        ..rec(1, Some(3), 5, false)
-    };
+    let a0 = FaultRecord { addr: 0xa000, ..rec(1, Some(3), 5, false) };
     let b0 = rec(1, Some(3), 6, false);
-    let a1 = FaultRecord {
-        addr: 0xb000,
-        ..rec(1, Some(3), 5, false)
-    };
+    let a1 = FaultRecord { addr: 0xb000, ..rec(1, Some(3), 5, false) };
     let other_dev = rec(2, Some(3), 5, false);
     for r in [a0, b0, a1, other_dev] {
         c.report(r);
     }
-    let last = FaultRecord {
-        addr: 0xc000,
-        ..rec(1, Some(3), 5, true)
-    };
-    let Reported::Group(id) = c.report(last) else {
-        panic!("last record must form a group")
-    };
+    let last = FaultRecord { addr: 0xc000, ..rec(1, Some(3), 5, true) };
+    let Reported::Group(id) = c.report(last) else { panic!("last record must form a group") };
     let g = c.ready_groups().next().unwrap().clone();
     assert_eq!(g.id, id);
     assert_eq!(g.records, vec![a0, a1, last]);
@@ -131,13 +96,8 @@ fn host4_hazard_two_pasids_share_a_grpid() {
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0].rule(), rules::HOST_4);
     assert!(ev[0].is_hazard());
-    let HostEvent::MixedPasidGroup { pasids, grpid, .. } = &ev[0] else {
-        panic!()
-    };
-    assert_eq!(
-        (*grpid, pasids.clone()),
-        (3, vec![Some(5), Some(6), Some(5)])
-    );
+    let HostEvent::MixedPasidGroup { pasids, grpid, .. } = &ev[0] else { panic!() };
+    assert_eq!((*grpid, pasids.clone()), (3, vec![Some(5), Some(6), Some(5)]));
     // PASID 6's partial was swallowed; its own last record forms a group alone.
     assert!(c.partials(1).is_empty());
     c.report(rec(1, Some(6), 3, true));
@@ -156,10 +116,7 @@ fn host4_hazard_mixed_pasid_presence() {
     c.report(rec(1, None, 3, false));
     c.report(rec(1, Some(2), 3, true));
     let ev = c.take_events();
-    assert_eq!(
-        ev.iter().map(|e| e.rule()).collect::<Vec<_>>(),
-        vec![rules::HOST_4]
-    );
+    assert_eq!(ev.iter().map(|e| e.rule()).collect::<Vec<_>>(), vec![rules::HOST_4]);
 }
 
 // ---------------- fault core: handler, matching, answers ----------------
@@ -171,11 +128,7 @@ fn host5_handler_pages_in_order_first_failure_ends_group() {
         c.report(rec(1, Some(1), 7, false));
     }
     c.report(rec(1, Some(1), 7, true));
-    let mut s = Script {
-        picks: vec![],
-        pages: vec![PageOutcome::Resolved, PageOutcome::Failed],
-        asked: 0,
-    };
+    let mut s = Script { picks: vec![], pages: vec![PageOutcome::Resolved, PageOutcome::Failed], asked: 0 };
     let h = c.handle_next(&mut s).unwrap();
     assert_eq!(h.code, GenericCode::Invalid);
     assert_eq!(s.asked, 2, "pages after the first failure are not handled");
@@ -184,98 +137,48 @@ fn host5_handler_pages_in_order_first_failure_ends_group() {
     // All resolved: SUCCESS.
     c.report(rec(1, Some(1), 8, false));
     c.report(rec(1, Some(1), 8, true));
-    let mut s = Script {
-        picks: vec![],
-        pages: vec![],
-        asked: 0,
-    };
+    let mut s = Script { picks: vec![], pages: vec![], asked: 0 };
     assert_eq!(c.handle_next(&mut s).unwrap().code, GenericCode::Success);
     assert_eq!(s.asked, 2);
 
     // Abort: FAILURE.
     c.report(rec(1, Some(1), 9, true));
-    let mut s = Script {
-        picks: vec![],
-        pages: vec![PageOutcome::Abort],
-        asked: 0,
-    };
+    let mut s = Script { picks: vec![], pages: vec![PageOutcome::Abort], asked: 0 };
     assert_eq!(c.handle_next(&mut s).unwrap().code, GenericCode::Failure);
 }
 
 #[test]
 fn pri6_exe_without_read_always_fails() {
     let mut c = core();
-    let bad = FaultRecord {
-        perm: Perm {
-            r: false,
-            w: false,
-            exe: true,
-            priv_: false,
-        },
-        ..rec(1, Some(4), 2, true)
-    };
+    let bad = FaultRecord { perm: Perm { r: false, w: false, exe: true, priv_: false }, ..rec(1, Some(4), 2, true) };
     c.report(bad);
-    let mut s = Script {
-        picks: vec![],
-        pages: vec![],
-        asked: 0,
-    };
+    let mut s = Script { picks: vec![], pages: vec![], asked: 0 };
     let h = c.handle_next(&mut s).unwrap();
     assert_eq!(h.code, GenericCode::Invalid);
     assert_eq!(s.asked, 0);
     // FaultRecord::from_request never sets Exe without PV (PRI-1).
-    let m = PageRequest {
-        exe: true,
-        r: false,
-        l: true,
-        ..msg(1, None, 2, true, false, false)
-    };
+    let m = PageRequest { exe: true, r: false, l: true, ..msg(1, None, 2, true, false, false) };
     assert!(!FaultRecord::from_request(&m).exe_without_read());
 }
 
 #[test]
 fn host5_no_domain_answers_invalid() {
     let mut c = core();
-    c.set_device(
-        4,
-        DeviceCfg {
-            prpr: true,
-            domain: false,
-        },
-    );
+    c.set_device(4, DeviceCfg { prpr: true, domain: false });
     c.report(rec(4, Some(1), 2, false));
     c.report(rec(4, Some(1), 2, true));
-    let mut s = Script {
-        picks: vec![],
-        pages: vec![],
-        asked: 0,
-    };
+    let mut s = Script { picks: vec![], pages: vec![], asked: 0 };
     let h = c.handle_next(&mut s).unwrap();
     assert_eq!(h.code, GenericCode::Invalid);
     assert_eq!(s.asked, 0);
-    assert!(
-        c.partials(4).is_empty(),
-        "the partials with its grpid are freed"
-    );
+    assert!(c.partials(4).is_empty(), "the partials with its grpid are freed");
 }
 
 #[test]
 fn host6_matching_by_grpid_and_pasid_when_needed() {
     let mut c = core();
-    c.set_device(
-        1,
-        DeviceCfg {
-            prpr: true,
-            domain: true,
-        },
-    );
-    c.set_device(
-        2,
-        DeviceCfg {
-            prpr: false,
-            domain: true,
-        },
-    );
+    c.set_device(1, DeviceCfg { prpr: true, domain: true });
+    c.set_device(2, DeviceCfg { prpr: false, domain: true });
     c.report(rec(1, Some(9), 4, true));
     c.report(rec(2, None, 4, true));
     // Wrong PASID on a PRPR=1 entry: dropped, no traffic.
@@ -286,10 +189,7 @@ fn host6_matching_by_grpid_and_pasid_when_needed() {
     assert_eq!(c.respond(3, 4, None, GenericCode::Success), None);
     assert_eq!(c.stats().unmatched, 4);
     let r = c.respond(1, 4, Some(9), GenericCode::Success).unwrap();
-    assert_eq!(
-        (r.rid, r.grpid, r.pasid, r.req_pasid),
-        (1, 4, Some(9), Some(9))
-    );
+    assert_eq!((r.rid, r.grpid, r.pasid, r.req_pasid), (1, 4, Some(9), Some(9)));
     // The match left the pending list: a second response matches nothing.
     assert_eq!(c.respond(1, 4, Some(9), GenericCode::Success), None);
     // An entry that needs no PASID matches whatever PASID the response names.
@@ -321,10 +221,7 @@ fn host7_host11_seeded_order_each_group_answered_once() {
         assert!(c.respond(1, 0, Some(1), GenericCode::Success).is_none());
         assert!(c.check_answered_once().is_empty());
     }
-    assert!(
-        saw_reorder,
-        "HOST-7: some seed finishes groups out of arrival order"
-    );
+    assert!(saw_reorder, "HOST-7: some seed finishes groups out of arrival order");
 }
 
 #[test]
@@ -365,13 +262,7 @@ fn host8_overflow_discards_all_partials_keeps_pending() {
 #[test]
 fn host9_removal_answers_pending_invalid() {
     let mut c = core();
-    c.set_device(
-        2,
-        DeviceCfg {
-            prpr: false,
-            domain: true,
-        },
-    );
+    c.set_device(2, DeviceCfg { prpr: false, domain: true });
     c.report(rec(1, Some(4), 1, true));
     c.report(rec(1, None, 2, true));
     c.report(rec(1, Some(4), 3, false));
@@ -379,11 +270,7 @@ fn host9_removal_answers_pending_invalid() {
     let rs = c.remove_device(1);
     assert_eq!(rs.len(), 2);
     assert!(rs.iter().all(|r| r.code == GenericCode::Invalid));
-    assert_eq!(
-        (rs[0].grpid, rs[0].pasid),
-        (1, Some(4)),
-        "with PASID when needed"
-    );
+    assert_eq!((rs[0].grpid, rs[0].pasid), (1, Some(4)), "with PASID when needed");
     assert_eq!((rs[1].grpid, rs[1].pasid), (2, None));
     assert!(c.partials(1).is_empty());
     // Device 2 is untouched; only its group is left for the handler.
@@ -420,18 +307,12 @@ fn host12_read_whole_groups_last_last_one_cookie() {
     c.report(rec(1, Some(1), 1, false));
     c.report(rec(1, Some(1), 1, true)); // group A: 3 records
     c.report(rec(1, Some(1), 2, true)); // group B: 2 records
-    assert!(
-        c.handle_all(&mut InOrder).is_empty(),
-        "iommufd consumer: no kernel handling"
-    );
+    assert!(c.handle_all(&mut InOrder).is_empty(), "iommufd consumer: no kernel handling");
     // Room for 4 records: A fits, B does not and stays queued.
     let r = c.fd_read(4 * RECORD_SIZE + 7);
     assert_eq!(r.records.len(), 3);
     assert_eq!(r.bytes() % RECORD_SIZE, 0);
-    assert!(r
-        .records
-        .iter()
-        .all(|x| x.cookie == r.records[0].cookie && x.grpid == 1));
+    assert!(r.records.iter().all(|x| x.cookie == r.records[0].cookie && x.grpid == 1));
     assert!(r.records[2].last() && !r.records[0].last() && !r.records[1].last());
     assert_eq!(c.fd().queued(), 1);
     // A buffer smaller than the next group returns nothing.
@@ -439,10 +320,7 @@ fn host12_read_whole_groups_last_last_one_cookie() {
     let r2 = c.fd_read(1 << 12);
     assert_eq!(r2.records.len(), 2);
     assert!(r2.records[1].last());
-    assert_ne!(
-        r2.records[0].cookie, r.records[0].cookie,
-        "HOST-13: unique cookies"
-    );
+    assert_ne!(r2.records[0].cookie, r.records[0].cookie, "HOST-13: unique cookies");
     assert_eq!(r2.records[0].flags & super::iommufd::FLAG_PASID_VALID, 1);
     assert_eq!(r2.records[0].perm, 1);
 }
@@ -461,18 +339,9 @@ fn host13_write_in_order_partial_failure() {
     assert_eq!(uniq.len(), 4);
     // Entry 0 good, entry 1 bad code (FAILURE=2 was removed), entry 2 never processed.
     let (w, rs) = c.fd_write(&[
-        PageResponseEntry {
-            cookie: ck[0],
-            code: 0,
-        },
-        PageResponseEntry {
-            cookie: ck[1],
-            code: 2,
-        },
-        PageResponseEntry {
-            cookie: ck[2],
-            code: 1,
-        },
+        PageResponseEntry { cookie: ck[0], code: 0 },
+        PageResponseEntry { cookie: ck[1], code: 2 },
+        PageResponseEntry { cookie: ck[2], code: 1 },
     ]);
     assert_eq!(w.done, 1);
     assert_eq!(w.error, Some(FdWriteError::BadCode { index: 1, code: 2 }));
@@ -480,39 +349,18 @@ fn host13_write_in_order_partial_failure() {
     assert_eq!(rs.len(), 1);
     assert_eq!((rs[0].grpid, rs[0].code), (1, GenericCode::Success));
     // Unknown cookie (already answered) fails first entry: -EINVAL, nothing sent.
-    let (w, rs) = c.fd_write(&[PageResponseEntry {
-        cookie: ck[0],
-        code: 1,
-    }]);
+    let (w, rs) = c.fd_write(&[PageResponseEntry { cookie: ck[0], code: 1 }]);
     assert_eq!((w.done, w.ret()), (0, -22));
-    assert_eq!(
-        w.error,
-        Some(FdWriteError::UnknownCookie {
-            index: 0,
-            cookie: ck[0]
-        })
-    );
+    assert_eq!(w.error, Some(FdWriteError::UnknownCookie { index: 0, cookie: ck[0] }));
     assert!(rs.is_empty());
     // The rest can still be answered.
     let (w, rs) = c.fd_write(&[
-        PageResponseEntry {
-            cookie: ck[1],
-            code: 1,
-        },
-        PageResponseEntry {
-            cookie: ck[2],
-            code: 1,
-        },
-        PageResponseEntry {
-            cookie: ck[3],
-            code: 0,
-        },
+        PageResponseEntry { cookie: ck[1], code: 1 },
+        PageResponseEntry { cookie: ck[2], code: 1 },
+        PageResponseEntry { cookie: ck[3], code: 0 },
     ]);
     assert_eq!((w.done, w.error), (3, None));
-    assert_eq!(
-        rs.iter().map(|r| r.grpid).collect::<Vec<_>>(),
-        vec![2, 3, 4]
-    );
+    assert_eq!(rs.iter().map(|r| r.grpid).collect::<Vec<_>>(), vec![2, 3, 4]);
     assert!(c.check_answered_once().is_empty());
 }
 
@@ -540,18 +388,13 @@ fn host14_destroy_and_detach_auto_respond_invalid() {
     // Destroy: the read group and the queued group of device 1.
     let rs = c.fd_detach(None);
     assert_eq!(
-        rs.iter()
-            .map(|r| (r.rid, r.grpid, r.code))
-            .collect::<Vec<_>>(),
+        rs.iter().map(|r| (r.rid, r.grpid, r.code)).collect::<Vec<_>>(),
         vec![(1, 1, GenericCode::Invalid), (1, 2, GenericCode::Invalid)]
     );
     assert!(c.unanswered().is_empty());
     assert!(c.check_answered_once().is_empty());
     // The read cookie is gone.
-    let (w, _) = c.fd_write(&[PageResponseEntry {
-        cookie: r.records[0].cookie,
-        code: 0,
-    }]);
+    let (w, _) = c.fd_write(&[PageResponseEntry { cookie: r.records[0].cookie, code: 0 }]);
     assert!(w.error.is_some());
 }
 
@@ -564,14 +407,7 @@ fn host32_user_queue_bound() {
     assert!(c.take_events().is_empty());
     c.report(rec(1, Some(2), 3, true));
     let ev = c.take_events();
-    assert_eq!(
-        ev,
-        vec![HostEvent::UserQueueOverflow {
-            rid: 1,
-            groups: 3,
-            allocation: 2
-        }]
-    );
+    assert_eq!(ev, vec![HostEvent::UserQueueOverflow { rid: 1, groups: 3, allocation: 2 }]);
     assert_eq!(ev[0].rule(), rules::HOST_32);
     assert!(!ev[0].is_hazard());
 }
@@ -581,37 +417,16 @@ fn host32_user_queue_bound() {
 #[test]
 fn host15_smmu_code_mapping_and_dec13_ssv() {
     let mut c = core();
-    c.set_device(
-        1,
-        DeviceCfg {
-            prpr: true,
-            domain: true,
-        },
-    );
-    c.set_device(
-        2,
-        DeviceCfg {
-            prpr: false,
-            domain: true,
-        },
-    );
+    c.set_device(1, DeviceCfg { prpr: true, domain: true });
+    c.set_device(2, DeviceCfg { prpr: false, domain: true });
     c.report(rec(1, Some(7), 1, true));
     c.report(rec(1, Some(7), 2, true));
     c.report(rec(1, None, 3, true));
     c.report(rec(2, Some(7), 1, true));
-    let s = c
-        .respond(1, 1, Some(7), GenericCode::Success)
-        .unwrap()
-        .smmu();
-    assert_eq!(
-        (s.resp, s.ssv, s.substream_id, s.stream_id, s.prg_index),
-        (0b10, true, 7, 1, 1)
-    );
+    let s = c.respond(1, 1, Some(7), GenericCode::Success).unwrap().smmu();
+    assert_eq!((s.resp, s.ssv, s.substream_id, s.stream_id, s.prg_index), (0b10, true, 7, 1, 1));
     assert_eq!(s.expected_wire().code, RespCode::Success);
-    let s = c
-        .respond(1, 2, Some(7), GenericCode::Invalid)
-        .unwrap()
-        .smmu();
+    let s = c.respond(1, 2, Some(7), GenericCode::Invalid).unwrap().smmu();
     assert_eq!(s.resp, 0b01);
     assert_eq!(s.expected_wire().code, RespCode::InvalidRequest);
     let s = c.respond(1, 3, None, GenericCode::Failure).unwrap().smmu();
@@ -621,16 +436,7 @@ fn host15_smmu_code_mapping_and_dec13_ssv() {
     // host still follows PRPR).
     let s = c.respond(2, 1, None, GenericCode::Success).unwrap().smmu();
     assert!(!s.ssv);
-    assert_eq!(
-        s.command(),
-        crate::smmuv3::cmd::Command::PriResp {
-            stream_id: 2,
-            ssv: false,
-            substream_id: 0,
-            prg_index: 1,
-            resp: 0b10
-        }
-    );
+    assert_eq!(s.command(), crate::smmuv3::cmd::Command::PriResp { stream_id: 2, ssv: false, substream_id: 0, prg_index: 1, resp: 0b10 });
 }
 
 #[test]
@@ -642,30 +448,14 @@ fn host15_vtd_code_mapping_and_raw_failure_hazard() {
     let ok = c.respond(1, 1, Some(3), GenericCode::Success).unwrap();
     let inv = c.respond(1, 2, Some(3), GenericCode::Invalid).unwrap();
     let fail = c.respond(1, 3, Some(3), GenericCode::Failure).unwrap();
-    assert_eq!(
-        ok.vtd(VtdFailureCode::Raw),
-        (
-            VtdPageGrpResp {
-                rid: 1,
-                pp: true,
-                pasid: 3,
-                prgi: 1,
-                rc: 0x0
-            },
-            None
-        )
-    );
+    assert_eq!(ok.vtd(VtdFailureCode::Raw), (VtdPageGrpResp { rid: 1, pp: true, pasid: 3, prgi: 1, rc: 0x0 }, None));
     assert_eq!(inv.vtd(VtdFailureCode::Raw).0.rc, 0x1);
     let (d, ev) = fail.vtd(VtdFailureCode::Raw);
     assert_eq!(d.rc, 0x2);
     let ev = ev.expect("HOST-15 hazard");
     assert_eq!(ev.rule(), rules::HOST_15);
     assert!(ev.is_hazard());
-    assert_eq!(
-        d.expected_wire().code,
-        RespCode::Reserved(2),
-        "DEC-8: forwarded verbatim"
-    );
+    assert_eq!(d.expected_wire().code, RespCode::Reserved(2), "DEC-8: forwarded verbatim");
     let (d, ev) = fail.vtd(VtdFailureCode::Pcie);
     assert_eq!((d.rc, ev), (0xF, None));
     assert_eq!(d.expected_wire().code, RespCode::ResponseFailure);
@@ -677,77 +467,40 @@ fn host15_vtd_code_mapping_and_raw_failure_hazard() {
 
 #[test]
 fn host17_mainline_denies_every_last_entry() {
-    let mut h = SmmuHost::new(HostPolicy {
-        smmu_driver: SmmuDriver::Mainline,
-        ..HostPolicy::default()
-    });
-    assert_eq!(
-        h.on_priq_entry(&msg(1, Some(4), 1, false, true, false)),
-        EntryFate::Ignored
-    );
+    let mut h = SmmuHost::new(HostPolicy { smmu_driver: SmmuDriver::Mainline, ..HostPolicy::default() });
+    assert_eq!(h.on_priq_entry(&msg(1, Some(4), 1, false, true, false)), EntryFate::Ignored);
     let cases = [
         msg(1, Some(4), 1, true, true, false),  // L=1 with PASID
         msg(1, Some(4), 0, true, false, false), // Stop Marker
         msg(1, None, 2, true, false, false),    // PASID-less L=1 R=W=0
     ];
     for m in cases {
-        let EntryFate::Denied(cmd) = h.on_priq_entry(&m) else {
-            panic!("mainline answers every L=1 entry")
-        };
+        let EntryFate::Denied(cmd) = h.on_priq_entry(&m) else { panic!("mainline answers every L=1 entry") };
         assert_eq!(cmd.resp, SmmuPriResp::RESP_DENY);
-        assert_eq!(
-            (cmd.ssv, cmd.substream_id, cmd.prg_index),
-            (m.pv, m.pasid, m.prgi)
-        );
+        assert_eq!((cmd.ssv, cmd.substream_id, cmd.prg_index), (m.pv, m.pasid, m.prgi));
         assert_eq!(cmd.expected_wire().code, RespCode::ResponseFailure);
     }
     let ev = h.core.take_events();
     assert_eq!(ev.len(), 3);
-    assert!(ev
-        .iter()
-        .all(|e| e.rule() == rules::HOST_17 && e.is_hazard()));
+    assert!(ev.iter().all(|e| e.rule() == rules::HOST_17 && e.is_hazard()));
     assert_eq!(h.on_overflow(), 0);
-    assert_eq!(
-        h.core.stats().records,
-        0,
-        "mainline has no fault core traffic"
-    );
+    assert_eq!(h.core.stats().records, 0, "mainline has no fault core traffic");
 }
 
 #[test]
 fn host18_iopf_drops_stop_markers_reports_others() {
     let mut h = SmmuHost::new(HostPolicy::default());
-    assert_eq!(
-        h.on_priq_entry(&msg(1, Some(4), 0, true, false, false)),
-        EntryFate::StopMarker
-    );
-    assert_eq!(
-        h.on_priq_entry(&msg(1, Some(4), 1, false, true, false)),
-        EntryFate::Reported(Reported::Partial)
-    );
-    assert!(matches!(
-        h.on_priq_entry(&msg(1, Some(4), 1, true, true, false)),
-        EntryFate::Reported(Reported::Group(_))
-    ));
+    assert_eq!(h.on_priq_entry(&msg(1, Some(4), 0, true, false, false)), EntryFate::StopMarker);
+    assert_eq!(h.on_priq_entry(&msg(1, Some(4), 1, false, true, false)), EntryFate::Reported(Reported::Partial));
+    assert!(matches!(h.on_priq_entry(&msg(1, Some(4), 1, true, true, false)), EntryFate::Reported(Reported::Group(_))));
     // DEC-1 with pasid_required: the PASID-less L=1 R=W=0 is an ordinary last request.
-    assert!(matches!(
-        h.on_priq_entry(&msg(1, None, 2, true, false, false)),
-        EntryFate::Reported(Reported::Group(_))
-    ));
+    assert!(matches!(h.on_priq_entry(&msg(1, None, 2, true, false, false)), EntryFate::Reported(Reported::Group(_))));
     let mut cmds = Vec::new();
     while let Some((_, c)) = h.answer_next(&mut InOrder) {
         cmds.extend(c);
     }
     assert_eq!(cmds.len(), 2);
-    assert_eq!(
-        (
-            cmds[0].prg_index,
-            cmds[0].ssv,
-            cmds[0].substream_id,
-            cmds[0].resp
-        ),
-        (1, true, 4, 0b10)
-    );
+    assert_eq!((cmds[0].prg_index, cmds[0].ssv, cmds[0].substream_id, cmds[0].resp), (1, true, 4, 0b10));
     assert_eq!((cmds[1].prg_index, cmds[1].ssv), (2, false));
     assert!(h.core.take_events().is_empty());
     // Overflow: HOST-8.
@@ -757,14 +510,8 @@ fn host18_iopf_drops_stop_markers_reports_others() {
 
 #[test]
 fn host24_lrw_only_drops_pasidless_last_request() {
-    let mut h = SmmuHost::new(HostPolicy {
-        stop_marker_test: StopMarkerTest::LrwOnly,
-        ..HostPolicy::default()
-    });
-    assert_eq!(
-        h.on_priq_entry(&msg(1, None, 2, true, false, false)),
-        EntryFate::LrwDropped
-    );
+    let mut h = SmmuHost::new(HostPolicy { stop_marker_test: StopMarkerTest::LrwOnly, ..HostPolicy::default() });
+    assert_eq!(h.on_priq_entry(&msg(1, None, 2, true, false, false)), EntryFate::LrwDropped);
     let ev = h.core.take_events();
     assert_eq!(ev, vec![HostEvent::PasidlessLrwDropped { rid: 1, prgi: 2 }]);
     assert_eq!(ev[0].rule(), rules::HOST_24);
@@ -772,14 +519,8 @@ fn host24_lrw_only_drops_pasidless_last_request() {
     // Never answered: the PRG stays outstanding at the function.
     assert!(h.answer_next(&mut InOrder).is_none());
     // Real Stop Markers are still plain drops, without hazard; other PASID-less requests are reported.
-    assert_eq!(
-        h.on_priq_entry(&msg(1, Some(1), 0, true, false, false)),
-        EntryFate::StopMarker
-    );
-    assert!(matches!(
-        h.on_priq_entry(&msg(1, None, 3, true, true, false)),
-        EntryFate::Reported(_)
-    ));
+    assert_eq!(h.on_priq_entry(&msg(1, Some(1), 0, true, false, false)), EntryFate::StopMarker);
+    assert!(matches!(h.on_priq_entry(&msg(1, None, 3, true, true, false)), EntryFate::Reported(_)));
     assert!(h.core.take_events().is_empty());
 }
 
@@ -798,25 +539,12 @@ fn host26_alloc_from_one_never_zero() {
     let mut m = PasidManager::new(3, 0);
     assert!(!m.can_reuse(0));
     assert_eq!(m.alloc(true).unwrap(), (1, 1));
-    assert_eq!(
-        m.alloc(false).unwrap(),
-        (2, 1),
-        "a PASID without address space is allocated the same way"
-    );
-    assert_eq!(
-        m.state(2),
-        PasidState::Allocated {
-            incarnation: 1,
-            has_mm: false
-        }
-    );
+    assert_eq!(m.alloc(false).unwrap(), (2, 1), "a PASID without address space is allocated the same way");
+    assert_eq!(m.state(2), PasidState::Allocated { incarnation: 1, has_mm: false });
     assert_eq!(m.alloc(true).unwrap(), (3, 1));
     assert_eq!(m.alloc(true), Err(PasidError::Exhausted));
     assert_eq!(m.alloc_at(0, true), Err(PasidError::Zero));
-    assert_eq!(
-        m.alloc_at(4, true),
-        Err(PasidError::OutOfRange { pasid: 4, max: 3 })
-    );
+    assert_eq!(m.alloc_at(4, true), Err(PasidError::OutOfRange { pasid: 4, max: 3 }));
     assert_eq!(m.alloc_at(2, true), Err(PasidError::InUse { pasid: 2 }));
     assert_eq!(PasidManager::new(u32::MAX, 0).max(), (1 << 20) - 1);
     let mut big = PasidManager::new(u32::MAX, 0);
@@ -829,24 +557,11 @@ fn host27_release_steps_in_order_then_grace() {
     let mut m = PasidManager::new(8, 100);
     let (p, inc) = m.alloc(true).unwrap();
     // Steps out of order are refused.
-    assert!(matches!(
-        m.on_stop_complete(p),
-        Err(PasidError::OutOfOrder { .. })
-    ));
+    assert!(matches!(m.on_stop_complete(p), Err(PasidError::OutOfOrder { .. })));
     m.request_stop(p).unwrap();
-    assert!(matches!(
-        m.on_queue_drained(p),
-        Err(PasidError::OutOfOrder {
-            step: ReleaseStep::QueueDrained,
-            ..
-        })
-    ));
+    assert!(matches!(m.on_queue_drained(p), Err(PasidError::OutOfOrder { step: ReleaseStep::QueueDrained, .. })));
     type Step = fn(&mut PasidManager, u32) -> Result<(), PasidError>;
-    let steps: [Step; 3] = [
-        PasidManager::on_stop_complete,
-        PasidManager::on_queue_drained,
-        PasidManager::on_groups_answered,
-    ];
+    let steps: [Step; 3] = [PasidManager::on_stop_complete, PasidManager::on_queue_drained, PasidManager::on_groups_answered];
     for s in steps {
         assert!(!m.can_reuse(p));
         s(&mut m, p).unwrap();
@@ -854,14 +569,7 @@ fn host27_release_steps_in_order_then_grace() {
     assert!(!m.can_reuse(p));
     m.tick(50);
     m.on_owner_done(p).unwrap(); // grace from cycle 50
-    assert_eq!(
-        m.state(p),
-        PasidState::Releasing {
-            incarnation: inc,
-            done: ReleaseStep::OwnerDone,
-            grace_from: Some(50)
-        }
-    );
+    assert_eq!(m.state(p), PasidState::Releasing { incarnation: inc, done: ReleaseStep::OwnerDone, grace_from: Some(50) });
     assert!(m.tick(149).is_empty());
     assert!(!m.can_reuse(p));
     // The allocator skips the quarantined PASID.
@@ -887,10 +595,7 @@ fn host28_quarantined_reallocation_and_stale_incarnation_reported() {
     let mut m = PasidManager::new(8, 10);
     let (p, inc1) = m.alloc(true).unwrap();
     m.request_stop(p).unwrap();
-    assert_eq!(
-        m.alloc_at(p, true),
-        Err(PasidError::Quarantined { pasid: p })
-    );
+    assert_eq!(m.alloc_at(p, true), Err(PasidError::Quarantined { pasid: p }));
     let ev = m.take_events();
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0].rule(), rules::HOST_28);
@@ -917,10 +622,7 @@ fn host29_provisioning_check() {
     assert_eq!(quota::allocation(16, 8), 8);
     assert_eq!(quota::priq_capacity(4), 16);
     assert_eq!(quota::prq_capacity(16), 15);
-    assert_eq!(
-        quota::check_provisioning(&[4, 6], 6, quota::priq_capacity(4)),
-        Ok(())
-    );
+    assert_eq!(quota::check_provisioning(&[4, 6], 6, quota::priq_capacity(4)), Ok(()));
     let e = quota::check_provisioning(&[4, 6], 7, quota::priq_capacity(4)).unwrap_err();
     assert_eq!((e.needed, e.capacity), (17, 16));
     assert!(e.to_string().starts_with("HOST-29"));
@@ -938,18 +640,12 @@ struct GenGroup {
 }
 
 fn gen_group() -> impl Strategy<Value = GenGroup> {
-    (
-        1u16..3,
-        prop::option::of(1u32..4),
-        1usize..5,
-        prop::bool::weighted(0.8),
-    )
-        .prop_map(|(rid, pasid, size, has_last)| GenGroup {
-            rid,
-            pasid,
-            size,
-            has_last,
-        })
+    (1u16..3, prop::option::of(1u32..4), 1usize..5, prop::bool::weighted(0.8)).prop_map(|(rid, pasid, size, has_last)| GenGroup {
+        rid,
+        pasid,
+        size,
+        has_last,
+    })
 }
 
 proptest! {

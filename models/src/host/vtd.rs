@@ -40,10 +40,7 @@ pub enum VtdEntryFate {
     Reported(Reported),
     /// HOST-22 step 3: a bad request; `answer` is the Invalid Request to submit now, present iff
     /// LPIG=1 (`handle_bad_prq_event`).
-    Bad {
-        reason: BadRequest,
-        answer: Option<VtdPageGrpResp>,
-    },
+    Bad { reason: BadRequest, answer: Option<VtdPageGrpResp> },
 }
 
 /// The VT-d driver's PRI side on top of the fault core of its IOMMU.
@@ -57,10 +54,7 @@ pub struct VtdHost {
 
 impl VtdHost {
     pub fn new(policy: HostPolicy) -> Self {
-        VtdHost {
-            core: FaultCore::new(policy),
-            known: None,
-        }
+        VtdHost { core: FaultCore::new(policy), known: None }
     }
 
     /// The driver probed device `rid` (configured as `cfg` in the core). From the first call on,
@@ -95,10 +89,7 @@ impl VtdHost {
             None
         };
         match bad {
-            Some(reason) => VtdEntryFate::Bad {
-                reason,
-                answer: d.lpig.then(|| bad_request_answer(d)),
-            },
+            Some(reason) => VtdEntryFate::Bad { reason, answer: d.lpig.then(|| bad_request_answer(d)) },
             None => VtdEntryFate::Reported(self.core.report(FaultRecord::from_request(&m))),
         }
     }
@@ -111,10 +102,7 @@ impl VtdHost {
 
     /// Kernel consumer: finish one ready group (HOST-5, HOST-7) and give the response to submit
     /// if a pending entry still matched (HOST-6), encoded per HOST-15.
-    pub fn answer_next(
-        &mut self,
-        ch: &mut dyn HostChoices,
-    ) -> Option<(Handled, Option<VtdPageGrpResp>)> {
+    pub fn answer_next(&mut self, ch: &mut dyn HostChoices) -> Option<(Handled, Option<VtdPageGrpResp>)> {
         let h = self.core.handle_next(ch)?;
         let resp = h.response.map(|r| self.encode(&r));
         Some((h, resp))
@@ -134,13 +122,7 @@ impl VtdHost {
 /// HOST-22: `handle_bad_prq_event` answers Invalid Request with RID, PRGI, PP and PASID copied
 /// from the request (HOST-23).
 fn bad_request_answer(d: &PageReqDsc) -> VtdPageGrpResp {
-    VtdPageGrpResp {
-        rid: d.rid,
-        pp: d.pp,
-        pasid: if d.pp { d.pasid } else { 0 },
-        prgi: d.prgi,
-        rc: RC_INVALID_REQUEST,
-    }
+    VtdPageGrpResp { rid: d.rid, pp: d.pp, pasid: if d.pp { d.pasid } else { 0 }, prgi: d.prgi, rc: RC_INVALID_REQUEST }
 }
 
 /// x86-64 canonical address with 4-level paging (Linux `is_canonical_address` without LA57): bits
@@ -167,14 +149,7 @@ pub struct StatusWrite {
 /// The `inv_wait_dsc` that ends a synchronous submission (`qi_submit_sync`): SW=1 with the
 /// status write to wait for; PD=1 too for a drain (`QI_OPT_WAIT_DRAIN`, HOST-25 step 3).
 pub fn sync_wait(status: StatusWrite, drain: bool) -> Words {
-    InvWaitDsc {
-        sw: true,
-        pd: drain,
-        status_data: status.data,
-        status_addr: status.addr,
-        ..InvWaitDsc::default()
-    }
-    .encode()
+    InvWaitDsc { sw: true, pd: drain, status_data: status.data, status_addr: status.addr, ..InvWaitDsc::default() }.encode()
 }
 
 /// A descriptor of the given type with every other bit 0: the stand-in for an invalidation this
@@ -188,11 +163,7 @@ fn stand_in(ty: u8) -> Words {
 /// IOTLB and the Device-TLB invalidation as Linux orders them (PASID-based types 0x06 and 0x08
 /// for a PASID, types 0x02 and 0x03 without one), as zero-field stand-ins.
 pub fn drain_descriptors(pasid: Option<u32>) -> [Words; 3] {
-    let fence = InvWaitDsc {
-        fn_: true,
-        ..InvWaitDsc::default()
-    }
-    .encode();
+    let fence = InvWaitDsc { fn_: true, ..InvWaitDsc::default() }.encode();
     let (iotlb, dev_tlb) = match pasid {
         Some(_) => (0x06, 0x08),
         None => (0x02, 0x03),

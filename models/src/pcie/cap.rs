@@ -144,10 +144,7 @@ impl PriCapability {
         if !self.enable && en {
             // PRI-23: Stopped=1 (Enable=0 and nothing outstanding) or right after a Reset.
             if outstanding && !self.after_reset {
-                violations.push(Violation {
-                    rule: rules::PRI_23,
-                    detail: "Enable set while Stopped=0 and not right after a Reset".into(),
-                });
+                violations.push(Violation { rule: rules::PRI_23, detail: "Enable set while Stopped=0 and not right after a Reset".into() });
             }
             self.enable = true;
             self.rf = false;
@@ -181,16 +178,11 @@ impl PriCapability {
     /// writes it only while Enable=0 and never above Capacity; misuse is recorded.
     pub fn write_allocation(&mut self, value: u32, violations: &mut Vec<Violation>) {
         if self.enable {
-            violations.push(Violation {
-                rule: rules::PRI_23,
-                detail: format!("Allocation written ({value}) while Enable=1"),
-            });
+            violations.push(Violation { rule: rules::PRI_23, detail: format!("Allocation written ({value}) while Enable=1") });
         }
         if value > self.capacity {
-            violations.push(Violation {
-                rule: rules::PRI_23,
-                detail: format!("Allocation {value} written above Capacity {}", self.capacity),
-            });
+            violations
+                .push(Violation { rule: rules::PRI_23, detail: format!("Allocation {value} written above Capacity {}", self.capacity) });
         }
         self.allocation = value;
     }

@@ -23,11 +23,7 @@ pub struct FaultModes {
 
 impl FaultModes {
     pub fn any(&self) -> bool {
-        self.credit_overrun
-            || self.second_last_on_outstanding
-            || self.marker_with_open_prg
-            || self.mixed_pasid_prg
-            || self.exe_without_read
+        self.credit_overrun || self.second_last_on_outstanding || self.marker_with_open_prg || self.mixed_pasid_prg || self.exe_without_read
     }
 }
 
@@ -70,10 +66,7 @@ impl FunctionConfig {
     pub fn validate(&self) -> Result<(), String> {
         if self.pasid_requests && !self.prpr {
             // PRI-15 (DEC-13): the IOMMU flavours copy PASID presence from the request.
-            return Err(format!(
-                "PRI-15: function {:#06x} has PRPR=0 but issues PASID page requests (DEC-13)",
-                self.rid
-            ));
+            return Err(format!("PRI-15: function {:#06x} has PRPR=0 but issues PASID page requests (DEC-13)", self.rid));
         }
         if self.prgi_shared_across_pasids && !(self.prpr && self.pasid_requests) {
             // PRI-9 (DEC-11): sharing a PRGI across PASIDs needs PRPR=1 and PASID requests.

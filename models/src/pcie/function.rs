@@ -519,10 +519,7 @@ impl PcieFunction {
             RespCode::ResponseFailure | RespCode::Reserved(_) => return self.response_failure(),
         };
         let use_pasid = self.cfg.prpr && rsp.pv;
-        let found = self
-            .prgs
-            .iter()
-            .position(|g| g.last_sent && g.prgi == rsp.prgi && (!use_pasid || (g.pv && g.pasid == rsp.pasid)));
+        let found = self.prgs.iter().position(|g| g.last_sent && g.prgi == rsp.prgi && (!use_pasid || (g.pv && g.pasid == rsp.pasid)));
         let Some(k) = found else {
             // PRI-20: UPRGI, nothing else changes.
             self.cap.set_uprgi();

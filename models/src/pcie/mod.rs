@@ -20,9 +20,7 @@ pub use msg::{MsgClass, PageRequest, PrgResponse, RespCode};
 
 pub use cap::{PriCapability, Violation};
 pub use config::{FaultModes, FunctionConfig};
-pub use function::{
-    Access, PcieFunction, PrgHandle, PrgInfo, PrgResult, Refusal, RegWriteEffect, ResponseEffect,
-};
+pub use function::{Access, PcieFunction, PrgHandle, PrgInfo, PrgResult, Refusal, RegWriteEffect, ResponseEffect};
 pub use prgi::PrgiAllocator;
 pub use stop::{MarkerVsComplete, Variant};
 

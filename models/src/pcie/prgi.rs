@@ -22,11 +22,7 @@ impl PrgiAllocator {
     }
 
     fn lowest_free(&self) -> Option<u16> {
-        self.used
-            .iter()
-            .enumerate()
-            .find(|(_, w)| **w != u64::MAX)
-            .map(|(k, w)| (k * 64) as u16 + w.trailing_ones() as u16)
+        self.used.iter().enumerate().find(|(_, w)| **w != u64::MAX).map(|(k, w)| (k * 64) as u16 + w.trailing_ones() as u16)
     }
 
     fn set(&mut self, prgi: u16, on: bool) {

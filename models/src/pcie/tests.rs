@@ -50,9 +50,7 @@ fn pri15_config_validation_one_line() {
     assert!(e.starts_with("PRI-15"), "{e}");
     assert!(!e.contains('\n'));
     assert!(FunctionConfig { prpr: false, pasid_requests: false, ..cfg() }.validate().is_ok());
-    let e = FunctionConfig { prpr: false, pasid_requests: false, prgi_shared_across_pasids: true, ..cfg() }
-        .validate()
-        .unwrap_err();
+    let e = FunctionConfig { prpr: false, pasid_requests: false, prgi_shared_across_pasids: true, ..cfg() }.validate().unwrap_err();
     assert!(e.starts_with("PRI-9"), "{e}");
     assert!(FunctionConfig { capacity: 0, ..cfg() }.validate().is_err());
     // A function without PASID requests refuses PASID PRGs.
@@ -336,7 +334,9 @@ fn pri32_responses_in_any_order() {
     let hs: Vec<_> = (0..4).map(|k| send_prg(&mut f, Some(k + 1), 2).0).collect();
     for &k in &[2usize, 0, 3, 1] {
         let g = *f.prg(hs[k]).unwrap();
-        assert!(matches!(f.on_response(&rsp(Some(g.pasid), g.prgi, RespCode::Success)), ResponseEffect::Closed { prg, .. } if prg.handle == hs[k]));
+        assert!(
+            matches!(f.on_response(&rsp(Some(g.pasid), g.prgi, RespCode::Success)), ResponseEffect::Closed { prg, .. } if prg.handle == hs[k])
+        );
     }
     assert!(f.is_quiescent());
     assert!(!f.uprgi());
@@ -749,7 +749,8 @@ mod props {
                 if !done.is_empty() {
                     let g = done[pick % done.len()];
                     let pv = g.pv && with_pasid;
-                    let r = PrgResponse { rid: RID, pv, pasid: if pv { g.pasid } else { 0 }, prgi: g.prgi, code: RespCode::from_bits(code) };
+                    let r =
+                        PrgResponse { rid: RID, pv, pasid: if pv { g.pasid } else { 0 }, prgi: g.prgi, code: RespCode::from_bits(code) };
                     f.on_response(&r);
                 }
             }
@@ -758,7 +759,8 @@ mod props {
             }
             Op::Stop { pasid, b, knob } => {
                 let v = if b {
-                    let k = [MarkerVsComplete::CompleteBeforeMarker, MarkerVsComplete::CompleteAfterMarker, MarkerVsComplete::Together][knob as usize];
+                    let k = [MarkerVsComplete::CompleteBeforeMarker, MarkerVsComplete::CompleteAfterMarker, MarkerVsComplete::Together]
+                        [knob as usize];
                     Variant::B { marker_vs_complete: k }
                 } else {
                     Variant::A

@@ -59,13 +59,7 @@ pub fn is_last_request(m: &PageRequest) -> bool {
 
 /// The Response Failure without PASID of DEC-2 (rows a, write aborts).
 fn response_failure(m: &PageRequest) -> PrgResponse {
-    PrgResponse {
-        rid: m.rid,
-        pv: false,
-        pasid: 0,
-        prgi: m.prgi,
-        code: RespCode::ResponseFailure,
-    }
+    PrgResponse { rid: m.rid, pv: false, pasid: 0, prgi: m.prgi, code: RespCode::ResponseFailure }
 }
 
 /// The automatic response a message gets in `row`, if any (SMMU-PRIQ-5..7, SMMU-PRIQ-10,
@@ -77,13 +71,9 @@ pub fn auto_response(row: Row, m: &PageRequest) -> Option<PrgResponse> {
     }
     match row {
         Row::A_Disabled => Some(response_failure(m)),
-        Row::B_OverflowActive | Row::C_Full => Some(PrgResponse {
-            rid: m.rid,
-            pv: m.pv,
-            pasid: if m.pv { m.pasid } else { 0 },
-            prgi: m.prgi,
-            code: RespCode::Success,
-        }),
+        Row::B_OverflowActive | Row::C_Full => {
+            Some(PrgResponse { rid: m.rid, pv: m.pv, pasid: if m.pv { m.pasid } else { 0 }, prgi: m.prgi, code: RespCode::Success })
+        }
         Row::D_Write => None,
     }
 }
@@ -128,13 +118,7 @@ pub enum CmdEffect {
 /// so Resp=0b11 is ILLEGAL even with SMMUEN=0.
 pub fn command_effect(c: &Command, smmuen: bool) -> CmdEffect {
     match *c {
-        Command::PriResp {
-            stream_id,
-            ssv,
-            substream_id,
-            prg_index,
-            resp,
-        } => match cmd::pri_resp_code(resp) {
+        Command::PriResp { stream_id, ssv, substream_id, prg_index, resp } => match cmd::pri_resp_code(resp) {
             None => CmdEffect::Illegal,
             Some(_) if !smmuen => CmdEffect::Ignored,
             Some(code) => CmdEffect::Respond(PrgResponse {
@@ -157,27 +141,11 @@ mod tests {
     use super::*;
 
     fn st(prod: u32, cons: u32) -> AdmissionState {
-        AdmissionState {
-            smmuen: true,
-            priqen: true,
-            priq_abt_active: false,
-            prod,
-            cons,
-            ring: Ring::new(1, 8),
-        }
+        AdmissionState { smmuen: true, priqen: true, priq_abt_active: false, prod, cons, ring: Ring::new(1, 8) }
     }
 
     fn req(pv: bool, l: bool, r: bool) -> PageRequest {
-        PageRequest {
-            rid: 7,
-            pv,
-            pasid: if pv { 0x55 } else { 0 },
-            l,
-            r,
-            prgi: 3,
-            page: 0x1000,
-            ..Default::default()
-        }
+        PageRequest { rid: 7, pv, pasid: if pv { 0x55 } else { 0 }, l, r, prgi: 3, page: 0x1000, ..Default::default() }
     }
 
     #[test]
@@ -186,27 +154,9 @@ mod tests {
         assert_eq!(decide_row(&st(2, 0)), Row::C_Full);
         assert_eq!(decide_row(&st(FLAG_BIT, 0)), Row::B_OverflowActive);
         assert_eq!(decide_row(&st(FLAG_BIT | 2, 0)), Row::B_OverflowActive);
-        assert_eq!(
-            decide_row(&AdmissionState {
-                priq_abt_active: true,
-                ..st(FLAG_BIT | 2, 0)
-            }),
-            Row::A_Disabled
-        );
-        assert_eq!(
-            decide_row(&AdmissionState {
-                smmuen: false,
-                ..st(0, 0)
-            }),
-            Row::A_Disabled
-        );
-        assert_eq!(
-            decide_row(&AdmissionState {
-                priqen: false,
-                ..st(0, 0)
-            }),
-            Row::A_Disabled
-        );
+        assert_eq!(decide_row(&AdmissionState { priq_abt_active: true, ..st(FLAG_BIT | 2, 0) }), Row::A_Disabled);
+        assert_eq!(decide_row(&AdmissionState { smmuen: false, ..st(0, 0) }), Row::A_Disabled);
+        assert_eq!(decide_row(&AdmissionState { priqen: false, ..st(0, 0) }), Row::A_Disabled);
         // A CONS write with matching OVACKFLG ends the overflow (SMMU-PRIQ-9).
         assert_eq!(decide_row(&st(FLAG_BIT | 2, FLAG_BIT | 2)), Row::D_Write);
     }
@@ -217,19 +167,11 @@ mod tests {
         let a = auto_response(Row::A_Disabled, &last_pasid).unwrap();
         assert_eq!((a.pv, a.pasid, a.code.bits()), (false, 0, 0xF));
         let b = auto_response(Row::B_OverflowActive, &last_pasid).unwrap();
-        assert_eq!(
-            (b.pv, b.pasid, b.code.bits(), b.prgi, b.rid),
-            (true, 0x55, 0x0, 3, 7)
-        );
+        assert_eq!((b.pv, b.pasid, b.code.bits(), b.prgi, b.rid), (true, 0x55, 0x0, 3, 7));
         let c = auto_response(Row::C_Full, &req(false, true, false)).unwrap(); // DEC-1: not a Stop Marker
         assert_eq!((c.pv, c.pasid, c.code), (false, 0, RespCode::Success));
         let stop_marker = req(true, true, false);
-        for row in [
-            Row::A_Disabled,
-            Row::B_OverflowActive,
-            Row::C_Full,
-            Row::D_Write,
-        ] {
+        for row in [Row::A_Disabled, Row::B_OverflowActive, Row::C_Full, Row::D_Write] {
             assert_eq!(auto_response(row, &stop_marker), None);
             assert_eq!(auto_response(row, &req(true, false, true)), None);
         }
@@ -249,47 +191,18 @@ mod tests {
 
     #[test]
     fn commands() {
-        let pr = |resp| Command::PriResp {
-            stream_id: 0x1_0009,
-            ssv: false,
-            substream_id: 0x77,
-            prg_index: 5,
-            resp,
-        };
+        let pr = |resp| Command::PriResp { stream_id: 0x1_0009, ssv: false, substream_id: 0x77, prg_index: 5, resp };
         assert_eq!(command_effect(&pr(3), true), CmdEffect::Illegal);
         assert_eq!(command_effect(&pr(3), false), CmdEffect::Illegal);
         assert_eq!(command_effect(&pr(2), false), CmdEffect::Ignored);
-        let CmdEffect::Respond(r) = command_effect(&pr(1), true) else {
-            panic!()
-        };
-        assert_eq!(
-            (r.rid, r.pv, r.pasid, r.prgi, r.code.bits()),
-            (9, false, 0, 5, 0x1)
-        );
-        let sync = |cs| Command::Sync {
-            cs,
-            msh: 0,
-            msi_attr: 0,
-            msi_data: 0,
-            msi_addr: 0,
-        };
+        let CmdEffect::Respond(r) = command_effect(&pr(1), true) else { panic!() };
+        assert_eq!((r.rid, r.pv, r.pasid, r.prgi, r.code.bits()), (9, false, 0, 5, 0x1));
+        let sync = |cs| Command::Sync { cs, msh: 0, msi_attr: 0, msi_data: 0, msi_addr: 0 };
         assert_eq!(command_effect(&sync(0), false), CmdEffect::Sync);
         assert_eq!(command_effect(&sync(3), true), CmdEffect::Illegal);
-        assert_eq!(
-            command_effect(&Command::decode(0x44, 0), true),
-            CmdEffect::NoOp
-        );
-        assert_eq!(
-            command_effect(&Command::decode(0x2A, 0), true),
-            CmdEffect::NoOp
-        );
-        assert_eq!(
-            command_effect(&Command::decode(0x00, 0), true),
-            CmdEffect::Illegal
-        );
-        assert_eq!(
-            command_effect(&Command::decode(0x47, 0), true),
-            CmdEffect::Illegal
-        );
+        assert_eq!(command_effect(&Command::decode(0x44, 0), true), CmdEffect::NoOp);
+        assert_eq!(command_effect(&Command::decode(0x2A, 0), true), CmdEffect::NoOp);
+        assert_eq!(command_effect(&Command::decode(0x00, 0), true), CmdEffect::Illegal);
+        assert_eq!(command_effect(&Command::decode(0x47, 0), true), CmdEffect::Illegal);
     }
 }

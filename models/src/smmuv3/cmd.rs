@@ -11,26 +11,8 @@ pub const OP_SYNC: u8 = 0x46;
 
 /// Opcodes defined by the architecture but without effect in our RTL (OP-6 as recorded in
 /// rtl/README.md): CFGI_*, TLBI_*, ATC_INV, PREFETCH_*, plus RESUME and STALL_TERM (no stalls).
-pub const NOOP_OPCODES: &[u8] = &[
-    0x01,
-    0x02,
-    0x03,
-    0x04,
-    0x05,
-    0x06,
-    0x10,
-    0x11,
-    0x12,
-    0x20,
-    0x21,
-    0x22,
-    0x28,
-    0x2A,
-    0x30,
-    0x40,
-    OP_RESUME,
-    OP_STALL_TERM,
-];
+pub const NOOP_OPCODES: &[u8] =
+    &[0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x10, 0x11, 0x12, 0x20, 0x21, 0x22, 0x28, 0x2A, 0x30, 0x40, OP_RESUME, OP_STALL_TERM];
 
 /// True for an OP-6 no-op opcode of our RTL.
 pub fn is_noop_opcode(op: u8) -> bool {
@@ -62,30 +44,13 @@ pub fn pri_resp_field(code: RespCode) -> Option<u8> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Command {
     /// 0x41. `resp` is the raw 2-bit Resp field.
-    PriResp {
-        stream_id: u32,
-        ssv: bool,
-        substream_id: u32,
-        prg_index: u16,
-        resp: u8,
-    },
+    PriResp { stream_id: u32, ssv: bool, substream_id: u32, prg_index: u16, resp: u8 },
     /// 0x44.
-    Resume {
-        stream_id: u32,
-        stag: u16,
-        ac: bool,
-        ab: bool,
-    },
+    Resume { stream_id: u32, stag: u16, ac: bool, ab: bool },
     /// 0x45.
     StallTerm { stream_id: u32 },
     /// 0x46. `msi_addr` is bits [55:2] of the address, unshifted.
-    Sync {
-        cs: u8,
-        msh: u8,
-        msi_attr: u8,
-        msi_data: u32,
-        msi_addr: u64,
-    },
+    Sync { cs: u8, msh: u8, msi_attr: u8, msi_data: u32, msi_addr: u64 },
     /// Any other opcode, kept raw.
     Other { dw0: u64, dw1: u64 },
 }
@@ -138,9 +103,7 @@ impl Command {
                 ac: b[field::RESUME_AC],
                 ab: b[field::RESUME_AB],
             },
-            OP_STALL_TERM => Command::StallTerm {
-                stream_id: b[field::STREAM_ID].load_le(),
-            },
+            OP_STALL_TERM => Command::StallTerm { stream_id: b[field::STREAM_ID].load_le() },
             OP_SYNC => Command::Sync {
                 cs: b[field::SYNC_CS].load_le(),
                 msh: b[field::SYNC_MSH].load_le(),
@@ -157,38 +120,21 @@ impl Command {
         let mut b = Bits::ZERO;
         b[field::OPCODE].store_le(self.opcode());
         match *self {
-            Command::PriResp {
-                stream_id,
-                ssv,
-                substream_id,
-                prg_index,
-                resp,
-            } => {
+            Command::PriResp { stream_id, ssv, substream_id, prg_index, resp } => {
                 b[field::STREAM_ID].store_le(stream_id);
                 b.set(field::SSV, ssv);
                 b[field::SUBSTREAM_ID].store_le(substream_id);
                 b[field::PRG_INDEX].store_le(prg_index);
                 b[field::RESP].store_le(resp);
             }
-            Command::Resume {
-                stream_id,
-                stag,
-                ac,
-                ab,
-            } => {
+            Command::Resume { stream_id, stag, ac, ab } => {
                 b[field::STREAM_ID].store_le(stream_id);
                 b[field::STAG].store_le(stag);
                 b.set(field::RESUME_AC, ac);
                 b.set(field::RESUME_AB, ab);
             }
             Command::StallTerm { stream_id } => b[field::STREAM_ID].store_le(stream_id),
-            Command::Sync {
-                cs,
-                msh,
-                msi_attr,
-                msi_data,
-                msi_addr,
-            } => {
+            Command::Sync { cs, msh, msi_attr, msi_data, msi_addr } => {
                 b[field::SYNC_CS].store_le(cs);
                 b[field::SYNC_MSH].store_le(msh);
                 b[field::SYNC_MSI_ATTR].store_le(msi_attr);
@@ -254,31 +200,15 @@ mod tests {
     #[test]
     fn noop_list_matches_predicate() {
         for op in 0..=255u8 {
-            assert_eq!(
-                is_noop_opcode(op),
-                NOOP_OPCODES.contains(&op),
-                "opcode {op:#x}"
-            );
+            assert_eq!(is_noop_opcode(op), NOOP_OPCODES.contains(&op), "opcode {op:#x}");
         }
         assert!(!is_noop_opcode(OP_PRI_RESP) && !is_noop_opcode(OP_SYNC) && !is_noop_opcode(0x00));
     }
 
     #[test]
     fn sync_fields() {
-        let c = Command::decode(
-            0x46 | (0b01 << 12) | (0b11 << 22) | (0xA << 24) | (0xDEAD_BEEF << 32),
-            0x00FF_FFFF_FFFF_FFFC,
-        );
-        assert_eq!(
-            c,
-            Command::Sync {
-                cs: 1,
-                msh: 3,
-                msi_attr: 0xA,
-                msi_data: 0xDEAD_BEEF,
-                msi_addr: (1 << 54) - 1
-            }
-        );
+        let c = Command::decode(0x46 | (0b01 << 12) | (0b11 << 22) | (0xA << 24) | (0xDEAD_BEEF << 32), 0x00FF_FFFF_FFFF_FFFC);
+        assert_eq!(c, Command::Sync { cs: 1, msh: 3, msi_attr: 0xA, msi_data: 0xDEAD_BEEF, msi_addr: (1 << 54) - 1 });
     }
 
     proptest! {

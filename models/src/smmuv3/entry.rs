@@ -154,24 +154,14 @@ mod tests {
             page: 0xF_FFFF_1234_5678,
         };
         let w = PriqEntry::encode_request(&m);
-        assert_eq!(
-            w[0],
-            0xBEEF | (0xABCDE << 32) | (1 << 59) | (1 << 60) | (1 << 62) | (1 << 63)
-        );
+        assert_eq!(w[0], 0xBEEF | (0xABCDE << 32) | (1 << 59) | (1 << 60) | (1 << 62) | (1 << 63));
         assert_eq!(w[1], 0x1A5 | (0xF_FFFF_1234_5678 << 12));
         assert_eq!(PriqEntry::decode(w).to_request(), m);
     }
 
     #[test]
     fn ssv0_zeroes_pasid_priv_exe() {
-        let m = PageRequest {
-            pv: false,
-            pasid: 0x12345,
-            exe: true,
-            priv_: true,
-            l: true,
-            ..Default::default()
-        };
+        let m = PageRequest { pv: false, pasid: 0x12345, exe: true, priv_: true, l: true, ..Default::default() };
         let w = PriqEntry::encode_request(&m);
         assert_eq!(w[0], 1 << 62);
         assert!(is_well_formed(w));

@@ -41,13 +41,7 @@ pub struct PriqParams {
 
 impl Default for PriqParams {
     fn default() -> Self {
-        PriqParams {
-            priqs: 8,
-            ing_depth: 4,
-            auto_depth: 4,
-            sw_depth: 2,
-            cr0ack_lat: 2,
-        }
+        PriqParams { priqs: 8, ing_depth: 4, auto_depth: 4, sw_depth: 2, cr0ack_lat: 2 }
     }
 }
 
@@ -170,11 +164,7 @@ struct Fifo<T: Copy> {
 impl<T: Copy> Fifo<T> {
     fn new(depth: usize, fill: T) -> Self {
         assert!(depth >= 1, "FIFO depth must be at least 1");
-        Fifo {
-            buf: vec![fill; depth].into_boxed_slice(),
-            head: 0,
-            len: 0,
-        }
+        Fifo { buf: vec![fill; depth].into_boxed_slice(), head: 0, len: 0 }
     }
     fn len(&self) -> usize {
         self.len
@@ -194,11 +184,7 @@ impl<T: Copy> Fifo<T> {
     fn pop(&mut self) -> T {
         assert!(self.len > 0, "pop from an empty FIFO");
         let v = self.buf[self.head];
-        self.head = if self.head + 1 == self.buf.len() {
-            0
-        } else {
-            self.head + 1
-        };
+        self.head = if self.head + 1 == self.buf.len() { 0 } else { self.head + 1 };
         self.len -= 1;
         v
     }
@@ -215,10 +201,7 @@ struct AckLine {
 impl AckLine {
     fn new(lat: usize) -> Self {
         assert!(lat >= 1, "CR0ACK_LAT must be at least 1");
-        AckLine {
-            stages: vec![0; lat - 1].into_boxed_slice(),
-            ack: 0,
-        }
+        AckLine { stages: vec![0; lat - 1].into_boxed_slice(), ack: 0 }
     }
     /// ACK value after the edge, before any hold: the last stage, or the source itself.
     fn next_ack(&self, src_q: u32) -> u32 {
@@ -235,13 +218,7 @@ impl AckLine {
     }
 }
 
-const NO_RESPONSE: PrgResponse = PrgResponse {
-    rid: 0,
-    pv: false,
-    pasid: 0,
-    prgi: 0,
-    code: RespCode::Success,
-};
+const NO_RESPONSE: PrgResponse = PrgResponse { rid: 0, pv: false, pasid: 0, prgi: 0, code: RespCode::Success };
 
 /// Timed model of `smmuv3_priq`.
 #[derive(Clone, Debug)]
@@ -270,7 +247,6 @@ pub struct PriqTiming {
     out: PriqOutputs,
     ev: EdgeEvents,
 }
-
 
 impl PriqTiming {
     /// State right after reset (rst_n held low for at least one edge, then released).
@@ -341,8 +317,7 @@ impl PriqTiming {
         let base_q = self.priq_base;
         let lo_q = self.irq_cfg2 & regs::IRQ_CFG2_LO != 0;
         let engine_q = self.engine;
-        let (ing_len_q, auto_len_q, sw_len_q) =
-            (self.ingress.len(), self.auto_q.len(), self.sw_q.len());
+        let (ing_len_q, auto_len_q, sw_len_q) = (self.ingress.len(), self.auto_q.len(), self.sw_q.len());
         let ring = Ring::new(regs::base_log2size(base_q), self.p.priqs);
 
         // Register access. A write takes effect before this edge's decisions (OP-15): the
@@ -352,11 +327,7 @@ impl PriqTiming {
             let addr = inp.reg_addr & ((1 << regs::ADDR_BITS) - 1);
             self.ev.reg = Some(if inp.reg_write {
                 let applied = self.write_reg(addr, inp.reg_wdata);
-                RegAccess::Write {
-                    addr,
-                    data: inp.reg_wdata,
-                    applied,
-                }
+                RegAccess::Write { addr, data: inp.reg_wdata, applied }
             } else {
                 let data = self.read_reg(addr);
                 self.out.reg_rvalid = true;
@@ -406,11 +377,7 @@ impl PriqTiming {
                     let state = AdmissionState {
                         smmuen: cr0ack_q & regs::CR0_SMMUEN != 0,
                         priqen: cr0ack_q & regs::CR0_PRIQEN != 0,
-                        priq_abt_active: regs::gerror_active(
-                            gerror_q,
-                            gerrorn_q,
-                            regs::GERROR_PRIQ_ABT_ERR,
-                        ),
+                        priq_abt_active: regs::gerror_active(gerror_q, gerrorn_q, regs::GERROR_PRIQ_ABT_ERR),
                         prod: prod_q,
                         cons: cons_eff,
                         ring,
@@ -428,8 +395,7 @@ impl PriqTiming {
                     priq_trigger = arch::discard_irq_trigger(row, lo_q, &m);
                     if row == Row::D_Write {
                         self.latched = m;
-                        self.out.mw_addr =
-                            ring.entry_addr(regs::base_addr(base_q), prod_q, ENTRY_BYTES);
+                        self.out.mw_addr = ring.entry_addr(regs::base_addr(base_q), prod_q, ENTRY_BYTES);
                         self.out.mw_data = PriqEntry::encode_request(&m);
                         self.engine = EngineState::Write;
                     }
@@ -477,10 +443,7 @@ impl PriqTiming {
         if cmd_hs {
             let c = Command::decode(inp.cmd_dw0, inp.cmd_dw1);
             let effect = arch::command_effect(&c, cr0ack_q & regs::CR0_SMMUEN != 0);
-            self.ev.cmd = Some(CmdOutcome {
-                opcode: c.opcode(),
-                effect,
-            });
+            self.ev.cmd = Some(CmdOutcome { opcode: c.opcode(), effect });
             match effect {
                 CmdEffect::Respond(r) => {
                     self.sw_q.push(r);
@@ -513,8 +476,7 @@ impl PriqTiming {
         // Interrupt pulses, gated by IRQ_CTRLACK before the edge (SMMU-PRIQ-13, OP-7, OP-17).
         self.ev.priq_irq_trigger = priq_trigger;
         self.out.irq_priq = priq_trigger && irq_ctrlack_q & regs::IRQ_CTRL_PRIQ_IRQEN != 0;
-        self.out.irq_gerror =
-            self.ev.gerror_activated != 0 && irq_ctrlack_q & regs::IRQ_CTRL_GERROR_IRQEN != 0;
+        self.out.irq_gerror = self.ev.gerror_activated != 0 && irq_ctrlack_q & regs::IRQ_CTRL_GERROR_IRQEN != 0;
 
         self.update_derived_outputs();
         &self.ev
@@ -548,8 +510,7 @@ impl PriqTiming {
     fn write_reg(&mut self, addr: u32, data: u64) -> bool {
         let d32 = data as u32;
         let priq_enabled = (self.cr0 | self.cr0ack.ack) & regs::CR0_PRIQEN != 0;
-        let priq_irq_enabled =
-            (self.irq_ctrl | self.irq_ctrlack.ack) & regs::IRQ_CTRL_PRIQ_IRQEN != 0;
+        let priq_irq_enabled = (self.irq_ctrl | self.irq_ctrlack.ack) & regs::IRQ_CTRL_PRIQ_IRQEN != 0;
         match addr {
             regs::CR0 => self.cr0 = d32 & regs::CR0_MASK,
             regs::IRQ_CTRL => self.irq_ctrl = d32 & regs::IRQ_CTRL_MASK,

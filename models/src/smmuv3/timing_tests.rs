@@ -18,9 +18,7 @@ impl Tb {
         Self::with(PriqParams::default())
     }
     fn with(p: PriqParams) -> Self {
-        Tb {
-            m: PriqTiming::new(p),
-        }
+        Tb { m: PriqTiming::new(p) }
     }
     fn out(&self) -> PriqOutputs {
         *self.m.outputs()
@@ -40,11 +38,7 @@ impl Tb {
         self.edge(write_in(addr, data))
     }
     fn read(&mut self, addr: u32) -> u64 {
-        self.edge(PriqInputs {
-            reg_valid: true,
-            reg_addr: addr,
-            ..Default::default()
-        });
+        self.edge(PriqInputs { reg_valid: true, reg_addr: addr, ..Default::default() });
         assert!(self.out().reg_rvalid);
         self.out().reg_rdata
     }
@@ -65,75 +59,33 @@ impl Tb {
 }
 
 fn write_in(addr: u32, data: u64) -> PriqInputs {
-    PriqInputs {
-        reg_valid: true,
-        reg_write: true,
-        reg_addr: addr,
-        reg_wdata: data,
-        ..Default::default()
-    }
+    PriqInputs { reg_valid: true, reg_write: true, reg_addr: addr, reg_wdata: data, ..Default::default() }
 }
 
 fn msg_in(m: PageRequest) -> PriqInputs {
-    PriqInputs {
-        pr_valid: true,
-        pr: m,
-        ..Default::default()
-    }
+    PriqInputs { pr_valid: true, pr: m, ..Default::default() }
 }
 
 fn cmd_in(c: Command) -> PriqInputs {
     let [cmd_dw0, cmd_dw1] = c.encode();
-    PriqInputs {
-        cmd_valid: true,
-        cmd_dw0,
-        cmd_dw1,
-        ..Default::default()
-    }
+    PriqInputs { cmd_valid: true, cmd_dw0, cmd_dw1, ..Default::default() }
 }
 
 /// An L=`l` read request with optional PASID.
 fn req(rid: u16, pasid: Option<u32>, l: bool, prgi: u16) -> PageRequest {
-    PageRequest {
-        rid,
-        pv: pasid.is_some(),
-        pasid: pasid.unwrap_or(0),
-        r: true,
-        l,
-        prgi,
-        page: 0xA_BCDE,
-        ..Default::default()
-    }
+    PageRequest { rid, pv: pasid.is_some(), pasid: pasid.unwrap_or(0), r: true, l, prgi, page: 0xA_BCDE, ..Default::default() }
 }
 
 fn stop_marker(rid: u16, pasid: u32) -> PageRequest {
-    PageRequest {
-        rid,
-        pv: true,
-        pasid,
-        l: true,
-        ..Default::default()
-    }
+    PageRequest { rid, pv: true, pasid, l: true, ..Default::default() }
 }
 
 fn pri_resp(rid: u16, pasid: Option<u32>, prgi: u16, resp: u8) -> Command {
-    Command::PriResp {
-        stream_id: u32::from(rid),
-        ssv: pasid.is_some(),
-        substream_id: pasid.unwrap_or(0),
-        prg_index: prgi,
-        resp,
-    }
+    Command::PriResp { stream_id: u32::from(rid), ssv: pasid.is_some(), substream_id: pasid.unwrap_or(0), prg_index: prgi, resp }
 }
 
 fn sync_cmd(cs: u8) -> Command {
-    Command::Sync {
-        cs,
-        msh: 0,
-        msi_attr: 0,
-        msi_data: 0,
-        msi_addr: 0,
-    }
+    Command::Sync { cs, msh: 0, msi_attr: 0, msi_data: 0, msi_addr: 0 }
 }
 
 /// Memory that accepts every write and acks it in the next cycle.
@@ -146,27 +98,13 @@ fn mem_ok(mut i: PriqInputs) -> PriqInputs {
 #[test]
 fn reset_outputs() {
     let tb = Tb::new();
-    assert_eq!(
-        tb.out(),
-        PriqOutputs {
-            pr_ready: true,
-            reg_ready: true,
-            cmd_ready: true,
-            ..Default::default()
-        }
-    );
-    assert_eq!(
-        (tb.m.prod(), tb.m.cons(), tb.m.cr0ack(), tb.m.gerror()),
-        (0, 0, 0, 0)
-    );
+    assert_eq!(tb.out(), PriqOutputs { pr_ready: true, reg_ready: true, cmd_ready: true, ..Default::default() });
+    assert_eq!((tb.m.prod(), tb.m.cons(), tb.m.cr0ack(), tb.m.gerror()), (0, 0, 0, 0));
 }
 
 #[test]
 fn id_registers() {
-    let mut tb = Tb::with(PriqParams {
-        priqs: 5,
-        ..Default::default()
-    });
+    let mut tb = Tb::with(PriqParams { priqs: 5, ..Default::default() });
     assert_eq!(tb.read(IDR0), 1 << 16);
     assert_eq!(tb.read(IDR1), (5 << 11) | (20 << 6));
     assert_eq!(tb.read(IDR3), 1 << 5);
@@ -193,23 +131,14 @@ fn latency_row_d() {
     assert!(o.mw_valid && !o.mwack_ready);
     assert_eq!(o.mw_addr, BASE);
     assert_eq!(o.mw_data, PriqEntry::encode_request(&m));
-    assert_eq!(
-        o.mw_data[0],
-        0x0102 | (0x1234 << 32) | (1 << 60) | (1 << 62) | (1 << 63)
-    );
+    assert_eq!(o.mw_data[0], 0x0102 | (0x1234 << 32) | (1 << 60) | (1 << 62) | (1 << 63));
 
-    let ev = tb.edge(PriqInputs {
-        mw_ready: true,
-        ..Default::default()
-    }); // t+2
+    let ev = tb.edge(PriqInputs { mw_ready: true, ..Default::default() }); // t+2
     assert_eq!(ev.mem_write, Some(BASE));
     assert!(!tb.out().mw_valid && tb.out().mwack_ready);
     assert_eq!(tb.m.prod(), 0, "PROD waits for the ack (SMMU-PRIQ-3)");
 
-    let ev = tb.edge(PriqInputs {
-        mwack_valid: true,
-        ..Default::default()
-    }); // t+3
+    let ev = tb.edge(PriqInputs { mwack_valid: true, ..Default::default() }); // t+3
     assert_eq!(ev.written, Some(0));
     assert!(ev.priq_irq_trigger);
     assert_eq!(tb.m.prod(), 1);
@@ -237,29 +166,17 @@ fn latency_row_a_auto_response() {
     tb.edge(msg_in(m)); // t
     let ev = tb.idle(); // t+1
     assert_eq!(ev.decided, Some((Row::A_Disabled, m)));
-    let expect = PrgResponse {
-        rid: 0x0203,
-        pv: false,
-        pasid: 0,
-        prgi: 0x1FF,
-        code: RespCode::ResponseFailure,
-    };
+    let expect = PrgResponse { rid: 0x0203, pv: false, pasid: 0, prgi: 0x1FF, code: RespCode::ResponseFailure };
     assert_eq!(ev.auto_pushed, Some(expect));
     assert!(!tb.out().rsp_valid);
     let ev = tb.idle(); // t+2
     assert_eq!(ev.committed, Some((expect, RespSource::Auto)));
     let o = tb.out();
     assert!(o.rsp_valid);
-    assert_eq!(
-        (o.rsp_rid, o.rsp_pv, o.rsp_pasid, o.rsp_prgi, o.rsp_code),
-        (0x0203, false, 0, 0x1FF, 0xF)
-    );
+    assert_eq!((o.rsp_rid, o.rsp_pv, o.rsp_pasid, o.rsp_prgi, o.rsp_code), (0x0203, false, 0, 0x1FF, 0xF));
     tb.idle();
     assert!(tb.out().rsp_valid, "held until rsp_ready");
-    let ev = tb.edge(PriqInputs {
-        rsp_ready: true,
-        ..Default::default()
-    });
+    let ev = tb.edge(PriqInputs { rsp_ready: true, ..Default::default() });
     assert_eq!(ev.sent, Some(expect));
     assert!(!tb.out().rsp_valid);
     assert_eq!(tb.out().rsp_code, 0xF, "data holds while rsp_valid=0");
@@ -277,11 +194,7 @@ fn latency_row_a_auto_response() {
 /// Fill a LOG2SIZE=1 queue: two entries fit, the third toggles OVFLG and gets auto Success.
 fn fill_to_overflow(tb: &mut Tb) -> Vec<EdgeEvents> {
     tb.enable(1);
-    let msgs = [
-        req(7, Some(0x11), true, 1),
-        req(7, Some(0x22), true, 2),
-        req(7, Some(0x33), true, 3),
-    ];
+    let msgs = [req(7, Some(0x11), true, 1), req(7, Some(0x22), true, 2), req(7, Some(0x33), true, 3)];
     let mut evs = Vec::new();
     for m in msgs {
         evs.push(tb.edge(mem_ok(msg_in(m))));
@@ -300,42 +213,16 @@ fn overflow_at_exactly_full() {
     let evs = fill_to_overflow(&mut tb);
     // Edges (1-based): accepted 1,2,3; M1 decided 2, written 3, acked 4; M2 decided 5, acked 7;
     // M3 decided 8 in row c, its response committed at 9.
-    let rows: Vec<_> = evs
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| e.decided.map(|(r, m)| (i + 1, r, m.prgi)))
-        .collect();
-    assert_eq!(
-        rows,
-        vec![
-            (2, Row::D_Write, 1),
-            (5, Row::D_Write, 2),
-            (8, Row::C_Full, 3)
-        ]
-    );
-    let written: Vec<_> = evs
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| e.written.map(|k| (i + 1, k)))
-        .collect();
+    let rows: Vec<_> = evs.iter().enumerate().filter_map(|(i, e)| e.decided.map(|(r, m)| (i + 1, r, m.prgi))).collect();
+    assert_eq!(rows, vec![(2, Row::D_Write, 1), (5, Row::D_Write, 2), (8, Row::C_Full, 3)]);
+    let written: Vec<_> = evs.iter().enumerate().filter_map(|(i, e)| e.written.map(|k| (i + 1, k))).collect();
     assert_eq!(written, vec![(4, 0), (7, 1)]);
     assert!(evs[7].ovflg_toggled);
-    let success = PrgResponse {
-        rid: 7,
-        pv: true,
-        pasid: 0x33,
-        prgi: 3,
-        code: RespCode::Success,
-    };
+    let success = PrgResponse { rid: 7, pv: true, pasid: 0x33, prgi: 3, code: RespCode::Success };
     assert_eq!(evs[7].auto_pushed, Some(success));
     assert_eq!(evs[8].committed, Some((success, RespSource::Auto)));
     // LO=1: a trigger per written L=1 entry and for the row-c discard (SMMU-PRIQ-13).
-    let triggers: Vec<_> = evs
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.priq_irq_trigger)
-        .map(|(i, _)| i + 1)
-        .collect();
+    let triggers: Vec<_> = evs.iter().enumerate().filter(|(_, e)| e.priq_irq_trigger).map(|(i, _)| i + 1).collect();
     assert_eq!(triggers, vec![4, 7, 8]);
     assert_eq!(tb.m.prod(), FLAG_BIT | 2);
     assert!(tb.m.ovflg() && tb.m.overflow_active());
@@ -356,16 +243,7 @@ fn inhibition_until_matching_ovackflg() {
     assert_eq!(ev.auto_pushed, None);
     let ev = tb.idle();
     assert_eq!(ev.decided, Some((Row::B_OverflowActive, l1)));
-    assert_eq!(
-        ev.auto_pushed,
-        Some(PrgResponse {
-            rid: 8,
-            pv: false,
-            pasid: 0,
-            prgi: 4,
-            code: RespCode::Success
-        })
-    );
+    assert_eq!(ev.auto_pushed, Some(PrgResponse { rid: 8, pv: false, pasid: 0, prgi: 4, code: RespCode::Success }));
     assert!(!ev.ovflg_toggled);
     assert_eq!(tb.m.prod(), FLAG_BIT | 2);
 
@@ -385,10 +263,7 @@ fn inhibition_until_matching_ovackflg() {
 #[test]
 fn cr0ack_latency() {
     for lat in 1..=4 {
-        let mut tb = Tb::with(PriqParams {
-            cr0ack_lat: lat,
-            ..Default::default()
-        });
+        let mut tb = Tb::with(PriqParams { cr0ack_lat: lat, ..Default::default() });
         tb.write(CR0, 0xFF); // edge t; bits above CMDQEN are ignored
         assert_eq!(tb.m.cr0(), 0xF);
         for k in 1..lat {
@@ -436,45 +311,21 @@ fn cr0ack_idle_hold() {
     assert_eq!(tb.m.cr0ack(), EN as u32 | CR0_EVENTQEN);
     // Gated writes stay gated: CR0ACK.PRIQEN=1 (SMMU-PRIQ-14).
     let ev = tb.write(PRIQ_PROD, 5);
-    assert_eq!(
-        ev.reg,
-        Some(RegAccess::Write {
-            addr: PRIQ_PROD,
-            data: 5,
-            applied: false
-        })
-    );
-    tb.edge(PriqInputs {
-        mw_ready: true,
-        ..Default::default()
-    });
+    assert_eq!(ev.reg, Some(RegAccess::Write { addr: PRIQ_PROD, data: 5, applied: false }));
+    tb.edge(PriqInputs { mw_ready: true, ..Default::default() });
     assert_eq!(tb.m.engine(), EngineState::WaitAck);
     tb.idle();
     assert_eq!(tb.m.cr0ack(), EN as u32 | CR0_EVENTQEN);
-    let ev = tb.edge(PriqInputs {
-        mwack_valid: true,
-        ..Default::default()
-    }); // ack edge: still busy before it
+    let ev = tb.edge(PriqInputs { mwack_valid: true, ..Default::default() }); // ack edge: still busy before it
     assert_eq!(ev.written, Some(0));
     assert!(!ev.cr0ack_changed);
-    assert_eq!(
-        tb.m.prod(),
-        1,
-        "PROD final before PRIQEN falls (SMMU-PRIQ-15)"
-    );
+    assert_eq!(tb.m.prod(), 1, "PROD final before PRIQEN falls (SMMU-PRIQ-15)");
     let ev = tb.idle(); // IDLE before this edge: the retry succeeds
     assert!(ev.cr0ack_changed);
     assert_eq!(tb.m.cr0ack(), CR0_EVENTQEN);
     // Now PROD is writable again.
     let ev = tb.write(PRIQ_PROD, 0xFFFF_FFFF);
-    assert_eq!(
-        ev.reg,
-        Some(RegAccess::Write {
-            addr: PRIQ_PROD,
-            data: 0xFFFF_FFFF,
-            applied: true
-        })
-    );
+    assert_eq!(ev.reg, Some(RegAccess::Write { addr: PRIQ_PROD, data: 0xFFFF_FFFF, applied: true }));
     assert_eq!(tb.m.prod(), 0x800F_FFFF);
 }
 
@@ -482,27 +333,13 @@ fn cr0ack_idle_hold() {
 fn write_gating() {
     let mut tb = Tb::new();
     tb.write(PRIQ_BASE, 0xFFFF_FFFF_FFFF_FFFF);
-    assert_eq!(
-        tb.m.priq_base(),
-        0xFFFF_FFFF_FFFF,
-        "WA and bits above 47 read as 0"
-    );
+    assert_eq!(tb.m.priq_base(), 0xFFFF_FFFF_FFFF, "WA and bits above 47 read as 0");
     tb.write(CR0, u64::from(CR0_PRIQEN)); // CR0.PRIQEN=1, CR0ACK still 0
     let ev = tb.write(PRIQ_BASE, BASE);
-    assert_eq!(
-        ev.reg,
-        Some(RegAccess::Write {
-            addr: PRIQ_BASE,
-            data: BASE,
-            applied: false
-        })
-    );
+    assert_eq!(ev.reg, Some(RegAccess::Write { addr: PRIQ_BASE, data: BASE, applied: false }));
     tb.write(PRIQ_PROD, 3);
     tb.write(PRIQ_CONS, 0x8000_0003); // always writable
-    assert_eq!(
-        (tb.m.priq_base(), tb.m.prod(), tb.m.cons()),
-        (0xFFFF_FFFF_FFFF, 0, 0x8000_0003)
-    );
+    assert_eq!((tb.m.priq_base(), tb.m.prod(), tb.m.cons()), (0xFFFF_FFFF_FFFF, 0, 0x8000_0003));
     // CR0.PRIQEN=0 again but CR0ACK.PRIQEN=1 for a while: still gated.
     tb.write(CR0, 0);
     assert_eq!(tb.m.cr0ack(), CR0_PRIQEN);
@@ -544,13 +381,7 @@ fn illegal_resp3() {
     tb.write(CR0, u64::from(CR0_SMMUEN));
     tb.set_irq_ctrl(IRQ_CTRL_GERROR_IRQEN);
     let ev = tb.edge(cmd_in(pri_resp(1, None, 2, 0b11)));
-    assert_eq!(
-        ev.cmd,
-        Some(CmdOutcome {
-            opcode: 0x41,
-            effect: CmdEffect::Illegal
-        })
-    );
+    assert_eq!(ev.cmd, Some(CmdOutcome { opcode: 0x41, effect: CmdEffect::Illegal }));
     assert_eq!(ev.gerror_activated, GERROR_CMDQ_ERR);
     assert_eq!(ev.sw_pushed, None);
     let o = tb.out();
@@ -564,10 +395,7 @@ fn illegal_resp3() {
     tb.write(GERRORN, 1);
     assert!(tb.out().cmd_ready);
     tb.idle_n(3);
-    assert!(
-        !tb.out().rsp_valid,
-        "the illegal command sent nothing (DEC-4)"
-    );
+    assert!(!tb.out().rsp_valid, "the illegal command sent nothing (DEC-4)");
     // Undefined opcode and CS=0b11 are ILLEGAL too; GERROR toggles back to 0.
     let ev = tb.edge(cmd_in(sync_cmd(0b11)));
     assert_eq!(ev.gerror_activated, GERROR_CMDQ_ERR);
@@ -579,19 +407,11 @@ fn illegal_resp3() {
 fn noop_and_unknown_opcodes() {
     let mut tb = Tb::new();
     for op in [0x01u64, 0x2A, 0x40, 0x44, 0x45] {
-        let ev = tb.edge(PriqInputs {
-            cmd_valid: true,
-            cmd_dw0: op | 0xFFFF_0000,
-            ..Default::default()
-        });
+        let ev = tb.edge(PriqInputs { cmd_valid: true, cmd_dw0: op | 0xFFFF_0000, ..Default::default() });
         assert_eq!(ev.cmd.map(|c| c.effect), Some(CmdEffect::NoOp));
     }
     assert_eq!(tb.m.gerror(), 0);
-    let ev = tb.edge(PriqInputs {
-        cmd_valid: true,
-        cmd_dw0: 0x47,
-        ..Default::default()
-    });
+    let ev = tb.edge(PriqInputs { cmd_valid: true, cmd_dw0: 0x47, ..Default::default() });
     assert_eq!(ev.cmd.map(|c| c.effect), Some(CmdEffect::Illegal));
     assert!(!tb.out().irq_gerror, "GERROR_IRQEN=0: no pulse");
     assert_eq!(tb.m.gerror(), GERROR_CMDQ_ERR);
@@ -608,11 +428,7 @@ fn pri_resp_mapping_and_commit() {
 
     tb.write(CR0, u64::from(CR0_SMMUEN));
     tb.idle_n(2);
-    for (resp, code, pasid) in [
-        (0b10u8, 0x0u8, Some(0x44)),
-        (0b01, 0x1, None),
-        (0b00, 0xF, Some(0xFFFFF)),
-    ] {
+    for (resp, code, pasid) in [(0b10u8, 0x0u8, Some(0x44)), (0b01, 0x1, None), (0b00, 0xF, Some(0xFFFFF))] {
         let ev = tb.edge(cmd_in(pri_resp(0x0405, pasid, 0x1AB, resp))); // c
         let r = ev.sw_pushed.expect("pushed at c");
         assert_eq!(r.code.bits(), code);
@@ -620,27 +436,10 @@ fn pri_resp_mapping_and_commit() {
         assert_eq!(ev.committed, Some((r, RespSource::Software)));
         let o = tb.out();
         assert_eq!(
-            (
-                o.rsp_valid,
-                o.rsp_rid,
-                o.rsp_pv,
-                o.rsp_pasid,
-                o.rsp_prgi,
-                o.rsp_code
-            ),
-            (
-                true,
-                0x0405,
-                pasid.is_some(),
-                pasid.unwrap_or(0),
-                0x1AB,
-                code
-            )
+            (o.rsp_valid, o.rsp_rid, o.rsp_pv, o.rsp_pasid, o.rsp_prgi, o.rsp_code),
+            (true, 0x0405, pasid.is_some(), pasid.unwrap_or(0), 0x1AB, code)
         );
-        let ev = tb.edge(PriqInputs {
-            rsp_ready: true,
-            ..Default::default()
-        });
+        let ev = tb.edge(PriqInputs { rsp_ready: true, ..Default::default() });
         assert_eq!(ev.sent, Some(r));
     }
 }
@@ -653,34 +452,17 @@ fn auto_responses_have_priority() {
     let m = req(6, None, true, 7);
     // Edge 1: command 1 and message taken. Edge 2: SW1 committed (only candidate), message
     // decided (auto pushed), command 2 taken.
-    tb.edge(PriqInputs {
-        pr_valid: true,
-        pr: m,
-        ..cmd_in(pri_resp(1, None, 1, 0b10))
-    });
+    tb.edge(PriqInputs { pr_valid: true, pr: m, ..cmd_in(pri_resp(1, None, 1, 0b10)) });
     let ev = tb.edge(cmd_in(pri_resp(2, None, 2, 0b10)));
-    assert_eq!(
-        ev.committed.map(|(r, s)| (r.rid, s)),
-        Some((1, RespSource::Software))
-    );
+    assert_eq!(ev.committed.map(|(r, s)| (r.rid, s)), Some((1, RespSource::Software)));
     assert!(ev.auto_pushed.is_some());
     tb.idle_n(2);
     assert_eq!((tb.m.auto_len(), tb.m.sw_len()), (1, 1));
-    let ready = PriqInputs {
-        rsp_ready: true,
-        ..Default::default()
-    };
+    let ready = PriqInputs { rsp_ready: true, ..Default::default() };
     let ev = tb.edge(ready);
-    assert_eq!(
-        ev.committed.map(|(r, s)| (r.rid, s)),
-        Some((6, RespSource::Auto)),
-        "automatic first"
-    );
+    assert_eq!(ev.committed.map(|(r, s)| (r.rid, s)), Some((6, RespSource::Auto)), "automatic first");
     let ev = tb.edge(ready);
-    assert_eq!(
-        ev.committed.map(|(r, s)| (r.rid, s)),
-        Some((2, RespSource::Software))
-    );
+    assert_eq!(ev.committed.map(|(r, s)| (r.rid, s)), Some((2, RespSource::Software)));
     let ev = tb.edge(ready);
     assert_eq!(ev.committed, None);
     assert!(!tb.out().rsp_valid);
@@ -707,10 +489,7 @@ fn cmd_sync() {
     assert!(!tb.out().cmd_ready, "no command after a pending sync");
     tb.idle_n(3);
     assert!(!tb.out().sync_done && tb.m.sync_pending());
-    let ev = tb.edge(PriqInputs {
-        rsp_ready: true,
-        ..Default::default()
-    }); // R1 sent, R2 committed
+    let ev = tb.edge(PriqInputs { rsp_ready: true, ..Default::default() }); // R1 sent, R2 committed
     assert_eq!(ev.committed.map(|(r, _)| r.rid), Some(2));
     assert!(!ev.sync_completed, "FIFO was not empty before this edge");
     let ev = tb.idle();
@@ -726,28 +505,12 @@ fn write_abort() {
     let m = req(5, Some(0x77), true, 8);
     tb.edge(msg_in(m));
     tb.idle();
-    tb.edge(PriqInputs {
-        mw_ready: true,
-        ..Default::default()
-    });
-    let ev = tb.edge(PriqInputs {
-        mwack_valid: true,
-        mwack_err: true,
-        ..Default::default()
-    });
+    tb.edge(PriqInputs { mw_ready: true, ..Default::default() });
+    let ev = tb.edge(PriqInputs { mwack_valid: true, mwack_err: true, ..Default::default() });
     assert_eq!(ev.write_aborted, Some(0));
     assert_eq!(ev.written, None);
     assert_eq!(ev.gerror_activated, GERROR_PRIQ_ABT_ERR);
-    assert_eq!(
-        ev.auto_pushed,
-        Some(PrgResponse {
-            rid: 5,
-            pv: false,
-            pasid: 0,
-            prgi: 8,
-            code: RespCode::ResponseFailure
-        })
-    );
+    assert_eq!(ev.auto_pushed, Some(PrgResponse { rid: 5, pv: false, pasid: 0, prgi: 8, code: RespCode::ResponseFailure }));
     assert!(tb.out().irq_gerror && !tb.out().irq_priq);
     assert_eq!(tb.m.prod(), 0);
     assert!(tb.m.priq_abt_active());
@@ -782,21 +545,14 @@ fn auto_fifo_full_stalls_decisions() {
     let mut tb = Tb::new(); // AUTO_DEPTH 4, row a, egress blocked
     let mut decided = 0;
     for i in 0..12u16 {
-        let inp = if tb.out().pr_ready {
-            msg_in(req(1, None, true, i))
-        } else {
-            PriqInputs::default()
-        };
+        let inp = if tb.out().pr_ready { msg_in(req(1, None, true, i)) } else { PriqInputs::default() };
         decided += usize::from(tb.edge(inp).decided.is_some());
     }
     // One response in the egress register, four in the FIFO; the sixth message waits.
     assert_eq!(decided, 5);
     assert_eq!(tb.m.auto_len(), 4);
     assert!(tb.out().rsp_valid);
-    let ev = tb.edge(PriqInputs {
-        rsp_ready: true,
-        ..Default::default()
-    });
+    let ev = tb.edge(PriqInputs { rsp_ready: true, ..Default::default() });
     assert!(ev.decided.is_none(), "FIFO was full before this edge");
     assert!(tb.idle().decided.is_some());
 }
@@ -810,16 +566,11 @@ fn lo0_interrupt_only_from_empty() {
     for i in 0..3u16 {
         tb.edge(mem_ok(msg_in(req(1, None, true, i))));
         for _ in 0..3 {
-            pulses += usize::from(
-                tb.edge(mem_ok(PriqInputs::default())).written.is_some() && tb.out().irq_priq,
-            );
+            pulses += usize::from(tb.edge(mem_ok(PriqInputs::default())).written.is_some() && tb.out().irq_priq);
         }
     }
     assert_eq!(tb.m.prod(), 3);
-    assert_eq!(
-        pulses, 1,
-        "only the empty -> non-empty write triggers with LO=0"
-    );
+    assert_eq!(pulses, 1, "only the empty -> non-empty write triggers with LO=0");
     // Consume all; the next write triggers again.
     tb.write(PRIQ_CONS, 3);
     tb.edge(mem_ok(msg_in(req(1, None, false, 9))));
@@ -840,12 +591,7 @@ fn step_speed() {
     let n = 5_000_000u32;
     let t0 = std::time::Instant::now();
     for i in 0..n {
-        let mut inp = mem_ok(msg_in(req(
-            1,
-            Some(i & 0xFFFFF),
-            i % 3 == 0,
-            (i & 0x1FF) as u16,
-        )));
+        let mut inp = mem_ok(msg_in(req(1, Some(i & 0xFFFFF), i % 3 == 0, (i & 0x1FF) as u16)));
         inp.rsp_ready = true;
         if i % 64 == 0 {
             inp.reg_valid = true;

@@ -65,9 +65,7 @@ pub fn decide_row(s: &AdmissionState) -> Row {
 /// `table` holds PRE[i] register values (RID [15:0], PRE [16]); a RID is enabled iff some entry
 /// has PRE=1 and that RID. No entry, or only PRE=0 entries: disabled.
 pub fn pre_enabled(table: &[u64], rid: u16) -> bool {
-    table
-        .iter()
-        .any(|&e| e & regs::PRE_EN != 0 && regs::pre_rid(e) == rid)
+    table.iter().any(|&e| e & regs::PRE_EN != 0 && regs::pre_rid(e) == rid)
 }
 
 /// An "LPIG=1 request": L=1 and not a Stop Marker, PASID-less L=1 R=W=0 included (DEC-1,
@@ -142,11 +140,7 @@ impl Default for EventCtl {
 }
 
 impl EventCtl {
-    pub const RESET: EventCtl = EventCtl {
-        im: true,
-        ip: false,
-        rsvdp: 0,
-    };
+    pub const RESET: EventCtl = EventCtl { im: true, ip: false, rsvdp: 0 };
 
     /// An event condition (VTD-PRQ-13). `already_pending` is true when a status bit that
     /// suppresses the event was 1 just before (PPR or PRO for the PRQ; PPF, PFO, IQE, ICE, ITE for
@@ -263,13 +257,7 @@ impl PrqState {
 
     /// The admission state for a message whose RID has PRE = `pre`.
     pub fn admission_state(&self, pre: bool) -> AdmissionState {
-        AdmissionState {
-            pre,
-            pro: self.pro(),
-            pqh: self.pqh,
-            pqt: self.pqt,
-            ring: self.ring(),
-        }
+        AdmissionState { pre, pro: self.pro(), pqh: self.pqh, pqt: self.pqt, ring: self.ring() }
     }
 
     /// Decide and apply one message (vtd.md §4):
@@ -280,13 +268,7 @@ impl PrqState {
     ///   PRO were both 0 before this setting (VTD-PRQ-8, VTD-PRQ-11, VTD-PRQ-13).
     pub fn admit(&mut self, m: &PageRequest, pre: bool) -> Admission {
         let row = decide_row(&self.admission_state(pre));
-        let mut a = Admission {
-            row,
-            write: None,
-            response: auto_response(row, m),
-            fault: None,
-            msi: None,
-        };
+        let mut a = Admission { row, write: None, response: auto_response(row, m), fault: None, msi: None };
         let pending_before = self.prs & regs::PRS_MASK != 0;
         match row {
             Row::A_NotEnabled => a.fault = Some(fault_record(m)),
@@ -385,10 +367,7 @@ pub struct FaultUnit {
 
 impl FaultUnit {
     pub fn new(nr: u32) -> FaultUnit {
-        assert!(
-            (1..=256).contains(&nr),
-            "fault record count {nr} not in 1..=256"
-        );
+        assert!((1..=256).contains(&nr), "fault record count {nr} not in 1..=256");
         FaultUnit {
             records: vec![FaultRecord::default(); nr as usize],
             idx: 0,
@@ -560,12 +539,7 @@ pub fn wait_may_complete(w: &PendingWait, earlier_complete: bool, resolved: u64)
 /// Completion of a wait (VTD-IQ-8): SW → status write (address truncated to 48 bits, OP-19);
 /// IF → IWC set and, only if IWC was 0, the completion event (IECTL as PECTL). SW=IF=0: nothing
 /// visible.
-pub fn complete_wait(
-    dsc: &InvWaitDsc,
-    iwc: &mut bool,
-    ie: &mut EventCtl,
-    ie_msi: &MsiRegs,
-) -> WaitCompletion {
+pub fn complete_wait(dsc: &InvWaitDsc, iwc: &mut bool, ie: &mut EventCtl, ie_msi: &MsiRegs) -> WaitCompletion {
     let mut c = WaitCompletion::default();
     if dsc.sw {
         c.status_write = Some((dsc.status_addr & regs::ADDR_MASK, dsc.status_data));
@@ -598,10 +572,7 @@ pub struct IqState {
 
 impl IqState {
     pub fn new(pds: bool) -> IqState {
-        IqState {
-            pds,
-            ..Default::default()
-        }
+        IqState { pds, ..Default::default() }
     }
 
     /// True while a taken FN=1 wait has not completed (VTD-IQ-9).
@@ -619,10 +590,7 @@ impl IqState {
             SwDesc::PageGrpResp(d) => Take::Respond(page_grp_resp_effect(&d)),
             SwDesc::NoEffect(t) => Take::NoEffect(t),
             SwDesc::InvWait(dsc) => {
-                let p = PendingWait {
-                    dsc,
-                    ingress_mark: accepted,
-                };
+                let p = PendingWait { dsc, ingress_mark: accepted };
                 self.pending.push_back(p);
                 Take::Wait(p)
             }
@@ -640,10 +608,7 @@ impl IqState {
                 break;
             }
             self.pending.pop_front();
-            out.push((
-                w,
-                complete_wait(&w.dsc, &mut self.iwc, &mut self.ie, &self.ie_msi),
-            ));
+            out.push((w, complete_wait(&w.dsc, &mut self.iwc, &mut self.ie, &self.ie_msi)));
         }
         out
     }
@@ -687,12 +652,7 @@ pub struct MessageEffect {
 
 impl Vtd {
     pub fn new(nr_fault_records: u32) -> Vtd {
-        Vtd {
-            prq: PrqState::default(),
-            faults: FaultUnit::new(nr_fault_records),
-            iq: IqState::new(true),
-            accepted: 0,
-        }
+        Vtd { prq: PrqState::default(), faults: FaultUnit::new(nr_fault_records), iq: IqState::new(true), accepted: 0 }
     }
 
     /// Accept, decide and resolve one message (vtd.md §4, VTD-FLT-7).
@@ -717,73 +677,21 @@ impl Vtd {
 /// Which VT-d rule has a model function (and which does not yet, with the layer that owns it).
 /// `Some(path)` names the function(s); `None` entries give the reason in the second string.
 pub const RULE_MAP: &[(RuleId, Option<&str>, &str)] = &[
-    (
-        rules::VTD_PRQ_1,
-        Some("regs::PrqRing::{entries, entry_addr}, page_req_write"),
-        "",
-    ),
-    (
-        rules::VTD_PRQ_2,
-        Some("regs::PrqRing::offset, PrqState::write_pqh"),
-        "",
-    ),
-    (
-        rules::VTD_PRQ_3,
-        Some("regs::PrqRing::{empty, full, used}"),
-        "",
-    ),
-    (
-        rules::VTD_PRQ_4,
-        Some("desc::PageReqDsc::encode_request"),
-        "",
-    ),
-    (
-        rules::VTD_PRQ_5,
-        Some("decide_row, auto_response, fault_record, PrqState::admit"),
-        "",
-    ),
-    (
-        rules::VTD_PRQ_6,
-        Some("decide_row, auto_response, PrqState::admit"),
-        "",
-    ),
-    (
-        rules::VTD_PRQ_7,
-        Some("decide_row, auto_response, PrqState::admit"),
-        "",
-    ),
-    (
-        rules::VTD_PRQ_8,
-        Some("PrqState::admit (order of phases: timing layer)"),
-        "",
-    ),
+    (rules::VTD_PRQ_1, Some("regs::PrqRing::{entries, entry_addr}, page_req_write"), ""),
+    (rules::VTD_PRQ_2, Some("regs::PrqRing::offset, PrqState::write_pqh"), ""),
+    (rules::VTD_PRQ_3, Some("regs::PrqRing::{empty, full, used}"), ""),
+    (rules::VTD_PRQ_4, Some("desc::PageReqDsc::encode_request"), ""),
+    (rules::VTD_PRQ_5, Some("decide_row, auto_response, fault_record, PrqState::admit"), ""),
+    (rules::VTD_PRQ_6, Some("decide_row, auto_response, PrqState::admit"), ""),
+    (rules::VTD_PRQ_7, Some("decide_row, auto_response, PrqState::admit"), ""),
+    (rules::VTD_PRQ_8, Some("PrqState::admit (order of phases: timing layer)"), ""),
     (rules::VTD_PRQ_9, Some("decide_row"), ""),
-    (
-        rules::VTD_PRQ_10,
-        Some("is_last_request, auto_response, desc::PageReqDsc"),
-        "",
-    ),
+    (rules::VTD_PRQ_10, Some("is_last_request, auto_response, desc::PageReqDsc"), ""),
     (rules::VTD_PRQ_11, Some("PrqState::admit"), ""),
-    (
-        rules::VTD_PRQ_12,
-        Some("regs::prs_write, PrqState::write_prs"),
-        "",
-    ),
-    (
-        rules::VTD_PRQ_13,
-        Some("EventCtl::condition, PrqState::admit"),
-        "",
-    ),
-    (
-        rules::VTD_PRQ_14,
-        Some("EventCtl::{write_im, sources_cleared}, PrqState::{write_prs, write_pectl}"),
-        "",
-    ),
-    (
-        rules::VTD_PRQ_15,
-        Some("EventCtl::RESET, PrqState::write_pectl"),
-        "",
-    ),
+    (rules::VTD_PRQ_12, Some("regs::prs_write, PrqState::write_prs"), ""),
+    (rules::VTD_PRQ_13, Some("EventCtl::condition, PrqState::admit"), ""),
+    (rules::VTD_PRQ_14, Some("EventCtl::{write_im, sources_cleared}, PrqState::{write_prs, write_pectl}"), ""),
+    (rules::VTD_PRQ_15, Some("EventCtl::RESET, PrqState::write_pectl"), ""),
     (
         rules::VTD_PRQ_16,
         Some("timing::VtdTiming::step (PE MSI starts only from IDLE after the kind-0 ack; reads held while a descriptor is in flight)"),
@@ -791,95 +699,27 @@ pub const RULE_MAP: &[(RuleId, Option<&str>, &str)] = &[
     ),
     (rules::VTD_PRQ_17, Some("auto_response"), ""),
     (rules::VTD_PRQ_18, Some("page_req_write (no PRG check)"), ""),
-    (
-        rules::VTD_PRQ_19,
-        Some("pre_enabled, regs::{PRE_BASE, pre_offset} (write-to-effect: timing layer)"),
-        "",
-    ),
-    (
-        rules::VTD_PRQ_20,
-        None,
-        "[HW] port ordering of a register read against event MSI acks: timing layer and RTL",
-    ),
-    (
-        rules::VTD_IQ_1,
-        Some("desc::{desc_type, classify}, IqState::take"),
-        "",
-    ),
-    (
-        rules::VTD_IQ_2,
-        Some("desc::classify, IqState::take, FaultUnit::set_iqe"),
-        "",
-    ),
+    (rules::VTD_PRQ_19, Some("pre_enabled, regs::{PRE_BASE, pre_offset} (write-to-effect: timing layer)"), ""),
+    (rules::VTD_PRQ_20, None, "[HW] port ordering of a register read against event MSI acks: timing layer and RTL"),
+    (rules::VTD_IQ_1, Some("desc::{desc_type, classify}, IqState::take"), ""),
+    (rules::VTD_IQ_2, Some("desc::classify, IqState::take, FaultUnit::set_iqe"), ""),
     (rules::VTD_IQ_3, Some("desc::PageGrpRespDsc::response"), ""),
-    (
-        rules::VTD_IQ_4,
-        Some("desc::page_grp_resp_reserved_bits, desc::classify"),
-        "",
-    ),
-    (
-        rules::VTD_IQ_5,
-        Some("timing::VtdTiming::step (egress: automatic first, then descriptor order; DEC-12, OP-16)"),
-        "",
-    ),
-    (
-        rules::VTD_IQ_6,
-        Some("desc::inv_wait_reserved_bits, desc::classify"),
-        "",
-    ),
-    (
-        rules::VTD_IQ_7,
-        Some("wait_may_complete, IqState::progress"),
-        "",
-    ),
-    (
-        rules::VTD_IQ_8,
-        Some("complete_wait, IqState::write_ics"),
-        "",
-    ),
+    (rules::VTD_IQ_4, Some("desc::page_grp_resp_reserved_bits, desc::classify"), ""),
+    (rules::VTD_IQ_5, Some("timing::VtdTiming::step (egress: automatic first, then descriptor order; DEC-12, OP-16)"), ""),
+    (rules::VTD_IQ_6, Some("desc::inv_wait_reserved_bits, desc::classify"), ""),
+    (rules::VTD_IQ_7, Some("wait_may_complete, IqState::progress"), ""),
+    (rules::VTD_IQ_8, Some("complete_wait, IqState::write_ics"), ""),
     (rules::VTD_IQ_9, Some("IqState::fenced, IqState::take"), ""),
-    (
-        rules::VTD_IQ_10,
-        Some("wait_may_complete (ingress_mark, resolved count)"),
-        "",
-    ),
-    (
-        rules::VTD_IQ_11,
-        None,
-        "[SYS] end-to-end drain property: checker over host + device + block",
-    ),
-    (
-        rules::VTD_FLT_1,
-        Some("FaultUnit::{fsts, ppf, write_fsts}"),
-        "",
-    ),
-    (
-        rules::VTD_FLT_2,
-        Some("regs::{cap_nr, frcd_offset, FaultRecord}"),
-        "",
-    ),
+    (rules::VTD_IQ_10, Some("wait_may_complete (ingress_mark, resolved count)"), ""),
+    (rules::VTD_IQ_11, None, "[SYS] end-to-end drain property: checker over host + device + block"),
+    (rules::VTD_FLT_1, Some("FaultUnit::{fsts, ppf, write_fsts}"), ""),
+    (rules::VTD_FLT_2, Some("regs::{cap_nr, frcd_offset, FaultRecord}"), ""),
     (rules::VTD_FLT_3, Some("fault_record"), ""),
     (rules::VTD_FLT_4, Some("FaultUnit::record"), ""),
-    (
-        rules::VTD_FLT_5,
-        Some("FaultUnit::{write_frcd_hi, write_fsts}"),
-        "",
-    ),
-    (
-        rules::VTD_FLT_6,
-        Some("FaultUnit::{record, set_iqe, write_fectl}, EventCtl"),
-        "",
-    ),
-    (
-        rules::VTD_FLT_7,
-        Some("Vtd::message (relative order OP-13: timing layer)"),
-        "",
-    ),
-    (
-        rules::VTD_FLT_8,
-        None,
-        "[HW] port ordering of a register read against event MSI acks: timing layer and RTL",
-    ),
+    (rules::VTD_FLT_5, Some("FaultUnit::{write_frcd_hi, write_fsts}"), ""),
+    (rules::VTD_FLT_6, Some("FaultUnit::{record, set_iqe, write_fectl}, EventCtl"), ""),
+    (rules::VTD_FLT_7, Some("Vtd::message (relative order OP-13: timing layer)"), ""),
+    (rules::VTD_FLT_8, None, "[HW] port ordering of a register read against event MSI acks: timing layer and RTL"),
 ];
 
 #[cfg(test)]

@@ -46,19 +46,10 @@ fn prq() -> PrqState {
 }
 
 fn st(pre: bool, pro: bool, pqh: u64, pqt: u64) -> AdmissionState {
-    AdmissionState {
-        pre,
-        pro,
-        pqh,
-        pqt,
-        ring: PrqRing::new(0),
-    }
+    AdmissionState { pre, pro, pqh, pqt, ring: PrqRing::new(0) }
 }
 
-const PE_MSI: Msi = Msi {
-    addr: 0xFEE0_1000,
-    data: 0x41,
-};
+const PE_MSI: Msi = Msi { addr: 0xFEE0_1000, data: 0x41 };
 
 // ---- admission rows ------------------------------------------------------------------------
 
@@ -85,26 +76,12 @@ fn auto_response_table() {
         assert_eq!(code(Row::D_Write, &m), None);
     }
     for m in [not_last(), req(false, false, true), stop_marker()] {
-        for row in [
-            Row::A_NotEnabled,
-            Row::B_Overflow,
-            Row::C_Full,
-            Row::D_Write,
-        ] {
+        for row in [Row::A_NotEnabled, Row::B_Overflow, Row::C_Full, Row::D_Write] {
             assert_eq!(auto_response(row, &m), None, "{row:?} {m:?}");
         }
     }
     let r = auto_response(Row::C_Full, &last()).unwrap();
-    assert_eq!(
-        r,
-        PrgResponse {
-            rid: 0x0308,
-            pv: true,
-            pasid: 0x4_2424,
-            prgi: 0x17,
-            code: RespCode::Success
-        }
-    );
+    assert_eq!(r, PrgResponse { rid: 0x0308, pv: true, pasid: 0x4_2424, prgi: 0x17, code: RespCode::Success });
     let r = auto_response(Row::B_Overflow, &pasidless_last_rw0()).unwrap();
     assert_eq!((r.pv, r.pasid, r.prgi), (false, 0, 0x17));
 }
@@ -121,10 +98,7 @@ fn row_d_write_and_event() {
     let (addr, words) = a.write.unwrap();
     assert_eq!(addr, 0x12_3456_7FE0);
     assert_eq!(words, PageReqDsc::encode_request(&not_last()));
-    assert_eq!(
-        words[0],
-        0x01 | (1 << 8) | (0x0308 << 16) | (0x4_2424 << 32) | (1 << 53)
-    );
+    assert_eq!(words[0], 0x01 | (1 << 8) | (0x0308 << 16) | (0x4_2424 << 32) | (1 << 53));
     assert_eq!(s.pqt, 0); // wraps modulo 4096
     assert!(s.ppr());
     assert_eq!(s.pectl(), regs::ECTL_IM | regs::ECTL_IP);
@@ -134,12 +108,7 @@ fn row_d_write_and_event() {
     assert_eq!(a.row, Row::D_Write);
     assert_eq!(
         a.write.unwrap().1,
-        [
-            0x01 | (1 << 8) | (0x0308 << 16) | (0x4_2424 << 32) | (1 << 53),
-            (1 << 2) | (0x17 << 3) | (0xABC_DEF0 << 12),
-            0,
-            0
-        ]
+        [0x01 | (1 << 8) | (0x0308 << 16) | (0x4_2424 << 32) | (1 << 53), (1 << 2) | (0x17 << 3) | (0xABC_DEF0 << 12), 0, 0]
     );
     assert_eq!(s.pqt, 0x20);
     assert_eq!(a.msi, None);
@@ -204,10 +173,7 @@ fn row_b_sticky_overflow() {
         let a = s.admit(&m, true);
         assert_eq!(a.row, Row::B_Overflow);
         assert_eq!((a.write, a.fault, a.msi), (None, None, None));
-        assert_eq!(
-            a.response.map(|r| r.code),
-            is_last_request(&m).then_some(RespCode::Success)
-        );
+        assert_eq!(a.response.map(|r| r.code), is_last_request(&m).then_some(RespCode::Success));
         assert_eq!(s, before);
     }
     s.write_prs(regs::PRS_PRO);
@@ -293,16 +259,8 @@ fn prs_and_pectl_registers() {
 #[test]
 fn no_prg_consistency_check() {
     let mut s = prq();
-    let exe_without_read = PageRequest {
-        exe: true,
-        r: false,
-        w: true,
-        ..last()
-    };
-    let other_pasid = PageRequest {
-        pasid: 0x99,
-        ..not_last()
-    };
+    let exe_without_read = PageRequest { exe: true, r: false, w: true, ..last() };
+    let other_pasid = PageRequest { pasid: 0x99, ..not_last() };
     for m in [not_last(), other_pasid, exe_without_read, exe_without_read] {
         let a = s.admit(&m, true);
         assert_eq!(a.write.unwrap().1, PageReqDsc::encode_request(&m));
@@ -312,24 +270,14 @@ fn no_prg_consistency_check() {
 // ---- fault recording -----------------------------------------------------------------------
 
 fn fault(n: u64) -> FaultRecord {
-    FaultRecord {
-        fi: n,
-        ..fault_record(&last())
-    }
+    FaultRecord { fi: n, ..fault_record(&last()) }
 }
 
-const FE_MSI: Msi = Msi {
-    addr: 0xFEE0_2000,
-    data: 0x42,
-};
+const FE_MSI: Msi = Msi { addr: 0xFEE0_2000, data: 0x42 };
 
 fn fault_unit(nr: u32) -> FaultUnit {
     let mut u = FaultUnit::new(nr);
-    u.fe_msi = MsiRegs {
-        data: 0x42,
-        addr: 0xFEE0_2000,
-        uaddr: 0,
-    };
+    u.fe_msi = MsiRegs { data: 0x42, addr: 0xFEE0_2000, uaddr: 0 };
     u.write_fectl(0);
     u
 }
@@ -339,16 +287,10 @@ fn fault_unit(nr: u32) -> FaultUnit {
 fn fault_recording_algorithm() {
     let mut u = fault_unit(4);
     assert_eq!(u.fsts(), 0);
-    assert_eq!(
-        u.record(fault(1)),
-        (FaultOutcome::Recorded { index: 0 }, Some(FE_MSI))
-    );
+    assert_eq!(u.record(fault(1)), (FaultOutcome::Recorded { index: 0 }, Some(FE_MSI)));
     for (n, i) in [(2, 1), (3, 2), (4, 3)] {
         // PPF already 1: no event, FRI stays 0.
-        assert_eq!(
-            u.record(fault(n)),
-            (FaultOutcome::Recorded { index: i }, None)
-        );
+        assert_eq!(u.record(fault(n)), (FaultOutcome::Recorded { index: i }, None));
     }
     assert_eq!(u.fsts(), regs::FSTS_PPF); // FRI = 0
     assert_eq!(u.next_index(), 0);
@@ -366,10 +308,7 @@ fn fault_recording_algorithm() {
     // Clear PFO: recording resumes at the internal index 0; PPF=1 (F[2], F[3]) so FRI stays.
     u.write_fsts(regs::FSTS_PFO | 0x80 | regs::FSTS_PPF | regs::FSTS_FRI_MASK);
     assert_eq!(u.fsts(), regs::FSTS_PPF);
-    assert_eq!(
-        u.record(fault(7)),
-        (FaultOutcome::Recorded { index: 0 }, None)
-    );
+    assert_eq!(u.record(fault(7)), (FaultOutcome::Recorded { index: 0 }, None));
     assert_eq!(u.record_at(0).fi, 7);
     assert_eq!(u.fsts() >> 8, 0);
     // Clear everything: IP clears, the next fault sets FRI = idx (1) and raises a new event.
@@ -377,10 +316,7 @@ fn fault_recording_algorithm() {
         u.write_frcd_hi(i, 1 << 31);
     }
     assert_eq!(u.fsts(), 0);
-    assert_eq!(
-        u.record(fault(8)),
-        (FaultOutcome::Recorded { index: 1 }, Some(FE_MSI))
-    );
+    assert_eq!(u.record(fault(8)), (FaultOutcome::Recorded { index: 1 }, Some(FE_MSI)));
     assert_eq!(u.fsts(), regs::FSTS_PPF | (1 << 8));
 }
 
@@ -415,29 +351,14 @@ fn fault_event() {
 
 fn iq() -> (IqState, FaultUnit) {
     let mut q = IqState::new(true);
-    q.ie_msi = MsiRegs {
-        data: 0x43,
-        addr: 0xFEE0_3000,
-        uaddr: 0x1,
-    };
+    q.ie_msi = MsiRegs { data: 0x43, addr: 0xFEE0_3000, uaddr: 0x1 };
     (q, fault_unit(4))
 }
 
-const IE_MSI: Msi = Msi {
-    addr: 0x1_FEE0_3000,
-    data: 0x43,
-};
+const IE_MSI: Msi = Msi { addr: 0x1_FEE0_3000, data: 0x43 };
 
 fn wait(if_: bool, sw: bool, fn_: bool, pd: bool) -> Words {
-    InvWaitDsc {
-        if_,
-        sw,
-        fn_,
-        pd,
-        status_data: 0x1,
-        status_addr: 0x7700_0040,
-    }
-    .encode()
+    InvWaitDsc { if_, sw, fn_, pd, status_data: 0x1, status_addr: 0x7700_0040 }.encode()
 }
 
 /// VTD-IQ-3, DEC-8: every code, reserved ones included, is forwarded verbatim.
@@ -453,13 +374,8 @@ fn page_grp_resp_verbatim() {
             lpig: true,
             prgi: 0x17,
         };
-        let Take::Respond(r) = q.take(d.encode(), 0, &mut f) else {
-            panic!()
-        };
-        assert_eq!(
-            (r.code.bits(), r.pv, r.pasid, r.prgi, r.rid),
-            (rc, false, 0, 0x17, 0x0308)
-        );
+        let Take::Respond(r) = q.take(d.encode(), 0, &mut f) else { panic!() };
+        assert_eq!((r.code.bits(), r.pv, r.pasid, r.prgi, r.rid), (rc, false, 0, 0x17, 0x0308));
     }
 }
 
@@ -470,28 +386,19 @@ fn invalid_descriptor_blocks_until_iqe_cleared() {
     let (mut q, mut f) = iq();
     let mut bad = PageGrpRespDsc::default().encode();
     bad[0] |= 1 << 5; // former PDP (DEC-9)
-    assert_eq!(
-        q.take(bad, 0, &mut f),
-        Take::Invalid(Invalid::Reserved([1 << 5, 0, 0, 0]), Some(FE_MSI))
-    );
+    assert_eq!(q.take(bad, 0, &mut f), Take::Invalid(Invalid::Reserved([1 << 5, 0, 0, 0]), Some(FE_MSI)));
     assert!(f.iqe);
     let good = PageGrpRespDsc::default().encode();
     assert_eq!(q.take(good, 0, &mut f), Take::Blocked);
     f.write_fsts(regs::FSTS_IQE);
     assert!(matches!(q.take(good, 0, &mut f), Take::Respond(_)));
     // Unknown type 0x0A, then OP-10 no-effect type 0x04.
-    assert_eq!(
-        q.take([0xA, 0, 0, 0], 0, &mut f),
-        Take::Invalid(Invalid::UnknownType(0xA), Some(FE_MSI))
-    );
+    assert_eq!(q.take([0xA, 0, 0, 0], 0, &mut f), Take::Invalid(Invalid::UnknownType(0xA), Some(FE_MSI)));
     f.write_fsts(regs::FSTS_IQE);
     assert_eq!(q.take([0x4, 0, 0, 0], 0, &mut f), Take::NoEffect(0x4));
     // PD=1 with ECAP.PDS=0.
     let mut q0 = IqState::new(false);
-    assert!(matches!(
-        q0.take(wait(false, true, false, true), 0, &mut f),
-        Take::Invalid(Invalid::PdWithoutPds, _)
-    ));
+    assert!(matches!(q0.take(wait(false, true, false, true), 0, &mut f), Take::Invalid(Invalid::PdWithoutPds, _)));
 }
 
 /// VTD-IQ-8: SW → status write; IF → IWC and, only if IWC was 0, the completion event.
@@ -502,23 +409,9 @@ fn wait_completion_effects() {
     q.take(wait(true, true, false, false), 0, &mut f);
     let done = q.progress(0);
     assert_eq!(done.len(), 1);
-    assert_eq!(
-        done[0].1,
-        WaitCompletion {
-            status_write: Some((0x7700_0040, 0x1)),
-            iwc_set: true,
-            msi: Some(IE_MSI)
-        }
-    );
+    assert_eq!(done[0].1, WaitCompletion { status_write: Some((0x7700_0040, 0x1)), iwc_set: true, msi: Some(IE_MSI) });
     q.take(wait(true, false, false, false), 0, &mut f);
-    assert_eq!(
-        q.progress(0)[0].1,
-        WaitCompletion {
-            status_write: None,
-            iwc_set: true,
-            msi: None
-        }
-    );
+    assert_eq!(q.progress(0)[0].1, WaitCompletion { status_write: None, iwc_set: true, msi: None });
     q.write_ics(regs::ICS_IWC);
     assert!(!q.iwc);
     q.take(wait(false, false, false, false), 0, &mut f);
@@ -537,16 +430,11 @@ fn wait_completion_effects() {
 fn drain_and_fence() {
     let (mut q, mut f) = iq();
     // Messages 1..=5 accepted (5 in the same cycle as the take); 3 resolved so far.
-    let Take::Wait(w) = q.take(wait(false, true, true, true), 5, &mut f) else {
-        panic!()
-    };
+    let Take::Wait(w) = q.take(wait(false, true, true, true), 5, &mut f) else { panic!() };
     assert_eq!(w.ingress_mark, 5);
     assert!(q.progress(3).is_empty());
     assert!(q.fenced());
-    assert_eq!(
-        q.take(PageGrpRespDsc::default().encode(), 6, &mut f),
-        Take::Blocked
-    );
+    assert_eq!(q.take(PageGrpRespDsc::default().encode(), 6, &mut f), Take::Blocked);
     assert!(q.progress(4).is_empty());
     let done = q.progress(5);
     assert_eq!(done.len(), 1);
@@ -555,18 +443,12 @@ fn drain_and_fence() {
     // Without FN: later descriptors are taken; a later non-PD wait still completes after the
     // earlier PD wait (VTD-IQ-7).
     q.take(wait(false, true, false, true), 9, &mut f);
-    assert!(matches!(
-        q.take(PageGrpRespDsc::default().encode(), 9, &mut f),
-        Take::Respond(_)
-    ));
+    assert!(matches!(q.take(PageGrpRespDsc::default().encode(), 9, &mut f), Take::Respond(_)));
     q.take(wait(false, true, false, false), 9, &mut f);
     assert!(q.progress(8).is_empty());
     assert_eq!(q.progress(9).len(), 2);
     // Without PD the ingress does not matter.
-    let p = PendingWait {
-        dsc: InvWaitDsc::decode(wait(false, true, false, false)),
-        ingress_mark: 100,
-    };
+    let p = PendingWait { dsc: InvWaitDsc::decode(wait(false, true, false, false)), ingress_mark: 100 };
     assert!(wait_may_complete(&p, true, 0));
     assert!(!wait_may_complete(&p, false, 1000));
 }
@@ -586,20 +468,12 @@ fn pre_table() {
 /// OP-19: status and entry addresses are 48 bits.
 #[test]
 fn addresses_48_bit() {
-    let d = InvWaitDsc {
-        sw: true,
-        status_addr: 0xFFFF_1234_5678_9ABC,
-        status_data: 7,
-        ..Default::default()
-    };
+    let d = InvWaitDsc { sw: true, status_addr: 0xFFFF_1234_5678_9ABC, status_data: 7, ..Default::default() };
     let mut iwc = false;
     let mut ie = EventCtl::RESET;
     let c = complete_wait(&d, &mut iwc, &mut ie, &MsiRegs::default());
     assert_eq!(c.status_write, Some((0x1234_5678_9ABC, 7)));
-    assert_eq!(
-        PrqRing::new(7).entry_addr(0xFFFF_FFFF_FFFF_F007, 0x7_FFE0),
-        0x7_EFE0
-    );
+    assert_eq!(PrqRing::new(7).entry_addr(0xFFFF_FFFF_FFFF_F007, 0x7_FFE0), 0x7_EFE0);
 }
 
 /// VTD-FLT-7, VTD-PRQ-5 through the wired model: one fault record and one Invalid Request.
@@ -624,18 +498,11 @@ fn whole_block_row_a() {
 /// Every VTD-* rule of `rules::ALL` appears exactly once in `RULE_MAP`; prints the map.
 #[test]
 fn rule_map_lists_every_vtd_rule() {
-    let spec: BTreeSet<&str> = rules::ALL
-        .iter()
-        .map(|(id, _)| id.0)
-        .filter(|id| id.starts_with("VTD-"))
-        .collect();
+    let spec: BTreeSet<&str> = rules::ALL.iter().map(|(id, _)| id.0).filter(|id| id.starts_with("VTD-")).collect();
     let mut seen = HashMap::new();
     for (id, f, why) in RULE_MAP {
         assert!(seen.insert(id.0, ()).is_none(), "{id} listed twice");
-        assert!(
-            f.is_some() || !why.is_empty(),
-            "{id}: no function and no reason"
-        );
+        assert!(f.is_some() || !why.is_empty(), "{id}: no function and no reason");
     }
     let ours: BTreeSet<&str> = seen.keys().copied().collect();
     assert_eq!(spec, ours);
@@ -646,11 +513,7 @@ fn rule_map_lists_every_vtd_rule() {
             None => println!("{id:<11} not here: {why}"),
         }
     }
-    let missing: Vec<_> = RULE_MAP
-        .iter()
-        .filter(|r| r.1.is_none())
-        .map(|r| r.0 .0)
-        .collect();
+    let missing: Vec<_> = RULE_MAP.iter().filter(|r| r.1.is_none()).map(|r| r.0 .0).collect();
     assert_eq!(missing, ["VTD-PRQ-20", "VTD-IQ-11", "VTD-FLT-8"]);
 }
 

@@ -231,9 +231,7 @@ pub fn page_req_reserved_bits(w: Words) -> Words {
 /// PASID/EXR/PMR 0.
 pub fn page_req_well_formed(w: Words) -> bool {
     let d = PageReqDsc::decode(w);
-    (w[0] & 0xFF) as u8 == TYPE_PAGE_REQ
-        && is_zero(page_req_reserved_bits(w))
-        && (d.pp || (d.pasid == 0 && !d.exr && !d.pmr))
+    (w[0] & 0xFF) as u8 == TYPE_PAGE_REQ && is_zero(page_req_reserved_bits(w)) && (d.pp || (d.pasid == 0 && !d.exr && !d.pmr))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -286,8 +284,7 @@ impl PageGrpRespDsc {
     /// The PRG response this descriptor sends (VTD-IQ-3): RID, PRGI, the 4-bit code verbatim
     /// whatever its value (DEC-8), PASID iff PP=1. Bit 66 is ignored.
     pub fn response(&self) -> PrgResponse {
-        PrgResponse { rid: self.rid, pv: self.pp, pasid: self.pasid, prgi: self.prgi, code: RespCode::from_bits(self.rc) }
-            .at_interface()
+        PrgResponse { rid: self.rid, pv: self.pp, pasid: self.pasid, prgi: self.prgi, code: RespCode::from_bits(self.rc) }.at_interface()
     }
 }
 
@@ -295,10 +292,7 @@ impl PageGrpRespDsc {
 /// DEC-9), [63:52], [65:64], [127:76], [255:128]. Any of them makes the descriptor invalid.
 pub fn page_grp_resp_reserved_bits(w: Words) -> Words {
     use field::pgr::*;
-    pick(
-        w,
-        &[RSVD_8_5, RSVD_63_52, RSVD_65_64, RSVD_127_76, RSVD_255_128],
-    )
+    pick(w, &[RSVD_8_5, RSVD_63_52, RSVD_65_64, RSVD_127_76, RSVD_255_128])
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -438,10 +432,7 @@ mod tests {
             page: 0xF_FFFF_1234_5678,
         };
         let w = PageReqDsc::encode_request(&m);
-        assert_eq!(
-            w[0],
-            0x01 | (1 << 8) | (0x3A2A << 16) | (0xABCDE << 32) | (1 << 52) | (1 << 53)
-        );
+        assert_eq!(w[0], 0x01 | (1 << 8) | (0x3A2A << 16) | (0xABCDE << 32) | (1 << 52) | (1 << 53));
         assert_eq!(w[1], 0b111 | (0x1A5 << 3) | (0xF_FFFF_1234_5678 << 12));
         assert_eq!((w[2], w[3]), (0, 0));
         assert!(page_req_well_formed(w));
@@ -471,32 +462,15 @@ mod tests {
     /// VTD-PRQ-10: a Stop Marker is encoded PP=1, LPIG=1, RDR=WRR=0.
     #[test]
     fn stop_marker_encoding() {
-        let sm = PageRequest {
-            rid: 0x10,
-            pv: true,
-            pasid: 7,
-            l: true,
-            ..Default::default()
-        };
+        let sm = PageRequest { rid: 0x10, pv: true, pasid: 7, l: true, ..Default::default() };
         let w = PageReqDsc::encode_request(&sm);
-        assert_eq!(
-            w,
-            [0x01 | (1 << 8) | (0x10 << 16) | (7 << 32), 1 << 2, 0, 0]
-        );
+        assert_eq!(w, [0x01 | (1 << 8) | (0x10 << 16) | (7 << 32), 1 << 2, 0, 0]);
     }
 
     #[test]
     fn page_req_reserved() {
         let all = [u64::MAX; 4];
-        assert_eq!(
-            page_req_reserved_bits(all),
-            [
-                (1 << 9) | (0x3F << 10) | (0x3FF << 54),
-                0,
-                u64::MAX,
-                u64::MAX
-            ]
-        );
+        assert_eq!(page_req_reserved_bits(all), [(1 << 9) | (0x3F << 10) | (0x3FF << 54), 0, u64::MAX, u64::MAX]);
         assert!(!page_req_well_formed([0x01 | (1 << 9), 0, 0, 0])); // PDP (DEC-9)
         assert!(!page_req_well_formed([0x01, 0, 0, 1])); // private data
         assert!(!page_req_well_formed([0x02, 0, 0, 0])); // type
@@ -504,31 +478,13 @@ mod tests {
 
     #[test]
     fn page_grp_resp_known_layout() {
-        let d = PageGrpRespDsc {
-            pp: true,
-            rc: 0xF,
-            rid: 0xBEEF,
-            pasid: 0x12345,
-            lpig: true,
-            prgi: 0x101,
-        };
+        let d = PageGrpRespDsc { pp: true, rc: 0xF, rid: 0xBEEF, pasid: 0x12345, lpig: true, prgi: 0x101 };
         let w = d.encode();
-        assert_eq!(
-            w,
-            [
-                0x9 | (1 << 4) | (0xF << 12) | (0xBEEF << 16) | (0x12345 << 32),
-                (1 << 2) | (0x101 << 3),
-                0,
-                0
-            ]
-        );
+        assert_eq!(w, [0x9 | (1 << 4) | (0xF << 12) | (0xBEEF << 16) | (0x12345 << 32), (1 << 2) | (0x101 << 3), 0, 0]);
         assert_eq!(desc_type(w), TYPE_PAGE_GRP_RESP);
         assert_eq!(classify(w, true), SwDesc::PageGrpResp(d));
         let r = d.response();
-        assert_eq!(
-            (r.rid, r.pv, r.pasid, r.prgi, r.code),
-            (0xBEEF, true, 0x12345, 0x101, RespCode::ResponseFailure)
-        );
+        assert_eq!((r.rid, r.pv, r.pasid, r.prgi, r.code), (0xBEEF, true, 0x12345, 0x101, RespCode::ResponseFailure));
     }
 
     /// VTD-IQ-4: exactly bits 8:5, 63:52, 65:64, 127:76 and 255:128 are reserved.
@@ -536,21 +492,13 @@ mod tests {
     fn page_grp_resp_reserved_mask() {
         assert_eq!(
             page_grp_resp_reserved_bits([u64::MAX; 4]),
-            [
-                (0xF << 5) | (0xFFF << 52),
-                0b11 | (((1u64 << 52) - 1) << 12),
-                u64::MAX,
-                u64::MAX
-            ]
+            [(0xF << 5) | (0xFFF << 52), 0b11 | (((1u64 << 52) - 1) << 12), u64::MAX, u64::MAX]
         );
         let ok = PageGrpRespDsc::default().encode();
         for bit in [5usize, 6, 7, 8, 52, 63, 64, 65, 76, 127, 128, 200, 255] {
             let mut w = ok;
             w[bit / 64] |= 1 << (bit % 64);
-            assert!(
-                matches!(classify(w, true), SwDesc::Invalid(Invalid::Reserved(_))),
-                "bit {bit}"
-            );
+            assert!(matches!(classify(w, true), SwDesc::Invalid(Invalid::Reserved(_))), "bit {bit}");
         }
         // Bit 66 (former LPIG) is ignored, not reserved.
         let mut w = ok;
@@ -560,24 +508,9 @@ mod tests {
 
     #[test]
     fn inv_wait_known_layout() {
-        let d = InvWaitDsc {
-            if_: true,
-            sw: true,
-            fn_: false,
-            pd: true,
-            status_data: 0xCAFE_F00D,
-            status_addr: 0x0000_1234_5678_9ABC,
-        };
+        let d = InvWaitDsc { if_: true, sw: true, fn_: false, pd: true, status_data: 0xCAFE_F00D, status_addr: 0x0000_1234_5678_9ABC };
         let w = d.encode();
-        assert_eq!(
-            w,
-            [
-                0x5 | (1 << 4) | (1 << 5) | (1 << 7) | (0xCAFE_F00D << 32),
-                0x0000_1234_5678_9ABC,
-                0,
-                0
-            ]
-        );
+        assert_eq!(w, [0x5 | (1 << 4) | (1 << 5) | (1 << 7) | (0xCAFE_F00D << 32), 0x0000_1234_5678_9ABC, 0, 0]);
         assert_eq!(classify(w, true), SwDesc::InvWait(d));
         // PD=1 with ECAP.PDS=0 is invalid (VTD-IQ-2).
         assert_eq!(classify(w, false), SwDesc::Invalid(Invalid::PdWithoutPds));
@@ -588,16 +521,10 @@ mod tests {
     /// VTD-IQ-6: exactly bits 8, 31:12, 65:64 and 255:128 are reserved.
     #[test]
     fn inv_wait_reserved_mask() {
-        assert_eq!(
-            inv_wait_reserved_bits([u64::MAX; 4]),
-            [(1 << 8) | (0xF_FFFF << 12), 0b11, u64::MAX, u64::MAX]
-        );
+        assert_eq!(inv_wait_reserved_bits([u64::MAX; 4]), [(1 << 8) | (0xF_FFFF << 12), 0b11, u64::MAX, u64::MAX]);
         let mut w = InvWaitDsc::default().encode();
         w[0] |= 1 << 20;
-        assert_eq!(
-            classify(w, true),
-            SwDesc::Invalid(Invalid::Reserved([1 << 20, 0, 0, 0]))
-        );
+        assert_eq!(classify(w, true), SwDesc::Invalid(Invalid::Reserved([1 << 20, 0, 0, 0])));
     }
 
     /// VTD-IQ-1, OP-10: the 7-bit type is {11:9, 3:0}; 0x01-0x04, 0x06-0x08 have no effect.

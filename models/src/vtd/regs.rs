@@ -51,10 +51,7 @@ pub const ECAP_SMTS: u64 = 1 << 43;
 
 /// CAP with the given FRO (16-byte units) and NR = NFR + 1 records.
 pub fn cap(fro: u32, nr: u32) -> u64 {
-    assert!(
-        (1..=256).contains(&nr),
-        "fault record count {nr} not in 1..=256"
-    );
+    assert!((1..=256).contains(&nr), "fault record count {nr} not in 1..=256");
     (u64::from(fro & 0x3FF) << CAP_FRO_SHIFT) | (u64::from(nr - 1) << CAP_NFR_SHIFT)
 }
 
@@ -111,10 +108,7 @@ pub struct Msi {
 /// The MSI of an event block: address {xEUADDR, xEADDR[31:2], 2'b00} truncated to 48 bits
 /// (OP-19), data xEDATA[15:0].
 pub fn msi(eaddr: u32, euaddr: u32, edata: u32) -> Msi {
-    Msi {
-        addr: ((u64::from(euaddr) << 32) | u64::from(eaddr & EADDR_MASK)) & ADDR_MASK,
-        data: edata & EDATA_MASK,
-    }
+    Msi { addr: ((u64::from(euaddr) << 32) | u64::from(eaddr & EADDR_MASK)) & ADDR_MASK, data: edata & EDATA_MASK }
 }
 
 // ---- ICS_REG (VTD-IQ-8) ----------------------------------------------------------------------
@@ -386,10 +380,7 @@ mod tests {
 
     #[test]
     fn offsets_and_fields() {
-        assert_eq!(
-            (PQH, PQT, PQA, PRS, PECTL, PEDATA, PEADDR, PEUADDR),
-            (0xC0, 0xC8, 0xD0, 0xDC, 0xE0, 0xE4, 0xE8, 0xEC)
-        );
+        assert_eq!((PQH, PQT, PQA, PRS, PECTL, PEDATA, PEADDR, PEUADDR), (0xC0, 0xC8, 0xD0, 0xDC, 0xE0, 0xE4, 0xE8, 0xEC));
         assert_eq!((FSTS, FECTL, ICS, IECTL), (0x34, 0x38, 0x9C, 0xA0));
         let c = cap(0x22, 8);
         assert_eq!(c, (0x22 << 24) | (7 << 40));
@@ -401,13 +392,7 @@ mod tests {
         assert_eq!(pre_offset(3), 0x818);
         assert_eq!(frcd_offset(cap(CAP_FRO_RTL, 4), 1), FRCD_BASE + 16);
         assert_eq!(ECAP_VALUE, (1 << 29) | (1 << 40) | (1 << 42) | (1 << 43));
-        assert_eq!(
-            msi(0xFEE0_0003, 0x1, 0xABCD_1234),
-            Msi {
-                addr: 0x1_FEE0_0000,
-                data: 0x1234
-            }
-        );
+        assert_eq!(msi(0xFEE0_0003, 0x1, 0xABCD_1234), Msi { addr: 0x1_FEE0_0000, data: 0x1234 });
         assert_eq!(pqa_base(0x1234_5678_9ABC_DEF5), 0x5678_9ABC_D000);
         assert_eq!(pqa_pqs(0x1234_5678_9ABC_DEF5), 5);
     }
@@ -464,10 +449,7 @@ mod tests {
         };
         let w = r.encode();
         assert_eq!(w[0], 0xF_FFFF_1234_5678 << 12);
-        assert_eq!(
-            w[1],
-            0x1234 | (1 << 28) | (1 << 30) | (1 << 31) | (0x47 << 32) | (0xABCDE << 40) | (1 << 63)
-        );
+        assert_eq!(w[1], 0x1234 | (1 << 28) | (1 << 30) | (1 << 31) | (0x47 << 32) | (0xABCDE << 40) | (1 << 63));
         let d = r.dwords();
         assert_eq!(d[3] >> 31, 1); // F in the dword at +12
         assert_eq!(d[3] & 0xFF, 0x47); // FR

@@ -25,10 +25,7 @@
 //!   trigger from the IM write and one from a condition at the same edge are one MSI (one
 //!   pending flag).
 
-use super::arch::{
-    self, complete_wait, decide_row, pre_enabled, FaultOutcome, FaultUnit, IqState, MsiRegs,
-    PrqState, Row, WaitCompletion,
-};
+use super::arch::{self, complete_wait, decide_row, pre_enabled, FaultOutcome, FaultUnit, IqState, MsiRegs, PrqState, Row, WaitCompletion};
 use super::desc::{self, InvWaitDsc, SwDesc, Words};
 use super::regs::{self, Msi};
 use crate::pcie::{PageRequest, PrgResponse};
@@ -48,13 +45,7 @@ pub struct VtdParams {
 
 impl Default for VtdParams {
     fn default() -> Self {
-        VtdParams {
-            ing_depth: 4,
-            auto_depth: 4,
-            sw_depth: 2,
-            nr: 4,
-            pre_entries: 8,
-        }
+        VtdParams { ing_depth: 4, auto_depth: 4, sw_depth: 2, nr: 4, pre_entries: 8 }
     }
 }
 
@@ -479,11 +470,7 @@ impl VtdTiming {
         for u in Unit::ALL {
             let i = u as usize;
             self.msi_pending[i] |= trig[i];
-            self.ev.units[i] = UnitEvent {
-                msi_triggered: trig[i],
-                ip_set: !ip_q[i] && ip_d[i],
-                ip_cleared: ip_q[i] && !ip_d[i],
-            };
+            self.ev.units[i] = UnitEvent { msi_triggered: trig[i], ip_set: !ip_q[i] && ip_d[i], ip_cleared: ip_q[i] && !ip_d[i] };
         }
 
         self.update_derived_outputs();
@@ -566,10 +553,7 @@ impl VtdTiming {
         o.mw_valid = self.engine == EngineState::Write;
         o.mwack_ready = self.engine == EngineState::WaitAck;
         o.reg_ready = self.read_pending.is_none();
-        o.iq_ready = !self.faults.iqe
-            && self.wait.is_none()
-            && self.status_pending.is_none()
-            && self.sw_q.len() < self.p.sw_depth;
+        o.iq_ready = !self.faults.iqe && self.wait.is_none() && self.status_pending.is_none() && self.sw_q.len() < self.p.sw_depth;
     }
 
     fn ips(&self) -> [bool; 3] {
@@ -614,15 +598,9 @@ impl VtdTiming {
             regs::PQA => self.prq.write_pqa(data),
             regs::PRS => self.prq.write_prs(d32),
             regs::PECTL => trig[Unit::Pe as usize] = self.prq.write_pectl(d32).is_some(),
-            regs::FEDATA | regs::FEADDR | regs::FEUADDR => {
-                write_msi_reg(&mut self.faults.fe_msi, addr - regs::FEDATA, d32)
-            }
-            regs::IEDATA | regs::IEADDR | regs::IEUADDR => {
-                write_msi_reg(&mut self.iq.ie_msi, addr - regs::IEDATA, d32)
-            }
-            regs::PEDATA | regs::PEADDR | regs::PEUADDR => {
-                write_msi_reg(&mut self.prq.pe_msi, addr - regs::PEDATA, d32)
-            }
+            regs::FEDATA | regs::FEADDR | regs::FEUADDR => write_msi_reg(&mut self.faults.fe_msi, addr - regs::FEDATA, d32),
+            regs::IEDATA | regs::IEADDR | regs::IEUADDR => write_msi_reg(&mut self.iq.ie_msi, addr - regs::IEDATA, d32),
+            regs::PEDATA | regs::PEADDR | regs::PEUADDR => write_msi_reg(&mut self.prq.pe_msi, addr - regs::PEDATA, d32),
             _ => {
                 if let Some((i, off)) = self.frcd_slot(addr) {
                     if regs::frcd_write_clears_f(off, data) {

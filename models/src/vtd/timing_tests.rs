@@ -26,12 +26,7 @@ impl Tb {
         *self.m.outputs()
     }
     fn base_inputs(&self) -> VtdInputs {
-        VtdInputs {
-            rsp_ready: true,
-            mw_ready: !self.stall_mem,
-            mwack_valid: !self.stall_mem,
-            ..Default::default()
-        }
+        VtdInputs { rsp_ready: true, mw_ready: !self.stall_mem, mwack_valid: !self.stall_mem, ..Default::default() }
     }
     fn edge(&mut self, f: impl FnOnce(&mut VtdInputs)) -> EdgeEvents {
         let mut i = self.base_inputs();

@@ -26,8 +26,7 @@ impl Dataset {
     /// The lcov tracefile text (format: see `lcov.rs`); `test_name` goes
     /// into `TN:` (letters, digits and `_` only; others become `_`).
     pub fn to_lcov(&self, test_name: &str) -> String {
-        let tn: String =
-            test_name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+        let tn: String = test_name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
         // Branch points per file and line, instances summed.
         let mut branches: BTreeMap<String, BTreeMap<u32, Branches>> = BTreeMap::new();
         for (id, c) in self.iter().filter(|(id, _)| id.metric() == "branch" && id.line() > 0) {

@@ -67,10 +67,8 @@ impl Dataset {
             let metric = id.metric();
             let file = opts.show(&id.file());
             let hit = u64::from(c > 0);
-            for t in [
-                totals.entry(metric.clone()).or_default(),
-                files.entry(file.clone()).or_default().entry(metric.clone()).or_default(),
-            ] {
+            for t in [totals.entry(metric.clone()).or_default(), files.entry(file.clone()).or_default().entry(metric.clone()).or_default()]
+            {
                 t.0 += hit;
                 t.1 += 1;
             }
@@ -96,10 +94,6 @@ impl Dataset {
         if rest > 0 {
             holes.push(format!("... and {rest} more uncovered points"));
         }
-        CodeSummary {
-            totals,
-            files: files.into_iter().map(|(path, metrics)| FileCoverage { path, metrics }).collect(),
-            holes,
-        }
+        CodeSummary { totals, files: files.into_iter().map(|(path, metrics)| FileCoverage { path, metrics }).collect(), holes }
     }
 }

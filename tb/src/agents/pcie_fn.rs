@@ -5,11 +5,13 @@
 //! in order, holding `valid` until each is accepted (PRI-28).
 
 use super::Odds;
-use models::pcie::{Access, FaultModes, FunctionConfig, MarkerVsComplete, PageRequest, PcieFunction, PrgHandle, PrgResponse, ResponseEffect, Variant};
+use models::pcie::{
+    Access, FaultModes, FunctionConfig, MarkerVsComplete, PageRequest, PcieFunction, PrgHandle, PrgResponse, ResponseEffect, Variant,
+};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 /// Random page-request traffic of a scenario.
@@ -43,10 +45,23 @@ pub struct TrafficPlan {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeviceEvent {
     /// `sent`: messages with this PASID the function had produced so far (PRI-29 bookkeeping).
-    StopRequested { rid: u16, pasid: u32, variant: Variant, sent: u64 },
-    StopComplete { rid: u16, pasid: u32, sent: u64 },
+    StopRequested {
+        rid: u16,
+        pasid: u32,
+        variant: Variant,
+        sent: u64,
+    },
+    StopComplete {
+        rid: u16,
+        pasid: u32,
+        sent: u64,
+    },
     /// The host released the PASID (its old incarnation fully answered) and bound it again.
-    Rebound { rid: u16, pasid: u32, incarnation: u32 },
+    Rebound {
+        rid: u16,
+        pasid: u32,
+        incarnation: u32,
+    },
 }
 
 /// What the responses did at the functions, for assertions.
@@ -170,14 +185,30 @@ impl PcieDriver {
                 .iter()
                 .map(|&(fi, p, _)| {
                     let f = &self.functions[fi];
-                    format!("{:#06x}/{p}: complete {} marker due {} unaccepted {}", f.rid(), f.stop_complete(p), f.marker_due(p), f.unaccepted())
+                    format!(
+                        "{:#06x}/{p}: complete {} marker due {} unaccepted {}",
+                        f.rid(),
+                        f.stop_complete(p),
+                        f.marker_due(p),
+                        f.unaccepted()
+                    )
                 })
                 .collect::<Vec<_>>(),
             self.prgs_started
         );
         for f in &self.functions {
-            let out: Vec<String> = f.outstanding().map(|g| format!("prgi {} pasid {:?} sent {}/{} stale {}", g.prgi, g.pv.then_some(g.pasid), g.sent, g.len, g.stale)).collect();
-            s.push_str(&format!("\n  function {:#06x}: rf {} credits {}/{} outstanding [{}]", f.rid(), f.rf(), f.credits_committed(), f.allocation(), out.join("; ")));
+            let out: Vec<String> = f
+                .outstanding()
+                .map(|g| format!("prgi {} pasid {:?} sent {}/{} stale {}", g.prgi, g.pv.then_some(g.pasid), g.sent, g.len, g.stale))
+                .collect();
+            s.push_str(&format!(
+                "\n  function {:#06x}: rf {} credits {}/{} outstanding [{}]",
+                f.rid(),
+                f.rf(),
+                f.credits_committed(),
+                f.allocation(),
+                out.join("; ")
+            ));
         }
         s
     }
@@ -306,7 +337,10 @@ impl PcieDriver {
         if f.rf() {
             return None;
         }
-        let existing = self.open.iter().position(|&(i, h)| i == fi && f.prg(h).is_some_and(|g| g.pv == pasid.is_some() && g.pasid == pasid.unwrap_or(0)));
+        let existing = self
+            .open
+            .iter()
+            .position(|&(i, h)| i == fi && f.prg(h).is_some_and(|g| g.pv == pasid.is_some() && g.pasid == pasid.unwrap_or(0)));
         let handle = match existing {
             Some(k) => self.open[k].1,
             None => {

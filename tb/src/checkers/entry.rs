@@ -16,8 +16,7 @@ pub struct DecodedEntry {
     pub res0: [u64; 2],
 }
 
-pub(crate) const FIELD_NAMES: [&str; 10] =
-    ["StreamID", "SSV", "SubstreamID", "Exe", "Priv", "R", "W", "L", "PRGIndex", "address"];
+pub(crate) const FIELD_NAMES: [&str; 10] = ["StreamID", "SSV", "SubstreamID", "Exe", "Priv", "R", "W", "L", "PRGIndex", "address"];
 
 /// Bit i set = field `FIELD_NAMES[i]` differs. Both sides must be normalized.
 pub(crate) fn field_diff(a: &PageRequest, b: &PageRequest, a_stream_id: u32) -> u16 {

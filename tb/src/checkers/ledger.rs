@@ -67,13 +67,7 @@ pub(crate) struct Ledger {
 
 impl Ledger {
     pub fn new() -> Self {
-        Ledger {
-            recs: VecDeque::with_capacity(64),
-            next_seq: 0,
-            cursor: 0,
-            acks: VecDeque::with_capacity(8),
-            history: Ring::new(64),
-        }
+        Ledger { recs: VecDeque::with_capacity(64), next_seq: 0, cursor: 0, acks: VecDeque::with_capacity(8), history: Ring::new(64) }
     }
 
     fn front_seq(&self) -> u64 {
@@ -100,14 +94,7 @@ impl Ledger {
             }
             self.advance_cursor(c + 1);
         }
-        self.recs.push_back(Rec {
-            seq: self.next_seq,
-            cycle,
-            msg: msg.at_interface(),
-            fate: Fate::Pending,
-            written: None,
-            answered: None,
-        });
+        self.recs.push_back(Rec { seq: self.next_seq, cycle, msg: msg.at_interface(), fate: Fate::Pending, written: None, answered: None });
         self.next_seq += 1;
         self.next_seq - 1
     }
@@ -223,11 +210,6 @@ impl Ledger {
 
     /// The most recent record (alive or recently retired) satisfying `pred`.
     pub fn find(&self, mut pred: impl FnMut(&Rec) -> bool) -> Option<Rec> {
-        self.recs
-            .iter()
-            .rev()
-            .find(|r| pred(r))
-            .or_else(|| self.history.iter().rev().find(|r| pred(r)))
-            .copied()
+        self.recs.iter().rev().find(|r| pred(r)).or_else(|| self.history.iter().rev().find(|r| pred(r))).copied()
     }
 }

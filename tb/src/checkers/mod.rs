@@ -14,8 +14,8 @@
 
 pub mod entry;
 pub(crate) mod ledger;
-pub mod responses;
 pub mod pri;
+pub mod responses;
 
 pub use entry::DecodedEntry;
 

@@ -271,9 +271,11 @@ impl<P: ResponsePolicy> ResponseChecker<P> {
         // 2. An automatic response, oldest fitting request first.
         if let Some(k) = self.open.iter().position(|o| self.auto_fits(&r, o)) {
             if let Some(rule) = P::RULES.auto_order {
-                let skipped = self.open.iter().take(k).find_map(|e| {
-                    self.ledger.get(e.seq).filter(|rec| rec.fate == Fate::NotQueued && rec.answered.is_none())
-                });
+                let skipped = self
+                    .open
+                    .iter()
+                    .take(k)
+                    .find_map(|e| self.ledger.get(e.seq).filter(|rec| rec.fate == Fate::NotQueued && rec.answered.is_none()));
                 if let Some(e) = skipped {
                     out.push(Violation {
                         rule,
@@ -368,7 +370,12 @@ impl<P: ResponsePolicy> ResponseChecker<P> {
         if let Some(rec) = find(&|x| x.msg.class() == MsgClass::StopMarker && (!r.pv || x.msg.pasid == r.pasid)) {
             return v(
                 rules.stop_marker,
-                format!("response {} answers the Stop Marker {} accepted at cycle {}; Stop Markers never get a response", ShowRsp(&r), ShowReq(&rec.msg), rec.cycle),
+                format!(
+                    "response {} answers the Stop Marker {} accepted at cycle {}; Stop Markers never get a response",
+                    ShowRsp(&r),
+                    ShowReq(&rec.msg),
+                    rec.cycle
+                ),
             );
         }
         if let Some(rule) = rules.l0_request {
@@ -382,10 +389,18 @@ impl<P: ResponsePolicy> ResponseChecker<P> {
         if let Some(rec) = find(&|x| needs_answer(x) && x.msg.prgi == r.prgi && matches!(x.fate, Fate::Queued | Fate::Writing)) {
             return v(
                 rules.queued_no_auto,
-                format!("response {} looks automatic, but {} accepted at cycle {} was written to the queue: only software answers it", ShowRsp(&r), ShowReq(&rec.msg), rec.cycle),
+                format!(
+                    "response {} looks automatic, but {} accepted at cycle {} was written to the queue: only software answers it",
+                    ShowRsp(&r),
+                    ShowReq(&rec.msg),
+                    rec.cycle
+                ),
             );
         }
-        v(rule::PRI_16, format!("response {} matches no pending {command} and no accepted L=1 request awaiting an automatic response", ShowRsp(&r)))
+        v(
+            rule::PRI_16,
+            format!("response {} matches no pending {command} and no accepted L=1 request awaiting an automatic response", ShowRsp(&r)),
+        )
     }
 }
 

@@ -18,11 +18,7 @@ pub struct CoverData {
 impl CoverData {
     /// Zeroed counters for `def`.
     pub fn new(def: &CoverDef) -> CoverData {
-        CoverData {
-            definition: def.name().to_string(),
-            fingerprint: def.fingerprint().to_string(),
-            counts: vec![0; def.bins().len()],
-        }
+        CoverData { definition: def.name().to_string(), fingerprint: def.fingerprint().to_string(), counts: vec![0; def.bins().len()] }
     }
 
     /// Count one hit of a bin: the whole hot path.
@@ -49,10 +45,7 @@ impl CoverData {
 
     /// Are these counters of `def`?
     pub fn check(&self, def: &CoverDef) -> Result<(), CoverError> {
-        if self.fingerprint == def.fingerprint()
-            && self.definition == def.name()
-            && self.counts.len() == def.bins().len()
-        {
+        if self.fingerprint == def.fingerprint() && self.definition == def.name() && self.counts.len() == def.bins().len() {
             Ok(())
         } else {
             Err(CoverError::Mismatch {
@@ -67,10 +60,7 @@ impl CoverData {
     /// Add `other`'s counts to ours (saturating). Fails, leaving ours unchanged, when the two
     /// belong to different definitions.
     pub fn merge(&mut self, other: &CoverData) -> Result<(), CoverError> {
-        if self.fingerprint != other.fingerprint
-            || self.definition != other.definition
-            || self.counts.len() != other.counts.len()
-        {
+        if self.fingerprint != other.fingerprint || self.definition != other.definition || self.counts.len() != other.counts.len() {
             return Err(CoverError::Mismatch {
                 ours: self.definition.clone(),
                 ours_fp: self.fingerprint.clone(),
@@ -85,9 +75,7 @@ impl CoverData {
     }
 
     /// The sum of several data sets of one definition (`None` for an empty list).
-    pub fn merge_all<'a>(
-        parts: impl IntoIterator<Item = &'a CoverData>,
-    ) -> Result<Option<CoverData>, CoverError> {
+    pub fn merge_all<'a>(parts: impl IntoIterator<Item = &'a CoverData>) -> Result<Option<CoverData>, CoverError> {
         let mut acc: Option<CoverData> = None;
         for p in parts {
             match acc.as_mut() {

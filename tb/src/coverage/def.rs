@@ -94,10 +94,7 @@ impl CoverDef {
     }
     /// The bin named `group.point.bin`.
     pub fn find(&self, full_name: &str) -> Option<BinId> {
-        self.bins
-            .iter()
-            .position(|b| b.full_name == full_name)
-            .map(|i| BinId(i as u32))
+        self.bins.iter().position(|b| b.full_name == full_name).map(|i| BinId(i as u32))
     }
 
     /// The place in its point of the first bin whose value, range or set contains `v` (a short
@@ -272,12 +269,8 @@ impl Builder {
             if spec::ignored(spec, names, ignore, combo) {
                 continue;
             }
-            let parts: Vec<&BinInfo> = points
-                .iter()
-                .zip(&strides)
-                .zip(&sizes)
-                .map(|((&p, &s), &n)| &self.item_bins(p)[(combo / s) % n])
-                .collect();
+            let parts: Vec<&BinInfo> =
+                points.iter().zip(&strides).zip(&sizes).map(|((&p, &s), &n)| &self.item_bins(p)[(combo / s) % n]).collect();
             *slot = bins.len() as u32;
             let name = parts.iter().map(|b| b.name.as_str()).collect::<Vec<_>>().join("&");
             let mut all_rules: Vec<RuleId> = parts.iter().flat_map(|b| b.rules.iter().copied()).collect();

@@ -35,10 +35,5 @@ pub enum CoverError {
     #[error("coverage definition: {0}")]
     Definition(String),
     #[error("coverage data of definition {theirs} ({theirs_fp}) cannot be used with definition {ours} ({ours_fp})")]
-    Mismatch {
-        ours: String,
-        ours_fp: String,
-        theirs: String,
-        theirs_fp: String,
-    },
+    Mismatch { ours: String, ours_fp: String, theirs: String, theirs_fp: String },
 }

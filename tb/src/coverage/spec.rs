@@ -81,9 +81,15 @@ pub const fn group(name: &'static str) -> GroupSpec {
 // Trivial option setters, one line each.
 impl GroupSpec {
     /// Goal in percent, 0-100.
-    pub const fn goal(self, percent: f64) -> GroupSpec { GroupSpec { goal: percent, ..self } }
-    pub const fn weight(self, w: u32) -> GroupSpec { GroupSpec { weight: w, ..self } }
-    pub const fn items(self, items: &'static [ItemSpec]) -> GroupSpec { GroupSpec { items, ..self } }
+    pub const fn goal(self, percent: f64) -> GroupSpec {
+        GroupSpec { goal: percent, ..self }
+    }
+    pub const fn weight(self, w: u32) -> GroupSpec {
+        GroupSpec { weight: w, ..self }
+    }
+    pub const fn items(self, items: &'static [ItemSpec]) -> GroupSpec {
+        GroupSpec { items, ..self }
+    }
 }
 
 /// A point; its bins follow with `.bins(..)`, after its options.
@@ -99,9 +105,13 @@ pub const fn cross(name: &'static str, points: &'static [&'static str]) -> ItemS
 
 impl ItemSpec {
     /// Weight in the group's percent (0 = feeds crosses and rules only).
-    pub const fn weight(self, w: u32) -> ItemSpec { ItemSpec { weight: w, ..self } }
+    pub const fn weight(self, w: u32) -> ItemSpec {
+        ItemSpec { weight: w, ..self }
+    }
     /// Default `at_least` of its bins.
-    pub const fn at_least(self, n: u64) -> ItemSpec { ItemSpec { at_least: n, ..self } }
+    pub const fn at_least(self, n: u64) -> ItemSpec {
+        ItemSpec { at_least: n, ..self }
+    }
     /// Point only: its bins.
     pub const fn bins(self, bins: &'static [BinSpec]) -> ItemSpec {
         match self.kind {
@@ -150,8 +160,12 @@ pub const fn set(name: &'static str, values: &'static [u64], rules: &'static [Ru
 }
 
 impl BinSpec {
-    pub const fn at_least(self, n: u64) -> BinSpec { BinSpec { at_least: Some(n), ..self } }
-    pub const fn weight(self, w: u32) -> BinSpec { BinSpec { weight: w, ..self } }
+    pub const fn at_least(self, n: u64) -> BinSpec {
+        BinSpec { at_least: Some(n), ..self }
+    }
+    pub const fn weight(self, w: u32) -> BinSpec {
+        BinSpec { weight: w, ..self }
+    }
 }
 
 impl Spec {

@@ -21,10 +21,7 @@ impl CoverDef {
         if total == 0 {
             return None;
         }
-        let hit: u64 = range
-            .filter(|&i| self.covered(data, i))
-            .map(|i| u64::from(self.bins[i].weight))
-            .sum();
+        let hit: u64 = range.filter(|&i| self.covered(data, i)).map(|i| u64::from(self.bins[i].weight)).sum();
         Some(100.0 * hit as f64 / total as f64)
     }
 
@@ -84,18 +81,12 @@ impl CoverDef {
     /// Names (`group.point.bin`) of the bins below their `at_least`, in definition order.
     pub fn holes(&self, data: &CoverData) -> Result<Vec<String>, CoverError> {
         data.check(self)?;
-        Ok((0..self.bins.len())
-            .filter(|&i| !self.covered(data, i))
-            .map(|i| self.bins[i].full_name.clone())
-            .collect())
+        Ok((0..self.bins.len()).filter(|&i| !self.covered(data, i)).map(|i| self.bins[i].full_name.clone()).collect())
     }
 
     /// The bins that evidence `rule`.
     pub fn rule_bins(&self, rule: RuleId) -> impl Iterator<Item = (usize, &BinInfo)> {
-        self.bins
-            .iter()
-            .enumerate()
-            .filter(move |(_, b)| b.rules.contains(&rule))
+        self.bins.iter().enumerate().filter(move |(_, b)| b.rules.contains(&rule))
     }
 
     /// Every rule some bin evidences, sorted.
@@ -127,11 +118,7 @@ pub fn functional_summary(parts: &[(&CoverDef, &CoverData)]) -> Result<Functiona
     let rules = ids
         .into_iter()
         .map(|(id, summary)| {
-            let mut rc = RuleCoverage {
-                rule: id.to_string(),
-                summary: summary.to_string(),
-                ..RuleCoverage::default()
-            };
+            let mut rc = RuleCoverage { rule: id.to_string(), summary: summary.to_string(), ..RuleCoverage::default() };
             for (def, data) in parts {
                 for (i, b) in def.rule_bins(id) {
                     rc.applicable = true;

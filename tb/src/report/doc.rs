@@ -123,7 +123,10 @@ pub enum Block {
     Table(Table),
     List(Vec<Vec<Inline>>),
     /// A titled part the HTML page can fold away (open at first); Markdown gives it a heading.
-    Fold { title: String, blocks: Vec<Block> },
+    Fold {
+        title: String,
+        blocks: Vec<Block>,
+    },
     /// A bar chart in the HTML page, a table in Markdown.
     Chart(Vec<Bars>),
     /// The closing line.

@@ -30,7 +30,10 @@ pub enum Gate {
     Rules(f64),
     Functional(f64),
     /// One code metric (from [`CODE_METRICS`]), or `None` for all metrics together (`code=P`).
-    Code { metric: Option<String>, min: f64 },
+    Code {
+        metric: Option<String>,
+        min: f64,
+    },
     NoStaleWaivers,
     NoExpiredWaivers,
 }
@@ -59,8 +62,7 @@ impl Gate {
             None => Ok(g),
             Some(_) => Err(GateError::NoThreshold(s.to_string(), name.to_string())),
         };
-        let known_threshold = matches!(name, "pass-rate" | "rules" | "functional" | "code")
-            || CODE_METRICS.contains(&name);
+        let known_threshold = matches!(name, "pass-rate" | "rules" | "functional" | "code") || CODE_METRICS.contains(&name);
         match name {
             "no-stale-waivers" => return flag(Gate::NoStaleWaivers),
             "no-expired-waivers" => return flag(Gate::NoExpiredWaivers),
@@ -96,10 +98,7 @@ impl Gate {
 
 /// Parse a list of gates separated by commas (or whitespace): "pass-rate=100,rules=100,line=90".
 pub fn parse_gates(spec: &str) -> Result<Vec<Gate>, GateError> {
-    spec.split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|s| !s.is_empty())
-        .map(Gate::parse)
-        .collect()
+    spec.split(|c: char| c == ',' || c.is_whitespace()).filter(|s| !s.is_empty()).map(Gate::parse).collect()
 }
 
 /// The gates used when none are given: every run passes.
@@ -170,22 +169,10 @@ pub fn evaluate(input: &ReportInput, waivers: &WaiverOutcome, gates: &[Gate]) ->
 fn ratio(gate: &Gate, num: u64, den: u64, detail: String, empty: &str) -> GateResult {
     let min = gate.threshold();
     if den == 0 {
-        return GateResult {
-            gate: gate.to_string(),
-            value: None,
-            threshold: min,
-            ok: false,
-            detail: empty.to_string(),
-        };
+        return GateResult { gate: gate.to_string(), value: None, threshold: min, ok: false, detail: empty.to_string() };
     }
     let (n, d) = (num as f64, den as f64);
-    GateResult {
-        gate: gate.to_string(),
-        value: Some(pct(n, d)),
-        threshold: min,
-        ok: meets(n, d, min),
-        detail,
-    }
+    GateResult { gate: gate.to_string(), value: Some(pct(n, d)), threshold: min, ok: meets(n, d, min), detail }
 }
 
 fn judge(input: &ReportInput, w: &WaiverOutcome, gate: &Gate) -> GateResult {
@@ -193,13 +180,7 @@ fn judge(input: &ReportInput, w: &WaiverOutcome, gate: &Gate) -> GateResult {
         Gate::PassRate(_) => {
             let total = input.runs.len() as u64;
             let passed = input.runs.iter().filter(|r| r.status == "pass").count() as u64;
-            ratio(
-                gate,
-                passed,
-                total,
-                format!("{passed}/{total} runs passed"),
-                "no runs: nothing to judge the pass rate by",
-            )
+            ratio(gate, passed, total, format!("{passed}/{total} runs passed"), "no runs: nothing to judge the pass rate by")
         }
         Gate::Rules(_) => {
             let total = w.rules.len() as u64;
@@ -233,8 +214,7 @@ fn judge(input: &ReportInput, w: &WaiverOutcome, gate: &Gate) -> GateResult {
                     value: None,
                     threshold: gate.threshold(),
                     ok: false,
-                    detail: "no code coverage data (run the regression with the coverage build)"
-                        .to_string(),
+                    detail: "no code coverage data (run the regression with the coverage build)".to_string(),
                 };
             };
             let (covered, total, waived) = match metric {
@@ -242,9 +222,10 @@ fn judge(input: &ReportInput, w: &WaiverOutcome, gate: &Gate) -> GateResult {
                     let (c, t) = code.totals.get(m).copied().unwrap_or((0, 0));
                     (c, t, w.code_waived.get(m).copied().unwrap_or(0))
                 }
-                None => code.totals.iter().fold((0, 0, 0), |(c, t, x), (m, (mc, mt))| {
-                    (c + mc, t + mt, x + w.code_waived.get(m).copied().unwrap_or(0))
-                }),
+                None => code
+                    .totals
+                    .iter()
+                    .fold((0, 0, 0), |(c, t, x), (m, (mc, mt))| (c + mc, t + mt, x + w.code_waived.get(m).copied().unwrap_or(0))),
             };
             let closed = (covered + waived).min(total);
             let what = metric.as_deref().unwrap_or("code");
@@ -258,23 +239,11 @@ fn judge(input: &ReportInput, w: &WaiverOutcome, gate: &Gate) -> GateResult {
         }
         Gate::NoStaleWaivers => {
             let n = w.stale_count();
-            GateResult {
-                gate: gate.to_string(),
-                value: Some(n as f64),
-                threshold: 0.0,
-                ok: n == 0,
-                detail: format!("{n} stale waivers"),
-            }
+            GateResult { gate: gate.to_string(), value: Some(n as f64), threshold: 0.0, ok: n == 0, detail: format!("{n} stale waivers") }
         }
         Gate::NoExpiredWaivers => {
             let n = w.expired_count();
-            GateResult {
-                gate: gate.to_string(),
-                value: Some(n as f64),
-                threshold: 0.0,
-                ok: n == 0,
-                detail: format!("{n} expired waivers"),
-            }
+            GateResult { gate: gate.to_string(), value: Some(n as f64), threshold: 0.0, ok: n == 0, detail: format!("{n} expired waivers") }
         }
     }
 }
@@ -285,7 +254,9 @@ mod tests {
 
     #[test]
     fn parse_round_trip() {
-        for s in ["pass-rate=100", "rules=100", "functional=95.5", "line=90", "toggle=80", "code=70", "no-stale-waivers", "no-expired-waivers"] {
+        for s in
+            ["pass-rate=100", "rules=100", "functional=95.5", "line=90", "toggle=80", "code=70", "no-stale-waivers", "no-expired-waivers"]
+        {
             assert_eq!(Gate::parse(s).unwrap().to_string(), s);
         }
         assert_eq!(Gate::parse(" branch = 75% ").unwrap(), Gate::Code { metric: Some("branch".into()), min: 75.0 });

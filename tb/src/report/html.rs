@@ -101,10 +101,7 @@ fn class(tone: Tone) -> Option<&'static str> {
 fn heading(head: &Heading) -> Vec<Event<'_>> {
     let level = HeadingLevel::try_from(head.level as usize).unwrap_or(HeadingLevel::H3);
     let id = head.anchor.as_deref().map(CowStr::from);
-    let mut out = vec![
-        Event::Start(Tag::Heading { level, id, classes: vec![], attrs: vec![] }),
-        text(&head.text),
-    ];
+    let mut out = vec![Event::Start(Tag::Heading { level, id, classes: vec![], attrs: vec![] }), text(&head.text)];
     if let Some(passed) = head.badge {
         let (class, word) = if passed { ("pass", "PASS") } else { ("fail", "FAIL") };
         out.push(html(format!(" <span class=\"verdict {class}\">{word}</span>")));

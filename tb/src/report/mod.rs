@@ -74,12 +74,7 @@ pub fn render(
     let doc = sections::build(input, &w, &g, date);
     let html = html::render(&doc);
     let markdown = markdown::render(&doc);
-    let doc = CoverageJson {
-        input: input.clone(),
-        date: date.to_string(),
-        waivers: w.clone(),
-        gates: g.clone(),
-    };
+    let doc = CoverageJson { input: input.clone(), date: date.to_string(), waivers: w.clone(), gates: g.clone() };
     let mut json = serde_json::to_string_pretty(&doc)?;
     json.push('\n');
     Ok(Rendered { waivers: w, gates: g, html, markdown, json })
@@ -104,11 +99,7 @@ pub fn write_report(
     };
     let r = render(input, &list, waivers, gates, date)?;
     std::fs::create_dir_all(dir).map_err(|source| ReportError::Dir { path: dir.to_path_buf(), source })?;
-    for (name, text) in [
-        ("report.html", &r.html),
-        ("report.md", &r.markdown),
-        ("coverage.json", &r.json),
-    ] {
+    for (name, text) in [("report.html", &r.html), ("report.md", &r.markdown), ("coverage.json", &r.json)] {
         let path = dir.join(name);
         write_atomic(&path, text.as_bytes()).map_err(|source| ReportError::Write { path, source })?;
     }

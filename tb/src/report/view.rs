@@ -32,11 +32,7 @@ pub struct View<'a> {
 /// Family of a rule ID: the ID without its trailing "-number" ("SMMU-PRIQ-7" -> "SMMU-PRIQ").
 pub fn rule_family(rule: &str) -> &str {
     match rule.rsplit_once('-') {
-        Some((head, tail))
-            if !head.is_empty() && !tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            head
-        }
+        Some((head, tail)) if !head.is_empty() && !tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit()) => head,
         _ => rule,
     }
 }
@@ -86,8 +82,7 @@ impl<'a> View<'a> {
                 let waived = w.code_waived.get(m).copied().unwrap_or(0).min(t.saturating_sub(*c));
                 metrics.push(Bar { label: m.clone(), hit: (*c).min(*t), waived, total: *t });
             }
-            let mut all: Vec<String> =
-                code.files.iter().flat_map(|f| f.metrics.keys().cloned()).collect();
+            let mut all: Vec<String> = code.files.iter().flat_map(|f| f.metrics.keys().cloned()).collect();
             all.sort();
             all.dedup();
             file_metrics = all;

@@ -52,8 +52,7 @@ pub enum WaiverError {
 
 /// Read and check a waiver file.
 pub fn load_waivers(path: &Path) -> Result<Vec<Waiver>, WaiverError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| WaiverError::Read { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| WaiverError::Read { path: path.to_path_buf(), source })?;
     parse_waivers(&text, path)
 }
 
@@ -66,12 +65,7 @@ pub fn parse_waivers(text: &str, path: &Path) -> Result<Vec<Waiver>, WaiverError
             Some(i) => msg[..i].to_string(),
             None => msg,
         };
-        WaiverError::Malformed {
-            path: path.to_path_buf(),
-            line: e.line(),
-            column: e.column(),
-            msg: one_line(&msg),
-        }
+        WaiverError::Malformed { path: path.to_path_buf(), line: e.line(), column: e.column(), msg: one_line(&msg) }
     })?;
     for (i, w) in file.waivers.iter().enumerate() {
         let invalid = |msg: &str| WaiverError::Invalid {
@@ -91,10 +85,7 @@ pub fn parse_waivers(text: &str, path: &Path) -> Result<Vec<Waiver>, WaiverError
         }
         if let Some(d) = &w.expires {
             if !is_iso_date(d) {
-                return Err(invalid(&format!(
-                    "bad expires '{}': expected a date YYYY-MM-DD",
-                    one_line(d)
-                )));
+                return Err(invalid(&format!("bad expires '{}': expected a date YYYY-MM-DD", one_line(d))));
             }
         }
     }
@@ -310,23 +301,14 @@ pub fn holes(input: &ReportInput) -> Vec<Hole> {
 /// `date` is the report date; a waiver with `expires` before its day (see [`report_day`]) is
 /// expired. When `date` does not start with YYYY-MM-DD, expiry is not checked ([`super::write_report`]
 /// refuses such a date when a waiver has `expires`).
-pub fn apply_waivers(
-    input: &ReportInput,
-    waivers: &[Waiver],
-    date: &str,
-    file: Option<&Path>,
-) -> WaiverOutcome {
+pub fn apply_waivers(input: &ReportInput, waivers: &[Waiver], date: &str, file: Option<&Path>) -> WaiverOutcome {
     let day = report_day(date);
     let all = holes(input);
     let mut uses: Vec<WaiverUse> = waivers
         .iter()
         .map(|w| {
             let expired = matches!((day, &w.expires), (Some(d), Some(e)) if e.as_str() < d);
-            WaiverUse {
-                waiver: w.clone(),
-                state: if expired { WaiverState::Expired } else { WaiverState::Stale },
-                matched: 0,
-            }
+            WaiverUse { waiver: w.clone(), state: if expired { WaiverState::Expired } else { WaiverState::Stale }, matched: 0 }
         })
         .collect();
     // Bin -> the applicable rules listing it: a bin whose rules are all waived by rule ID is
@@ -367,9 +349,7 @@ pub fn apply_waivers(
                         let rules = bin_rules.get(h.name.as_str())?;
                         let ws: Vec<&WaivedHole> = rules
                             .iter()
-                            .map(|r| {
-                                waived.iter().find(|w| w.kind == HoleKind::Rule && w.name == *r)
-                            })
+                            .map(|r| waived.iter().find(|w| w.kind == HoleKind::Rule && w.name == *r))
                             .collect::<Option<_>>()?;
                         ws.first().map(|w| (*w).clone())
                     })
@@ -382,16 +362,8 @@ pub fn apply_waivers(
         }
     }
 
-    let waived_bins: HashSet<&str> = waived
-        .iter()
-        .filter(|w| w.kind == HoleKind::Bin)
-        .map(|w| w.name.as_str())
-        .collect();
-    let waived_rules: HashSet<&str> = waived
-        .iter()
-        .filter(|w| w.kind == HoleKind::Rule)
-        .map(|w| w.name.as_str())
-        .collect();
+    let waived_bins: HashSet<&str> = waived.iter().filter(|w| w.kind == HoleKind::Bin).map(|w| w.name.as_str()).collect();
+    let waived_rules: HashSet<&str> = waived.iter().filter(|w| w.kind == HoleKind::Rule).map(|w| w.name.as_str()).collect();
     let rules = input
         .functional
         .rules
@@ -405,23 +377,13 @@ pub fn apply_waivers(
                 (RuleStatus::Waived, missing)
             } else {
                 let mut uniq = HashSet::new();
-                let listed: Vec<&str> =
-                    r.holes.iter().map(String::as_str).filter(|h| uniq.insert(*h)).collect();
+                let listed: Vec<&str> = r.holes.iter().map(String::as_str).filter(|h| uniq.insert(*h)).collect();
                 let n = listed.iter().filter(|h| waived_bins.contains(**h)).count() as u32;
                 let n = n.min(missing);
-                let all_waived = r.bins_total > 0
-                    && !listed.is_empty()
-                    && n as usize == listed.len()
-                    && n >= missing;
+                let all_waived = r.bins_total > 0 && !listed.is_empty() && n as usize == listed.len() && n >= missing;
                 (if all_waived { RuleStatus::Waived } else { RuleStatus::Open }, n)
             };
-            RuleVerdict {
-                rule: r.rule.clone(),
-                status,
-                bins_hit: r.bins_hit,
-                bins_waived,
-                bins_total: r.bins_total,
-            }
+            RuleVerdict { rule: r.rule.clone(), status, bins_hit: r.bins_hit, bins_waived, bins_total: r.bins_total }
         })
         .collect();
 
@@ -432,14 +394,7 @@ pub fn apply_waivers(
         }
     }
 
-    WaiverOutcome {
-        file: file.map(|p| p.display().to_string()),
-        waivers: uses,
-        open,
-        waived,
-        rules,
-        code_waived,
-    }
+    WaiverOutcome { file: file.map(|p| p.display().to_string()), waivers: uses, open, waived, rules, code_waived }
 }
 
 #[cfg(test)]

@@ -86,10 +86,7 @@ impl Event {
 
 impl std::fmt::Debug for Event {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Event")
-            .field("set", &self.is_set())
-            .field("waiters", &self.inner.waiters.borrow().waiting())
-            .finish()
+        f.debug_struct("Event").field("set", &self.is_set()).field("waiters", &self.inner.waiters.borrow().waiting()).finish()
     }
 }
 

@@ -193,10 +193,7 @@ impl Inner {
             let cell = Arc::new(TaskCell { idx, gen, queued: true.into(), remote: self.remote.clone() });
             let waker = Waker::from(cell.clone());
             let join: Rc<dyn Abort> = state.clone();
-            tasks.insert(
-                idx,
-                TaskEntry { fut: Some((fut, waker)), cell, join, suspended: false, cancel_requested: false },
-            );
+            tasks.insert(idx, TaskEntry { fut: Some((fut, waker)), cell, join, suspended: false, cancel_requested: false });
             (idx, gen)
         };
         self.ready.borrow_mut().push_back((idx, gen));
@@ -251,8 +248,7 @@ impl Inner {
     /// `wake_task` for a waker firing while this scheduler runs tasks; false
     /// if its tables are busy (the caller then takes the remote path).
     fn try_wake_task(&self, idx: u32, gen: u32) -> bool {
-        let (Ok(mut tasks), Ok(mut ready)) = (self.tasks.try_borrow_mut(), self.ready.try_borrow_mut())
-        else {
+        let (Ok(mut tasks), Ok(mut ready)) = (self.tasks.try_borrow_mut(), self.ready.try_borrow_mut()) else {
             return false;
         };
         if tasks.mark_ready(idx, gen, false) {
@@ -748,11 +744,7 @@ impl Sim {
 
 impl std::fmt::Debug for Sim {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sim")
-            .field("now_ps", &self.now_ps())
-            .field("cycle", &self.cycle())
-            .field("phase", &self.phase())
-            .finish()
+        f.debug_struct("Sim").field("now_ps", &self.now_ps()).field("cycle", &self.cycle()).field("phase", &self.phase()).finish()
     }
 }
 
@@ -815,8 +807,7 @@ impl Future for Trigger {
                 Poll::Pending
             }
             TState::Waiting(key) => {
-                let fired =
-                    inner.waiters.borrow_mut().slots.check(key, |old| old.refresh(cx, inner));
+                let fired = inner.waiters.borrow_mut().slots.check(key, |old| old.refresh(cx, inner));
                 if fired {
                     this.state = TState::Done;
                     Poll::Ready(())

@@ -109,10 +109,7 @@ impl Tasks {
 
     #[inline]
     pub(crate) fn get_mut(&mut self, idx: u32, gen: u32) -> Option<&mut TaskEntry> {
-        self.slots
-            .get_mut(idx as usize)
-            .filter(|s| s.gen == gen)
-            .and_then(|s| s.entry.as_mut())
+        self.slots.get_mut(idx as usize).filter(|s| s.gen == gen).and_then(|s| s.entry.as_mut())
     }
 
     pub(crate) fn remove(&mut self, idx: u32, gen: u32) -> Option<TaskEntry> {
@@ -172,11 +169,7 @@ pub(crate) struct JoinState<T> {
 
 impl<T> JoinState<T> {
     pub(crate) fn new() -> Self {
-        JoinState {
-            outcome: RefCell::new(Outcome::Running),
-            waiters: RefCell::default(),
-            buf: RefCell::default(),
-        }
+        JoinState { outcome: RefCell::new(Outcome::Running), waiters: RefCell::default(), buf: RefCell::default() }
     }
 
     pub(crate) fn finish(&self, v: T) {
@@ -312,9 +305,7 @@ impl<T> Future for JoinHandle<T> {
                 return Poll::Pending;
             }
             Outcome::Done(_) => {
-                let Outcome::Done(v) = std::mem::replace(&mut *o, Outcome::Taken) else {
-                    unreachable!()
-                };
+                let Outcome::Done(v) = std::mem::replace(&mut *o, Outcome::Taken) else { unreachable!() };
                 drop(o);
                 this.state.release(&mut this.key);
                 return Poll::Ready(v);

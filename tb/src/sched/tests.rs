@@ -438,8 +438,7 @@ fn sched_first_and_combine_on_eight_mixed_futures() {
                 c(1).await;
                 "s"
             };
-            let ((), s, x, y, (), (), (), ()) =
-                combine((c(1), s, child, async { 3u16 }, c(2), c(0), c(3), ev.wait())).await;
+            let ((), s, x, y, (), (), (), ()) = combine((c(1), s, child, async { 3u16 }, c(2), c(0), c(3), ev.wait())).await;
             (i, at, s, x, y, sim.cycle())
         }
     });

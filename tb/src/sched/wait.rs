@@ -267,12 +267,7 @@ impl DeadlineHeap {
     }
 
     /// Pop every entry due at `now`, firing live ones into `out`.
-    pub(crate) fn fire_due<W, const L: usize>(
-        &mut self,
-        now: u64,
-        slots: &mut Slots<W, L>,
-        out: &mut Vec<W>,
-    ) {
+    pub(crate) fn fire_due<W, const L: usize>(&mut self, now: u64, slots: &mut Slots<W, L>, out: &mut Vec<W>) {
         while let Some(d) = self.heap.peek() {
             if d.at > now {
                 break;

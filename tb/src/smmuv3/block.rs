@@ -2,13 +2,13 @@
 //! model and scoreboard, and the monitors of its own ports (PRIQ entry writes, the command port,
 //! the interrupt and CMD_SYNC pulses).
 
+use super::coverage::Smmuv3Coverage;
 use super::dut::PriqDut;
 use super::scoreboard::Scoreboard;
-use crate::testbench::{Block, Drive, Monitor};
-use super::coverage::Smmuv3Coverage;
 use crate::coverage::CoverData;
 use crate::dut::Clocked;
 use crate::lockstep::Mismatch;
+use crate::testbench::{Block, Drive, Monitor};
 use crate::txn::{IrqLine, Txn};
 use models::smmuv3::timing::{PriqInputs, PriqOutputs, PriqParams, PriqTiming};
 

@@ -24,191 +24,182 @@ use models::smmuv3::timing::{EdgeEvents, PriqInputs, PriqTiming, RegAccess, Resp
 pub const DEFINITION: &str = "smmuv3_priq";
 
 /// The definition: one line per bin, with the rules it evidences.
-pub const SPEC: Spec = Spec::new(DEFINITION, &[
-    // ---- admission: which row decides which kind of message (smmuv3.md §5) --------------------
-    group("admission").goal(90.0).items(&[
-        point("row").bins(&[
-            event("a", &[SMMU_PRIQ_5, DEC_2, SMMU_PRIQ_12]),
-            event("b", &[SMMU_PRIQ_6, SMMU_PRIQ_8, SMMU_PRIQ_12]),
-            event("c", &[SMMU_PRIQ_7, SMMU_PRIQ_12]),
-            event("d", &[SMMU_PRIQ_3, SMMU_PRIQ_12]),
+pub const SPEC: Spec = Spec::new(
+    DEFINITION,
+    &[
+        // ---- admission: which row decides which kind of message (smmuv3.md §5) --------------------
+        group("admission").goal(90.0).items(&[
+            point("row").bins(&[
+                event("a", &[SMMU_PRIQ_5, DEC_2, SMMU_PRIQ_12]),
+                event("b", &[SMMU_PRIQ_6, SMMU_PRIQ_8, SMMU_PRIQ_12]),
+                event("c", &[SMMU_PRIQ_7, SMMU_PRIQ_12]),
+                event("d", &[SMMU_PRIQ_3, SMMU_PRIQ_12]),
+            ]),
+            // In the order of `msg_kind`.
+            point("msg").bins(&[
+                event("l0_pasid", &[PRI_4]),
+                event("l0_nopasid", &[PRI_4]),
+                event("l1_pasid", &[PRI_4]),
+                event("l1_nopasid", &[PRI_4]),
+                event("stop_marker", &[PRI_4, PRI_2, DEC_1, SMMU_PRIQ_11]),
+                event("l1_nopasid_rw0", &[PRI_4, PRI_3, DEC_1]),
+            ]),
+            cross("row_x_msg", &["row", "msg"]),
         ]),
-        // In the order of `msg_kind`.
-        point("msg").bins(&[
-            event("l0_pasid", &[PRI_4]),
-            event("l0_nopasid", &[PRI_4]),
-            event("l1_pasid", &[PRI_4]),
-            event("l1_nopasid", &[PRI_4]),
-            event("stop_marker", &[PRI_4, PRI_2, DEC_1, SMMU_PRIQ_11]),
-            event("l1_nopasid_rw0", &[PRI_4, PRI_3, DEC_1]),
+        // ---- queue geometry and pointers (SMMU-PRIQ-1, SMMU-PRIQ-2) ---------------------------------
+        group("queue").goal(80.0).items(&[
+            point("log2size").weight(0).bins(&[
+                value("n0", 0, &[SMMU_PRIQ_1]),
+                value("n1", 1, &[SMMU_PRIQ_1]),
+                range("n2_3", 2, 3, &[SMMU_PRIQ_1]),
+                range("n4_7", 4, 7, &[SMMU_PRIQ_1]),
+                range("n8_up", 8, 19, &[SMMU_PRIQ_1]),
+            ]),
+            point("wrap").weight(0).bins(&[value("kept", 0, &[SMMU_PRIQ_2]), value("toggled", 1, &[SMMU_PRIQ_2])]),
+            // With one slot every write toggles the wrap bit.
+            cross("log2size_x_wrap", &["log2size", "wrap"]).ignore(&[&["n0", "kept"]]),
+            point("fill").bins(&[event("became_full", &[SMMU_PRIQ_2]), event("drained_to_empty", &[SMMU_PRIQ_2])]),
         ]),
-        cross("row_x_msg", &["row", "msg"]),
-    ]),
-    // ---- queue geometry and pointers (SMMU-PRIQ-1, SMMU-PRIQ-2) ---------------------------------
-    group("queue").goal(80.0).items(&[
-        point("log2size").weight(0).bins(&[
-            value("n0", 0, &[SMMU_PRIQ_1]),
-            value("n1", 1, &[SMMU_PRIQ_1]),
-            range("n2_3", 2, 3, &[SMMU_PRIQ_1]),
-            range("n4_7", 4, 7, &[SMMU_PRIQ_1]),
-            range("n8_up", 8, 19, &[SMMU_PRIQ_1]),
+        // ---- entry fields, sampled when an entry is written (SMMU-PRIQ-4) --------------------------
+        group("entry").goal(90.0).items(&[
+            point("prgi").bins(&[
+                value("zero", 0, &[SMMU_PRIQ_4]),
+                range("mid", 1, 510, &[SMMU_PRIQ_4]),
+                value("max", 511, &[SMMU_PRIQ_4]),
+            ]),
+            point("pasid").bins(&[
+                event("none", &[SMMU_PRIQ_4]),
+                range("below_max", 0, 0xF_FFFE, &[SMMU_PRIQ_4]),
+                value("max", 0xF_FFFF, &[SMMU_PRIQ_4]),
+            ]),
+            // Exe/Priv of PASID requests: value exe << 1 | priv.
+            point("perm").bins(&[
+                value("none", 0, &[SMMU_PRIQ_4]),
+                value("priv", 1, &[SMMU_PRIQ_4]),
+                value("exe", 2, &[SMMU_PRIQ_4]),
+                value("exe_priv", 3, &[SMMU_PRIQ_4]),
+            ]),
+            // R/W: value r << 1 | w.
+            point("access").bins(&[
+                value("none", 0, &[SMMU_PRIQ_4]),
+                value("w", 1, &[SMMU_PRIQ_4]),
+                value("r", 2, &[SMMU_PRIQ_4]),
+                value("rw", 3, &[SMMU_PRIQ_4]),
+            ]),
+            point("page").bins(&[range("below_max", 0, (1 << 52) - 2, &[SMMU_PRIQ_4]), value("max", (1 << 52) - 1, &[SMMU_PRIQ_4])]),
         ]),
-        point("wrap").weight(0).bins(&[value("kept", 0, &[SMMU_PRIQ_2]), value("toggled", 1, &[SMMU_PRIQ_2])]),
-        // With one slot every write toggles the wrap bit.
-        cross("log2size_x_wrap", &["log2size", "wrap"]).ignore(&[&["n0", "kept"]]),
-        point("fill").bins(&[event("became_full", &[SMMU_PRIQ_2]), event("drained_to_empty", &[SMMU_PRIQ_2])]),
-    ]),
-    // ---- entry fields, sampled when an entry is written (SMMU-PRIQ-4) --------------------------
-    group("entry").goal(90.0).items(&[
-        point("prgi").bins(&[
-            value("zero", 0, &[SMMU_PRIQ_4]),
-            range("mid", 1, 510, &[SMMU_PRIQ_4]),
-            value("max", 511, &[SMMU_PRIQ_4]),
+        // ---- overflow, inhibition and its acknowledgement ---------------------------------------
+        group("overflow").items(&[point("event").bins(&[
+            event("ovflg_toggled", &[SMMU_PRIQ_7]),
+            event("inhibited_not_full", &[SMMU_PRIQ_8, SMMU_PRIQ_6]),
+            event("inhibited_full", &[SMMU_PRIQ_6]),
+            event("cons_keeps_ovackflg", &[SMMU_PRIQ_9, HOST_16]),
+            event("cons_acknowledges", &[SMMU_PRIQ_9, HOST_16]),
+            event("written_after_ack", &[SMMU_PRIQ_9]),
+        ])]),
+        // ---- automatic responses (SMMU-PRIQ-10, DEC-2, DEC-3) ----------------------------------------
+        group("auto_response").items(&[
+            point("origin").bins(&[
+                event("row_a", &[SMMU_PRIQ_5, DEC_2, SMMU_PRIQ_10]),
+                event("row_b", &[SMMU_PRIQ_6, DEC_3, SMMU_PRIQ_10]),
+                event("row_c", &[SMMU_PRIQ_7, DEC_3, SMMU_PRIQ_10]),
+                event("write_abort", &[SMMU_PRIQ_16, DEC_2, SMMU_PRIQ_10]),
+            ]),
+            point("code").weight(0).bins(&[event("success", &[DEC_3]), event("failure", &[DEC_2])]),
+            point("pv").weight(0).bins(&[event("pasid", &[SMMU_PRIQ_10]), event("nopasid", &[SMMU_PRIQ_10])]),
+            // DEC-2: a Response Failure never carries a PASID.
+            cross("committed", &["code", "pv"]).ignore(&[&["failure", "pasid"]]).rules(&[DEC_12]),
+            point("unanswered").bins(&[
+                event("l0_discarded", &[SMMU_PRIQ_5, SMMU_PRIQ_6, SMMU_PRIQ_7]),
+                event("stop_marker_discarded", &[PRI_17, SMMU_PRIQ_11, DEC_1]),
+            ]),
         ]),
-        point("pasid").bins(&[
-            event("none", &[SMMU_PRIQ_4]),
-            range("below_max", 0, 0xF_FFFE, &[SMMU_PRIQ_4]),
-            value("max", 0xF_FFFF, &[SMMU_PRIQ_4]),
+        // ---- the single response egress (DEC-12) -----------------------------------------------------
+        group("egress").items(&[
+            point("commit").bins(&[
+                event("auto", &[DEC_12, SMMU_PRIQ_12]),
+                event("software", &[DEC_12, SMMU_CMD_6]),
+                event("auto_while_software_waits", &[DEC_12, SMMU_PRIQ_12, SMMU_CMD_6]),
+            ]),
+            point("sent").bins(&[event("success", &[PRI_16]), event("invalid_request", &[PRI_16]), event("response_failure", &[])]),
         ]),
-        // Exe/Priv of PASID requests: value exe << 1 | priv.
-        point("perm").bins(&[
-            value("none", 0, &[SMMU_PRIQ_4]),
-            value("priv", 1, &[SMMU_PRIQ_4]),
-            value("exe", 2, &[SMMU_PRIQ_4]),
-            value("exe_priv", 3, &[SMMU_PRIQ_4]),
+        // ---- back-pressure at every interface ----------------------------------------------------------
+        group("backpressure").items(&[point("stall").bins(&[
+            event("ingress", &[SMMU_PRIQ_12]),
+            event("memory_write", &[SMMU_PRIQ_3]),
+            event("memory_ack", &[SMMU_PRIQ_3]),
+            event("egress", &[DEC_12]),
+        ])]),
+        // ---- commands (SMMU-CMD-*) ------------------------------------------------------------------
+        group("commands").items(&[
+            point("outcome").bins(&[
+                event("pri_resp_0_failure", &[SMMU_CMD_3]),
+                event("pri_resp_1_invalid", &[SMMU_CMD_3]),
+                event("pri_resp_2_success", &[SMMU_CMD_3]),
+                event("pri_resp_3_illegal", &[SMMU_CMD_4, SMMU_CMD_2, DEC_4]),
+                event("pri_resp_smmuen0_ignored", &[SMMU_CMD_5]),
+                event("sync", &[SMMU_CMD_9]),
+                event("sync_cs3_illegal", &[SMMU_CMD_9, SMMU_CMD_2]),
+                event("noop_opcode", &[SMMU_CMD_1]),
+                event("undefined_opcode_illegal", &[SMMU_CMD_1, SMMU_CMD_2]),
+            ]),
+            point("flow").bins(&[
+                event("sync_completed", &[SMMU_CMD_9, SMMU_CMD_10]),
+                event("sync_waited_for_responses", &[SMMU_CMD_9]),
+                event("stalled_by_cmdq_err", &[SMMU_CMD_2]),
+            ]),
         ]),
-        // R/W: value r << 1 | w.
-        point("access").bins(&[
-            value("none", 0, &[SMMU_PRIQ_4]),
-            value("w", 1, &[SMMU_PRIQ_4]),
-            value("r", 2, &[SMMU_PRIQ_4]),
-            value("rw", 3, &[SMMU_PRIQ_4]),
+        // ---- interrupts (SMMU-PRIQ-13, SMMU-CMD-11) ---------------------------------------------------
+        group("interrupts").items(&[
+            point("priq_trigger").weight(0).bins(&[
+                event("lo0_write_into_empty", &[SMMU_PRIQ_13]),
+                event("lo1_last_written", &[SMMU_PRIQ_13]),
+                event("lo1_last_discarded", &[SMMU_PRIQ_13]),
+            ]),
+            point("priq_irqen").weight(0).bins(&[event("pulsed", &[SMMU_PRIQ_13]), event("masked", &[SMMU_PRIQ_13])]),
+            cross("priq", &["priq_trigger", "priq_irqen"]),
+            // Index: 2 * (PRIQ_ABT_ERR) + (masked).
+            point("gerror").bins(&[
+                event("cmdq_err_pulsed", &[SMMU_CMD_11, SMMU_CMD_2]),
+                event("cmdq_err_masked", &[SMMU_CMD_11, SMMU_CMD_2]),
+                event("priq_abt_err_pulsed", &[SMMU_CMD_11, SMMU_PRIQ_16]),
+                event("priq_abt_err_masked", &[SMMU_CMD_11, SMMU_PRIQ_16]),
+            ]),
         ]),
-        point("page").bins(&[
-            range("below_max", 0, (1 << 52) - 2, &[SMMU_PRIQ_4]),
-            value("max", (1 << 52) - 1, &[SMMU_PRIQ_4]),
+        // ---- registers (SMMU-PRIQ-14, SMMU-PRIQ-15) -----------------------------------------------------
+        group("registers").items(&[
+            point("write").bins(&[
+                event("base_while_disabled", &[SMMU_PRIQ_14]),
+                event("base_gated", &[SMMU_PRIQ_14]),
+                event("prod_while_disabled", &[SMMU_PRIQ_14]),
+                event("prod_gated", &[SMMU_PRIQ_14]),
+                event("cons_while_enabled", &[SMMU_PRIQ_14, SMMU_PRIQ_9]),
+            ]),
+            point("cr0ack").bins(&[
+                event("enable_acknowledged", &[SMMU_PRIQ_15]),
+                event("disable_acknowledged", &[SMMU_PRIQ_15]),
+                event("held_while_engine_busy", &[SMMU_PRIQ_15]),
+            ]),
         ]),
-    ]),
-    // ---- overflow, inhibition and its acknowledgement ---------------------------------------
-    group("overflow").items(&[point("event").bins(&[
-        event("ovflg_toggled", &[SMMU_PRIQ_7]),
-        event("inhibited_not_full", &[SMMU_PRIQ_8, SMMU_PRIQ_6]),
-        event("inhibited_full", &[SMMU_PRIQ_6]),
-        event("cons_keeps_ovackflg", &[SMMU_PRIQ_9, HOST_16]),
-        event("cons_acknowledges", &[SMMU_PRIQ_9, HOST_16]),
-        event("written_after_ack", &[SMMU_PRIQ_9]),
-    ])]),
-    // ---- automatic responses (SMMU-PRIQ-10, DEC-2, DEC-3) ----------------------------------------
-    group("auto_response").items(&[
-        point("origin").bins(&[
-            event("row_a", &[SMMU_PRIQ_5, DEC_2, SMMU_PRIQ_10]),
-            event("row_b", &[SMMU_PRIQ_6, DEC_3, SMMU_PRIQ_10]),
-            event("row_c", &[SMMU_PRIQ_7, DEC_3, SMMU_PRIQ_10]),
-            event("write_abort", &[SMMU_PRIQ_16, DEC_2, SMMU_PRIQ_10]),
-        ]),
-        point("code").weight(0).bins(&[event("success", &[DEC_3]), event("failure", &[DEC_2])]),
-        point("pv").weight(0).bins(&[event("pasid", &[SMMU_PRIQ_10]), event("nopasid", &[SMMU_PRIQ_10])]),
-        // DEC-2: a Response Failure never carries a PASID.
-        cross("committed", &["code", "pv"]).ignore(&[&["failure", "pasid"]]).rules(&[DEC_12]),
-        point("unanswered").bins(&[
-            event("l0_discarded", &[SMMU_PRIQ_5, SMMU_PRIQ_6, SMMU_PRIQ_7]),
-            event("stop_marker_discarded", &[PRI_17, SMMU_PRIQ_11, DEC_1]),
-        ]),
-    ]),
-    // ---- the single response egress (DEC-12) -----------------------------------------------------
-    group("egress").items(&[
-        point("commit").bins(&[
-            event("auto", &[DEC_12, SMMU_PRIQ_12]),
-            event("software", &[DEC_12, SMMU_CMD_6]),
-            event("auto_while_software_waits", &[DEC_12, SMMU_PRIQ_12, SMMU_CMD_6]),
-        ]),
-        point("sent").bins(&[
-            event("success", &[PRI_16]),
-            event("invalid_request", &[PRI_16]),
-            event("response_failure", &[]),
-        ]),
-    ]),
-    // ---- back-pressure at every interface ----------------------------------------------------------
-    group("backpressure").items(&[point("stall").bins(&[
-        event("ingress", &[SMMU_PRIQ_12]),
-        event("memory_write", &[SMMU_PRIQ_3]),
-        event("memory_ack", &[SMMU_PRIQ_3]),
-        event("egress", &[DEC_12]),
-    ])]),
-    // ---- commands (SMMU-CMD-*) ------------------------------------------------------------------
-    group("commands").items(&[
-        point("outcome").bins(&[
-            event("pri_resp_0_failure", &[SMMU_CMD_3]),
-            event("pri_resp_1_invalid", &[SMMU_CMD_3]),
-            event("pri_resp_2_success", &[SMMU_CMD_3]),
-            event("pri_resp_3_illegal", &[SMMU_CMD_4, SMMU_CMD_2, DEC_4]),
-            event("pri_resp_smmuen0_ignored", &[SMMU_CMD_5]),
-            event("sync", &[SMMU_CMD_9]),
-            event("sync_cs3_illegal", &[SMMU_CMD_9, SMMU_CMD_2]),
-            event("noop_opcode", &[SMMU_CMD_1]),
-            event("undefined_opcode_illegal", &[SMMU_CMD_1, SMMU_CMD_2]),
-        ]),
-        point("flow").bins(&[
-            event("sync_completed", &[SMMU_CMD_9, SMMU_CMD_10]),
-            event("sync_waited_for_responses", &[SMMU_CMD_9]),
-            event("stalled_by_cmdq_err", &[SMMU_CMD_2]),
-        ]),
-    ]),
-    // ---- interrupts (SMMU-PRIQ-13, SMMU-CMD-11) ---------------------------------------------------
-    group("interrupts").items(&[
-        point("priq_trigger").weight(0).bins(&[
-            event("lo0_write_into_empty", &[SMMU_PRIQ_13]),
-            event("lo1_last_written", &[SMMU_PRIQ_13]),
-            event("lo1_last_discarded", &[SMMU_PRIQ_13]),
-        ]),
-        point("priq_irqen").weight(0).bins(&[event("pulsed", &[SMMU_PRIQ_13]), event("masked", &[SMMU_PRIQ_13])]),
-        cross("priq", &["priq_trigger", "priq_irqen"]),
-        // Index: 2 * (PRIQ_ABT_ERR) + (masked).
-        point("gerror").bins(&[
-            event("cmdq_err_pulsed", &[SMMU_CMD_11, SMMU_CMD_2]),
-            event("cmdq_err_masked", &[SMMU_CMD_11, SMMU_CMD_2]),
-            event("priq_abt_err_pulsed", &[SMMU_CMD_11, SMMU_PRIQ_16]),
-            event("priq_abt_err_masked", &[SMMU_CMD_11, SMMU_PRIQ_16]),
-        ]),
-    ]),
-    // ---- registers (SMMU-PRIQ-14, SMMU-PRIQ-15) -----------------------------------------------------
-    group("registers").items(&[
-        point("write").bins(&[
-            event("base_while_disabled", &[SMMU_PRIQ_14]),
-            event("base_gated", &[SMMU_PRIQ_14]),
-            event("prod_while_disabled", &[SMMU_PRIQ_14]),
-            event("prod_gated", &[SMMU_PRIQ_14]),
-            event("cons_while_enabled", &[SMMU_PRIQ_14, SMMU_PRIQ_9]),
-        ]),
-        point("cr0ack").bins(&[
-            event("enable_acknowledged", &[SMMU_PRIQ_15]),
-            event("disable_acknowledged", &[SMMU_PRIQ_15]),
-            event("held_while_engine_busy", &[SMMU_PRIQ_15]),
-        ]),
-    ]),
-    // ---- memory write errors (SMMU-PRIQ-16) -----------------------------------------------------------
-    group("abort").items(&[point("event").bins(&[
-        event("write_aborted", &[SMMU_PRIQ_16]),
-        event("row_a_while_priq_abt_err", &[SMMU_PRIQ_16, SMMU_PRIQ_5, DEC_2]),
-    ])]),
-    // ---- PRG structure in the queue (PRI-31) -------------------------------------------------------
-    group("prg").items(&[point("last_written").bins(&[
-        event("after_its_members", &[PRI_31]),
-        event("single_request", &[]),
-    ])]),
-    // ---- PCIe PRI lifecycle around the queue (pcie-pri.md §7, host-sw.md §5) ------------------------
-    group("pri_lifecycle").items(&[point("event").bins(&[
-        event("stop_requested_a", &[PRI_24, PRI_25]),
-        event("stop_requested_b", &[PRI_24, PRI_26]),
-        event("stop_complete", &[PRI_29, PRI_28]),
-        event("stop_marker_accepted", &[PRI_2, PRI_17, PRI_27]),
-        event("queue_drained", &[HOST_19, HOST_27]),
-        event("pasid_freed", &[HOST_27]),
-        event("pasid_rebound", &[HOST_28, PRI_30]),
-        event("pri_reset", &[PRI_21]),
-        event("response_failure_sent", &[PRI_19]),
-    ])]),
-]);
+        // ---- memory write errors (SMMU-PRIQ-16) -----------------------------------------------------------
+        group("abort").items(&[point("event")
+            .bins(&[event("write_aborted", &[SMMU_PRIQ_16]), event("row_a_while_priq_abt_err", &[SMMU_PRIQ_16, SMMU_PRIQ_5, DEC_2])])]),
+        // ---- PRG structure in the queue (PRI-31) -------------------------------------------------------
+        group("prg").items(&[point("last_written").bins(&[event("after_its_members", &[PRI_31]), event("single_request", &[])])]),
+        // ---- PCIe PRI lifecycle around the queue (pcie-pri.md §7, host-sw.md §5) ------------------------
+        group("pri_lifecycle").items(&[point("event").bins(&[
+            event("stop_requested_a", &[PRI_24, PRI_25]),
+            event("stop_requested_b", &[PRI_24, PRI_26]),
+            event("stop_complete", &[PRI_29, PRI_28]),
+            event("stop_marker_accepted", &[PRI_2, PRI_17, PRI_27]),
+            event("queue_drained", &[HOST_19, HOST_27]),
+            event("pasid_freed", &[HOST_27]),
+            event("pasid_rebound", &[HOST_28, PRI_30]),
+            event("pri_reset", &[PRI_21]),
+            event("response_failure_sent", &[PRI_19]),
+        ])]),
+    ],
+);
 
 static DEF: StaticDef = StaticDef::new(&SPEC);
 

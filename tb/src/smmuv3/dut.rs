@@ -69,4 +69,3 @@ impl PriqDut {
         o.irq_gerror = p.irq_gerror.get() != 0;
     }
 }
-

@@ -45,7 +45,13 @@ impl Flavor for Smmuv3 {
     fn bench_workload(&self) -> &'static str {
         "soak"
     }
-    fn testbench(&self, model: sim::Model, waves: Option<&Path>, agents: Agents, obs: Observers) -> Result<Box<dyn Harness>, sim::SimError> {
+    fn testbench(
+        &self,
+        model: sim::Model,
+        waves: Option<&Path>,
+        agents: Agents,
+        obs: Observers,
+    ) -> Result<Box<dyn Harness>, sim::SimError> {
         Ok(Box::new(Testbench::<block::Priq>::load(model, waves, agents, obs)?))
     }
 }

@@ -4,14 +4,14 @@
 //! lockstep scoreboard, the SMMUv3 checkers and the PRI checkers.
 
 use super::env::Smmuv3Sequences;
+use super::host::{priq_thread, Smmuv3HostState};
+use crate::agents::memory::MemoryBehaviour;
+use crate::agents::pcie_fn::TrafficPlan;
 use crate::classes::stop_pasid_traffic;
 use crate::env::Env;
-use super::host::{priq_thread, Smmuv3HostState};
-use crate::scenario::HostPolicy;
-use crate::agents::memory::MemoryBehaviour;
 use crate::flavor::Flavor;
+use crate::scenario::HostPolicy;
 use crate::scenario::Scenario;
-use crate::agents::pcie_fn::TrafficPlan;
 use crate::seq::{free_and_rebind, stop_with_prgs_outstanding};
 use crate::txn::Txn;
 use models::host::{HostEvent, SmmuDriver};
@@ -104,11 +104,22 @@ pub async fn stop_pasid_b(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     // A PRG of P is outstanding when the stop arrives, so it becomes stale (PRI-26).
     stop_with_prgs_outstanding(&env, RID, P, Variant::B { marker_vs_complete: MarkerVsComplete::CompleteAfterMarker }).await;
     env.wait_txn("PRI-26", 20_000, |t| matches!(t, Txn::StopComplete { pasid: P, .. })).await;
-    ensure!(accepted_of_p(&env, MsgClass::StopMarker) == 1, "PRI-26", "{} Stop Markers for one stop", accepted_of_p(&env, MsgClass::StopMarker));
+    ensure!(
+        accepted_of_p(&env, MsgClass::StopMarker) == 1,
+        "PRI-26",
+        "{} Stop Markers for one stop",
+        accepted_of_p(&env, MsgClass::StopMarker)
+    );
     // The marker follows every request of P (PRI-28), and the host never answers it (HOST-18).
     let log = env.agents.borrow().log.clone();
-    let marker = log.iter().position(|s| matches!(s.txn, Txn::PageRequest { msg } if msg.pv && msg.pasid == P && msg.class() == MsgClass::StopMarker)).unwrap();
-    let later_requests = log[marker..].iter().filter(|s| matches!(s.txn, Txn::PageRequest { msg } if msg.pv && msg.pasid == P && msg.class() != MsgClass::StopMarker)).count();
+    let marker = log
+        .iter()
+        .position(|s| matches!(s.txn, Txn::PageRequest { msg } if msg.pv && msg.pasid == P && msg.class() == MsgClass::StopMarker))
+        .unwrap();
+    let later_requests = log[marker..]
+        .iter()
+        .filter(|s| matches!(s.txn, Txn::PageRequest { msg } if msg.pv && msg.pasid == P && msg.class() != MsgClass::StopMarker))
+        .count();
     ensure!(later_requests == 0, "PRI-28", "{later_requests} requests of P after its Stop Marker");
     release_and_rebind(&env, &state, sc.log2size).await;
     env.stop_traffic().await;
@@ -167,7 +178,9 @@ pub async fn overflow_mid_groups(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     // An index answered automatically is reused by a later PRG (PRI-10).
     let log = env.agents.borrow().log.clone();
     let reused = log.iter().enumerate().any(|(k, s)| match s.txn {
-        Txn::Response { rsp } => log[k + 1..].iter().any(|t| matches!(t.txn, Txn::PageRequest { msg } if msg.rid == rsp.rid && msg.prgi == rsp.prgi)),
+        Txn::Response { rsp } => {
+            log[k + 1..].iter().any(|t| matches!(t.txn, Txn::PageRequest { msg } if msg.rid == rsp.rid && msg.prgi == rsp.prgi))
+        }
         _ => false,
     });
     ensure!(reused, "PRI-10", "no PRG index was reused after its response");
@@ -190,7 +203,11 @@ pub async fn response_failure_reset(env: Env, sc: Scenario, mut rng: ChaCha8Rng)
     ensure!(halted, "PRI-19", "Response Failure did not stop the function");
     env.cycles(300).await;
     ensure!(env.agents.borrow().pcie.accepted == sent_then, "PRI-19", "a function in RF kept sending");
-    ensure!(state.borrow().events.iter().any(|e| matches!(e, HostEvent::MainlineFailure { .. })), "HOST-17", "mainline Response Failure not reported as a hazard");
+    ensure!(
+        state.borrow().events.iter().any(|e| matches!(e, HostEvent::MainlineFailure { .. })),
+        "HOST-17",
+        "mainline Response Failure not reported as a hazard"
+    );
     // PRI-21: Reset with Enable=0, then Enable: the function sends again.
     {
         let mut a = env.agents.borrow_mut();

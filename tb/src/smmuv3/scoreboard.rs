@@ -3,13 +3,13 @@
 //! admission row the message at this edge took, where the response in the egress came from,
 //! which register was read, the last command's effect.
 
+pub use crate::lockstep::Mismatch;
 use crate::scoreboard::{signals, Blame, Recent, Signal, Unexpected};
 use models::pcie::{MsgClass, PageRequest};
 use models::rules::RuleId;
 use models::smmuv3::arch::{CmdEffect, Row};
 use models::smmuv3::regs;
 use models::smmuv3::timing::{PriqOutputs, PriqTiming, RegAccess, RespSource};
-pub use crate::lockstep::Mismatch;
 
 /// The strict lockstep scoreboard of `smmuv3_priq`.
 pub type Scoreboard = crate::scoreboard::Scoreboard<PriqBlame>;
@@ -148,7 +148,9 @@ impl Blame for PriqBlame {
                 (RuleId(rule), format!("entry of {:?}", ev.decided.map(|d| d.1)))
             }
             "rsp_valid" | "rsp_rid" | "rsp_prgi" | "rsp_code" | "rsp_pv" | "rsp_pasid" => match (exp.rsp_valid, self.egress) {
-                (true, Some(Ok(AutoOrigin::Row(Row::B_OverflowActive)))) => (RuleId("SMMU-PRIQ-6"), "automatic response, row b (DEC-3)".into()),
+                (true, Some(Ok(AutoOrigin::Row(Row::B_OverflowActive)))) => {
+                    (RuleId("SMMU-PRIQ-6"), "automatic response, row b (DEC-3)".into())
+                }
                 (true, Some(Ok(AutoOrigin::Row(row)))) => (row_rule(row), format!("automatic response, row {row:?}")),
                 (true, Some(Ok(AutoOrigin::WriteAbort))) => (RuleId("SMMU-PRIQ-16"), "automatic response after a write abort".into()),
                 (true, _) => (RuleId("SMMU-CMD-3"), "software response (CMD_PRI_RESP)".into()),
@@ -179,7 +181,9 @@ impl Blame for PriqBlame {
                 (RuleId("SMMU-CMD-4"), "CMD_PRI_RESP with Resp=0b11 taken at this edge is ILLEGAL (DEC-4)".into())
             }
             "cmd_ready" if model.cmdq_err_active() => (RuleId("SMMU-CMD-2"), "command port must stall while CMDQ_ERR is active".into()),
-            "cmd_ready" => (RuleId("SMMU-CMD-10"), format!("software FIFO {} entries, sync pending {}", model.sw_len(), model.sync_pending())),
+            "cmd_ready" => {
+                (RuleId("SMMU-CMD-10"), format!("software FIFO {} entries, sync pending {}", model.sw_len(), model.sync_pending()))
+            }
             "pr_ready" => (RuleId("SMMU-PRIQ-12"), format!("ingress FIFO holds {}", model.ingress_len())),
             "mwack_ready" => (RuleId("SMMU-PRIQ-3"), format!("write engine {:?}", model.engine())),
             _ => (RuleId("SMMU-PRIQ-14"), "register interface".into()),
@@ -233,7 +237,13 @@ mod tests {
     fn idle_write_data_is_compared_exactly() {
         // Two idle words changed so that a fold d0 ^ rotl(d1, 1) would not see it.
         let x = 0x8000_0000_0000_0001u64;
-        assert_eq!(reported(|o| { o.mw_data[0] ^= x; o.mw_data[1] ^= x.rotate_right(1) }), "mw_data[63:0](idle)");
+        assert_eq!(
+            reported(|o| {
+                o.mw_data[0] ^= x;
+                o.mw_data[1] ^= x.rotate_right(1)
+            }),
+            "mw_data[63:0](idle)"
+        );
         assert_eq!(reported(|o| o.mw_data[1] ^= 2), "mw_data[127:64](idle)");
     }
 }

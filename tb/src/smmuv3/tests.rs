@@ -3,17 +3,20 @@
 //! the assertions here check the architectural outcome each rule promises.
 
 use super::env::Smmuv3Sequences;
-use crate::classes::{soak, HostSide};
-use crate::env::Env;
 use super::host::{priq_thread, Smmuv3HostState};
-use crate::scenario::HostPolicy;
-use super::pri_scenarios::{self as pri, bogus_response_uprgi, device_credit_overrun, grpid_hazard, overflow_mid_groups, response_failure_reset, stop_pasid_a, stop_pasid_b};
+use super::pri_scenarios::{
+    self as pri, bogus_response_uprgi, device_credit_overrun, grpid_hazard, overflow_mid_groups, response_failure_reset, stop_pasid_a,
+    stop_pasid_b,
+};
 use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
-use crate::registry::TestDef;
-use crate::seq::{req, responses, stop_marker, success, wait_for, PATIENCE};
+use crate::classes::{soak, HostSide};
+use crate::env::Env;
 use crate::flavor::Flavor;
+use crate::registry::TestDef;
+use crate::scenario::HostPolicy;
 use crate::scenario::Scenario;
+use crate::seq::{req, responses, stop_marker, success, wait_for, PATIENCE};
 use crate::txn::{IrqLine, Txn};
 use models::pcie::{PageRequest, PrgResponse, RespCode};
 use models::ring::{Ring, FLAG_BIT};
@@ -63,7 +66,18 @@ async fn basic_write(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.enable_priq(sc.queue_base, sc.log2size).await;
     let msgs = [
         req(0x0100, Some(0xF_FFFF), 7, false),
-        PageRequest { rid: 0x0100, pv: true, pasid: 0xF_FFFF, exe: true, priv_: true, r: true, w: true, l: true, prgi: 7, page: 0xF_FFFF_FFFF_FFFF },
+        PageRequest {
+            rid: 0x0100,
+            pv: true,
+            pasid: 0xF_FFFF,
+            exe: true,
+            priv_: true,
+            r: true,
+            w: true,
+            l: true,
+            prgi: 7,
+            page: 0xF_FFFF_FFFF_FFFF,
+        },
         PageRequest { rid: 0xFFFF, w: true, l: true, prgi: 0x1FF, page: 1, ..Default::default() },
     ];
     env.send_all(&msgs).await;
@@ -113,10 +127,19 @@ async fn mem_backpressure(env: Env, sc: Scenario, _: ChaCha8Rng) {
     // write is not yet acknowledged (SMMU-PRIQ-3).
     let deadline = env.sim.cycle() + PATIENCE;
     loop {
-        ensure!(env.sim.cycle() < deadline, "SMMU-PRIQ-3", "PROD did not reach 6 in {PATIENCE} cycles: {} entries acknowledged", env.count(|t| matches!(t, Txn::MemAck { err: false })));
+        ensure!(
+            env.sim.cycle() < deadline,
+            "SMMU-PRIQ-3",
+            "PROD did not reach 6 in {PATIENCE} cycles: {} entries acknowledged",
+            env.count(|t| matches!(t, Txn::MemAck { err: false }))
+        );
         let acks_before = env.count(|t| matches!(t, Txn::MemAck { err: false }));
         let prod = env.read_reg(regs::PRIQ_PROD).await;
-        ensure!(prod as usize <= env.count(|t| matches!(t, Txn::MemAck { err: false })), "SMMU-PRIQ-3", "PROD {prod:#x} covers an unacknowledged entry ({acks_before} acks)");
+        ensure!(
+            prod as usize <= env.count(|t| matches!(t, Txn::MemAck { err: false })),
+            "SMMU-PRIQ-3",
+            "PROD {prod:#x} covers an unacknowledged entry ({acks_before} acks)"
+        );
         if prod == 6 {
             break;
         }
@@ -159,7 +182,12 @@ async fn overflow_at_full(env: Env, sc: Scenario, _: ChaCha8Rng) {
     ensure!(env.responses().is_empty(), "SMMU-PRIQ-7", "a response before the queue was full");
     env.send_all(&[c]).await;
     responses(&env, 1, "SMMU-PRIQ-7").await;
-    ensure!(env.responses()[0] == success(&c), "SMMU-PRIQ-7", "overflowing L=1 answered {:?}, expected Success with PASID (DEC-3)", env.responses()[0]);
+    ensure!(
+        env.responses()[0] == success(&c),
+        "SMMU-PRIQ-7",
+        "overflowing L=1 answered {:?}, expected Success with PASID (DEC-3)",
+        env.responses()[0]
+    );
     let prod = env.read_reg(regs::PRIQ_PROD).await;
     ensure!(prod == (1 << 31) | 0b10, "SMMU-PRIQ-7", "PROD {prod:#x}, expected WR=2 (index 0, wrap 1) with OVFLG");
     ensure!(env.queue_writes().len() == 2, "SMMU-PRIQ-7", "the overflowing request was written");
@@ -198,7 +226,11 @@ async fn overflow_partial_group(env: Env, sc: Scenario, _: ChaCha8Rng) {
     responses(&env, 1, "SMMU-PRIQ-6").await;
     env.cycles(20).await;
     let rs = env.responses();
-    ensure!(rs.len() == 1 && rs[0] == success(&g[2]), "SMMU-PRIQ-6", "group overflowing mid-way answered {rs:?}, expected one Success for its L=1");
+    ensure!(
+        rs.len() == 1 && rs[0] == success(&g[2]),
+        "SMMU-PRIQ-6",
+        "group overflowing mid-way answered {rs:?}, expected one Success for its L=1"
+    );
     let prod = env.read_reg(regs::PRIQ_PROD).await;
     ensure!(prod == (1 << 31) | 1, "SMMU-PRIQ-7", "PROD {prod:#x}: expected one entry and exactly one OVFLG toggle");
 }
@@ -207,7 +239,12 @@ async fn overflow_silent(env: Env, sc: Scenario, _: ChaCha8Rng) {
     fill_and_overflow(&env, &sc).await;
     env.send_all(&[req(7, Some(3), 20, false), stop_marker(7, 3), req(7, Some(3), 21, false)]).await;
     env.cycles(30).await;
-    ensure!(env.responses().len() == 1, "SMMU-PRIQ-6", "L=0 requests or a Stop Marker in an overflow got a response: {:?}", env.responses());
+    ensure!(
+        env.responses().len() == 1,
+        "SMMU-PRIQ-6",
+        "L=0 requests or a Stop Marker in an overflow got a response: {:?}",
+        env.responses()
+    );
 }
 
 async fn pasidless_last(env: Env, sc: Scenario, _: ChaCha8Rng) {
@@ -221,7 +258,12 @@ async fn pasidless_last(env: Env, sc: Scenario, _: ChaCha8Rng) {
     let odd3 = PageRequest { prgi: 32, ..odd };
     env.send_all(&[odd2, odd3]).await; // row c (full), then row b (overflow active)
     responses(&env, 2, "DEC-1").await;
-    ensure!(env.responses() == vec![success(&odd2), success(&odd3)], "DEC-1", "PASID-less L=1 R=W=0 in a full queue, then in an overflow, answered {:?}", env.responses());
+    ensure!(
+        env.responses() == vec![success(&odd2), success(&odd3)],
+        "DEC-1",
+        "PASID-less L=1 R=W=0 in a full queue, then in an overflow, answered {:?}",
+        env.responses()
+    );
 }
 
 async fn stop_marker_queued(env: Env, sc: Scenario, _: ChaCha8Rng) {
@@ -259,11 +301,21 @@ async fn linux_cons_keeps_overflow(env: Env, sc: Scenario, mut rng: ChaCha8Rng) 
     // The Linux thread with its final acknowledgement disabled: per-entry CONS writes keep the old
     // OVACKFLG, so the inhibition never ends (SMMU-PRIQ-9, HOST-16).
     let stats = Rc::new(RefCell::new(Smmuv3HostState::default()));
-    env.sim.start_soon(priq_thread(env.clone(), HostPolicy { consume: true, ack_overflow: false, ..sc.host }, rng.next_u64(), stats.clone()));
+    env.sim.start_soon(priq_thread(
+        env.clone(),
+        HostPolicy { consume: true, ack_overflow: false, ..sc.host },
+        rng.next_u64(),
+        stats.clone(),
+    ));
     fill_and_overflow(&env, &sc).await;
     let deadline = env.sim.cycle() + PATIENCE;
     while stats.borrow().entries < 2 {
-        ensure!(env.sim.cycle() < deadline, "HOST-16", "the host consumed {} entries in {PATIENCE} cycles, expected 2", stats.borrow().entries);
+        ensure!(
+            env.sim.cycle() < deadline,
+            "HOST-16",
+            "the host consumed {} entries in {PATIENCE} cycles, expected 2",
+            stats.borrow().entries
+        );
         env.cycles(10).await;
     }
     env.cycles(200).await;
@@ -273,7 +325,11 @@ async fn linux_cons_keeps_overflow(env: Env, sc: Scenario, mut rng: ChaCha8Rng) 
     env.send_all(&[m]).await;
     env.cycles(50).await;
     ensure!(env.queue_writes().len() == 2, "SMMU-PRIQ-9", "a CONS write keeping OVACKFLG ended the overflow");
-    ensure!(env.responses().iter().filter(|r| r.prgi == 7).count() == 1, "SMMU-PRIQ-6", "request after the Linux CONS writes not auto-answered once");
+    ensure!(
+        env.responses().iter().filter(|r| r.prgi == 7).count() == 1,
+        "SMMU-PRIQ-6",
+        "request after the Linux CONS writes not auto-answered once"
+    );
 }
 
 async fn ack_then_resume(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
@@ -290,7 +346,12 @@ async fn ack_then_resume(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
         env.cycles(10).await;
     }
     env.settle(200).await;
-    ensure!(stats.borrow().partials_discarded() == 1, "HOST-8", "{} partials discarded after the overflow, expected 1", stats.borrow().partials_discarded());
+    ensure!(
+        stats.borrow().partials_discarded() == 1,
+        "HOST-8",
+        "{} partials discarded after the overflow, expected 1",
+        stats.borrow().partials_discarded()
+    );
     let prod = env.read_reg(regs::PRIQ_PROD).await;
     let cons = env.read_reg(regs::PRIQ_CONS).await;
     ensure!((prod ^ cons) & FLAG_BIT as u64 == 0, "HOST-16", "overflow not acknowledged: PROD {prod:#x} CONS {cons:#x}");
@@ -298,7 +359,11 @@ async fn ack_then_resume(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     env.send_all(&[m]).await;
     env.settle(200).await;
     let answered: Vec<_> = env.responses().into_iter().filter(|r| r.prgi == 52).collect();
-    ensure!(answered == vec![success(&m)], "SMMU-PRIQ-9", "after the acknowledgement the request was answered {answered:?}, expected one software Success");
+    ensure!(
+        answered == vec![success(&m)],
+        "SMMU-PRIQ-9",
+        "after the acknowledgement the request was answered {answered:?}, expected one software Success"
+    );
     ensure!(stats.borrow().groups_answered() == 2, "HOST-18", "host answered {} groups, expected 2", stats.borrow().groups_answered());
 }
 
@@ -306,15 +371,28 @@ async fn ack_then_resume(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
 
 async fn cmd_pri_resp_codes(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.enable_priq(sc.queue_base, sc.log2size).await;
-    let cases = [(0b00, RespCode::ResponseFailure, Some(0x5_4321)), (0b01, RespCode::InvalidRequest, None), (0b10, RespCode::Success, Some(1))];
+    let cases =
+        [(0b00, RespCode::ResponseFailure, Some(0x5_4321)), (0b01, RespCode::InvalidRequest, None), (0b10, RespCode::Success, Some(1))];
     for (k, (resp, _, pasid)) in cases.iter().enumerate() {
-        let cmd = Command::PriResp { stream_id: 0x0200 + k as u32, ssv: pasid.is_some(), substream_id: pasid.unwrap_or(0), prg_index: 100 + k as u16, resp: *resp };
+        let cmd = Command::PriResp {
+            stream_id: 0x0200 + k as u32,
+            ssv: pasid.is_some(),
+            substream_id: pasid.unwrap_or(0),
+            prg_index: 100 + k as u16,
+            resp: *resp,
+        };
         pri_resp(&env, cmd).await;
     }
     responses(&env, 3, "SMMU-CMD-3").await;
     for (k, (_, code, pasid)) in cases.iter().enumerate() {
-        let want = PrgResponse { rid: 0x0200 + k as u16, pv: pasid.is_some(), pasid: pasid.unwrap_or(0), prgi: 100 + k as u16, code: *code };
-        ensure!(env.responses()[k] == want, "SMMU-CMD-3", "command {k} sent {:?}, expected {want:?} (in command order, SMMU-CMD-6)", env.responses()[k]);
+        let want =
+            PrgResponse { rid: 0x0200 + k as u16, pv: pasid.is_some(), pasid: pasid.unwrap_or(0), prgi: 100 + k as u16, code: *code };
+        ensure!(
+            env.responses()[k] == want,
+            "SMMU-CMD-3",
+            "command {k} sent {:?}, expected {want:?} (in command order, SMMU-CMD-6)",
+            env.responses()[k]
+        );
     }
 }
 
@@ -534,7 +612,13 @@ fn random_scenario(seed: u64) -> Scenario {
             faults: Default::default(),
             send_odds: r.gen_range(32..=255),
         }),
-        host: HostPolicy { consume: true, poll_cycles: r.gen_range(8..=128), invalid_odds: r.gen_range(0..=64), ack_overflow: true, sw: Default::default() },
+        host: HostPolicy {
+            consume: true,
+            poll_cycles: r.gen_range(8..=128),
+            invalid_odds: r.gen_range(0..=64),
+            ack_overflow: true,
+            sw: Default::default(),
+        },
         max_cycles: 200_000,
     }
 }

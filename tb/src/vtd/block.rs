@@ -4,13 +4,13 @@
 //! invalidation-queue descriptor input, and the queue's interrupt is the page request event MSI
 //! (to the address software programmed in PEADDR/PEUADDR, as the monitor saw it written).
 
+use super::coverage::VtdCoverage;
 use super::dut::VtdDut;
 use super::scoreboard::Scoreboard;
-use crate::testbench::{Block, Drive, Monitor};
-use super::coverage::VtdCoverage;
 use crate::coverage::CoverData;
 use crate::dut::Clocked;
 use crate::lockstep::Mismatch;
+use crate::testbench::{Block, Drive, Monitor};
 use crate::txn::Txn;
 use models::vtd::regs;
 use models::vtd::timing::{Job, VtdInputs, VtdOutputs, VtdParams, VtdTiming};

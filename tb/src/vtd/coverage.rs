@@ -24,209 +24,188 @@ use models::vtd::timing::{EdgeEvents, IqTake, Job, ReadHold, RegAccess, RespSour
 pub const DEFINITION: &str = "vtd_prq";
 
 /// The definition: one line per bin, with the rules it evidences.
-pub const SPEC: Spec = Spec::new(DEFINITION, &[
-    // ---- admission: which row decides which kind of message (vtd.md §4) ------------------------
-    group("admission").goal(90.0).items(&[
-        // In the order of `row_index`.
-        point("row").bins(&[
-            event("a", &[VTD_PRQ_5, DEC_5]),
-            event("b", &[VTD_PRQ_6, VTD_PRQ_9]),
-            event("c", &[VTD_PRQ_7]),
-            event("d", &[VTD_PRQ_8, VTD_PRQ_11]),
+pub const SPEC: Spec = Spec::new(
+    DEFINITION,
+    &[
+        // ---- admission: which row decides which kind of message (vtd.md §4) ------------------------
+        group("admission").goal(90.0).items(&[
+            // In the order of `row_index`.
+            point("row").bins(&[
+                event("a", &[VTD_PRQ_5, DEC_5]),
+                event("b", &[VTD_PRQ_6, VTD_PRQ_9]),
+                event("c", &[VTD_PRQ_7]),
+                event("d", &[VTD_PRQ_8, VTD_PRQ_11]),
+            ]),
+            // In the order of `msg_index`.
+            point("msg").bins(&[
+                event("l0_pasid", &[VTD_PRQ_11]),
+                event("l0_nopasid", &[VTD_PRQ_11]),
+                event("l1_pasid", &[VTD_PRQ_17, DEC_13]),
+                event("l1_nopasid", &[VTD_PRQ_17]),
+                event("stop_marker", &[VTD_PRQ_10, DEC_6]),
+                event("l1_nopasid_rw0", &[VTD_PRQ_10, DEC_1]),
+            ]),
+            cross("row_x_msg", &["row", "msg"]),
         ]),
-        // In the order of `msg_index`.
-        point("msg").bins(&[
-            event("l0_pasid", &[VTD_PRQ_11]),
-            event("l0_nopasid", &[VTD_PRQ_11]),
-            event("l1_pasid", &[VTD_PRQ_17, DEC_13]),
-            event("l1_nopasid", &[VTD_PRQ_17]),
-            event("stop_marker", &[VTD_PRQ_10, DEC_6]),
-            event("l1_nopasid_rw0", &[VTD_PRQ_10, DEC_1]),
+        // ---- PRQ fill, wrap and the sticky overflow (VTD-PRQ-1..3, -6, -9) ----------------------------
+        group("prq").goal(90.0).items(&[
+            point("fill").bins(&[
+                event("full_with_n_minus_1", &[VTD_PRQ_3]),
+                event("pqt_wrapped", &[VTD_PRQ_1, VTD_PRQ_2]),
+                event("pqh_drained_to_empty", &[VTD_PRQ_3]),
+                event("pro_sticky_after_pqh_moved", &[VTD_PRQ_9, VTD_PRQ_6]),
+                event("pro_while_full", &[VTD_PRQ_6]),
+                event("written_after_pro_cleared", &[VTD_PRQ_9]),
+            ]),
+            point("pqs").weight(0).bins(&[value("pqs0_128_entries", 0, &[VTD_PRQ_1]), range("pqs1_7", 1, 7, &[VTD_PRQ_1])]),
         ]),
-        cross("row_x_msg", &["row", "msg"]),
-    ]),
-    // ---- PRQ fill, wrap and the sticky overflow (VTD-PRQ-1..3, -6, -9) ----------------------------
-    group("prq").goal(90.0).items(&[
-        point("fill").bins(&[
-            event("full_with_n_minus_1", &[VTD_PRQ_3]),
-            event("pqt_wrapped", &[VTD_PRQ_1, VTD_PRQ_2]),
-            event("pqh_drained_to_empty", &[VTD_PRQ_3]),
-            event("pro_sticky_after_pqh_moved", &[VTD_PRQ_9, VTD_PRQ_6]),
-            event("pro_while_full", &[VTD_PRQ_6]),
-            event("written_after_pro_cleared", &[VTD_PRQ_9]),
+        // ---- automatic responses (VTD-PRQ-5..7, -17, DEC-5..7, DEC-13) --------------------------------
+        group("auto_response").goal(90.0).items(&[
+            point("origin").bins(&[
+                event("row_a_invalid_request", &[VTD_PRQ_5, DEC_5, VTD_PRQ_17]),
+                event("row_b_success", &[VTD_PRQ_6, DEC_7, VTD_PRQ_17]),
+                event("row_c_success", &[VTD_PRQ_7, DEC_7, VTD_PRQ_17]),
+            ]),
+            point("pv").weight(0).bins(&[event("pasid", &[DEC_13]), event("nopasid", &[DEC_13])]),
+            cross("auto", &["origin", "pv"]),
+            point("dropped").weight(0).bins(&[event("l0", &[DEC_6]), event("stop_marker", &[DEC_6, VTD_PRQ_10])]),
+            // In the order of `row_index`.
+            point("drop_row").weight(0).bins(&[event("a", &[VTD_PRQ_5]), event("b", &[VTD_PRQ_6]), event("c", &[VTD_PRQ_7])]),
+            cross("unanswered", &["dropped", "drop_row"]),
         ]),
-        point("pqs").weight(0).bins(&[
-            value("pqs0_128_entries", 0, &[VTD_PRQ_1]),
-            range("pqs1_7", 1, 7, &[VTD_PRQ_1]),
+        // ---- event units PE, FE, IE (VTD-PRQ-13, -14, VTD-FLT-6, VTD-IQ-8) --------------------------
+        group("events").goal(90.0).items(&[
+            // In the order of `Unit`.
+            point("unit").weight(0).bins(&[event("pe", &[VTD_PRQ_13, VTD_PRQ_14]), event("fe", &[VTD_FLT_6]), event("ie", &[VTD_IQ_8])]),
+            point("outcome").weight(0).bins(&[
+                event("msi_on_condition", &[]),
+                event("ip_set_while_masked", &[]),
+                event("msi_on_im_clear", &[VTD_PRQ_14]),
+                event("ip_cleared_by_sources", &[VTD_PRQ_14]),
+            ]),
+            cross("unit_x_outcome", &["unit", "outcome"]),
+            // In the order of `Unit`.
+            point("msi_written").bins(&[
+                event("pe", &[VTD_PRQ_13, VTD_PRQ_16, OP_7]),
+                event("fe", &[VTD_FLT_6, OP_7]),
+                event("ie", &[VTD_IQ_8, OP_7]),
+            ]),
+            point("pe").bins(&[
+                event("ppr_set_by_descriptor", &[VTD_PRQ_13, VTD_PRQ_8]),
+                event("pro_set_by_full", &[VTD_PRQ_13, VTD_PRQ_7]),
+                event("ip_kept_one_source_left", &[VTD_PRQ_14]),
+            ]),
         ]),
-    ]),
-    // ---- automatic responses (VTD-PRQ-5..7, -17, DEC-5..7, DEC-13) --------------------------------
-    group("auto_response").goal(90.0).items(&[
-        point("origin").bins(&[
-            event("row_a_invalid_request", &[VTD_PRQ_5, DEC_5, VTD_PRQ_17]),
-            event("row_b_success", &[VTD_PRQ_6, DEC_7, VTD_PRQ_17]),
-            event("row_c_success", &[VTD_PRQ_7, DEC_7, VTD_PRQ_17]),
+        // ---- software descriptors (VTD-IQ-1..10, DEC-8..10) -------------------------------------------
+        group("descriptors").goal(90.0).items(&[
+            point("taken").bins(&[
+                event("page_grp_resp_valid", &[VTD_IQ_3]),
+                event("page_grp_resp_reserved_invalid", &[VTD_IQ_4, VTD_IQ_2]),
+                event("page_grp_resp_pdp_invalid", &[VTD_IQ_4, DEC_9]),
+                event("inv_wait_valid", &[VTD_IQ_1]),
+                event("inv_wait_reserved_invalid", &[VTD_IQ_6, VTD_IQ_2]),
+                event("no_effect_type", &[VTD_IQ_1, OP_10]),
+                event("unknown_type_invalid", &[VTD_IQ_2, OP_10]),
+            ]),
+            // In the order of `code_index`.
+            point("response_code").bins(&[
+                event("success", &[VTD_IQ_3]),
+                event("invalid_request", &[VTD_IQ_3]),
+                event("response_failure", &[VTD_IQ_3]),
+                event("reserved_forwarded", &[VTD_IQ_3, DEC_8]),
+            ]),
+            point("response_pasid").bins(&[event("pp1", &[VTD_IQ_3, DEC_13]), event("pp0", &[VTD_IQ_3, DEC_13])]),
+            point("wait_completed").bins(&[
+                event("sw_status_write", &[VTD_IQ_8]),
+                event("if_interrupt", &[VTD_IQ_8]),
+                event("pd_drain", &[VTD_IQ_10, DEC_10]),
+                event("fn_fence", &[VTD_IQ_9]),
+                event("silent_sw0_if0", &[VTD_IQ_8]),
+            ]),
+            point("flow").bins(&[
+                event("pd_wait_drains_messages", &[VTD_IQ_10, DEC_10]),
+                event("wait_behind_software_response", &[VTD_IQ_7]),
+                event("descriptor_held_by_wait", &[VTD_IQ_9]),
+                event("descriptor_blocked_by_iqe", &[VTD_IQ_2]),
+            ]),
         ]),
-        point("pv").weight(0).bins(&[event("pasid", &[DEC_13]), event("nopasid", &[DEC_13])]),
-        cross("auto", &["origin", "pv"]),
-        point("dropped").weight(0).bins(&[event("l0", &[DEC_6]), event("stop_marker", &[DEC_6, VTD_PRQ_10])]),
-        // In the order of `row_index`.
-        point("drop_row").weight(0).bins(&[
-            event("a", &[VTD_PRQ_5]),
-            event("b", &[VTD_PRQ_6]),
-            event("c", &[VTD_PRQ_7]),
+        // ---- primary fault recording (VTD-FLT-1..7) ---------------------------------------------------
+        group("faults").goal(90.0).items(&[
+            point("outcome").bins(&[
+                event("recorded", &[VTD_FLT_3, VTD_FLT_4]),
+                event("recorded_sets_fri", &[VTD_FLT_4, VTD_FLT_1]),
+                event("pfo_set_on_full_record", &[VTD_FLT_4]),
+                event("dropped_while_pfo", &[VTD_FLT_4]),
+                event("index_wrapped", &[VTD_FLT_4, VTD_FLT_5]),
+            ]),
+            point("software").bins(&[
+                event("record_cleared", &[VTD_FLT_5]),
+                event("pfo_cleared", &[VTD_FLT_5]),
+                event("iqe_cleared", &[VTD_IQ_2, VTD_FLT_1]),
+            ]),
+            point("row_a").bins(&[event("record_and_invalid_request", &[VTD_FLT_7, OP_13])]),
         ]),
-        cross("unanswered", &["dropped", "drop_row"]),
-    ]),
-    // ---- event units PE, FE, IE (VTD-PRQ-13, -14, VTD-FLT-6, VTD-IQ-8) --------------------------
-    group("events").goal(90.0).items(&[
-        // In the order of `Unit`.
-        point("unit").weight(0).bins(&[
-            event("pe", &[VTD_PRQ_13, VTD_PRQ_14]),
-            event("fe", &[VTD_FLT_6]),
-            event("ie", &[VTD_IQ_8]),
+        // ---- the single response egress (DEC-12, OP-16) -----------------------------------------------
+        group("egress").goal(90.0).items(&[
+            point("commit").bins(&[
+                event("auto", &[DEC_12, VTD_PRQ_17]),
+                event("software", &[DEC_12, VTD_IQ_5]),
+                event("auto_while_software_waits", &[DEC_12, OP_16, VTD_PRQ_17, VTD_IQ_5]),
+            ]),
+            // In the order of `code_index`.
+            point("sent").bins(&[
+                event("success", &[PRI_16]),
+                event("invalid_request", &[PRI_16]),
+                event("response_failure", &[]),
+                event("reserved", &[DEC_8]),
+            ]),
         ]),
-        point("outcome").weight(0).bins(&[
-            event("msi_on_condition", &[]),
-            event("ip_set_while_masked", &[]),
-            event("msi_on_im_clear", &[VTD_PRQ_14]),
-            event("ip_cleared_by_sources", &[VTD_PRQ_14]),
+        // ---- back-pressure at every port ----------------------------------------------------------------
+        group("backpressure").items(&[point("stall").bins(&[
+            event("ingress", &[OP_15]),
+            event("memory_write", &[VTD_PRQ_8]),
+            event("memory_ack", &[VTD_PRQ_8]),
+            event("egress", &[DEC_12]),
+            event("descriptor", &[VTD_IQ_1]),
+            event("register_read_held", &[VTD_PRQ_16]),
+        ])]),
+        // ---- registers (VTD-PRQ-12, -16, -19) ---------------------------------------------------------
+        group("registers").items(&[
+            point("prs_w1c").bins(&[event("ppr_cleared", &[VTD_PRQ_12]), event("pro_cleared", &[VTD_PRQ_12, VTD_PRQ_9])]),
+            point("pre_table").bins(&[event("entry_enabled", &[VTD_PRQ_19, DEC_5]), event("entry_disabled", &[VTD_PRQ_19, DEC_5])]),
+            point("read").bins(&[event("answered_after_descriptor", &[VTD_PRQ_16]), event("fault_record_with_f", &[VTD_FLT_2, VTD_FLT_3])]),
+            point("pectl").bins(&[event("rsvdp_bits_written", &[VTD_PRQ_15])]),
+            // A read held until an event MSI issued before it was acknowledged (rtl/README.md "Reads").
+            point("read_pushes_msi").bins(&[
+                event("prs_after_pe_msi_ack", &[VTD_PRQ_20]),
+                event("pqt_after_pe_msi_ack", &[VTD_PRQ_20]),
+                event("pectl_after_pe_msi_ack", &[VTD_PRQ_20]),
+                event("fsts_after_fe_msi_ack", &[VTD_FLT_8]),
+                event("fectl_after_fe_msi_ack", &[VTD_FLT_8]),
+            ]),
         ]),
-        cross("unit_x_outcome", &["unit", "outcome"]),
-        // In the order of `Unit`.
-        point("msi_written").bins(&[
-            event("pe", &[VTD_PRQ_13, VTD_PRQ_16, OP_7]),
-            event("fe", &[VTD_FLT_6, OP_7]),
-            event("ie", &[VTD_IQ_8, OP_7]),
+        // ---- page_req_dsc fields, sampled at the row-d decision (VTD-PRQ-4, -18) ----------------------
+        group("descriptor_fields").goal(90.0).items(&[
+            // Exe/Priv of PASID requests: value exe << 1 | priv.
+            point("perm").bins(&[
+                value("none", 0, &[VTD_PRQ_4]),
+                value("priv", 1, &[VTD_PRQ_4, VTD_PRQ_18]),
+                value("exe", 2, &[VTD_PRQ_4]),
+                value("exe_priv", 3, &[VTD_PRQ_4, VTD_PRQ_18]),
+            ]),
+            // R/W: value r << 1 | w.
+            point("access").bins(&[
+                value("none", 0, &[VTD_PRQ_4, VTD_PRQ_10]),
+                value("w", 1, &[VTD_PRQ_4]),
+                value("r", 2, &[VTD_PRQ_4]),
+                value("rw", 3, &[VTD_PRQ_4]),
+            ]),
+            point("prgi").bins(&[value("zero", 0, &[VTD_PRQ_4]), range("mid", 1, 510, &[VTD_PRQ_4]), value("max", 511, &[VTD_PRQ_4])]),
+            point("pasid").bins(&[range("below_max", 0, 0xF_FFFE, &[VTD_PRQ_4]), value("max", 0xF_FFFF, &[VTD_PRQ_4])]),
+            point("inconsistent").bins(&[event("exe_without_read", &[VTD_PRQ_18])]),
         ]),
-        point("pe").bins(&[
-            event("ppr_set_by_descriptor", &[VTD_PRQ_13, VTD_PRQ_8]),
-            event("pro_set_by_full", &[VTD_PRQ_13, VTD_PRQ_7]),
-            event("ip_kept_one_source_left", &[VTD_PRQ_14]),
-        ]),
-    ]),
-    // ---- software descriptors (VTD-IQ-1..10, DEC-8..10) -------------------------------------------
-    group("descriptors").goal(90.0).items(&[
-        point("taken").bins(&[
-            event("page_grp_resp_valid", &[VTD_IQ_3]),
-            event("page_grp_resp_reserved_invalid", &[VTD_IQ_4, VTD_IQ_2]),
-            event("page_grp_resp_pdp_invalid", &[VTD_IQ_4, DEC_9]),
-            event("inv_wait_valid", &[VTD_IQ_1]),
-            event("inv_wait_reserved_invalid", &[VTD_IQ_6, VTD_IQ_2]),
-            event("no_effect_type", &[VTD_IQ_1, OP_10]),
-            event("unknown_type_invalid", &[VTD_IQ_2, OP_10]),
-        ]),
-        // In the order of `code_index`.
-        point("response_code").bins(&[
-            event("success", &[VTD_IQ_3]),
-            event("invalid_request", &[VTD_IQ_3]),
-            event("response_failure", &[VTD_IQ_3]),
-            event("reserved_forwarded", &[VTD_IQ_3, DEC_8]),
-        ]),
-        point("response_pasid").bins(&[event("pp1", &[VTD_IQ_3, DEC_13]), event("pp0", &[VTD_IQ_3, DEC_13])]),
-        point("wait_completed").bins(&[
-            event("sw_status_write", &[VTD_IQ_8]),
-            event("if_interrupt", &[VTD_IQ_8]),
-            event("pd_drain", &[VTD_IQ_10, DEC_10]),
-            event("fn_fence", &[VTD_IQ_9]),
-            event("silent_sw0_if0", &[VTD_IQ_8]),
-        ]),
-        point("flow").bins(&[
-            event("pd_wait_drains_messages", &[VTD_IQ_10, DEC_10]),
-            event("wait_behind_software_response", &[VTD_IQ_7]),
-            event("descriptor_held_by_wait", &[VTD_IQ_9]),
-            event("descriptor_blocked_by_iqe", &[VTD_IQ_2]),
-        ]),
-    ]),
-    // ---- primary fault recording (VTD-FLT-1..7) ---------------------------------------------------
-    group("faults").goal(90.0).items(&[
-        point("outcome").bins(&[
-            event("recorded", &[VTD_FLT_3, VTD_FLT_4]),
-            event("recorded_sets_fri", &[VTD_FLT_4, VTD_FLT_1]),
-            event("pfo_set_on_full_record", &[VTD_FLT_4]),
-            event("dropped_while_pfo", &[VTD_FLT_4]),
-            event("index_wrapped", &[VTD_FLT_4, VTD_FLT_5]),
-        ]),
-        point("software").bins(&[
-            event("record_cleared", &[VTD_FLT_5]),
-            event("pfo_cleared", &[VTD_FLT_5]),
-            event("iqe_cleared", &[VTD_IQ_2, VTD_FLT_1]),
-        ]),
-        point("row_a").bins(&[event("record_and_invalid_request", &[VTD_FLT_7, OP_13])]),
-    ]),
-    // ---- the single response egress (DEC-12, OP-16) -----------------------------------------------
-    group("egress").goal(90.0).items(&[
-        point("commit").bins(&[
-            event("auto", &[DEC_12, VTD_PRQ_17]),
-            event("software", &[DEC_12, VTD_IQ_5]),
-            event("auto_while_software_waits", &[DEC_12, OP_16, VTD_PRQ_17, VTD_IQ_5]),
-        ]),
-        // In the order of `code_index`.
-        point("sent").bins(&[
-            event("success", &[PRI_16]),
-            event("invalid_request", &[PRI_16]),
-            event("response_failure", &[]),
-            event("reserved", &[DEC_8]),
-        ]),
-    ]),
-    // ---- back-pressure at every port ----------------------------------------------------------------
-    group("backpressure").items(&[point("stall").bins(&[
-        event("ingress", &[OP_15]),
-        event("memory_write", &[VTD_PRQ_8]),
-        event("memory_ack", &[VTD_PRQ_8]),
-        event("egress", &[DEC_12]),
-        event("descriptor", &[VTD_IQ_1]),
-        event("register_read_held", &[VTD_PRQ_16]),
-    ])]),
-    // ---- registers (VTD-PRQ-12, -16, -19) ---------------------------------------------------------
-    group("registers").items(&[
-        point("prs_w1c").bins(&[event("ppr_cleared", &[VTD_PRQ_12]), event("pro_cleared", &[VTD_PRQ_12, VTD_PRQ_9])]),
-        point("pre_table").bins(&[
-            event("entry_enabled", &[VTD_PRQ_19, DEC_5]),
-            event("entry_disabled", &[VTD_PRQ_19, DEC_5]),
-        ]),
-        point("read").bins(&[
-            event("answered_after_descriptor", &[VTD_PRQ_16]),
-            event("fault_record_with_f", &[VTD_FLT_2, VTD_FLT_3]),
-        ]),
-        point("pectl").bins(&[event("rsvdp_bits_written", &[VTD_PRQ_15])]),
-        // A read held until an event MSI issued before it was acknowledged (rtl/README.md "Reads").
-        point("read_pushes_msi").bins(&[
-            event("prs_after_pe_msi_ack", &[VTD_PRQ_20]),
-            event("pqt_after_pe_msi_ack", &[VTD_PRQ_20]),
-            event("pectl_after_pe_msi_ack", &[VTD_PRQ_20]),
-            event("fsts_after_fe_msi_ack", &[VTD_FLT_8]),
-            event("fectl_after_fe_msi_ack", &[VTD_FLT_8]),
-        ]),
-    ]),
-    // ---- page_req_dsc fields, sampled at the row-d decision (VTD-PRQ-4, -18) ----------------------
-    group("descriptor_fields").goal(90.0).items(&[
-        // Exe/Priv of PASID requests: value exe << 1 | priv.
-        point("perm").bins(&[
-            value("none", 0, &[VTD_PRQ_4]),
-            value("priv", 1, &[VTD_PRQ_4, VTD_PRQ_18]),
-            value("exe", 2, &[VTD_PRQ_4]),
-            value("exe_priv", 3, &[VTD_PRQ_4, VTD_PRQ_18]),
-        ]),
-        // R/W: value r << 1 | w.
-        point("access").bins(&[
-            value("none", 0, &[VTD_PRQ_4, VTD_PRQ_10]),
-            value("w", 1, &[VTD_PRQ_4]),
-            value("r", 2, &[VTD_PRQ_4]),
-            value("rw", 3, &[VTD_PRQ_4]),
-        ]),
-        point("prgi").bins(&[
-            value("zero", 0, &[VTD_PRQ_4]),
-            range("mid", 1, 510, &[VTD_PRQ_4]),
-            value("max", 511, &[VTD_PRQ_4]),
-        ]),
-        point("pasid").bins(&[
-            range("below_max", 0, 0xF_FFFE, &[VTD_PRQ_4]),
-            value("max", 0xF_FFFF, &[VTD_PRQ_4]),
-        ]),
-        point("inconsistent").bins(&[event("exe_without_read", &[VTD_PRQ_18])]),
-    ]),
-]);
+    ],
+);
 
 static DEF: StaticDef = StaticDef::new(&SPEC);
 
@@ -270,13 +249,7 @@ struct Before {
 
 impl Before {
     fn of(m: &VtdTiming) -> Before {
-        Before {
-            prs: m.prs(),
-            fsts: m.fsts(),
-            pqh: m.pqh(),
-            pqt: m.pqt(),
-            ip: Unit::ALL.map(|u| m.ectl(u) & regs::ECTL_IP != 0),
-        }
+        Before { prs: m.prs(), fsts: m.fsts(), pqh: m.pqh(), pqt: m.pqt(), ip: Unit::ALL.map(|u| m.ectl(u) & regs::ECTL_IP != 0) }
     }
 }
 
@@ -395,9 +368,7 @@ impl Collector<VtdState> {
                     self.cov.hit(const { SPEC.bin("events.pe.ip_kept_one_source_left") });
                 }
             }
-            regs::PECTL if w & regs::ECTL_RSVDP_MASK != 0 => {
-                self.cov.hit(const { SPEC.bin("registers.pectl.rsvdp_bits_written") })
-            }
+            regs::PECTL if w & regs::ECTL_RSVDP_MASK != 0 => self.cov.hit(const { SPEC.bin("registers.pectl.rsvdp_bits_written") }),
             regs::PQH => {
                 let ring = models::vtd::regs::PrqRing::from_pqa(model.pqa());
                 if !ring.empty(b.pqh, b.pqt) && ring.empty(model.pqh(), model.pqt()) {

@@ -66,4 +66,3 @@ impl VtdDut {
         o.iq_ready = p.iq_ready.get() != 0;
     }
 }
-

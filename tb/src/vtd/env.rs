@@ -5,8 +5,8 @@
 //! after every submission (`qi_submit_sync`: an `inv_wait_dsc` with SW=1, then poll memory).
 
 use crate::env::{Env, QueueConfig};
-use models::pcie::PrgResponse;
 use models::host::vtd::{sync_wait, StatusWrite};
+use models::pcie::PrgResponse;
 use models::vtd::desc::{PageGrpRespDsc, Words};
 use models::vtd::regs::{self, FaultRecord};
 
@@ -105,7 +105,13 @@ impl VtdSequences for Env {
         self.descriptor(sync_wait(status, drain)).await;
         let deadline = self.sim.cycle() + STATUS_PATIENCE;
         while self.mem_read_u32(status.addr) != status.data {
-            ensure!(self.sim.cycle() < deadline, "VTD-IQ-8", "the status write of {:#x} to {:#x} never came in {STATUS_PATIENCE} cycles", status.data, status.addr);
+            ensure!(
+                self.sim.cycle() < deadline,
+                "VTD-IQ-8",
+                "the status write of {:#x} to {:#x} never came in {STATUS_PATIENCE} cycles",
+                status.data,
+                status.addr
+            );
             self.sim.rising_edge().await;
         }
         self.sim.cycle()

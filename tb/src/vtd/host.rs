@@ -5,8 +5,8 @@
 //! submitted is the software model `models::host::vtd`.
 
 use super::env::{VtdSequences, STATUS_PATIENCE};
-use crate::env::COMMAND_PATIENCE;
 use crate::env::Env;
+use crate::env::COMMAND_PATIENCE;
 use crate::scenario::HostPolicy;
 use crate::sched::{first, Event};
 use crate::txn::Txn;
@@ -196,11 +196,19 @@ pub async fn drain_pasid(env: &Env, state: &State, rid: u16, pasid: Option<u32>)
     let mark = state.borrow().sw.core.flush_mark(rid);
     let deadline = env.sim.cycle() + THREAD_PATIENCE;
     while !state.borrow().sw.core.flush_done(&mark) {
-        ensure!(env.sim.cycle() < deadline, "HOST-10", "the groups of {rid:#06x} reported before its drain were not all answered in {THREAD_PATIENCE} cycles");
+        ensure!(
+            env.sim.cycle() < deadline,
+            "HOST-10",
+            "the groups of {rid:#06x} reported before its drain were not all answered in {THREAD_PATIENCE} cycles"
+        );
         env.cycles(DRAIN_POLL_CYCLES).await;
     }
     for repeat in 0.. {
-        ensure!(repeat < MAX_DRAIN_REPEATS, "HOST-25", "the drain of {rid:#06x}/{pasid:?} was repeated {MAX_DRAIN_REPEATS} times: PRO kept being set");
+        ensure!(
+            repeat < MAX_DRAIN_REPEATS,
+            "HOST-25",
+            "the drain of {rid:#06x}/{pasid:?} was repeated {MAX_DRAIN_REPEATS} times: PRO kept being set"
+        );
         // (3) Fence, invalidations, and a drain wait with SW=1, PD=1.
         {
             let lock = QiLock::acquire(env, state).await;
@@ -236,7 +244,14 @@ async fn prq_holds(env: &Env, rid: u16, pasid: Option<u32>) -> bool {
 
 /// Wait until the thread's progress satisfies `done`, woken at the end of each thread run; at
 /// cycle `deadline` fail with `rule`, saying what was awaited.
-async fn wait_for_thread(env: &Env, state: &State, deadline: u64, rule: &str, what: impl Fn() -> String, done: impl Fn(&VtdHostState) -> bool) {
+async fn wait_for_thread(
+    env: &Env,
+    state: &State,
+    deadline: u64,
+    rule: &str,
+    what: impl Fn() -> String,
+    done: impl Fn(&VtdHostState) -> bool,
+) {
     while !done(&state.borrow()) {
         ensure!(env.sim.cycle() < deadline, rule, "waited until cycle {deadline} for {}", what());
         let ev = state.borrow().round_done.clone();

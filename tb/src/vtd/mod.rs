@@ -49,7 +49,13 @@ impl Flavor for Vtd {
     fn bench_workload(&self) -> &'static str {
         "vtd_soak"
     }
-    fn testbench(&self, model: sim::Model, waves: Option<&Path>, agents: Agents, obs: Observers) -> Result<Box<dyn Harness>, sim::SimError> {
+    fn testbench(
+        &self,
+        model: sim::Model,
+        waves: Option<&Path>,
+        agents: Agents,
+        obs: Observers,
+    ) -> Result<Box<dyn Harness>, sim::SimError> {
         Ok(Box::new(Testbench::<block::Prq>::load(model, waves, agents, obs)?))
     }
 }

@@ -101,8 +101,9 @@ impl Blame for VtdBlame {
     fn blame(&self, signal: &str, exp: &VtdOutputs, act: &VtdOutputs, model: &VtdTiming, recent: &Recent<Row>) -> (RuleId, String) {
         let ev = model.events();
         match signal {
-            "mw_valid" | "mw_kind" | "mw_addr" | "mw_data[63:0]" | "mw_data[127:64]" | "mw_data[191:128]"
-            | "mw_data[255:192]" => self.blame_write(signal, exp, act, model),
+            "mw_valid" | "mw_kind" | "mw_addr" | "mw_data[63:0]" | "mw_data[127:64]" | "mw_data[191:128]" | "mw_data[255:192]" => {
+                self.blame_write(signal, exp, act, model)
+            }
             "rsp_valid" | "rsp_rid" | "rsp_prgi" | "rsp_code" | "rsp_pv" | "rsp_pasid" => match (exp.rsp_valid, self.egress) {
                 (true, Some(RespSource::Auto(row))) => (row_rule(row), format!("automatic response, row {row:?}")),
                 (true, Some(RespSource::Software)) => (rules::VTD_IQ_3, "software response (page_grp_resp_dsc)".into()),

@@ -33,10 +33,30 @@ const SETUP: [(u32, u64); 9] = [
 
 /// Every register offset a read may use (plus out-of-window and unaligned ones).
 const READ_ADDRS: [u32; 24] = [
-    regs::CAP, regs::ECAP, regs::FSTS, regs::FECTL, regs::FEDATA, regs::FEADDR, regs::FEUADDR,
-    regs::ICS, regs::IECTL, regs::IEDATA, regs::IEADDR, regs::IEUADDR, regs::PQH, regs::PQT,
-    regs::PQA, regs::PRS, regs::PECTL, regs::PEDATA, regs::PEADDR, regs::PEUADDR,
-    regs::PRE_BASE, regs::PRE_BASE + 0x18, 0x0C4, 0x7FC,
+    regs::CAP,
+    regs::ECAP,
+    regs::FSTS,
+    regs::FECTL,
+    regs::FEDATA,
+    regs::FEADDR,
+    regs::FEUADDR,
+    regs::ICS,
+    regs::IECTL,
+    regs::IEDATA,
+    regs::IEADDR,
+    regs::IEUADDR,
+    regs::PQH,
+    regs::PQT,
+    regs::PQA,
+    regs::PRS,
+    regs::PECTL,
+    regs::PEDATA,
+    regs::PEADDR,
+    regs::PEUADDR,
+    regs::PRE_BASE,
+    regs::PRE_BASE + 0x18,
+    0x0C4,
+    0x7FC,
 ];
 
 pub struct Stimulus {
@@ -187,15 +207,10 @@ impl Stimulus {
                 prgi: r.gen(),
             }
             .encode(),
-            4..=6 => InvWaitDsc {
-                if_: r.gen(),
-                sw: r.gen(),
-                fn_: r.gen(),
-                pd: r.gen(),
-                status_data: r.gen(),
-                status_addr: r.gen::<u64>() & !3,
+            4..=6 => {
+                InvWaitDsc { if_: r.gen(), sw: r.gen(), fn_: r.gen(), pd: r.gen(), status_data: r.gen(), status_addr: r.gen::<u64>() & !3 }
+                    .encode()
             }
-            .encode(),
             7 => [r.gen_range(1..9) | r.gen::<u64>() & !0xE0F, r.gen(), r.gen(), r.gen()],
             _ => [r.gen::<u64>(), 0, 0, 0],
         };

@@ -8,8 +8,8 @@ use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
 use crate::classes::{soak, stop_pasid_traffic, HostSide};
 use crate::env::Env;
-use crate::registry::TestDef;
 use crate::flavor::Flavor;
+use crate::registry::TestDef;
 use crate::scenario::{HostPolicy, Scenario};
 use crate::seq::{free_and_rebind, req, responses, stop_marker, stop_with_prgs_outstanding, success, wait_for, PATIENCE};
 use crate::txn::Txn;
@@ -112,7 +112,18 @@ async fn basic_write(env: Env, sc: Scenario, _: ChaCha8Rng) {
     setup(&env, &sc).await;
     let msgs = [
         req(RID, Some(0xF_FFFF), 7, false),
-        PageRequest { rid: RID, pv: true, pasid: 0xF_FFFF, exe: true, priv_: true, r: true, w: true, l: true, prgi: 0x1FF, page: 0xF_FFFF_FFFF_FFFF },
+        PageRequest {
+            rid: RID,
+            pv: true,
+            pasid: 0xF_FFFF,
+            exe: true,
+            priv_: true,
+            r: true,
+            w: true,
+            l: true,
+            prgi: 0x1FF,
+            page: 0xF_FFFF_FFFF_FFFF,
+        },
         PageRequest { rid: RID2, w: true, l: true, prgi: 3, page: 1, ..Default::default() },
         // Exe without R: not checked by hardware, queued as received (VTD-PRQ-18).
         PageRequest { rid: RID, pv: true, pasid: 9, exe: true, w: true, prgi: 4, page: 2, ..Default::default() },
@@ -124,7 +135,16 @@ async fn basic_write(env: Env, sc: Scenario, _: ChaCha8Rng) {
         ensure!(*addr == sc.queue_base + DESC_BYTES * k as u64, "VTD-PRQ-1", "descriptor {k} at {addr:#x}");
         ensure!(*m == msgs[k], "VTD-PRQ-4", "descriptor {k} decodes to {m:?}, sent {:?}", msgs[k]);
     }
-    let words: Vec<Words> = env.agents.borrow().log.iter().filter_map(|s| match s.txn { Txn::MemWrite { data, .. } => Some(data), _ => None }).collect();
+    let words: Vec<Words> = env
+        .agents
+        .borrow()
+        .log
+        .iter()
+        .filter_map(|s| match s.txn {
+            Txn::MemWrite { data, .. } => Some(data),
+            _ => None,
+        })
+        .collect();
     ensure!(words.iter().all(|w| w[2] == 0 && w[3] == 0), "VTD-PRQ-4", "QW2/QW3 of a page_req_dsc are not zero (DEC-9)");
     ensure!(prs(&env).await == regs::PRS_PPR, "VTD-PRQ-11", "PRS does not show PPR alone after three descriptors");
     quiet(&env).await;
@@ -237,11 +257,27 @@ async fn pre_disabled_fault(env: Env, sc: Scenario, _: ChaCha8Rng) {
     setup(&env, &sc).await;
     // An entry naming RID_OFF with PRE=0 matches nothing (OP-20).
     env.write_reg(regs::pre_offset(2), RID_OFF as u64).await;
-    let last = PageRequest { rid: RID_OFF, pv: true, pasid: 0xABCDE, exe: true, priv_: true, r: true, l: true, prgi: 0x42, page: 0x8_7654_3210, w: false };
+    let last = PageRequest {
+        rid: RID_OFF,
+        pv: true,
+        pasid: 0xABCDE,
+        exe: true,
+        priv_: true,
+        r: true,
+        l: true,
+        prgi: 0x42,
+        page: 0x8_7654_3210,
+        w: false,
+    };
     let first = PageRequest { rid: RID_OFF, r: true, w: true, prgi: 0x43, page: 0x1000, ..Default::default() };
     env.send_all(&[last]).await;
     responses(&env, 1, "VTD-PRQ-5").await;
-    ensure!(env.responses()[0] == invalid(&last), "VTD-PRQ-5", "answered {:?}, expected Invalid Request with PASID copied", env.responses()[0]);
+    ensure!(
+        env.responses()[0] == invalid(&last),
+        "VTD-PRQ-5",
+        "answered {:?}, expected Invalid Request with PASID copied",
+        env.responses()[0]
+    );
     let rec = frcd(&env, 0).await;
     ensure!(rec.f && rec.fr == 0x47 && rec.sid == RID_OFF && !rec.t1 && rec.t2 && rec.at == 0, "VTD-FLT-3", "record 0 is {rec:?}");
     ensure!(rec.pp && rec.pasid == 0xABCDE && rec.exe && rec.priv_ && rec.fi == last.page, "VTD-FLT-3", "record 0 fields {rec:?}");
@@ -380,14 +416,23 @@ fn msi_ack_cycle(env: &Env, addr: u64, n: usize) -> Option<u64> {
 async fn read_pushing(env: &Env, reg: u32, msi: u64, n: usize, rule: &str) -> u64 {
     wait_for(env, rule, &format!("MSI {n} to {msi:#x}"), |e| msis_to(e, msi) > n).await;
     env.read_reg(regs::PQH).await;
-    ensure!(msi_ack_cycle(env, msi, n).is_none(), rule, "the memory acknowledged MSI {n} to {msi:#x} before the read of {reg:#x} was sent: too fast for this test");
+    ensure!(
+        msi_ack_cycle(env, msi, n).is_none(),
+        rule,
+        "the memory acknowledged MSI {n} to {msi:#x} before the read of {reg:#x} was sent: too fast for this test"
+    );
     let data = env.read_reg(reg).await;
-    let back = env.agents.borrow().log.iter().rev().find(|s| matches!(s.txn, Txn::RegRead { addr, .. } if addr == reg)).map_or(0, |s| s.cycle);
+    let back =
+        env.agents.borrow().log.iter().rev().find(|s| matches!(s.txn, Txn::RegRead { addr, .. } if addr == reg)).map_or(0, |s| s.cycle);
     // Compare once the ack came (at once when the read was pushed; a read that returned early
     // meets the protocol checkers at the ack first).
     wait_for(env, rule, &format!("the ack of MSI {n} to {msi:#x}"), |e| msi_ack_cycle(e, msi, n).is_some()).await;
     let ack = msi_ack_cycle(env, msi, n).unwrap_or(u64::MAX);
-    ensure!(ack <= back, rule, "the read of {reg:#x} returned at cycle {back}, before MSI {n} to {msi:#x} issued before it was acknowledged (at cycle {ack})");
+    ensure!(
+        ack <= back,
+        rule,
+        "the read of {reg:#x} returned at cycle {back}, before MSI {n} to {msi:#x} issued before it was acknowledged (at cycle {ack})"
+    );
     data
 }
 
@@ -418,7 +463,13 @@ async fn read_pushes_event_msis(env: Env, sc: Scenario, _: ChaCha8Rng) {
         ensure!(v == want, "VTD-FLT-8", "register {reg:#x} reads {v:#x} after the fault event, expected {want:#x}");
         env.write_reg(regs::FSTS, regs::FSTS_IQE as u64).await;
     }
-    ensure!(msis_to(&env, PE_MSI.0) == 3 && msis_to(&env, FE_MSI.0) == 2, "VTD-PRQ-13", "MSIs: {} page request, {} fault", msis_to(&env, PE_MSI.0), msis_to(&env, FE_MSI.0));
+    ensure!(
+        msis_to(&env, PE_MSI.0) == 3 && msis_to(&env, FE_MSI.0) == 2,
+        "VTD-PRQ-13",
+        "MSIs: {} page request, {} fault",
+        msis_to(&env, PE_MSI.0),
+        msis_to(&env, FE_MSI.0)
+    );
 }
 
 async fn wait_interrupt(env: Env, sc: Scenario, _: ChaCha8Rng) {
@@ -462,7 +513,12 @@ fn resp_dsc(rid: u16, pasid: Option<u32>, prgi: u16, rc: u8) -> PageGrpRespDsc {
 
 async fn reserved_code_forwarding(env: Env, sc: Scenario, _: ChaCha8Rng) {
     setup(&env, &sc).await;
-    let dscs = [resp_dsc(RID, Some(0x55), 1, 0x5), resp_dsc(RID2, None, 0x1FF, 0xF), resp_dsc(RID, Some(3), 2, 0x0), resp_dsc(RID, Some(4), 3, 0xE)];
+    let dscs = [
+        resp_dsc(RID, Some(0x55), 1, 0x5),
+        resp_dsc(RID2, None, 0x1FF, 0xF),
+        resp_dsc(RID, Some(3), 2, 0x0),
+        resp_dsc(RID, Some(4), 3, 0xE),
+    ];
     for d in &dscs {
         env.descriptor(d.encode()).await;
     }
@@ -718,22 +774,47 @@ async fn host_thread_protocol(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     wait_for(&env, "HOST-22", "a round of the PRQ thread", |_| state.borrow().rounds >= 1).await;
     let t = host_accesses(&env, from);
     // (1) PPR cleared first, (2) PQT then PQH.
-    ensure!(t.len() > 3 && is_reg_write(&t[0], regs::PRS, regs::PRS_PPR as u64) && is_reg_read(&t[1], regs::PQT) && is_reg_read(&t[2], regs::PQH), "HOST-22", "the round starts {:?}", &t[..t.len().min(3)]);
+    ensure!(
+        t.len() > 3
+            && is_reg_write(&t[0], regs::PRS, regs::PRS_PPR as u64)
+            && is_reg_read(&t[1], regs::PQT)
+            && is_reg_read(&t[2], regs::PQH),
+        "HOST-22",
+        "the round starts {:?}",
+        &t[..t.len().min(3)]
+    );
     // (3) the group answered Success, the bad request Invalid Request, each followed by its wait.
     let cmds: Vec<&Txn> = t.iter().filter(|x| matches!(x, Txn::Command { .. })).collect();
     let resp = |prgi, rc| PageGrpRespDsc { pp: true, rc, rid: RID, pasid: 4, lpig: true, prgi }.encode();
     ensure!(cmds.len() == 4, "HOST-23", "{} descriptors for one group and one bad request: {cmds:?}", cmds.len());
-    ensure!(matches!(cmds[0], Txn::Command { words, .. } if *words == resp(7, 0)) && is_sync_wait(cmds[1], false), "HOST-23", "the group's answer {:?}, {:?}", cmds[0], cmds[1]);
-    ensure!(matches!(cmds[2], Txn::Command { words, .. } if *words == resp(9, 1)) && is_sync_wait(cmds[3], false), "HOST-22", "the bad request's answer {:?}, {:?}", cmds[2], cmds[3]);
+    ensure!(
+        matches!(cmds[0], Txn::Command { words, .. } if *words == resp(7, 0)) && is_sync_wait(cmds[1], false),
+        "HOST-23",
+        "the group's answer {:?}, {:?}",
+        cmds[0],
+        cmds[1]
+    );
+    ensure!(
+        matches!(cmds[2], Txn::Command { words, .. } if *words == resp(9, 1)) && is_sync_wait(cmds[3], false),
+        "HOST-22",
+        "the bad request's answer {:?}, {:?}",
+        cmds[2],
+        cmds[3]
+    );
     // (4) PQH = the PQT read, after the answers; then PRS is read and, with PRO=0, not written.
     let pqh = t.iter().position(|x| is_reg_write(x, regs::PQH, 4 * DESC_BYTES));
     let last_cmd = t.iter().rposition(|x| matches!(x, Txn::Command { .. }));
-    ensure!(pqh.is_some_and(|p| Some(p) > last_cmd && t.get(p + 1).is_some_and(|x| is_reg_read(x, regs::PRS))), "HOST-22", "PQH write not after the answers and before the PRS read: {t:?}");
+    ensure!(
+        pqh.is_some_and(|p| Some(p) > last_cmd && t.get(p + 1).is_some_and(|x| is_reg_read(x, regs::PRS))),
+        "HOST-22",
+        "PQH write not after the answers and before the PRS read: {t:?}"
+    );
     ensure!(!t.iter().any(|x| is_reg_write(x, regs::PRS, regs::PRS_PRO as u64)), "HOST-22", "PRO written while it was 0");
-    let s = state.borrow();
-    let counts = (s.entries, s.stop_markers_dropped, s.bad_requests, s.groups_answered());
+    let counts = {
+        let s = state.borrow();
+        (s.entries, s.stop_markers_dropped, s.bad_requests, s.groups_answered())
+    };
     ensure!(counts == (4, 1, 1, 1), "HOST-22", "entries, Stop Markers, bad requests, groups: {counts:?}");
-    drop(s);
     responses(&env, 2, "HOST-23").await;
 }
 
@@ -995,7 +1076,11 @@ pub fn registry() -> &'static [TestDef] {
             directed!("vtd_auto_success_full_and_pro", auto_success_full_and_pro, ["VTD-PRQ-6", "VTD-PRQ-7", "DEC-7", "VTD-PRQ-17"]),
             directed!("vtd_nothing_for_lpig0", nothing_for_lpig0, ["DEC-6", "VTD-PRQ-7"]),
             directed!("vtd_stop_marker_on_full", stop_marker_on_full, ["DEC-6", "VTD-PRQ-7", "VTD-PRQ-10"]),
-            directed!("vtd_pre_disabled_fault", pre_disabled_fault, ["DEC-5", "VTD-PRQ-5", "VTD-PRQ-19", "VTD-FLT-1", "VTD-FLT-3", "VTD-FLT-7"]),
+            directed!(
+                "vtd_pre_disabled_fault",
+                pre_disabled_fault,
+                ["DEC-5", "VTD-PRQ-5", "VTD-PRQ-19", "VTD-FLT-1", "VTD-FLT-3", "VTD-FLT-7"]
+            ),
             directed!("vtd_fault_overflow", fault_overflow, ["VTD-FLT-4", "VTD-FLT-5"]),
             directed!("vtd_event_gating", event_gating, ["VTD-PRQ-13", "VTD-PRQ-14", "VTD-PRQ-15"]),
             directed!("vtd_fault_event", fault_event, ["VTD-FLT-6", "VTD-IQ-2", "VTD-PRQ-14"]),
@@ -1012,7 +1097,11 @@ pub fn registry() -> &'static [TestDef] {
             }),
             directed!("vtd_wait_fences", wait_fences, ["VTD-IQ-7", "VTD-IQ-9"]),
             directed!("vtd_response_order", response_order, ["DEC-12", "VTD-PRQ-17", "VTD-IQ-5"]),
-            directed!("vtd_row_by_class", row_by_class, ["DEC-1", "DEC-5", "DEC-6", "DEC-7", "VTD-PRQ-5", "VTD-PRQ-6", "VTD-PRQ-7", "VTD-PRQ-10", "VTD-PRQ-13", "VTD-PRQ-17"]),
+            directed!(
+                "vtd_row_by_class",
+                row_by_class,
+                ["DEC-1", "DEC-5", "DEC-6", "DEC-7", "VTD-PRQ-5", "VTD-PRQ-6", "VTD-PRQ-7", "VTD-PRQ-10", "VTD-PRQ-13", "VTD-PRQ-17"]
+            ),
             directed!("vtd_queue_sizes", queue_sizes, ["VTD-PRQ-1", "VTD-PRQ-2", "VTD-PRQ-3"]),
             directed!("vtd_host_thread_protocol", host_thread_protocol, ["HOST-22", "HOST-23"], |s| Scenario {
                 host: HostPolicy { consume: true, poll_cycles: 100_000, ..HostPolicy::default() },

@@ -104,9 +104,7 @@ impl PasidReuseChecker {
                     let (rid, _) = k;
                     let why = match self.life[&k] {
                         Life::Bound => Some("the function never signalled stop-complete for it (step 1)".to_string()),
-                        Life::Stopping { requested } => {
-                            Some(format!("the stop requested at cycle {requested} has not completed (step 1)"))
-                        }
+                        Life::Stopping { requested } => Some(format!("the stop requested at cycle {requested} has not completed (step 1)")),
                         Life::Stopped { drained, .. } => match self.outstanding(rid, pasid) {
                             Some(p) => Some(format!("{p} is still outstanding (step 3: answer every PRG of P)")),
                             None if self.drain_events && !drained => {

@@ -94,12 +94,8 @@ impl ResponseDisciplineChecker {
         // Snapshot for diagnosis of an unmatched response (not formatted unless needed).
         let same_index = |p: &&Prg| p.prgi == r.prgi & 0x1FF;
         let closed_other = f.prgs.iter().filter(same_index).find(|p| p.closed.is_some()).copied();
-        let open = f
-            .prgs
-            .iter()
-            .filter(same_index)
-            .find(|p| p.closed.is_none() && (!(prpr && r.pv) || (p.pv && p.pasid == r.pasid)))
-            .copied();
+        let open =
+            f.prgs.iter().filter(same_index).find(|p| p.closed.is_none() && (!(prpr && r.pv) || (p.pv && p.pasid == r.pasid))).copied();
         if failure && !in_rf {
             self.abandon_all(r.rid, cycle);
         }
@@ -148,9 +144,7 @@ impl ResponseDisciplineChecker {
                     let prev = self
                         .gone
                         .iter()
-                        .filter(|(k, _)| {
-                            k.0 == r.rid && k.1 == r.prgi & 0x1FF && (!(prpr && r.pv) || (k.2 && k.3 == r.pasid))
-                        })
+                        .filter(|(k, _)| k.0 == r.rid && k.1 == r.prgi & 0x1FF && (!(prpr && r.pv) || (k.2 && k.3 == r.pasid)))
                         .map(|(_, g)| *g)
                         .max_by_key(|g| match *g {
                             Gone::Answered(c) | Gone::Abandoned(c) => c,

@@ -68,10 +68,15 @@ pub(crate) enum ReqOutcome {
     Untracked,
     StopMarker,
     /// Joined open PRG `prg` (state before joining); `mixed` when its PV or PASID differ.
-    Joined { prg: Prg, mixed: bool },
+    Joined {
+        prg: Prg,
+        mixed: bool,
+    },
     /// Started a new PRG. `conflict`: an outstanding PRG with the same PRGI that it may not
     /// share it with (PRI-8 / PRI-9).
-    Started { conflict: Option<Prg> },
+    Started {
+        conflict: Option<Prg>,
+    },
 }
 
 /// What a response did.
@@ -135,9 +140,7 @@ impl Tracker {
         let (pv, pasid) = (m.pv, if m.pv { m.pasid } else { 0 });
         let prgi = m.prgi & 0x1FF;
         let shared = f.cfg.prgi_shared_across_pasids;
-        let open = f.prgs.iter().position(|p| {
-            p.closed.is_none() && p.prgi == prgi && (!shared || (p.pv == pv && p.pasid == pasid))
-        });
+        let open = f.prgs.iter().position(|p| p.closed.is_none() && p.prgi == prgi && (!shared || (p.pv == pv && p.pasid == pasid)));
         // Shared mode: an open PRG with this PRGI it may not share the index with is joined (a
         // mixed PRG, or an illegal share: reported as a conflict).
         let open = open.or_else(|| {
@@ -167,9 +170,7 @@ impl Tracker {
     /// The closed outstanding PRG a Success / Invalid Request response matches (PRI-18).
     pub fn matching(&self, r: &PrgResponse) -> Option<&Prg> {
         let f = self.func(r.rid)?;
-        f.prgs.iter().find(|p| {
-            p.closed.is_some() && p.prgi == r.prgi & 0x1FF && (!(f.cfg.prpr && r.pv) || (p.pv && p.pasid == r.pasid))
-        })
+        f.prgs.iter().find(|p| p.closed.is_some() && p.prgi == r.prgi & 0x1FF && (!(f.cfg.prpr && r.pv) || (p.pv && p.pasid == r.pasid)))
     }
 
     pub fn on_response(&mut self, r: &PrgResponse) -> RspOutcome {

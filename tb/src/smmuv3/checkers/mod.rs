@@ -46,4 +46,3 @@ pub(crate) mod reg {
     pub const CR0_PRIQEN: u64 = r::CR0_PRIQEN as u64;
     pub const GERROR_CMDQ_ERR: u64 = r::GERROR_CMDQ_ERR as u64;
 }
-

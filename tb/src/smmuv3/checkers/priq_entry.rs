@@ -14,15 +14,15 @@ pub fn decode_priq_entry(dw0: u64, dw1: u64) -> DecodedEntry {
     DecodedEntry {
         msg: PageRequest {
             rid: stream_id as u16,
-            pv: bit(dw0, 63),                         // SSV
-            pasid: ((dw0 >> 32) & 0xF_FFFF) as u32,   // SubstreamID [51:32]
+            pv: bit(dw0, 63),                       // SSV
+            pasid: ((dw0 >> 32) & 0xF_FFFF) as u32, // SubstreamID [51:32]
             priv_: bit(dw0, 58),
             exe: bit(dw0, 59),
             r: bit(dw0, 60),
             w: bit(dw0, 61),
             l: bit(dw0, 62),
-            prgi: (dw1 & 0x1FF) as u16,               // PRGIndex [72:64]
-            page: dw1 >> 12,                          // Address[63:12] at [127:76]
+            prgi: (dw1 & 0x1FF) as u16, // PRGIndex [72:64]
+            page: dw1 >> 12,            // Address[63:12] at [127:76]
         },
         stream_id,
         res0: [dw0 & RES0_MASK[0], dw1 & RES0_MASK[1]],

@@ -175,7 +175,8 @@ impl ResponsePolicy for Smmuv3Responses {
             0b10 => RespCode::Success,
             _ => {
                 if self.illegal.is_none() {
-                    self.illegal = Some(Illegal { cycle, active_value: !self.gerrorn0, reads_after: 0, seen_active: false, cmd_after: None });
+                    self.illegal =
+                        Some(Illegal { cycle, active_value: !self.gerrorn0, reads_after: 0, seen_active: false, cmd_after: None });
                 }
                 let why = "with Resp=0b11, which is ILLEGAL and sends no response (DEC-4)";
                 return Some(Asked::Nothing { rsp, fits: same_target, rule: rule::SMMU_CMD_4, why });
@@ -201,7 +202,8 @@ impl ResponsePolicy for Smmuv3Responses {
         if failed_write || r.code == RespCode::ResponseFailure {
             (rule::DEC_2, "0xF without PASID (DEC-2, row a / failed write)".to_string())
         } else if r.code == RespCode::Success {
-            let want = if m.pv { format!("Success with PASID 0x{:x} (DEC-3)", m.pasid) } else { "Success without PASID (DEC-3)".to_string() };
+            let want =
+                if m.pv { format!("Success with PASID 0x{:x} (DEC-3)", m.pasid) } else { "Success without PASID (DEC-3)".to_string() };
             (rule::DEC_3, want)
         } else {
             (rule::SMMU_PRIQ_10, "Success with the request's PASID presence (DEC-3) or 0xF without PASID (DEC-2)".to_string())

@@ -8,10 +8,10 @@
 //! only if its message was accepted after a PRS read showed PRO=1 and software has not written
 //! PRO to clear it since (PRO=1 then held from before the acceptance to after the write).
 
-use crate::checkers::ledger::WriteMatch;
-use crate::checkers::{rule, Checker, ShowReq, Violation};
 use super::messages::MessageLog;
 use super::pointers::PrqPointers;
+use crate::checkers::ledger::WriteMatch;
+use crate::checkers::{rule, Checker, ShowReq, Violation};
 use crate::txn::{Stamped, Txn};
 use models::vtd::regs;
 use std::collections::VecDeque;

@@ -9,8 +9,8 @@
 //! from the dword at +0xC (F, T1, AT, PV, FR) and the qword at +8 (those plus PP, EXE, PRIV, SID);
 //! the FI qword at +0 shows no F bit and is not judged.
 
-use crate::checkers::{rule, Checker, Violation};
 use super::pre::PreTable;
+use crate::checkers::{rule, Checker, Violation};
 use crate::txn::{Stamped, Txn};
 use models::pcie::PageRequest;
 use models::vtd::regs;
@@ -79,7 +79,10 @@ impl FaultReadChecker {
         if u.fr != u64::from(regs::FR_PRQ_NOT_ENABLED) || u.t1 || u.at != 0 {
             out.push(v(
                 rule::VTD_FLT_3,
-                format!("FRCD read at 0x{addr:x} shows F=1 with FR 0x{:x}, T1 {}, AT {}; a page request fault records FR=0x47, T1=0, AT=0", u.fr, u.t1 as u8, u.at),
+                format!(
+                    "FRCD read at 0x{addr:x} shows F=1 with FR 0x{:x}, T1 {}, AT {}; a page request fault records FR=0x47, T1=0, AT=0",
+                    u.fr, u.t1 as u8, u.at
+                ),
             ));
         }
         let fits = |k: &Key| match u.low {
@@ -96,12 +99,19 @@ impl FaultReadChecker {
         if let Some((pp, exe, priv_, sid)) = u.low.filter(|&(pp, exe, priv_, _)| !pp && (u.pv != 0 || exe || priv_)) {
             out.push(v(
                 rule::VTD_FLT_3,
-                format!("FRCD read at 0x{addr:x}: SID 0x{sid:04x} with PP={} but PV 0x{:x}, EXE {}, PRIV {}; they are 0 without a PASID", pp as u8, u.pv, exe as u8, priv_ as u8),
+                format!(
+                    "FRCD read at 0x{addr:x}: SID 0x{sid:04x} with PP={} but PV 0x{:x}, EXE {}, PRIV {}; they are 0 without a PASID",
+                    pp as u8, u.pv, exe as u8, priv_ as u8
+                ),
             ));
         } else if !any {
             out.push(v(
                 rule::VTD_FLT_3,
-                format!("FRCD read at 0x{addr:x} shows a fault record (F=1, PV 0x{:x}{}) that matches no accepted message", u.pv, u.low.map_or(String::new(), |l| format!(", SID 0x{:04x}, PP {}", l.3, l.0 as u8))),
+                format!(
+                    "FRCD read at 0x{addr:x} shows a fault record (F=1, PV 0x{:x}{}) that matches no accepted message",
+                    u.pv,
+                    u.low.map_or(String::new(), |l| format!(", SID 0x{:04x}, PP {}", l.3, l.0 as u8))
+                ),
             ));
         } else if !faultable {
             out.push(v(
@@ -114,7 +124,11 @@ impl FaultReadChecker {
     fn on_fsts_read(&self, cycle: u64, data: u64, out: &mut Vec<Violation>) {
         let fsts = data as u32;
         if fsts & (1 << 7) != 0 {
-            out.push(Violation { rule: rule::VTD_FLT_1, cycle, message: format!("FSTS read 0x{fsts:x} has bit 7 set; it reads 0 (PRO moved to PRS_REG)") });
+            out.push(Violation {
+                rule: rule::VTD_FLT_1,
+                cycle,
+                message: format!("FSTS read 0x{fsts:x} has bit 7 set; it reads 0 (PRO moved to PRS_REG)"),
+            });
         }
         if fsts & regs::FSTS_PPF != 0 && !self.seen.values().any(|s| self.may_have_faulted(s)) {
             out.push(Violation {

@@ -1,10 +1,10 @@
 //! The accepted messages and what the descriptor writes and acks say of each (`Ledger`), kept
 //! the same way by every VT-d checker that needs to know which message a descriptor is for.
 
-use crate::checkers::ledger::{Ledger, WriteMatch};
-use crate::checkers::entry::DecodedEntry;
-use super::pointers::{WriteFifo, WriteKind};
 use super::codec::decode_page_req;
+use super::pointers::{WriteFifo, WriteKind};
+use crate::checkers::entry::DecodedEntry;
+use crate::checkers::ledger::{Ledger, WriteMatch};
 use crate::txn::{Stamped, Txn};
 
 /// What one transaction did to the message log.

@@ -6,10 +6,10 @@
 //! the fault or completion unit could also have sent (same address and data) is not judged. A
 //! descriptor acknowledged in the MSI's own cycle counts as acknowledged before it.
 
-use crate::checkers::{rule, Checker, Violation};
 use super::pointers::{WriteFifo, WriteKind};
-use crate::txn::{Stamped, Txn};
 use super::units::{EventUnit, EventUnits};
+use crate::checkers::{rule, Checker, Violation};
+use crate::txn::{Stamped, Txn};
 use models::vtd::regs::Msi;
 
 pub struct PeMsiChecker {

@@ -9,8 +9,8 @@
 //! PQT write. A read is judged once every transaction of its cycle was seen (an ack of the same
 //! cycle may be reported after it).
 
-use crate::checkers::{rule, Checker, Violation};
 use super::pointers::{PrqPointers, WriteFifo};
+use crate::checkers::{rule, Checker, Violation};
 use crate::txn::{Stamped, Txn};
 use models::vtd::regs;
 

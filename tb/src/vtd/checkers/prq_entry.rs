@@ -7,11 +7,11 @@
 //! may be skipped (dropped or answered automatically, judged elsewhere), so the first pending
 //! message equal to the descriptor is taken; a message written after a later one is blamed.
 
-use crate::checkers::ledger::{Fate, WriteMatch};
-use crate::checkers::entry::{diff_names, DecodedEntry};
-use crate::checkers::{rule, Checker, ShowReq, Violation};
 use super::codec::decode_page_req;
 use super::messages::MessageLog;
+use crate::checkers::entry::{diff_names, DecodedEntry};
+use crate::checkers::ledger::{Fate, WriteMatch};
+use crate::checkers::{rule, Checker, ShowReq, Violation};
 use crate::txn::{Stamped, Txn};
 use models::pcie::{MsgClass, PageRequest};
 
@@ -29,10 +29,7 @@ fn format_error(w: &[u64; 4], e: &DecodedEntry, reserved: &[u64; 4]) -> Option<S
     }
     let m = &e.msg;
     if !m.pv && (m.pasid != 0 || m.exe || m.priv_) {
-        return Some(format!(
-            "PP=0 but PASID 0x{:x}, EXR {}, PMR {}; they are 0 without a PASID",
-            m.pasid, m.exe as u8, m.priv_ as u8
-        ));
+        return Some(format!("PP=0 but PASID 0x{:x}, EXR {}, PMR {}; they are 0 without a PASID", m.pasid, m.exe as u8, m.priv_ as u8));
     }
     None
 }

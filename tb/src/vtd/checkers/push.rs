@@ -16,10 +16,10 @@
 //! cycle may have followed the read, so the bound is then the access before it. A read is judged
 //! once every transaction of its cycle was seen: an ack in the read's own cycle counts as before.
 
+use super::units::{EventUnit, EventUnits};
 use crate::checkers::{rule, Checker, Violation};
 use crate::txn::{Stamped, Txn};
 use models::rules::RuleId;
-use super::units::{EventUnit, EventUnits};
 use models::vtd::regs::{self, Msi};
 use std::collections::VecDeque;
 
@@ -95,7 +95,13 @@ pub struct ReadPushChecker {
 
 impl ReadPushChecker {
     pub fn new() -> Self {
-        ReadPushChecker { units: EventUnits::default(), writes: VecDeque::with_capacity(8), last_access: None, prev_access: None, deferred: None }
+        ReadPushChecker {
+            units: EventUnits::default(),
+            writes: VecDeque::with_capacity(8),
+            last_access: None,
+            prev_access: None,
+            deferred: None,
+        }
     }
 
     /// The unit an MSI comes from, if it is one whose MSIs a read pushes.

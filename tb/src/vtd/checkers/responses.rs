@@ -119,7 +119,9 @@ impl ResponsePolicy for VtdResponses {
         } else {
             match self.known_code(at) {
                 Some(RespCode::InvalidRequest) => (rule::DEC_5, "Invalid Request (0x1): its RID had PRE=0 from its acceptance to now"),
-                Some(_) => (rule::DEC_7, "Success (0x0): its RID had PRE=1 from its acceptance to now, so it was dropped for PRO or a full PRQ"),
+                Some(_) => {
+                    (rule::DEC_7, "Success (0x0): its RID had PRE=1 from its acceptance to now, so it was dropped for PRO or a full PRQ")
+                }
                 None => (rule::VTD_PRQ_17, "Invalid Request (DEC-5) or Success (DEC-7)"),
             }
         };

@@ -5,8 +5,8 @@
 //! Writes still awaiting their ack count as done (there is no write error on VT-d, OP-5), so a
 //! DUT with several descriptor writes in flight is judged correctly.
 
-use crate::checkers::{rule, Checker, Violation};
 use super::pointers::{PrqPointers, WriteFifo};
+use crate::checkers::{rule, Checker, Violation};
 use crate::txn::{Stamped, Txn};
 use models::vtd::regs::PrqRing;
 

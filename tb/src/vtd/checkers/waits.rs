@@ -10,10 +10,10 @@
 //! visible, so VTD-IQ-7 (a wait completes after earlier descriptors' responses are committed) has
 //! no timing-free check here.
 
-use crate::checkers::ledger::{Fate, WriteMatch};
-use crate::checkers::{rule, Checker, ShowReq, Violation};
 use super::iq::IqGate;
 use super::messages::MessageLog;
+use crate::checkers::ledger::{Fate, WriteMatch};
+use crate::checkers::{rule, Checker, ShowReq, Violation};
 use crate::txn::{Stamped, Txn};
 use models::vtd::desc::{InvWaitDsc, SwDesc};
 use models::vtd::regs;
