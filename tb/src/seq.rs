@@ -19,6 +19,12 @@ pub fn req(rid: u16, pasid: Option<u32>, prgi: u16, l: bool) -> PageRequest {
     }
 }
 
+/// A request of `rid` with every field at its widest: all flags set, the largest PASID and page
+/// address, for checking an entry layout bit by bit.
+pub fn every_bit_request(rid: u16, prgi: u16) -> PageRequest {
+    PageRequest { rid, pv: true, pasid: 0xF_FFFF, exe: true, priv_: true, r: true, w: true, l: true, prgi, page: 0xF_FFFF_FFFF_FFFF }
+}
+
 pub fn stop_marker(rid: u16, pasid: u32) -> PageRequest {
     PageRequest { rid, pv: true, pasid, l: true, ..Default::default() }
 }

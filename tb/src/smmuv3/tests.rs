@@ -16,7 +16,7 @@ use crate::flavor::Flavor;
 use crate::registry::TestDef;
 use crate::scenario::HostPolicy;
 use crate::scenario::Scenario;
-use crate::seq::{req, responses, stop_marker, success, wait_for, PATIENCE};
+use crate::seq::{every_bit_request, req, responses, stop_marker, success, wait_for, PATIENCE};
 use crate::txn::{IrqLine, Txn};
 use models::pcie::{PageRequest, PrgResponse, RespCode};
 use models::ring::{Ring, FLAG_BIT};
@@ -66,18 +66,7 @@ async fn basic_write(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.enable_priq(sc.queue_base, sc.log2size).await;
     let msgs = [
         req(0x0100, Some(0xF_FFFF), 7, false),
-        PageRequest {
-            rid: 0x0100,
-            pv: true,
-            pasid: 0xF_FFFF,
-            exe: true,
-            priv_: true,
-            r: true,
-            w: true,
-            l: true,
-            prgi: 7,
-            page: 0xF_FFFF_FFFF_FFFF,
-        },
+        every_bit_request(0x0100, 7),
         PageRequest { rid: 0xFFFF, w: true, l: true, prgi: 0x1FF, page: 1, ..Default::default() },
     ];
     env.send_all(&msgs).await;

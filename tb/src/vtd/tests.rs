@@ -11,7 +11,9 @@ use crate::env::Env;
 use crate::flavor::Flavor;
 use crate::registry::TestDef;
 use crate::scenario::{HostPolicy, Scenario};
-use crate::seq::{free_and_rebind, req, responses, stop_marker, stop_with_prgs_outstanding, success, wait_for, PATIENCE};
+use crate::seq::{
+    every_bit_request, free_and_rebind, req, responses, stop_marker, stop_with_prgs_outstanding, success, wait_for, PATIENCE,
+};
 use crate::txn::Txn;
 use models::pcie::{MarkerVsComplete, MsgClass, PageRequest, PrgResponse, RespCode, Variant};
 use models::vtd::desc::{desc_type, InvWaitDsc, PageGrpRespDsc, PageReqDsc, Words, DESC_BYTES, TYPE_INV_WAIT};
@@ -112,18 +114,7 @@ async fn basic_write(env: Env, sc: Scenario, _: ChaCha8Rng) {
     setup(&env, &sc).await;
     let msgs = [
         req(RID, Some(0xF_FFFF), 7, false),
-        PageRequest {
-            rid: RID,
-            pv: true,
-            pasid: 0xF_FFFF,
-            exe: true,
-            priv_: true,
-            r: true,
-            w: true,
-            l: true,
-            prgi: 0x1FF,
-            page: 0xF_FFFF_FFFF_FFFF,
-        },
+        every_bit_request(RID, 0x1FF),
         PageRequest { rid: RID2, w: true, l: true, prgi: 3, page: 1, ..Default::default() },
         // Exe without R: not checked by hardware, queued as received (VTD-PRQ-18).
         PageRequest { rid: RID, pv: true, pasid: 9, exe: true, w: true, prgi: 4, page: 2, ..Default::default() },
