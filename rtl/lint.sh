@@ -17,28 +17,26 @@ if [[ ! -x "$verilator" ]]; then
 fi
 
 cd "$repo_root"
-# Each top with its default parameters, then corner parameter sets.
+# Every named configuration of every top (rtl/configs.txt, the list the testbench simulates).
 status=0
-lint() { # top source params...
-    local top="$1" src="$2"
-    shift 2
-    for params in "$@"; do
-        # shellcheck disable=SC2086  # params is a list of words on purpose
-        if ! out="$("$verilator" --lint-only -Wall -Irtl/common rtl/common/*.sv "$src" --top-module "$top" $params 2>&1)" \
-            || grep -q '%Warning\|%Error' <<<"$out"; then
-            echo "$top ${params:-(defaults)}:"
-            echo "$out"
-            status=1
-        fi
-    done
-}
-# SMMUv3: 1-deep FIFOs, direct ACK, largest PRIQS; then other depths, long ACK, PRIQS=0.
-lint smmuv3_priq rtl/smmuv3/smmuv3_priq.sv "" \
-    "-GCR0ACK_LAT=1 -GING_DEPTH=1 -GAUTO_DEPTH=1 -GSW_DEPTH=1 -GPRIQS=19" \
-    "-GCR0ACK_LAT=5 -GING_DEPTH=3 -GAUTO_DEPTH=7 -GSW_DEPTH=5 -GPRIQS=0"
-# VT-d: 1-deep FIFOs, one fault record, one PRE entry; then the largest record count and table.
-lint vtd_prq rtl/vtd/vtd_prq.sv "" \
-    "-GING_DEPTH=1 -GAUTO_DEPTH=1 -GSW_DEPTH=1 -GNR=1 -GPRE_ENTRIES=1" \
-    "-GING_DEPTH=3 -GAUTO_DEPTH=7 -GSW_DEPTH=5 -GNR=64 -GPRE_ENTRIES=64"
-if [[ $status -eq 0 ]]; then echo "lint.sh: clean"; fi
+configs=0
+while read -r top name overrides; do
+    [[ -z "$top" || "$top" == \#* ]] && continue
+    src="$(grep -l "^module $top\b" rtl/*/*.sv)"
+    params=""
+    for o in $overrides; do params+=" -G$o"; done
+    configs=$((configs + 1))
+    # shellcheck disable=SC2086  # params is a list of words on purpose
+    if ! out="$("$verilator" --lint-only -Wall -Irtl/common rtl/common/*.sv "$src" --top-module "$top" $params 2>&1)" \
+        || grep -q '%Warning\|%Error' <<<"$out"; then
+        echo "$top $name${params:+ ($params )}:"
+        echo "$out"
+        status=1
+    fi
+done <rtl/configs.txt
+if [[ $configs -eq 0 ]]; then
+    echo "lint.sh: no configurations in rtl/configs.txt" >&2
+    exit 2
+fi
+if [[ $status -eq 0 ]]; then echo "lint.sh: clean ($configs configurations)"; fi
 exit $status

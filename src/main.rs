@@ -65,6 +65,10 @@ struct RunArgs {
     /// Judge with the protocol checkers only (no cycle-by-cycle compare with the timed model).
     #[arg(long)]
     checkers_only: bool,
+    /// The RTL configuration to simulate (rtl/configs.txt; default: the RTL defaults, or the
+    /// stored scenario's).
+    #[arg(long)]
+    config: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -117,6 +121,10 @@ fn run_one(a: RunArgs, replay: bool) -> Result<ExitCode, String> {
         }
         (None, None) => return Err("give --test NAME (see `iommu-tb list`) or --scenario FILE".into()),
     };
+    let scenario = match &a.config {
+        Some(c) => Scenario { config: c.clone(), ..scenario },
+        None => scenario,
+    };
     let mut opts = RunOptions::for_repo(&root);
     if a.waves || a.waves_out.is_some() || replay {
         let path = a.waves_out.clone().unwrap_or_else(|| root.join(format!("build/waves/{}-{}.fst", scenario.test, scenario.seed)));
@@ -135,13 +143,14 @@ fn run_one(a: RunArgs, replay: bool) -> Result<ExitCode, String> {
         Status::Pass => "PASS",
         Status::Fail => "FAIL",
     };
-    println!("{status} {} seed {} ({} cycles, {:.2} s)", r.test, r.seed, r.cycles, r.wall_s);
+    let label = tb::regress::run_label(&r.test, &r.scenario.config);
+    println!("{status} {label} seed {} ({} cycles, {:.2} s)", r.seed, r.cycles, r.wall_s);
     if let Some(w) = &opts.waves {
         println!("waves: {}", w.display());
     }
     if let Some(f) = &r.failure {
         println!("{f}");
-        println!("replay: {}", run::replay_command(&r.scenario.flavor, &r.test, r.seed));
+        println!("replay: {}", run::replay_command(&r.scenario.flavor, &r.scenario.config, &r.test, r.seed));
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

@@ -13,6 +13,7 @@ mod alloc_count;
 use models::vtd::arch::{FaultOutcome, Row};
 use models::vtd::timing::{IqTake, RespSource, Unit, VtdInputs, VtdOutputs, VtdParams, VtdTiming};
 use std::collections::{BTreeSet, VecDeque};
+use tb::config::RtlConfig;
 use tb::run::build_spec;
 use tb::vtd::dut::VtdDut;
 use tb::vtd::scoreboard::Scoreboard;
@@ -110,7 +111,7 @@ fn lockstep(dut: &mut VtdDut, p: VtdParams, seeds: std::ops::RangeInclusive<u64>
 #[test]
 fn model_matches_rtl_on_random_stimulus() {
     let opts = common::opts();
-    let mut dut = dut(build_spec(&tb::vtd::Vtd, &opts.rtl_dir, sim::Variant::Plain));
+    let mut dut = dut(build_spec(&tb::vtd::Vtd, &RtlConfig::default_config(), &opts.rtl_dir, sim::Variant::Plain));
     let mut reach = BTreeSet::new();
     let t0 = std::time::Instant::now();
     lockstep(&mut dut, VtdParams::default(), SEEDS, CYCLES, &mut reach);
@@ -164,7 +165,7 @@ fn model_matches_rtl_on_random_stimulus() {
 #[test]
 fn model_matches_rtl_with_small_parameters() {
     let p = VtdParams { ing_depth: 2, auto_depth: 1, sw_depth: 1, nr: 1, pre_entries: 3 };
-    let mut spec = build_spec(&tb::vtd::Vtd, &common::opts().rtl_dir, sim::Variant::Plain);
+    let mut spec = build_spec(&tb::vtd::Vtd, &RtlConfig::default_config(), &common::opts().rtl_dir, sim::Variant::Plain);
     spec.params = [
         ("ING_DEPTH", p.ing_depth),
         ("AUTO_DEPTH", p.auto_depth),

@@ -6,6 +6,7 @@
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+use tb::config::RtlConfig;
 use tb::flavor::Flavor;
 use tb::flavors;
 use tb::run::{self, RunOptions};
@@ -57,7 +58,7 @@ pub fn main(a: BenchArgs) -> Result<ExitCode, String> {
 
 /// Best of `reps` runs of the plain loop and of the harness on one flavor's build.
 fn bench_flavor(flavor: &dyn Flavor, a: &BenchArgs, opts: &RunOptions, root: &Path, out: &Path) -> Result<BenchReport, String> {
-    let built = sim::build(&run::build_spec(flavor, &opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
+    let built = sim::build(&run::build_spec(flavor, &RtlConfig::default_config(), &opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
     let exe = compile_plain_loop(flavor, root, &built, out)?;
     let mut plain = 0f64;
     let mut harness = 0f64;

@@ -18,9 +18,16 @@ use tb::shard::Shard;
 
 #[derive(clap::Args)]
 pub struct RegressArgs {
-    /// Seeds per random test class.
+    /// Seeds per random test class (under each top's default configuration).
     #[arg(long, default_value_t = 200)]
     seeds: u64,
+    /// Seeds per random test class under each other configuration (default: a quarter of
+    /// --seeds, at least 1).
+    #[arg(long)]
+    corner_seeds: Option<u64>,
+    /// Run only this RTL configuration (repeatable; default: every configuration of rtl/configs.txt).
+    #[arg(long = "config")]
+    configs: Vec<String>,
     /// First seed of the random classes.
     #[arg(long, default_value_t = 1)]
     first_seed: u64,
@@ -63,23 +70,35 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
     let out = absolute(&root, &a.out);
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let gates = parse_gates(&a.signoff)?;
-    let all = regress::plan(&Plan { seeds: a.seeds, first_seed: a.first_seed, only_seed: a.seed, tests: a.tests.clone() })?;
+    let all = regress::plan(&Plan {
+        seeds: a.seeds,
+        corner_seeds: a.corner_seeds.unwrap_or((a.seeds / 4).max(1)),
+        first_seed: a.first_seed,
+        only_seed: a.seed,
+        tests: a.tests.clone(),
+        configs: a.configs.clone(),
+    })?;
     let shard = a.shard.as_deref().map(str::parse::<Shard>).transpose().map_err(|e| e.to_string())?;
     let work: Vec<Scenario> = match &shard {
-        Some(sh) => sh.select(&all, |s| format!("{}/{}[seed={}]", s.flavor, s.test, s.seed)).into_iter().cloned().collect(),
+        Some(sh) => sh.select(&all, |s| format!("{}/{}[seed={}]", s.flavor, regress::run_label(&s.test, &s.config), s.seed)).into_iter().cloned().collect(),
         None => all,
     };
     let opts = RunOptions::for_repo(&root);
-    // Build (or find) each flavor's RTL once before the workers start; the plain builds' hashes
-    // name the RTL in the results.
+    // Build (or find) the RTL of each flavor and configuration with runs once before the workers
+    // start; the plain builds' hashes name the RTL in the results.
     let mut rtl = Vec::new();
     for &flavor in flavors::ALL {
-        let built =
-            sim::build(&run::build_spec(flavor, &opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
-        if !a.no_code_coverage {
-            sim::build(&run::build_spec(flavor, &opts.rtl_dir, sim::Variant::Coverage), &opts.cache_root).map_err(|e| e.to_string())?;
+        for cfg in flavor.configs()? {
+            if !work.iter().any(|s| s.flavor == flavor.name() && s.config == cfg.name) {
+                continue;
+            }
+            let spec = |v| run::build_spec(flavor, &cfg, &opts.rtl_dir, v);
+            let built = sim::build(&spec(sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
+            if !a.no_code_coverage {
+                sim::build(&spec(sim::Variant::Coverage), &opts.cache_root).map_err(|e| e.to_string())?;
+            }
+            rtl.push(RtlBuild { flavor: flavor.name().into(), config: cfg.name.clone(), top: flavor.top().into(), hash: built.hash });
         }
-        rtl.push(RtlBuild { flavor: flavor.name().into(), top: flavor.top().into(), hash: built.hash });
     }
     let cov_dir = out.join("coverage-runs");
     if !a.no_code_coverage {
@@ -87,7 +106,7 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
         std::fs::create_dir_all(&cov_dir).map_err(|e| format!("cannot create {}: {e}", cov_dir.display()))?;
     }
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    let hashes: Vec<String> = rtl.iter().map(|b| format!("{} {}", b.top, &b.hash[..12])).collect();
+    let hashes: Vec<String> = rtl.iter().map(|b| format!("{}@{} {}", b.top, b.config, &b.hash[..12])).collect();
     println!("regress: {} runs on {jobs} jobs (RTL builds {})", work.len(), hashes.join(", "));
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -104,7 +123,8 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
     let started = std::time::Instant::now();
     let done = |r: &RunResult| {
         if r.status == Status::Fail {
-            bar.println(format!("FAIL {} seed {}: {}", r.test, r.seed, r.rule.as_deref().unwrap_or("?")));
+            let label = regress::run_label(&r.test, &r.scenario.config);
+            bar.println(format!("FAIL {label} seed {}: {}", r.seed, r.rule.as_deref().unwrap_or("?")));
         }
         bar.inc(1);
     };
@@ -122,11 +142,11 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
     let results = ResultsFile::new(rtl, shard.map(|s| s.to_string()), exec.runs, exec.interrupted);
     print_table(&results.runs);
     for r in results.runs.iter().filter(|r| r.status == Status::Fail) {
-        println!("\nFAIL {} seed {} [{}]", r.test, r.seed, r.rule.as_deref().unwrap_or("?"));
+        println!("\nFAIL {} seed {} [{}]", regress::run_label(&r.test, &r.scenario.config), r.seed, r.rule.as_deref().unwrap_or("?"));
         if let Some(f) = &r.failure {
             println!("{}", f.lines().take(6).collect::<Vec<_>>().join("\n"));
         }
-        println!("replay: {}", run::replay_command(&r.scenario.flavor, &r.test, r.seed));
+        println!("replay: {}", run::replay_command(&r.scenario.flavor, &r.scenario.config, &r.test, r.seed));
     }
     let s = &results.summary;
     println!(
@@ -267,9 +287,9 @@ fn print_table(runs: &[RunResult]) {
         cycles: u64,
         wall: f64,
     }
-    let mut rows: BTreeMap<&str, Row> = BTreeMap::new();
+    let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     for r in runs {
-        let row = rows.entry(&r.test).or_default();
+        let row = rows.entry(regress::run_label(&r.test, &r.scenario.config)).or_default();
         row.runs += 1;
         row.failed += (r.status == Status::Fail) as usize;
         row.cycles += r.cycles;

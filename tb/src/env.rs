@@ -88,6 +88,8 @@ pub struct Env {
     pub queue: Rc<RefCell<QueueConfig>>,
     /// The last ticket handed out by [`Env::next_ticket`].
     pub tickets: Rc<std::cell::Cell<u32>>,
+    /// The RTL configuration under simulation (the flavor reads its parameters from it).
+    pub config: Rc<crate::config::RtlConfig>,
 }
 
 /// The queue geometry as the flavor's sequence programmed it (base address, log2 of entries).

@@ -4,6 +4,7 @@
 //! [`crate::flavors`], the one list that names them all.
 
 use crate::checkers::Checker;
+use crate::config::{self, RtlConfig};
 use crate::coverage::CoverDef;
 use crate::env::Agents;
 use crate::observe::Observers;
@@ -22,14 +23,23 @@ pub trait Flavor: Sync {
     fn queue_sizes(&self) -> RangeInclusive<u32>;
     /// The registered tests: directed sequences, seeded classes and negative tests.
     fn tests(&self) -> &'static [TestDef];
-    /// The timing-free protocol checkers of this block (the PCIe PRI ones are added by `run`).
-    fn checkers(&self) -> Vec<Box<dyn Checker>>;
+    /// The named RTL configurations of [`Flavor::top`] (`rtl/configs.txt`, `default` first).
+    fn configs(&self) -> Result<Vec<RtlConfig>, String> {
+        config::of_top(self.top())
+    }
+    /// Every parameter of the top with its value under `config` (the defaults are the timed
+    /// model's); an override the top does not have is an error.
+    fn parameters(&self, config: &RtlConfig) -> Result<Vec<(&'static str, u32)>, String>;
+    /// The timing-free protocol checkers of this block under a configuration (the PCIe PRI ones
+    /// are added by `run`).
+    fn checkers(&self, config: &RtlConfig) -> Vec<Box<dyn Checker>>;
     /// The functional coverage definition (bins and the rules they evidence).
     fn coverage(&self) -> &'static CoverDef;
     /// The registered test `make bench` times (continuous traffic through the host model).
     fn bench_workload(&self) -> &'static str;
-    /// A testbench on a loaded build of [`Flavor::top`], reset, waves dumped to `waves` if given.
-    fn testbench(&self, model: sim::Model, waves: Option<&Path>, agents: Agents, obs: Observers)
+    /// A testbench on a loaded build of [`Flavor::top`] under `config` (checked by
+    /// [`Flavor::parameters`]), reset, waves dumped to `waves` if given.
+    fn testbench(&self, model: sim::Model, config: &RtlConfig, waves: Option<&Path>, agents: Agents, obs: Observers)
         -> Result<Box<dyn Harness>, sim::SimError>;
 }
 

@@ -81,7 +81,7 @@ pub fn render_junit(suite_name: &str, runs: &[RunSummary]) -> String {
         secs(time)
     );
     for (flavor, mut list) in by_flavor {
-        list.sort_by(|a, b| (&a.test, a.seed).cmp(&(&b.test, b.seed)));
+        list.sort_by(|a, b| (&a.test, &a.config, a.seed).cmp(&(&b.test, &b.config, b.seed)));
         let (tests, failures, errors, time) = counts(&list);
         let _ = writeln!(
             x,
@@ -102,10 +102,10 @@ fn testcase(x: &mut String, r: &RunSummary) {
     let _ = writeln!(
         x,
         "    <testcase name=\"{}[seed={}]\" classname=\"{}.{}\" time=\"{}\">",
-        attr(&r.test),
+        attr(&r.label()),
         r.seed,
         attr(&r.flavor),
-        attr(&r.test),
+        attr(&r.label()),
         secs(r.wall_s)
     );
     x.push_str("      <properties>\n");
@@ -114,6 +114,7 @@ fn testcase(x: &mut String, r: &RunSummary) {
     };
     prop("flavor", &r.flavor);
     prop("test", &r.test);
+    prop("config", &r.config);
     prop("seed", &r.seed.to_string());
     prop("cycles", &r.cycles.to_string());
     if let Some(rule) = &r.rule {

@@ -6,6 +6,7 @@ mod macros;
 pub mod agents;
 pub mod checkers;
 pub mod classes;
+pub mod config;
 pub mod coverage;
 pub mod dut;
 pub mod env;

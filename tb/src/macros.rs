@@ -21,20 +21,20 @@ macro_rules! body {
 macro_rules! directed {
     ($name:literal, $f:expr, [$($r:literal),*]) => { directed!($name, $f, [$($r),*], |s| directed($name, s)) };
     ($name:literal, $f:expr, [$($r:literal),*], $sc:expr) => {
-        $crate::registry::TestDef { name: $name, rules: &[$($r),*], random: false, scenario: $sc, body: body!($f), expect_failure: None }
+        $crate::registry::TestDef { name: $name, rules: &[$($r),*], random: false, scenario: $sc, body: body!($f), expect_failure: None, needs: &[] }
     };
 }
 
 /// A scenario class run with every seed of a regression (the seed draws the scenario).
 macro_rules! seeded {
     ($name:literal, $f:expr, [$($r:literal),*], $sc:expr) => {
-        $crate::registry::TestDef { name: $name, rules: &[$($r),*], random: true, scenario: $sc, body: body!($f), expect_failure: None }
+        $crate::registry::TestDef { name: $name, rules: &[$($r),*], random: true, scenario: $sc, body: body!($f), expect_failure: None, needs: &[] }
     };
 }
 
 /// A negative test: a fault is injected on purpose and the run must fail naming `$want`.
 macro_rules! negative {
     ($name:literal, $f:expr, [$($r:literal),*], $sc:expr, expect $want:literal) => {
-        $crate::registry::TestDef { name: $name, rules: &[$($r),*], random: false, scenario: $sc, body: body!($f), expect_failure: Some($want) }
+        $crate::registry::TestDef { name: $name, rules: &[$($r),*], random: false, scenario: $sc, body: body!($f), expect_failure: Some($want), needs: &[] }
     };
 }

@@ -5,6 +5,7 @@ use crate::env::Env;
 use crate::scenario::Scenario;
 use rand_chacha::ChaCha8Rng;
 use std::future::Future;
+use std::ops::RangeInclusive;
 use std::pin::Pin;
 
 pub type Body = fn(Env, Scenario, ChaCha8Rng) -> Pin<Box<dyn Future<Output = ()>>>;
@@ -20,4 +21,8 @@ pub struct TestDef {
     pub body: Body,
     /// A negative test: the run must fail naming this rule (a fault is injected on purpose).
     pub expect_failure: Option<&'static str>,
+    /// The parameter ranges (RTL names) the test makes sense at, e.g. `("NR", 2..=64)` for a
+    /// test of two fault records; a regression runs it under the configurations that meet them
+    /// (`crate::config::unmet`). Empty: every configuration.
+    pub needs: &'static [(&'static str, RangeInclusive<u32>)],
 }

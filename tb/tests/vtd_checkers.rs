@@ -8,8 +8,11 @@ use tb::checkers::{Checker, Violation};
 use tb::txn::{Stamped, Txn};
 use tb::vtd::checkers::{
     checkers as vtd_checkers, FaultReadChecker, PeMsiChecker, PqtReadChecker, PrqAdmissionChecker, PrqEntryChecker, PrqSlotChecker,
-    ReadPushChecker, VtdResponseChecker, WaitChecker, PRE_ENTRIES,
+    ReadPushChecker, VtdResponseChecker, WaitChecker,
 };
+
+/// PRE table entries of the default `vtd_prq` build (OP-20).
+const PRE_ENTRIES: u32 = 8;
 
 const BASE: u64 = 0x1234_5000;
 const RID: u16 = 0x0100;
@@ -166,7 +169,7 @@ fn vtd_checkers_accept_a_correct_stream() {
     let b = last(req(RID, 4));
     s.msg(b).cmd(w.encode()).write(&b).ack().status(&w).ack();
     s.read(regs::PQT, 96);
-    clean(s.run(vtd_checkers()));
+    clean(s.run(vtd_checkers(&Default::default())));
 }
 
 // ---- PrqEntryChecker --------------------------------------------------------------------------------
@@ -730,7 +733,7 @@ mod model_stream {
     }
 
     fn check_all(stream: &[Stamped]) -> Vec<Violation> {
-        let mut cs = vtd_checkers();
+        let mut cs = vtd_checkers(&Default::default());
         let mut out = Vec::new();
         for t in stream {
             for c in cs.iter_mut() {

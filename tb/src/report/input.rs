@@ -16,11 +16,38 @@ pub struct ReportInput {
     pub runs: Vec<RunSummary>,
     pub functional: FunctionalSummary,
     pub code: Option<CodeSummary>,
+    /// Runs and functional coverage per RTL configuration of each flavor.
+    #[serde(default)]
+    pub configs: Vec<ConfigSummary>,
+}
+
+/// The runs under one RTL configuration of one flavor's top, and what they covered.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigSummary {
+    pub flavor: String,
+    pub config: String,
+    /// Every parameter with its value ("PRIQS=8 ING_DEPTH=4 ...").
+    pub parameters: String,
+    pub runs: u64,
+    pub passed: u64,
+    /// Bins of the flavor's applicable rules hit under this configuration alone.
+    pub bins_hit: u64,
+    pub bins_total: u64,
+    /// Rules of the flavor with every bin hit under this configuration alone, of `rules`.
+    pub rules_covered: u64,
+    pub rules: u64,
+}
+
+fn default_config() -> String {
+    "default".into()
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RtlBuild {
     pub flavor: String,
+    /// The RTL configuration (parameter set) of this build.
+    #[serde(default = "default_config")]
+    pub config: String,
     pub top: String,
     pub hash: String,
 }
@@ -30,6 +57,9 @@ pub struct RtlBuild {
 pub struct RunSummary {
     pub flavor: String,
     pub test: String,
+    /// The RTL configuration the run simulated.
+    #[serde(default = "default_config")]
+    pub config: String,
     pub seed: u64,
     /// "pass" or "fail".
     pub status: String,
@@ -45,6 +75,13 @@ pub struct RunSummary {
     /// transactions), when the runner keeps it; JUnit puts it in the `<failure>` body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report: Option<String>,
+}
+
+impl RunSummary {
+    /// The test, with `@config` unless the configuration is the default.
+    pub fn label(&self) -> String {
+        crate::config::run_label(&self.test, &self.config)
+    }
 }
 
 /// Functional coverage, merged over all runs, by rule.

@@ -16,6 +16,7 @@ pub fn build(input: &ReportInput, w: &WaiverOutcome, g: &GateOutcome, date: &str
     header(&mut b, input, w, tool, date);
     verdict(&mut b, g);
     runs(&mut b, &v);
+    configurations(&mut b, input);
     failures(&mut b, &v);
     chart(&mut b, &v, input.code.is_some());
     functional(&mut b, input, w);
@@ -86,9 +87,9 @@ fn header(b: &mut Blocks, input: &ReportInput, w: &WaiverOutcome, tool: &str, da
     ]);
     b.table(t);
     b.heading(3, "RTL builds", None);
-    let mut t = Table::new(&["Flavor", "Top", "Build hash"]);
+    let mut t = Table::new(&["Flavor", "Configuration", "Top", "Build hash"]);
     for r in &input.rtl {
-        t.row(vec![Cell::text(&r.flavor), Cell::text(&r.top), Cell::code(&r.hash)]);
+        t.row(vec![Cell::text(&r.flavor), Cell::text(&r.config), Cell::text(&r.top), Cell::code(&r.hash)]);
     }
     b.table_or(t, Tone::Muted, "No RTL build recorded.");
 }
@@ -119,6 +120,25 @@ fn runs(b: &mut Blocks, v: &View) {
     b.table(t);
 }
 
+/// Runs and functional coverage per RTL configuration: each parameter set judged on its own.
+fn configurations(b: &mut Blocks, input: &ReportInput) {
+    if input.configs.is_empty() {
+        return;
+    }
+    b.heading(2, "Configurations", Some("configs"));
+    b.say(Tone::Muted, "Each RTL parameter configuration (rtl/configs.txt) with its runs alone: rules are the flavor's own, counted fully covered when this configuration's runs hit every bin.");
+    let mut t = Table::new(&["Flavor", "Configuration", "Parameters", "Runs:", "Passed:", "Failed:", "Bins hit:", "Rules covered:"]);
+    for c in &input.configs {
+        let failed = c.runs - c.passed;
+        let failed = Cell::text(failed).tone(if failed > 0 { Tone::Bad } else { Tone::Plain });
+        let bins = Cell::text(format!("{} of {} ({})", c.bins_hit, c.bins_total, pct(c.bins_hit, c.bins_total)));
+        let rules = Cell::text(format!("{} of {}", c.rules_covered, c.rules));
+        let (flavor, config, params) = (Cell::text(&c.flavor), Cell::text(&c.config), Cell::code(&c.parameters));
+        t.row(vec![flavor, config, params, Cell::text(c.runs), Cell::text(c.passed), failed, bins, rules]);
+    }
+    b.table(t);
+}
+
 fn failures(b: &mut Blocks, v: &View) {
     b.heading(2, "Failures", Some("failures"));
     let mut t = Table::new(&["Flavor", "Test", "Seed:", "Status", "Rule", "Failure", "Replay"]);
@@ -127,7 +147,7 @@ fn failures(b: &mut Blocks, v: &View) {
         failure.detail = r.report.as_ref().map(|full| Detail { title: "full report".into(), text: full.clone() });
         let rule = r.rule.as_deref().map_or(Cell::text("-"), Cell::code);
         let status = Cell::text(&r.status).tone(Tone::Bad);
-        let (flavor, test, seed) = (Cell::text(&r.flavor), Cell::text(&r.test), Cell::text(r.seed));
+        let (flavor, test, seed) = (Cell::text(&r.flavor), Cell::text(r.label()), Cell::text(r.seed));
         t.row(vec![flavor, test, seed, status, rule, failure, Cell::code(&r.replay)]);
     }
     b.table_or(t, Tone::Ok, "No failures.");

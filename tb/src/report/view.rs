@@ -39,11 +39,11 @@ pub fn rule_family(rule: &str) -> &str {
 
 impl<'a> View<'a> {
     pub fn new(input: &'a ReportInput, w: &WaiverOutcome) -> View<'a> {
-        let mut by_test: BTreeMap<(&str, &str), TestRow> = BTreeMap::new();
+        let mut by_test: BTreeMap<(&str, String), TestRow> = BTreeMap::new();
         for r in &input.runs {
-            let row = by_test.entry((&r.flavor, &r.test)).or_insert_with(|| TestRow {
+            let row = by_test.entry((&r.flavor, r.label())).or_insert_with(|| TestRow {
                 flavor: r.flavor.clone(),
-                test: r.test.clone(),
+                test: r.label(),
                 runs: 0,
                 passed: 0,
                 failed: 0,
@@ -64,7 +64,7 @@ impl<'a> View<'a> {
         let runs = input.runs.len() as u64;
         let passed = input.runs.iter().filter(|r| r.status == "pass").count() as u64;
         let mut failures: Vec<&RunSummary> = input.runs.iter().filter(|r| r.status != "pass").collect();
-        failures.sort_by(|a, b| (&a.flavor, &a.test, a.seed).cmp(&(&b.flavor, &b.test, b.seed)));
+        failures.sort_by(|a, b| (&a.flavor, &a.test, &a.config, a.seed).cmp(&(&b.flavor, &b.test, &b.config, b.seed)));
 
         let mut fam: BTreeMap<String, Bar> = BTreeMap::new();
         for v in &w.rules {

@@ -5,12 +5,13 @@
 use super::coverage::Smmuv3Coverage;
 use super::dut::PriqDut;
 use super::scoreboard::Scoreboard;
+use crate::config::RtlConfig;
 use crate::coverage::CoverData;
 use crate::dut::Clocked;
 use crate::lockstep::Mismatch;
 use crate::testbench::{Block, Drive, Monitor};
 use crate::txn::{IrqLine, Txn};
-use models::smmuv3::timing::{PriqInputs, PriqOutputs, PriqParams, PriqTiming};
+use models::smmuv3::timing::{PriqInputs, PriqOutputs, PriqTiming};
 
 pub struct Priq {
     dut: PriqDut,
@@ -23,8 +24,9 @@ impl Block for Priq {
     type Outputs = PriqOutputs;
     type Coverage = Smmuv3Coverage;
 
-    fn bind(model: sim::Model) -> Result<Priq, sim::SimError> {
-        Ok(Priq { dut: PriqDut::new(model)?, model: PriqTiming::new(PriqParams::default()), scoreboard: Scoreboard::default() })
+    fn bind(model: sim::Model, config: &RtlConfig) -> Result<Priq, sim::SimError> {
+        let params = super::params::model_params(config).expect("checked by run");
+        Ok(Priq { dut: PriqDut::new(model)?, model: PriqTiming::new(params), scoreboard: Scoreboard::default() })
     }
     fn reset(&mut self) {
         self.dut.reset(2);

@@ -18,9 +18,6 @@ use models::smmuv3::regs;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// IDR1.PRIQS of the embedded RTL build (rtl/README.md default).
-const PRIQS: u32 = 8;
-
 /// What the driver did, for the assertions of tests; the fault core keeps its own statistics.
 #[derive(Default)]
 pub struct Smmuv3HostState {
@@ -46,11 +43,13 @@ pub async fn priq_thread(env: Env, policy: HostPolicy, seed: u64, state: Rc<RefC
     let mut choices = SeededChoices::new(seed, policy.invalid_odds, 0);
     state.borrow_mut().sw = Some(SmmuHost::new(policy.sw));
     let mut seen_ovflg = 0u32;
+    // IDR1.PRIQS of the build caps the queue (SMMU-PRIQ-1), as the driver learns it from IDR1.
+    let priqs = super::params::of(&env).priqs;
     loop {
         first((env.irq.wait(), env.sim.clock_cycles(policy.poll_cycles))).await;
         env.irq.clear();
         let q = *env.queue.borrow();
-        let ring = Ring::new(q.log2size, PRIQS);
+        let ring = Ring::new(q.log2size, priqs);
         let mut cons = env.read_reg(regs::PRIQ_CONS).await as u32;
         let mut prod = env.read_reg(regs::PRIQ_PROD).await as u32;
         loop {

@@ -33,6 +33,7 @@ pub fn scenario(name: &str, seed: u64) -> Scenario {
         flavor: super::Smmuv3.name().into(),
         test: name.into(),
         seed,
+        config: crate::config::DEFAULT.into(),
         queue_base: 0x8000_0000,
         log2size: 3,
         memory: MemoryBehaviour::default(),

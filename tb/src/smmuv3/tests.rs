@@ -35,6 +35,7 @@ fn directed(name: &str, seed: u64) -> Scenario {
         flavor: super::Smmuv3.name().into(),
         test: name.into(),
         seed,
+        config: crate::config::DEFAULT.into(),
         queue_base: BASE,
         log2size: 3,
         memory: MemoryBehaviour::default(),
@@ -515,7 +516,8 @@ async fn id_registers(env: Env, _sc: Scenario, _: ChaCha8Rng) {
     let idr3 = env.read_reg(regs::IDR3).await as u32;
     let idr5 = env.read_reg(regs::IDR5).await as u32;
     ensure!(idr0 & regs::IDR0_PRI != 0 && idr0 >> 24 & 3 == 0, "SMMU-PRIQ-1", "IDR0 {idr0:#x}: PRI=1 and STALL_MODEL=0b00 expected");
-    ensure!(idr1 >> regs::IDR1_PRIQS_SHIFT & 0x1F == 8, "SMMU-PRIQ-1", "IDR1 {idr1:#x}: PRIQS 8 expected (the build parameter)");
+    let priqs = super::params::of(&env).priqs;
+    ensure!(idr1 >> regs::IDR1_PRIQS_SHIFT & 0x1F == priqs, "SMMU-PRIQ-1", "IDR1 {idr1:#x}: PRIQS {priqs} expected (the build parameter)");
     ensure!(idr1 >> regs::IDR1_SSIDSIZE_SHIFT & 0x1F == regs::SSIDSIZE, "SMMU-PRIQ-1", "IDR1 {idr1:#x}: SSIDSIZE 20 expected");
     ensure!(idr3 & regs::IDR3_PPS != 0, "DEC-3", "IDR3 {idr3:#x}: PPS=1 expected");
     ensure!(idr5 == 0, "SMMU-PRIQ-1", "IDR5 {idr5:#x}: 0 expected");
@@ -580,6 +582,7 @@ fn random_scenario(seed: u64) -> Scenario {
         flavor: super::Smmuv3.name().into(),
         test: "random".into(),
         seed,
+        config: crate::config::DEFAULT.into(),
         queue_base: 0x1_0000_0000 + (r.gen_range(0u64..0x1000) << 12),
         log2size: r.gen_range(1..=4),
         // About one seed in eight sees rare write errors (OP-5, SMMU-PRIQ-16): from then on every

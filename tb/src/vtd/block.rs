@@ -7,13 +7,14 @@
 use super::coverage::VtdCoverage;
 use super::dut::VtdDut;
 use super::scoreboard::Scoreboard;
+use crate::config::RtlConfig;
 use crate::coverage::CoverData;
 use crate::dut::Clocked;
 use crate::lockstep::Mismatch;
 use crate::testbench::{Block, Drive, Monitor};
 use crate::txn::Txn;
 use models::vtd::regs;
-use models::vtd::timing::{Job, VtdInputs, VtdOutputs, VtdParams, VtdTiming};
+use models::vtd::timing::{Job, VtdInputs, VtdOutputs, VtdTiming};
 
 pub struct Prq {
     dut: VtdDut,
@@ -28,8 +29,9 @@ impl Block for Prq {
     type Outputs = VtdOutputs;
     type Coverage = VtdCoverage;
 
-    fn bind(model: sim::Model) -> Result<Prq, sim::SimError> {
-        Ok(Prq { dut: VtdDut::new(model)?, model: VtdTiming::new(VtdParams::default()), scoreboard: Scoreboard::default(), pe_msi: (0, 0) })
+    fn bind(model: sim::Model, config: &RtlConfig) -> Result<Prq, sim::SimError> {
+        let params = super::params::model_params(config).expect("checked by run");
+        Ok(Prq { dut: VtdDut::new(model)?, model: VtdTiming::new(params), scoreboard: Scoreboard::default(), pe_msi: (0, 0) })
     }
     fn reset(&mut self) {
         self.dut.reset(2);

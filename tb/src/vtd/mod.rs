@@ -10,11 +10,13 @@ pub mod coverage;
 pub mod dut;
 pub mod env;
 pub mod host;
+pub mod params;
 pub mod scoreboard;
 pub mod stimulus;
 pub mod tests;
 
 use crate::checkers::Checker;
+use crate::config::RtlConfig;
 use crate::coverage::CoverDef;
 use crate::env::Agents;
 use crate::flavor::Flavor;
@@ -40,8 +42,11 @@ impl Flavor for Vtd {
     fn tests(&self) -> &'static [TestDef] {
         tests::registry()
     }
-    fn checkers(&self) -> Vec<Box<dyn Checker>> {
-        checkers::checkers()
+    fn parameters(&self, config: &RtlConfig) -> Result<Vec<(&'static str, u32)>, String> {
+        params::model_params(config).map(|p| params::named(&p))
+    }
+    fn checkers(&self, config: &RtlConfig) -> Vec<Box<dyn Checker>> {
+        checkers::checkers(&params::model_params(config).expect("checked by run"))
     }
     fn coverage(&self) -> &'static CoverDef {
         coverage::VtdCoverage::definition()
@@ -52,10 +57,11 @@ impl Flavor for Vtd {
     fn testbench(
         &self,
         model: sim::Model,
+        config: &RtlConfig,
         waves: Option<&Path>,
         agents: Agents,
         obs: Observers,
     ) -> Result<Box<dyn Harness>, sim::SimError> {
-        Ok(Box::new(Testbench::<block::Prq>::load(model, waves, agents, obs)?))
+        Ok(Box::new(Testbench::<block::Prq>::load(model, config, waves, agents, obs)?))
     }
 }

@@ -37,6 +37,7 @@ fn directed(name: &str, seed: u64) -> Scenario {
         flavor: super::Vtd.name().into(),
         test: name.into(),
         seed,
+        config: crate::config::DEFAULT.into(),
         queue_base: BASE,
         log2size: LOG2SIZE,
         memory: MemoryBehaviour::default(),
@@ -634,7 +635,8 @@ async fn response_order(env: Env, sc: Scenario, _: ChaCha8Rng) {
 
 async fn id_registers(env: Env, _sc: Scenario, _: ChaCha8Rng) {
     let cap = env.read_reg(regs::CAP).await;
-    ensure!(regs::frcd_offset(cap, 0) == 0x200 && regs::cap_nr(cap) == 4, "VTD-FLT-2", "CAP {cap:#x}: records not at 0x200 or NR != 4");
+    let nr = super::params::of(&env).nr;
+    ensure!(regs::frcd_offset(cap, 0) == 0x200 && regs::cap_nr(cap) == nr, "VTD-FLT-2", "CAP {cap:#x}: records not at 0x200 or NR != {nr}");
     let ecap = env.read_reg(regs::ECAP).await;
     let want = regs::ECAP_PRS | regs::ECAP_PASID | regs::ECAP_PDS | regs::ECAP_SMTS;
     ensure!(ecap == want, "VTD-IQ-1", "ECAP {ecap:#x}, expected {want:#x}");

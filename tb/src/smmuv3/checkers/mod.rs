@@ -21,14 +21,15 @@ pub use queue_entry::QueueEntryChecker;
 pub use responses::Smmuv3ResponseChecker;
 
 use crate::checkers::Checker;
+use models::smmuv3::timing::PriqParams;
 
-/// The standard SMMUv3 PRIQ checker set, with the build parameters of this product
-/// (IDR1.PRIQS = 8, 48-bit addresses, OP-19).
-pub fn checkers() -> Vec<Box<dyn Checker>> {
+/// The standard SMMUv3 PRIQ checker set for a `smmuv3_priq` build (IDR1.PRIQS = `p.priqs`;
+/// 48-bit addresses, OP-19).
+pub fn checkers(p: &PriqParams) -> Vec<Box<dyn Checker>> {
     vec![
         Box::new(QueueEntryChecker::new()),
-        Box::new(QueueAddressChecker::new(8)),
-        Box::new(ProdCoverageChecker::new(8)),
+        Box::new(QueueAddressChecker::new(p.priqs)),
+        Box::new(ProdCoverageChecker::new(p.priqs)),
         Box::new(Smmuv3ResponseChecker::new()),
     ]
 }

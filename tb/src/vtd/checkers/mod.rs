@@ -45,12 +45,12 @@ pub use slot::PrqSlotChecker;
 pub use waits::WaitChecker;
 
 use crate::checkers::Checker;
+use models::vtd::timing::VtdParams;
 
-/// PRE table entries of this product's RTL build (rtl/README.md `PRE_ENTRIES`, OP-20).
-pub const PRE_ENTRIES: u32 = 8;
-
-/// The standard VT-d checker set for the `vtd_prq` build parameters.
-pub fn checkers() -> Vec<Box<dyn Checker>> {
+/// The standard VT-d checker set for a `vtd_prq` build (its PRE table has `p.pre_entries`
+/// entries, OP-20).
+pub fn checkers(p: &VtdParams) -> Vec<Box<dyn Checker>> {
+    let pre_entries = p.pre_entries as u32;
     vec![
         Box::new(PrqEntryChecker::new()),
         Box::new(PrqSlotChecker::new()),
@@ -58,8 +58,8 @@ pub fn checkers() -> Vec<Box<dyn Checker>> {
         Box::new(PqtReadChecker::new()),
         Box::new(PeMsiChecker::new()),
         Box::new(ReadPushChecker::new()),
-        Box::new(VtdResponseChecker::new(PRE_ENTRIES)),
+        Box::new(VtdResponseChecker::new(pre_entries)),
         Box::new(WaitChecker::new()),
-        Box::new(FaultReadChecker::new(PRE_ENTRIES)),
+        Box::new(FaultReadChecker::new(pre_entries)),
     ]
 }
