@@ -57,7 +57,7 @@ async fn start(env: &Env, sc: &Scenario, rng: &mut ChaCha8Rng) -> Rc<RefCell<Smm
 /// HOST-27 for (RID, P) after stop-complete: drain the PRIQ (HOST-19: consume up to the PROD read
 /// now), wait until every group of P is answered (HOST-10), free P, and bind it again (PRI-30).
 async fn release_and_rebind(env: &Env, state: &Rc<RefCell<Smmuv3HostState>>, log2size: u32) {
-    let ring = Ring::new(log2size, 8);
+    let ring = Ring::new(log2size, super::params::of(env).priqs);
     let target = env.read_reg(regs::PRIQ_PROD).await as u32;
     let start = env.read_reg(regs::PRIQ_CONS).await as u32;
     let need = ring.used(target, start);

@@ -30,6 +30,11 @@ use std::rc::Rc;
 
 const BASE: u64 = 0x8000_0000;
 
+/// Needs of tests that fill the directed scenarios' 8-entry queue (LOG2SIZE 3), or a 2-entry
+/// one (LOG2SIZE 1): IDR1.PRIQS must not cap it smaller (SMMU-PRIQ-1).
+const QUEUE_OF_8: &[(&str, std::ops::RangeInclusive<u32>)] = &[("PRIQS", 3..=19)];
+const QUEUE_OF_2: &[(&str, std::ops::RangeInclusive<u32>)] = &[("PRIQS", 1..=19)];
+
 fn directed(name: &str, seed: u64) -> Scenario {
     Scenario {
         flavor: super::Smmuv3.name().into(),
@@ -90,8 +95,9 @@ async fn wrap_sizes(env: Env, sc: Scenario, _: ChaCha8Rng) {
         env.write_reg(regs::CR0, 0).await;
         env.wait_cr0ack(0).await;
         env.enable_priq(sc.queue_base, log2size).await;
-        let slots = 1u64 << log2size;
-        let ring = Ring::new(log2size, 19);
+        // IDR1.PRIQS caps the size (SMMU-PRIQ-1): at PRIQS=0 every LOG2SIZE is one slot.
+        let ring = Ring::new(log2size, super::params::of(&env).priqs);
+        let slots = ring.entries() as u64;
         let mut cons = 0u32;
         for k in 0..(2 * slots + 3) {
             env.send_all(&[req(1, None, (k % 512) as u16, true)]).await;
@@ -670,34 +676,34 @@ pub fn registry() -> &'static [TestDef] {
     static REGISTRY: std::sync::OnceLock<Vec<TestDef>> = std::sync::OnceLock::new();
     REGISTRY.get_or_init(|| {
         vec![
-            directed!("basic_write", basic_write, ["SMMU-PRIQ-1", "SMMU-PRIQ-3", "SMMU-PRIQ-4", "SMMU-PRIQ-10"]),
+            TestDef { needs: QUEUE_OF_8, ..directed!("basic_write", basic_write, ["SMMU-PRIQ-1", "SMMU-PRIQ-3", "SMMU-PRIQ-4", "SMMU-PRIQ-10"]) },
             directed!("wrap_sizes", wrap_sizes, ["SMMU-PRIQ-1", "SMMU-PRIQ-2"]),
-            directed!("mem_backpressure", mem_backpressure, ["SMMU-PRIQ-3", "SMMU-PRIQ-4"], |s| Scenario {
+            TestDef { needs: QUEUE_OF_8, ..directed!("mem_backpressure", mem_backpressure, ["SMMU-PRIQ-3", "SMMU-PRIQ-4"], |s| Scenario {
                 memory: MemoryBehaviour { ready_odds: 40, ack_latency: (1, 25), error_odds: 0 },
                 rsp_ready_odds: 100,
                 ..directed("mem_backpressure", s)
-            }),
+            }) },
             directed!("mem_write_error", mem_write_error, ["SMMU-PRIQ-16", "SMMU-PRIQ-5", "DEC-2", "SMMU-CMD-11"], |s| Scenario {
                 memory: MemoryBehaviour { error_odds: u16::MAX, ..MemoryBehaviour::default() },
                 ..directed("mem_write_error", s)
             }),
-            directed!("overflow_at_full", overflow_at_full, ["SMMU-PRIQ-7", "DEC-3"]),
-            directed!("overflow_inhibits", overflow_inhibits, ["SMMU-PRIQ-8", "SMMU-PRIQ-6", "SMMU-PRIQ-9"]),
+            TestDef { needs: QUEUE_OF_2, ..directed!("overflow_at_full", overflow_at_full, ["SMMU-PRIQ-7", "DEC-3"]) },
+            TestDef { needs: QUEUE_OF_2, ..directed!("overflow_inhibits", overflow_inhibits, ["SMMU-PRIQ-8", "SMMU-PRIQ-6", "SMMU-PRIQ-9"]) },
             directed!("overflow_partial_group", overflow_partial_group, ["SMMU-PRIQ-6", "SMMU-PRIQ-7"]),
-            directed!("overflow_silent", overflow_silent, ["SMMU-PRIQ-6", "SMMU-PRIQ-11", "PRI-17"]),
+            TestDef { needs: QUEUE_OF_2, ..directed!("overflow_silent", overflow_silent, ["SMMU-PRIQ-6", "SMMU-PRIQ-11", "PRI-17"]) },
             directed!("pasidless_last", pasidless_last, ["DEC-1", "PRI-3"]),
             directed!("stop_marker_queued", stop_marker_queued, ["SMMU-PRIQ-11", "PRI-2", "PRI-17"]),
             directed!("disabled_auto_rf", disabled_auto_rf, ["SMMU-PRIQ-5", "DEC-2"]),
-            directed!("linux_cons_keeps_overflow", linux_cons_keeps_overflow, ["SMMU-PRIQ-9", "HOST-16"]),
-            directed!("ack_then_resume", ack_then_resume, ["SMMU-PRIQ-9", "HOST-16", "HOST-8", "HOST-18"]),
+            TestDef { needs: QUEUE_OF_8, ..directed!("linux_cons_keeps_overflow", linux_cons_keeps_overflow, ["SMMU-PRIQ-9", "HOST-16"]) },
+            TestDef { needs: QUEUE_OF_8, ..directed!("ack_then_resume", ack_then_resume, ["SMMU-PRIQ-9", "HOST-16", "HOST-8", "HOST-18"]) },
             directed!("cmd_pri_resp_codes", cmd_pri_resp_codes, ["SMMU-CMD-3", "SMMU-CMD-6"]),
             directed!("cmd_resp3_illegal", cmd_resp3_illegal, ["SMMU-CMD-4", "SMMU-CMD-2", "DEC-4"]),
             directed!("cmd_smmuen0_ignored", cmd_smmuen0_ignored, ["SMMU-CMD-5"]),
             directed!("cmd_sync", cmd_sync, ["SMMU-CMD-9", "SMMU-CMD-10"]),
             directed!("cmd_opcodes", cmd_opcodes, ["SMMU-CMD-1", "SMMU-CMD-2"]),
-            directed!("auto_order", auto_order, ["SMMU-PRIQ-12", "DEC-12", "SMMU-CMD-6"]),
+            TestDef { needs: QUEUE_OF_8, ..directed!("auto_order", auto_order, ["SMMU-PRIQ-12", "DEC-12", "SMMU-CMD-6"]) },
             directed!("gerror_irq", gerror_irq, ["SMMU-CMD-11"]),
-            directed!("irq", irq, ["SMMU-PRIQ-13"]),
+            TestDef { needs: QUEUE_OF_8, ..directed!("irq", irq, ["SMMU-PRIQ-13"]) },
             directed!("id_registers", id_registers, ["SMMU-PRIQ-1", "DEC-3", "SMMU-PRIQ-14"]),
             directed!("irq_lo1_overflow", irq_lo1_overflow, ["SMMU-PRIQ-13"]),
             directed!("write_gating", write_gating, ["SMMU-PRIQ-14"]),
@@ -711,7 +717,7 @@ pub fn registry() -> &'static [TestDef] {
             directed!("response_failure_reset", response_failure_reset, ["PRI-19", "PRI-21", "HOST-17"], pri::rf_scenario),
             negative!("bogus_response_uprgi", bogus_response_uprgi, ["PRI-16", "PRI-20"], |s| pri::scenario("bogus_response_uprgi", s), expect "PRI-16"),
             negative!("device_credit_overrun", device_credit_overrun, ["PRI-11"], pri::credit_overrun_scenario, expect "PRI-11"),
-            directed!("grpid_hazard", grpid_hazard, ["HOST-3", "HOST-4", "PRI-9", "DEC-11"], pri::hazard_scenario),
+            TestDef { needs: QUEUE_OF_8, ..directed!("grpid_hazard", grpid_hazard, ["HOST-3", "HOST-4", "PRI-9", "DEC-11"], pri::hazard_scenario) },
             directed!("soak", soak::<Smmuv3Host>, ["SMMU-PRIQ-3", "SMMU-PRIQ-9", "HOST-16"], soak_scenario),
             seeded!("random", random, ["SMMU-PRIQ-3", "SMMU-PRIQ-6", "SMMU-PRIQ-7", "SMMU-PRIQ-9", "PRI-16", "HOST-16"], random_scenario),
         ]
