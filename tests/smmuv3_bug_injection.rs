@@ -6,7 +6,8 @@
 #[path = "common/mutants.rs"]
 mod mutants;
 
-use mutants::{failing_rule, mutant};
+use mutants::{failing_rule, failing_rule_under, mutant, run_under};
+use tb::run::Status;
 
 const PRIQ: &str = "smmuv3/smmuv3_priq.sv";
 
@@ -81,4 +82,19 @@ fn disabled_response_carries_pasid() {
     );
     assert_eq!(failing_rule(&rtl, "disabled_auto_rf", true), "SMMU-PRIQ-5");
     assert_eq!(failing_rule(&rtl, "disabled_auto_rf", false), "DEC-2");
+}
+
+/// A parameter not passed down: the ring pointer's own MAX_LOG2 default (8) equals the default
+/// IDR1.PRIQS, so the default build is right and every default-configuration run passes; only a
+/// corner shows the missing cap. With PRIQS=0 (`max`) the queue must have one slot whatever
+/// LOG2SIZE says (SMMU-PRIQ-1), and wrap_sizes finds PROD counting a larger ring (SMMU-PRIQ-2).
+#[test]
+fn priqs_cap_not_passed_to_the_ring() {
+    let rtl = mutant("priqs_not_passed", PRIQ, ", .MAX_LOG2(PRIQS)) u_ring", ") u_ring");
+    for lockstep in [true, false] {
+        let r = run_under(&rtl, "wrap_sizes", tb::config::DEFAULT, lockstep);
+        assert_eq!(r.status, Status::Pass, "the default configuration cannot see this bug: {:?}", r.failure);
+    }
+    assert_eq!(failing_rule_under(&rtl, "wrap_sizes", "max", true), "SMMU-PRIQ-1");
+    assert_eq!(failing_rule_under(&rtl, "wrap_sizes", "max", false), "SMMU-PRIQ-1");
 }

@@ -38,10 +38,21 @@ pub fn copy_dir(from: &Path, to: &Path) {
 /// Run the registered `test` (of either flavor; names are unique across flavors) on the RTL in
 /// `rtl`, strict lockstep or checkers only; it must fail. Returns the rule the failure names.
 pub fn failing_rule(rtl: &Path, test: &str, lockstep: bool) -> String {
+    failing_rule_under(rtl, test, tb::config::DEFAULT, lockstep)
+}
+
+/// The registered `test` on the RTL in `rtl` built under the RTL configuration `config`.
+pub fn run_under(rtl: &Path, test: &str, config: &str, lockstep: bool) -> run::RunResult {
     let opts = RunOptions { rtl_dir: rtl.to_path_buf(), lockstep, ..RunOptions::for_repo(&root()) };
     let def = tb::flavors::find_test(None, test).unwrap().1;
-    let r = run::run(&(def.scenario)(1), &opts).unwrap_or_else(|e| panic!("{test} on {}: {e}", rtl.display()));
-    assert_eq!(r.status, Status::Fail, "the planted bug went unnoticed by {test} (lockstep {lockstep})");
+    let scenario = tb::scenario::Scenario { config: config.into(), ..(def.scenario)(1) };
+    run::run(&scenario, &opts).unwrap_or_else(|e| panic!("{test}@{config} on {}: {e}", rtl.display()))
+}
+
+/// [`failing_rule`] under the RTL configuration `config`.
+pub fn failing_rule_under(rtl: &Path, test: &str, config: &str, lockstep: bool) -> String {
+    let r = run_under(rtl, test, config, lockstep);
+    assert_eq!(r.status, Status::Fail, "the planted bug went unnoticed by {test}@{config} (lockstep {lockstep})");
     let failure = r.failure.as_deref().unwrap_or("");
     // MUTANT_VERBOSE=1 shows the whole failure report (mismatch context, recent transactions).
     let shown = if std::env::var_os("MUTANT_VERBOSE").is_some() { failure } else { failure.lines().next().unwrap_or("") };
