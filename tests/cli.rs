@@ -97,15 +97,30 @@ fn regress_writes_results_json() {
     assert_eq!(o.status.code(), Some(0), "{stdout}{}", text(&o.stderr));
     assert!(stdout.contains("runs:") && stdout.contains("0 failed"), "{stdout}");
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
-    let all = || tb::flavors::ALL.iter().flat_map(|f| f.tests());
-    let directed = all().filter(|t| !t.random).count() as u64;
-    let seeded = all().filter(|t| t.random).count() as u64;
-    assert_eq!(v["summary"]["total"], directed + 2 * seeded);
+    // Every configuration of each top: directed tests once, random classes 2 seeds under the
+    // defaults and 1 (a quarter, at least one) under a corner; tests only where their needs hold.
+    let mut want = 0u64;
+    let mut builds = Vec::new();
+    for f in tb::flavors::ALL {
+        for cfg in f.configs().unwrap() {
+            builds.push(format!("{} {}", f.name(), cfg.name));
+            let params = f.parameters(&cfg).unwrap();
+            for t in f.tests().iter().filter(|t| tb::config::unmet(t.needs, &params).is_none()) {
+                want += if !t.random { 1 } else if cfg.is_default() { 2 } else { 1 };
+            }
+        }
+    }
+    assert_eq!(v["summary"]["total"], want);
     assert_eq!(v["summary"]["failed"], 0);
     assert!(v["runs"].as_array().unwrap().iter().all(|r| r["status"] == "pass" && r["scenario"]["seed"].is_u64()));
-    // Both flavors ran, each on its own build, each with its own functional coverage.
-    let flavors: Vec<&str> = v["rtl"].as_array().unwrap().iter().map(|b| b["flavor"].as_str().unwrap()).collect();
-    assert_eq!(flavors, ["smmuv3", "vtd"]);
+    // Both flavors ran, each configuration on its own build, each flavor with its own
+    // functional coverage, also per configuration.
+    let got: Vec<String> = v["rtl"].as_array().unwrap().iter().map(|b| format!("{} {}", b["flavor"].as_str().unwrap(), b["config"].as_str().unwrap())).collect();
+    assert_eq!(got, builds);
+    assert_eq!(builds.len(), 6, "default, min and max of both tops");
+    let hashes: std::collections::BTreeSet<&str> = v["rtl"].as_array().unwrap().iter().map(|b| b["hash"].as_str().unwrap()).collect();
+    assert_eq!(hashes.len(), 6, "each configuration is its own build");
+    assert_eq!(v["functional_by_config"].as_array().unwrap().len(), 6);
     let defs: Vec<&str> = v["functional"].as_array().unwrap().iter().map(|c| c["definition"].as_str().unwrap()).collect();
     assert_eq!(defs, ["smmuv3_priq", "vtd_prq"]);
 }
@@ -127,4 +142,47 @@ fn bench_reports_both_rates_and_the_ratio() {
         assert!(h > 0.0 && p > 0.0, "{v}");
         assert!((v["ratio"].as_f64().unwrap() - h / p).abs() < 1e-9, "{v}");
     }
+}
+
+#[test]
+fn run_under_a_configuration() {
+    let o = iommu_tb(&["run", "--test", "wrap_sizes", "--config", "max"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(text(&o.stdout).starts_with("PASS wrap_sizes@max seed 1"), "{}", text(&o.stdout));
+}
+
+#[test]
+fn configuration_errors_are_one_line_exit_2() {
+    for (args, needle) in [
+        (["run", "--test", "basic_write", "--config", "huge"], "unknown configuration 'huge' for smmuv3_priq (known: default, min, max)"),
+        (["run", "--test", "vtd_pre_disabled_fault", "--config", "min"], "does not run under configuration min: NR=1 (needs 2..=64)"),
+    ] {
+        let o = iommu_tb(&args);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
+        let err = text(&o.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(needle), "{err}");
+    }
+}
+
+#[test]
+fn a_failure_at_a_corner_replays_at_that_corner() {
+    // The RTL with IDR1.PRIQS not passed to the ring: only a corner shows it.
+    let rtl = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-corner-mutant/rtl");
+    let _ = std::fs::remove_dir_all(&rtl);
+    for sub in ["common", "smmuv3"] {
+        std::fs::create_dir_all(rtl.join(sub)).unwrap();
+        for e in std::fs::read_dir(common::root().join("rtl").join(sub)).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), rtl.join(sub).join(e.file_name())).unwrap();
+        }
+    }
+    let priq = rtl.join("smmuv3/smmuv3_priq.sv");
+    let src = std::fs::read_to_string(&priq).unwrap().replace(", .MAX_LOG2(PRIQS)) u_ring", ") u_ring");
+    std::fs::write(&priq, src).unwrap();
+    let o = iommu_tb(&["run", "--test", "wrap_sizes", "--config", "max", "--rtl", rtl.to_str().unwrap()]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("[SMMU-PRIQ-1] cycle"), "{out}");
+    assert!(out.contains("replay: iommu-tb replay --flavor smmuv3 --config max --test wrap_sizes --seed 1"), "{out}");
 }

@@ -19,13 +19,14 @@ fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// The runs of a results.json without their wall times: (test, seed, status, cycles, rule).
+/// The runs of a results.json without their wall times: (test, configuration, seed, status,
+/// cycles, rule).
 fn runs(v: &serde_json::Value) -> Vec<String> {
     v["runs"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| format!("{} {} {} {} {}", r["test"], r["seed"], r["status"], r["cycles"], r["rule"]))
+        .map(|r| format!("{} {} {} {} {} {}", r["test"], r["scenario"]["config"], r["seed"], r["status"], r["cycles"], r["rule"]))
         .collect()
 }
 
@@ -66,6 +67,8 @@ fn two_shards_merge_to_one_run() {
     let (w, m) = (json(&whole.join("results.json")), json(&merged.join("results.json")));
     assert_eq!(runs(&w), runs(&m), "merged shards differ from the whole run");
     assert_eq!(w["functional"], m["functional"], "functional coverage differs");
+    assert_eq!(w["functional_by_config"], m["functional_by_config"], "functional coverage per configuration differs");
+    assert!(runs(&w).iter().any(|r| r.contains("\"max\"")), "the corners ran too");
     for flavor in w["functional"].as_array().unwrap() {
         assert!(flavor["counts"].as_array().unwrap().iter().any(|c| c.as_u64().unwrap() > 0), "no coverage in {}", flavor["definition"]);
     }
@@ -88,6 +91,8 @@ fn junit_is_valid_and_counts_runs() {
         "random",
         "--test",
         "basic_write",
+        "--config",
+        "default",
         "--no-code-coverage",
         "--out",
         out.to_str().unwrap(),
@@ -109,7 +114,8 @@ fn junit_is_valid_and_counts_runs() {
 #[test]
 fn failing_gate_sets_exit_1() {
     let out = dir("gate");
-    let o = iommu_tb(&["regress", "--seed", "1", "--test", "basic_write", "--gate", "toggle=99.9", "--out", out.to_str().unwrap()]);
+    let args = ["regress", "--seed", "1", "--test", "basic_write", "--config", "default", "--gate", "toggle=99.9", "--out"];
+    let o = iommu_tb(&[&args[..], &[out.to_str().unwrap()]].concat());
     let stdout = text(&o.stdout);
     assert_eq!(o.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("gate toggle=99.9") && stdout.contains("FAILED"), "{stdout}");
@@ -149,6 +155,7 @@ fn bad_inputs_are_one_line_errors() {
     one_line_error(&iommu_tb(&["regress", "--test", "no_such_test"]), "unknown test 'no_such_test'");
     one_line_error(&iommu_tb(&["regress", "--shard", "3/2"]), "3/2");
     one_line_error(&iommu_tb(&["regress", "--gate", "colour=5"]), "colour");
+    one_line_error(&iommu_tb(&["regress", "--config", "huge"]), "unknown configuration 'huge'");
     let file = dir("not-a-dir");
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     std::fs::write(&file, "a regular file").unwrap();

@@ -78,18 +78,20 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
         tests: a.tests.clone(),
         configs: a.configs.clone(),
     })?;
+    // The builds of the whole plan (every shard names the same ones, so shards merge).
+    let planned: Vec<(String, String)> = all.iter().map(|s| (s.flavor.clone(), s.config.clone())).collect();
     let shard = a.shard.as_deref().map(str::parse::<Shard>).transpose().map_err(|e| e.to_string())?;
     let work: Vec<Scenario> = match &shard {
         Some(sh) => sh.select(&all, |s| format!("{}/{}[seed={}]", s.flavor, regress::run_label(&s.test, &s.config), s.seed)).into_iter().cloned().collect(),
         None => all,
     };
     let opts = RunOptions::for_repo(&root);
-    // Build (or find) the RTL of each flavor and configuration with runs once before the workers
-    // start; the plain builds' hashes name the RTL in the results.
+    // Build (or find) the RTL of each flavor and configuration of the plan once before the
+    // workers start; the plain builds' hashes name the RTL in the results.
     let mut rtl = Vec::new();
     for &flavor in flavors::ALL {
         for cfg in flavor.configs()? {
-            if !work.iter().any(|s| s.flavor == flavor.name() && s.config == cfg.name) {
+            if !planned.iter().any(|(f, c)| f == flavor.name() && *c == cfg.name) {
                 continue;
             }
             let spec = |v| run::build_spec(flavor, &cfg, &opts.rtl_dir, v);
