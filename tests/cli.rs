@@ -106,7 +106,13 @@ fn regress_writes_results_json() {
             builds.push(format!("{} {}", f.name(), cfg.name));
             let params = f.parameters(&cfg).unwrap();
             for t in f.tests().iter().filter(|t| tb::config::unmet(t.needs, &params).is_none()) {
-                want += if !t.random { 1 } else if cfg.is_default() { 2 } else { 1 };
+                want += if !t.random {
+                    1
+                } else if cfg.is_default() {
+                    2
+                } else {
+                    1
+                };
             }
         }
     }
@@ -115,7 +121,12 @@ fn regress_writes_results_json() {
     assert!(v["runs"].as_array().unwrap().iter().all(|r| r["status"] == "pass" && r["scenario"]["seed"].is_u64()));
     // Both flavors ran, each configuration on its own build, each flavor with its own
     // functional coverage, also per configuration.
-    let got: Vec<String> = v["rtl"].as_array().unwrap().iter().map(|b| format!("{} {}", b["flavor"].as_str().unwrap(), b["config"].as_str().unwrap())).collect();
+    let got: Vec<String> = v["rtl"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| format!("{} {}", b["flavor"].as_str().unwrap(), b["config"].as_str().unwrap()))
+        .collect();
     assert_eq!(got, builds);
     assert_eq!(builds.len(), 6, "default, min and max of both tops");
     let hashes: std::collections::BTreeSet<&str> = v["rtl"].as_array().unwrap().iter().map(|b| b["hash"].as_str().unwrap()).collect();

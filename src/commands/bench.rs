@@ -58,7 +58,8 @@ pub fn main(a: BenchArgs) -> Result<ExitCode, String> {
 
 /// Best of `reps` runs of the plain loop and of the harness on one flavor's build.
 fn bench_flavor(flavor: &dyn Flavor, a: &BenchArgs, opts: &RunOptions, root: &Path, out: &Path) -> Result<BenchReport, String> {
-    let built = sim::build(&run::build_spec(flavor, &RtlConfig::default_config(), &opts.rtl_dir, sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
+    let built = sim::build(&run::build_spec(flavor, &RtlConfig::default_config(), &opts.rtl_dir, sim::Variant::Plain), &opts.cache_root)
+        .map_err(|e| e.to_string())?;
     let exe = compile_plain_loop(flavor, root, &built, out)?;
     let mut plain = 0f64;
     let mut harness = 0f64;

@@ -82,7 +82,11 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
     let planned: Vec<(String, String)> = all.iter().map(|s| (s.flavor.clone(), s.config.clone())).collect();
     let shard = a.shard.as_deref().map(str::parse::<Shard>).transpose().map_err(|e| e.to_string())?;
     let work: Vec<Scenario> = match &shard {
-        Some(sh) => sh.select(&all, |s| format!("{}/{}[seed={}]", s.flavor, regress::run_label(&s.test, &s.config), s.seed)).into_iter().cloned().collect(),
+        Some(sh) => sh
+            .select(&all, |s| format!("{}/{}[seed={}]", s.flavor, regress::run_label(&s.test, &s.config), s.seed))
+            .into_iter()
+            .cloned()
+            .collect(),
         None => all,
     };
     let opts = RunOptions::for_repo(&root);

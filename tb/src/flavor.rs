@@ -39,8 +39,14 @@ pub trait Flavor: Sync {
     fn bench_workload(&self) -> &'static str;
     /// A testbench on a loaded build of [`Flavor::top`] under `config` (checked by
     /// [`Flavor::parameters`]), reset, waves dumped to `waves` if given.
-    fn testbench(&self, model: sim::Model, config: &RtlConfig, waves: Option<&Path>, agents: Agents, obs: Observers)
-        -> Result<Box<dyn Harness>, sim::SimError>;
+    fn testbench(
+        &self,
+        model: sim::Model,
+        config: &RtlConfig,
+        waves: Option<&Path>,
+        agents: Agents,
+        obs: Observers,
+    ) -> Result<Box<dyn Harness>, sim::SimError>;
 }
 
 impl std::fmt::Debug for dyn Flavor {

@@ -323,7 +323,8 @@ fn config_summaries(res: &ResultsFile) -> Result<Vec<ConfigSummary>, String> {
     for &flavor in flavors::ALL {
         let def = flavor.coverage();
         for cfg in flavor.configs()? {
-            let runs: Vec<&RunResult> = res.runs.iter().filter(|r| r.scenario.flavor == flavor.name() && r.scenario.config == cfg.name).collect();
+            let runs: Vec<&RunResult> =
+                res.runs.iter().filter(|r| r.scenario.flavor == flavor.name() && r.scenario.config == cfg.name).collect();
             if runs.is_empty() {
                 continue;
             }

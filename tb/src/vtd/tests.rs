@@ -1067,18 +1067,31 @@ pub fn registry() -> &'static [TestDef] {
     static REGISTRY: std::sync::OnceLock<Vec<TestDef>> = std::sync::OnceLock::new();
     REGISTRY.get_or_init(|| {
         vec![
-            TestDef { needs: TWO_PRE_ENTRIES, ..directed!("vtd_basic_write", basic_write, ["VTD-PRQ-1", "VTD-PRQ-4", "VTD-PRQ-8", "VTD-PRQ-11", "VTD-PRQ-16", "VTD-PRQ-18"]) },
+            TestDef {
+                needs: TWO_PRE_ENTRIES,
+                ..directed!(
+                    "vtd_basic_write",
+                    basic_write,
+                    ["VTD-PRQ-1", "VTD-PRQ-4", "VTD-PRQ-8", "VTD-PRQ-11", "VTD-PRQ-16", "VTD-PRQ-18"]
+                )
+            },
             directed!("vtd_exactly_full", exactly_full, ["VTD-PRQ-3", "VTD-PRQ-7"]),
             directed!("vtd_wrap", wrap, ["VTD-PRQ-1", "VTD-PRQ-2", "VTD-PRQ-3"]),
             directed!("vtd_pro_sticky", pro_sticky, ["VTD-PRQ-9", "VTD-PRQ-6", "VTD-PRQ-12"]),
-            TestDef { needs: TWO_PRE_ENTRIES, ..directed!("vtd_auto_success_full_and_pro", auto_success_full_and_pro, ["VTD-PRQ-6", "VTD-PRQ-7", "DEC-7", "VTD-PRQ-17"]) },
+            TestDef {
+                needs: TWO_PRE_ENTRIES,
+                ..directed!("vtd_auto_success_full_and_pro", auto_success_full_and_pro, ["VTD-PRQ-6", "VTD-PRQ-7", "DEC-7", "VTD-PRQ-17"])
+            },
             directed!("vtd_nothing_for_lpig0", nothing_for_lpig0, ["DEC-6", "VTD-PRQ-7"]),
             directed!("vtd_stop_marker_on_full", stop_marker_on_full, ["DEC-6", "VTD-PRQ-7", "VTD-PRQ-10"]),
-            TestDef { needs: TWO_RECORDS, ..directed!(
-                "vtd_pre_disabled_fault",
-                pre_disabled_fault,
-                ["DEC-5", "VTD-PRQ-5", "VTD-PRQ-19", "VTD-FLT-1", "VTD-FLT-3", "VTD-FLT-7"]
-            ) },
+            TestDef {
+                needs: TWO_RECORDS,
+                ..directed!(
+                    "vtd_pre_disabled_fault",
+                    pre_disabled_fault,
+                    ["DEC-5", "VTD-PRQ-5", "VTD-PRQ-19", "VTD-FLT-1", "VTD-FLT-3", "VTD-FLT-7"]
+                )
+            },
             directed!("vtd_fault_overflow", fault_overflow, ["VTD-FLT-4", "VTD-FLT-5"]),
             directed!("vtd_event_gating", event_gating, ["VTD-PRQ-13", "VTD-PRQ-14", "VTD-PRQ-15"]),
             TestDef { needs: TWO_PRE_ENTRIES, ..directed!("vtd_fault_event", fault_event, ["VTD-FLT-6", "VTD-IQ-2", "VTD-PRQ-14"]) },
@@ -1095,11 +1108,14 @@ pub fn registry() -> &'static [TestDef] {
             }),
             TestDef { needs: TWO_PRE_ENTRIES, ..directed!("vtd_wait_fences", wait_fences, ["VTD-IQ-7", "VTD-IQ-9"]) },
             TestDef { needs: TWO_PRE_ENTRIES, ..directed!("vtd_response_order", response_order, ["DEC-12", "VTD-PRQ-17", "VTD-IQ-5"]) },
-            TestDef { needs: TWO_PRE_ENTRIES, ..directed!(
-                "vtd_row_by_class",
-                row_by_class,
-                ["DEC-1", "DEC-5", "DEC-6", "DEC-7", "VTD-PRQ-5", "VTD-PRQ-6", "VTD-PRQ-7", "VTD-PRQ-10", "VTD-PRQ-13", "VTD-PRQ-17"]
-            ) },
+            TestDef {
+                needs: TWO_PRE_ENTRIES,
+                ..directed!(
+                    "vtd_row_by_class",
+                    row_by_class,
+                    ["DEC-1", "DEC-5", "DEC-6", "DEC-7", "VTD-PRQ-5", "VTD-PRQ-6", "VTD-PRQ-7", "VTD-PRQ-10", "VTD-PRQ-13", "VTD-PRQ-17"]
+                )
+            },
             directed!("vtd_queue_sizes", queue_sizes, ["VTD-PRQ-1", "VTD-PRQ-2", "VTD-PRQ-3"]),
             directed!("vtd_host_thread_protocol", host_thread_protocol, ["HOST-22", "HOST-23"], |s| Scenario {
                 host: HostPolicy { consume: true, poll_cycles: 100_000, ..HostPolicy::default() },
@@ -1109,15 +1125,21 @@ pub fn registry() -> &'static [TestDef] {
                 host: HostPolicy { consume: true, poll_cycles: 100_000, ..HostPolicy::default() },
                 ..directed("vtd_host_clears_pro_when_empty", s)
             }),
-            TestDef { needs: TWO_PRE_ENTRIES, ..directed!("vtd_drain_waits_for_thread", drain_waits_for_thread, ["HOST-25"], |s| Scenario {
-                host: HostPolicy { consume: true, poll_cycles: 100_000, ..HostPolicy::default() },
-                ..directed("vtd_drain_waits_for_thread", s)
-            }) },
+            TestDef {
+                needs: TWO_PRE_ENTRIES,
+                ..directed!("vtd_drain_waits_for_thread", drain_waits_for_thread, ["HOST-25"], |s| Scenario {
+                    host: HostPolicy { consume: true, poll_cycles: 100_000, ..HostPolicy::default() },
+                    ..directed("vtd_drain_waits_for_thread", s)
+                })
+            },
             directed!("vtd_id_registers", id_registers, ["VTD-FLT-2", "VTD-PRQ-2", "VTD-PRQ-15"]),
-            TestDef { needs: TWO_PRE_ENTRIES, ..directed!("vtd_drain_after_overflow", drain_after_overflow, ["VTD-IQ-11", "HOST-22", "HOST-25", "DEC-7"], |s| Scenario {
-                host: HostPolicy { consume: true, poll_cycles: 3_000, ..HostPolicy::default() },
-                ..directed("vtd_drain_after_overflow", s)
-            }) },
+            TestDef {
+                needs: TWO_PRE_ENTRIES,
+                ..directed!("vtd_drain_after_overflow", drain_after_overflow, ["VTD-IQ-11", "HOST-22", "HOST-25", "DEC-7"], |s| Scenario {
+                    host: HostPolicy { consume: true, poll_cycles: 3_000, ..HostPolicy::default() },
+                    ..directed("vtd_drain_after_overflow", s)
+                })
+            },
             directed!("vtd_soak", soak::<VtdHost>, ["VTD-PRQ-8", "VTD-PRQ-13", "HOST-22", "HOST-23"], soak_scenario),
             seeded!("vtd_stop_pasid", stop_pasid, ["PRI-24", "PRI-25", "PRI-26", "PRI-30", "HOST-25", "HOST-27"], stop_pasid_scenario),
             negative!("vtd_device_credit_overrun", random, ["PRI-11"], credit_overrun_scenario, expect "PRI-11"),
