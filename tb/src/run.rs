@@ -170,7 +170,11 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         None => {
             // Liveness at the end of the test (PRI-16 and friends).
             let v = bench.finish();
-            v.first().map(|first| Verdict { rule: Some(first.rule.to_string()), judge: checker_judge(bench), report: violations_report(&v, bench) })
+            v.first().map(|first| Verdict {
+                rule: Some(first.rule.to_string()),
+                judge: checker_judge(bench),
+                report: violations_report(&v, bench),
+            })
         }
         other => {
             bench.finish();
@@ -260,7 +264,11 @@ fn drive(bench: &mut dyn Harness, def: &TestDef, scenario: &Scenario, rng: ChaCh
                 return Some(Verdict { rule: Some(m.rule.to_string()), judge: Judge::Lockstep, report: format!("{m}\n{}", recent(bench)) })
             }
             Some(Stop::Violations(v)) => {
-                return Some(Verdict { rule: Some(v[0].rule.to_string()), judge: checker_judge(bench), report: violations_report(&v, bench) })
+                return Some(Verdict {
+                    rule: Some(v[0].rule.to_string()),
+                    judge: checker_judge(bench),
+                    report: violations_report(&v, bench),
+                })
             }
         }
     }

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use tb::reset::ResetMode;
 use tb::run::{self, RunOptions, Status};
 
 fn root() -> PathBuf {
@@ -35,16 +36,35 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Run the registered `test` (of either flavor; names are unique across flavors) on the RTL in
-/// `rtl`, strict lockstep or checkers only; it must fail. Returns the rule the failure names.
-pub fn failing_rule(rtl: &Path, test: &str, lockstep: bool) -> String {
-    let opts = RunOptions { rtl_dir: rtl.to_path_buf(), lockstep, ..RunOptions::for_repo(&root()) };
+/// What a judge said of a planted bug: "RULE by JUDGE" (e.g. "SMMU-PRIQ-4 by lockstep",
+/// "DEC-3 by checker PriResponseChecker"), or "not caught" when the run passed.
+pub fn verdict(rtl: &Path, test: &str, lockstep: bool, reset: ResetMode) -> String {
+    let opts = RunOptions { rtl_dir: rtl.to_path_buf(), lockstep, reset, ..RunOptions::for_repo(&root()) };
     let def = tb::flavors::find_test(None, test).unwrap().1;
     let r = run::run(&(def.scenario)(1), &opts).unwrap_or_else(|e| panic!("{test} on {}: {e}", rtl.display()));
-    assert_eq!(r.status, Status::Fail, "the planted bug went unnoticed by {test} (lockstep {lockstep})");
+    if r.status == Status::Pass {
+        eprintln!("{test} (lockstep {lockstep}, reset {}): passed", r.reset);
+        return "not caught".into();
+    }
     let failure = r.failure.as_deref().unwrap_or("");
     // MUTANT_VERBOSE=1 shows the whole failure report (mismatch context, recent transactions).
     let shown = if std::env::var_os("MUTANT_VERBOSE").is_some() { failure } else { failure.lines().next().unwrap_or("") };
-    eprintln!("{test} (lockstep {lockstep}): {shown}");
-    r.rule.unwrap()
+    eprintln!("{test} (lockstep {lockstep}, reset {}): {shown}", r.reset);
+    let judge = r.judge.map(|j| j.to_string()).unwrap_or_else(|| "no judge".into());
+    format!("{} by {judge}", r.rule.as_deref().unwrap_or("no rule"))
+}
+
+/// The planted bug in `rtl` must be judged as stated by `test` under strict lockstep and under
+/// the checkers alone (`lockstep: false`); each is "RULE by JUDGE" or "not caught". Both runs
+/// happen before the assertion, so a failing test reports the pair. The README's table of
+/// planted bugs is checked against these calls (`tests/planted_bug_table.rs`).
+pub fn judged(rtl: &Path, test: &str, lockstep: &str, checkers_only: &str) {
+    judged_from(ResetMode::default(), rtl, test, lockstep, checkers_only)
+}
+
+/// [`judged`] with the RTL's unreset flops starting from `reset`.
+pub fn judged_from(reset: ResetMode, rtl: &Path, test: &str, lockstep: &str, checkers_only: &str) {
+    let got = (verdict(rtl, test, true, reset), verdict(rtl, test, false, reset));
+    assert_eq!((got.0.as_str(), got.1.as_str()), (lockstep, checkers_only), "{test}: (lockstep, checkers only) verdicts");
+    assert_ne!(lockstep, "not caught", "a planted bug must at least fail under lockstep");
 }
