@@ -43,6 +43,7 @@ fn readme_table_matches_the_bug_injection_tests() {
     assert!(want.len() >= 25, "fewer planted bugs than expected: {}", want.len());
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let table = readme.split(BEGIN).nth(1).and_then(|t| t.split(END).next()).expect("README: the planted-bug table markers");
-    let have: Vec<String> = table.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| Flavor") && !l.starts_with("|--")).map(String::from).collect();
+    let have: Vec<String> =
+        table.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| Flavor") && !l.starts_with("|--")).map(String::from).collect();
     assert!(have == want, "README's planted-bug table differs from the tests; it should read:\n{}", want.join("\n"));
 }
