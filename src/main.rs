@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tb::flavor::Flavor;
 use tb::flavors;
+use tb::reset::ResetMode;
 use tb::run::{self, RunOptions, Status};
 use tb::scenario::Scenario;
 
@@ -69,6 +70,10 @@ struct RunArgs {
     /// stored scenario's).
     #[arg(long)]
     config: Option<String>,
+    /// Initial values of RTL flops no reset assigns: zero, ones, random (seeded from --seed) or
+    /// random:SEED.
+    #[arg(long, default_value = "random", value_name = "zero|ones|random[:SEED]")]
+    reset_values: ResetMode,
 }
 
 fn main() -> ExitCode {
@@ -135,6 +140,7 @@ fn run_one(a: RunArgs, replay: bool) -> Result<ExitCode, String> {
     }
     opts.trace_out = a.trace_out.clone();
     opts.lockstep = !a.checkers_only;
+    opts.reset = a.reset_values;
     if let Some(rtl) = &a.rtl {
         opts.rtl_dir = rtl.clone();
     }
@@ -144,13 +150,16 @@ fn run_one(a: RunArgs, replay: bool) -> Result<ExitCode, String> {
         Status::Fail => "FAIL",
     };
     let label = tb::regress::run_label(&r.test, &r.scenario.config);
-    println!("{status} {label} seed {} ({} cycles, {:.2} s)", r.seed, r.cycles, r.wall_s);
+    println!("{status} {label} seed {} reset {} ({} cycles, {:.2} s)", r.seed, r.reset, r.cycles, r.wall_s);
     if let Some(w) = &opts.waves {
         println!("waves: {}", w.display());
     }
     if let Some(f) = &r.failure {
         println!("{f}");
-        println!("replay: {}", run::replay_command(&r.scenario.flavor, &r.scenario.config, &r.test, r.seed));
+        if let Some(j) = &r.judge {
+            println!("judged by: {j}");
+        }
+        println!("replay: {}", run::replay_command(&r));
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

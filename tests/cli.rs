@@ -86,7 +86,24 @@ fn failing_run_exits_1_with_rule_and_replay_command() {
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.contains("[SMMU-PRIQ-4] cycle"), "{out}");
     assert!(out.contains("recent transactions"), "{out}");
-    assert!(out.contains("replay: iommu-tb replay --flavor smmuv3 --test basic_write --seed 1"), "{out}");
+    assert!(out.contains("judged by: lockstep"), "{out}");
+    // The reset state is part of the replay: the default random mode seeded from the run seed.
+    let reset = format!("--reset-values random:{}", tb::reset::reset_seed(1));
+    assert!(out.contains(&format!("replay: iommu-tb replay --flavor smmuv3 --test basic_write --seed 1 {reset}")), "{out}");
+}
+
+#[test]
+fn reset_values_are_chosen_recorded_and_checked() {
+    let o = iommu_tb(&["run", "--test", "basic_write", "--reset-values", "ones"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("reset ones"), "{}", text(&o.stdout));
+    let o = iommu_tb(&["run", "--test", "basic_write", "--seed", "4"]);
+    assert!(text(&o.stdout).contains(&format!("reset random:{}", tb::reset::reset_seed(4))), "{}", text(&o.stdout));
+    for bad in ["some", "random:0", "random:abc"] {
+        let o = iommu_tb(&["run", "--test", "basic_write", "--reset-values", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(text(&o.stderr).contains("give zero, ones, random or random:SEED"), "{bad}: {}", text(&o.stderr));
+    }
 }
 
 #[test]
@@ -119,6 +136,12 @@ fn regress_writes_results_json() {
     assert_eq!(v["summary"]["total"], want);
     assert_eq!(v["summary"]["failed"], 0);
     assert!(v["runs"].as_array().unwrap().iter().all(|r| r["status"] == "pass" && r["scenario"]["seed"].is_u64()));
+    // Every run records the reset state it started from, seeded from its own seed.
+    for r in v["runs"].as_array().unwrap() {
+        let want = format!("random:{}", tb::reset::reset_seed(r["seed"].as_u64().unwrap()));
+        assert_eq!(r["reset"].as_str(), Some(want.as_str()), "{r}");
+        assert!(r["judge"].is_null(), "{r}");
+    }
     // Both flavors ran, each configuration on its own build, each flavor with its own
     // functional coverage, also per configuration.
     let got: Vec<String> = v["rtl"]

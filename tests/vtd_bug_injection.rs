@@ -3,33 +3,26 @@
 //! the run to FAIL naming the rule the bug breaks (`../shared/spec/vtd.md`). Each bug is judged
 //! twice: by the strict lockstep scoreboard (`tb/src/vtd/scoreboard.rs`, which blames the rule
 //! of the timed model's event at the first differing output), and with `lockstep: false`, where
-//! the timing-free VT-d checkers (`tb/src/checkers/vtd/`) and the test's own assertions are the
-//! only judges. The two may name different rules; each test says why. Where a judge can only
-//! name a less exact rule, the test asserts just that the run fails and says so.
+//! the timing-free VT-d checkers (`tb/src/checkers/vtd/`), the test's own assertions and its
+//! bounded waits are the only judges. Each test states the rule and the judge of both runs
+//! ("RULE by JUDGE", or "not caught"); the two may differ, and each test says why.
 
 #[path = "common/mutants.rs"]
 mod mutants;
 
-use mutants::{failing_rule, mutant};
+use mutants::{judged, judged_from, mutant};
+use tb::reset::ResetMode;
 
 const PRQ: &str = "vtd/vtd_prq.sv";
-
-/// Both verdicts of one mutant: (strict lockstep, checkers only). Both runs happen before any
-/// assertion so a failing test reports the pair.
-fn verdicts(rtl: &std::path::Path, test: &str) -> (String, String) {
-    (failing_rule(rtl, test, true), failing_rule(rtl, test, false))
-}
 
 #[test]
 fn descriptor_rdr_and_wrr_swapped() {
     // page_req_dsc QW1 bits 0/1 are RDR/WRR (vtd.md §3); the bug writes R into WRR and W into
     // RDR. vtd_basic_write sends a read-only request first, so its descriptor differs.
     let rtl = mutant("vtd_rdr_wrr", PRQ, "qw1 = {m.addr, m.prgi, m.l, m.w, m.r};", "qw1 = {m.addr, m.prgi, m.l, m.r, m.w};");
-    let (lock, free) = verdicts(&rtl, "vtd_basic_write");
     // Lockstep: mw_data of a kind-0 job differs -> the descriptor encoding rule.
-    assert_eq!(lock, "VTD-PRQ-4");
     // Checkers: PrqEntryChecker decodes the written descriptor against the accepted message.
-    assert_eq!(free, "VTD-PRQ-4");
+    judged(&rtl, "vtd_basic_write", "VTD-PRQ-4 by lockstep", "VTD-PRQ-4 by checker vtd-prq-entry");
 }
 
 #[test]
@@ -38,12 +31,10 @@ fn tail_increment_not_wrapped() {
     // across the wrap: with PQH = 0 the PRQ takes an N-th entry (VTD-PRQ-3 allows N-1).
     let rtl =
         mutant("vtd_tail_unmasked", PRQ, "wire [13:0] pqt_next  = (pqt_idx + 14'd1) & q_mask;", "wire [13:0] pqt_next  = pqt_idx + 14'd1;");
-    let (lock, free) = verdicts(&rtl, "vtd_exactly_full");
     // Lockstep: the model decides the N-th request in row c (full), the RTL issues a write;
     // the scoreboard blames the row the model took.
-    assert_eq!(lock, "VTD-PRQ-7");
     // Checkers: PrqAdmissionChecker sees a descriptor written into the last free slot before PQH.
-    assert_eq!(free, "VTD-PRQ-3");
+    judged(&rtl, "vtd_exactly_full", "VTD-PRQ-7 by lockstep", "VTD-PRQ-3 by checker vtd-prq-admission");
 }
 
 #[test]
@@ -51,11 +42,10 @@ fn pro_not_sticky() {
     // Row b checks PRO only while the PRQ is still full, as if PRO mirrored fullness: once
     // software consumed the entries, requests are written although PRO is still 1.
     let rtl = mutant("vtd_pro_not_sticky", PRQ, "wire row_b = !row_a && pro_sw;", "wire row_b = !row_a && pro_sw && q_full;");
-    let (lock, free) = verdicts(&rtl, "vtd_pro_sticky");
     // Lockstep: the model decides row b (discard), the RTL starts a descriptor write.
-    assert_eq!(lock, "VTD-PRQ-6");
-    // Checkers: PrqAdmissionChecker sees a descriptor for a message accepted while PRO was set.
-    assert_eq!(free, "VTD-PRQ-9");
+    // Checkers only: no checker knows when PRO was set relative to the accepted message; the
+    // directed test's own check that the requests sent while PRO is set were discarded fails.
+    judged(&rtl, "vtd_pro_sticky", "VTD-PRQ-6 by lockstep", "VTD-PRQ-9 by test assertion");
 }
 
 #[test]
@@ -63,13 +53,11 @@ fn stop_marker_answered_on_full() {
     // The "LPIG=1 request" predicate forgets to exclude Stop Markers, so a Stop Marker that finds
     // the PRQ full gets an automatic Success response.
     let rtl = mutant("vtd_sm_answered", PRQ, "return l && !(pv && !r && !w);", "return l;");
-    let (lock, free) = verdicts(&rtl, "vtd_stop_marker_on_full");
     // Lockstep: rsp_valid rises where the model sends nothing; the scoreboard finds the recent
     // message it answers, a Stop Marker, and names VTD-PRQ-10.
-    assert_eq!(lock, "VTD-PRQ-10");
     // Checkers: VtdResponseChecker finds a response that matches only a Stop Marker and names
     // VTD-PRQ-10, the rule that a Stop Marker never causes a response in any row (DEC-6).
-    assert_eq!(free, "VTD-PRQ-10");
+    judged(&rtl, "vtd_stop_marker_on_full", "VTD-PRQ-10 by lockstep", "VTD-PRQ-10 by checker vtd-prg-responses");
 }
 
 #[test]
@@ -82,11 +70,9 @@ fn full_prq_answered_invalid() {
         "code: row_a ? CODE_INVALID : CODE_SUCCESS};",
         "code: (row_a || row_c) ? CODE_INVALID : CODE_SUCCESS};",
     );
-    let (lock, free) = verdicts(&rtl, "vtd_auto_success_full_and_pro");
     // Lockstep: rsp_code of an automatic response from row c differs.
-    assert_eq!(lock, "VTD-PRQ-7");
     // Checkers: the response checker knows the code of an overflow response.
-    assert_eq!(free, "DEC-7");
+    judged(&rtl, "vtd_auto_success_full_and_pro", "VTD-PRQ-7 by lockstep", "DEC-7 by checker vtd-prg-responses");
 }
 
 #[test]
@@ -99,13 +85,11 @@ fn pre_enable_bit_ignored() {
         "if (pre_en_sw[j] && pre_rid_sw[j] == ing_head.rid) rid_enabled = 1'b1;",
         "if (pre_rid_sw[j] == ing_head.rid) rid_enabled = 1'b1;",
     );
-    let (lock, free) = verdicts(&rtl, "vtd_pre_disabled_fault");
     // Lockstep: the model decides row a, the RTL starts a descriptor write.
-    assert_eq!(lock, "VTD-PRQ-5");
     // Checkers only: no checker knows that a descriptor was written for a disabled RID (the
     // response checker tracks the PRE table but judges responses only); the directed test's
     // own assertion catches it, waiting in vain for row a's Invalid Request response.
-    assert_eq!(free, "VTD-PRQ-5");
+    judged(&rtl, "vtd_pre_disabled_fault", "VTD-PRQ-5 by lockstep", "VTD-PRQ-5 by condition wait");
 }
 
 #[test]
@@ -118,12 +102,10 @@ fn reserved_response_code_rewritten() {
         "prgi: iq_qw1[11:3], code: iq_qw0[15:12]};",
         "prgi: iq_qw1[11:3],\n                     code: (iq_qw0[15:12] inside {4'h0, 4'h1, 4'hF}) ? iq_qw0[15:12] : CODE_INVALID};",
     );
-    let (lock, free) = verdicts(&rtl, "vtd_reserved_code_forwarding");
     // Lockstep: rsp_code of a software response differs.
-    assert_eq!(lock, "VTD-IQ-3");
     // Checkers: the response checker compares the response with the descriptor it answers.
     // Both name VTD-IQ-3, the rule that says RC is copied verbatim whatever its value (DEC-8).
-    assert_eq!(free, "VTD-IQ-3");
+    judged(&rtl, "vtd_reserved_code_forwarding", "VTD-IQ-3 by lockstep", "VTD-IQ-3 by checker vtd-prg-responses");
 }
 
 #[test]
@@ -131,11 +113,9 @@ fn reserved_pdp_bit_accepted() {
     // The reserved-bit check of page_grp_resp_dsc starts at bit 6, still treating bit 5 (the
     // former PDP, DEC-9) as defined: such a descriptor is answered instead of setting IQE.
     let rtl = mutant("vtd_pdp_accepted", PRQ, "&& ~|iq_qw0[8:5] &&", "&& ~|iq_qw0[8:6] &&");
-    let (lock, free) = verdicts(&rtl, "vtd_iqe_reserved_bits");
-    assert_eq!(lock, "VTD-IQ-2");
     // Checkers: the test then offers the same response without bit 5; the one response sent is
     // matched to that later descriptor, processed while IQE should still be set (VTD-IQ-2).
-    assert_eq!(free, "VTD-IQ-2");
+    judged(&rtl, "vtd_iqe_reserved_bits", "VTD-IQ-2 by lockstep", "VTD-IQ-2 by checker vtd-prg-responses");
 }
 
 #[test]
@@ -144,12 +124,10 @@ fn fault_record_wrong_reason() {
     // (0x46 instead of Table 30 SCT.8's 0x47).
     let rtl =
         mutant("vtd_fr_code", PRQ, "localparam logic [7:0] FR_PRQ_DISABLED = 8'h47;", "localparam logic [7:0] FR_PRQ_DISABLED = 8'h46;");
-    let (lock, free) = verdicts(&rtl, "vtd_pre_disabled_fault");
     // Lockstep: the FRCD read data differs -> the record-contents rule.
-    assert_eq!(lock, "VTD-FLT-3");
-    // Checkers only: no timing-free checker reads fault records; the test's assertion on
-    // record 0 names the same rule.
-    assert_eq!(free, "VTD-FLT-3");
+    // Checkers only: the fault-read checker decodes the FRCD read against the faulting request
+    // and names the same rule.
+    judged(&rtl, "vtd_pre_disabled_fault", "VTD-FLT-3 by lockstep", "VTD-FLT-3 by checker vtd-fault-read");
 }
 
 #[test]
@@ -163,13 +141,12 @@ fn pqt_read_not_held_until_ack() {
         "wire eng_hold_desc = (eng_state_q == ENG_WRITE) && (eng_kind_q == KIND_DESC);",
     );
     // Lockstep: reg_rvalid rises while the model still holds the read.
-    assert_eq!(failing_rule(&rtl, "vtd_basic_write", true), "VTD-PRQ-16");
     // Checkers only the run fails too, but not on the exact rule: PqtReadChecker cannot see
     // when the read was received (only its completion is in the stream) and vtd_basic_write
     // makes no register access between the writes and the read, so it demands nothing of the
-    // value. The directed test's own check "PQT reads 0x40 after three descriptors" fails; it
-    // is labelled VTD-PRQ-8, so the rule is not asserted here.
-    failing_rule(&rtl, "vtd_basic_write", false);
+    // value. The directed test's own check "PQT reads 0x40 after three descriptors" fails,
+    // labelled VTD-PRQ-8 (the tail rule), the nearest rule the test knows.
+    judged(&rtl, "vtd_basic_write", "VTD-PRQ-16 by lockstep", "VTD-PRQ-8 by test assertion");
 }
 
 // ---- extra memory writes: the scoreboard blames the job the DUT started ----------------------------
@@ -186,10 +163,8 @@ fn page_event_while_ppr_set() {
         "wire pe_cond = (desc_ack || (decide && row_c)) && !ppr_sw && !pro_sw;",
         "wire pe_cond = (desc_ack || (decide && row_c)) && !pro_sw;",
     );
-    let (lock, free) = verdicts(&rtl, "vtd_event_gating");
-    assert_eq!(lock, "VTD-PRQ-13");
     // Checkers only: the directed test counts the MSIs (PeMsiChecker checks only their order).
-    assert_eq!(free, "VTD-PRQ-13");
+    judged(&rtl, "vtd_event_gating", "VTD-PRQ-13 by lockstep", "VTD-PRQ-13 by test assertion");
 }
 
 #[test]
@@ -203,9 +178,7 @@ fn pd_wait_ignores_drain_count() {
         "wire drain_done = ~|drain_q && !eng_hold_desc && auto_empty;",
         "wire drain_done = !eng_hold_desc && auto_empty;",
     );
-    let (lock, free) = verdicts(&rtl, "vtd_pd_wait_drains");
-    assert_eq!(lock, "VTD-IQ-10");
-    assert_eq!(free, "VTD-IQ-10");
+    judged(&rtl, "vtd_pd_wait_drains", "VTD-IQ-10 by lockstep", "VTD-IQ-10 by test assertion");
 }
 
 // ---- reads that must push in-flight event MSIs ------------------------------------------------------
@@ -220,12 +193,10 @@ fn pe_reads_do_not_push_pe_msi() {
         "wire        rd_push_pe     = pe_msi_in_flight && rd_pe_class;   // VTD-PRQ-20",
         "wire        rd_push_pe     = 1'b0;",
     );
-    let (lock, free) = verdicts(&rtl, "vtd_read_pushes_event_msis");
     // Lockstep: reg_rvalid rises while the model holds the PRS read behind the PE MSI.
-    assert_eq!(lock, "VTD-PRQ-20");
     // Checkers: ReadPushChecker sees the PRS read return while the MSI issued before the PQH
     // read that preceded it is unacknowledged.
-    assert_eq!(free, "VTD-PRQ-20");
+    judged(&rtl, "vtd_read_pushes_event_msis", "VTD-PRQ-20 by lockstep", "VTD-PRQ-20 by checker vtd-read-push");
 }
 
 #[test]
@@ -237,9 +208,34 @@ fn fe_reads_do_not_push_fe_msi() {
         "wire        rd_push_fe     = fe_msi_in_flight && rd_fe_class;   // VTD-FLT-8",
         "wire        rd_push_fe     = 1'b0;",
     );
-    let (lock, free) = verdicts(&rtl, "vtd_read_pushes_event_msis");
     // Lockstep: reg_rvalid rises while the model holds the FSTS read behind the FE MSI.
-    assert_eq!(lock, "VTD-FLT-8");
     // Checkers: ReadPushChecker, as above, for the fault event MSI.
-    assert_eq!(free, "VTD-FLT-8");
+    judged(&rtl, "vtd_read_pushes_event_msis", "VTD-FLT-8 by lockstep", "VTD-FLT-8 by checker vtd-read-push");
+}
+
+// ---- reset assignments removed --------------------------------------------------------------------
+// As in tests/smmuv3_bug_injection.rs: unreset flops start at all ones, deterministically (a
+// random reset state catches a 1-bit flop only for about half the seeds).
+
+#[test]
+fn pro_not_reset() {
+    // PRS.PRO leaves reset set: the PRQ looks overflowed, and every request is discarded
+    // (row b) from the start instead of written.
+    let rtl = mutant("vtd_pro_unreset", PRQ, "ppr_q <= 1'b0; pro_q <= 1'b0;", "ppr_q <= 1'b0;");
+    // Lockstep: the model writes the first descriptor (row d), the DUT drives no mw_valid; the
+    // scoreboard blames the write the model started (VTD-PRQ-8). Checkers only: the test's
+    // bounded wait for the descriptor writes expires, naming the same rule.
+    judged_from(ResetMode::Ones, &rtl, "vtd_basic_write", "VTD-PRQ-8 by lockstep", "VTD-PRQ-8 by condition wait");
+}
+
+#[test]
+fn page_event_msi_pending_not_reset() {
+    // The page request event's MSI-pending flop leaves reset set: an MSI to address 0 goes out
+    // on the first cycle, with no event behind it.
+    let rtl = mutant("vtd_pe_msi_unreset", PRQ, "pe_msi_q <= 1'b0; fe_msi_q", "fe_msi_q");
+    // Lockstep: mw_valid rises where the model starts no job; the scoreboard blames the MSI on
+    // the page request event rule (VTD-PRQ-13). Checkers only it goes unseen: PeMsiChecker
+    // judges the order of MSIs against reads, and vtd_basic_write reads nothing the spurious
+    // MSI would have to precede.
+    judged_from(ResetMode::Ones, &rtl, "vtd_basic_write", "VTD-PRQ-13 by lockstep", "not caught");
 }

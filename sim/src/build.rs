@@ -90,9 +90,11 @@ const LIB: &str = "libmodel.so";
 const STAMP: &str = "stamp";
 const SHIM_CPP: &str = "sim_shim.cpp";
 
-/// Verilator flags chosen for simulation speed; `x-initial fast` still gives
-/// deterministic (zero) initial values in a single-threaded model.
-const VERILATOR_FLAGS: &[&str] = &["--cc", "--exe", "-O3", "--x-assign", "fast", "--x-initial", "fast", "--no-timing", "-Wno-fatal"];
+/// Verilator flags. `unique` X handling makes every variable no reset assigns (and every
+/// explicit X) take the value the instance's reset mode picks when the model is constructed
+/// ([`crate::ResetValues`]: zero, all ones, or random from a seed), so RTL that relies on an
+/// unreset flop shows up in simulation instead of always starting at zero.
+const VERILATOR_FLAGS: &[&str] = &["--cc", "--exe", "-O3", "--x-assign", "unique", "--x-initial", "unique", "--no-timing", "-Wno-fatal"];
 /// `-fvisibility=hidden` + the version script export only `sim_*`;
 /// `-fno-gnu-unique` keeps template statics private to each library, so models
 /// of different builds in one process share no Verilator runtime state.

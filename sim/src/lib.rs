@@ -38,6 +38,6 @@ mod shim;
 pub use build::{build, build_with, BuildSpec, Built, Variant};
 pub use error::SimError;
 pub use locate::{repo_root, Verilator};
-pub use model::{Model, Port, Status};
+pub use model::{Model, Port, ResetValues, Status};
 pub use ports::{PortDir, PortInfo};
 pub use shim::SHIM_VERSION;

@@ -29,7 +29,7 @@ use crate::ports::{PortDir, PortInfo, Storage};
 use crate::shim::SHIM_VERSION;
 use crate::{Built, SimError, Variant};
 
-type NewFn = unsafe extern "C" fn() -> *mut c_void;
+type NewFn = unsafe extern "C" fn(i32, i32) -> *mut c_void;
 type InstFn = unsafe extern "C" fn(*mut c_void);
 type StatusFn = unsafe extern "C" fn(*mut c_void) -> u32;
 type TimeFn = unsafe extern "C" fn(*mut c_void, u64);
@@ -125,6 +125,36 @@ pub struct Status {
     pub error: bool,
 }
 
+/// The initial value of every variable the RTL's reset does not assign (and of every explicit
+/// X), chosen when a model is constructed: Verilator's context `randReset`/`randSeed`.
+/// Registers a reset forgets show up as soon as they are not all zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum ResetValues {
+    /// All zero (Verilator's default, and what builds with `x-initial fast` always gave).
+    #[default]
+    Zero,
+    /// All ones: deterministic, and the opposite of what a forgotten reset used to see.
+    Ones,
+    /// Random bits drawn from this seed (1..=`i32::MAX`; each variable's value depends only on
+    /// the seed and its name, so a seed replays bit-exactly).
+    Random(u32),
+}
+
+impl ResetValues {
+    /// Largest seed Verilator takes (its seed is a C `int`; 0 would mean "pick one at random").
+    pub const MAX_SEED: u32 = i32::MAX as u32;
+
+    /// (randReset, randSeed) for the context.
+    fn verilator_args(self) -> Result<(i32, i32), String> {
+        match self {
+            ResetValues::Zero => Ok((0, 1)),
+            ResetValues::Ones => Ok((1, 1)),
+            ResetValues::Random(s) if (1..=Self::MAX_SEED).contains(&s) => Ok((2, s as i32)),
+            ResetValues::Random(s) => Err(format!("reset seed {s} is outside 1..={}", Self::MAX_SEED)),
+        }
+    }
+}
+
 /// One live instance of a built model.
 pub struct Model {
     inst: NonNull<c_void>,
@@ -144,11 +174,18 @@ pub struct Model {
 unsafe impl Send for Model {}
 
 impl Model {
-    /// Load `b`'s library (once per process) and create a fresh instance.
+    /// Load `b`'s library (once per process) and create a fresh instance whose unreset
+    /// variables start at zero.
     pub fn load(b: &Built) -> Result<Model, SimError> {
+        Model::load_with(b, ResetValues::Zero)
+    }
+
+    /// [`Model::load`] with the initial values of unreset variables chosen by `reset`.
+    pub fn load_with(b: &Built, reset: ResetValues) -> Result<Model, SimError> {
         let api = api_for(b)?;
+        let (mode, seed) = reset.verilator_args().map_err(|what| load_err(&b.lib, what))?;
         // SAFETY: shim entry points with the signatures generated for them.
-        let inst = NonNull::new(unsafe { (api.new)() }).ok_or_else(|| SimError::Instance { top: b.top.clone() })?;
+        let inst = NonNull::new(unsafe { (api.new)(mode, seed) }).ok_or_else(|| SimError::Instance { top: b.top.clone() })?;
         let mut ptrs = vec![std::ptr::null_mut::<c_void>(); b.ports.len()];
         // SAFETY: `ptrs` has exactly sim_port_count() slots (checked in resolve).
         unsafe { (api.port_ptrs)(inst.as_ptr(), ptrs.as_mut_ptr()) };

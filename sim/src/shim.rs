@@ -13,7 +13,7 @@ use crate::Variant;
 
 /// Bump whenever the generated C++ or its ABI changes: it is part of the cache
 /// key, so old libraries are rebuilt rather than loaded with a wrong ABI.
-pub const SHIM_VERSION: u32 = 1;
+pub const SHIM_VERSION: u32 = 2;
 
 /// Linker version script: export the shim, hide everything else (the Verilator
 /// runtime and libstdc++ template instances) so two models in one process never
@@ -78,12 +78,16 @@ pub fn generate(prefix: &str, ports: &[PortInfo], variant: Variant) -> String {
         r#"
 // One instance = its own context, so instances never share time, coverage or
 // error state. $stop/$fatal must not abort the host process: they set the
-// context's error/finish flags, read back with sim_status.
-SIM_API void* sim_new() {{
+// context's error/finish flags, read back with sim_status. The reset mode (0 zero, 1 all
+// ones, 2 random) and seed are set before the model exists: its constructor draws the
+// initial values of unreset variables.
+SIM_API void* sim_new(int32_t rand_reset, int32_t rand_seed) {{
     try {{
         Inst* in = new Inst;
         in->ctx = new VerilatedContext;
         in->ctx->fatalOnError(false);
+        in->ctx->randReset(rand_reset);
+        in->ctx->randSeed(rand_seed);
         in->ctx->traceEverOn({trace});
         in->model = new {prefix}(in->ctx, "TOP");
         return in;

@@ -12,6 +12,7 @@ use tb::flavors;
 use tb::regress::{self, Plan, ResultsFile};
 use tb::report::input::RtlBuild;
 use tb::report::{default_gates, Gate};
+use tb::reset::ResetMode;
 use tb::run::{self, RunOptions, RunResult, Status};
 use tb::scenario::Scenario;
 use tb::shard::Shard;
@@ -46,6 +47,10 @@ pub struct RegressArgs {
     /// Skip code coverage (runs use the plain build instead of the coverage build).
     #[arg(long)]
     no_code_coverage: bool,
+    /// Initial values of RTL flops no reset assigns: zero, ones, random (each run seeded from its
+    /// seed) or random:SEED (one reset seed for every run).
+    #[arg(long, default_value = "random", value_name = "zero|ones|random[:SEED]")]
+    reset_values: ResetMode,
     /// Run only slice K of N of the regression (deterministic; join the slices with `merge`).
     #[arg(long)]
     shard: Option<String>,
@@ -89,7 +94,7 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
             .collect(),
         None => all,
     };
-    let opts = RunOptions::for_repo(&root);
+    let opts = RunOptions { reset: a.reset_values, ..RunOptions::for_repo(&root) };
     // Build (or find) the RTL of each flavor and configuration of the plan once before the
     // workers start; the plain builds' hashes name the RTL in the results.
     let mut rtl = Vec::new();
@@ -148,11 +153,13 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
     let results = ResultsFile::new(rtl, shard.map(|s| s.to_string()), exec.runs, exec.interrupted);
     print_table(&results.runs);
     for r in results.runs.iter().filter(|r| r.status == Status::Fail) {
-        println!("\nFAIL {} seed {} [{}]", regress::run_label(&r.test, &r.scenario.config), r.seed, r.rule.as_deref().unwrap_or("?"));
+        let judge = r.judge.as_ref().map(|j| j.to_string()).unwrap_or_default();
+        let label = regress::run_label(&r.test, &r.scenario.config);
+        println!("\nFAIL {label} seed {} [{}] judged by {judge}", r.seed, r.rule.as_deref().unwrap_or("?"));
         if let Some(f) = &r.failure {
             println!("{}", f.lines().take(6).collect::<Vec<_>>().join("\n"));
         }
-        println!("replay: {}", run::replay_command(&r.scenario.flavor, &r.scenario.config, &r.test, r.seed));
+        println!("replay: {}", run::replay_command(r));
     }
     let s = &results.summary;
     println!(

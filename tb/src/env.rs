@@ -44,10 +44,10 @@ impl Agents {
     #[inline]
     pub fn watch(&mut self, edge: u64) {
         if let Some(what) = self.regs.overdue(edge) {
-            panic!("[OP-15] waited {REGISTER_PATIENCE} cycles for {what}; {}", self.ports());
+            panic!("[OP-15] {}: waited {REGISTER_PATIENCE} cycles for {what}; {}", crate::judge::waits::REGISTER, self.ports());
         }
         if let Some((rule, what)) = self.cmds.overdue(edge) {
-            panic!("[{rule}] waited {COMMAND_PATIENCE} cycles for {what}; {}", self.ports());
+            panic!("[{rule}] {}: waited {COMMAND_PATIENCE} cycles for {what}; {}", crate::judge::waits::COMMAND, self.ports());
         }
     }
     /// What the memory, command and register agents still hold (for failure reports).
@@ -127,7 +127,7 @@ impl Env {
     /// command port still hold.
     pub async fn wait_done(&self, done: &Done, limit: u64, rule: &str, what: impl FnOnce() -> String) -> u64 {
         if first((done.wait(), self.sim.clock_cycles(limit))).await == 1 {
-            panic!("[{rule}] waited {limit} cycles for {}; {}", what(), self.ports());
+            panic!("[{rule}] {}: waited {limit} cycles for {}; {}", crate::judge::waits::COMPLETION, what(), self.ports());
         }
         done.wait().await
     }
@@ -154,7 +154,8 @@ impl Env {
             if now > accepted {
                 (accepted, since) = (now, self.sim.cycle());
             }
-            ensure!(
+            expired!(
+                crate::judge::waits::INGRESS,
                 self.sim.cycle() - since < INGRESS_PATIENCE,
                 "OP-15",
                 "the ingress accepted {} of {} messages, then none for {INGRESS_PATIENCE} cycles (it stalls only while its FIFO is full behind the memory port); {}",
@@ -190,7 +191,7 @@ impl Env {
                 return *s;
             }
             if self.sim.cycle() >= deadline {
-                panic!("[{rule}] waited {limit} cycles for a transaction that never came");
+                panic!("[{rule}] {}: waited {limit} cycles for a transaction that never came", crate::judge::waits::CONDITION);
             }
             self.sim.rising_edge().await;
         }
@@ -244,7 +245,8 @@ impl Env {
                 let a = self.agents.borrow();
                 let rule = if a.pcie.is_idle() { "OP-15" } else { "PRI-16" };
                 panic!(
-                    "[{rule}] the bench did not settle ({quiet} quiet cycles) in {SETTLE_PATIENCE} cycles\n{}\n{}",
+                    "[{rule}] {}: the bench did not settle ({quiet} quiet cycles) in {SETTLE_PATIENCE} cycles\n{}\n{}",
+                    crate::judge::waits::SETTLE,
                     a.pcie.describe(),
                     self.ports()
                 );
@@ -311,7 +313,8 @@ impl TrafficWatch {
         if now != self.seen {
             (self.seen, self.since) = (now, env.sim.cycle());
         }
-        ensure!(
+        expired!(
+            crate::judge::waits::TRAFFIC,
             env.sim.cycle() - self.since < TRAFFIC_PATIENCE,
             "PRI-16",
             "waiting for {what}, the traffic made no progress for {TRAFFIC_PATIENCE} cycles (no message accepted, no response sent)\n{}\n{}",

@@ -9,6 +9,16 @@ macro_rules! ensure {
     };
 }
 
+/// A bounded wait fails naming its rule and itself: "[RULE] <wait>: message", `wait` one of
+/// `crate::judge::waits` (so the run records which wait expired, not a test assertion).
+macro_rules! expired {
+    ($wait:expr, $cond:expr, $rule:expr, $($fmt:tt)+) => {
+        if !$cond {
+            panic!("[{}] {}: {}", $rule, $wait, format!($($fmt)+));
+        }
+    };
+}
+
 /// A test body from an `async fn(Env, Scenario, ChaCha8Rng)`.
 macro_rules! body {
     ($f:expr) => {

@@ -19,6 +19,8 @@ pub struct Observers {
     checkers: Vec<Box<dyn Checker>>,
     /// Violations reported since the bench last looked.
     pub violations: Vec<Violation>,
+    /// The checker that reported the run's first violation (the judge of a failed run).
+    pub first_checker: Option<&'static str>,
     trace: Option<TraceWriter>,
     /// First failure to write the trace (reported once the run ends).
     pub trace_error: Option<String>,
@@ -28,7 +30,7 @@ pub struct Observers {
 
 impl Observers {
     pub fn new(checkers: Vec<Box<dyn Checker>>, trace: Option<TraceWriter>, keep_log: bool) -> Observers {
-        Observers { checkers, violations: Vec::new(), trace, trace_error: None, recent: RecentTxns::new(32), keep_log }
+        Observers { checkers, violations: Vec::new(), first_checker: None, trace, trace_error: None, recent: RecentTxns::new(32), keep_log }
     }
 
     /// Hand one transaction, seen at edge `cycle`, to every consumer.
@@ -37,6 +39,9 @@ impl Observers {
         self.recent.push(s);
         for c in self.checkers.iter_mut() {
             c.observe(&s, &mut self.violations);
+            if self.first_checker.is_none() && !self.violations.is_empty() {
+                self.first_checker = Some(c.name());
+            }
         }
         coverage.on_txn(&s);
         if let Some(t) = self.trace.as_mut() {
@@ -77,6 +82,9 @@ impl Observers {
         let mut v = std::mem::take(&mut self.violations);
         for c in self.checkers.iter_mut() {
             c.finish(cycle, &mut v);
+            if self.first_checker.is_none() && !v.is_empty() {
+                self.first_checker = Some(c.name());
+            }
         }
         if let Some(t) = self.trace.as_mut() {
             if let Err(e) = t.finish() {

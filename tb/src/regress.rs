@@ -366,7 +366,7 @@ fn run_summary(r: &RunResult) -> RunSummary {
         wall_s: r.wall_s,
         rule: r.rule.clone(),
         failure: r.failure.as_ref().and_then(|f| f.lines().next()).map(str::to_string),
-        replay: run::replay_command(&r.scenario.flavor, &r.scenario.config, &r.test, r.seed),
+        replay: run::replay_command(r),
         report: r.failure.clone(),
     }
 }

@@ -8,9 +8,11 @@ use crate::config::{self, RtlConfig};
 use crate::env::Agents;
 use crate::flavor::Flavor;
 use crate::flavors;
+use crate::judge::Judge;
 use crate::lockstep::Stop;
 use crate::observe::Observers;
 use crate::registry::TestDef;
+use crate::reset::ResetMode;
 use crate::scenario::Scenario;
 use crate::testbench::Harness;
 use crate::trace::TraceWriter;
@@ -36,6 +38,8 @@ pub struct RunOptions {
     pub lockstep: bool,
     /// Run the code-coverage build and write this run's Verilator coverage data here.
     pub code_coverage: Option<PathBuf>,
+    /// Initial values of RTL variables no reset assigns (default: random from the run seed).
+    pub reset: ResetMode,
 }
 
 impl RunOptions {
@@ -49,6 +53,7 @@ impl RunOptions {
             keep_log: true,
             lockstep: true,
             code_coverage: None,
+            reset: ResetMode::default(),
         }
     }
 }
@@ -70,9 +75,15 @@ pub struct RunResult {
     pub wall_s: f64,
     /// Rule ID the failure names (lockstep blame, checker, or test assertion).
     pub rule: Option<String>,
+    /// What failed the run: `lockstep`, `checker NAME`, a bounded wait or watchdog by name,
+    /// `test assertion` or `timeout` (see `tb::judge`).
+    pub judge: Option<Judge>,
     /// One-paragraph failure report (first mismatch or violations, recent transactions).
     pub failure: Option<String>,
     pub scenario: Scenario,
+    /// The reset values the RTL started from (`zero`, `ones` or `random:SEED`): with the
+    /// scenario, all a bit-exact replay needs.
+    pub reset: ResetMode,
     /// Functional coverage counters of this run (merged by the regression, not stored per run).
     #[serde(skip)]
     pub functional: Option<crate::coverage::CoverData>,
@@ -97,10 +108,12 @@ fn sv_files(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-/// The one command that replays a run with waves (ARCHITECTURE principle 7).
-pub fn replay_command(flavor: &str, config: &str, test: &str, seed: u64) -> String {
-    let config = if config == config::DEFAULT { String::new() } else { format!(" --config {config}") };
-    format!("iommu-tb replay --flavor {flavor}{config} --test {test} --seed {seed}")
+/// The one command that replays a run with waves (ARCHITECTURE principle 7), its RTL
+/// configuration and reset state included.
+pub fn replay_command(r: &RunResult) -> String {
+    let s = &r.scenario;
+    let config = if s.config == config::DEFAULT { String::new() } else { format!(" --config {}", s.config) };
+    format!("iommu-tb replay --flavor {}{config} --test {} --seed {} --reset-values {}", s.flavor, r.test, r.seed, r.reset)
 }
 
 /// A registered test's flavor and definition, and the RTL configuration it runs under; a
@@ -136,7 +149,8 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         (None, None) => sim::Variant::Plain,
     };
     let built = sim::build(&build_spec(flavor, &cfg, &opts.rtl_dir, variant), &opts.cache_root).map_err(|e| e.to_string())?;
-    let model = sim::Model::load(&built).map_err(|e| e.to_string())?;
+    let reset = opts.reset.for_run(scenario.seed);
+    let model = sim::Model::load_with(&built, reset.values(scenario.seed)).map_err(|e| e.to_string())?;
     let trace = match &opts.trace_out {
         Some(p) => Some(TraceWriter::create(p).map_err(|e| format!("cannot write trace {}: {e}", p.display()))?),
         None => None,
@@ -161,21 +175,23 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
     let bench = bench.as_mut();
     bench.set_lockstep(opts.lockstep);
     let outcome = catch_unwind(AssertUnwindSafe(|| drive(&mut *bench, def, scenario, rng(4))));
-    let (rule, failure) = match outcome {
-        Ok(r) => r,
+    let verdict = match outcome {
+        Ok(v) => v,
         Err(panic) => {
             let msg = panic_text(&panic);
-            (rule_in(&msg), Some(format!("{msg}\n{}", recent(bench))))
+            let judge = Judge::of_sequence_failure(&msg);
+            Some(Verdict { rule: rule_in(&msg), judge, report: format!("{msg}\n{}", recent(bench)) })
         }
     };
-    let (rule, failure) = match (rule, failure) {
-        (None, None) => {
+    let verdict = match verdict {
+        None => {
             // Liveness at the end of the test (PRI-16 and friends).
             let v = bench.finish();
-            match v.first() {
-                Some(first) => (Some(first.rule.to_string()), Some(violations_report(&v, bench))),
-                None => (None, None),
-            }
+            v.first().map(|first| Verdict {
+                rule: Some(first.rule.to_string()),
+                judge: checker_judge(bench),
+                report: violations_report(&v, bench),
+            })
         }
         other => {
             bench.finish();
@@ -183,12 +199,13 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         }
     };
     // A negative test passes when the run fails naming the expected rule, and fails otherwise.
-    let (rule, failure) = match def.expect_failure {
-        None => (rule, failure),
-        Some(want) if rule.as_deref() == Some(want) => (None, None),
-        Some(want) => {
-            let got = failure.as_deref().and_then(|f| f.lines().next()).unwrap_or("it passed");
-            (Some(want.to_string()), Some(format!("[{want}] expected the injected fault to be reported as {want}; {got}")))
+    let verdict = match (def.expect_failure, verdict) {
+        (None, v) => v,
+        (Some(want), Some(v)) if v.rule.as_deref() == Some(want) => None,
+        (Some(want), v) => {
+            let got = v.as_ref().and_then(|v| v.report.lines().next()).unwrap_or("it passed");
+            let report = format!("[{want}] expected the injected fault to be reported as {want}; {got}");
+            Some(Verdict { rule: Some(want.to_string()), judge: Judge::Assertion, report })
         }
     };
     if let Some(path) = &opts.code_coverage {
@@ -200,12 +217,14 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
     Ok(RunResult {
         test: scenario.test.clone(),
         seed: scenario.seed,
-        status: if failure.is_some() { Status::Fail } else { Status::Pass },
+        status: if verdict.is_some() { Status::Fail } else { Status::Pass },
         cycles: bench.cycle(),
         wall_s: start.elapsed().as_secs_f64(),
-        rule,
-        failure,
+        rule: verdict.as_ref().and_then(|v| v.rule.clone()),
+        judge: verdict.as_ref().map(|v| v.judge.clone()),
+        failure: verdict.map(|v| v.report),
         scenario: scenario.clone(),
+        reset,
         functional: Some(bench.take_coverage()),
     })
 }
@@ -226,27 +245,48 @@ fn pri_config(t: &crate::agents::pcie_fn::TrafficPlan) -> checkers::pri::PriConf
     }
 }
 
-/// Run the test body to its end, then drain. Returns (rule, report) on failure.
-fn drive(bench: &mut dyn Harness, def: &TestDef, scenario: &Scenario, rng: ChaCha8Rng) -> (Option<String>, Option<String>) {
+/// Why a run failed: the rule, the judge that caught it, the failure report.
+struct Verdict {
+    /// None when a sequence panicked without naming a rule.
+    rule: Option<String>,
+    judge: Judge,
+    report: String,
+}
+
+/// The judge of checker violations: the checker that reported the first one.
+fn checker_judge(bench: &dyn Harness) -> Judge {
+    Judge::Checker(bench.obs().first_checker.unwrap_or("?").to_string())
+}
+
+/// Run the test body to its end, then drain. Returns the verdict of a failure.
+fn drive(bench: &mut dyn Harness, def: &TestDef, scenario: &Scenario, rng: ChaCha8Rng) -> Option<Verdict> {
     let env = bench.env();
     let main = bench.sched().start_soon((def.body)(env.clone(), scenario.clone(), rng));
     let mut drain_left = 64u64;
     loop {
         if main.is_finished() {
             if drain_left == 0 {
-                return (None, None);
+                return None;
             }
             drain_left -= 1;
         }
         if bench.cycle() >= scenario.max_cycles {
             let link = bench.env().agents.borrow().pcie.describe();
             let report = format!("timeout: the test did not finish within {} cycles\n{link}\n{}", scenario.max_cycles, recent(bench));
-            return (Some("TIMEOUT".into()), Some(report));
+            return Some(Verdict { rule: Some("TIMEOUT".into()), judge: Judge::Timeout, report });
         }
         match bench.step() {
             None => {}
-            Some(Stop::Mismatch(m)) => return (Some(m.rule.to_string()), Some(format!("{m}\n{}", recent(bench)))),
-            Some(Stop::Violations(v)) => return (Some(v[0].rule.to_string()), Some(violations_report(&v, bench))),
+            Some(Stop::Mismatch(m)) => {
+                return Some(Verdict { rule: Some(m.rule.to_string()), judge: Judge::Lockstep, report: format!("{m}\n{}", recent(bench)) })
+            }
+            Some(Stop::Violations(v)) => {
+                return Some(Verdict {
+                    rule: Some(v[0].rule.to_string()),
+                    judge: checker_judge(bench),
+                    report: violations_report(&v, bench),
+                })
+            }
         }
     }
 }

@@ -45,7 +45,7 @@ pub async fn wait_for(env: &Env, rule: &str, what: &str, cond: impl Fn(&Env) -> 
 pub async fn wait_until(env: &Env, rule: &str, what: &str, limit: u64, cond: impl Fn(&Env) -> bool) {
     let deadline = env.sim.cycle() + limit;
     while !cond(env) {
-        ensure!(env.sim.cycle() < deadline, rule, "waited {limit} cycles for {what}");
+        expired!(crate::judge::waits::CONDITION, env.sim.cycle() < deadline, rule, "waited {limit} cycles for {what}");
         env.sim.rising_edge().await;
     }
 }
@@ -77,7 +77,8 @@ pub async fn responses(env: &Env, n: usize, rule: &str) {
 pub async fn free_and_rebind(env: &Env, rid: u16, pasid: u32, answered: impl Fn() -> bool, discard: impl FnOnce()) {
     let deadline = env.sim.cycle() + 20 * PATIENCE;
     while !answered() {
-        ensure!(
+        expired!(
+            crate::judge::waits::HOST,
             env.sim.cycle() < deadline,
             "HOST-10",
             "groups of PASID {pasid:#x} still unanswered {} cycles after its drain",

@@ -37,7 +37,7 @@ impl Smmuv3Sequences for Env {
                 return;
             }
         }
-        panic!("[SMMU-PRIQ-15] CR0ACK never showed {value:#x}");
+        panic!("[SMMU-PRIQ-15] {}: CR0ACK never showed {value:#x}", crate::judge::waits::REGISTER_VALUE);
     }
     async fn wait_irq_ctrlack(&self, value: u32, rule: &str) {
         for _ in 0..1000 {
@@ -45,6 +45,6 @@ impl Smmuv3Sequences for Env {
                 return;
             }
         }
-        panic!("[{rule}] IRQ_CTRLACK never showed {value:#x}");
+        panic!("[{rule}] {}: IRQ_CTRLACK never showed {value:#x}", crate::judge::waits::REGISTER_VALUE);
     }
 }

@@ -139,7 +139,7 @@ pub async fn stop_pasid_b(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
         }
         env.cycles(50).await;
     }
-    panic!("[HOST-18] the Stop Marker was queued but the host never consumed and dropped it");
+    panic!("[HOST-18] {}: the Stop Marker was queued but the host never consumed and dropped it", crate::judge::waits::HOST);
 }
 
 /// The stop-PASID classes: traffic that goes on until the test winds it down, so that PRGs of P

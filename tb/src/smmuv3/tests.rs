@@ -123,7 +123,8 @@ async fn mem_backpressure(env: Env, sc: Scenario, _: ChaCha8Rng) {
     // write is not yet acknowledged (SMMU-PRIQ-3).
     let deadline = env.sim.cycle() + PATIENCE;
     loop {
-        ensure!(
+        expired!(
+            crate::judge::waits::CONDITION,
             env.sim.cycle() < deadline,
             "SMMU-PRIQ-3",
             "PROD did not reach 6 in {PATIENCE} cycles: {} entries acknowledged",
@@ -306,7 +307,8 @@ async fn linux_cons_keeps_overflow(env: Env, sc: Scenario, mut rng: ChaCha8Rng) 
     fill_and_overflow(&env, &sc).await;
     let deadline = env.sim.cycle() + PATIENCE;
     while stats.borrow().entries < 2 {
-        ensure!(
+        expired!(
+            crate::judge::waits::CONDITION,
             env.sim.cycle() < deadline,
             "HOST-16",
             "the host consumed {} entries in {PATIENCE} cycles, expected 2",
@@ -338,7 +340,12 @@ async fn ack_then_resume(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     env.send_all(&[partial, req(11, Some(6), 51, true), req(11, Some(6), 50, true)]).await;
     let deadline = env.sim.cycle() + PATIENCE;
     while stats.borrow().overflows_seen == 0 {
-        ensure!(env.sim.cycle() < deadline, "SMMU-PRIQ-7", "the host saw no overflow in {PATIENCE} cycles");
+        expired!(
+            crate::judge::waits::CONDITION,
+            env.sim.cycle() < deadline,
+            "SMMU-PRIQ-7",
+            "the host saw no overflow in {PATIENCE} cycles"
+        );
         env.cycles(10).await;
     }
     env.settle(200).await;

@@ -105,7 +105,8 @@ impl VtdSequences for Env {
         self.descriptor(sync_wait(status, drain)).await;
         let deadline = self.sim.cycle() + STATUS_PATIENCE;
         while self.mem_read_u32(status.addr) != status.data {
-            ensure!(
+            expired!(
+                crate::judge::waits::COMPLETION,
                 self.sim.cycle() < deadline,
                 "VTD-IQ-8",
                 "the status write of {:#x} to {:#x} never came in {STATUS_PATIENCE} cycles",

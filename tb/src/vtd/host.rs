@@ -189,14 +189,15 @@ pub async fn drain_pasid(env: &Env, state: &State, rid: u16, pasid: Option<u32>)
         if !prq_holds(env, rid, pasid).await {
             break;
         }
-        ensure!(env.sim.cycle() < deadline, "HOST-25", "waited until cycle {deadline} for {}", what());
+        expired!(crate::judge::waits::HOST, env.sim.cycle() < deadline, "HOST-25", "waited until cycle {deadline} for {}", what());
         wait_for_thread(env, state, deadline, "HOST-25", what, |s| s.rounds > round).await;
     }
     // (2) HOST-10: every group already reported for the device is answered.
     let mark = state.borrow().sw.core.flush_mark(rid);
     let deadline = env.sim.cycle() + THREAD_PATIENCE;
     while !state.borrow().sw.core.flush_done(&mark) {
-        ensure!(
+        expired!(
+            crate::judge::waits::HOST,
             env.sim.cycle() < deadline,
             "HOST-10",
             "the groups of {rid:#06x} reported before its drain were not all answered in {THREAD_PATIENCE} cycles"
@@ -253,7 +254,7 @@ async fn wait_for_thread(
     done: impl Fn(&VtdHostState) -> bool,
 ) {
     while !done(&state.borrow()) {
-        ensure!(env.sim.cycle() < deadline, rule, "waited until cycle {deadline} for {}", what());
+        expired!(crate::judge::waits::HOST, env.sim.cycle() < deadline, rule, "waited until cycle {deadline} for {}", what());
         let ev = state.borrow().round_done.clone();
         first((ev.wait(), env.sim.clock_cycles(DRAIN_POLL_CYCLES))).await;
     }
@@ -288,7 +289,12 @@ impl QiLock {
     async fn acquire(env: &Env, state: &State) -> QiLock {
         let deadline = env.sim.cycle() + QI_LOCK_PATIENCE;
         loop {
-            ensure!(env.sim.cycle() < deadline, "HOST-23", "a synchronous submission held the QI lock for {QI_LOCK_PATIENCE} cycles");
+            expired!(
+                crate::judge::waits::HOST,
+                env.sim.cycle() < deadline,
+                "HOST-23",
+                "a synchronous submission held the QI lock for {QI_LOCK_PATIENCE} cycles"
+            );
             {
                 let mut s = state.borrow_mut();
                 if !s.qi_busy {
