@@ -674,12 +674,51 @@ async fn irq_sources_alone(env: Env, sc: Scenario, _: ChaCha8Rng) {
     ensure!(count(&env, IrqLine::Priq) == 1, "SMMU-PRIQ-13", "{} PRIQ interrupts for one entry into the empty queue", count(&env, IrqLine::Priq));
 }
 
+/// Queue bases that between them set and clear every stored BASE.ADDR bit (OP-19: 48 bits), the
+/// top page of the address space first.
+const BASE_PATTERNS: [u64; 4] = [0xFFFF_FFFF_F000, 0x0000_0000_1000, 0xAAAA_AAAA_A000, 0x5555_5555_5000];
+
+async fn queue_base_bits(env: Env, _sc: Scenario, _: ChaCha8Rng) {
+    // Entries land at base + 16k whatever the base (SMMU-PRIQ-1), and carry every field bit
+    // set, then clear (SMMU-PRIQ-4); a requester with every RID bit set, then clear.
+    let mut written = 0;
+    for (k, base) in BASE_PATTERNS.into_iter().enumerate() {
+        env.write_reg(regs::CR0, 0).await;
+        env.wait_cr0ack(0).await;
+        env.enable_priq(base, 3).await;
+        let msgs = [every_bit_request(0xFFFF, 0x1FF), req(0, None, 0, false)];
+        env.send_all(&msgs).await;
+        written += msgs.len();
+        acked(&env, written).await;
+        for (j, (addr, m)) in entries(&env)[written - msgs.len()..].iter().enumerate() {
+            ensure!(*addr == base + 16 * j as u64, "SMMU-PRIQ-1", "base {k} ({base:#x}): entry {j} at {addr:#x}");
+            ensure!(*m == msgs[j], "SMMU-PRIQ-4", "base {base:#x}: entry {j} decodes to {m:?}, sent {:?}", msgs[j]);
+        }
+    }
+}
+
+async fn cmd_noop_bits(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    // OP-6: the defined commands this block does not implement have no effect whatever their
+    // other bits (RES0 bits are ignored); every bit of both words set, then clear.
+    env.enable_priq(sc.queue_base, sc.log2size).await;
+    for op in [0x01u64, 0x40, 0x45] {
+        env.command(!0xFF | op, u64::MAX).await;
+        env.command(op, 0).await;
+    }
+    env.cycles(10).await;
+    reads(&env, regs::GERROR, 0, "SMMU-CMD-2", "no-op commands with every other bit set").await;
+    ensure!(env.responses().is_empty(), "SMMU-CMD-3", "a no-op command sent a response");
+    ensure!(env.count(|t| matches!(t, Txn::SyncDone)) == 0, "SMMU-CMD-9", "a no-op command completed a CMD_SYNC");
+}
+
 // ---- random --------------------------------------------------------------------------------------
 
 fn random_scenario(seed: u64) -> Scenario {
     use rand::SeedableRng;
     let mut r = ChaCha8Rng::seed_from_u64(seed);
-    let rids: Vec<u16> = (0..r.gen_range(1..=3)).map(|k| 0x0100 + k * 8).collect();
+    // Requesters anywhere in the RID space (distinct: they differ in bits [15:13]).
+    let first: u16 = r.gen();
+    let rids: Vec<u16> = (0..r.gen_range(1..=3)).map(|k| first.wrapping_add(k * 0x2001)).collect();
     let pasids: Vec<u32> = (0..r.gen_range(1..=4)).map(|_| if r.gen_range(0..4) == 0 { 0 } else { r.gen_range(1..1 << 20) }).collect();
     Scenario {
         flavor: super::Smmuv3.name().into(),
@@ -805,6 +844,8 @@ pub fn registry() -> &'static [TestDef] {
             directed!("write_gating", write_gating, ["SMMU-PRIQ-14"]),
             directed!("register_negative_space", register_negative_space, ["SMMU-PRIQ-14", "SMMU-PRIQ-1", "OP-7", "OP-8", "OP-19"]),
             directed!("irq_sources_alone", irq_sources_alone, ["SMMU-PRIQ-13", "SMMU-CMD-11"]),
+            directed!("queue_base_bits", queue_base_bits, ["SMMU-PRIQ-1", "SMMU-PRIQ-4", "OP-19"]),
+            directed!("cmd_noop_bits", cmd_noop_bits, ["OP-6", "SMMU-CMD-2"]),
             directed!("cr0ack_hold", cr0ack_hold, ["SMMU-PRIQ-15"], |s| Scenario {
                 memory: MemoryBehaviour { ready_odds: 255, ack_latency: (30, 30), error_odds: 0 },
                 ..directed("cr0ack_hold", s)

@@ -863,6 +863,81 @@ async fn event_sources_alone(env: Env, sc: Scenario, _: ChaCha8Rng) {
     ensure!(env.count(|t| matches!(t, Txn::Msi { .. })) == 0, "VTD-PRQ-13", "an MSI while every unit was masked");
 }
 
+// ---- every address and data bit set and cleared (toggle stimulus with architectural checks) -----
+
+/// 4 KiB-aligned addresses that between them set and clear every bit of a 48-bit address
+/// (OP-19), the top page first.
+const ADDR_PATTERNS: [u64; 4] = [0xFFFF_FFFF_F000, 0x0000_0000_1000, 0xAAAA_AAAA_A000, 0x5555_5555_5000];
+
+async fn queue_base_bits(env: Env, _sc: Scenario, _: ChaCha8Rng) {
+    // Descriptors land at PQA + 32 x PQT index whatever the base (VTD-PRQ-1) and carry every
+    // field bit set, then clear (VTD-PRQ-4); MSIs and status writes go to the addresses
+    // programmed, every bit set then clear (VTD-PRQ-13, VTD-IQ-8).
+    env.pre_enable(0, RID2).await;
+    env.pre_enable(1, 0).await;
+    env.unmask(regs::PECTL).await;
+    for (k, base) in ADDR_PATTERNS.into_iter().enumerate() {
+        env.enable_prq(base, LOG2SIZE).await;
+        let msi = base | 0xFFC;
+        env.write_reg(regs::PEADDR, msi & 0xFFFF_FFFF).await;
+        env.write_reg(regs::PEUADDR, msi >> 32).await;
+        env.write_reg(regs::PEDATA, if k % 2 == 0 { 0xFFFF } else { 0 }).await;
+        let first = entries(&env).len();
+        let msgs = [every_bit_request(RID2, 0x1FF), req(0, None, 0, false)];
+        env.send_all(&msgs).await;
+        written(&env, first + 2).await;
+        for (j, (addr, m)) in entries(&env)[first..].iter().enumerate() {
+            ensure!(*addr == base + DESC_BYTES * j as u64, "VTD-PRQ-1", "base {base:#x}: descriptor {j} at {addr:#x}");
+            ensure!(*m == msgs[j], "VTD-PRQ-4", "base {base:#x}: descriptor {j} decodes to {m:?}, sent {:?}", msgs[j]);
+        }
+        wait_for(&env, "VTD-PRQ-13", "the page request event MSI", |e| msis_to(e, msi) == 1).await;
+        env.write_reg(regs::PRS, u64::from(regs::PRS_PPR)).await;
+        let status = base | 0x800;
+        let data = if k % 2 == 0 { u32::MAX } else { 0x5A5A_5A5A };
+        env.descriptor(InvWaitDsc { sw: true, status_data: data, status_addr: status, ..Default::default() }.encode()).await;
+        wait_for(&env, "VTD-IQ-8", "the status write", |e| e.mem_read_u32(status) == data).await;
+    }
+}
+
+async fn noop_descriptor_bits(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    // OP-10: types 0x01-0x04 and 0x06-0x08 are taken and do nothing, reserved bits not checked;
+    // every bit but the type set in all four qwords, then clear.
+    setup(&env, &sc).await;
+    for t in [0x01u64, 0x02, 0x03, 0x04, 0x06, 0x07, 0x08] {
+        let ty = (t & 0xF) | (t >> 4) << 9;
+        env.descriptor([!0xE0F | ty, u64::MAX, u64::MAX, u64::MAX]).await;
+        env.descriptor([ty, 0, 0, 0]).await;
+    }
+    env.cycles(10).await;
+    ensure!(fsts(&env).await & regs::FSTS_IQE == 0, "VTD-IQ-2", "a no-op descriptor with reserved bits set set IQE (OP-10)");
+    ensure!(env.responses().is_empty(), "VTD-IQ-3", "a no-op descriptor sent a response");
+    ensure!(env.count(|t| matches!(t, Txn::MemWrite { .. } | Txn::StatusWrite { .. } | Txn::Msi { .. })) == 0, "VTD-IQ-2", "a no-op descriptor wrote memory");
+}
+
+async fn fault_record_bits(env: Env, _sc: Scenario, _: ChaCha8Rng) {
+    // Every record written twice, its fields all set then all clear (VTD-FLT-3), each cleared
+    // before the next fault so that FRI follows the internal index (VTD-FLT-1, -4, -5). No
+    // requester is enabled: every message is a fault.
+    let nr = regs::cap_nr(env.read_reg(regs::CAP).await);
+    for round in 0..2u32 {
+        for i in 0..nr {
+            let m = if round == 0 {
+                PageRequest { prgi: i as u16, ..every_bit_request(0xFFFF, 0) }
+            } else {
+                PageRequest { rid: 0, r: true, prgi: i as u16, ..Default::default() }
+            };
+            env.send_all(&[m]).await;
+            quiet(&env).await;
+            let f = fsts(&env).await;
+            ensure!(f >> regs::FSTS_FRI_SHIFT & 0xFF == i, "VTD-FLT-4", "FSTS {f:#x}: FRI {i} expected for the fault in record {i}");
+            let rec = frcd(&env, i).await;
+            ensure!(rec.f && rec.sid == m.rid && rec.fi == m.page, "VTD-FLT-3", "record {i} is {rec:?} for {m:?}");
+            env.clear_fault_record(i).await;
+        }
+    }
+    ensure!(fsts(&env).await & regs::FSTS_PPF == 0, "VTD-FLT-1", "PPF set with every record cleared");
+}
+
 // ---- every message class in every row (Table 31, DEC-1, DEC-5..DEC-7) -----------------------------
 
 /// One message of each class: Stop Marker, PASID-less LPIG=1 with R=W=0 (an ordinary LPIG=1
@@ -1163,7 +1238,8 @@ fn random_scenario(seed: u64) -> Scenario {
         rsp_ready_odds: pick(64, 255) as u8,
         traffic: Some(TrafficPlan {
             rids,
-            pasids: vec![0, 1, 2],
+            // PASIDs over the whole 20-bit space.
+            pasids: vec![0, pick(1, 0xF_FFFF) as u32, pick(1, 0xF_FFFF) as u32],
             allocation: pick(4, 120) as u32,
             max_prg_len: pick(1, 6) as u32,
             prgs: u32::MAX,
@@ -1329,6 +1405,9 @@ pub fn registry() -> &'static [TestDef] {
             ),
             directed!("vtd_w1c_zero_writes", w1c_zero_writes, ["VTD-PRQ-12", "VTD-FLT-1", "VTD-FLT-5", "VTD-IQ-8"]),
             directed!("vtd_event_sources_alone", event_sources_alone, ["VTD-PRQ-13", "VTD-PRQ-14", "VTD-FLT-6", "VTD-IQ-8"]),
+            directed!("vtd_queue_base_bits", queue_base_bits, ["VTD-PRQ-1", "VTD-PRQ-4", "VTD-PRQ-13", "VTD-IQ-8", "OP-19"]),
+            directed!("vtd_noop_descriptor_bits", noop_descriptor_bits, ["OP-10", "VTD-IQ-2"]),
+            directed!("vtd_fault_record_bits", fault_record_bits, ["VTD-FLT-1", "VTD-FLT-3", "VTD-FLT-4", "VTD-FLT-5"]),
             directed!("vtd_drain_after_overflow", drain_after_overflow, ["VTD-IQ-11", "HOST-22", "HOST-25", "DEC-7"], |s| Scenario {
                 host: HostPolicy { consume: true, poll_cycles: 3_000, ..HostPolicy::default() },
                 ..directed("vtd_drain_after_overflow", s)
