@@ -580,7 +580,9 @@ async fn reads(env: &Env, addr: u32, want: u64, rule: &str, what: &str) {
 /// Offsets next to the implemented registers that must read 0 and ignore writes: the upper
 /// dword of PRIQ_BASE, the Page-0 aliases of PROD/CONS (OP-8), PRIQ_IRQ_CFG0/1 (OP-7), CR1,
 /// the dwords around PROD/CONS on Page 1, CR0 on Page 1, and the last dword of the space.
-const UNMAPPED: [u32; 11] = [0x000C4, 0x000C8, 0x000CC, 0x000D0, 0x000D8, 0x00028, 0x0001C, 0x100C4, 0x100D0, 0x10020, 0xFFFFC];
+/// Unaligned offsets inside CR0 and PRIQ_CONS are not CR0 and PRIQ_CONS.
+const UNMAPPED: [u32; 13] =
+    [0x000C4, 0x000C8, 0x000CC, 0x000D0, 0x000D8, 0x00028, 0x0001C, 0x100C4, 0x100D0, 0x10020, 0xFFFFC, 0x00021, 0x100CE];
 
 async fn register_negative_space(env: Env, sc: Scenario, _: ChaCha8Rng) {
     let ones = u64::MAX;
@@ -625,6 +627,16 @@ async fn register_negative_space(env: Env, sc: Scenario, _: ChaCha8Rng) {
     ] {
         reads(&env, addr, 0, rule, "reserved bits written to 1").await;
     }
+    // EVENTQEN, CMDQEN and EVENTQ_IRQEN are stored and acknowledged, and enable nothing here.
+    let cr0 = regs::CR0_EVENTQEN | regs::CR0_CMDQEN;
+    env.write_reg(regs::CR0, cr0 as u64).await;
+    env.wait_cr0ack(cr0).await;
+    env.write_reg(regs::IRQ_CTRL, regs::IRQ_CTRL_EVENTQ_IRQEN as u64).await;
+    env.wait_irq_ctrlack(regs::IRQ_CTRL_EVENTQ_IRQEN, "SMMU-PRIQ-13").await;
+    env.write_reg(regs::CR0, 0).await;
+    env.write_reg(regs::IRQ_CTRL, 0).await;
+    env.wait_cr0ack(0).await;
+    env.wait_irq_ctrlack(0, "SMMU-PRIQ-13").await;
     // Read-only registers ignore writes.
     let ro = [regs::IDR0, regs::IDR1, regs::IDR3, regs::IDR5, regs::CR0ACK, regs::IRQ_CTRLACK, regs::GERROR, regs::CMDQ_CONS];
     let mut before = Vec::new();
@@ -681,11 +693,14 @@ const BASE_PATTERNS: [u64; 4] = [0xFFFF_FFFF_F000, 0x0000_0000_1000, 0xAAAA_AAAA
 async fn queue_base_bits(env: Env, _sc: Scenario, _: ChaCha8Rng) {
     // Entries land at base + 16k whatever the base (SMMU-PRIQ-1), and carry every field bit
     // set, then clear (SMMU-PRIQ-4); a requester with every RID bit set, then clear.
+    // LOG2SIZEs whose changes set and clear the index and wrap masks' bits that the other
+    // tests leave constant.
     let mut written = 0;
-    for (k, base) in BASE_PATTERNS.into_iter().enumerate() {
+    for (k, log2size) in [7u32, 3, 6, 5, 3].into_iter().enumerate() {
+        let base = BASE_PATTERNS[k % BASE_PATTERNS.len()];
         env.write_reg(regs::CR0, 0).await;
         env.wait_cr0ack(0).await;
-        env.enable_priq(base, 3).await;
+        env.enable_priq(base, log2size).await;
         let msgs = [every_bit_request(0xFFFF, 0x1FF), req(0, None, 0, false)];
         env.send_all(&msgs).await;
         written += msgs.len();

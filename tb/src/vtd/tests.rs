@@ -892,8 +892,9 @@ async fn queue_base_bits(env: Env, _sc: Scenario, _: ChaCha8Rng) {
         }
         wait_for(&env, "VTD-PRQ-13", "the page request event MSI", |e| msis_to(e, msi) == 1).await;
         env.write_reg(regs::PRS, u64::from(regs::PRS_PPR)).await;
-        let status = base | 0x800;
-        let data = if k % 2 == 0 { u32::MAX } else { 0x5A5A_5A5A };
+        // Every status address and data bit set, then clear (data never 0: memory starts at 0).
+        let status = base | if k % 2 == 0 { 0x804 } else { 0x800 };
+        let data = [u32::MAX, 1 << 31, u32::MAX, 1][k];
         env.descriptor(InvWaitDsc { sw: true, status_data: data, status_addr: status, ..Default::default() }.encode()).await;
         wait_for(&env, "VTD-IQ-8", "the status write", |e| e.mem_read_u32(status) == data).await;
     }
@@ -910,6 +911,12 @@ async fn noop_descriptor_bits(env: Env, sc: Scenario, _: ChaCha8Rng) {
     }
     env.cycles(10).await;
     ensure!(fsts(&env).await & regs::FSTS_IQE == 0, "VTD-IQ-2", "a no-op descriptor with reserved bits set set IQE (OP-10)");
+    // Type 0x7F (every type bit set) is unknown: IQE, nothing else (VTD-IQ-2).
+    env.descriptor([0xE0F, 0, 0, 0]).await;
+    env.cycles(5).await;
+    ensure!(fsts(&env).await & regs::FSTS_IQE != 0, "VTD-IQ-2", "type 0x7F did not set IQE (OP-10)");
+    env.write_reg(regs::FSTS, u64::from(regs::FSTS_IQE)).await;
+    env.descriptor([0x01, 0, 0, 0]).await;
     ensure!(env.responses().is_empty(), "VTD-IQ-3", "a no-op descriptor sent a response");
     ensure!(env.count(|t| matches!(t, Txn::MemWrite { .. } | Txn::StatusWrite { .. } | Txn::Msi { .. })) == 0, "VTD-IQ-2", "a no-op descriptor wrote memory");
 }
