@@ -104,12 +104,8 @@ fn base_write_at_its_upper_dword_accepted() {
 fn gerror_irq_gated_by_either_enable() {
     // The GERROR pulse is gated by GERROR_IRQEN or PRIQ_IRQEN: an ILLEGAL command with only
     // PRIQ_IRQEN set pulses irq_gerror (irq_sources_alone).
-    let rtl = mutant(
-        "gerror_any_irqen",
-        PRIQ,
-        "&& irq_ctrlack[IRQ_GERROR_EN];",
-        "&& (irq_ctrlack[IRQ_GERROR_EN] || irq_ctrlack[IRQ_PRIQ_EN]);",
-    );
+    let rtl =
+        mutant("gerror_any_irqen", PRIQ, "&& irq_ctrlack[IRQ_GERROR_EN];", "&& (irq_ctrlack[IRQ_GERROR_EN] || irq_ctrlack[IRQ_PRIQ_EN]);");
     assert_eq!(failing_rule(&rtl, "irq_sources_alone", true), "SMMU-CMD-11");
     assert_eq!(failing_rule(&rtl, "irq_sources_alone", false), "SMMU-CMD-11");
 }

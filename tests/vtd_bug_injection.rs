@@ -249,12 +249,8 @@ fn fe_reads_do_not_push_fe_msi() {
 #[test]
 fn pfo_cleared_by_writing_zero() {
     // PFO is cleared by any FSTS write instead of a write of 1 to it (W1C, VTD-FLT-1).
-    let rtl = mutant(
-        "vtd_pfo_w0c",
-        PRQ,
-        "wire pfo_sw = pfo_q && !(wr_at(A_FSTS) && reg_wdata[0]);",
-        "wire pfo_sw = pfo_q && !wr_at(A_FSTS);",
-    );
+    let rtl =
+        mutant("vtd_pfo_w0c", PRQ, "wire pfo_sw = pfo_q && !(wr_at(A_FSTS) && reg_wdata[0]);", "wire pfo_sw = pfo_q && !wr_at(A_FSTS);");
     let (lock, free) = verdicts(&rtl, "vtd_w1c_zero_writes");
     // Lockstep: the next FSTS read differs; the test's read-back names the same rule.
     assert_eq!(lock, "VTD-FLT-1");

@@ -683,7 +683,12 @@ async fn irq_sources_alone(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.send_all(&[req(0x0100, None, 2, true)]).await;
     acked(&env, 2).await;
     env.cycles(5).await;
-    ensure!(count(&env, IrqLine::Priq) == 1, "SMMU-PRIQ-13", "{} PRIQ interrupts for one entry into the empty queue", count(&env, IrqLine::Priq));
+    ensure!(
+        count(&env, IrqLine::Priq) == 1,
+        "SMMU-PRIQ-13",
+        "{} PRIQ interrupts for one entry into the empty queue",
+        count(&env, IrqLine::Priq)
+    );
 }
 
 /// Queue bases that between them set and clear every stored BASE.ADDR bit (OP-19: 48 bits), the

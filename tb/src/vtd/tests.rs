@@ -689,9 +689,29 @@ fn unmapped_offsets(nr: u32) -> Vec<u32> {
     let frcd_end = regs::FRCD_BASE + 16 * nr;
     let pre_end = regs::pre_offset(crate::vtd::checkers::PRE_ENTRIES);
     vec![
-        0x00C, 0x014, 0x030, 0x048, 0x098, 0x0B0, 0x0C4, 0x0CC, 0x0D4, 0x0D8, 0x0F0,
-        regs::FRCD_BASE - 4, frcd_end, frcd_end + 4, frcd_end + 8, frcd_end + 0xC, regs::FRCD_BASE + 1, regs::FRCD_BASE + 0xA,
-        regs::PRE_BASE - 8, regs::PRE_BASE + 4, pre_end, pre_end + 4, 0xFFC,
+        0x00C,
+        0x014,
+        0x030,
+        0x048,
+        0x098,
+        0x0B0,
+        0x0C4,
+        0x0CC,
+        0x0D4,
+        0x0D8,
+        0x0F0,
+        regs::FRCD_BASE - 4,
+        frcd_end,
+        frcd_end + 4,
+        frcd_end + 8,
+        frcd_end + 0xC,
+        regs::FRCD_BASE + 1,
+        regs::FRCD_BASE + 0xA,
+        regs::PRE_BASE - 8,
+        regs::PRE_BASE + 4,
+        pre_end,
+        pre_end + 4,
+        0xFFC,
     ]
 }
 
@@ -702,8 +722,16 @@ async fn register_negative_space(env: Env, sc: Scenario, _: ChaCha8Rng) {
     // record would show data.
     env.pre_enable(0, RID).await;
     for k in 0..nr {
-        env.send_all(&[PageRequest { rid: RID_OFF, pv: true, pasid: 0xF_FFFF, r: true, prgi: k as u16, page: !0 >> 12, ..Default::default() }])
-            .await;
+        env.send_all(&[PageRequest {
+            rid: RID_OFF,
+            pv: true,
+            pasid: 0xF_FFFF,
+            r: true,
+            prgi: k as u16,
+            page: !0 >> 12,
+            ..Default::default()
+        }])
+        .await;
     }
     quiet(&env).await;
     // The masked fault events left FECTL.IP set (read-only: all-ones written keeps it, IM=0
@@ -788,11 +816,11 @@ async fn w1c_zero_writes(env: Env, sc: Scenario, _: ChaCha8Rng) {
     reads(&env, regs::ICS, u64::from(regs::ICS_IWC), "VTD-IQ-8", "a wait with IF=1 completed").await;
     // Writing 0 (and 1 to every other bit) clears nothing.
     env.write_reg(regs::FSTS, 0).await;
-    env.write_reg(regs::FSTS, u64::MAX & !u64::from(regs::FSTS_PFO | regs::FSTS_IQE)).await;
+    env.write_reg(regs::FSTS, !u64::from(regs::FSTS_PFO | regs::FSTS_IQE)).await;
     env.write_reg(regs::PRS, 0).await;
-    env.write_reg(regs::PRS, u64::MAX & !u64::from(regs::PRS_MASK)).await;
+    env.write_reg(regs::PRS, !u64::from(regs::PRS_MASK)).await;
     env.write_reg(regs::ICS, 0).await;
-    env.write_reg(regs::ICS, u64::MAX & !u64::from(regs::ICS_IWC)).await;
+    env.write_reg(regs::ICS, !u64::from(regs::ICS_IWC)).await;
     reads(&env, regs::FSTS, u64::from(f), "VTD-FLT-1", "0 written to the W1C bits of FSTS").await;
     reads(&env, regs::PRS, u64::from(regs::PRS_MASK), "VTD-PRQ-12", "0 written to PPR and PRO").await;
     reads(&env, regs::ICS, u64::from(regs::ICS_IWC), "VTD-IQ-8", "0 written to IWC").await;
@@ -918,7 +946,11 @@ async fn noop_descriptor_bits(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.write_reg(regs::FSTS, u64::from(regs::FSTS_IQE)).await;
     env.descriptor([0x01, 0, 0, 0]).await;
     ensure!(env.responses().is_empty(), "VTD-IQ-3", "a no-op descriptor sent a response");
-    ensure!(env.count(|t| matches!(t, Txn::MemWrite { .. } | Txn::StatusWrite { .. } | Txn::Msi { .. })) == 0, "VTD-IQ-2", "a no-op descriptor wrote memory");
+    ensure!(
+        env.count(|t| matches!(t, Txn::MemWrite { .. } | Txn::StatusWrite { .. } | Txn::Msi { .. })) == 0,
+        "VTD-IQ-2",
+        "a no-op descriptor wrote memory"
+    );
 }
 
 async fn fault_record_bits(env: Env, _sc: Scenario, _: ChaCha8Rng) {
@@ -1408,7 +1440,18 @@ pub fn registry() -> &'static [TestDef] {
             directed!(
                 "vtd_register_negative_space",
                 register_negative_space,
-                ["VTD-PRQ-2", "VTD-PRQ-13", "VTD-PRQ-15", "VTD-PRQ-19", "VTD-FLT-1", "VTD-FLT-5", "VTD-FLT-6", "VTD-IQ-8", "OP-19", "OP-20"]
+                [
+                    "VTD-PRQ-2",
+                    "VTD-PRQ-13",
+                    "VTD-PRQ-15",
+                    "VTD-PRQ-19",
+                    "VTD-FLT-1",
+                    "VTD-FLT-5",
+                    "VTD-FLT-6",
+                    "VTD-IQ-8",
+                    "OP-19",
+                    "OP-20"
+                ]
             ),
             directed!("vtd_w1c_zero_writes", w1c_zero_writes, ["VTD-PRQ-12", "VTD-FLT-1", "VTD-FLT-5", "VTD-IQ-8"]),
             directed!("vtd_event_sources_alone", event_sources_alone, ["VTD-PRQ-13", "VTD-PRQ-14", "VTD-FLT-6", "VTD-IQ-8"]),
