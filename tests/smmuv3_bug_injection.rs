@@ -121,3 +121,28 @@ fn priqs_cap_not_passed_to_the_ring() {
     }
     judged_under("max", &rtl, "wrap_sizes", "SMMU-PRIQ-1 by lockstep", "SMMU-PRIQ-1 by checker smmuv3-priq-address");
 }
+
+#[test]
+fn base_write_at_its_upper_dword_accepted() {
+    // The PRIQ_BASE write decode ignores address bit 2, so a write to the register's upper dword
+    // (0xC4, which reads 0 and ignores writes) overwrites the base. register_negative_space
+    // writes 0 there while PRIQ_BASE holds all its stored bits.
+    let rtl = mutant(
+        "base_upper_dword",
+        PRIQ,
+        "wire wr_priq_base = reg_wr && (reg_addr == A_PRIQ_BASE);",
+        "wire wr_priq_base = reg_wr && (reg_addr[19:3] == A_PRIQ_BASE[19:3]);",
+    );
+    // Lockstep: the read of PRIQ_BASE differs (a register write taken where it must be ignored);
+    // checkers only: the test's read-back names the same rule.
+    judged(&rtl, "register_negative_space", "SMMU-PRIQ-14 by lockstep", "SMMU-PRIQ-14 by test assertion");
+}
+
+#[test]
+fn gerror_irq_gated_by_either_enable() {
+    // The GERROR pulse is gated by GERROR_IRQEN or PRIQ_IRQEN: an ILLEGAL command with only
+    // PRIQ_IRQEN set pulses irq_gerror (irq_sources_alone).
+    let rtl =
+        mutant("gerror_any_irqen", PRIQ, "&& irq_ctrlack[IRQ_GERROR_EN];", "&& (irq_ctrlack[IRQ_GERROR_EN] || irq_ctrlack[IRQ_PRIQ_EN]);");
+    judged(&rtl, "irq_sources_alone", "SMMU-CMD-11 by lockstep", "SMMU-CMD-11 by test assertion");
+}

@@ -239,3 +239,56 @@ fn page_event_msi_pending_not_reset() {
     // MSI would have to precede.
     judged_from(ResetMode::Ones, &rtl, "vtd_basic_write", "VTD-PRQ-13 by lockstep", "not caught");
 }
+
+// ---- register negative space ------------------------------------------------------------------
+
+#[test]
+fn pfo_cleared_by_writing_zero() {
+    // PFO is cleared by any FSTS write instead of a write of 1 to it (W1C, VTD-FLT-1).
+    let rtl =
+        mutant("vtd_pfo_w0c", PRQ, "wire pfo_sw = pfo_q && !(wr_at(A_FSTS) && reg_wdata[0]);", "wire pfo_sw = pfo_q && !wr_at(A_FSTS);");
+    // Lockstep: the next FSTS read differs; the test's read-back names the same rule.
+    judged(&rtl, "vtd_w1c_zero_writes", "VTD-FLT-1 by lockstep", "VTD-FLT-1 by test assertion");
+}
+
+#[test]
+fn fault_record_cleared_from_the_wrong_dword_bit() {
+    // A write at record offset +8 clears F when bit 31 is set (F's position in the +C dword)
+    // instead of bit 63 (VTD-FLT-5): vtd_register_negative_space writes all-ones but bit 63 there.
+    let rtl = mutant("vtd_frcd_wrong_bit", PRQ, "((frcd_rel[3:2] == 2'd2 && reg_wdata[63])", "((frcd_rel[3:2] == 2'd2 && reg_wdata[31])");
+    // Lockstep: the read of the record's upper half differs (the record's rule); checkers only:
+    // the test's read-back after writes that must not clear F.
+    judged(&rtl, "vtd_register_negative_space", "VTD-FLT-3 by lockstep", "VTD-FLT-5 by test assertion");
+}
+
+#[test]
+fn read_past_the_last_fault_record_returns_a_record() {
+    // The read decode takes one record too many: a read just past the last fault recording
+    // register returns record 0 (the index wraps) instead of 0.
+    let rtl = mutant(
+        "vtd_frcd_past_end",
+        PRQ,
+        "&& (int'(rd_answer_addr) < FRCD_BASE + 16 * NR)",
+        "&& (int'(rd_answer_addr) < FRCD_BASE + 16 * NR + 16)",
+    );
+    // Both judges name the rule of offsets outside every register (the scoreboard's register
+    // rule for an unimplemented offset; the test's read of it).
+    judged(&rtl, "vtd_register_negative_space", "VTD-PRQ-19 by lockstep", "VTD-PRQ-19 by test assertion");
+}
+
+#[test]
+fn pre_entry_written_through_its_upper_dword() {
+    // The PRE write decode ignores address bit 2, so a write at entry + 4 (reads 0, ignores
+    // writes) overwrites the entry (OP-20, VTD-PRQ-19).
+    let rtl = mutant("vtd_pre_upper_dword", PRQ, "&& (reg_addr[2:0] == 3'b000);", "&& (reg_addr[1:0] == 2'b00);");
+    judged(&rtl, "vtd_register_negative_space", "VTD-PRQ-19 by lockstep", "VTD-PRQ-19 by test assertion");
+}
+
+#[test]
+fn pe_ip_cleared_when_ppr_alone_is_zero() {
+    // PECTL.IP is cleared when PPR is 0 although PRO is still 1 (VTD-PRQ-14: both must be 0):
+    // PRO alone can no longer hold IP (vtd_event_sources_alone).
+    let rtl = mutant("vtd_pe_ip_ppr_only", PRQ, ".srcs_clear(!ppr_d && !pro_d)", ".srcs_clear(!ppr_d)");
+    // Lockstep: the PECTL read differs in IP; checkers only: the test's IP check.
+    judged(&rtl, "vtd_event_sources_alone", "VTD-PRQ-14 by lockstep", "VTD-PRQ-13 by test assertion");
+}

@@ -113,12 +113,14 @@ impl Env {
     /// Write a register and wait until the write was handshaken.
     pub async fn write_reg(&self, addr: u32, data: u64) {
         // Bounded by the agent's watchdog (REGISTER_PATIENCE, OP-15): see `Agents::watch`.
+        self.sim.drive("reg_valid");
         let done = self.agents.borrow_mut().regs.write(addr, data);
         done.wait().await;
     }
     /// Read a register and wait for its data.
     pub async fn read_reg(&self, addr: u32) -> u64 {
         // Bounded by the agent's watchdog (REGISTER_PATIENCE, OP-15): see `Agents::watch`.
+        self.sim.drive("reg_valid");
         let done = self.agents.borrow_mut().regs.read(addr);
         done.wait().await
     }
@@ -133,6 +135,7 @@ impl Env {
     }
     /// Queue messages on the PCIe link (sent in order, without waiting).
     pub fn send(&self, msgs: &[PageRequest]) {
+        self.sim.drive("pr_valid");
         let mut a = self.agents.borrow_mut();
         for m in msgs {
             a.pcie.send(*m);
@@ -170,11 +173,13 @@ impl Env {
     /// took it; after [`COMMAND_PATIENCE`] cycles the run fails with `rule` (the flavor's rule for
     /// the command port; the agent's watchdog, see `Agents::watch`).
     pub async fn submit(&self, words: [u64; 4], rule: &'static str) {
+        self.sim.drive("cmd_valid/iq_valid");
         let done = self.agents.borrow_mut().cmds.push(words, rule);
         done.wait().await;
     }
     /// Ask function `rid` to stop using `pasid` (PRI-24..PRI-26).
     pub fn stop_pasid(&self, rid: u16, pasid: u32, variant: models::pcie::Variant) {
+        self.sim.drive("pr_valid");
         if let Err(e) = self.agents.borrow_mut().pcie.request_stop(rid, pasid, variant) {
             panic!("[PRI-24] cannot stop PASID {pasid:#x} of {rid:#06x}: {e}");
         }
@@ -321,5 +326,55 @@ impl TrafficWatch {
             env.agents.borrow().pcie.describe(),
             env.ports()
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::memory::MemoryBehaviour;
+    use crate::agents::Odds;
+    use crate::sched::Scheduler;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+
+    fn env(sched: &Scheduler) -> Env {
+        let agents = Agents {
+            pcie: PcieDriver::new(None, ChaCha8Rng::seed_from_u64(1)),
+            mem: MemoryAgent::new(MemoryBehaviour::default(), ChaCha8Rng::seed_from_u64(2)),
+            regs: RegAgent::default(),
+            cmds: CmdDriver::default(),
+            rsp: RspMonitor::new(Odds(255), ChaCha8Rng::seed_from_u64(3)),
+            log: Vec::new(),
+            host_events: Vec::new(),
+        };
+        Env {
+            sim: sched.handle(),
+            agents: Rc::new(RefCell::new(agents)),
+            irq: Rc::new(Event::new()),
+            queue: Rc::default(),
+            tickets: Rc::default(),
+        }
+    }
+
+    #[test]
+    fn register_write_in_read_only_is_rejected_before_the_agent_sees_it() {
+        let mut s = Scheduler::new(1000);
+        let e = env(&s);
+        s.start_soon({
+            let e = e.clone();
+            async move {
+                e.sim.read_only().await;
+                e.write_reg(0x20, 1).await;
+            }
+        });
+        s.falling_edge();
+        s.set_time(1000);
+        s.rising_edge();
+        let err = catch_unwind(AssertUnwindSafe(|| s.read_only())).unwrap_err();
+        let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(msg.contains("write to DUT port reg_valid in the ReadOnly phase"), "{msg}");
+        assert!(e.agents.borrow().regs.is_idle(), "the rejected write reached the register agent");
     }
 }

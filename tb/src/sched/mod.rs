@@ -14,7 +14,7 @@
 //! | *(drive inputs, eval DUT through the rising edge)* |                                |
 //! | [`Scheduler::set_time`]      | `Timer`s that are now due                            |
 //! | [`Scheduler::rising_edge`]   | `RisingEdge`, and `ClockCycles(n)` whose n-th edge this is |
-//! | [`Scheduler::read_only`]     | `ReadOnly`: sample settled outputs, must not drive   |
+//! | [`Scheduler::read_only`]     | `ReadOnly`: sample settled outputs; a drive panics ([`Sim::drive`]) |
 //!
 //! Each call polls only the tasks its trigger woke (plus tasks those start or
 //! wake through an [`Event`] or a finished [`JoinHandle`]), until none is
@@ -740,6 +740,25 @@ impl Sim {
     pub fn phase(&self) -> Phase {
         self.inner.phase.get()
     }
+
+    /// A sequence is about to drive the DUT input `port` (through the agent state the harness
+    /// drives next). As in cocotb, a write in the `ReadOnly` phase is rejected: there the
+    /// outputs are settled for sampling, and a write would be a second drive of the same cycle
+    /// the harness never sees in order. Panics naming the port, the phase and the cycle.
+    #[inline]
+    pub fn drive(&self, port: &str) {
+        if self.inner.phase.get() == Phase::ReadOnly {
+            write_in_read_only(port, self.cycle());
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn write_in_read_only(port: &str, cycle: u64) -> ! {
+    panic!(
+        "write to DUT port {port} in the ReadOnly phase of cycle {cycle}: ReadOnly only samples settled outputs; await falling_edge() or rising_edge() before driving"
+    )
 }
 
 impl std::fmt::Debug for Sim {

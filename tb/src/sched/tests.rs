@@ -786,3 +786,32 @@ fn sched_local_wakes_bypass_the_remote_queue() {
     s.run_pending();
     assert!(h.is_finished());
 }
+
+#[test]
+fn sched_drive_in_read_only_is_rejected_naming_port_and_phase() {
+    let mut s = Scheduler::new(P);
+    let sim = s.handle();
+    let drives = Rc::new(Cell::new(0));
+    s.start_soon({
+        let (sim, drives) = (sim.clone(), drives.clone());
+        async move {
+            // Driving after either edge is allowed, as in cocotb.
+            sim.falling_edge().await;
+            sim.drive("reg_valid");
+            sim.rising_edge().await;
+            sim.drive("reg_valid");
+            drives.set(2);
+            sim.read_only().await;
+            sim.drive("reg_valid");
+            drives.set(3);
+        }
+    });
+    s.falling_edge();
+    s.set_time(P);
+    s.rising_edge();
+    assert_eq!(drives.get(), 2);
+    let err = catch_unwind(AssertUnwindSafe(|| s.read_only())).unwrap_err();
+    let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(msg.contains("reg_valid") && msg.contains("ReadOnly") && msg.contains("cycle 1"), "{msg}");
+    assert_eq!(drives.get(), 2, "the write after the rejected drive ran");
+}

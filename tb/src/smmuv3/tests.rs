@@ -584,12 +584,176 @@ async fn cr0ack_hold(env: Env, sc: Scenario, _: ChaCha8Rng) {
     ensure!(prod == 1, "SMMU-PRIQ-15", "PROD {prod:#x} not final when CR0ACK.PRIQEN fell");
 }
 
+// ---- register negative space (writes that must do nothing, reads at the edges) -----------------
+
+/// Read `addr` and require exactly `want` (every bit: reserved bits read 0).
+async fn reads(env: &Env, addr: u32, want: u64, rule: &str, what: &str) {
+    let got = env.read_reg(addr).await;
+    ensure!(got == want, rule, "{what}: register {addr:#x} reads {got:#x}, expected {want:#x}");
+}
+
+/// Offsets next to the implemented registers that must read 0 and ignore writes: the upper
+/// dword of PRIQ_BASE, the Page-0 aliases of PROD/CONS (OP-8), PRIQ_IRQ_CFG0/1 (OP-7), CR1,
+/// the dwords around PROD/CONS on Page 1, CR0 on Page 1, and the last dword of the space.
+/// Unaligned offsets inside CR0 and PRIQ_CONS are not CR0 and PRIQ_CONS.
+const UNMAPPED: [u32; 13] =
+    [0x000C4, 0x000C8, 0x000CC, 0x000D0, 0x000D8, 0x00028, 0x0001C, 0x100C4, 0x100D0, 0x10020, 0xFFFFC, 0x00021, 0x100CE];
+
+async fn register_negative_space(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    let ones = u64::MAX;
+    // Stored bits only (OP-19: 48-bit BASE.ADDR; PROD/CONS [19:0] and the flag [31]); all of
+    // them written to 1 and back to 0 while PRIQEN=0 and PRIQ_IRQEN=0 (SMMU-PRIQ-14).
+    for (addr, stored) in [
+        (regs::PRIQ_BASE, regs::BASE_STORED_MASK),
+        (regs::PRIQ_PROD, 0x800F_FFFF),
+        (regs::PRIQ_CONS, 0x800F_FFFF),
+        (regs::PRIQ_IRQ_CFG2, regs::IRQ_CFG2_LO as u64),
+    ] {
+        env.write_reg(addr, ones).await;
+        reads(&env, addr, stored, "SMMU-PRIQ-14", "all-ones written").await;
+        // Writes next to it: the wrong dword, aliases and unimplemented offsets change nothing.
+        for off in UNMAPPED {
+            env.write_reg(off, 0).await;
+        }
+        reads(&env, addr, stored, "SMMU-PRIQ-14", "after writes of 0 to the offsets around it").await;
+        env.write_reg(addr, 0).await;
+        reads(&env, addr, 0, "SMMU-PRIQ-14", "0 written").await;
+    }
+    for off in UNMAPPED {
+        env.write_reg(off, ones).await;
+        reads(&env, off, 0, "SMMU-PRIQ-14", "unimplemented offset (reads 0, ignores writes)").await;
+    }
+    for addr in [regs::PRIQ_BASE, regs::PRIQ_PROD, regs::PRIQ_CONS, regs::PRIQ_IRQ_CFG2] {
+        reads(&env, addr, 0, "SMMU-PRIQ-14", "after all-ones writes to the offsets around it").await;
+    }
+    // Reserved bits of the control registers are ignored: nothing is enabled, no error is
+    // activated (GERRORN keeps [0] and [3] only).
+    env.write_reg(regs::CR0, ones & !(regs::CR0_MASK as u64)).await;
+    env.write_reg(regs::IRQ_CTRL, ones & !(regs::IRQ_CTRL_MASK as u64)).await;
+    env.write_reg(regs::GERRORN, ones & !(regs::GERRORN_MASK as u64)).await;
+    env.cycles(8).await;
+    for (addr, rule) in [
+        (regs::CR0, "SMMU-PRIQ-15"),
+        (regs::CR0ACK, "SMMU-PRIQ-15"),
+        (regs::IRQ_CTRL, "SMMU-PRIQ-13"),
+        (regs::IRQ_CTRLACK, "SMMU-PRIQ-13"),
+        (regs::GERRORN, "SMMU-CMD-2"),
+        (regs::GERROR, "SMMU-CMD-2"),
+    ] {
+        reads(&env, addr, 0, rule, "reserved bits written to 1").await;
+    }
+    // EVENTQEN, CMDQEN and EVENTQ_IRQEN are stored and acknowledged, and enable nothing here.
+    let cr0 = regs::CR0_EVENTQEN | regs::CR0_CMDQEN;
+    env.write_reg(regs::CR0, cr0 as u64).await;
+    env.wait_cr0ack(cr0).await;
+    env.write_reg(regs::IRQ_CTRL, regs::IRQ_CTRL_EVENTQ_IRQEN as u64).await;
+    env.wait_irq_ctrlack(regs::IRQ_CTRL_EVENTQ_IRQEN, "SMMU-PRIQ-13").await;
+    env.write_reg(regs::CR0, 0).await;
+    env.write_reg(regs::IRQ_CTRL, 0).await;
+    env.wait_cr0ack(0).await;
+    env.wait_irq_ctrlack(0, "SMMU-PRIQ-13").await;
+    // Read-only registers ignore writes.
+    let ro = [regs::IDR0, regs::IDR1, regs::IDR3, regs::IDR5, regs::CR0ACK, regs::IRQ_CTRLACK, regs::GERROR, regs::CMDQ_CONS];
+    let mut before = Vec::new();
+    for addr in ro {
+        before.push(env.read_reg(addr).await);
+        env.write_reg(addr, ones).await;
+    }
+    for (addr, want) in ro.into_iter().zip(before) {
+        reads(&env, addr, want, "SMMU-PRIQ-1", "read-only register written").await;
+    }
+    // The queue still works from a clean state: nothing above leaked into it.
+    env.enable_priq(sc.queue_base, sc.log2size).await;
+    env.send_all(&[req(0x0100, None, 1, true)]).await;
+    acked(&env, 1).await;
+    reads(&env, regs::PRIQ_PROD, 1, "SMMU-PRIQ-3", "one entry written").await;
+    ensure!(env.responses().is_empty(), "SMMU-PRIQ-10", "a queued request was answered by hardware");
+}
+
+async fn irq_sources_alone(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    // Each interrupt enable gates its own line only (SMMU-PRIQ-13, SMMU-CMD-11).
+    let count = |env: &Env, line: IrqLine| env.count(|t| matches!(t, Txn::Irq { line: l } if *l == line));
+    env.enable_priq(sc.queue_base, sc.log2size).await;
+    // GERROR_IRQEN alone: an entry into the empty queue (a PRIQ trigger) pulses nothing...
+    env.write_reg(regs::IRQ_CTRL, regs::IRQ_CTRL_GERROR_IRQEN as u64).await;
+    env.wait_irq_ctrlack(regs::IRQ_CTRL_GERROR_IRQEN, "SMMU-CMD-11").await;
+    env.send_all(&[req(0x0100, None, 1, true)]).await;
+    acked(&env, 1).await;
+    env.cycles(5).await;
+    ensure!(count(&env, IrqLine::Priq) == 0, "SMMU-PRIQ-13", "PRIQ interrupt with only GERROR_IRQEN set");
+    // ...and a CMDQ_ERR activation pulses the GERROR line once.
+    env.command(0x7F, 0).await;
+    env.cycles(5).await;
+    ensure!(count(&env, IrqLine::Gerror) == 1, "SMMU-CMD-11", "{} GERROR interrupts for one CMDQ_ERR", count(&env, IrqLine::Gerror));
+    let gerror = env.read_reg(regs::GERROR).await;
+    env.write_reg(regs::GERRORN, gerror).await;
+    // PRIQ_IRQEN alone: a CMDQ_ERR activation pulses nothing; an entry into the empty queue pulses
+    // the PRIQ line once.
+    env.write_reg(regs::IRQ_CTRL, regs::IRQ_CTRL_PRIQ_IRQEN as u64).await;
+    env.wait_irq_ctrlack(regs::IRQ_CTRL_PRIQ_IRQEN, "SMMU-PRIQ-13").await;
+    env.command(0x7F, 0).await;
+    env.cycles(5).await;
+    ensure!(count(&env, IrqLine::Gerror) == 1, "SMMU-CMD-11", "GERROR interrupt with only PRIQ_IRQEN set");
+    env.write_reg(regs::PRIQ_CONS, 1).await;
+    env.send_all(&[req(0x0100, None, 2, true)]).await;
+    acked(&env, 2).await;
+    env.cycles(5).await;
+    ensure!(
+        count(&env, IrqLine::Priq) == 1,
+        "SMMU-PRIQ-13",
+        "{} PRIQ interrupts for one entry into the empty queue",
+        count(&env, IrqLine::Priq)
+    );
+}
+
+/// Queue bases that between them set and clear every stored BASE.ADDR bit (OP-19: 48 bits), the
+/// top page of the address space first.
+const BASE_PATTERNS: [u64; 4] = [0xFFFF_FFFF_F000, 0x0000_0000_1000, 0xAAAA_AAAA_A000, 0x5555_5555_5000];
+
+async fn queue_base_bits(env: Env, _sc: Scenario, _: ChaCha8Rng) {
+    // Entries land at base + 16k whatever the base (SMMU-PRIQ-1), and carry every field bit
+    // set, then clear (SMMU-PRIQ-4); a requester with every RID bit set, then clear.
+    // LOG2SIZEs whose changes set and clear the index and wrap masks' bits that the other
+    // tests leave constant.
+    let mut written = 0;
+    for (k, log2size) in [7u32, 3, 6, 5, 3].into_iter().enumerate() {
+        let base = BASE_PATTERNS[k % BASE_PATTERNS.len()];
+        env.write_reg(regs::CR0, 0).await;
+        env.wait_cr0ack(0).await;
+        env.enable_priq(base, log2size).await;
+        let msgs = [every_bit_request(0xFFFF, 0x1FF), req(0, None, 0, false)];
+        env.send_all(&msgs).await;
+        written += msgs.len();
+        acked(&env, written).await;
+        for (j, (addr, m)) in entries(&env)[written - msgs.len()..].iter().enumerate() {
+            ensure!(*addr == base + 16 * j as u64, "SMMU-PRIQ-1", "base {k} ({base:#x}): entry {j} at {addr:#x}");
+            ensure!(*m == msgs[j], "SMMU-PRIQ-4", "base {base:#x}: entry {j} decodes to {m:?}, sent {:?}", msgs[j]);
+        }
+    }
+}
+
+async fn cmd_noop_bits(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    // OP-6: the defined commands this block does not implement have no effect whatever their
+    // other bits (RES0 bits are ignored); every bit of both words set, then clear.
+    env.enable_priq(sc.queue_base, sc.log2size).await;
+    for op in [0x01u64, 0x40, 0x45] {
+        env.command(!0xFF | op, u64::MAX).await;
+        env.command(op, 0).await;
+    }
+    env.cycles(10).await;
+    reads(&env, regs::GERROR, 0, "SMMU-CMD-2", "no-op commands with every other bit set").await;
+    ensure!(env.responses().is_empty(), "SMMU-CMD-3", "a no-op command sent a response");
+    ensure!(env.count(|t| matches!(t, Txn::SyncDone)) == 0, "SMMU-CMD-9", "a no-op command completed a CMD_SYNC");
+}
+
 // ---- random --------------------------------------------------------------------------------------
 
 fn random_scenario(seed: u64) -> Scenario {
     use rand::SeedableRng;
     let mut r = ChaCha8Rng::seed_from_u64(seed);
-    let rids: Vec<u16> = (0..r.gen_range(1..=3)).map(|k| 0x0100 + k * 8).collect();
+    // Requesters anywhere in the RID space (distinct: they differ in bits [15:13]).
+    let first: u16 = r.gen();
+    let rids: Vec<u16> = (0..r.gen_range(1..=3)).map(|k| first.wrapping_add(k * 0x2001)).collect();
     let pasids: Vec<u32> = (0..r.gen_range(1..=4)).map(|_| if r.gen_range(0..4) == 0 { 0 } else { r.gen_range(1..1 << 20) }).collect();
     Scenario {
         flavor: super::Smmuv3.name().into(),
@@ -714,6 +878,10 @@ pub fn registry() -> &'static [TestDef] {
             directed!("id_registers", id_registers, ["SMMU-PRIQ-1", "DEC-3", "SMMU-PRIQ-14"]),
             directed!("irq_lo1_overflow", irq_lo1_overflow, ["SMMU-PRIQ-13"]),
             directed!("write_gating", write_gating, ["SMMU-PRIQ-14"]),
+            directed!("register_negative_space", register_negative_space, ["SMMU-PRIQ-14", "SMMU-PRIQ-1", "OP-7", "OP-8", "OP-19"]),
+            directed!("irq_sources_alone", irq_sources_alone, ["SMMU-PRIQ-13", "SMMU-CMD-11"]),
+            TestDef { needs: QUEUE_OF_2, ..directed!("queue_base_bits", queue_base_bits, ["SMMU-PRIQ-1", "SMMU-PRIQ-4", "OP-19"]) },
+            directed!("cmd_noop_bits", cmd_noop_bits, ["OP-6", "SMMU-CMD-2"]),
             directed!("cr0ack_hold", cr0ack_hold, ["SMMU-PRIQ-15"], |s| Scenario {
                 memory: MemoryBehaviour { ready_odds: 255, ack_latency: (30, 30), error_odds: 0 },
                 ..directed("cr0ack_hold", s)

@@ -113,7 +113,14 @@ impl Blame for VtdBlame {
             "reg_rvalid" | "reg_ready" => self.blame_read_timing(ev, model),
             "reg_rdata" => {
                 let addr = ev.read_answered.map(|r| r.0).or(self.last_read).unwrap_or(u32::MAX);
-                (register_rule(addr, model), format!("read of register {addr:#x}"))
+                let ip_differs = (exp.reg_rdata ^ act.reg_rdata) & u64::from(regs::ECTL_IP) != 0;
+                let rule = match addr {
+                    // PECTL.IP: set by a masked event (VTD-PRQ-13), kept until PPR and PRO are both 0.
+                    regs::PECTL if ip_differs && exp.reg_rdata & u64::from(regs::ECTL_IP) != 0 => rules::VTD_PRQ_14,
+                    regs::PECTL if ip_differs => rules::VTD_PRQ_13,
+                    _ => register_rule(addr, model),
+                };
+                (rule, format!("read of register {addr:#x}"))
             }
             "iq_ready" if model.fsts() & regs::FSTS_IQE != 0 => (rules::VTD_IQ_2, "IQE set: the port stalls".into()),
             "iq_ready" if self.last_wait_pd && exp.iq_ready != act.iq_ready => {
@@ -312,6 +319,11 @@ mod tests {
         assert_eq!(r.blame(|o| o.reg_rdata = 2).rule, rules::VTD_FLT_1);
         r.step(VtdInputs { reg_valid: true, reg_addr: regs::FRCD_BASE + 0xC, ..Default::default() });
         assert_eq!(r.blame(|o| o.reg_rdata = 1 << 31).rule, rules::VTD_FLT_3);
+        // PECTL: an IP difference names the rule of IP, any other bit the register's rule.
+        r.step(VtdInputs { reg_valid: true, reg_addr: regs::PECTL, ..Default::default() });
+        let ip = u64::from(regs::ECTL_IP);
+        assert_eq!(r.blame(|o| o.reg_rdata ^= ip).rule, rules::VTD_PRQ_13);
+        assert_eq!(r.blame(|o| o.reg_rdata ^= 1).rule, rules::VTD_PRQ_15);
     }
 
     /// A read answered early or late around an in-flight MSI names the rule that holds it.

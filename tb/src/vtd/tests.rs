@@ -655,6 +655,336 @@ async fn id_registers(env: Env, _sc: Scenario, _: ChaCha8Rng) {
     ensure!(fsts(&env).await == 0 && prs(&env).await == 0, "VTD-FLT-1", "FSTS or PRS not 0 after reset");
 }
 
+// ---- register negative space (writes that must do nothing, reads at the edges) -----------------
+
+/// Read `addr` and require exactly `want` (every bit: reserved bits read 0).
+async fn reads(env: &Env, addr: u32, want: u64, rule: &str, what: &str) {
+    let got = env.read_reg(addr).await;
+    ensure!(got == want, rule, "{what}: register {addr:#x} reads {got:#x}, expected {want:#x}");
+}
+
+/// Every read-write register with its stored bits and its rule; the PRE table entries last.
+fn read_write_registers(pre_entries: u32) -> Vec<(u32, u64, &'static str)> {
+    let ectl = u64::from(regs::ECTL_IM | regs::ECTL_RSVDP_MASK);
+    let (edata, eaddr, euaddr) = (u64::from(regs::EDATA_MASK), u64::from(regs::EADDR_MASK), 0xFFFF_FFFF);
+    let mut rw = vec![
+        (regs::PQH, regs::PQ_PTR_MASK, "VTD-PRQ-2"),
+        (regs::PQT, regs::PQ_PTR_MASK, "VTD-PRQ-2"),
+        (regs::PQA, regs::PQA_BASE_MASK | regs::PQA_PQS_MASK, "OP-19"),
+        (regs::PECTL, ectl, "VTD-PRQ-15"),
+        (regs::PEDATA, edata, "VTD-PRQ-13"),
+        (regs::PEADDR, eaddr, "VTD-PRQ-13"),
+        (regs::PEUADDR, euaddr, "VTD-PRQ-13"),
+        (regs::FECTL, ectl, "VTD-FLT-6"),
+        (regs::FEDATA, edata, "VTD-FLT-6"),
+        (regs::FEADDR, eaddr, "VTD-FLT-6"),
+        (regs::FEUADDR, euaddr, "VTD-FLT-6"),
+        (regs::IECTL, ectl, "VTD-IQ-8"),
+        (regs::IEDATA, edata, "VTD-IQ-8"),
+        (regs::IEADDR, eaddr, "VTD-IQ-8"),
+        (regs::IEUADDR, euaddr, "VTD-IQ-8"),
+    ];
+    rw.extend((0..pre_entries).map(|i| (regs::pre_offset(i), regs::PRE_STORED_MASK, "VTD-PRQ-19")));
+    rw
+}
+
+/// Offsets that read 0 and ignore writes (rtl/README.md "Any other offset"): the upper dwords
+/// of the 64-bit registers, gaps between the register groups, the dword below and the four
+/// dwords just past the fault recording registers, unaligned record offsets, the upper dword of
+/// a PRE entry, the entry just past the PRE table, and the last dword of the space.
+fn unmapped_offsets(nr: u32, pre_entries: u32) -> Vec<u32> {
+    let frcd_end = regs::FRCD_BASE + 16 * nr;
+    let pre_end = regs::pre_offset(pre_entries);
+    vec![
+        0x00C,
+        0x014,
+        0x030,
+        0x048,
+        0x098,
+        0x0B0,
+        0x0C4,
+        0x0CC,
+        0x0D4,
+        0x0D8,
+        0x0F0,
+        regs::FRCD_BASE - 4,
+        frcd_end,
+        frcd_end + 4,
+        frcd_end + 8,
+        frcd_end + 0xC,
+        regs::FRCD_BASE + 1,
+        regs::FRCD_BASE + 0xA,
+        regs::PRE_BASE - 8,
+        regs::PRE_BASE + 4,
+        pre_end,
+        pre_end + 4,
+        0xFFC,
+    ]
+}
+
+async fn register_negative_space(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    let ones = u64::MAX;
+    let nr = regs::cap_nr(env.read_reg(regs::CAP).await);
+    // Every fault record full (FECTL.IM=1: no MSI), so a read past the array that returned a
+    // record would show data.
+    env.pre_enable(0, RID).await;
+    for k in 0..nr {
+        env.send_all(&[PageRequest {
+            rid: RID_OFF,
+            pv: true,
+            pasid: 0xF_FFFF,
+            r: true,
+            prgi: k as u16,
+            page: !0 >> 12,
+            ..Default::default()
+        }])
+        .await;
+    }
+    quiet(&env).await;
+    // The masked fault events left FECTL.IP set (read-only: all-ones written keeps it, IM=0
+    // written sends the MSI and clears it).
+    ensure!(ip(&env, regs::FECTL).await, "VTD-FLT-6", "FECTL.IP not set by the masked fault events");
+    let pre_entries = super::params::of(&env).pre_entries as u32;
+    let rw: Vec<(u32, u64, &str)> = read_write_registers(pre_entries)
+        .into_iter()
+        .map(|(a, stored, rule)| (a, if a == regs::FECTL { stored | u64::from(regs::ECTL_IP) } else { stored }, rule))
+        .collect();
+    let unmapped = unmapped_offsets(nr, pre_entries);
+    for (addr, _, _) in &rw {
+        env.write_reg(*addr, ones).await;
+    }
+    for off in &unmapped {
+        env.write_reg(*off, ones).await;
+        reads(&env, *off, 0, "VTD-PRQ-19", "unimplemented offset (reads 0, ignores writes)").await;
+    }
+    // Only the stored bits are kept, and nothing around a register reached it.
+    for (addr, stored, rule) in &rw {
+        reads(&env, *addr, *stored, rule, "all-ones written").await;
+    }
+    for off in &unmapped {
+        env.write_reg(*off, 0).await;
+    }
+    for (addr, stored, rule) in &rw {
+        reads(&env, *addr, *stored, rule, "after writes of 0 to the offsets around it").await;
+        env.write_reg(*addr, 0).await;
+        reads(&env, *addr, 0, rule, "0 written").await;
+    }
+    // Read-only registers ignore writes (CAP, ECAP; FSTS.PPF and FRI; records but their F bit).
+    for addr in [regs::CAP, regs::ECAP] {
+        let v = env.read_reg(addr).await;
+        env.write_reg(addr, ones).await;
+        reads(&env, addr, v, "VTD-FLT-2", "read-only register written").await;
+    }
+    let f = fsts(&env).await;
+    ensure!(f & regs::FSTS_PPF != 0, "VTD-FLT-1", "FSTS {f:#x}: PPF not set with every record full");
+    env.write_reg(regs::FSTS, ones & !u64::from(regs::FSTS_PFO | regs::FSTS_IQE)).await;
+    reads(&env, regs::FSTS, u64::from(f), "VTD-FLT-1", "read-only FSTS bits written").await;
+    // A record keeps F and its fields under writes of every dword that do not set its own F bit:
+    // all-ones at +0 and +4, and at +8 / +C each with the other dword's F position set (W1C).
+    let off = regs::frcd_offset(env.read_reg(regs::CAP).await, 0);
+    let rec = [env.read_reg(off).await, env.read_reg(off + 4).await, env.read_reg(off + 8).await, env.read_reg(off + 0xC).await];
+    for (k, data) in [(0, ones), (4, ones), (8, ones & !(1 << 63)), (0xC, ones & !(1 << 31)), (8, 0), (0xC, 0)] {
+        env.write_reg(off + k, data).await;
+    }
+    for (k, want) in rec.into_iter().enumerate() {
+        reads(&env, off + 4 * k as u32, want, "VTD-FLT-5", "record 0 after writes that do not clear F").await;
+    }
+    // Restore the reset masks, then the PRQ works from a clean state.
+    for ectl in [regs::PECTL, regs::FECTL, regs::IECTL] {
+        env.write_reg(ectl, u64::from(regs::ECTL_IM)).await;
+    }
+    setup(&env, &sc).await;
+    env.send_all(&[req(RID, None, 1, true)]).await;
+    let pqt = written(&env, 1).await;
+    ensure!(pqt == DESC_BYTES, "VTD-PRQ-8", "PQT reads {pqt:#x} after one descriptor");
+}
+
+/// Set every write-1-to-clear status bit: IWC (a wait with IF=1), PPF and PFO (one fault more
+/// than there are records), PPR and PRO (a full PRQ and one request more), IQE (an invalid
+/// descriptor). Every unit masked (their reset state), so each sets its IP.
+async fn set_every_status_bit(env: &Env, nr: u32) {
+    env.descriptor(InvWaitDsc { if_: true, ..Default::default() }.encode()).await;
+    for k in 0..=nr {
+        env.send_all(&[PageRequest { rid: RID_OFF, r: true, prgi: k as u16, ..Default::default() }]).await;
+    }
+    fill(env).await;
+    env.send_all(&[req(RID, None, 1, true)]).await;
+    env.descriptor([0x0A, 0, 0, 0]).await;
+    quiet(env).await;
+}
+
+async fn w1c_zero_writes(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    setup(&env, &sc).await;
+    let nr = regs::cap_nr(env.read_reg(regs::CAP).await);
+    set_every_status_bit(&env, nr).await;
+    let f = fsts(&env).await;
+    let want = regs::FSTS_PFO | regs::FSTS_PPF | regs::FSTS_IQE;
+    ensure!(f & want == want, "VTD-FLT-1", "FSTS {f:#x}: PFO, PPF and IQE expected");
+    ensure!(prs(&env).await == regs::PRS_MASK, "VTD-PRQ-12", "PPR and PRO expected");
+    reads(&env, regs::ICS, u64::from(regs::ICS_IWC), "VTD-IQ-8", "a wait with IF=1 completed").await;
+    // Writing 0 (and 1 to every other bit) clears nothing.
+    env.write_reg(regs::FSTS, 0).await;
+    env.write_reg(regs::FSTS, !u64::from(regs::FSTS_PFO | regs::FSTS_IQE)).await;
+    env.write_reg(regs::PRS, 0).await;
+    env.write_reg(regs::PRS, !u64::from(regs::PRS_MASK)).await;
+    env.write_reg(regs::ICS, 0).await;
+    env.write_reg(regs::ICS, !u64::from(regs::ICS_IWC)).await;
+    reads(&env, regs::FSTS, u64::from(f), "VTD-FLT-1", "0 written to the W1C bits of FSTS").await;
+    reads(&env, regs::PRS, u64::from(regs::PRS_MASK), "VTD-PRQ-12", "0 written to PPR and PRO").await;
+    reads(&env, regs::ICS, u64::from(regs::ICS_IWC), "VTD-IQ-8", "0 written to IWC").await;
+    // Writing 1 clears that bit alone.
+    env.write_reg(regs::FSTS, u64::from(regs::FSTS_PFO)).await;
+    reads(&env, regs::FSTS, u64::from(f & !regs::FSTS_PFO), "VTD-FLT-5", "PFO cleared alone").await;
+    env.write_reg(regs::FSTS, u64::from(regs::FSTS_IQE)).await;
+    reads(&env, regs::FSTS, u64::from(f & !(regs::FSTS_PFO | regs::FSTS_IQE)), "VTD-FLT-1", "IQE cleared alone").await;
+    env.write_reg(regs::PRS, u64::from(regs::PRS_PPR)).await;
+    reads(&env, regs::PRS, u64::from(regs::PRS_PRO), "VTD-PRQ-12", "PPR cleared alone").await;
+    env.write_reg(regs::PRS, u64::from(regs::PRS_PRO)).await;
+    reads(&env, regs::PRS, 0, "VTD-PRQ-12", "PRO cleared alone").await;
+    env.write_reg(regs::ICS, u64::from(regs::ICS_IWC)).await;
+    reads(&env, regs::ICS, 0, "VTD-IQ-8", "IWC cleared").await;
+}
+
+/// IP of the event unit behind control register `ectl`.
+async fn ip(env: &Env, ectl: u32) -> bool {
+    env.read_reg(ectl).await as u32 & regs::ECTL_IP != 0
+}
+
+async fn event_sources_alone(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    // Each status source holds its unit's IP on its own, and clearing the last one clears IP
+    // (VTD-PRQ-14, VTD-FLT-6, VTD-IQ-8); every unit masked.
+    setup(&env, &sc).await;
+    let nr = regs::cap_nr(env.read_reg(regs::CAP).await);
+    set_every_status_bit(&env, nr).await;
+    for ectl in [regs::PECTL, regs::FECTL, regs::IECTL] {
+        ensure!(ip(&env, ectl).await, "VTD-PRQ-13", "IP of {ectl:#x} not set by its masked event");
+    }
+    // PE: PPR alone keeps IP; then PRO alone sets it (a full PRQ, PPR = PRO = 0) and keeps it.
+    env.write_reg(regs::PRS, u64::from(regs::PRS_PRO)).await;
+    ensure!(ip(&env, regs::PECTL).await, "VTD-PRQ-14", "PECTL.IP cleared while PPR was still 1");
+    env.write_reg(regs::PRS, u64::from(regs::PRS_PPR)).await;
+    ensure!(!ip(&env, regs::PECTL).await, "VTD-PRQ-14", "PECTL.IP kept after PPR and PRO were cleared");
+    env.send_all(&[req(RID, None, 2, true)]).await;
+    responses(&env, 2, "VTD-PRQ-7").await;
+    ensure!(prs(&env).await == regs::PRS_PRO, "VTD-PRQ-7", "PRO alone expected after a request found the PRQ full");
+    ensure!(ip(&env, regs::PECTL).await, "VTD-PRQ-13", "PRO alone did not set PECTL.IP");
+    env.write_reg(regs::PRS, u64::from(regs::PRS_PRO)).await;
+    ensure!(!ip(&env, regs::PECTL).await, "VTD-PRQ-14", "PECTL.IP kept after PRO, its only source, was cleared");
+    // FE: PFO alone keeps IP after every record is cleared; IQE alone keeps it; PPF alone sets it.
+    for i in 0..nr {
+        env.clear_fault_record(i).await;
+    }
+    let f = fsts(&env).await;
+    ensure!(f & regs::FSTS_PPF == 0, "VTD-FLT-1", "FSTS {f:#x}: PPF set with every record cleared");
+    ensure!(ip(&env, regs::FECTL).await, "VTD-FLT-6", "FECTL.IP cleared while PFO and IQE were 1");
+    env.write_reg(regs::FSTS, u64::from(regs::FSTS_PFO)).await;
+    ensure!(ip(&env, regs::FECTL).await, "VTD-FLT-6", "FECTL.IP cleared while IQE was still 1");
+    env.write_reg(regs::FSTS, u64::from(regs::FSTS_IQE)).await;
+    ensure!(!ip(&env, regs::FECTL).await, "VTD-FLT-6", "FECTL.IP kept after PFO and IQE were cleared");
+    env.descriptor([0x0A, 0, 0, 0]).await;
+    env.cycles(5).await;
+    ensure!(ip(&env, regs::FECTL).await, "VTD-FLT-6", "IQE alone did not set FECTL.IP");
+    env.write_reg(regs::FSTS, u64::from(regs::FSTS_IQE)).await;
+    ensure!(!ip(&env, regs::FECTL).await, "VTD-FLT-6", "FECTL.IP kept after IQE, its only source, was cleared");
+    env.send_all(&[PageRequest { rid: RID_OFF, r: true, prgi: 9, ..Default::default() }]).await;
+    quiet(&env).await;
+    ensure!(ip(&env, regs::FECTL).await, "VTD-FLT-6", "PPF alone did not set FECTL.IP");
+    env.write_reg(regs::FSTS, u64::from(regs::FSTS_PFO | regs::FSTS_IQE)).await;
+    ensure!(ip(&env, regs::FECTL).await, "VTD-FLT-6", "FECTL.IP cleared while PPF was still 1");
+    // IE: IWC is its only source.
+    env.write_reg(regs::ICS, 0).await;
+    ensure!(ip(&env, regs::IECTL).await, "VTD-IQ-8", "IECTL.IP cleared by a write of 0 to ICS");
+    env.write_reg(regs::ICS, u64::from(regs::ICS_IWC)).await;
+    ensure!(!ip(&env, regs::IECTL).await, "VTD-IQ-8", "IECTL.IP kept after IWC was cleared");
+    ensure!(env.count(|t| matches!(t, Txn::Msi { .. })) == 0, "VTD-PRQ-13", "an MSI while every unit was masked");
+}
+
+// ---- every address and data bit set and cleared (toggle stimulus with architectural checks) -----
+
+/// 4 KiB-aligned addresses that between them set and clear every bit of a 48-bit address
+/// (OP-19), the top page first.
+const ADDR_PATTERNS: [u64; 4] = [0xFFFF_FFFF_F000, 0x0000_0000_1000, 0xAAAA_AAAA_A000, 0x5555_5555_5000];
+
+async fn queue_base_bits(env: Env, _sc: Scenario, _: ChaCha8Rng) {
+    // Descriptors land at PQA + 32 x PQT index whatever the base (VTD-PRQ-1) and carry every
+    // field bit set, then clear (VTD-PRQ-4); MSIs and status writes go to the addresses
+    // programmed, every bit set then clear (VTD-PRQ-13, VTD-IQ-8).
+    env.pre_enable(0, RID2).await;
+    env.pre_enable(1, 0).await;
+    env.unmask(regs::PECTL).await;
+    for (k, base) in ADDR_PATTERNS.into_iter().enumerate() {
+        env.enable_prq(base, LOG2SIZE).await;
+        let msi = base | 0xFFC;
+        env.write_reg(regs::PEADDR, msi & 0xFFFF_FFFF).await;
+        env.write_reg(regs::PEUADDR, msi >> 32).await;
+        env.write_reg(regs::PEDATA, if k % 2 == 0 { 0xFFFF } else { 0 }).await;
+        let first = entries(&env).len();
+        let msgs = [every_bit_request(RID2, 0x1FF), req(0, None, 0, false)];
+        env.send_all(&msgs).await;
+        written(&env, first + 2).await;
+        for (j, (addr, m)) in entries(&env)[first..].iter().enumerate() {
+            ensure!(*addr == base + DESC_BYTES * j as u64, "VTD-PRQ-1", "base {base:#x}: descriptor {j} at {addr:#x}");
+            ensure!(*m == msgs[j], "VTD-PRQ-4", "base {base:#x}: descriptor {j} decodes to {m:?}, sent {:?}", msgs[j]);
+        }
+        wait_for(&env, "VTD-PRQ-13", "the page request event MSI", |e| msis_to(e, msi) == 1).await;
+        env.write_reg(regs::PRS, u64::from(regs::PRS_PPR)).await;
+        // Every status address and data bit set, then clear (data never 0: memory starts at 0).
+        let status = base | if k % 2 == 0 { 0x804 } else { 0x800 };
+        let data = [u32::MAX, 1 << 31, u32::MAX, 1][k];
+        env.descriptor(InvWaitDsc { sw: true, status_data: data, status_addr: status, ..Default::default() }.encode()).await;
+        wait_for(&env, "VTD-IQ-8", "the status write", |e| e.mem_read_u32(status) == data).await;
+    }
+}
+
+async fn noop_descriptor_bits(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    // OP-10: types 0x01-0x04 and 0x06-0x08 are taken and do nothing, reserved bits not checked;
+    // every bit but the type set in all four qwords, then clear.
+    setup(&env, &sc).await;
+    for t in [0x01u64, 0x02, 0x03, 0x04, 0x06, 0x07, 0x08] {
+        let ty = (t & 0xF) | (t >> 4) << 9;
+        env.descriptor([!0xE0F | ty, u64::MAX, u64::MAX, u64::MAX]).await;
+        env.descriptor([ty, 0, 0, 0]).await;
+    }
+    env.cycles(10).await;
+    ensure!(fsts(&env).await & regs::FSTS_IQE == 0, "VTD-IQ-2", "a no-op descriptor with reserved bits set set IQE (OP-10)");
+    // Type 0x7F (every type bit set) is unknown: IQE, nothing else (VTD-IQ-2).
+    env.descriptor([0xE0F, 0, 0, 0]).await;
+    env.cycles(5).await;
+    ensure!(fsts(&env).await & regs::FSTS_IQE != 0, "VTD-IQ-2", "type 0x7F did not set IQE (OP-10)");
+    env.write_reg(regs::FSTS, u64::from(regs::FSTS_IQE)).await;
+    env.descriptor([0x01, 0, 0, 0]).await;
+    ensure!(env.responses().is_empty(), "VTD-IQ-3", "a no-op descriptor sent a response");
+    ensure!(
+        env.count(|t| matches!(t, Txn::MemWrite { .. } | Txn::StatusWrite { .. } | Txn::Msi { .. })) == 0,
+        "VTD-IQ-2",
+        "a no-op descriptor wrote memory"
+    );
+}
+
+async fn fault_record_bits(env: Env, _sc: Scenario, _: ChaCha8Rng) {
+    // Every record written twice, its fields all set then all clear (VTD-FLT-3), each cleared
+    // before the next fault so that FRI follows the internal index (VTD-FLT-1, -4, -5). No
+    // requester is enabled: every message is a fault.
+    let nr = regs::cap_nr(env.read_reg(regs::CAP).await);
+    for round in 0..2u32 {
+        for i in 0..nr {
+            let m = if round == 0 {
+                PageRequest { prgi: i as u16, ..every_bit_request(0xFFFF, 0) }
+            } else {
+                PageRequest { rid: 0, r: true, prgi: i as u16, ..Default::default() }
+            };
+            env.send_all(&[m]).await;
+            quiet(&env).await;
+            let f = fsts(&env).await;
+            ensure!(f >> regs::FSTS_FRI_SHIFT & 0xFF == i, "VTD-FLT-4", "FSTS {f:#x}: FRI {i} expected for the fault in record {i}");
+            let rec = frcd(&env, i).await;
+            ensure!(rec.f && rec.sid == m.rid && rec.fi == m.page, "VTD-FLT-3", "record {i} is {rec:?} for {m:?}");
+            env.clear_fault_record(i).await;
+        }
+    }
+    ensure!(fsts(&env).await & regs::FSTS_PPF == 0, "VTD-FLT-1", "PPF set with every record cleared");
+}
+
 // ---- every message class in every row (Table 31, DEC-1, DEC-5..DEC-7) -----------------------------
 
 /// One message of each class: Stop Marker, PASID-less LPIG=1 with R=W=0 (an ordinary LPIG=1
@@ -955,7 +1285,8 @@ fn random_scenario(seed: u64) -> Scenario {
         rsp_ready_odds: pick(64, 255) as u8,
         traffic: Some(TrafficPlan {
             rids,
-            pasids: vec![0, 1, 2],
+            // PASIDs over the whole 20-bit space.
+            pasids: vec![0, pick(1, 0xF_FFFF) as u32, pick(1, 0xF_FFFF) as u32],
             allocation: pick(4, 120) as u32,
             max_prg_len: pick(1, 6) as u32,
             prgs: u32::MAX,
@@ -1133,6 +1464,30 @@ pub fn registry() -> &'static [TestDef] {
                 })
             },
             directed!("vtd_id_registers", id_registers, ["VTD-FLT-2", "VTD-PRQ-2", "VTD-PRQ-15"]),
+            directed!(
+                "vtd_register_negative_space",
+                register_negative_space,
+                [
+                    "VTD-PRQ-2",
+                    "VTD-PRQ-13",
+                    "VTD-PRQ-15",
+                    "VTD-PRQ-19",
+                    "VTD-FLT-1",
+                    "VTD-FLT-5",
+                    "VTD-FLT-6",
+                    "VTD-IQ-8",
+                    "OP-19",
+                    "OP-20"
+                ]
+            ),
+            directed!("vtd_w1c_zero_writes", w1c_zero_writes, ["VTD-PRQ-12", "VTD-FLT-1", "VTD-FLT-5", "VTD-IQ-8"]),
+            directed!("vtd_event_sources_alone", event_sources_alone, ["VTD-PRQ-13", "VTD-PRQ-14", "VTD-FLT-6", "VTD-IQ-8"]),
+            TestDef {
+                needs: TWO_PRE_ENTRIES,
+                ..directed!("vtd_queue_base_bits", queue_base_bits, ["VTD-PRQ-1", "VTD-PRQ-4", "VTD-PRQ-13", "VTD-IQ-8", "OP-19"])
+            },
+            directed!("vtd_noop_descriptor_bits", noop_descriptor_bits, ["OP-10", "VTD-IQ-2"]),
+            directed!("vtd_fault_record_bits", fault_record_bits, ["VTD-FLT-1", "VTD-FLT-3", "VTD-FLT-4", "VTD-FLT-5"]),
             TestDef {
                 needs: TWO_PRE_ENTRIES,
                 ..directed!("vtd_drain_after_overflow", drain_after_overflow, ["VTD-IQ-11", "HOST-22", "HOST-25", "DEC-7"], |s| Scenario {
