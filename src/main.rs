@@ -76,6 +76,10 @@ struct RunArgs {
     reset_values: ResetMode,
 }
 
+/// An error of a command: the library's typed errors, or a message formed here; each displays
+/// as one line and exits with status 2.
+pub type CliResult<T> = Result<T, Box<dyn std::error::Error>>;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.cmd {
@@ -95,16 +99,16 @@ fn main() -> ExitCode {
     }
 }
 
-pub fn repo_root() -> Result<PathBuf, String> {
-    sim::repo_root().map_err(|e| e.to_string())
+pub fn repo_root() -> CliResult<PathBuf> {
+    Ok(sim::repo_root()?)
 }
 
 /// `--flavor NAME`: one of the registered flavors.
-fn flavor_name(name: &str) -> Result<&'static dyn Flavor, String> {
+fn flavor_name(name: &str) -> Result<&'static dyn Flavor, flavors::LookupError> {
     flavors::by_name(name)
 }
 
-fn list(flavor: Option<&'static dyn Flavor>) -> Result<ExitCode, String> {
+fn list(flavor: Option<&'static dyn Flavor>) -> CliResult<ExitCode> {
     for f in flavors::ALL.iter().filter(|f| flavor.is_none_or(|x| x.name() == f.name())) {
         for t in f.tests() {
             println!("{:<8} {:<32} {:<8} {}", f.name(), t.name, if t.random { "random" } else { "directed" }, t.rules.join(" "));
@@ -113,7 +117,7 @@ fn list(flavor: Option<&'static dyn Flavor>) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_one(a: RunArgs, replay: bool) -> Result<ExitCode, String> {
+fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
     let root = repo_root()?;
     let scenario = match (&a.scenario, &a.test) {
         (Some(path), _) => {

@@ -86,6 +86,25 @@ pub enum CoverageError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{path}:{line}: {what}")]
     Parse { path: PathBuf, line: usize, what: String },
+    #[error("{path}:{line}: {source}")]
+    Point { path: PathBuf, line: usize, source: PointIdError },
+}
+
+/// Text that is not a well-formed encoded coverage point ([`PointId::from_encoded`]); one line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PointIdError {
+    #[error("point does not start with a \\001 key separator")]
+    NoLeadingSeparator,
+    #[error("key/value pair without \\002 separator: `{0}`")]
+    PairWithoutSeparator(String),
+    #[error("empty key")]
+    EmptyKey,
+    #[error("control character in `{0}`")]
+    ControlCharacter(String),
+    #[error("key `{key}` is not a line/column number: `{value}`")]
+    NotANumber { key: String, value: String },
+    #[error("bad line list `S`: `{0}`")]
+    BadLineList(String),
 }
 
 impl CoverageError {
@@ -101,8 +120,8 @@ impl CoverageError {
 pub struct PointId(String);
 
 impl TryFrom<String> for PointId {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
+    type Error = PointIdError;
+    fn try_from(s: String) -> Result<Self, PointIdError> {
         PointId::from_encoded(s)
     }
 }
@@ -129,25 +148,25 @@ impl PointId {
     /// Check and wrap Verilator's encoded form (`\x01k\x02v\x01k\x02v…`):
     /// non-empty keys, one `\x02` per pair, no other control characters,
     /// integer `l`/`n`, and a well-formed `S` line list.
-    pub fn from_encoded(s: impl Into<String>) -> Result<Self, String> {
+    pub fn from_encoded(s: impl Into<String>) -> Result<Self, PointIdError> {
         let s = s.into();
         let Some(body) = s.strip_prefix('\u{1}') else {
-            return Err("point does not start with a \\001 key separator".into());
+            return Err(PointIdError::NoLeadingSeparator);
         };
         for pair in body.split('\u{1}') {
             let Some((k, v)) = pair.split_once('\u{2}') else {
-                return Err(format!("key/value pair without \\002 separator: `{}`", printable(pair)));
+                return Err(PointIdError::PairWithoutSeparator(printable(pair)));
             };
             if k.is_empty() {
-                return Err("empty key".into());
+                return Err(PointIdError::EmptyKey);
             }
             if v.contains('\u{2}') || pair.chars().any(|c| c.is_control() && c != '\u{2}') {
-                return Err(format!("control character in `{}`", printable(pair)));
+                return Err(PointIdError::ControlCharacter(printable(pair)));
             }
             let v = decode(v);
             match k {
-                "l" | "n" if v.parse::<u32>().is_err() => return Err(format!("key `{k}` is not a line/column number: `{v}`")),
-                "S" if parse_lines(&v).is_none() => return Err(format!("bad line list `S`: `{v}`")),
+                "l" | "n" if v.parse::<u32>().is_err() => return Err(PointIdError::NotANumber { key: k.into(), value: v }),
+                "S" if parse_lines(&v).is_none() => return Err(PointIdError::BadLineList(v)),
                 _ => {}
             }
         }
@@ -155,7 +174,7 @@ impl PointId {
     }
 
     /// Build from decoded `(key, value)` pairs, encoded as Verilator does.
-    pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> Result<Self, String> {
+    pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> Result<Self, PointIdError> {
         let mut s = String::new();
         for (k, v) in pairs {
             s.push('\u{1}');
@@ -358,7 +377,8 @@ impl Dataset {
             let count_text = rest[q + 2..].trim();
             let count: u64 =
                 count_text.parse().map_err(|_| err(n, format!("count `{}` is not a non-negative integer", printable(count_text))))?;
-            let id = PointId::from_encoded(&rest[..q]).map_err(|what| err(n, what))?;
+            let id =
+                PointId::from_encoded(&rest[..q]).map_err(|source| CoverageError::Point { path: origin.to_path_buf(), line: n, source })?;
             d.add(id, count);
         }
         Ok(d)
@@ -521,6 +541,11 @@ mod tests {
         assert_eq!(e(&format!("{ok}C '\u{1}l\u{2}x' 1\n")), "x.dat:3: key `l` is not a line/column number: `x`");
         assert_eq!(e(&format!("{ok}C '\u{1}f\u{2}a 1\n")), "x.dat:3: point line without closing `' <count>`");
         assert!(!e(&format!("{ok}C '\u{1}S\u{2}3-' 1\n")).contains('\n'));
+        let bad_point = Dataset::parse(&format!("{ok}C '\u{1}S\u{2}3-' 1\n"), p).unwrap_err();
+        assert!(
+            matches!(&bad_point, CoverageError::Point { line: 3, source: PointIdError::BadLineList(v), .. } if v == "3-"),
+            "{bad_point:?}"
+        );
     }
 
     #[test]

@@ -25,6 +25,10 @@ pub enum SimError {
     #[error("unexpected Verilator output in {path}: {what}")]
     Parse { path: PathBuf, what: String },
 
+    /// The ports of the Verilated model header were not understood.
+    #[error("unexpected Verilator output in {path}: {source}")]
+    Ports { path: PathBuf, source: crate::ports::PortsError },
+
     /// Cache directory trouble (permissions, full disk, ...).
     #[error("build cache at {path}: {source}")]
     Cache { path: PathBuf, source: std::io::Error },
@@ -44,6 +48,10 @@ pub enum SimError {
     /// Waves or coverage file could not be written.
     #[error("cannot write {what} to {path}")]
     Output { what: &'static str, path: PathBuf },
+
+    /// A reset seed Verilator cannot take (its seed is a positive C `int`).
+    #[error("reset seed {seed} is outside 1..={}", crate::ResetValues::MAX_SEED)]
+    ResetSeed { seed: u32 },
 
     /// The model's constructor threw (reported by the shim).
     #[error("model instance of `{top}` could not be created")]

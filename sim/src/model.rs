@@ -145,12 +145,12 @@ impl ResetValues {
     pub const MAX_SEED: u32 = i32::MAX as u32;
 
     /// (randReset, randSeed) for the context.
-    fn verilator_args(self) -> Result<(i32, i32), String> {
+    fn verilator_args(self) -> Result<(i32, i32), SimError> {
         match self {
             ResetValues::Zero => Ok((0, 1)),
             ResetValues::Ones => Ok((1, 1)),
             ResetValues::Random(s) if (1..=Self::MAX_SEED).contains(&s) => Ok((2, s as i32)),
-            ResetValues::Random(s) => Err(format!("reset seed {s} is outside 1..={}", Self::MAX_SEED)),
+            ResetValues::Random(seed) => Err(SimError::ResetSeed { seed }),
         }
     }
 }
@@ -183,7 +183,7 @@ impl Model {
     /// [`Model::load`] with the initial values of unreset variables chosen by `reset`.
     pub fn load_with(b: &Built, reset: ResetValues) -> Result<Model, SimError> {
         let api = api_for(b)?;
-        let (mode, seed) = reset.verilator_args().map_err(|what| load_err(&b.lib, what))?;
+        let (mode, seed) = reset.verilator_args()?;
         // SAFETY: shim entry points with the signatures generated for them.
         let inst = NonNull::new(unsafe { (api.new)(mode, seed) }).ok_or_else(|| SimError::Instance { top: b.top.clone() })?;
         let mut ptrs = vec![std::ptr::null_mut::<c_void>(); b.ports.len()];

@@ -56,7 +56,7 @@ pub struct PortInfo {
 
 /// Parses the ports of the model header `header` (text `text`).
 pub fn parse_header(path: &Path, text: &str) -> Result<Vec<PortInfo>, SimError> {
-    let perr = |what: String| SimError::Parse { path: path.to_path_buf(), what };
+    let perr = |source: PortsError| SimError::Ports { path: path.to_path_buf(), source };
     let mut ports = Vec::new();
     let mut in_ports = false;
     for line in text.lines().map(str::trim) {
@@ -72,23 +72,33 @@ pub fn parse_header(path: &Path, text: &str) -> Result<Vec<PortInfo>, SimError> 
         }
         if line.starts_with("VlUnpacked<") {
             let name = line.rsplit('&').next().unwrap_or(line).trim_end_matches(';');
-            return Err(perr(format!(
-                "top-level port `{}` is an unpacked array, which is not supported: pack it or wrap the top",
-                demangle(name)
-            )));
+            return Err(perr(PortsError::UnpackedArray(demangle(name))));
         }
         if let Some(p) = parse_decl(line) {
-            ports.push(p.map_err(&perr)?);
+            ports.push(p.map_err(perr)?);
         }
     }
     if !in_ports {
-        return Err(perr("no `// PORTS` section".into()));
+        return Err(perr(PortsError::NoPortsSection));
     }
     Ok(ports)
 }
 
+/// Ports of a model header this parser does not understand.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PortsError {
+    #[error("unknown port macro `{0}`")]
+    UnknownMacro(String),
+    #[error("cannot parse port line `{0}`")]
+    Unparsable(String),
+    #[error("top-level port `{0}` is an unpacked array, which is not supported: pack it or wrap the top")]
+    UnpackedArray(String),
+    #[error("no `// PORTS` section")]
+    NoPortsSection,
+}
+
 /// One `VL_<DIR><KIND>(&name,msb,lsb[,words]);` line; `None` if not a port macro.
-fn parse_decl(line: &str) -> Option<Result<PortInfo, String>> {
+fn parse_decl(line: &str) -> Option<Result<PortInfo, PortsError>> {
     let rest = line.strip_prefix("VL_")?;
     let (dir, rest) = if let Some(r) = rest.strip_prefix("INOUT") {
         (PortDir::InOut, r)
@@ -108,9 +118,9 @@ fn parse_decl(line: &str) -> Option<Result<PortInfo, String>> {
         "" => Storage::U32,
         "64" => Storage::U64,
         "W" => Storage::Wide,
-        _ => return Some(Err(format!("unknown port macro `{line}`"))),
+        _ => return Some(Err(PortsError::UnknownMacro(line.into()))),
     };
-    Some(parse_args(storage, dir, args).ok_or_else(|| format!("cannot parse port line `{line}`")))
+    Some(parse_args(storage, dir, args).ok_or_else(|| PortsError::Unparsable(line.into())))
 }
 
 fn parse_args(storage: Storage, dir: PortDir, args: &str) -> Option<PortInfo> {
@@ -185,5 +195,16 @@ mod tests {
         let h = "// PORTS\n VlUnpacked<CData/*7:0*/, 4> &a;\n";
         let e = parse_header(Path::new("V.h"), h).unwrap_err().to_string();
         assert!(e.contains("unpacked array") && !e.contains('\n'), "{e}");
+    }
+
+    #[test]
+    fn other_headers_it_cannot_read_say_why() {
+        let why = |h: &str| match parse_header(Path::new("V.h"), h) {
+            Err(SimError::Ports { source, .. }) => source,
+            other => panic!("expected a ports error, got {other:?}"),
+        };
+        assert_eq!(why("// PORTS\n VL_IN128(&a,0,0);\n"), PortsError::UnknownMacro("VL_IN128(&a,0,0);".into()));
+        assert_eq!(why("// PORTS\n VL_IN8(&a,x,0);\n"), PortsError::Unparsable("VL_IN8(&a,x,0);".into()));
+        assert_eq!(why("VL_IN8(&a,0,0);\n"), PortsError::NoPortsSection);
     }
 }

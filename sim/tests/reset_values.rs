@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use sim::{build, BuildSpec, Model, ResetValues, Variant};
+use sim::{build, BuildSpec, Model, ResetValues, SimError, Variant};
 
 /// (forgotten, low 64 bits of forgotten_wide, its top word, kept) right after construction and
 /// one reset cycle.
@@ -44,7 +44,8 @@ fn seed_out_of_range_is_a_clear_error() {
     let spec = BuildSpec { top: "unreset".into(), sources: vec![fixture("unreset.sv")], variant: Variant::Plain, ..Default::default() };
     let built = build(&spec, &shared_cache()).unwrap();
     for bad in [0, ResetValues::MAX_SEED + 1] {
-        let e = Model::load_with(&built, ResetValues::Random(bad)).err().expect("a bad seed must be refused").to_string();
-        assert!(e.contains("reset seed"), "{e}");
+        let e = Model::load_with(&built, ResetValues::Random(bad)).err().expect("a bad seed must be refused");
+        assert!(matches!(e, SimError::ResetSeed { seed } if seed == bad), "{e}");
+        assert!(e.to_string().contains("reset seed"), "{e}");
     }
 }

@@ -3,6 +3,7 @@
 //! build with the same kind of stimulus and checks nothing. Prints both, the ratio, and writes
 //! `build/bench/bench.json`. Best of `--reps` runs each, to damp machine noise.
 
+use crate::CliResult;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -34,7 +35,7 @@ struct BenchReport {
     target_ratio: f64,
 }
 
-pub fn main(a: BenchArgs) -> Result<ExitCode, String> {
+pub fn main(a: BenchArgs) -> CliResult<ExitCode> {
     let root = crate::repo_root()?;
     let out = if a.out.is_absolute() { a.out.clone() } else { root.join(&a.out) };
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
@@ -57,7 +58,7 @@ pub fn main(a: BenchArgs) -> Result<ExitCode, String> {
 }
 
 /// Best of `reps` runs of the plain loop and of the harness on one flavor's build.
-fn bench_flavor(flavor: &dyn Flavor, a: &BenchArgs, opts: &RunOptions, root: &Path, out: &Path) -> Result<BenchReport, String> {
+fn bench_flavor(flavor: &dyn Flavor, a: &BenchArgs, opts: &RunOptions, root: &Path, out: &Path) -> CliResult<BenchReport> {
     let built = sim::build(&run::build_spec(flavor, &RtlConfig::default_config(), &opts.rtl_dir, sim::Variant::Plain), &opts.cache_root)
         .map_err(|e| e.to_string())?;
     let exe = compile_plain_loop(flavor, root, &built, out)?;
@@ -69,7 +70,7 @@ fn bench_flavor(flavor: &dyn Flavor, a: &BenchArgs, opts: &RunOptions, root: &Pa
         let scenario = tb::scenario::Scenario { max_cycles: a.cycles, ..(def.scenario)(1) };
         let r = run::run(&scenario, opts)?;
         if let Some(f) = &r.failure {
-            return Err(format!("the {} bench scenario failed: {}", flavor.name(), f.lines().next().unwrap_or("")));
+            return Err(format!("the {} bench scenario failed: {}", flavor.name(), f.lines().next().unwrap_or("")).into());
         }
         harness = harness.max(r.cycles as f64 / r.wall_s);
     }
@@ -86,7 +87,7 @@ fn bench_flavor(flavor: &dyn Flavor, a: &BenchArgs, opts: &RunOptions, root: &Pa
 
 /// Compile `bench/plain_loop_<flavor>.cpp` against the objects of the cached build.
 /// The executable is kept per RTL build and loop source, so an edit of either rebuilds it.
-fn compile_plain_loop(flavor: &dyn Flavor, root: &Path, built: &sim::Built, out: &Path) -> Result<PathBuf, String> {
+fn compile_plain_loop(flavor: &dyn Flavor, root: &Path, built: &sim::Built, out: &Path) -> CliResult<PathBuf> {
     let source = root.join(format!("bench/plain_loop_{}.cpp", flavor.name()));
     let mut text = Vec::new();
     for f in [&source, &root.join("bench/plain_loop.h")] {
@@ -114,12 +115,12 @@ fn compile_plain_loop(flavor: &dyn Flavor, root: &Path, built: &sim::Built, out:
         .status()
         .map_err(|e| format!("cannot run the C++ compiler: {e}"))?;
     if !status.success() {
-        return Err(format!("compiling the plain C++ loop failed ({status})"));
+        return Err(format!("compiling the plain C++ loop failed ({status})").into());
     }
     Ok(exe)
 }
 
-fn run_plain_loop(exe: &Path, cycles: u64) -> Result<f64, String> {
+fn run_plain_loop(exe: &Path, cycles: u64) -> CliResult<f64> {
     let out = Command::new(exe).arg(cycles.to_string()).output().map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
     let text = String::from_utf8_lossy(&out.stdout);
     let secs: f64 = text

@@ -2,6 +2,7 @@
 //! a summary table, `results.json` (every run with its scenario, so any run can be replayed) and
 //! the one replay command of every failure. Ctrl-C stops taking new runs and keeps what finished.
 
+use crate::CliResult;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -70,7 +71,7 @@ pub struct SignoffArgs {
     waivers: Option<PathBuf>,
 }
 
-pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
+pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
     let root = crate::repo_root()?;
     let out = absolute(&root, &a.out);
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
@@ -180,7 +181,7 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
     Ok(if s.failed == 0 && gates_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-fn parse_gates(a: &SignoffArgs) -> Result<Vec<Gate>, String> {
+fn parse_gates(a: &SignoffArgs) -> CliResult<Vec<Gate>> {
     if a.gates.is_empty() {
         return Ok(default_gates());
     }
@@ -199,7 +200,7 @@ fn write_signoff(
     root: &Path,
     a: &SignoffArgs,
     gates: &[Gate],
-) -> Result<bool, String> {
+) -> CliResult<bool> {
     let input = regress::report_input(results, code, root)?;
     tb::junit::write_junit(&out.join("junit.xml"), "iommu-tb regress", &input.runs)
         .map_err(|e| format!("cannot write {}: {e}", out.join("junit.xml").display()))?;
@@ -237,7 +238,7 @@ pub struct MergeArgs {
     signoff: SignoffArgs,
 }
 
-pub fn merge_main(a: MergeArgs) -> Result<ExitCode, String> {
+pub fn merge_main(a: MergeArgs) -> CliResult<ExitCode> {
     let root = crate::repo_root()?;
     let out = absolute(&root, &a.out);
     let gates = parse_gates(&a.signoff)?;
@@ -273,7 +274,7 @@ pub fn merge_main(a: MergeArgs) -> Result<ExitCode, String> {
 
 /// The merged Verilator coverage (`coverage.dat`), its lcov export (`coverage.info`) and the
 /// RTL sources annotated with line counts (`annotated/`).
-fn write_code_coverage(out: &Path, data: &sim::coverage::Dataset, root: &Path) -> Result<(), String> {
+fn write_code_coverage(out: &Path, data: &sim::coverage::Dataset, root: &Path) -> CliResult<()> {
     data.write_dat(&out.join("coverage.dat")).map_err(|e| e.to_string())?;
     data.write_lcov(&out.join("coverage.info"), "regress").map_err(|e| e.to_string())?;
     let annotated = out.join("annotated");

@@ -33,29 +33,45 @@ impl RtlConfig {
     }
 }
 
+/// A configuration list line, name or parameter the bench cannot use; one line each.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("rtl/configs.txt line {line}: {what}: '{text}'")]
+    Malformed { line: usize, what: &'static str, text: String },
+    #[error("unknown configuration '{name}' for {top} (known: {})", known.join(", "))]
+    UnknownForTop { name: String, top: String, known: Vec<String> },
+    #[error("unknown configuration '{name}' (known: {})", known.join(", "))]
+    Unknown { name: String, known: Vec<String> },
+    #[error("configuration {config}: {top} has no parameter {parameter}")]
+    NoSuchParameter { config: String, top: &'static str, parameter: String },
+    #[error("test {test} does not run under configuration {config}: {unmet}")]
+    Unmet { test: &'static str, config: String, unmet: String },
+}
+
 /// Every configuration of `top`, in file order (`default` first). A malformed line is an error
 /// naming it.
-pub fn of_top(top: &str) -> Result<Vec<RtlConfig>, String> {
+pub fn of_top(top: &str) -> Result<Vec<RtlConfig>, ConfigError> {
     parse(LIST).map(|all| all.into_iter().filter(|(t, _)| t == top).map(|(_, c)| c).collect())
 }
 
 /// A configuration of `top` by name; an unknown name is a one-line error listing the known ones.
-pub fn find(top: &str, name: &str) -> Result<RtlConfig, String> {
+pub fn find(top: &str, name: &str) -> Result<RtlConfig, ConfigError> {
     let all = of_top(top)?;
-    all.iter().find(|c| c.name == name).cloned().ok_or_else(|| {
-        let known: Vec<&str> = all.iter().map(|c| c.name.as_str()).collect();
-        format!("unknown configuration '{name}' for {top} (known: {})", known.join(", "))
+    all.iter().find(|c| c.name == name).cloned().ok_or_else(|| ConfigError::UnknownForTop {
+        name: name.into(),
+        top: top.into(),
+        known: all.iter().map(|c| c.name.clone()).collect(),
     })
 }
 
 /// (top, configuration) per line of a list.
-fn parse(text: &str) -> Result<Vec<(String, RtlConfig)>, String> {
+fn parse(text: &str) -> Result<Vec<(String, RtlConfig)>, ConfigError> {
     let mut out: Vec<(String, RtlConfig)> = Vec::new();
     for (n, line) in text.lines().enumerate().map(|(n, l)| (n + 1, l.trim())) {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let bad = |what: &str| format!("rtl/configs.txt line {n}: {what}: '{line}'");
+        let bad = |what: &'static str| ConfigError::Malformed { line: n, what, text: line.into() };
         let mut words = line.split_whitespace();
         let (Some(top), Some(name)) = (words.next(), words.next()) else { return Err(bad("needs a top and a name")) };
         let mut overrides = Vec::new();
@@ -112,18 +128,25 @@ mod tests {
 
     #[test]
     fn malformed_lines_are_errors_naming_the_line() {
-        assert!(parse("t default\nt a X").unwrap_err().contains("line 2"));
-        assert!(parse("t default\nt a X=y").unwrap_err().contains("decimal"));
-        assert!(parse("t default\nt default").unwrap_err().contains("twice"));
-        assert!(parse("t a").unwrap_err().contains("no overrides"));
-        assert!(parse("t default X=1").unwrap_err().contains("no overrides"));
+        let e = |text: &str| parse(text).unwrap_err().to_string();
+        assert_eq!(
+            parse("t default\nt a X").unwrap_err(),
+            ConfigError::Malformed { line: 2, what: "overrides are NAME=VALUE", text: "t a X".into() }
+        );
+        assert_eq!(e("t default\nt a X"), "rtl/configs.txt line 2: overrides are NAME=VALUE: 't a X'");
+        assert!(e("t default\nt a X=y").contains("decimal"));
+        assert!(e("t default\nt default").contains("twice"));
+        assert!(e("t a").contains("no overrides"));
+        assert!(e("t default X=1").contains("no overrides"));
         assert_eq!(parse("# c\n\nt default\nt a X=1 Y=2").unwrap()[1].1.overrides, vec![("X".into(), 1), ("Y".into(), 2)]);
     }
 
     #[test]
     fn unknown_names_list_the_known_ones() {
         let e = find("vtd_prq", "huge").unwrap_err();
-        assert!(e.contains("default") && e.contains("min"), "{e}");
+        assert!(matches!(&e, ConfigError::UnknownForTop { known, .. } if known.iter().any(|k| k == "min")), "{e:?}");
+        let e = e.to_string();
+        assert!(e.starts_with("unknown configuration 'huge' for vtd_prq (known: default, "), "{e}");
     }
 
     #[test]

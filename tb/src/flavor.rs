@@ -4,7 +4,7 @@
 //! [`crate::flavors`], the one list that names them all.
 
 use crate::checkers::Checker;
-use crate::config::{self, RtlConfig};
+use crate::config::{self, ConfigError, RtlConfig};
 use crate::coverage::CoverDef;
 use crate::env::Agents;
 use crate::observe::Observers;
@@ -24,12 +24,12 @@ pub trait Flavor: Sync {
     /// The registered tests: directed sequences, seeded classes and negative tests.
     fn tests(&self) -> &'static [TestDef];
     /// The named RTL configurations of [`Flavor::top`] (`rtl/configs.txt`, `default` first).
-    fn configs(&self) -> Result<Vec<RtlConfig>, String> {
+    fn configs(&self) -> Result<Vec<RtlConfig>, ConfigError> {
         config::of_top(self.top())
     }
     /// Every parameter of the top with its value under `config` (the defaults are the timed
     /// model's); an override the top does not have is an error.
-    fn parameters(&self, config: &RtlConfig) -> Result<Vec<(&'static str, u32)>, String>;
+    fn parameters(&self, config: &RtlConfig) -> Result<Vec<(&'static str, u32)>, ConfigError>;
     /// The timing-free protocol checkers of this block under a configuration (the PCIe PRI ones
     /// are added by `run`).
     fn checkers(&self, config: &RtlConfig) -> Vec<Box<dyn Checker>>;

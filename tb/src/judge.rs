@@ -72,9 +72,14 @@ impl fmt::Display for Judge {
     }
 }
 
+/// A judge spelling [`Judge`] does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown judge `{0}`")]
+pub struct UnknownJudge(pub String);
+
 impl FromStr for Judge {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Judge, String> {
+    type Err = UnknownJudge;
+    fn from_str(s: &str) -> Result<Judge, UnknownJudge> {
         match s {
             "lockstep" => Ok(Judge::Lockstep),
             "test assertion" => Ok(Judge::Assertion),
@@ -82,7 +87,7 @@ impl FromStr for Judge {
             _ if waits::ALL.contains(&s) => Ok(Judge::Wait(s.to_string())),
             _ => match s.strip_prefix("checker ") {
                 Some(n) if !n.is_empty() => Ok(Judge::Checker(n.to_string())),
-                _ => Err(format!("unknown judge `{s}`")),
+                _ => Err(UnknownJudge(s.to_string())),
             },
         }
     }
@@ -95,8 +100,8 @@ impl From<Judge> for String {
 }
 
 impl TryFrom<String> for Judge {
-    type Error = String;
-    fn try_from(s: String) -> Result<Judge, String> {
+    type Error = UnknownJudge;
+    fn try_from(s: String) -> Result<Judge, UnknownJudge> {
         s.parse()
     }
 }
@@ -123,7 +128,7 @@ mod tests {
         for j in all {
             assert_eq!(j.to_string().parse::<Judge>(), Ok(j));
         }
-        assert!("checker ".parse::<Judge>().is_err());
-        assert!("somebody".parse::<Judge>().is_err());
+        assert_eq!("checker ".parse::<Judge>(), Err(UnknownJudge("checker ".into())));
+        assert_eq!("somebody".parse::<Judge>().unwrap_err().to_string(), "unknown judge `somebody`");
     }
 }

@@ -1,16 +1,47 @@
 //! The regression engine: which runs make a regression (`plan`), running them on all cores
 //! (`execute`), and the results file that shards write and `merge` joins losslessly.
 
-use crate::config;
-use crate::coverage::CoverData;
-use crate::flavors;
+use crate::config::{self, ConfigError};
+use crate::coverage::{CoverData, CoverError};
+use crate::flavors::{self, LookupError};
 use crate::report::input::{CodeSummary, ConfigSummary, FileCoverage, ReportInput, RtlBuild, RunSummary};
-use crate::run::{self, RunOptions, RunResult, Status};
+use crate::run::{self, RunError, RunOptions, RunResult, Status};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
+
+/// Why a regression could not be planned, run, stored, merged or reported; one line.
+#[derive(Debug, thiserror::Error)]
+pub enum RegressError {
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{label} seed {seed}: {source}")]
+    Run { label: String, seed: u64, source: RunError },
+    #[error("cannot merge functional coverage: {0}")]
+    MergeCoverage(CoverError),
+    #[error("functional coverage{}: {source}", config.as_ref().map_or(String::new(), |c| format!(" of {c}")))]
+    Summary { config: Option<String>, source: CoverError },
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: not a results file: {source}")]
+    NotResults { path: PathBuf, source: serde_json::Error },
+    #[error("{0}")]
+    Serialize(serde_json::Error),
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("nothing to merge")]
+    NothingToMerge,
+    #[error("cannot merge results of different RTL builds ({ours} and {theirs})")]
+    DifferentBuilds { ours: String, theirs: String },
+    #[error("{label} seed {seed} appears twice with different outcomes")]
+    Conflict { label: String, seed: u64 },
+    #[error(transparent)]
+    CodeCoverage(#[from] sim::coverage::CoverageError),
+}
 
 /// Which runs: every directed test once (seed 1) and seeds of every random class, of every
 /// flavor, under every RTL configuration of its top whose parameters the test can run at.
@@ -31,7 +62,7 @@ pub struct Plan {
 
 /// The scenarios of a plan, in a fixed order (flavor, configuration, test, seed). An unknown
 /// test or configuration name is an error.
-pub fn plan(p: &Plan) -> Result<Vec<Scenario>, String> {
+pub fn plan(p: &Plan) -> Result<Vec<Scenario>, RegressError> {
     for name in &p.tests {
         flavors::find_test(None, name)?;
     }
@@ -58,7 +89,7 @@ pub fn plan(p: &Plan) -> Result<Vec<Scenario>, String> {
     }
     if let Some(unknown) = p.configs.iter().find(|c| !configs_seen.contains(c)) {
         configs_seen.dedup();
-        return Err(format!("unknown configuration '{unknown}' (known: {})", configs_seen.join(", ")));
+        return Err(ConfigError::Unknown { name: unknown.clone(), known: configs_seen }.into());
     }
     Ok(work)
 }
@@ -82,10 +113,10 @@ pub fn execute(
     jobs: usize,
     stop: &AtomicBool,
     on_done: &(dyn Fn(&RunResult) + Sync),
-) -> Result<Execution, String> {
+) -> Result<Execution, RegressError> {
     let next = AtomicUsize::new(0);
     let runs = Mutex::new(Vec::with_capacity(work.len()));
-    let error: Mutex<Option<String>> = Mutex::new(None);
+    let error: Mutex<Option<RegressError>> = Mutex::new(None);
     std::thread::scope(|s| {
         for _ in 0..jobs.max(1) {
             s.spawn(|| loop {
@@ -100,8 +131,9 @@ pub fn execute(
                         on_done(&r);
                         runs.lock().unwrap().push(r);
                     }
-                    Err(e) => {
-                        error.lock().unwrap().get_or_insert(format!("{} seed {}: {e}", run_label(&sc.test, &sc.config), sc.seed));
+                    Err(source) => {
+                        let label = run_label(&sc.test, &sc.config);
+                        error.lock().unwrap().get_or_insert(RegressError::Run { label, seed: sc.seed, source });
                     }
                 }
             });
@@ -173,9 +205,9 @@ pub struct ConfigCoverage {
 }
 
 /// Add `more` (counters under `config`) into the same (definition, configuration) of `acc`.
-fn add_config_coverage(acc: &mut Vec<ConfigCoverage>, config: &str, more: &CoverData) -> Result<(), String> {
+fn add_config_coverage(acc: &mut Vec<ConfigCoverage>, config: &str, more: &CoverData) -> Result<(), RegressError> {
     match acc.iter_mut().find(|c| c.config == config && c.data.definition == more.definition) {
-        Some(c) => c.data.merge(more).map_err(|e| format!("cannot merge functional coverage: {e}")),
+        Some(c) => c.data.merge(more).map_err(RegressError::MergeCoverage),
         None => {
             acc.push(ConfigCoverage { config: config.to_string(), data: more.clone() });
             acc.sort_by(|a, b| (&a.data.definition, &a.config).cmp(&(&b.data.definition, &b.config)));
@@ -185,9 +217,9 @@ fn add_config_coverage(acc: &mut Vec<ConfigCoverage>, config: &str, more: &Cover
 }
 
 /// Add `more` into the counters of the same definition in `acc` (or start them).
-fn add_coverage(acc: &mut Vec<CoverData>, more: &CoverData) -> Result<(), String> {
+fn add_coverage(acc: &mut Vec<CoverData>, more: &CoverData) -> Result<(), RegressError> {
     match acc.iter_mut().find(|c| c.definition == more.definition) {
-        Some(c) => c.merge(more).map_err(|e| format!("cannot merge functional coverage: {e}")),
+        Some(c) => c.merge(more).map_err(RegressError::MergeCoverage),
         None => {
             acc.push(more.clone());
             acc.sort_by(|a, b| a.definition.cmp(&b.definition));
@@ -222,21 +254,21 @@ impl ResultsFile {
     }
 
     /// Read a results file; a missing or corrupt file is a one-line error naming it.
-    pub fn load(path: &Path) -> Result<ResultsFile, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        serde_json::from_str(&text).map_err(|e| format!("{}: not a results file: {e}", path.display()))
+    pub fn load(path: &Path) -> Result<ResultsFile, RegressError> {
+        let text = std::fs::read_to_string(path).map_err(|source| RegressError::Read { path: path.into(), source })?;
+        serde_json::from_str(&text).map_err(|source| RegressError::NotResults { path: path.into(), source })
     }
 
     /// Write atomically (temp file, then rename): an earlier file is never left half-written.
-    pub fn save(&self, path: &Path) -> Result<(), String> {
-        let text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
-        sim::fsutil::write_atomic(path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    pub fn save(&self, path: &Path) -> Result<(), RegressError> {
+        let text = serde_json::to_string_pretty(self).map_err(RegressError::Serialize)?;
+        sim::fsutil::write_atomic(path, text.as_bytes()).map_err(|source| RegressError::Write { path: path.into(), source })
     }
 }
 
 /// Join shard results: same RTL build, no (test, seed) twice unless the two runs are identical.
-pub fn merge(parts: Vec<ResultsFile>) -> Result<ResultsFile, String> {
-    let Some(first) = parts.first() else { return Err("nothing to merge".into()) };
+pub fn merge(parts: Vec<ResultsFile>) -> Result<ResultsFile, RegressError> {
+    let Some(first) = parts.first() else { return Err(RegressError::NothingToMerge) };
     let rtl = first.rtl.clone();
     let mut runs: Vec<RunResult> = Vec::new();
     let mut interrupted = false;
@@ -250,7 +282,7 @@ pub fn merge(parts: Vec<ResultsFile>) -> Result<ResultsFile, String> {
             add_config_coverage(&mut functional_by_config, &c.config, &c.data)?;
         }
         if p.rtl != rtl {
-            return Err(format!("cannot merge results of different RTL builds ({} and {})", builds(&rtl), builds(&p.rtl)));
+            return Err(RegressError::DifferentBuilds { ours: builds(&rtl), theirs: builds(&p.rtl) });
         }
         interrupted |= p.interrupted;
         for r in p.runs {
@@ -258,7 +290,7 @@ pub fn merge(parts: Vec<ResultsFile>) -> Result<ResultsFile, String> {
                 Some(x) if x.status == r.status && x.cycles == r.cycles => {} // the same run twice
                 Some(_) => {
                     let label = run_label(&r.test, &r.scenario.config);
-                    return Err(format!("{label} seed {} appears twice with different outcomes", r.seed));
+                    return Err(RegressError::Conflict { label, seed: r.seed });
                 }
                 None => runs.push(r),
             }
@@ -274,18 +306,18 @@ fn builds(rtl: &[RtlBuild]) -> String {
 }
 
 /// Merge the per-run Verilator coverage files of a folder (each run's own counts) into one.
-pub fn merge_code_coverage(dir: &Path) -> Result<sim::coverage::Dataset, String> {
+pub fn merge_code_coverage(dir: &Path) -> Result<sim::coverage::Dataset, RegressError> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .map_err(|source| RegressError::Read { path: dir.into(), source })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "dat"))
         .collect();
     files.sort();
-    sim::coverage::merge_files(&files).map_err(|e| e.to_string())
+    Ok(sim::coverage::merge_files(&files)?)
 }
 
 /// The sign-off report's data: runs, functional coverage by rule, code coverage by file/metric.
-pub fn report_input(res: &ResultsFile, code: Option<&sim::coverage::Dataset>, root: &Path) -> Result<ReportInput, String> {
+pub fn report_input(res: &ResultsFile, code: Option<&sim::coverage::Dataset>, root: &Path) -> Result<ReportInput, RegressError> {
     // Every flavor's definition is reported, with zero counts if none of its runs were kept.
     let defs: Vec<&crate::coverage::CoverDef> = flavors::ALL.iter().map(|f| f.coverage()).collect();
     let data: Vec<CoverData> = defs
@@ -293,7 +325,7 @@ pub fn report_input(res: &ResultsFile, code: Option<&sim::coverage::Dataset>, ro
         .map(|d| res.functional.iter().find(|c| c.definition == d.name()).cloned().unwrap_or_else(|| CoverData::new(d)))
         .collect();
     let parts: Vec<(&crate::coverage::CoverDef, &CoverData)> = defs.iter().copied().zip(data.iter()).collect();
-    let functional = crate::coverage::functional_summary(&parts).map_err(|e| format!("functional coverage: {e}"))?;
+    let functional = crate::coverage::functional_summary(&parts).map_err(|source| RegressError::Summary { config: None, source })?;
     let code = code.map(|d| {
         // Every hole (the report cuts its own lists): a waiver can only waive a listed hole.
         let s = d.summary(&sim::coverage::SummaryOptions { root: Some(root.to_path_buf()), max_holes: usize::MAX, ..Default::default() });
@@ -319,7 +351,7 @@ pub fn report_input(res: &ResultsFile, code: Option<&sim::coverage::Dataset>, ro
 
 /// Per (flavor, configuration) with runs: its parameters, pass counts and functional coverage
 /// (rules every bin of which its runs hit, among the rules applicable to that flavor).
-fn config_summaries(res: &ResultsFile) -> Result<Vec<ConfigSummary>, String> {
+fn config_summaries(res: &ResultsFile) -> Result<Vec<ConfigSummary>, RegressError> {
     let mut out = Vec::new();
     for &flavor in flavors::ALL {
         let def = flavor.coverage();
@@ -332,7 +364,7 @@ fn config_summaries(res: &ResultsFile) -> Result<Vec<ConfigSummary>, String> {
             let data = res.functional_by_config.iter().find(|c| c.config == cfg.name && c.data.definition == def.name());
             let empty = CoverData::new(def);
             let f = crate::coverage::functional_summary(&[(def, data.map_or(&empty, |c| &c.data))])
-                .map_err(|e| format!("functional coverage of {}: {e}", cfg.name))?;
+                .map_err(|source| RegressError::Summary { config: Some(cfg.name.clone()), source })?;
             // With this flavor's definition alone, the applicable rules are the flavor's.
             let own: Vec<_> = f.rules.iter().filter(|r| r.applicable).collect();
             let params = flavor.parameters(&cfg)?.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");

@@ -60,10 +60,15 @@ impl fmt::Display for ResetMode {
     }
 }
 
+/// A `--reset-values` spelling [`ResetMode`] does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("reset values `{0}`: give zero, ones, random or random:SEED (SEED 1..={max})", max = ResetValues::MAX_SEED)]
+pub struct BadResetMode(pub String);
+
 impl FromStr for ResetMode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<ResetMode, String> {
-        let bad = || format!("reset values `{s}`: give zero, ones, random or random:SEED (SEED 1..={})", ResetValues::MAX_SEED);
+    type Err = BadResetMode;
+    fn from_str(s: &str) -> Result<ResetMode, BadResetMode> {
+        let bad = || BadResetMode(s.to_string());
         match s {
             "zero" => Ok(ResetMode::Zero),
             "ones" => Ok(ResetMode::Ones),
@@ -83,8 +88,8 @@ impl From<ResetMode> for String {
 }
 
 impl TryFrom<String> for ResetMode {
-    type Error = String;
-    fn try_from(s: String) -> Result<ResetMode, String> {
+    type Error = BadResetMode;
+    fn try_from(s: String) -> Result<ResetMode, BadResetMode> {
         s.parse()
     }
 }
@@ -100,7 +105,8 @@ mod tests {
         }
         for bad in ["", "one", "random:", "random:0", "random:-3", "random:2147483648", "random:x"] {
             let e = bad.parse::<ResetMode>().unwrap_err();
-            assert!(e.contains("zero, ones, random"), "{bad}: {e}");
+            assert_eq!(e, BadResetMode(bad.into()));
+            assert!(e.to_string().contains("zero, ones, random"), "{bad}: {e}");
         }
     }
 

@@ -4,16 +4,16 @@
 
 use crate::agents::{cmd::CmdDriver, memory::MemoryAgent, pcie_fn::PcieDriver, regbus::RegAgent, rsp::RspMonitor, Odds};
 use crate::checkers::{self, Violation};
-use crate::config::{self, RtlConfig};
+use crate::config::{self, ConfigError, RtlConfig};
 use crate::env::Agents;
 use crate::flavor::Flavor;
-use crate::flavors;
+use crate::flavors::{self, LookupError};
 use crate::judge::Judge;
 use crate::lockstep::Stop;
 use crate::observe::Observers;
 use crate::registry::TestDef;
 use crate::reset::ResetMode;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, ScenarioError};
 use crate::testbench::Harness;
 use crate::trace::TraceWriter;
 use rand::SeedableRng;
@@ -22,6 +22,25 @@ use serde::{Deserialize, Serialize};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+/// Why a run could not be carried out (not a failing DUT: that is a `RunResult`); one line.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("waves and code coverage come from different builds: ask for one of them")]
+    WavesAndCoverage,
+    #[error(transparent)]
+    Sim(#[from] sim::SimError),
+    #[error("cannot write trace {path}: {reason}")]
+    TraceCreate { path: PathBuf, reason: anyhow::Error },
+    #[error("writing the trace failed: {0}")]
+    TraceWrite(String),
+}
 
 /// Where the RTL and the build cache are, and what to produce.
 #[derive(Clone, Debug)]
@@ -118,41 +137,35 @@ pub fn replay_command(r: &RunResult) -> String {
 
 /// A registered test's flavor and definition, and the RTL configuration it runs under; a
 /// configuration outside the test's needs (`TestDef::needs`) is an error.
-pub fn resolve(scenario: &Scenario) -> Result<(&'static dyn Flavor, &'static TestDef, RtlConfig), String> {
+pub fn resolve(scenario: &Scenario) -> Result<(&'static dyn Flavor, &'static TestDef, RtlConfig), RunError> {
     let (flavor, def) = flavors::find_test(Some(&scenario.flavor), &scenario.test)?;
     let cfg = config::find(flavor.top(), &scenario.config)?;
     let params = flavor.parameters(&cfg)?;
     if let Some(why) = config::unmet(def.needs, &params) {
-        return Err(format!("test {} does not run under configuration {}: {why}", def.name, cfg.name));
+        return Err(ConfigError::Unmet { test: def.name, config: cfg.name, unmet: why }.into());
     }
     Ok((flavor, def, cfg))
 }
 
 /// Run a scenario. `Err` only for infrastructure problems.
-pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> {
+pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError> {
     scenario.validate()?;
     let (flavor, def, cfg) = resolve(scenario)?;
     let sizes = flavor.queue_sizes();
     if !sizes.contains(&scenario.log2size) {
-        return Err(format!(
-            "scenario log2size {} is outside {}..={} for flavor {}",
-            scenario.log2size,
-            sizes.start(),
-            sizes.end(),
-            flavor.name()
-        ));
+        return Err(ScenarioError::QueueSize { log2size: scenario.log2size, sizes, flavor: flavor.name() }.into());
     }
     let variant = match (&opts.waves, &opts.code_coverage) {
-        (Some(_), Some(_)) => return Err("waves and code coverage come from different builds: ask for one of them".into()),
+        (Some(_), Some(_)) => return Err(RunError::WavesAndCoverage),
         (Some(_), None) => sim::Variant::Waves,
         (None, Some(_)) => sim::Variant::Coverage,
         (None, None) => sim::Variant::Plain,
     };
-    let built = sim::build(&build_spec(flavor, &cfg, &opts.rtl_dir, variant), &opts.cache_root).map_err(|e| e.to_string())?;
+    let built = sim::build(&build_spec(flavor, &cfg, &opts.rtl_dir, variant), &opts.cache_root)?;
     let reset = opts.reset.for_run(scenario.seed);
-    let model = sim::Model::load_with(&built, reset.values(scenario.seed)).map_err(|e| e.to_string())?;
+    let model = sim::Model::load_with(&built, reset.values(scenario.seed))?;
     let trace = match &opts.trace_out {
-        Some(p) => Some(TraceWriter::create(p).map_err(|e| format!("cannot write trace {}: {e}", p.display()))?),
+        Some(p) => Some(TraceWriter::create(p).map_err(|reason| RunError::TraceCreate { path: p.clone(), reason })?),
         None => None,
     };
     let start = Instant::now();
@@ -171,7 +184,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         judges.extend(checkers::pri::pri_checkers(&pri_config(t)));
     }
     let obs = Observers::new(judges, trace, opts.keep_log);
-    let mut bench = flavor.testbench(model, &cfg, opts.waves.as_deref(), agents, obs).map_err(|e| e.to_string())?;
+    let mut bench = flavor.testbench(model, &cfg, opts.waves.as_deref(), agents, obs)?;
     let bench = bench.as_mut();
     bench.set_lockstep(opts.lockstep);
     let outcome = catch_unwind(AssertUnwindSafe(|| drive(&mut *bench, def, scenario, rng(4))));
@@ -212,7 +225,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         bench.write_code_coverage(path)?;
     }
     if let Some(e) = &bench.obs().trace_error {
-        return Err(format!("writing the trace failed: {e}"));
+        return Err(RunError::TraceWrite(e.clone()));
     }
     Ok(RunResult {
         test: scenario.test.clone(),

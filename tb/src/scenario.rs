@@ -29,29 +29,47 @@ pub struct Scenario {
     pub max_cycles: u64,
 }
 
+/// A scenario the testbench cannot run; one line naming the field.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("malformed scenario: {0}")]
+    Malformed(#[from] serde_json::Error),
+    #[error("scenario memory.ack_latency ({min}, {max}) must be 1 <= min <= max")]
+    AckLatency { min: u32, max: u32 },
+    #[error("scenario traffic needs rids, pasids, allocation >= 1 and max_prg_len >= 1")]
+    EmptyTraffic,
+    #[error("scenario traffic PASIDs must be below 2^20")]
+    PasidTooWide,
+    #[error("scenario max_cycles must be at least 1")]
+    NoCycles,
+    #[error("scenario log2size {log2size} is outside {}..={} for flavor {flavor}", sizes.start(), sizes.end())]
+    QueueSize { log2size: u32, sizes: std::ops::RangeInclusive<u32>, flavor: &'static str },
+}
+
 impl Scenario {
     /// Load a stored scenario; a malformed file gives a one-line error.
-    pub fn from_json(text: &str) -> Result<Scenario, String> {
-        let s: Scenario = serde_json::from_str(text).map_err(|e| format!("malformed scenario: {e}"))?;
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        let s: Scenario = serde_json::from_str(text)?;
         s.validate()?;
         Ok(s)
     }
     /// Reject scenarios the testbench cannot run meaningfully (the flavor's own limits are
     /// checked by `run`, which knows the flavor).
-    pub fn validate(&self) -> Result<(), String> {
-        if self.memory.ack_latency.0 == 0 || self.memory.ack_latency.0 > self.memory.ack_latency.1 {
-            return Err(format!("scenario memory.ack_latency {:?} must be 1 <= min <= max", self.memory.ack_latency));
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        let (min, max) = self.memory.ack_latency;
+        if min == 0 || min > max {
+            return Err(ScenarioError::AckLatency { min, max });
         }
         if let Some(t) = &self.traffic {
             if t.rids.is_empty() || t.pasids.is_empty() || t.allocation == 0 || t.max_prg_len == 0 {
-                return Err("scenario traffic needs rids, pasids, allocation >= 1 and max_prg_len >= 1".into());
+                return Err(ScenarioError::EmptyTraffic);
             }
             if t.pasids.iter().any(|&p| p >= 1 << 20) {
-                return Err("scenario traffic PASIDs must be below 2^20".into());
+                return Err(ScenarioError::PasidTooWide);
             }
         }
         if self.max_cycles == 0 {
-            return Err("scenario max_cycles must be at least 1".into());
+            return Err(ScenarioError::NoCycles);
         }
         Ok(())
     }

@@ -246,7 +246,7 @@ pub trait Harness {
     /// This run's functional coverage counters.
     fn take_coverage(&mut self) -> CoverData;
     /// Write this run's Verilator code-coverage data (coverage builds only).
-    fn write_code_coverage(&mut self, path: &Path) -> Result<(), String>;
+    fn write_code_coverage(&mut self, path: &Path) -> Result<(), sim::SimError>;
 }
 
 impl<B: Block> Harness for Testbench<B> {
@@ -274,7 +274,7 @@ impl<B: Block> Harness for Testbench<B> {
     fn take_coverage(&mut self) -> CoverData {
         B::coverage_data(std::mem::replace(&mut self.coverage, B::new_coverage()))
     }
-    fn write_code_coverage(&mut self, path: &Path) -> Result<(), String> {
-        self.block.clock().model_mut().write_coverage(path).map_err(|e| e.to_string())
+    fn write_code_coverage(&mut self, path: &Path) -> Result<(), sim::SimError> {
+        self.block.clock().model_mut().write_coverage(path)
     }
 }

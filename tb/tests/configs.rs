@@ -1,7 +1,7 @@
 //! The RTL configurations (rtl/configs.txt) against each flavor's parameters: every override is
 //! a parameter of its top and reaches the model; the defaults are the timed model's.
 
-use tb::config::RtlConfig;
+use tb::config::{ConfigError, RtlConfig};
 use tb::flavors;
 
 #[test]
@@ -24,7 +24,8 @@ fn every_configuration_reaches_the_model_parameters() {
 fn an_override_the_top_does_not_have_is_an_error() {
     let bogus = RtlConfig { name: "bogus".into(), overrides: vec![("NR".into(), 2)] };
     let e = flavors::by_name("smmuv3").unwrap().parameters(&bogus).unwrap_err();
-    assert!(e.contains("smmuv3_priq has no parameter NR"), "{e}");
+    assert_eq!(e, ConfigError::NoSuchParameter { config: "bogus".into(), top: "smmuv3_priq", parameter: "NR".into() });
+    assert_eq!(e.to_string(), "configuration bogus: smmuv3_priq has no parameter NR");
     let bogus = RtlConfig { name: "bogus".into(), overrides: vec![("PRIQS".into(), 2)] };
     assert!(flavors::by_name("vtd").unwrap().parameters(&bogus).is_err());
 }

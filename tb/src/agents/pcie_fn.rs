@@ -6,7 +6,8 @@
 
 use super::Odds;
 use models::pcie::{
-    Access, FaultModes, FunctionConfig, MarkerVsComplete, PageRequest, PcieFunction, PrgHandle, PrgResponse, ResponseEffect, Variant,
+    Access, FaultModes, FunctionConfig, MarkerVsComplete, PageRequest, PcieFunction, PrgHandle, PrgResponse, Refusal, ResponseEffect,
+    Variant,
 };
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -71,6 +72,17 @@ pub struct ResponseTally {
     pub stale_freed: u64,
     pub response_failures: u64,
     pub unexpected: u64,
+}
+
+/// Why a PASID could not be stopped or re-bound (PRI-24..PRI-30); one line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StopError {
+    #[error("no function with RID {rid:#x}")]
+    NoFunction { rid: u16 },
+    #[error("PASID {pasid:#x} of {rid:#06x} has no completed stop")]
+    NoCompletedStop { rid: u16, pasid: u32 },
+    #[error("{0}")]
+    Refused(Refusal),
 }
 
 /// The link's page-request driver: explicit messages first (directed tests), then generated
@@ -150,9 +162,9 @@ impl PcieDriver {
     }
     /// Ask function `rid` to stop using `pasid` (PRI-24); the generator finishes its open PRGs
     /// and, for variant B, sends the Stop Marker.
-    pub fn request_stop(&mut self, rid: u16, pasid: u32, variant: Variant) -> Result<(), String> {
-        let fi = self.functions.iter().position(|f| f.rid() == rid).ok_or(format!("no function with RID {rid:#x}"))?;
-        self.functions[fi].request_stop(pasid, variant).map_err(|r| r.to_string())?;
+    pub fn request_stop(&mut self, rid: u16, pasid: u32, variant: Variant) -> Result<(), StopError> {
+        let fi = self.functions.iter().position(|f| f.rid() == rid).ok_or(StopError::NoFunction { rid })?;
+        self.functions[fi].request_stop(pasid, variant).map_err(StopError::Refused)?;
         self.stops.push((fi, pasid, false));
         let sent = self.sent_of(rid, pasid);
         self.events.push(DeviceEvent::StopRequested { rid, pasid, variant, sent });
@@ -292,19 +304,19 @@ impl PcieDriver {
     }
 
     /// Re-bind a PASID after its completed stop (the host's HOST-27 sequence is done).
-    pub fn rebind(&mut self, rid: u16, pasid: u32) -> Result<u32, String> {
+    pub fn rebind(&mut self, rid: u16, pasid: u32) -> Result<u32, StopError> {
         let k = self
             .stops
             .iter()
             .position(|&(fi, p, reported)| p == pasid && reported && self.functions[fi].rid() == rid)
-            .ok_or(format!("PASID {pasid:#x} of {rid:#06x} has no completed stop"))?;
+            .ok_or(StopError::NoCompletedStop { rid, pasid })?;
         self.rebind_at(k)
     }
 
-    fn rebind_at(&mut self, k: usize) -> Result<u32, String> {
+    fn rebind_at(&mut self, k: usize) -> Result<u32, StopError> {
         let (fi, pasid, _) = self.stops[k];
         let rid = self.functions[fi].rid();
-        let incarnation = self.functions[fi].bind(pasid).map_err(|r| r.to_string())?;
+        let incarnation = self.functions[fi].bind(pasid).map_err(StopError::Refused)?;
         self.events.push(DeviceEvent::Rebound { rid, pasid, incarnation });
         self.stops.swap_remove(k);
         Ok(incarnation)

@@ -12,7 +12,7 @@ pub mod scoreboard;
 pub mod tests;
 
 use crate::checkers::Checker;
-use crate::config::RtlConfig;
+use crate::config::{ConfigError, RtlConfig};
 use crate::coverage::CoverDef;
 use crate::env::Agents;
 use crate::flavor::Flavor;
@@ -38,7 +38,7 @@ impl Flavor for Smmuv3 {
     fn tests(&self) -> &'static [TestDef] {
         tests::registry()
     }
-    fn parameters(&self, config: &RtlConfig) -> Result<Vec<(&'static str, u32)>, String> {
+    fn parameters(&self, config: &RtlConfig) -> Result<Vec<(&'static str, u32)>, ConfigError> {
         params::model_params(config).map(|p| params::named(&p))
     }
     fn checkers(&self, config: &RtlConfig) -> Vec<Box<dyn Checker>> {

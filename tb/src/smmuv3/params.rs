@@ -1,12 +1,12 @@
 //! The `smmuv3_priq` parameters under an RTL configuration, for the timed model, the checkers,
 //! the host and the tests (the defaults are `PriqParams::default()`, the RTL's).
 
-use crate::config::RtlConfig;
+use crate::config::{ConfigError, RtlConfig};
 use crate::env::Env;
 use models::smmuv3::timing::PriqParams;
 
 /// The model parameters of a configuration; an override `smmuv3_priq` does not have is an error.
-pub fn model_params(config: &RtlConfig) -> Result<PriqParams, String> {
+pub fn model_params(config: &RtlConfig) -> Result<PriqParams, ConfigError> {
     let mut p = PriqParams::default();
     for (name, v) in &config.overrides {
         let v = *v;
@@ -16,7 +16,7 @@ pub fn model_params(config: &RtlConfig) -> Result<PriqParams, String> {
             "AUTO_DEPTH" => p.auto_depth = v as usize,
             "SW_DEPTH" => p.sw_depth = v as usize,
             "CR0ACK_LAT" => p.cr0ack_lat = v as usize,
-            _ => return Err(format!("configuration {}: smmuv3_priq has no parameter {name}", config.name)),
+            _ => return Err(ConfigError::NoSuchParameter { config: config.name.clone(), top: "smmuv3_priq", parameter: name.clone() }),
         }
     }
     Ok(p)

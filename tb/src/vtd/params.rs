@@ -1,12 +1,12 @@
 //! The `vtd_prq` parameters under an RTL configuration, for the timed model, the checkers, the
 //! host and the tests (the defaults are `VtdParams::default()`, the RTL's).
 
-use crate::config::RtlConfig;
+use crate::config::{ConfigError, RtlConfig};
 use crate::env::Env;
 use models::vtd::timing::VtdParams;
 
 /// The model parameters of a configuration; an override `vtd_prq` does not have is an error.
-pub fn model_params(config: &RtlConfig) -> Result<VtdParams, String> {
+pub fn model_params(config: &RtlConfig) -> Result<VtdParams, ConfigError> {
     let mut p = VtdParams::default();
     for (name, v) in &config.overrides {
         let v = *v;
@@ -16,7 +16,7 @@ pub fn model_params(config: &RtlConfig) -> Result<VtdParams, String> {
             "SW_DEPTH" => p.sw_depth = v as usize,
             "NR" => p.nr = v,
             "PRE_ENTRIES" => p.pre_entries = v as usize,
-            _ => return Err(format!("configuration {}: vtd_prq has no parameter {name}", config.name)),
+            _ => return Err(ConfigError::NoSuchParameter { config: config.name.clone(), top: "vtd_prq", parameter: name.clone() }),
         }
     }
     Ok(p)
