@@ -63,18 +63,18 @@ impl Default for FunctionConfig {
 
 impl FunctionConfig {
     /// Scenario validation; the error is one line naming the rule.
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    pub fn validate(&self) -> Result<(), FunctionConfigError> {
         let rid = self.rid;
         if self.pasid_requests && !self.prpr {
             // PRI-15 (DEC-13): the IOMMU flavours copy PASID presence from the request.
-            return Err(ConfigError::PasidWithoutPrpr { rid });
+            return Err(FunctionConfigError::PasidWithoutPrpr { rid });
         }
         if self.prgi_shared_across_pasids && !(self.prpr && self.pasid_requests) {
             // PRI-9 (DEC-11): sharing a PRGI across PASIDs needs PRPR=1 and PASID requests.
-            return Err(ConfigError::SharedPrgiWithoutPasids { rid });
+            return Err(FunctionConfigError::SharedPrgiWithoutPasids { rid });
         }
         if self.capacity == 0 {
-            return Err(ConfigError::NoCapacity { rid });
+            return Err(FunctionConfigError::NoCapacity { rid });
         }
         Ok(())
     }
@@ -83,7 +83,7 @@ impl FunctionConfig {
 /// A function configuration the PRI rules forbid; each displays as one line starting with the
 /// rule it breaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ConfigError {
+pub enum FunctionConfigError {
     #[error("PRI-15: function {rid:#06x} has PRPR=0 but issues PASID page requests (DEC-13)")]
     PasidWithoutPrpr { rid: u16 },
     #[error("PRI-9: function {rid:#06x} has prgi_shared_across_pasids without PRPR=1 and PASID requests (DEC-11)")]

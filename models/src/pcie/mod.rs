@@ -19,7 +19,7 @@ pub(crate) mod strategies;
 pub use msg::{MsgClass, PageRequest, PrgResponse, RespCode};
 
 pub use cap::{PriCapability, Violation};
-pub use config::{ConfigError, FaultModes, FunctionConfig};
+pub use config::{FaultModes, FunctionConfig, FunctionConfigError};
 pub use function::{Access, PcieFunction, PrgHandle, PrgInfo, PrgResult, Refusal, RegWriteEffect, ResponseEffect};
 pub use prgi::PrgiAllocator;
 pub use stop::{MarkerVsComplete, Variant};

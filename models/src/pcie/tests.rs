@@ -47,15 +47,15 @@ fn pri15_config_validation_one_line() {
     assert!(cfg().validate().is_ok());
     let bad = FunctionConfig { prpr: false, pasid_requests: true, ..cfg() };
     let e = bad.validate().unwrap_err();
-    assert_eq!(e, ConfigError::PasidWithoutPrpr { rid: cfg().rid });
+    assert_eq!(e, FunctionConfigError::PasidWithoutPrpr { rid: cfg().rid });
     let e = e.to_string();
     assert!(e.starts_with("PRI-15"), "{e}");
     assert!(!e.contains('\n'));
     assert!(FunctionConfig { prpr: false, pasid_requests: false, ..cfg() }.validate().is_ok());
     let e = FunctionConfig { prpr: false, pasid_requests: false, prgi_shared_across_pasids: true, ..cfg() }.validate().unwrap_err();
-    assert!(matches!(e, ConfigError::SharedPrgiWithoutPasids { .. }) && e.to_string().starts_with("PRI-9"), "{e}");
+    assert!(matches!(e, FunctionConfigError::SharedPrgiWithoutPasids { .. }) && e.to_string().starts_with("PRI-9"), "{e}");
     let e = FunctionConfig { capacity: 0, ..cfg() }.validate().unwrap_err();
-    assert!(matches!(e, ConfigError::NoCapacity { .. }) && e.to_string().starts_with("PRI-11"), "{e}");
+    assert!(matches!(e, FunctionConfigError::NoCapacity { .. }) && e.to_string().starts_with("PRI-11"), "{e}");
     // A function without PASID requests refuses PASID PRGs.
     let mut f = PcieFunction::enabled(FunctionConfig { prpr: false, pasid_requests: false, ..cfg() }, 4);
     assert_eq!(f.start_prg(Some(1), 1), Err(Refusal::PasidRequestsDisabled));
