@@ -230,7 +230,8 @@ pub fn report_input(res: &ResultsFile, code: Option<&sim::coverage::Dataset>, ro
         .map(|d| res.functional.iter().find(|c| c.definition == d.name()).cloned().unwrap_or_else(|| CoverData::new(d)))
         .collect();
     let parts: Vec<(&crate::coverage::CoverDef, &CoverData)> = defs.iter().copied().zip(data.iter()).collect();
-    let functional = crate::coverage::functional_summary(&parts, crate::testplan::TestPlan::project()).map_err(|e| format!("functional coverage: {e}"))?;
+    let functional = crate::coverage::functional_summary(&parts, crate::testplan::TestPlan::project())
+        .map_err(|e| format!("functional coverage: {e}"))?;
     let code = code.map(|d| {
         let s = d.summary(&sim::coverage::SummaryOptions { root: Some(root.to_path_buf()), ..Default::default() });
         CodeSummary {

@@ -224,7 +224,10 @@ mod tests {
     #[test]
     fn testplan_md_is_generated_from_the_plan() {
         let md = include_str!("../../docs/testplan.md");
-        assert!(md == TestPlan::project().markdown(), "docs/testplan.md is stale: run `cargo run --release -- testplan > docs/testplan.md`");
+        assert!(
+            md == TestPlan::project().markdown(),
+            "docs/testplan.md is stale: run `cargo run --release -- testplan > docs/testplan.md`"
+        );
     }
 
     fn broken(edit: impl Fn(&mut TestPlan)) -> Vec<String> {

@@ -27,8 +27,8 @@ pub mod spec;
 pub mod summary;
 
 pub use data::CoverData;
-pub use judges::Judges;
 pub use def::{BinId, BinInfo, CoverDef, CrossId, GroupId, ItemInfo, PointId};
+pub use judges::Judges;
 pub use sampler::{Collector, CollectorState, Sampler, StaticDef};
 pub use spec::Spec;
 pub use summary::functional_summary;

@@ -8,8 +8,8 @@
 use super::config::PriConfig;
 use super::tracker::{ShowPrg, Tracker};
 use crate::checkers::{rule, Checker, Evaluations, Violation};
-use models::pcie::MsgClass;
 use crate::txn::{Stamped, Txn};
+use models::pcie::MsgClass;
 
 /// At most this many missing responses are listed one by one; the rest are summed up.
 const MAX_LISTED: usize = 32;

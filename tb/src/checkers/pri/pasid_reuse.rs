@@ -43,7 +43,12 @@ pub struct PasidReuseChecker {
 
 impl PasidReuseChecker {
     pub fn new(cfg: &PriConfig) -> Self {
-        PasidReuseChecker { tracker: Tracker::new(cfg), life: FxHashMap::default(), drain_events: false, evals: Evaluations::new(&[rule::HOST_27, rule::HOST_28]) }
+        PasidReuseChecker {
+            tracker: Tracker::new(cfg),
+            life: FxHashMap::default(),
+            drain_events: false,
+            evals: Evaluations::new(&[rule::HOST_27, rule::HOST_28]),
+        }
     }
 
     /// The harness reports `QueueDrained` for every drain: require it between stop-complete and

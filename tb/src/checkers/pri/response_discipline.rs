@@ -58,7 +58,12 @@ const RULES: &[models::rules::RuleId] = &[rule::PRI_14, rule::PRI_16, rule::PRI_
 
 impl ResponseDisciplineChecker {
     pub fn new(cfg: &PriConfig) -> Self {
-        ResponseDisciplineChecker { tracker: Tracker::new(cfg), gone: FxHashMap::default(), uprgi: Vec::new(), evals: Evaluations::new(RULES) }
+        ResponseDisciplineChecker {
+            tracker: Tracker::new(cfg),
+            gone: FxHashMap::default(),
+            uprgi: Vec::new(),
+            evals: Evaluations::new(RULES),
+        }
     }
 
     /// Every expected UPRGI event so far, oldest first.

@@ -155,7 +155,10 @@ impl StopOrderChecker {
                 }
             }
             None => {
-                self.evals.count(if st.marker.is_some() { rule::PRI_28 } else { rule::PRI_24 });
+                self.evals.count(rule::PRI_28);
+                if st.marker.is_none() && k > st.req_sent {
+                    self.evals.count(rule::PRI_24);
+                }
                 if let Some(mc) = st.marker {
                     out.push(v(
                         rule::PRI_28,
