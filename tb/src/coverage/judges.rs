@@ -16,6 +16,11 @@ use crate::checkers::{self, Checker, Evaluations};
 use crate::registry::TestDef;
 use models::rules::RuleId;
 
+/// Is this group generated here (not a flavor's own)?
+pub fn is_generated(group: &str) -> bool {
+    group == CHECKS || group == ASSERTS
+}
+
 /// Group of the checker evaluation bins.
 pub const CHECKS: &str = "checks";
 /// Group of the passed-assertion bins, and its one point.
@@ -64,6 +69,9 @@ impl CoverDef {
     /// A group of event bins, one point per entry, one bin per rule named by the rule ID, with
     /// weight 0 (judge evidence feeds the rules, not the group percentages). Empty points are left out.
     fn add_generated_group(&mut self, group: &str, points: &[(String, Vec<RuleId>)]) {
+        if points.iter().all(|(_, r)| r.is_empty()) {
+            return;
+        }
         let g = self.groups.len();
         self.groups.push(GroupInfo { name: group.to_string(), goal: 100.0, weight: 0, items: Vec::new() });
         for (point, rules) in points.iter().filter(|(_, r)| !r.is_empty()) {

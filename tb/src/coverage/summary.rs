@@ -52,13 +52,15 @@ impl CoverDef {
         }
     }
 
-    /// Every group with its percent and goal, in definition order.
+    /// Every group of the flavor's own with its percent and goal, in definition order (the
+    /// generated judge groups feed the rules only).
     pub fn group_coverage(&self, data: &CoverData) -> Result<Vec<GroupCoverage>, CoverError> {
         data.check(self)?;
         Ok(self
             .groups
             .iter()
             .enumerate()
+            .filter(|(_, info)| !super::judges::is_generated(&info.name))
             .map(|(g, info)| GroupCoverage {
                 name: format!("{}.{}", self.name, info.name),
                 percent: self.group_percent_unchecked(data, g),
