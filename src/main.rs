@@ -37,6 +37,8 @@ enum Cmd {
     },
     /// Cycles per second of the full harness against a plain C++ loop on the same build.
     Bench(bench::BenchArgs),
+    /// Print the test plan (docs/testplan.toml) as Markdown: the text of docs/testplan.md.
+    Testplan,
 }
 
 #[derive(clap::Args)]
@@ -89,6 +91,10 @@ fn main() -> ExitCode {
         Cmd::Merge(a) => regress::merge_main(a),
         Cmd::List { flavor } => list(flavor),
         Cmd::Bench(a) => bench::main(a),
+        Cmd::Testplan => {
+            print!("{}", tb::testplan::TestPlan::project().markdown());
+            Ok(ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,

@@ -19,6 +19,11 @@ impl fmt::Display for RuleId {
 }
 
 impl RuleId {
+    /// The rule, decision or open point spelled `id` (`"PRI-7"`), if the spec has it.
+    pub fn parse(id: &str) -> Option<RuleId> {
+        ALL.iter().chain(OPEN_POINTS).map(|(r, _)| *r).find(|r| r.0 == id)
+    }
+
     /// The one-line summary of a rule or decision from `ALL`, or of an open point.
     pub fn summary(self) -> Option<&'static str> {
         ALL.iter().chain(OPEN_POINTS).find(|(id, _)| *id == self).map(|(_, s)| *s)

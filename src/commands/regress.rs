@@ -207,8 +207,12 @@ fn write_signoff(
     let outcome = tb::report::write_report(out, &input, a.waivers.as_deref(), gates, &today()).map_err(|e| e.to_string())?;
     let rules = &input.functional.rules;
     let applicable = rules.iter().filter(|r| r.applicable).count();
-    let covered = rules.iter().filter(|r| r.applicable && r.bins_hit == r.bins_total).count();
-    println!("functional coverage: {covered} of {applicable} applicable rules fully covered");
+    let covered = rules.iter().filter(|r| r.applicable && r.bins_total > 0 && r.bins_hit == r.bins_total).count();
+    println!(
+        "functional coverage: {covered} of {applicable} applicable IDs fully covered ({} of {} IDs not applicable: docs/testplan.toml)",
+        rules.len() - applicable,
+        rules.len()
+    );
     if let Some(c) = &input.code {
         let per: Vec<String> = c.totals.iter().map(|(m, (h, t))| format!("{m} {:.1}%", 100.0 * *h as f64 / (*t).max(1) as f64)).collect();
         println!("code coverage: {}", per.join(", "));

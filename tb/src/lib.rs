@@ -28,6 +28,7 @@ pub mod seq;
 pub mod shard;
 pub mod smmuv3;
 pub mod testbench;
+pub mod testplan;
 pub mod trace;
 pub mod txn;
 pub mod vtd;

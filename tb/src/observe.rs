@@ -77,6 +77,11 @@ impl Observers {
         a.pcie.events = events; // keep the buffer: no allocation next time
     }
 
+    /// The run's protocol checkers (their evaluation counters, at the end of the run).
+    pub fn checkers(&self) -> &[Box<dyn Checker>] {
+        &self.checkers
+    }
+
     /// End of test: liveness checks of every checker, and the trace closed.
     pub fn finish(&mut self, cycle: u64) -> Vec<Violation> {
         let mut v = std::mem::take(&mut self.violations);

@@ -325,7 +325,8 @@ pub fn report_input(res: &ResultsFile, code: Option<&sim::coverage::Dataset>, ro
         .map(|d| res.functional.iter().find(|c| c.definition == d.name()).cloned().unwrap_or_else(|| CoverData::new(d)))
         .collect();
     let parts: Vec<(&crate::coverage::CoverDef, &CoverData)> = defs.iter().copied().zip(data.iter()).collect();
-    let functional = crate::coverage::functional_summary(&parts).map_err(|source| RegressError::Summary { config: None, source })?;
+    let functional = crate::coverage::functional_summary(&parts, crate::testplan::TestPlan::project())
+        .map_err(|source| RegressError::Summary { config: None, source })?;
     let code = code.map(|d| {
         // Every hole (the report cuts its own lists): a waiver can only waive a listed hole.
         let s = d.summary(&sim::coverage::SummaryOptions { root: Some(root.to_path_buf()), max_holes: usize::MAX, ..Default::default() });
@@ -363,10 +364,10 @@ fn config_summaries(res: &ResultsFile) -> Result<Vec<ConfigSummary>, RegressErro
             }
             let data = res.functional_by_config.iter().find(|c| c.config == cfg.name && c.data.definition == def.name());
             let empty = CoverData::new(def);
-            let f = crate::coverage::functional_summary(&[(def, data.map_or(&empty, |c| &c.data))])
+            let f = crate::coverage::functional_summary(&[(def, data.map_or(&empty, |c| &c.data))], crate::testplan::TestPlan::project())
                 .map_err(|source| RegressError::Summary { config: Some(cfg.name.clone()), source })?;
-            // With this flavor's definition alone, the applicable rules are the flavor's.
-            let own: Vec<_> = f.rules.iter().filter(|r| r.applicable).collect();
+            // With this flavor's definition alone, the flavor's rules are the applicable ones its bins carry.
+            let own: Vec<_> = f.rules.iter().filter(|r| r.applicable && r.bins_total > 0).collect();
             let params = flavor.parameters(&cfg)?.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
             out.push(ConfigSummary {
                 flavor: flavor.name().into(),

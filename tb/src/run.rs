@@ -227,6 +227,16 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
     if let Some(e) = &bench.obs().trace_error {
         return Err(RunError::TraceWrite(e.clone()));
     }
+    // The judges' own coverage: what each checker evaluated, and a pass of a test asserting rules.
+    let cover = flavor.coverage();
+    let mut functional = bench.take_coverage();
+    for c in bench.obs().checkers() {
+        cover.record_evaluations(&mut functional, c.name(), c.evaluations());
+    }
+    if verdict.is_none() {
+        let asserted: Vec<&str> = def.rules.iter().chain(def.expect_failure.as_ref()).copied().collect();
+        cover.record_passed(&mut functional, &asserted);
+    }
     Ok(RunResult {
         test: scenario.test.clone(),
         seed: scenario.seed,
@@ -238,7 +248,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         failure: verdict.map(|v| v.report),
         scenario: scenario.clone(),
         reset,
-        functional: Some(bench.take_coverage()),
+        functional: Some(functional),
     })
 }
 

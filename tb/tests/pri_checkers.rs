@@ -1021,3 +1021,42 @@ fn trace_doc_documents_and_exemplifies_every_event_kind() {
         );
     }
 }
+
+// ---- evaluation counters (coverage bins checks.<checker>.<RULE>) --------------------------------
+
+#[test]
+fn evaluations_count_each_situation_and_stay_zero_without_it() {
+    use models::rules::{DEC_11, PRI_11, PRI_14, PRI_16, PRI_2, PRI_20, PRI_27, PRI_7, PRI_8, PRI_9};
+    // Default mode: two PRGs of two requests each, answered; no Stop Marker, no shared index.
+    let mut s = S::new();
+    s.r(F0, Some(1), 1).l(F0, Some(1), 1).r(F0, Some(1), 2).l(F0, Some(1), 2);
+    s.rsp(F0, Some(1), 1, RespCode::Success).rsp(F0, Some(1), 2, RespCode::Success);
+    let mut credits = PrgCreditChecker::new(&cfg());
+    clean(&mut credits, &s);
+    let e = credits.evaluations();
+    assert_eq!((e.get(PRI_8), e.get(DEC_11), e.get(PRI_7), e.get(PRI_11)), (2, 2, 2, 4), "{e:?}");
+    assert_eq!((e.get(PRI_9), e.get(PRI_2), e.get(PRI_27)), (0, 0, 0), "no shared mode, no Stop Marker: {e:?}");
+    let mut discipline = ResponseDisciplineChecker::new(&cfg());
+    clean(&mut discipline, &s);
+    let e = discipline.evaluations();
+    assert_eq!((e.get(PRI_14), e.get(PRI_16), e.get(PRI_20)), (2, 2, 0), "every response matched: {e:?}");
+    let mut liveness = PrgLivenessChecker::new(&cfg());
+    clean(&mut liveness, &s);
+    assert_eq!(liveness.evaluations().get(PRI_16), 2);
+    // Shared mode and a response that matches nothing: PRI-9 and PRI-20 evaluated.
+    let mut s = S::new();
+    s.l(F2, Some(1), 1).rsp(F2, Some(1), 1, RespCode::Success).rsp(F2, Some(1), 1, RespCode::Success);
+    let mut credits = PrgCreditChecker::new(&cfg());
+    run(&mut credits, &s);
+    assert_eq!((credits.evaluations().get(PRI_9), credits.evaluations().get(PRI_8)), (1, 0));
+    let mut discipline = ResponseDisciplineChecker::new(&cfg());
+    run(&mut discipline, &s);
+    assert_eq!(discipline.evaluations().get(PRI_20), 1);
+}
+
+#[test]
+fn every_pri_checker_counts_what_it_judges() {
+    for c in pri_checkers(&cfg()) {
+        assert!(!c.evaluations().rules().is_empty(), "{} counts no rule", c.name());
+    }
+}

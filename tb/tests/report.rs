@@ -29,6 +29,7 @@ fn rule(id: &str, applicable: bool, hit: u32, total: u32, holes: &[&str]) -> Rul
         rule: id.into(),
         summary: format!("summary of {id}"),
         applicable,
+        not_applicable: (!applicable).then(|| format!("why {id} is not applicable")),
         bins_hit: hit,
         bins_total: total,
         holes: holes.iter().map(|s| s.to_string()).collect(),

@@ -46,6 +46,64 @@ pub trait Checker {
     fn name(&self) -> &'static str;
     fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>);
     fn finish(&mut self, end_cycle: u64, out: &mut Vec<Violation>);
+    /// How often this run it checked each rule it counts (its coverage bins
+    /// `checks.<name>.<rule>`); none for a checker that does not count yet.
+    fn evaluations(&self) -> &Evaluations {
+        &Evaluations::NONE
+    }
+}
+
+/// One counter per rule a checker judges: how many times it evaluated that rule on a run (a
+/// situation arose in which the rule could have been broken). Counting is an increment after a
+/// scan of a few `&'static str`: no allocation, no formatting.
+#[derive(Clone, Debug)]
+pub struct Evaluations {
+    rules: &'static [RuleId],
+    counts: [u64; MAX_COUNTED],
+}
+
+/// The most rules one checker counts.
+pub const MAX_COUNTED: usize = 12;
+
+impl Evaluations {
+    /// Counts nothing (checkers without counters).
+    pub const NONE: Evaluations = Evaluations { rules: &[], counts: [0; MAX_COUNTED] };
+
+    /// Zeroed counters for `rules`, the rules a checker judges.
+    pub const fn new(rules: &'static [RuleId]) -> Evaluations {
+        assert!(rules.len() <= MAX_COUNTED, "a checker counts at most MAX_COUNTED rules");
+        Evaluations { rules, counts: [0; MAX_COUNTED] }
+    }
+
+    /// `rule` was evaluated once more. Counting a rule the checker does not declare is a bug of
+    /// the checker, so it panics.
+    #[inline]
+    pub fn count(&mut self, rule: RuleId) {
+        match self.rules.iter().position(|r| *r == rule) {
+            Some(i) => self.counts[i] += 1,
+            None => undeclared(rule),
+        }
+    }
+
+    /// The rules counted, in declaration order.
+    pub fn rules(&self) -> &'static [RuleId] {
+        self.rules
+    }
+
+    /// Each rule with its count.
+    pub fn iter(&self) -> impl Iterator<Item = (RuleId, u64)> + '_ {
+        self.rules.iter().copied().zip(self.counts.iter().copied())
+    }
+
+    /// The count of `rule` (0 for a rule not counted).
+    pub fn get(&self, rule: RuleId) -> u64 {
+        self.iter().find(|(r, _)| *r == rule).map_or(0, |(_, n)| n)
+    }
+}
+
+#[cold]
+fn undeclared(rule: RuleId) -> ! {
+    panic!("a checker counted {rule}, which it does not declare in its Evaluations")
 }
 
 /// Rule IDs used by the checkers.

@@ -27,6 +27,12 @@ impl CoverData {
         self.counts[b.index()] += 1;
     }
 
+    /// Count `n` hits of a bin at once (counters kept elsewhere during the run).
+    pub fn add(&mut self, b: BinId, n: u64) {
+        let c = &mut self.counts[b.index()];
+        *c = c.saturating_add(n);
+    }
+
     /// Count a hit if there is a bin (an ignored cross combination or an unmatched value has none).
     #[inline(always)]
     pub fn hit_opt(&mut self, b: Option<BinId>) {

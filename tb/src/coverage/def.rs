@@ -147,6 +147,11 @@ impl CoverDef {
     /// bins and gives every bin its dense [`BinId`], in declaration order (the order of the
     /// serialized counters). The first problem found is the error.
     pub fn new(spec: &Spec) -> Result<CoverDef, CoverError> {
+        CoverDef::judged(spec, &super::Judges::default())
+    }
+
+    /// [`CoverDef::new`] plus the generated bins of a flavor's judges ([`super::judges`]).
+    pub fn judged(spec: &Spec, judges: &super::Judges) -> Result<CoverDef, CoverError> {
         let mut b = Builder {
             def: CoverDef {
                 name: spec.name.to_string(),
@@ -164,6 +169,7 @@ impl CoverDef {
             return Err(CoverError::Definition(e));
         }
         let mut def = b.def;
+        def.add_judges(judges);
         def.fingerprint = fingerprint(&def);
         Ok(def)
     }

@@ -8,6 +8,8 @@
 //! - [`sampler`]: a run's counters as a flavor's collector hits them, by names resolved at
 //!   compile time; [`data`]: the counters, which serialize and merge by adding, across seeds,
 //!   jobs and shards.
+//! - [`judges`]: bins generated from a flavor's checkers (their evaluations per rule) and tests
+//!   (passed runs per asserted rule), so a rule judged only by them is covered only once judged.
 //! - [`summary`]: weighted percent per group against its goal, holes, per-rule summary, and the
 //!   report's [`FunctionalSummary`](crate::report::input::FunctionalSummary).
 //!
@@ -19,12 +21,14 @@
 pub mod data;
 pub mod def;
 pub mod ids;
+pub mod judges;
 pub mod sampler;
 pub mod spec;
 pub mod summary;
 
 pub use data::CoverData;
 pub use def::{BinId, BinInfo, CoverDef, CrossId, GroupId, ItemInfo, PointId};
+pub use judges::Judges;
 pub use sampler::{Collector, CollectorState, Sampler, StaticDef};
 pub use spec::Spec;
 pub use summary::functional_summary;

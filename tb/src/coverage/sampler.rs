@@ -3,23 +3,30 @@
 
 use super::data::CoverData;
 use super::def::{BinId, CoverDef, CrossId, PointId};
+use super::judges::Judges;
 use super::spec::Spec;
 use std::sync::OnceLock;
 
 /// A flavor's definition as a `static`: its spec, built on first use, once per process.
 pub struct StaticDef {
     spec: &'static Spec,
+    judges: fn() -> Judges,
     built: OnceLock<CoverDef>,
 }
 
 impl StaticDef {
     pub const fn new(spec: &'static Spec) -> StaticDef {
-        StaticDef { spec, built: OnceLock::new() }
+        StaticDef { spec, judges: Judges::default, built: OnceLock::new() }
+    }
+
+    /// With the generated bins of the flavor's judges ([`super::judges`]).
+    pub const fn judged(spec: &'static Spec, judges: fn() -> Judges) -> StaticDef {
+        StaticDef { spec, judges, built: OnceLock::new() }
     }
 
     /// The built definition. A malformed spec panics here, so every test of its flavor shows it.
     pub fn get(&'static self) -> &'static CoverDef {
-        self.built.get_or_init(|| CoverDef::new(self.spec).unwrap_or_else(|e| panic!("{e}")))
+        self.built.get_or_init(|| CoverDef::judged(self.spec, &(self.judges)()).unwrap_or_else(|e| panic!("{e}")))
     }
 }
 

@@ -5,6 +5,7 @@ use super::data::CoverData;
 use super::def::{BinInfo, CoverDef, GroupId};
 use super::CoverError;
 use crate::report::input::{FunctionalSummary, GroupCoverage, RuleCoverage};
+use crate::testplan::TestPlan;
 use models::rules::{self, RuleId};
 
 impl CoverDef {
@@ -51,13 +52,15 @@ impl CoverDef {
         }
     }
 
-    /// Every group with its percent and goal, in definition order.
+    /// Every group of the flavor's own with its percent and goal, in definition order (the
+    /// generated judge groups feed the rules only).
     pub fn group_coverage(&self, data: &CoverData) -> Result<Vec<GroupCoverage>, CoverError> {
         data.check(self)?;
         Ok(self
             .groups
             .iter()
             .enumerate()
+            .filter(|(_, info)| !super::judges::is_generated(&info.name))
             .map(|(g, info)| GroupCoverage {
                 name: format!("{}.{}", self.name, info.name),
                 percent: self.group_percent_unchecked(data, g),
@@ -99,15 +102,16 @@ impl CoverDef {
 }
 
 /// The report's functional section over one or more flavors' definitions and their (merged)
-/// data. Every rule and decision of `models::rules::ALL` is listed, in spec order; it is
-/// applicable exactly when at least one bin of these definitions evidences it. Rules named by
-/// bins but missing from `ALL` follow at the end.
-pub fn functional_summary(parts: &[(&CoverDef, &CoverData)]) -> Result<FunctionalSummary, CoverError> {
+/// data. Every ID of the spec (`models::rules::ALL`, then the open points) is listed, in spec
+/// order: not applicable when `plan` says so (with its reason), else applicable and judged by
+/// every bin that carries it (none: a hole). IDs named by bins but missing from the spec follow
+/// at the end.
+pub fn functional_summary(parts: &[(&CoverDef, &CoverData)], plan: &TestPlan) -> Result<FunctionalSummary, CoverError> {
     let mut groups = Vec::new();
     for (def, data) in parts {
         groups.extend(def.group_coverage(data)?);
     }
-    let mut ids: Vec<(RuleId, &str)> = rules::ALL.iter().map(|(id, s)| (*id, *s)).collect();
+    let mut ids: Vec<(RuleId, &str)> = rules::ALL.iter().chain(rules::OPEN_POINTS).map(|(id, s)| (*id, *s)).collect();
     for (def, _) in parts {
         for r in def.rules() {
             if !ids.iter().any(|(id, _)| *id == r) {
@@ -118,10 +122,16 @@ pub fn functional_summary(parts: &[(&CoverDef, &CoverData)]) -> Result<Functiona
     let rules = ids
         .into_iter()
         .map(|(id, summary)| {
-            let mut rc = RuleCoverage { rule: id.to_string(), summary: summary.to_string(), ..RuleCoverage::default() };
+            let not_applicable = plan.not_applicable(id.0).map(str::to_string);
+            let mut rc = RuleCoverage {
+                rule: id.to_string(),
+                summary: summary.to_string(),
+                applicable: not_applicable.is_none(),
+                not_applicable,
+                ..RuleCoverage::default()
+            };
             for (def, data) in parts {
                 for (i, b) in def.rule_bins(id) {
-                    rc.applicable = true;
                     rc.bins_total += 1;
                     if def.covered(data, i) {
                         rc.bins_hit += 1;

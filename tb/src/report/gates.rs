@@ -5,7 +5,7 @@
 //! | gate | value |
 //! |---|---|
 //! | `pass-rate=P` | percent of runs (tests x seeds) that passed |
-//! | `rules=P` | percent of applicable rules with every bin hit or waived |
+//! | `rules=P` | percent of applicable IDs (rules, decisions, open points: docs/testplan.toml) with bins, every one hit, or waived |
 //! | `functional=P` | percent of the bins of applicable rules hit or waived (counted per rule) |
 //! | `line=P`, `toggle=P`, `branch=P`, `expr=P`, `user=P`, `fsm=P` | code coverage of that metric, waived points counted as covered |
 //! | `code=P` | code coverage over all metrics together |
@@ -186,11 +186,13 @@ fn judge(input: &ReportInput, w: &WaiverOutcome, gate: &Gate) -> GateResult {
             let total = w.rules.len() as u64;
             let covered = w.rules.iter().filter(|r| r.status == RuleStatus::Covered).count() as u64;
             let waived = w.rules.iter().filter(|r| r.status == RuleStatus::Waived).count() as u64;
+            let all = input.functional.rules.len();
+            let na = input.functional.rules.iter().filter(|r| !r.applicable).count();
             ratio(
                 gate,
                 covered + waived,
                 total,
-                format!("{}/{total} applicable rules closed ({waived} by waivers)", covered + waived),
+                format!("{}/{total} applicable IDs covered ({waived} by waivers); {na} of all {all} IDs not applicable", covered + waived),
                 "no applicable rules: no functional coverage data",
             )
         }

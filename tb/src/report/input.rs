@@ -104,8 +104,12 @@ pub struct GroupCoverage {
 pub struct RuleCoverage {
     pub rule: String,
     pub summary: String,
-    /// False when no landed flavor implements the rule (listed, never counted as a hole).
+    /// False when the test plan says no RTL run can judge it (listed with the reason, never a
+    /// hole); an applicable rule without bins is a hole.
     pub applicable: bool,
+    /// The test plan's reason, for a rule that is not applicable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_applicable: Option<String>,
     pub bins_hit: u32,
     pub bins_total: u32,
     /// Names of the bins below their `at_least` ("group.point.bin").

@@ -210,12 +210,12 @@ fn functional(b: &mut Blocks, input: &ReportInput, w: &WaiverOutcome) {
     }
     b.table_or(t, Tone::Muted, "No applicable rules: no functional coverage data.");
 
-    let mut t = Table::new(&["Rule", "Summary"]);
+    let mut t = Table::new(&["Rule", "Summary", "Why not applicable"]);
     for r in input.functional.rules.iter().filter(|r| !r.applicable) {
-        t.row(vec![Cell::code(&r.rule), Cell::text(&r.summary)]);
+        t.row(vec![Cell::code(&r.rule), Cell::text(&r.summary), Cell::text(r.not_applicable.as_deref().unwrap_or(""))]);
     }
     b.heading(3, format!("Not applicable rules ({})", t.rows.len()), Some("not-applicable"));
-    b.say(Tone::Muted, "No landed flavor implements these; they are not counted as holes.");
+    b.say(Tone::Muted, "The test plan (docs/testplan.toml) gives each a reason no RTL run can judge it; they are not counted as holes.");
     b.table(t);
 }
 

@@ -10,7 +10,7 @@
 //! only state kept between edges is a few words plus a fixed 512-entry PRG table allocated in `new`.
 
 use crate::coverage::spec::{cross, event, group, point, range, value, Spec};
-use crate::coverage::{Collector, CollectorState, StaticDef};
+use crate::coverage::{Collector, CollectorState, Judges, StaticDef};
 use crate::txn::{Stamped, StopVariant, Txn};
 use models::pcie::{MsgClass, PageRequest, PrgResponse, RespCode};
 use models::ring::FLAG_BIT;
@@ -201,7 +201,7 @@ pub const SPEC: Spec = Spec::new(
     ],
 );
 
-static DEF: StaticDef = StaticDef::new(&SPEC);
+static DEF: StaticDef = StaticDef::judged(&SPEC, || Judges::of(super::checkers::checkers(&Default::default()), super::tests::registry()));
 
 /// Index of a message kind in the `admission.msg` point.
 fn msg_kind(m: &PageRequest) -> usize {

@@ -11,7 +11,7 @@
 //! state kept between edges is a few words.
 
 use crate::coverage::spec::{cross, event, group, point, range, value, Spec};
-use crate::coverage::{Collector, CollectorState, StaticDef};
+use crate::coverage::{Collector, CollectorState, Judges, StaticDef};
 use crate::txn::{Stamped, Txn};
 use models::pcie::{MsgClass, PageRequest, RespCode};
 use models::rules::*;
@@ -207,7 +207,7 @@ pub const SPEC: Spec = Spec::new(
     ],
 );
 
-static DEF: StaticDef = StaticDef::new(&SPEC);
+static DEF: StaticDef = StaticDef::judged(&SPEC, || Judges::of(super::checkers::checkers(&Default::default()), super::tests::registry()));
 
 /// Index in the `admission.msg` point.
 fn msg_index(m: &PageRequest) -> usize {

@@ -7,19 +7,23 @@
 
 use super::config::PriConfig;
 use super::tracker::{ShowPrg, Tracker};
-use crate::checkers::{rule, Checker, Violation};
+use crate::checkers::{rule, Checker, Evaluations, Violation};
 use crate::txn::{Stamped, Txn};
+use models::pcie::MsgClass;
 
 /// At most this many missing responses are listed one by one; the rest are summed up.
 const MAX_LISTED: usize = 32;
 
 pub struct PrgLivenessChecker {
     tracker: Tracker,
+    /// PRI-16: one evaluation per accepted L=1 request of a known function (a PRG it then holds
+    /// to its response).
+    evals: Evaluations,
 }
 
 impl PrgLivenessChecker {
     pub fn new(cfg: &PriConfig) -> Self {
-        PrgLivenessChecker { tracker: Tracker::new(cfg) }
+        PrgLivenessChecker { tracker: Tracker::new(cfg), evals: Evaluations::new(&[rule::PRI_16]) }
     }
 }
 
@@ -31,6 +35,9 @@ impl Checker for PrgLivenessChecker {
     fn observe(&mut self, t: &Stamped, _out: &mut Vec<Violation>) {
         match t.txn {
             Txn::PageRequest { ref msg } => {
+                if msg.class() == MsgClass::LastRequest && self.tracker.func(msg.rid).is_some_and(|f| !f.rf) {
+                    self.evals.count(rule::PRI_16);
+                }
                 self.tracker.on_request(t.cycle, msg);
             }
             Txn::Response { ref rsp } => {
@@ -65,5 +72,9 @@ impl Checker for PrgLivenessChecker {
                 message: format!("... {} more PRG(s) without a response", n - MAX_LISTED),
             });
         }
+    }
+
+    fn evaluations(&self) -> &Evaluations {
+        &self.evals
     }
 }

@@ -19,7 +19,7 @@
 
 use super::config::PriConfig;
 use super::tracker::{ShowPrg, Tracker};
-use crate::checkers::{rule, Checker, ShowReq, Violation};
+use crate::checkers::{rule, Checker, Evaluations, ShowReq, Violation};
 use crate::txn::{Stamped, Txn};
 use models::pcie::MsgClass;
 use rustc_hash::FxHashMap;
@@ -36,11 +36,19 @@ pub struct PasidReuseChecker {
     tracker: Tracker,
     life: FxHashMap<(u16, u32), Life>,
     drain_events: bool,
+    /// HOST-28 on each re-bind and each PASID request of a known PASID; HOST-27 on each
+    /// (function, PASID) a free releases.
+    evals: Evaluations,
 }
 
 impl PasidReuseChecker {
     pub fn new(cfg: &PriConfig) -> Self {
-        PasidReuseChecker { tracker: Tracker::new(cfg), life: FxHashMap::default(), drain_events: false }
+        PasidReuseChecker {
+            tracker: Tracker::new(cfg),
+            life: FxHashMap::default(),
+            drain_events: false,
+            evals: Evaluations::new(&[rule::HOST_27, rule::HOST_28]),
+        }
     }
 
     /// The harness reports `QueueDrained` for every drain: require it between stop-complete and
@@ -60,6 +68,7 @@ impl PasidReuseChecker {
     fn on_event(&mut self, cycle: u64, e: &Txn, out: &mut Vec<Violation>) {
         match *e {
             Txn::PasidBound { rid, pasid } if self.tracker.func(rid).is_some() => {
+                self.evals.count(rule::HOST_28);
                 let prev = self.life.insert((rid, pasid), Life::Bound);
                 let old = !matches!(prev, None | Some(Life::Bound));
                 let why = if let (true, Some(p)) = (old, self.outstanding(rid, pasid)) {
@@ -102,6 +111,7 @@ impl PasidReuseChecker {
                 keys.sort_unstable();
                 for k in keys {
                     let (rid, _) = k;
+                    self.evals.count(rule::HOST_27);
                     let why = match self.life[&k] {
                         Life::Bound => Some("the function never signalled stop-complete for it (step 1)".to_string()),
                         Life::Stopping { requested } => Some(format!("the stop requested at cycle {requested} has not completed (step 1)")),
@@ -139,7 +149,11 @@ impl Checker for PasidReuseChecker {
         match t.txn {
             Txn::PageRequest { ref msg } => {
                 if msg.pv && msg.class() != MsgClass::StopMarker {
-                    if let Some(Life::Freed { freed, reported }) = self.life.get_mut(&(msg.rid, msg.pasid)) {
+                    let life = self.life.get_mut(&(msg.rid, msg.pasid));
+                    if life.is_some() {
+                        self.evals.count(rule::HOST_28);
+                    }
+                    if let Some(Life::Freed { freed, reported }) = life {
                         if !*reported {
                             *reported = true;
                             out.push(Violation {
@@ -164,4 +178,8 @@ impl Checker for PasidReuseChecker {
     }
 
     fn finish(&mut self, _end_cycle: u64, _out: &mut Vec<Violation>) {}
+
+    fn evaluations(&self) -> &Evaluations {
+        &self.evals
+    }
 }

@@ -19,7 +19,7 @@
 
 use super::config::PriConfig;
 use super::tracker::{ReqOutcome, ShowPrg, Tracker};
-use crate::checkers::{rule, Checker, ShowReq, Violation};
+use crate::checkers::{rule, Checker, Evaluations, ShowReq, Violation};
 use crate::txn::{Stamped, Txn};
 use models::pcie::MsgClass;
 
@@ -27,11 +27,16 @@ pub struct PrgCreditChecker {
     tracker: Tracker,
     /// RIDs above their Allocation (reported once until they come back under it).
     over: Vec<u16>,
+    evals: Evaluations,
 }
+
+/// What it judges: a PRG's index is checked against the outstanding PRGs of its own function
+/// only (DEC-11), in the default mode (PRI-8) or the shared one (PRI-9).
+const RULES: &[models::rules::RuleId] = &[rule::PRI_2, rule::PRI_7, rule::PRI_8, rule::PRI_9, rule::PRI_11, rule::PRI_27, rule::DEC_11];
 
 impl PrgCreditChecker {
     pub fn new(cfg: &PriConfig) -> Self {
-        PrgCreditChecker { tracker: Tracker::new(cfg), over: Vec::new() }
+        PrgCreditChecker { tracker: Tracker::new(cfg), over: Vec::new(), evals: Evaluations::new(RULES) }
     }
 
     fn settle(&mut self) {
@@ -55,6 +60,8 @@ impl Checker for PrgCreditChecker {
                     return;
                 }
                 if m.class() == MsgClass::StopMarker {
+                    self.evals.count(rule::PRI_2);
+                    self.evals.count(rule::PRI_27);
                     if m.prgi != 0 || m.page != 0 || m.exe || m.priv_ {
                         out.push(Violation {
                             rule: rule::PRI_2,
@@ -81,7 +88,17 @@ impl Checker for PrgCreditChecker {
                 }
                 let shared = f.cfg.prgi_shared_across_pasids;
                 let prpr = f.cfg.prpr;
-                match self.tracker.on_request(cycle, m) {
+                let outcome = self.tracker.on_request(cycle, m);
+                match outcome {
+                    ReqOutcome::Joined { .. } => self.evals.count(rule::PRI_7),
+                    ReqOutcome::Started { .. } => {
+                        self.evals.count(if shared { rule::PRI_9 } else { rule::PRI_8 });
+                        self.evals.count(rule::DEC_11);
+                    }
+                    _ => {}
+                }
+                self.evals.count(rule::PRI_11);
+                match outcome {
                     ReqOutcome::Joined { prg, mixed: true } => out.push(Violation {
                         rule: rule::PRI_7,
                         cycle,
@@ -152,4 +169,8 @@ impl Checker for PrgCreditChecker {
     }
 
     fn finish(&mut self, _end_cycle: u64, _out: &mut Vec<Violation>) {}
+
+    fn evaluations(&self) -> &Evaluations {
+        &self.evals
+    }
 }

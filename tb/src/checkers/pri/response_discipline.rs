@@ -21,7 +21,7 @@
 
 use super::config::PriConfig;
 use super::tracker::{Prg, RspOutcome, ShowPrg, Tracker};
-use crate::checkers::{rule, Checker, ShowRsp, Violation};
+use crate::checkers::{rule, Checker, Evaluations, ShowRsp, Violation};
 use crate::txn::{Stamped, Txn};
 use models::pcie::{PrgResponse, RespCode};
 use rustc_hash::FxHashMap;
@@ -49,11 +49,21 @@ pub struct ResponseDisciplineChecker {
     /// (RID, PRGI, PV, PASID) -> how and when.
     gone: FxHashMap<(u16, u16, bool, u32), Gone>,
     uprgi: Vec<UprgiEvent>,
+    evals: Evaluations,
 }
+
+/// What it judges: PRI-16 and PRI-14 on every response to a known function; PRI-20 on each
+/// Success / Invalid Request that matches no outstanding PRG (an expected UPRGI event).
+const RULES: &[models::rules::RuleId] = &[rule::PRI_14, rule::PRI_16, rule::PRI_20];
 
 impl ResponseDisciplineChecker {
     pub fn new(cfg: &PriConfig) -> Self {
-        ResponseDisciplineChecker { tracker: Tracker::new(cfg), gone: FxHashMap::default(), uprgi: Vec::new() }
+        ResponseDisciplineChecker {
+            tracker: Tracker::new(cfg),
+            gone: FxHashMap::default(),
+            uprgi: Vec::new(),
+            evals: Evaluations::new(RULES),
+        }
     }
 
     /// Every expected UPRGI event so far, oldest first.
@@ -79,6 +89,7 @@ impl ResponseDisciplineChecker {
         let Some(f) = self.tracker.func(r.rid) else { return };
         let prpr = f.cfg.prpr;
         let v = |rule, message| Violation { rule, cycle, message };
+        self.evals.count(rule::PRI_14);
         if r.pv && !prpr {
             out.push(v(
                 rule::PRI_14,
@@ -99,7 +110,11 @@ impl ResponseDisciplineChecker {
         if failure && !in_rf {
             self.abandon_all(r.rid, cycle);
         }
-        match self.tracker.on_response(r) {
+        let outcome = self.tracker.on_response(r);
+        if matches!(outcome, RspOutcome::Matched(_) | RspOutcome::Unmatched) {
+            self.evals.count(rule::PRI_16);
+        }
+        match outcome {
             RspOutcome::Matched(p) => {
                 let want_pv = prpr && p.pv;
                 if prpr && (r.pv != want_pv || (r.pv && r.pasid != p.pasid)) {
@@ -118,6 +133,7 @@ impl ResponseDisciplineChecker {
                 self.gone.insert((r.rid, p.prgi, p.pv, p.pasid), Gone::Answered(cycle));
             }
             RspOutcome::Unmatched => {
+                self.evals.count(rule::PRI_20);
                 self.uprgi.push(UprgiEvent { cycle, rid: r.rid, rsp: *r });
                 if let Some(p) = closed_other {
                     out.push(v(
@@ -196,4 +212,8 @@ impl Checker for ResponseDisciplineChecker {
     }
 
     fn finish(&mut self, _end_cycle: u64, _out: &mut Vec<Violation>) {}
+
+    fn evaluations(&self) -> &Evaluations {
+        &self.evals
+    }
 }

@@ -23,7 +23,7 @@
 
 use super::config::PriConfig;
 use super::tracker::{ReqOutcome, ShowPrg, Tracker};
-use crate::checkers::{rule, Checker, ShowReq, Violation};
+use crate::checkers::{rule, Checker, Evaluations, ShowReq, Violation};
 use crate::txn::{Stamped, StopVariant, Txn};
 use models::pcie::{MsgClass, PageRequest};
 use rustc_hash::FxHashMap;
@@ -56,11 +56,17 @@ struct PState {
 pub struct StopOrderChecker {
     tracker: Tracker,
     pasids: FxHashMap<(u16, u32), PState>,
+    evals: Evaluations,
 }
+
+/// What it judges, each where the situation arises: a Stop Marker (PRI-26), a request of a
+/// stopping or stopped PASID (PRI-24, PRI-28, PRI-30), a stop-complete (PRI-29, and PRI-25 or
+/// PRI-26 by variant).
+const RULES: &[models::rules::RuleId] = &[rule::PRI_24, rule::PRI_25, rule::PRI_26, rule::PRI_28, rule::PRI_29, rule::PRI_30];
 
 impl StopOrderChecker {
     pub fn new(cfg: &PriConfig) -> Self {
-        StopOrderChecker { tracker: Tracker::new(cfg), pasids: FxHashMap::default() }
+        StopOrderChecker { tracker: Tracker::new(cfg), pasids: FxHashMap::default(), evals: Evaluations::new(RULES) }
     }
 
     fn on_message(&mut self, cycle: u64, m: &PageRequest, out: &mut Vec<Violation>) {
@@ -73,6 +79,7 @@ impl StopOrderChecker {
         let k = s.accepted;
         let v = |rule, message| Violation { rule, cycle, message };
         if m.class() == MsgClass::StopMarker {
+            self.evals.count(rule::PRI_26);
             let current_owed =
                 u32::from(s.stop.is_some_and(|st| st.variant == StopVariant::B && st.complete.is_some() && st.marker.is_none()));
             if s.owed_markers > current_owed {
@@ -119,6 +126,7 @@ impl StopOrderChecker {
         let Some(st) = s.stop.as_mut() else { return };
         match st.complete {
             Some((cc, sent)) if k <= sent => {
+                self.evals.count(rule::PRI_28);
                 // Sent before stop-complete (PRI-29 was reported then), so before the marker.
                 if let Some(mc) = st.marker {
                     out.push(v(
@@ -132,6 +140,7 @@ impl StopOrderChecker {
                 }
             }
             Some((cc, sent)) => {
+                self.evals.count(rule::PRI_30);
                 if !st.rebound && !st.reported_30 {
                     st.reported_30 = true;
                     out.push(v(
@@ -146,6 +155,10 @@ impl StopOrderChecker {
                 }
             }
             None => {
+                self.evals.count(rule::PRI_28);
+                if st.marker.is_none() && k > st.req_sent {
+                    self.evals.count(rule::PRI_24);
+                }
                 if let Some(mc) = st.marker {
                     out.push(v(
                         rule::PRI_28,
@@ -190,6 +203,8 @@ impl StopOrderChecker {
                 let s = self.pasids.entry((rid, pasid)).or_default();
                 let accepted = s.accepted;
                 if let Some(st) = s.stop.as_mut() {
+                    self.evals.count(rule::PRI_29);
+                    self.evals.count(if st.variant == StopVariant::A { rule::PRI_25 } else { rule::PRI_26 });
                     st.complete = Some((cycle, sent));
                     if st.variant == StopVariant::B && st.marker.is_none() {
                         if s.owed_markers == 0 {
@@ -264,5 +279,9 @@ impl Checker for StopOrderChecker {
                 ),
             });
         }
+    }
+
+    fn evaluations(&self) -> &Evaluations {
+        &self.evals
     }
 }
