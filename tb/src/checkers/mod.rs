@@ -63,7 +63,7 @@ pub struct Evaluations {
 }
 
 /// The most rules one checker counts.
-pub const MAX_COUNTED: usize = 12;
+pub const MAX_COUNTED: usize = 16;
 
 impl Evaluations {
     /// Counts nothing (checkers without counters).
