@@ -863,7 +863,7 @@ fn evaluations_count_each_situation_and_stay_zero_without_it() {
     assert_eq!(counts(&e, "vtd-fault-read", &["VTD-FLT-1", "VTD-FLT-3", "DEC-5"]), [0, 0, 0]);
 
     // What stayed 0 rises when its situation arises: PRO read set, an FSTS read showing a
-    // pending fault, an invalid page_grp_resp_dsc with one held behind it.
+    // pending fault, an invalid descriptor with a page_grp_resp_dsc or a wait right after it.
     let mut bad = pgr(RID, 1, 0);
     bad[2] = 1; // reserved: invalid, IQE
     let mut s = S::new();
@@ -871,9 +871,12 @@ fn evaluations_count_each_situation_and_stay_zero_without_it() {
     s.rsp(auto(&last(req(OFF, 1)), RespCode::InvalidRequest));
     s.cmd(bad).cmd(pgr(RID, 2, 0)).reg(regs::FSTS, u64::from(regs::FSTS_IQE));
     s.rsp(PrgResponse { rid: RID, pv: false, pasid: 0, prgi: 2, code: RespCode::Success });
+    let w = wait(true, false, 9);
+    s.cmd(bad).cmd(w.encode()).reg(regs::FSTS, u64::from(regs::FSTS_IQE)).status(&w).ack();
     let e = evaluations(&s);
+    assert_eq!(counts(&e, "vtd-inv-wait", &["VTD-IQ-2", "VTD-IQ-8"]), [1, 1]);
     assert_eq!(counts(&e, "vtd-prq-admission", &["VTD-PRQ-9"]), [1]);
     assert_eq!(counts(&e, "vtd-fault-read", &["VTD-FLT-1", "DEC-5"]), [1, 1]);
     assert_eq!(counts(&e, "vtd-read-push", &["VTD-FLT-8"]), [1]);
-    assert_eq!(counts(&e, r, &["VTD-IQ-4", "VTD-IQ-2"]), [1, 1]);
+    assert_eq!(counts(&e, r, &["VTD-IQ-4", "VTD-IQ-2"]), [2, 1]);
 }

@@ -556,6 +556,16 @@ async fn iqe_reserved_bits(env: Env, sc: Scenario, _: ChaCha8Rng) {
         responses(&env, k + 1, "VTD-IQ-3").await;
     }
     ensure!(env.mem_read_u32(0x9100_0000) == 0, "VTD-IQ-6", "an invalid wait wrote its status");
+    // A wait behind an invalid descriptor also waits for the IQE clear before it completes.
+    env.descriptor(bad_qw2).await;
+    let w = InvWaitDsc { sw: true, status_addr: 0x9100_0040, status_data: 0x5A, ..Default::default() };
+    let pending = env.agents.borrow_mut().cmds.push(w.encode(), "VTD-IQ-2");
+    env.cycles(30).await;
+    ensure!(!pending.is_done(), "VTD-IQ-2", "a wait was taken while IQE was set");
+    ensure!(env.mem_read_u32(0x9100_0040) == 0, "VTD-IQ-2", "a wait behind an invalid descriptor wrote its status while IQE was set");
+    env.write_reg(regs::FSTS, regs::FSTS_IQE as u64).await;
+    env.wait_done(&pending, PATIENCE, "VTD-IQ-2", || "the wait after an invalid descriptor once IQE was cleared".to_string()).await;
+    wait_for(&env, "VTD-IQ-8", "the status write of the wait", |e| e.mem_read_u32(0x9100_0040) == 0x5A).await;
     // No-effect types (OP-10) are taken without IQE.
     env.descriptor([0x03, 0, 0, 0]).await;
     env.cycles(5).await;

@@ -71,7 +71,7 @@ impl ResponsePolicy for VtdResponses {
         command_content: rule::VTD_IQ_3,
         command_answered: rule::VTD_IQ_3,
     };
-    /// Besides [`Rules`]: descriptors taken behind an invalid one (VTD-IQ-2), invalid
+    /// Besides [`Rules`]: descriptors taken right after an invalid one (VTD-IQ-2), invalid
     /// `page_grp_resp_dsc` (VTD-IQ-4) and the automatic response forms (DEC-13, DEC-5, DEC-7).
     const COUNTED: &'static [RuleId] = &[
         rule::PRI_16,
@@ -109,7 +109,7 @@ impl ResponsePolicy for VtdResponses {
 
     fn command(&mut self, _cycle: u64, words: &[u64; 4], evals: &mut Evaluations) -> Option<Asked> {
         let t = self.iq.take(words);
-        if t.held_at.is_some() && matches!(t.desc, SwDesc::PageGrpResp(_)) {
+        if t.follows_invalid && matches!(t.desc, SwDesc::PageGrpResp(_)) {
             evals.count(rule::VTD_IQ_2);
         }
         match t.desc {

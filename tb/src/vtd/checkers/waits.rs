@@ -26,6 +26,8 @@ struct Wait {
     cycle: u64,
     /// `Taken::held_at`: an earlier invalid descriptor may still hold it (IQE, VTD-IQ-2).
     held_at: Option<u64>,
+    /// `Taken::follows_invalid`.
+    follows_invalid: bool,
 }
 
 /// A PD=1 wait whose status write was seen: messages accepted up to `take` were resolved by
@@ -49,7 +51,7 @@ pub struct WaitChecker {
 }
 
 /// What it judges: each status write (VTD-IQ-8), and so each SW=1 wait at the end; the status
-/// write of a wait taken behind an invalid descriptor (VTD-IQ-2); the drain of each PD=1 wait,
+/// write of a wait taken right after an invalid descriptor (VTD-IQ-2); the drain of each PD=1 wait,
 /// at its status write and at each later descriptor write (VTD-IQ-10).
 const RULES: &[models::rules::RuleId] = &[rule::VTD_IQ_2, rule::VTD_IQ_8, rule::VTD_IQ_10];
 
@@ -86,7 +88,7 @@ impl WaitChecker {
                 ),
             });
         }
-        if w.held_at.is_some() {
+        if w.follows_invalid {
             self.evals.count(rule::VTD_IQ_2);
         }
         if self.iq.acted_while_held(w.held_at) {
@@ -159,7 +161,7 @@ impl Checker for WaitChecker {
                 let taken = self.iq.take(words);
                 if let SwDesc::InvWait(dsc) = taken.desc {
                     if dsc.sw {
-                        self.waits.push_back(Wait { dsc, cycle: t.cycle, held_at: taken.held_at });
+                        self.waits.push_back(Wait { dsc, cycle: t.cycle, held_at: taken.held_at, follows_invalid: taken.follows_invalid });
                     }
                 }
             }
