@@ -92,4 +92,6 @@ directed!(
     vtd_drain_after_overflow,
     vtd_soak,
     vtd_device_credit_overrun,
+    vtd_grpid_hazard,
+    vtd_bogus_response_uprgi,
 );

@@ -6,6 +6,7 @@
 use crate::agents::pcie_fn::TrafficPlan;
 use crate::env::Env;
 use crate::scenario::Scenario;
+use models::host::HostEvent;
 use rand::RngCore;
 use rand_chacha::ChaCha8Rng;
 use std::cell::RefCell;
@@ -21,6 +22,8 @@ pub trait HostSide {
     async fn start(env: &Env, sc: &Scenario, seed: u64) -> Rc<RefCell<Self::State>>;
     /// Page request groups the host has answered so far.
     fn groups_answered(state: &Self::State) -> u64;
+    /// Hazard and violation events of the host's software model so far.
+    fn events(state: &Self::State) -> &[HostEvent];
 }
 
 /// The traffic of the stop-PASID classes: one function `rid` using PASIDs `p` and 6, small PRGs,
@@ -39,6 +42,18 @@ pub fn stop_pasid_traffic(rid: u16, p: u32) -> TrafficPlan {
         prgi_shared_across_pasids: false,
         faults: Default::default(),
     }
+}
+
+/// DEC-11 opt-in mode (the scenario's traffic has `prgi_shared_across_pasids`): two PASIDs share
+/// a PRG index (PRI-9); Linux groups by index only (HOST-3), so a group mixes PASIDs: the HOST-4
+/// hazard, reported by the host model, not a DUT failure.
+pub async fn grpid_hazard<H: HostSide>(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
+    let state = H::start(&env, &sc, rng.next_u64()).await;
+    env.start_traffic();
+    env.wait_traffic_done().await;
+    env.settle(200).await;
+    let hazards = H::events(&state.borrow()).iter().filter(|e| matches!(e, HostEvent::MixedPasidGroup { .. })).count();
+    ensure!(hazards >= 1, "HOST-4", "no group mixed PASIDs although indexes were shared");
 }
 
 /// Continuous traffic for the scenario's cycles through the host (also the `make bench`

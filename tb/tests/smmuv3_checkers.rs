@@ -2,7 +2,7 @@
 //! (no violation) and streams with one specific bug, asserting the exact rule reported.
 
 use models::pcie::{PageRequest, PrgResponse, RespCode};
-use tb::checkers::{Checker, Violation};
+use tb::checkers::{Checker, Evaluations, Violation};
 use tb::smmuv3::checkers::{
     checkers as smmuv3_checkers, encode_priq_entry, ProdCoverageChecker, QueueAddressChecker, QueueEntryChecker, Smmuv3ResponseChecker,
 };
@@ -186,8 +186,9 @@ fn assert_rules(v: &[Violation], rules: &[&str]) {
 
 // ---- a correct end-to-end stream, judged by the whole standard set --------------------------
 
-#[test]
-fn checkers_standard_set_accepts_a_correct_stream() {
+/// A correct stream: queued requests and a Stop Marker, two dropped messages answered
+/// automatically (DEC-3 and DEC-2), two groups answered by CMD_PRI_RESP, two PROD reads.
+fn correct_stream() -> Stream {
     let a0 = pr(0x10, 1).pasid(5);
     let a1 = pr(0x10, 1).pasid(5).last();
     let b = pr(0x20, 2).last();
@@ -210,7 +211,12 @@ fn checkers_standard_set_accepts_a_correct_stream() {
     // A request accepted last and never written: answered with DEC-2 (e.g. queue disabled).
     s.req(late).wait(20).response(auto_rf(&late));
     s.reg_r(PRIQ_PROD, 4);
-    assert_clean(&run_all(&s));
+    s
+}
+
+#[test]
+fn checkers_standard_set_accepts_a_correct_stream() {
+    assert_clean(&run_all(&correct_stream()));
 }
 
 // ---- queue-entry content and order -----------------------------------------------------------
@@ -606,4 +612,71 @@ fn checkers_responses_unexplained_is_pri16() {
     let mut s = Stream::enabled();
     s.response(rsp(9, None, 9, RespCode::Success));
     assert_rules(&run(Smmuv3ResponseChecker::new(), &s), &["PRI-16"]);
+}
+
+// ---- evaluation counters (coverage bins checks.<checker>.<RULE>) --------------------------------
+
+/// Run the standard set over `s`: each checker's name and evaluation counters.
+fn evaluations(s: &Stream) -> Vec<(&'static str, Evaluations)> {
+    let mut out = Vec::new();
+    let mut cs = smmuv3_checkers(&Default::default());
+    for t in &s.t {
+        for c in cs.iter_mut() {
+            c.observe(t, &mut out);
+        }
+    }
+    for c in cs.iter_mut() {
+        c.finish(s.cycle, &mut out);
+    }
+    assert_clean(&out);
+    cs.iter().map(|c| (c.name(), c.evaluations().clone())).collect()
+}
+
+/// The counts of `checker` for `rules`, in that order.
+#[track_caller]
+fn counts(e: &[(&str, Evaluations)], checker: &str, rules: &[&str]) -> Vec<u64> {
+    let (_, ev) = e.iter().find(|(n, _)| *n == checker).unwrap_or_else(|| panic!("no checker {checker}"));
+    rules
+        .iter()
+        .map(|r| {
+            let id = models::rules::RuleId::parse(r).expect("a spec ID");
+            assert!(ev.rules().contains(&id), "{checker} does not count {r}");
+            ev.get(id)
+        })
+        .collect()
+}
+
+#[test]
+fn every_smmuv3_checker_counts_what_it_judges() {
+    for c in smmuv3_checkers(&Default::default()) {
+        assert!(!c.evaluations().rules().is_empty(), "{} counts no rule", c.name());
+    }
+}
+
+#[test]
+fn evaluations_count_each_situation_and_stay_zero_without_it() {
+    // Nothing but the queue's enable: no situation arose, every count is 0.
+    for (name, ev) in evaluations(&Stream::enabled()) {
+        assert!(ev.iter().all(|(_, n)| n == 0), "{name} counted without traffic: {ev:?}");
+    }
+    let e = evaluations(&correct_stream());
+    // Four entry writes, one of them a Stop Marker's.
+    assert_eq!(counts(&e, "smmuv3-priq-entry", &["SMMU-PRIQ-3", "SMMU-PRIQ-4", "PRI-31", "SMMU-PRIQ-11"]), [4, 4, 4, 1]);
+    assert_eq!(counts(&e, "smmuv3-priq-address", &["SMMU-PRIQ-1", "SMMU-PRIQ-3"]), [4, 4]);
+    assert_eq!(counts(&e, "smmuv3-priq-prod", &["SMMU-PRIQ-3"]), [2]);
+    let r = "smmuv3-prg-responses";
+    // Two CMD_PRI_RESP while SMMUEN is known 1, each answered in order with what it asked.
+    assert_eq!(counts(&e, r, &["SMMU-CMD-5", "SMMU-CMD-6", "SMMU-CMD-3"]), [2, 2, 2]);
+    // One Stop Marker; two automatic responses, both of entries not failed (DEC-2 and DEC-3).
+    assert_eq!(counts(&e, r, &["PRI-17", "DEC-2", "DEC-3"]), [1, 2, 2]);
+    // Four writes matched to messages and two L=1 requests queued.
+    assert_eq!(counts(&e, r, &["SMMU-PRIQ-10"]), [6]);
+    // No Resp=0b11 command.
+    assert_eq!(counts(&e, r, &["SMMU-CMD-4", "DEC-4", "SMMU-CMD-2"]), [0, 0, 0]);
+    // ... which a Resp=0b11 command and its acknowledgement raise.
+    let m = pr(1, 1).last();
+    let mut s = Stream::enabled();
+    s.queued(m).cmd_pri_resp(&m, 0b11).wait(3).reg_r(GERROR, 1).reg_w(GERRORN, 1);
+    s.cmd_pri_resp(&m, 0b00).response(auto_rf(&m));
+    assert_eq!(counts(&evaluations(&s), r, &["SMMU-CMD-4", "DEC-4", "SMMU-CMD-2"]), [1, 1, 1]);
 }

@@ -4,7 +4,7 @@
 use models::pcie::{PageRequest, PrgResponse, RespCode};
 use models::vtd::desc::{InvWaitDsc, PageGrpRespDsc, PageReqDsc};
 use models::vtd::regs;
-use tb::checkers::{Checker, Violation};
+use tb::checkers::{Checker, Evaluations, Violation};
 use tb::txn::{Stamped, Txn};
 use tb::vtd::checkers::{
     checkers as vtd_checkers, FaultReadChecker, PeMsiChecker, PqtReadChecker, PrqAdmissionChecker, PrqEntryChecker, PrqSlotChecker,
@@ -153,8 +153,10 @@ fn responses() -> VtdResponseChecker {
 
 // ---- the whole set on a correct stream -------------------------------------------------------------
 
-#[test]
-fn vtd_checkers_accept_a_correct_stream() {
+/// A correct stream: queued requests and a Stop Marker, a page request MSI, two PQT reads, one
+/// dropped request of a disabled RID answered automatically, one group answered by a descriptor,
+/// and a PD=1 wait.
+fn correct_stream() -> S {
     let mut s = S::new();
     let a = pasid(req(RID, 1), 7);
     let sm = stop_marker(RID, 7);
@@ -169,7 +171,12 @@ fn vtd_checkers_accept_a_correct_stream() {
     let b = last(req(RID, 4));
     s.msg(b).cmd(w.encode()).write(&b).ack().status(&w).ack();
     s.read(regs::PQT, 96);
-    clean(s.run(vtd_checkers(&Default::default())));
+    s
+}
+
+#[test]
+fn vtd_checkers_accept_a_correct_stream() {
+    clean(correct_stream().run(vtd_checkers(&Default::default())));
 }
 
 // ---- PrqEntryChecker --------------------------------------------------------------------------------
@@ -787,4 +794,89 @@ mod model_stream {
             run(seed * 0x9E37_79B9_7F4A_7C15, seed % 2 == 0);
         }
     }
+}
+
+// ---- evaluation counters (coverage bins checks.<checker>.<RULE>) --------------------------------
+
+/// Run the standard set over `s`: each checker's name and evaluation counters.
+fn evaluations(s: &S) -> Vec<(&'static str, Evaluations)> {
+    let mut cs = vtd_checkers(&Default::default());
+    let mut out = Vec::new();
+    for t in &s.t {
+        for c in cs.iter_mut() {
+            c.observe(t, &mut out);
+        }
+    }
+    for c in cs.iter_mut() {
+        c.finish(s.cycle, &mut out);
+    }
+    clean(out);
+    cs.iter().map(|c| (c.name(), c.evaluations().clone())).collect()
+}
+
+/// The counts of `checker` for `rules`, in that order.
+#[track_caller]
+fn counts(e: &[(&str, Evaluations)], checker: &str, rules: &[&str]) -> Vec<u64> {
+    let (_, ev) = e.iter().find(|(n, _)| *n == checker).unwrap_or_else(|| panic!("no checker {checker}"));
+    rules
+        .iter()
+        .map(|r| {
+            let id = models::rules::RuleId::parse(r).expect("a spec ID");
+            assert!(ev.rules().contains(&id), "{checker} does not count {r}");
+            ev.get(id)
+        })
+        .collect()
+}
+
+#[test]
+fn every_vtd_checker_counts_what_it_judges() {
+    for c in vtd_checkers(&Default::default()) {
+        assert!(!c.evaluations().rules().is_empty(), "{} counts no rule", c.name());
+    }
+}
+
+#[test]
+fn evaluations_count_each_situation_and_stay_zero_without_it() {
+    // Programming alone: no situation arose, every count is 0.
+    for (name, ev) in evaluations(&S::new()) {
+        assert!(ev.iter().all(|(_, n)| n == 0), "{name} counted without traffic: {ev:?}");
+    }
+    let e = evaluations(&correct_stream());
+    // Three descriptor writes, all of accepted messages, one a Stop Marker's.
+    assert_eq!(counts(&e, "vtd-prq-entry", &["VTD-PRQ-4", "PRI-31", "VTD-PRQ-18", "VTD-PRQ-10"]), [3, 3, 3, 1]);
+    assert_eq!(counts(&e, "vtd-prq-slot", &["VTD-PRQ-1", "VTD-PRQ-8"]), [3, 3]);
+    // PRO was never seen set.
+    assert_eq!(counts(&e, "vtd-prq-admission", &["VTD-PRQ-3", "VTD-PRQ-9"]), [3, 0]);
+    assert_eq!(counts(&e, "vtd-pqt-read", &["VTD-PRQ-8", "VTD-PRQ-16"]), [2, 2]);
+    assert_eq!(counts(&e, "vtd-pe-msi", &["VTD-PRQ-16"]), [1]);
+    // Two PQT reads push page request MSIs; no fault register was read.
+    assert_eq!(counts(&e, "vtd-read-push", &["VTD-PRQ-20", "VTD-FLT-8"]), [2, 0]);
+    let r = "vtd-prg-responses";
+    // Two responses; one automatic, to a RID disabled since before its acceptance (DEC-5).
+    assert_eq!(counts(&e, r, &["PRI-16", "DEC-13", "DEC-5", "DEC-7"]), [2, 1, 1, 0]);
+    // One Stop Marker, one LPIG=0 request, one queued LPIG=1 request.
+    assert_eq!(counts(&e, r, &["VTD-PRQ-10", "DEC-6", "VTD-PRQ-8"]), [1, 1, 1]);
+    // One descriptor that must answer, answered in order; none invalid or held.
+    assert_eq!(counts(&e, r, &["VTD-IQ-5", "VTD-IQ-3", "VTD-IQ-4", "VTD-IQ-2"]), [1, 2, 0, 0]);
+    // One SW=1, PD=1 wait, not behind an invalid descriptor.
+    assert_eq!(counts(&e, "vtd-inv-wait", &["VTD-IQ-8", "VTD-IQ-10", "VTD-IQ-2"]), [1, 1, 0]);
+    assert_eq!(counts(&e, "vtd-fault-read", &["VTD-FLT-1", "VTD-FLT-3", "DEC-5"]), [0, 0, 0]);
+
+    // What stayed 0 rises when its situation arises: PRO read set, an FSTS read showing a
+    // pending fault, an invalid descriptor with a page_grp_resp_dsc or a wait right after it.
+    let mut bad = pgr(RID, 1, 0);
+    bad[2] = 1; // reserved: invalid, IQE
+    let mut s = S::new();
+    s.msg(last(req(OFF, 1))).read(regs::PRS, u64::from(regs::PRS_PRO)).read(regs::FSTS, u64::from(regs::FSTS_PPF));
+    s.rsp(auto(&last(req(OFF, 1)), RespCode::InvalidRequest));
+    s.cmd(bad).cmd(pgr(RID, 2, 0)).reg(regs::FSTS, u64::from(regs::FSTS_IQE));
+    s.rsp(PrgResponse { rid: RID, pv: false, pasid: 0, prgi: 2, code: RespCode::Success });
+    let w = wait(true, false, 9);
+    s.cmd(bad).cmd(w.encode()).reg(regs::FSTS, u64::from(regs::FSTS_IQE)).status(&w).ack();
+    let e = evaluations(&s);
+    assert_eq!(counts(&e, "vtd-inv-wait", &["VTD-IQ-2", "VTD-IQ-8"]), [1, 1]);
+    assert_eq!(counts(&e, "vtd-prq-admission", &["VTD-PRQ-9"]), [1]);
+    assert_eq!(counts(&e, "vtd-fault-read", &["VTD-FLT-1", "DEC-5"]), [1, 1]);
+    assert_eq!(counts(&e, "vtd-read-push", &["VTD-FLT-8"]), [1]);
+    assert_eq!(counts(&e, r, &["VTD-IQ-4", "VTD-IQ-2"]), [2, 1]);
 }

@@ -21,7 +21,7 @@
 
 use super::entry::DecodedEntry;
 use super::ledger::{Fate, Ledger, Rec, WriteMatch};
-use super::{rule, Checker, ShowReq, ShowRsp, Violation};
+use super::{rule, Checker, Evaluations, ShowReq, ShowRsp, Violation};
 use crate::trace::Ring;
 use crate::txn::{Stamped, Txn};
 use models::pcie::{MsgClass, PageRequest, PrgResponse};
@@ -81,19 +81,27 @@ pub trait ResponsePolicy {
     /// [`Checker::name`].
     const NAME: &'static str;
     const RULES: Rules;
+    /// Every rule the checker counts evaluations of ([`Checker::evaluations`]): those of
+    /// [`Rules`], PRI-16, and the ones the policy counts itself.
+    const COUNTED: &'static [RuleId];
     /// What the flavor notes of an L=1 request at its acceptance, to judge its automatic response.
     type AtAccept: Copy;
     fn at_accept(&self, msg: &PageRequest) -> Self::AtAccept;
     /// Follow a transaction for the flavor's own state (before the matcher sees it) and report
-    /// what only the flavor judges; returns `Some(err)` if it acknowledges a queue-entry write.
-    fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) -> Option<bool>;
+    /// (and count in `evals`) what only the flavor judges; returns `Some(err)` if it acknowledges
+    /// a queue-entry write.
+    fn observe(&mut self, t: &Stamped, evals: &mut Evaluations, out: &mut Vec<Violation>) -> Option<bool>;
     /// A queue entry (a memory write), decoded by the flavor's layout.
     fn decode(&self, data: &[u64; 4]) -> DecodedEntry;
-    /// A command taken at the software port: what it asks for, if it is a response command.
-    fn command(&mut self, cycle: u64, words: &[u64; 4]) -> Option<Asked>;
+    /// A command taken at the software port: what it asks for, if it is a response command
+    /// (counting in `evals` the flavor's rules it judges).
+    fn command(&mut self, cycle: u64, words: &[u64; 4], evals: &mut Evaluations) -> Option<Asked>;
     /// Whether `r`, which has the RID and PRG index of `msg`, is of a form its automatic response
     /// may take (`failed_write`: its entry write was acknowledged with an error).
     fn auto_form(&self, r: &PrgResponse, msg: &PageRequest, failed_write: bool, at: &Self::AtAccept) -> bool;
+    /// The rules that judge the form of an automatic response to `msg` (counted once per
+    /// automatic response).
+    fn auto_rules(&self, msg: &PageRequest, failed_write: bool, at: &Self::AtAccept) -> &'static [RuleId];
     /// For such a response that is of no allowed form: the rule, and the form it must take.
     fn auto_form_broken(&self, r: &PrgResponse, msg: &PageRequest, failed_write: bool, at: &Self::AtAccept) -> (RuleId, String);
     /// A command taken behind the flavor's gate with this token still may not act: the rule, and
@@ -102,7 +110,7 @@ pub trait ResponsePolicy {
         None
     }
     /// End of test: the flavor's own liveness checks.
-    fn finish(&mut self, _out: &mut Vec<Violation>) {}
+    fn finish(&mut self, _evals: &mut Evaluations, _out: &mut Vec<Violation>) {}
 }
 
 /// A response a software command asked for.
@@ -149,6 +157,7 @@ pub struct ResponseChecker<P: ResponsePolicy> {
     silent: Ring<Silent>,
     /// Recently explained responses.
     answered: Ring<(PrgResponse, u64, Source)>,
+    evals: Evaluations,
 }
 
 fn needs_answer(r: &Rec) -> bool {
@@ -176,6 +185,7 @@ impl<P: ResponsePolicy> ResponseChecker<P> {
             sw: VecDeque::with_capacity(16),
             silent: Ring::new(16),
             answered: Ring::new(64),
+            evals: Evaluations::new(P::COUNTED),
         }
     }
 
@@ -205,7 +215,10 @@ impl<P: ResponsePolicy> ResponseChecker<P> {
     fn on_write(&mut self, cycle: u64, addr: u64, data: &[u64; 4], out: &mut Vec<Violation>) {
         let e = self.policy.decode(data);
         let answered = match self.ledger.on_write(cycle, &e) {
-            WriteMatch::Exact { seq } | WriteMatch::Approx { seq, .. } => self.ledger.get(seq).filter(|r| r.answered.is_some()).copied(),
+            WriteMatch::Exact { seq } | WriteMatch::Approx { seq, .. } => {
+                self.evals.count(P::RULES.queued_or_answered);
+                self.ledger.get(seq).filter(|r| r.answered.is_some()).copied()
+            }
             WriteMatch::Unmatched => {
                 let m = e.msg.at_interface();
                 self.ledger.find(|r| r.answered.is_some() && r.msg == m)
@@ -230,6 +243,10 @@ impl<P: ResponsePolicy> ResponseChecker<P> {
     fn on_ack(&mut self, err: bool) {
         if let Some(seq) = self.ledger.on_ack(err) {
             if !err {
+                // A queued L=1 request: from now on only software may answer it.
+                if self.ledger.get(seq).is_some_and(needs_answer) {
+                    self.evals.count(P::RULES.queued_no_auto);
+                }
                 self.close(seq);
             }
         }
@@ -237,8 +254,13 @@ impl<P: ResponsePolicy> ResponseChecker<P> {
     }
 
     fn on_command(&mut self, cycle: u64, words: &[u64; 4]) {
-        match self.policy.command(cycle, words) {
-            Some(Asked::Response { rsp, need }) => self.sw.push_back(Expected { rsp, cycle, need }),
+        match self.policy.command(cycle, words, &mut self.evals) {
+            Some(Asked::Response { rsp, need }) => {
+                if need == Need::Must {
+                    self.evals.count(P::RULES.command_answered);
+                }
+                self.sw.push_back(Expected { rsp, cycle, need })
+            }
             Some(Asked::Nothing { rsp, fits, rule, why }) => self.silent.push(Silent { rsp, cycle, fits, rule, why }),
             None => {}
         }
@@ -250,6 +272,7 @@ impl<P: ResponsePolicy> ResponseChecker<P> {
     fn on_response(&mut self, cycle: u64, rsp: &PrgResponse, out: &mut Vec<Violation>) {
         let r = rsp.at_interface();
         let command = P::RULES.command;
+        self.evals.count(rule::PRI_16);
         // 1. The head of the software responses (optional ones at the head may be skipped).
         let hit = self.sw.iter().position(|s| s.rsp == r || s.need == Need::Must).filter(|&i| self.sw[i].rsp == r);
         // A command still held by the flavor's gate cannot have answered: prefer an automatic
@@ -260,6 +283,7 @@ impl<P: ResponsePolicy> ResponseChecker<P> {
         });
         if let Some(i) = hit.filter(|_| held.is_none() || !self.open.iter().any(|o| self.auto_fits(&r, o))) {
             let s = self.sw[i];
+            self.count_command_response();
             if let Some((rule, why)) = held {
                 let message = format!("response {} answers the {command} taken at cycle {} {why}", ShowRsp(&r), s.cycle);
                 out.push(Violation { rule, cycle, message });
@@ -271,6 +295,7 @@ impl<P: ResponsePolicy> ResponseChecker<P> {
         // 2. An automatic response, oldest fitting request first.
         if let Some(k) = self.open.iter().position(|o| self.auto_fits(&r, o)) {
             if let Some(rule) = P::RULES.auto_order {
+                self.evals.count(rule);
                 let skipped = self
                     .open
                     .iter()
@@ -289,12 +314,15 @@ impl<P: ResponsePolicy> ResponseChecker<P> {
                     });
                 }
             }
-            self.take_auto(self.open[k].seq, cycle, r);
+            let o = self.open[k];
+            self.count_auto(o.seq, &o.at);
+            self.take_auto(o.seq, cycle, r);
             return;
         }
         // 3. A later software response: out of command order.
         if let Some(i) = self.sw.iter().position(|s| s.rsp == r) {
             let s = self.sw.remove(i).expect("position is valid");
+            self.count_command_response();
             out.push(Violation {
                 rule: P::RULES.command_order,
                 cycle,
@@ -311,6 +339,22 @@ impl<P: ResponsePolicy> ResponseChecker<P> {
         }
         let v = self.diagnose(cycle, r);
         out.push(v);
+    }
+
+    /// A response matched to a software command: its order and content were judged.
+    fn count_command_response(&mut self) {
+        self.evals.count(P::RULES.command_order);
+        self.evals.count(P::RULES.command_content);
+    }
+
+    /// An automatic response of the request `seq` (owed to it, and of a form the flavor judges).
+    fn count_auto(&mut self, seq: u64, at: &P::AtAccept) {
+        self.evals.count(P::RULES.auto_owed.0);
+        if let Some(rec) = self.ledger.get(seq) {
+            for &rule in self.policy.auto_rules(&rec.msg, rec.fate == Fate::WriteFailed, at) {
+                self.evals.count(rule);
+            }
+        }
     }
 
     fn take_auto(&mut self, seq: u64, cycle: u64, r: PrgResponse) {
@@ -335,6 +379,7 @@ impl<P: ResponsePolicy> ResponseChecker<P> {
         if let Some(o) = wrong_auto {
             let rec = *self.ledger.get(o.seq).expect("found above");
             let (rule, want) = self.policy.auto_form_broken(&r, &rec.msg, rec.fate == Fate::WriteFailed, &o.at);
+            self.count_auto(o.seq, &o.at);
             self.take_auto(o.seq, cycle, r);
             return v(
                 rule,
@@ -410,12 +455,18 @@ impl<P: ResponsePolicy> Checker for ResponseChecker<P> {
     }
 
     fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) {
-        let acked = self.policy.observe(t, out);
+        let acked = self.policy.observe(t, &mut self.evals, out);
         match t.txn {
             Txn::PageRequest { ref msg } => {
                 let seq = self.ledger.accept(t.cycle, msg);
-                if msg.class() == MsgClass::LastRequest {
-                    self.open.push_back(Open { seq, at: self.policy.at_accept(msg) });
+                match msg.class() {
+                    MsgClass::LastRequest => self.open.push_back(Open { seq, at: self.policy.at_accept(msg) }),
+                    MsgClass::StopMarker => self.evals.count(P::RULES.stop_marker),
+                    MsgClass::Request => {
+                        if let Some(rule) = P::RULES.l0_request {
+                            self.evals.count(rule);
+                        }
+                    }
                 }
             }
             Txn::MemWrite { addr, ref data, .. } => self.on_write(t.cycle, addr, data, out),
@@ -430,10 +481,11 @@ impl<P: ResponsePolicy> Checker for ResponseChecker<P> {
 
     fn finish(&mut self, end_cycle: u64, out: &mut Vec<Violation>) {
         self.ledger.finish();
-        self.policy.finish(out);
+        self.policy.finish(&mut self.evals, out);
         let (rule, forms) = P::RULES.auto_owed;
         for rec in self.open.iter().filter_map(|o| self.ledger.get(o.seq)) {
             if rec.answered.is_none() && matches!(rec.fate, Fate::NotQueued | Fate::WriteFailed) {
+                self.evals.count(rule);
                 let failed = if rec.fate == Fate::WriteFailed { " (its write failed)" } else { "" };
                 out.push(Violation {
                     rule,
@@ -456,5 +508,9 @@ impl<P: ResponsePolicy> Checker for ResponseChecker<P> {
         }
         self.sw.clear();
         self.open.clear();
+    }
+
+    fn evaluations(&self) -> &Evaluations {
+        &self.evals
     }
 }

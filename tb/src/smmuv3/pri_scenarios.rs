@@ -1,7 +1,8 @@
 //! PCIe PRI scenarios on the SMMUv3 RTL (pcie-pri.md, host-sw.md): stop-PASID A and B under load
 //! with the host's release sequence, overflow in the middle of groups, Response Failure until
-//! reset, a bogus response, and the grouping-by-index hazard. Every run is also judged by the
-//! lockstep scoreboard, the SMMUv3 checkers and the PRI checkers.
+//! reset, a bogus response, and the scenario of the grouping-by-index hazard (its class is
+//! `crate::classes::grpid_hazard`). Every run is also judged by the lockstep scoreboard, the
+//! SMMUv3 checkers and the PRI checkers.
 
 use super::env::Smmuv3Sequences;
 use super::host::{priq_thread, Smmuv3HostState};
@@ -249,19 +250,6 @@ pub fn hazard_scenario(seed: u64) -> Scenario {
         t.send_odds = 255;
     }
     sc
-}
-
-pub async fn grpid_hazard(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
-    // DEC-11 opt-in mode: two PASIDs share a PRG index; Linux groups by index only (HOST-3), so a
-    // group mixes PASIDs: the HOST-4 hazard, reported, not a DUT failure.
-    let state = Rc::new(RefCell::new(Smmuv3HostState::default()));
-    env.enable_priq(sc.queue_base, sc.log2size).await;
-    env.sim.start_soon(priq_thread(env.clone(), sc.host, rng.next_u64(), state.clone()));
-    env.start_traffic();
-    env.wait_traffic_done().await;
-    env.settle(200).await;
-    let hazards = state.borrow().events.iter().filter(|e| matches!(e, HostEvent::MixedPasidGroup { .. })).count();
-    ensure!(hazards >= 1, "HOST-4", "no group mixed PASIDs although indexes were shared");
 }
 
 pub fn credit_overrun_scenario(seed: u64) -> Scenario {

@@ -5,12 +5,11 @@
 use super::env::Smmuv3Sequences;
 use super::host::{priq_thread, Smmuv3HostState};
 use super::pri_scenarios::{
-    self as pri, bogus_response_uprgi, device_credit_overrun, grpid_hazard, overflow_mid_groups, response_failure_reset, stop_pasid_a,
-    stop_pasid_b,
+    self as pri, bogus_response_uprgi, device_credit_overrun, overflow_mid_groups, response_failure_reset, stop_pasid_a, stop_pasid_b,
 };
 use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
-use crate::classes::{soak, HostSide};
+use crate::classes::{grpid_hazard, soak, HostSide};
 use crate::env::Env;
 use crate::flavor::Flavor;
 use crate::registry::TestDef;
@@ -840,6 +839,9 @@ impl HostSide for Smmuv3Host {
     fn groups_answered(state: &Smmuv3HostState) -> u64 {
         state.groups_answered()
     }
+    fn events(state: &Smmuv3HostState) -> &[models::host::HostEvent] {
+        &state.events
+    }
 }
 
 /// Every registered SMMUv3 test.
@@ -892,7 +894,7 @@ pub fn registry() -> &'static [TestDef] {
             directed!("response_failure_reset", response_failure_reset, ["PRI-19", "PRI-21", "HOST-17"], pri::rf_scenario),
             negative!("bogus_response_uprgi", bogus_response_uprgi, ["PRI-16", "PRI-20"], |s| pri::scenario("bogus_response_uprgi", s), expect "PRI-16"),
             negative!("device_credit_overrun", device_credit_overrun, ["PRI-11"], pri::credit_overrun_scenario, expect "PRI-11"),
-            TestDef { needs: QUEUE_OF_8, ..directed!("grpid_hazard", grpid_hazard, ["HOST-3", "HOST-4", "PRI-9", "DEC-11"], pri::hazard_scenario) },
+            TestDef { needs: QUEUE_OF_8, ..directed!("grpid_hazard", grpid_hazard::<Smmuv3Host>, ["HOST-3", "HOST-4", "PRI-9", "DEC-11"], pri::hazard_scenario) },
             directed!("soak", soak::<Smmuv3Host>, ["SMMU-PRIQ-3", "SMMU-PRIQ-9", "HOST-16"], soak_scenario),
             seeded!("random", random, ["SMMU-PRIQ-3", "SMMU-PRIQ-6", "SMMU-PRIQ-7", "SMMU-PRIQ-9", "PRI-16", "HOST-16"], random_scenario),
         ]

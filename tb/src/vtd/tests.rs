@@ -6,13 +6,13 @@ use super::env::{VtdSequences, FE_MSI, IE_MSI, PE_MSI};
 use super::host::{drain_pasid, prq_thread, VtdHostState};
 use crate::agents::memory::MemoryBehaviour;
 use crate::agents::pcie_fn::TrafficPlan;
-use crate::classes::{soak, stop_pasid_traffic, HostSide};
-use crate::env::Env;
+use crate::classes::{grpid_hazard, soak, stop_pasid_traffic, HostSide};
+use crate::env::{Env, TRAFFIC_PATIENCE};
 use crate::flavor::Flavor;
 use crate::registry::TestDef;
 use crate::scenario::{HostPolicy, Scenario};
 use crate::seq::{
-    every_bit_request, free_and_rebind, req, responses, stop_marker, stop_with_prgs_outstanding, success, wait_for, PATIENCE,
+    every_bit_request, free_and_rebind, req, responses, stop_marker, stop_with_prgs_outstanding, success, wait_for, wait_until, PATIENCE,
 };
 use crate::txn::Txn;
 use models::pcie::{MarkerVsComplete, MsgClass, PageRequest, PrgResponse, RespCode, Variant};
@@ -556,6 +556,16 @@ async fn iqe_reserved_bits(env: Env, sc: Scenario, _: ChaCha8Rng) {
         responses(&env, k + 1, "VTD-IQ-3").await;
     }
     ensure!(env.mem_read_u32(0x9100_0000) == 0, "VTD-IQ-6", "an invalid wait wrote its status");
+    // A wait behind an invalid descriptor also waits for the IQE clear before it completes.
+    env.descriptor(bad_qw2).await;
+    let w = InvWaitDsc { sw: true, status_addr: 0x9100_0040, status_data: 0x5A, ..Default::default() };
+    let pending = env.agents.borrow_mut().cmds.push(w.encode(), "VTD-IQ-2");
+    env.cycles(30).await;
+    ensure!(!pending.is_done(), "VTD-IQ-2", "a wait was taken while IQE was set");
+    ensure!(env.mem_read_u32(0x9100_0040) == 0, "VTD-IQ-2", "a wait behind an invalid descriptor wrote its status while IQE was set");
+    env.write_reg(regs::FSTS, regs::FSTS_IQE as u64).await;
+    env.wait_done(&pending, PATIENCE, "VTD-IQ-2", || "the wait after an invalid descriptor once IQE was cleared".to_string()).await;
+    wait_for(&env, "VTD-IQ-8", "the status write of the wait", |e| e.mem_read_u32(0x9100_0040) == 0x5A).await;
     // No-effect types (OP-10) are taken without IQE.
     env.descriptor([0x03, 0, 0, 0]).await;
     env.cycles(5).await;
@@ -1229,12 +1239,9 @@ const P: u32 = 5;
 /// winds it down); odd seeds stop P with variant B behind a slow host, even seeds with variant A,
 /// each once PRGs of P are outstanding (they become stale under variant B).
 fn stop_pasid_scenario(seed: u64) -> Scenario {
-    Scenario {
-        traffic: Some(stop_pasid_traffic(RID, P)),
-        host: HostPolicy { consume: true, poll_cycles: if seed % 2 == 1 { 600 } else { 40 }, ..HostPolicy::default() },
-        max_cycles: 100_000,
-        ..directed("vtd_stop_pasid", seed)
-    }
+    let mut sc = host_traffic_scenario("vtd_stop_pasid", seed, u32::MAX);
+    sc.host.poll_cycles = if seed % 2 == 1 { 600 } else { 40 };
+    sc
 }
 
 async fn stop_pasid(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
@@ -1261,12 +1268,59 @@ async fn stop_pasid(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     let discard = || {
         state.borrow_mut().sw.core.discard_pasid_partials(RID, Some(P));
     };
+    // PRI-30: the function uses P again only after the re-bind; the traffic goes on until a
+    // request of the new incarnation was accepted, so the stop-order checker judges one.
+    let requests_of_p =
+        |e: &Env| e.count(|t| matches!(t, Txn::PageRequest { msg } if msg.pv && msg.pasid == P && msg.class() != MsgClass::StopMarker));
+    let before = requests_of_p(&env);
     free_and_rebind(&env, RID, P, answered, discard).await;
+    let what = format!("a request of PASID {P:#x} after its re-bind");
+    wait_until(&env, "PRI-30", &what, TRAFFIC_PATIENCE, |e| requests_of_p(e) > before).await;
     env.stop_traffic().await;
     env.settle(100).await;
     let inc = env.agents.borrow().pcie.functions[0].incarnation(P);
     ensure!(inc == 1, "PRI-30", "PASID {P:#x} is at incarnation {inc} after the re-bind");
     ensure!(env.count(|t| matches!(t, Txn::QueueDrained { pasid: P, .. })) == 1, "HOST-25", "the drain of P was not reported once");
+}
+
+/// One function using PASIDs 5 and 6 through the Linux-like host woken by the page request
+/// event: `n` PRGs, or traffic without end for `n` = `u32::MAX`.
+fn host_traffic_scenario(name: &str, seed: u64, prgs: u32) -> Scenario {
+    Scenario {
+        traffic: Some(TrafficPlan { prgs, ..stop_pasid_traffic(RID, P) }),
+        host: HostPolicy { consume: true, ..HostPolicy::default() },
+        max_cycles: 100_000,
+        ..directed(name, seed)
+    }
+}
+
+/// DEC-11 opt-in mode on VT-d: PASIDs 5 and 6 share PRG indexes (PRI-9) behind a slow host, so
+/// that groups of both are outstanding together (class `grpid_hazard`).
+fn grpid_hazard_scenario(seed: u64) -> Scenario {
+    let mut sc = host_traffic_scenario("vtd_grpid_hazard", seed, 60);
+    sc.host.poll_cycles = 300;
+    if let Some(t) = sc.traffic.as_mut() {
+        t.prgi_shared_across_pasids = true;
+        t.send_odds = 255;
+    }
+    sc
+}
+
+/// Negative: the host sends a `page_grp_resp_dsc` with Success for an index the function never
+/// used. The PRI response checker must stop the run with PRI-16; the function sets UPRGI
+/// (PRI-20).
+async fn bogus_response_uprgi(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
+    let _state = VtdHost::start(&env, &sc, rng.next_u64()).await;
+    env.start_traffic();
+    env.cycles(200).await;
+    let bogus = PrgResponse { rid: RID, pv: true, pasid: 6, prgi: 0x1F0, code: RespCode::Success };
+    env.page_grp_resp(&bogus).await;
+    env.wait_txn("PRI-20", PATIENCE, |t| matches!(t, Txn::Response { rsp } if rsp.prgi == 0x1F0)).await;
+    env.cycles(5).await;
+    let uprgi = env.agents.borrow().pcie.functions[0].uprgi();
+    ensure!(uprgi, "PRI-20", "a response matching no PRG did not set UPRGI");
+    env.wait_traffic_done().await;
+    env.settle(100).await;
 }
 
 /// Traffic of a few functions through a Linux-like host (HOST-22, HOST-23). Credits may exceed
@@ -1391,6 +1445,9 @@ impl HostSide for VtdHost {
     fn groups_answered(state: &VtdHostState) -> u64 {
         state.groups_answered()
     }
+    fn events(state: &VtdHostState) -> &[models::host::HostEvent] {
+        &state.events
+    }
 }
 
 /// Every registered VT-d test.
@@ -1496,6 +1553,14 @@ pub fn registry() -> &'static [TestDef] {
                 })
             },
             directed!("vtd_soak", soak::<VtdHost>, ["VTD-PRQ-8", "VTD-PRQ-13", "HOST-22", "HOST-23"], soak_scenario),
+            directed!("vtd_grpid_hazard", grpid_hazard::<VtdHost>, ["HOST-3", "HOST-4", "PRI-9", "DEC-11"], grpid_hazard_scenario),
+            negative!(
+                "vtd_bogus_response_uprgi",
+                bogus_response_uprgi,
+                ["PRI-16", "PRI-20"],
+                |s| host_traffic_scenario("vtd_bogus_response_uprgi", s, 60),
+                expect "PRI-16"
+            ),
             seeded!("vtd_stop_pasid", stop_pasid, ["PRI-24", "PRI-25", "PRI-26", "PRI-30", "HOST-25", "HOST-27"], stop_pasid_scenario),
             negative!("vtd_device_credit_overrun", random, ["PRI-11"], credit_overrun_scenario, expect "PRI-11"),
             seeded!("vtd_random", random, ["VTD-PRQ-8", "VTD-PRQ-17", "HOST-22", "HOST-23", "PRI-16"], random_scenario),

@@ -10,13 +10,14 @@
 
 use super::programmed::{Geom, PriqRegs};
 use super::reg;
-use crate::checkers::{rule, Checker, Violation};
+use crate::checkers::{rule, Checker, Evaluations, Violation};
 use crate::txn::{Stamped, Txn};
 
 pub struct ProdCoverageChecker {
     regs: PriqRegs,
     /// PROD reads not yet judged: (cycle, value).
     deferred: Vec<(u64, u32)>,
+    evals: Evaluations,
 }
 
 /// Entries a read of PROD shows beyond the acknowledged ones (0 if none).
@@ -39,11 +40,16 @@ fn ahead(g: &Geom, shown: u32) -> u32 {
 
 impl ProdCoverageChecker {
     pub fn new(priqs: u32) -> Self {
-        ProdCoverageChecker { regs: PriqRegs::new(priqs, 48), deferred: Vec::with_capacity(4) }
+        ProdCoverageChecker {
+            regs: PriqRegs::new(priqs, 48),
+            deferred: Vec::with_capacity(4),
+            evals: Evaluations::new(&[rule::SMMU_PRIQ_3]),
+        }
     }
 
     fn judge(&mut self, out: &mut Vec<Violation>) {
         for &(cycle, shown) in &self.deferred {
+            self.evals.count(rule::SMMU_PRIQ_3);
             let g = self.regs.main;
             let d = ahead(&g, shown);
             if d == 0 || self.regs.alt.is_some_and(|a| ahead(&a, shown) == 0) {
@@ -85,5 +91,9 @@ impl Checker for ProdCoverageChecker {
 
     fn finish(&mut self, _end_cycle: u64, out: &mut Vec<Violation>) {
         self.judge(out);
+    }
+
+    fn evaluations(&self) -> &Evaluations {
+        &self.evals
     }
 }

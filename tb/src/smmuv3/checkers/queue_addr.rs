@@ -7,12 +7,17 @@
 //! DUT with several writes in flight is judged correctly.
 
 use super::programmed::{Geom, PriqRegs};
-use crate::checkers::{rule, Checker, Violation};
+use crate::checkers::{rule, Checker, Evaluations, Violation};
 use crate::txn::{Stamped, Txn};
 
 pub struct QueueAddressChecker {
     regs: PriqRegs,
+    evals: Evaluations,
 }
+
+/// What it judges on every entry write: its size and place in the queue (SMMU-PRIQ-1) and its
+/// index (SMMU-PRIQ-3).
+const RULES: &[models::rules::RuleId] = &[rule::SMMU_PRIQ_1, rule::SMMU_PRIQ_3];
 
 impl QueueAddressChecker {
     /// `priqs`: IDR1.PRIQS, the largest LOG2SIZE honoured. Addresses are 48-bit (OP-19).
@@ -21,7 +26,7 @@ impl QueueAddressChecker {
     }
 
     pub fn with_addr_bits(priqs: u32, addr_bits: u32) -> Self {
-        QueueAddressChecker { regs: PriqRegs::new(priqs, addr_bits) }
+        QueueAddressChecker { regs: PriqRegs::new(priqs, addr_bits), evals: Evaluations::new(RULES) }
     }
 
     fn expected(&self, g: &Geom) -> (u32, u64) {
@@ -30,6 +35,8 @@ impl QueueAddressChecker {
     }
 
     fn on_write(&mut self, cycle: u64, addr: u64, bytes: u8, out: &mut Vec<Violation>) {
+        self.evals.count(rule::SMMU_PRIQ_1);
+        self.evals.count(rule::SMMU_PRIQ_3);
         if bytes != 16 {
             out.push(Violation {
                 rule: rule::SMMU_PRIQ_1,
@@ -91,4 +98,8 @@ impl Checker for QueueAddressChecker {
     }
 
     fn finish(&mut self, _end_cycle: u64, _out: &mut Vec<Violation>) {}
+
+    fn evaluations(&self) -> &Evaluations {
+        &self.evals
+    }
 }

@@ -12,21 +12,30 @@
 use super::priq_entry::decode_priq_entry;
 use crate::checkers::entry::diff_names;
 use crate::checkers::ledger::{Fate, Ledger, WriteMatch};
-use crate::checkers::{rule, Checker, ShowReq, Violation};
+use crate::checkers::{rule, Checker, Evaluations, ShowReq, Violation};
 use crate::txn::{Stamped, Txn};
 use models::pcie::MsgClass;
 
 pub struct QueueEntryChecker {
     ledger: Ledger,
+    evals: Evaluations,
 }
+
+/// What it judges on every entry write: its RES0 bits and that it is no duplicate
+/// (SMMU-PRIQ-3), its encoding (SMMU-PRIQ-4) and ingress order (PRI-31); on an entry of a Stop
+/// Marker, SMMU-PRIQ-11.
+const RULES: &[models::rules::RuleId] = &[rule::SMMU_PRIQ_3, rule::SMMU_PRIQ_4, rule::SMMU_PRIQ_11, rule::PRI_31];
 
 impl QueueEntryChecker {
     pub fn new() -> Self {
-        QueueEntryChecker { ledger: Ledger::new() }
+        QueueEntryChecker { ledger: Ledger::new(), evals: Evaluations::new(RULES) }
     }
 
     fn on_write(&mut self, cycle: u64, addr: u64, data: &[u64; 4], out: &mut Vec<Violation>) {
         let e = decode_priq_entry(data[0], data[1]);
+        self.evals.count(rule::SMMU_PRIQ_3);
+        self.evals.count(rule::SMMU_PRIQ_4);
+        self.evals.count(rule::PRI_31);
         if e.res0 != [0, 0] {
             out.push(Violation {
                 rule: rule::SMMU_PRIQ_3,
@@ -47,7 +56,13 @@ impl QueueEntryChecker {
                 ),
             });
         }
-        match self.ledger.on_write(cycle, &e) {
+        let m = self.ledger.on_write(cycle, &e);
+        if let WriteMatch::Exact { seq } | WriteMatch::Approx { seq, .. } = m {
+            if self.ledger.get(seq).is_some_and(|r| r.msg.class() == MsgClass::StopMarker) {
+                self.evals.count(rule::SMMU_PRIQ_11);
+            }
+        }
+        match m {
             WriteMatch::Exact { .. } => {}
             WriteMatch::Approx { seq, diff, skipped } => {
                 let r = *self.ledger.get(seq).expect("matched record is alive");
@@ -141,5 +156,9 @@ impl Checker for QueueEntryChecker {
 
     fn finish(&mut self, _end_cycle: u64, _out: &mut Vec<Violation>) {
         self.ledger.finish();
+    }
+
+    fn evaluations(&self) -> &Evaluations {
+        &self.evals
     }
 }

@@ -21,7 +21,7 @@ use super::programmed::AckBit;
 use super::reg;
 use crate::checkers::entry::DecodedEntry;
 use crate::checkers::responses::{Asked, Need, ResponseChecker, ResponsePolicy, Rules};
-use crate::checkers::{rule, Violation};
+use crate::checkers::{rule, Evaluations, Violation};
 use crate::txn::{Stamped, Txn};
 use models::pcie::{PageRequest, PrgResponse, RespCode};
 use models::rules::RuleId;
@@ -77,8 +77,9 @@ fn same_target(asked: &PrgResponse, r: &PrgResponse) -> bool {
 
 impl Smmuv3Responses {
     /// Judge an outstanding illegal command once software acknowledged it (or at the end).
-    fn resolve_illegal(&mut self, ack_cycle: Option<u64>, out: &mut Vec<Violation>) {
+    fn resolve_illegal(&mut self, ack_cycle: Option<u64>, evals: &mut Evaluations, out: &mut Vec<Violation>) {
         let Some(il) = self.illegal.take() else { return };
+        evals.count(rule::SMMU_CMD_2);
         if il.reads_after > 0 && !il.seen_active {
             out.push(Violation {
                 rule: rule::SMMU_CMD_4,
@@ -118,12 +119,28 @@ impl ResponsePolicy for Smmuv3Responses {
         command_content: rule::SMMU_CMD_3,
         command_answered: rule::PRI_16,
     };
+    /// Besides [`Rules`]: the Resp=0b11 command (SMMU-CMD-4, DEC-4) and the commands taken
+    /// until software acknowledges it (SMMU-CMD-2), the enable state at each CMD_PRI_RESP
+    /// (SMMU-CMD-5), and the automatic response forms (DEC-2, DEC-3).
+    const COUNTED: &'static [RuleId] = &[
+        rule::PRI_16,
+        rule::PRI_17,
+        rule::SMMU_PRIQ_10,
+        rule::SMMU_CMD_2,
+        rule::SMMU_CMD_3,
+        rule::SMMU_CMD_4,
+        rule::SMMU_CMD_5,
+        rule::SMMU_CMD_6,
+        rule::DEC_2,
+        rule::DEC_3,
+        rule::DEC_4,
+    ];
     type AtAccept = ();
 
     fn at_accept(&self, _: &PageRequest) {}
 
     #[inline]
-    fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) -> Option<bool> {
+    fn observe(&mut self, t: &Stamped, evals: &mut Evaluations, out: &mut Vec<Violation>) -> Option<bool> {
         match t.txn {
             Txn::MemAck { err } => return Some(err),
             Txn::RegWrite { addr: reg::CR0, data } => self.smmuen.on_cr0_write(data),
@@ -131,7 +148,7 @@ impl ResponsePolicy for Smmuv3Responses {
             Txn::RegWrite { addr: reg::GERRORN, data } | Txn::RegRead { addr: reg::GERRORN, data } => {
                 self.gerrorn0 = data & reg::GERROR_CMDQ_ERR != 0;
                 if matches!(t.txn, Txn::RegWrite { .. }) && self.illegal.is_some_and(|il| il.active_value == self.gerrorn0) {
-                    self.resolve_illegal(Some(t.cycle), out);
+                    self.resolve_illegal(Some(t.cycle), evals, out);
                 }
             }
             Txn::RegRead { addr: reg::GERROR, data } => {
@@ -153,7 +170,7 @@ impl ResponsePolicy for Smmuv3Responses {
         decode_priq_entry(data[0], data[1])
     }
 
-    fn command(&mut self, cycle: u64, words: &[u64; 4]) -> Option<Asked> {
+    fn command(&mut self, cycle: u64, words: &[u64; 4], evals: &mut Evaluations) -> Option<Asked> {
         let [dw0, dw1, ..] = *words;
         if let Some(il) = self.illegal.as_mut() {
             il.cmd_after.get_or_insert(cycle);
@@ -161,6 +178,7 @@ impl ResponsePolicy for Smmuv3Responses {
         if dw0 & 0xFF != OP_PRI_RESP {
             return None;
         }
+        evals.count(rule::SMMU_CMD_5);
         let ssv = (dw0 >> 11) & 1 == 1;
         let mut rsp = PrgResponse {
             rid: (dw0 >> 32) as u16,
@@ -174,6 +192,8 @@ impl ResponsePolicy for Smmuv3Responses {
             0b01 => RespCode::InvalidRequest,
             0b10 => RespCode::Success,
             _ => {
+                evals.count(rule::SMMU_CMD_4);
+                evals.count(rule::DEC_4);
                 if self.illegal.is_none() {
                     self.illegal =
                         Some(Illegal { cycle, active_value: !self.gerrorn0, reads_after: 0, seen_active: false, cmd_after: None });
@@ -198,6 +218,14 @@ impl ResponsePolicy for Smmuv3Responses {
         is_dec2(r) || (!failed_write && is_dec3(r, m))
     }
 
+    fn auto_rules(&self, _: &PageRequest, failed_write: bool, _: &()) -> &'static [RuleId] {
+        if failed_write {
+            &[rule::DEC_2]
+        } else {
+            &[rule::DEC_2, rule::DEC_3]
+        }
+    }
+
     fn auto_form_broken(&self, r: &PrgResponse, m: &PageRequest, failed_write: bool, _: &()) -> (RuleId, String) {
         if failed_write || r.code == RespCode::ResponseFailure {
             (rule::DEC_2, "0xF without PASID (DEC-2, row a / failed write)".to_string())
@@ -210,7 +238,7 @@ impl ResponsePolicy for Smmuv3Responses {
         }
     }
 
-    fn finish(&mut self, out: &mut Vec<Violation>) {
-        self.resolve_illegal(None, out);
+    fn finish(&mut self, evals: &mut Evaluations, out: &mut Vec<Violation>) {
+        self.resolve_illegal(None, evals, out);
     }
 }

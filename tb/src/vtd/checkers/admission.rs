@@ -11,7 +11,7 @@
 use super::messages::MessageLog;
 use super::pointers::PrqPointers;
 use crate::checkers::ledger::WriteMatch;
-use crate::checkers::{rule, Checker, ShowReq, Violation};
+use crate::checkers::{rule, Checker, Evaluations, ShowReq, Violation};
 use crate::txn::{Stamped, Txn};
 use models::vtd::regs;
 use std::collections::VecDeque;
@@ -24,13 +24,18 @@ pub struct PrqAdmissionChecker {
     pqh: VecDeque<(u64, u64)>,
     /// Cycle of the PRS read that showed PRO=1, if PRO has not been cleared since.
     pro_seen: Option<u64>,
+    evals: Evaluations,
 }
+
+/// What it judges: every descriptor write of a message against the PQH values (VTD-PRQ-3); each
+/// PRS read that shows PRO=1, from which on writes are judged against it (VTD-PRQ-9).
+const RULES: &[models::rules::RuleId] = &[rule::VTD_PRQ_3, rule::VTD_PRQ_9];
 
 impl PrqAdmissionChecker {
     pub fn new() -> Self {
         let mut pqh = VecDeque::with_capacity(16);
         pqh.push_back((0, 0));
-        PrqAdmissionChecker { log: MessageLog::new(), ptr: PrqPointers::new(), pqh, pro_seen: None }
+        PrqAdmissionChecker { log: MessageLog::new(), ptr: PrqPointers::new(), pqh, pro_seen: None, evals: Evaluations::new(RULES) }
     }
 
     /// PQH values that may have been in effect for a message accepted at `accepted`.
@@ -40,11 +45,12 @@ impl PrqAdmissionChecker {
     }
 
     /// `k`: the entry index the write goes to; `m`: the message it was matched to.
-    fn on_write(&self, cycle: u64, addr: u64, k: u64, m: WriteMatch, out: &mut Vec<Violation>) {
+    fn on_write(&mut self, cycle: u64, addr: u64, k: u64, m: WriteMatch, out: &mut Vec<Violation>) {
         let seq = match m {
             WriteMatch::Exact { seq } | WriteMatch::Approx { seq, .. } => seq,
             WriteMatch::Unmatched => return,
         };
+        self.evals.count(rule::VTD_PRQ_3);
         let r = *self.log.ledger.get(seq).expect("matched record is alive");
         let n = u64::from(self.ptr.ring().entries());
         let full_at = (k + 1) % n;
@@ -105,6 +111,7 @@ impl Checker for PrqAdmissionChecker {
             Txn::RegWrite { addr: regs::PQH, data } => self.pqh.push_back((t.cycle, data)),
             Txn::RegWrite { addr: regs::PRS, data } if data as u32 & regs::PRS_PRO != 0 => self.pro_seen = None,
             Txn::RegRead { addr: regs::PRS, data } if data as u32 & regs::PRS_PRO != 0 => {
+                self.evals.count(rule::VTD_PRQ_9);
                 self.pro_seen.get_or_insert(t.cycle);
             }
             _ => {}
@@ -116,5 +123,9 @@ impl Checker for PrqAdmissionChecker {
 
     fn finish(&mut self, _end_cycle: u64, _out: &mut Vec<Violation>) {
         self.log.ledger.finish();
+    }
+
+    fn evaluations(&self) -> &Evaluations {
+        &self.evals
     }
 }

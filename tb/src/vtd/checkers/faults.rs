@@ -10,7 +10,7 @@
 //! the FI qword at +0 shows no F bit and is not judged.
 
 use super::pre::PreTable;
-use crate::checkers::{rule, Checker, Violation};
+use crate::checkers::{rule, Checker, Evaluations, Violation};
 use crate::txn::{Stamped, Txn};
 use models::pcie::PageRequest;
 use models::vtd::regs;
@@ -63,18 +63,26 @@ fn decode(off: u32, data: u64) -> Option<Upper> {
 pub struct FaultReadChecker {
     pre: PreTable,
     seen: HashMap<Key, Seen>,
+    evals: Evaluations,
 }
+
+/// What it judges: FSTS bit 7 on every FSTS read (VTD-FLT-1); the fields of every fault record
+/// read with F=1 (VTD-FLT-3); the row of every such record and of every FSTS read with PPF=1
+/// (DEC-5).
+const RULES: &[models::rules::RuleId] = &[rule::VTD_FLT_1, rule::VTD_FLT_3, rule::DEC_5];
 
 impl FaultReadChecker {
     pub fn new(pre_entries: u32) -> Self {
-        FaultReadChecker { pre: PreTable::new(pre_entries), seen: HashMap::with_capacity(64) }
+        FaultReadChecker { pre: PreTable::new(pre_entries), seen: HashMap::with_capacity(64), evals: Evaluations::new(RULES) }
     }
 
     fn may_have_faulted(&self, s: &Seen) -> bool {
         s.disabled || s.first_gen != self.pre.gen
     }
 
-    fn on_record_read(&self, cycle: u64, addr: u32, u: &Upper, out: &mut Vec<Violation>) {
+    fn on_record_read(&mut self, cycle: u64, addr: u32, u: &Upper, out: &mut Vec<Violation>) {
+        self.evals.count(rule::VTD_FLT_3);
+        self.evals.count(rule::DEC_5);
         let v = |rule, message| Violation { rule, cycle, message };
         if u.fr != u64::from(regs::FR_PRQ_NOT_ENABLED) || u.t1 || u.at != 0 {
             out.push(v(
@@ -121,8 +129,12 @@ impl FaultReadChecker {
         }
     }
 
-    fn on_fsts_read(&self, cycle: u64, data: u64, out: &mut Vec<Violation>) {
+    fn on_fsts_read(&mut self, cycle: u64, data: u64, out: &mut Vec<Violation>) {
         let fsts = data as u32;
+        self.evals.count(rule::VTD_FLT_1);
+        if fsts & regs::FSTS_PPF != 0 {
+            self.evals.count(rule::DEC_5);
+        }
         if fsts & (1 << 7) != 0 {
             out.push(Violation {
                 rule: rule::VTD_FLT_1,
@@ -165,4 +177,8 @@ impl Checker for FaultReadChecker {
     }
 
     fn finish(&mut self, _end_cycle: u64, _out: &mut Vec<Violation>) {}
+
+    fn evaluations(&self) -> &Evaluations {
+        &self.evals
+    }
 }

@@ -15,6 +15,9 @@ use models::vtd::regs;
 pub(crate) struct Taken {
     pub desc: SwDesc,
     pub held_at: Option<u64>,
+    /// The descriptor taken before it was invalid: VTD-IQ-2 gates this one (held, or taken
+    /// after software cleared IQE).
+    pub follows_invalid: bool,
 }
 
 pub(crate) struct IqGate {
@@ -22,20 +25,24 @@ pub(crate) struct IqGate {
     iqe_maybe_set: bool,
     /// FSTS writes with IQE=1 so far.
     clears: u64,
+    /// The last descriptor taken was invalid.
+    last_invalid: bool,
 }
 
 impl IqGate {
     pub fn new() -> Self {
-        IqGate { iqe_maybe_set: false, clears: 0 }
+        IqGate { iqe_maybe_set: false, clears: 0, last_invalid: false }
     }
 
     pub fn take(&mut self, words: &[u64; 4]) -> Taken {
         let desc = classify(*words, true);
         let held_at = self.iqe_maybe_set.then_some(self.clears);
-        if matches!(desc, SwDesc::Invalid(_)) {
+        let follows_invalid = self.last_invalid;
+        self.last_invalid = matches!(desc, SwDesc::Invalid(_));
+        if self.last_invalid {
             self.iqe_maybe_set = true;
         }
-        Taken { desc, held_at }
+        Taken { desc, held_at, follows_invalid }
     }
 
     /// A descriptor taken behind an invalid one takes effect (response, status write) although

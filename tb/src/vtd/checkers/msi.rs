@@ -8,7 +8,7 @@
 
 use super::pointers::{WriteFifo, WriteKind};
 use super::units::{EventUnit, EventUnits};
-use crate::checkers::{rule, Checker, Violation};
+use crate::checkers::{rule, Checker, Evaluations, Violation};
 use crate::txn::{Stamped, Txn};
 use models::vtd::regs::Msi;
 
@@ -17,18 +17,23 @@ pub struct PeMsiChecker {
     units: EventUnits,
     /// A page request MSI of this cycle: (cycle, descriptor writes before it still unacknowledged).
     pending: Option<(u64, u32)>,
+    evals: Evaluations,
 }
 
 impl PeMsiChecker {
     pub fn new() -> Self {
-        PeMsiChecker { writes: WriteFifo::new(), units: EventUnits::default(), pending: None }
+        PeMsiChecker { writes: WriteFifo::new(), units: EventUnits::default(), pending: None, evals: Evaluations::new(&[rule::VTD_PRQ_16]) }
     }
 
     fn is_page_request_msi(&self, m: Msi) -> bool {
         self.units.unit_of(m) == Some(EventUnit::Page)
     }
 
+    /// At the end of a page request MSI's cycle (every MSI is judged).
     fn judge(&mut self, out: &mut Vec<Violation>) {
+        if self.pending.is_some() {
+            self.evals.count(rule::VTD_PRQ_16);
+        }
         if let Some((cycle, n)) = self.pending.take().filter(|&(_, n)| n > 0) {
             out.push(Violation {
                 rule: rule::VTD_PRQ_16,
@@ -72,5 +77,9 @@ impl Checker for PeMsiChecker {
 
     fn finish(&mut self, _end_cycle: u64, out: &mut Vec<Violation>) {
         self.judge(out);
+    }
+
+    fn evaluations(&self) -> &Evaluations {
+        &self.evals
     }
 }

@@ -10,7 +10,7 @@
 //! cycle may be reported after it).
 
 use super::pointers::{PrqPointers, WriteFifo};
-use crate::checkers::{rule, Checker, Violation};
+use crate::checkers::{rule, Checker, Evaluations, Violation};
 use crate::txn::{Stamped, Txn};
 use models::vtd::regs;
 
@@ -36,7 +36,12 @@ pub struct PqtReadChecker {
     last_access: (u64, u64),
     prev_access: (u64, u64),
     deferred: Option<Read>,
+    evals: Evaluations,
 }
+
+/// What it judges on every PQT read: no unacknowledged entry (VTD-PRQ-8), every earlier
+/// descriptor covered (VTD-PRQ-16).
+const RULES: &[models::rules::RuleId] = &[rule::VTD_PRQ_8, rule::VTD_PRQ_16];
 
 impl PqtReadChecker {
     pub fn new() -> Self {
@@ -48,11 +53,14 @@ impl PqtReadChecker {
             last_access: (0, 0),
             prev_access: (0, 0),
             deferred: None,
+            evals: Evaluations::new(RULES),
         }
     }
 
     fn judge(&mut self, out: &mut Vec<Violation>) {
         let Some(r) = self.deferred.take() else { return };
+        self.evals.count(rule::VTD_PRQ_8);
+        self.evals.count(rule::VTD_PRQ_16);
         let p = &self.ptr;
         let n = u64::from(p.ring().entries());
         let (lo, hi) = (r.must, p.acked);
@@ -133,5 +141,9 @@ impl Checker for PqtReadChecker {
 
     fn finish(&mut self, _end_cycle: u64, out: &mut Vec<Violation>) {
         self.judge(out);
+    }
+
+    fn evaluations(&self) -> &Evaluations {
+        &self.evals
     }
 }

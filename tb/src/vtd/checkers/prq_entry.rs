@@ -11,7 +11,7 @@ use super::codec::decode_page_req;
 use super::messages::MessageLog;
 use crate::checkers::entry::{diff_names, DecodedEntry};
 use crate::checkers::ledger::{Fate, WriteMatch};
-use crate::checkers::{rule, Checker, ShowReq, Violation};
+use crate::checkers::{rule, Checker, Evaluations, ShowReq, Violation};
 use crate::txn::{Stamped, Txn};
 use models::pcie::{MsgClass, PageRequest};
 
@@ -36,15 +36,29 @@ fn format_error(w: &[u64; 4], e: &DecodedEntry, reserved: &[u64; 4]) -> Option<S
 
 pub struct PrqEntryChecker {
     log: MessageLog,
+    evals: Evaluations,
 }
+
+/// What it judges on every descriptor write: its format (VTD-PRQ-4) and ingress order (PRI-31);
+/// on one matched to a message, that its fields are the message's as received (VTD-PRQ-18), and
+/// on one of a Stop Marker, VTD-PRQ-10.
+const RULES: &[models::rules::RuleId] = &[rule::VTD_PRQ_4, rule::VTD_PRQ_10, rule::VTD_PRQ_18, rule::PRI_31];
 
 impl PrqEntryChecker {
     pub fn new() -> Self {
-        PrqEntryChecker { log: MessageLog::new() }
+        PrqEntryChecker { log: MessageLog::new(), evals: Evaluations::new(RULES) }
     }
 
-    fn on_write(&self, cycle: u64, addr: u64, bytes: u8, w: &[u64; 4], m: WriteMatch, out: &mut Vec<Violation>) {
+    fn on_write(&mut self, cycle: u64, addr: u64, bytes: u8, w: &[u64; 4], m: WriteMatch, out: &mut Vec<Violation>) {
         let v = |rule, message| Violation { rule, cycle, message };
+        self.evals.count(rule::VTD_PRQ_4);
+        self.evals.count(rule::PRI_31);
+        if let WriteMatch::Exact { seq } | WriteMatch::Approx { seq, .. } = m {
+            self.evals.count(rule::VTD_PRQ_18);
+            if self.log.ledger.get(seq).is_some_and(|r| r.msg.class() == MsgClass::StopMarker) {
+                self.evals.count(rule::VTD_PRQ_10);
+            }
+        }
         if bytes != 32 {
             out.push(v(rule::VTD_PRQ_4, format!("PRQ write at 0x{addr:x} is {bytes} bytes; a page_req_dsc is 32 bytes")));
         }
@@ -124,5 +138,9 @@ impl Checker for PrqEntryChecker {
 
     fn finish(&mut self, _end_cycle: u64, _out: &mut Vec<Violation>) {
         self.log.ledger.finish();
+    }
+
+    fn evaluations(&self) -> &Evaluations {
+        &self.evals
     }
 }

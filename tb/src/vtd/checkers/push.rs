@@ -17,7 +17,7 @@
 //! once every transaction of its cycle was seen: an ack in the read's own cycle counts as before.
 
 use super::units::{EventUnit, EventUnits};
-use crate::checkers::{rule, Checker, Violation};
+use crate::checkers::{rule, Checker, Evaluations, Violation};
 use crate::txn::{Stamped, Txn};
 use models::rules::RuleId;
 use models::vtd::regs::{self, Msi};
@@ -91,6 +91,7 @@ pub struct ReadPushChecker {
     last_access: Option<u64>,
     prev_access: Option<u64>,
     deferred: Option<Read>,
+    evals: Evaluations,
 }
 
 impl ReadPushChecker {
@@ -101,6 +102,7 @@ impl ReadPushChecker {
             last_access: None,
             prev_access: None,
             deferred: None,
+            evals: Evaluations::new(&[rule::VTD_PRQ_20, rule::VTD_FLT_8]),
         }
     }
 
@@ -132,6 +134,7 @@ impl ReadPushChecker {
 
     fn judge(&mut self, out: &mut Vec<Violation>) {
         let Some(r) = self.deferred.take() else { return };
+        self.evals.count(r.event.rule());
         let Some(w) = self.writes.iter().find(|w| w.event == Some(r.event) && w.cycle <= r.bound) else { return };
         out.push(Violation {
             rule: r.event.rule(),
@@ -191,5 +194,9 @@ impl Checker for ReadPushChecker {
 
     fn finish(&mut self, _end_cycle: u64, out: &mut Vec<Violation>) {
         self.judge(out);
+    }
+
+    fn evaluations(&self) -> &Evaluations {
+        &self.evals
     }
 }

@@ -19,7 +19,7 @@ use super::pointers::{WriteFifo, WriteKind};
 use super::pre::PreTable;
 use crate::checkers::entry::DecodedEntry;
 use crate::checkers::responses::{Asked, Need, ResponseChecker, ResponsePolicy, Rules};
-use crate::checkers::{rule, Violation};
+use crate::checkers::{rule, Evaluations, Violation};
 use crate::txn::{Stamped, Txn};
 use models::pcie::{PageRequest, PrgResponse, RespCode};
 use models::rules::RuleId;
@@ -71,6 +71,22 @@ impl ResponsePolicy for VtdResponses {
         command_content: rule::VTD_IQ_3,
         command_answered: rule::VTD_IQ_3,
     };
+    /// Besides [`Rules`]: descriptors taken right after an invalid one (VTD-IQ-2), invalid
+    /// `page_grp_resp_dsc` (VTD-IQ-4) and the automatic response forms (DEC-13, DEC-5, DEC-7).
+    const COUNTED: &'static [RuleId] = &[
+        rule::PRI_16,
+        rule::VTD_PRQ_8,
+        rule::VTD_PRQ_10,
+        rule::VTD_PRQ_17,
+        rule::VTD_IQ_2,
+        rule::VTD_IQ_3,
+        rule::VTD_IQ_4,
+        rule::VTD_IQ_5,
+        rule::DEC_5,
+        rule::DEC_6,
+        rule::DEC_7,
+        rule::DEC_13,
+    ];
     type AtAccept = PreAtAccept;
 
     fn at_accept(&self, msg: &PageRequest) -> PreAtAccept {
@@ -79,7 +95,7 @@ impl ResponsePolicy for VtdResponses {
 
     /// Acks come in write order whatever the kind; `vtd_prq` acks carry no error.
     #[inline]
-    fn observe(&mut self, t: &Stamped, _: &mut Vec<Violation>) -> Option<bool> {
+    fn observe(&mut self, t: &Stamped, _: &mut Evaluations, _: &mut Vec<Violation>) -> Option<bool> {
         self.iq.observe(&t.txn);
         if let Txn::RegWrite { addr, data } = t.txn {
             self.pre.write(addr, data);
@@ -91,16 +107,22 @@ impl ResponsePolicy for VtdResponses {
         decode_page_req(data).0
     }
 
-    fn command(&mut self, _cycle: u64, words: &[u64; 4]) -> Option<Asked> {
+    fn command(&mut self, _cycle: u64, words: &[u64; 4], evals: &mut Evaluations) -> Option<Asked> {
         let t = self.iq.take(words);
+        if t.follows_invalid && matches!(t.desc, SwDesc::PageGrpResp(_)) {
+            evals.count(rule::VTD_IQ_2);
+        }
         match t.desc {
             SwDesc::PageGrpResp(p) => Some(Asked::Response { rsp: p.response(), need: t.held_at.map_or(Need::Must, Need::Held) }),
-            SwDesc::Invalid(Invalid::Reserved(_)) if desc_type(*words) == TYPE_PAGE_GRP_RESP => Some(Asked::Nothing {
-                rsp: PageGrpRespDsc::decode(*words).response(),
-                fits: |asked, r| asked.rid == r.rid && asked.prgi == r.prgi,
-                rule: rule::VTD_IQ_4,
-                why: "with reserved bits set: it is invalid and forwards nothing (DEC-8)",
-            }),
+            SwDesc::Invalid(Invalid::Reserved(_)) if desc_type(*words) == TYPE_PAGE_GRP_RESP => {
+                evals.count(rule::VTD_IQ_4);
+                Some(Asked::Nothing {
+                    rsp: PageGrpRespDsc::decode(*words).response(),
+                    fits: |asked, r| asked.rid == r.rid && asked.prgi == r.prgi,
+                    rule: rule::VTD_IQ_4,
+                    why: "with reserved bits set: it is invalid and forwards nothing (DEC-8)",
+                })
+            }
             _ => None,
         }
     }
@@ -111,6 +133,14 @@ impl ResponsePolicy for VtdResponses {
             None => matches!(r.code, RespCode::Success | RespCode::InvalidRequest),
         };
         r.pv == m.pv && r.pasid == m.pasid && code_ok
+    }
+
+    fn auto_rules(&self, _: &PageRequest, _: bool, at: &PreAtAccept) -> &'static [RuleId] {
+        match self.known_code(at) {
+            Some(RespCode::InvalidRequest) => &[rule::DEC_13, rule::DEC_5],
+            Some(_) => &[rule::DEC_13, rule::DEC_7],
+            None => &[rule::DEC_13],
+        }
     }
 
     fn auto_form_broken(&self, r: &PrgResponse, m: &PageRequest, _: bool, at: &PreAtAccept) -> (RuleId, String) {

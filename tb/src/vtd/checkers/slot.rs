@@ -6,21 +6,28 @@
 //! DUT with several descriptor writes in flight is judged correctly.
 
 use super::pointers::{PrqPointers, WriteFifo};
-use crate::checkers::{rule, Checker, Violation};
+use crate::checkers::{rule, Checker, Evaluations, Violation};
 use crate::txn::{Stamped, Txn};
 use models::vtd::regs::PrqRing;
 
 pub struct PrqSlotChecker {
     writes: WriteFifo,
     ptr: PrqPointers,
+    evals: Evaluations,
 }
+
+/// What it judges on every descriptor write: inside the PRQ (VTD-PRQ-1), at PQT's entry
+/// (VTD-PRQ-8).
+const RULES: &[models::rules::RuleId] = &[rule::VTD_PRQ_1, rule::VTD_PRQ_8];
 
 impl PrqSlotChecker {
     pub fn new() -> Self {
-        PrqSlotChecker { writes: WriteFifo::new(), ptr: PrqPointers::new() }
+        PrqSlotChecker { writes: WriteFifo::new(), ptr: PrqPointers::new(), evals: Evaluations::new(RULES) }
     }
 
     fn on_write(&mut self, cycle: u64, addr: u64, out: &mut Vec<Violation>) {
+        self.evals.count(rule::VTD_PRQ_1);
+        self.evals.count(rule::VTD_PRQ_8);
         let p = &self.ptr;
         let k = p.next_index();
         let exp = p.slot_addr(k);
@@ -75,4 +82,8 @@ impl Checker for PrqSlotChecker {
     }
 
     fn finish(&mut self, _end_cycle: u64, _out: &mut Vec<Violation>) {}
+
+    fn evaluations(&self) -> &Evaluations {
+        &self.evals
+    }
 }

@@ -13,7 +13,7 @@
 use super::iq::IqGate;
 use super::messages::MessageLog;
 use crate::checkers::ledger::{Fate, WriteMatch};
-use crate::checkers::{rule, Checker, ShowReq, Violation};
+use crate::checkers::{rule, Checker, Evaluations, ShowReq, Violation};
 use crate::txn::{Stamped, Txn};
 use models::vtd::desc::{InvWaitDsc, SwDesc};
 use models::vtd::regs;
@@ -26,6 +26,8 @@ struct Wait {
     cycle: u64,
     /// `Taken::held_at`: an earlier invalid descriptor may still hold it (IQE, VTD-IQ-2).
     held_at: Option<u64>,
+    /// `Taken::follows_invalid`.
+    follows_invalid: bool,
 }
 
 /// A PD=1 wait whose status write was seen: messages accepted up to `take` were resolved by
@@ -45,14 +47,28 @@ pub struct WaitChecker {
     to_judge: Option<Drained>,
     /// The latest judged PD=1 wait.
     fence: Option<Drained>,
+    evals: Evaluations,
 }
+
+/// What it judges: each status write (VTD-IQ-8), and so each SW=1 wait at the end; the status
+/// write of a wait taken right after an invalid descriptor (VTD-IQ-2); the drain of each PD=1 wait,
+/// at its status write and at each later descriptor write (VTD-IQ-10).
+const RULES: &[models::rules::RuleId] = &[rule::VTD_IQ_2, rule::VTD_IQ_8, rule::VTD_IQ_10];
 
 impl WaitChecker {
     pub fn new() -> Self {
-        WaitChecker { log: MessageLog::new(), iq: IqGate::new(), waits: VecDeque::with_capacity(4), to_judge: None, fence: None }
+        WaitChecker {
+            log: MessageLog::new(),
+            iq: IqGate::new(),
+            waits: VecDeque::with_capacity(4),
+            to_judge: None,
+            fence: None,
+            evals: Evaluations::new(RULES),
+        }
     }
 
     fn on_status_write(&mut self, cycle: u64, addr: u64, data: u32, out: &mut Vec<Violation>) {
+        self.evals.count(rule::VTD_IQ_8);
         let Some(w) = self.waits.pop_front() else {
             out.push(Violation {
                 rule: rule::VTD_IQ_8,
@@ -72,6 +88,9 @@ impl WaitChecker {
                 ),
             });
         }
+        if w.follows_invalid {
+            self.evals.count(rule::VTD_IQ_2);
+        }
         if self.iq.acted_while_held(w.held_at) {
             out.push(Violation {
                 rule: rule::VTD_IQ_2,
@@ -90,6 +109,7 @@ impl WaitChecker {
     /// At the end of a PD=1 status write's cycle: no message it covers may still be writing.
     fn judge(&mut self, out: &mut Vec<Violation>) {
         let Some(d) = self.to_judge.take() else { return };
+        self.evals.count(rule::VTD_IQ_10);
         if let Some(r) = self.log.ledger.iter().find(|r| r.cycle <= d.take && r.fate == Fate::Writing) {
             out.push(drain_violation(d, &r.msg, r.cycle, "its descriptor write was not yet acknowledged"));
         }
@@ -98,8 +118,9 @@ impl WaitChecker {
         }
     }
 
-    fn on_descriptor_write(&self, cycle: u64, m: &WriteMatch, out: &mut Vec<Violation>) {
+    fn on_descriptor_write(&mut self, cycle: u64, m: &WriteMatch, out: &mut Vec<Violation>) {
         let (WriteMatch::Exact { seq }, Some(f)) = (m, self.fence) else { return };
+        self.evals.count(rule::VTD_IQ_10);
         if let Some(r) = self.log.ledger.get(*seq).filter(|r| r.cycle <= f.take && cycle > f.status) {
             out.push(drain_violation(f, &r.msg, r.cycle, &format!("its descriptor is written only at cycle {cycle}")));
         }
@@ -140,7 +161,7 @@ impl Checker for WaitChecker {
                 let taken = self.iq.take(words);
                 if let SwDesc::InvWait(dsc) = taken.desc {
                     if dsc.sw {
-                        self.waits.push_back(Wait { dsc, cycle: t.cycle, held_at: taken.held_at });
+                        self.waits.push_back(Wait { dsc, cycle: t.cycle, held_at: taken.held_at, follows_invalid: taken.follows_invalid });
                     }
                 }
             }
@@ -158,6 +179,7 @@ impl Checker for WaitChecker {
     fn finish(&mut self, end_cycle: u64, out: &mut Vec<Violation>) {
         self.judge(out);
         for w in self.waits.iter().filter(|w| w.held_at.is_none()) {
+            self.evals.count(rule::VTD_IQ_8);
             out.push(Violation {
                 rule: rule::VTD_IQ_8,
                 cycle: end_cycle,
@@ -165,5 +187,9 @@ impl Checker for WaitChecker {
             });
         }
         self.waits.clear();
+    }
+
+    fn evaluations(&self) -> &Evaluations {
+        &self.evals
     }
 }
