@@ -4,7 +4,7 @@
 mod commands;
 
 use clap::{Parser, Subcommand};
-use commands::{bench, regress};
+use commands::{bench, fuzz, regress};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tb::flavor::Flavor;
@@ -37,6 +37,9 @@ enum Cmd {
     },
     /// Cycles per second of the full harness against a plain C++ loop on the same build.
     Bench(bench::BenchArgs),
+    /// Property-based protocol fuzzing: random action programs, a failure shrunk and saved
+    /// (exit 0 nothing found, 1 a failure, 2 bad input).
+    Fuzz(fuzz::FuzzArgs),
 }
 
 #[derive(clap::Args)]
@@ -71,9 +74,9 @@ struct RunArgs {
     #[arg(long)]
     config: Option<String>,
     /// Initial values of RTL flops no reset assigns: zero, ones, random (seeded from --seed) or
-    /// random:SEED.
-    #[arg(long, default_value = "random", value_name = "zero|ones|random[:SEED]")]
-    reset_values: ResetMode,
+    /// random:SEED (default: random, or what a stored fuzz case recorded).
+    #[arg(long, value_name = "zero|ones|random[:SEED]")]
+    reset_values: Option<ResetMode>,
 }
 
 fn main() -> ExitCode {
@@ -85,6 +88,7 @@ fn main() -> ExitCode {
         Cmd::Merge(a) => regress::merge_main(a),
         Cmd::List { flavor } => list(flavor),
         Cmd::Bench(a) => bench::main(a),
+        Cmd::Fuzz(a) => fuzz::main(a),
     };
     match result {
         Ok(code) => code,
@@ -140,7 +144,9 @@ fn run_one(a: RunArgs, replay: bool) -> Result<ExitCode, String> {
     }
     opts.trace_out = a.trace_out.clone();
     opts.lockstep = !a.checkers_only;
-    opts.reset = a.reset_values;
+    // A fuzz case records the reset state it was found under (bit-exact replay).
+    let recorded = scenario.program.as_ref().map(|p| p.reset);
+    opts.reset = a.reset_values.or(recorded).unwrap_or_default();
     if let Some(rtl) = &a.rtl {
         opts.rtl_dir = rtl.clone();
     }

@@ -4,6 +4,7 @@ pub mod block;
 pub mod checkers;
 pub mod coverage;
 pub mod dut;
+pub mod fuzz;
 pub mod env;
 pub mod host;
 pub mod params;
@@ -49,6 +50,9 @@ impl Flavor for Smmuv3 {
     }
     fn bench_workload(&self) -> &'static str {
         "soak"
+    }
+    fn fuzz(&self) -> &'static crate::fuzz::Surface {
+        &fuzz::SURFACE
     }
     fn testbench(
         &self,

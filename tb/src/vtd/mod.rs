@@ -8,6 +8,7 @@ pub mod block;
 pub mod checkers;
 pub mod coverage;
 pub mod dut;
+pub mod fuzz;
 pub mod env;
 pub mod host;
 pub mod params;
@@ -53,6 +54,9 @@ impl Flavor for Vtd {
     }
     fn bench_workload(&self) -> &'static str {
         "vtd_soak"
+    }
+    fn fuzz(&self) -> &'static crate::fuzz::Surface {
+        &fuzz::SURFACE
     }
     fn testbench(
         &self,
