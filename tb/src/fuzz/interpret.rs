@@ -5,6 +5,7 @@
 use super::program::Action;
 use crate::agents::memory::MemoryBehaviour;
 use crate::env::Env;
+use crate::sched::JoinHandle;
 use crate::txn::Txn;
 use models::pcie::PageRequest;
 
@@ -61,14 +62,20 @@ impl Device {
     }
 
     /// The group a response of function `func` names: its `back`-th latest (RID, PASID, PRG
-    /// index), or a group that never was when `back` reaches past the groups sent.
-    pub fn answer(&self, func: u8, back: u8) -> (u16, Option<u32>, u16) {
+    /// index) if that group's last request was written to the queue (`queued`, the requests
+    /// the queue holds), or else a group that never was (a wrong response). A group answered
+    /// automatically is never answered by software too: its two responses would be identical,
+    /// and no judge could tell which one was missing.
+    pub fn answer(&self, func: u8, back: u8, queued: &[PageRequest]) -> (u16, Option<u32>, u16) {
         let f = self.func(func);
+        let rid = self.rids[f];
         let g = &self.groups[f];
-        match g.len().checked_sub(1 + back as usize) {
-            Some(i) => (self.rids[f], g[i].0, g[i].1),
-            None => (self.rids[f], None, (self.next_prgi[f] + 256) % 512),
+        if let Some(&(pasid, prgi)) = g.len().checked_sub(1 + back as usize).map(|i| &g[i]) {
+            if queued.iter().any(|m| m.rid == rid && m.l && m.prgi == prgi && m.pv == pasid.is_some() && (m.r || m.w || !m.pv)) {
+                return (rid, pasid, prgi);
+            }
         }
+        (rid, None, (self.next_prgi[f] + 256) % 512)
     }
 }
 
@@ -104,18 +111,40 @@ pub async fn environment(env: &Env, a: &Action, normal: MemoryBehaviour) -> bool
     true
 }
 
-/// After the last action: wait (without failing: the judges and watchdogs do that) until the
-/// link and the command port are idle, then a little longer so the last outputs are judged.
-pub async fn wind_down(env: &Env) {
-    for _ in 0..4_000 {
-        let idle = {
-            let a = env.agents.borrow();
-            a.pcie.is_idle() && a.cmds.is_idle() && a.mem.is_idle()
-        };
-        if idle {
-            break;
-        }
+/// Wait (without failing) until the link is idle and no queue write moved for a while, so that
+/// software may program the queue's pointers (VT-d PQA/PQT are written only at rest). The
+/// memory takes every write meanwhile (`normal`: the scenario's behaviour, restored after), so a
+/// write held by back-pressure is not mistaken for rest.
+pub async fn quiesce(env: &Env, normal: MemoryBehaviour) {
+    env.agents.borrow_mut().mem.set_behaviour(MemoryBehaviour { ready_odds: 255, ..normal });
+    quiet(env, 32, 5_000).await;
+    env.agents.borrow_mut().mem.set_behaviour(normal);
+}
+
+/// Wait (without failing) until the link, the memory and the command port are idle and no
+/// message, queue write, command or response moved for `cycles`, at most `limit` cycles.
+async fn quiet(env: &Env, cycles: u64, limit: u64) {
+    let mut still = 0;
+    let mut seen = env.agents.borrow().log.len();
+    for _ in 0..limit {
         env.sim.rising_edge().await;
+        let a = env.agents.borrow();
+        let moved = a.log[seen..].iter().any(|s| !matches!(s.txn, Txn::RegRead { .. } | Txn::RegWrite { .. } | Txn::Irq { .. }));
+        seen = a.log.len();
+        still = if a.pcie.is_idle() && a.mem.is_idle() && a.cmds.is_idle() && !moved { still + 1 } else { 0 };
+        if still >= cycles {
+            return;
+        }
     }
-    env.cycles(200).await;
+}
+
+/// After the last action: let the traffic drain, stop the host thread if one runs (so that no
+/// new submission starts at the very end), then wait until the bench is quiet so the last
+/// outputs and every started operation are judged. Never fails: the judges and watchdogs do.
+pub async fn wind_down(env: &Env, host: Option<JoinHandle<()>>) {
+    quiet(env, 64, 20_000).await;
+    if let Some(h) = host {
+        h.cancel();
+        quiet(env, 200, 20_000).await;
+    }
 }

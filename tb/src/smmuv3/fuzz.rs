@@ -8,7 +8,9 @@ use crate::env::Env;
 use crate::fuzz::interpret::{environment, wind_down, Device};
 use crate::fuzz::{Action, Surface};
 use crate::scenario::{HostPolicy, Scenario};
+use models::pcie::PageRequest;
 use models::ring::{Ring, FLAG_BIT};
+use models::smmuv3::entry::PriqEntry;
 use models::smmuv3::cmd::{Command, NOOP_OPCODES, OP_PRI_RESP, OP_SYNC};
 use models::smmuv3::regs;
 use rand::RngCore;
@@ -76,6 +78,7 @@ pub async fn fuzz(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     let program = sc.program.clone().unwrap_or_default();
     env.enable_priq(sc.queue_base, sc.log2size).await;
     let mut device = Device::new(SURFACE.rids);
+    let mut host = None;
     for a in &program.actions {
         if environment(&env, a, sc.memory).await {
             continue;
@@ -83,7 +86,7 @@ pub async fn fuzz(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
         match *a {
             Action::Group { .. } | Action::Partial { .. } | Action::StopMarker { .. } => env.send(&device.messages(a)),
             Action::Respond { func, back, code } => {
-                let (rid, pasid, prgi) = device.answer(func, back);
+                let (rid, pasid, prgi) = device.answer(func, back, &queued(&env));
                 let cmd = Command::PriResp {
                     stream_id: u32::from(rid),
                     ssv: pasid.is_some(),
@@ -112,12 +115,17 @@ pub async fn fuzz(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
             Action::Host { poll_cycles } => {
                 let policy = HostPolicy { consume: true, poll_cycles: u64::from(poll_cycles), ..HostPolicy::default() };
                 let state = Rc::new(RefCell::new(Smmuv3HostState::default()));
-                env.sim.start_soon(priq_thread(env.clone(), policy, rng.next_u64(), state));
+                host = Some(env.sim.start_soon(priq_thread(env.clone(), policy, rng.next_u64(), state)));
             }
             _ => unreachable!("environment actions are handled above"),
         }
     }
-    wind_down(&env).await;
+    wind_down(&env, host).await;
+}
+
+/// The requests the queue holds entries of.
+fn queued(env: &Env) -> Vec<PageRequest> {
+    env.queue_writes().into_iter().map(|(_, d0, d1)| PriqEntry::decode([d0, d1]).to_request()).collect()
 }
 
 fn register(reg: u8) -> u32 {

@@ -5,26 +5,25 @@
 use super::env::VtdSequences;
 use super::host::{prq_thread, VtdHostState};
 use crate::env::Env;
-use crate::fuzz::interpret::{environment, wind_down, Device};
+use crate::fuzz::interpret::{environment, quiesce, wind_down, Device};
 use crate::fuzz::{Action, Surface};
 use crate::scenario::{HostPolicy, Scenario};
-use models::pcie::{PrgResponse, RespCode};
-use models::vtd::desc::{TYPE_INV_WAIT, TYPE_PAGE_GRP_RESP, TYPE_PAGE_REQ};
+use crate::txn::Txn;
+use models::pcie::{PageRequest, PrgResponse, RespCode};
+use models::vtd::desc::{PageReqDsc, TYPE_INV_WAIT, TYPE_PAGE_GRP_RESP, TYPE_PAGE_REQ};
 use models::vtd::regs::{self, PrqRing, FRCD_BASE};
 use rand::RngCore;
 use rand_chacha::ChaCha8Rng;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// The third function is never enabled in the PRE table (row a: fault recording).
+/// The third function is never enabled in the PRE table (row a: fault recording). PQA and PQT
+/// are left out: software programs them only while no descriptor is being written (`Enable`).
 pub static SURFACE: Surface = Surface {
     test: "vtd_fuzz",
     rids: &[0x0100, 0xFFFF, 0x0200],
     registers: &[
         ("PQH", regs::PQH),
-        ("PQT", regs::PQT),
-        ("PQA", regs::PQA),
-        ("PQA+4", regs::PQA + 4),
         ("PRS", regs::PRS),
         ("PECTL", regs::PECTL),
         ("PEDATA", regs::PEDATA),
@@ -87,6 +86,7 @@ pub async fn fuzz(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     let program = sc.program.clone().unwrap_or_default();
     enable(&env, sc.queue_base, sc.log2size).await;
     let mut device = Device::new(SURFACE.rids);
+    let mut host = None;
     for a in &program.actions {
         if environment(&env, a, sc.memory).await {
             continue;
@@ -94,13 +94,16 @@ pub async fn fuzz(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
         match *a {
             Action::Group { .. } | Action::Partial { .. } | Action::StopMarker { .. } => env.send(&device.messages(a)),
             Action::Respond { func, back, code } => {
-                let (rid, pasid, prgi) = device.answer(func, back);
+                let (rid, pasid, prgi) = device.answer(func, back, &queued(&env));
                 let rsp = PrgResponse { rid, pv: pasid.is_some(), pasid: pasid.unwrap_or(0), prgi, code: RespCode::from_bits(code) };
                 env.page_grp_resp(&rsp).await;
                 descriptor_errors(&env).await;
             }
             Action::Consume { entries, ack } => consume(&env, entries, ack).await,
-            Action::Enable { log2size } => enable(&env, sc.queue_base, log2size).await,
+            Action::Enable { log2size } => {
+                quiesce(&env, sc.memory).await;
+                enable(&env, sc.queue_base, log2size).await
+            }
             Action::Disable { keep_outer } => {
                 let i = u32::from(keep_outer);
                 env.write_reg(regs::pre_offset(i), u64::from(SURFACE.rids[i as usize])).await;
@@ -113,12 +116,12 @@ pub async fn fuzz(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
             Action::Host { poll_cycles } => {
                 let policy = HostPolicy { consume: true, poll_cycles: u64::from(poll_cycles), ..HostPolicy::default() };
                 let state = Rc::new(RefCell::new(VtdHostState::new(policy.sw)));
-                env.sim.start_soon(prq_thread(env.clone(), policy, rng.next_u64(), state));
+                host = Some(env.sim.start_soon(prq_thread(env.clone(), policy, rng.next_u64(), state)));
             }
             _ => unreachable!("environment actions are handled above"),
         }
     }
-    wind_down(&env).await;
+    wind_down(&env, host).await;
 }
 
 /// Clear IQE if set (W1C).
@@ -127,6 +130,18 @@ async fn descriptor_errors(env: &Env) {
     if fsts & u64::from(regs::FSTS_IQE) != 0 {
         env.write_reg(regs::FSTS, u64::from(regs::FSTS_IQE)).await;
     }
+}
+
+/// The requests the queue holds descriptors of (status writes and MSIs are 4-byte writes).
+fn queued(env: &Env) -> Vec<PageRequest> {
+    let a = env.agents.borrow();
+    a.log
+        .iter()
+        .filter_map(|s| match s.txn {
+            Txn::MemWrite { data, bytes: 32, .. } => Some(PageReqDsc::decode(data).to_request()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn register(reg: u8) -> u32 {
