@@ -4,6 +4,7 @@
 
 use super::program::Action;
 use crate::agents::memory::MemoryBehaviour;
+use crate::agents::Odds;
 use crate::env::Env;
 use crate::sched::JoinHandle;
 use crate::txn::Txn;
@@ -138,10 +139,16 @@ async fn quiet(env: &Env, cycles: u64, limit: u64) {
     }
 }
 
-/// After the last action: let the traffic drain, stop the host thread if one runs (so that no
+/// After the last action: lift memory and egress back-pressure so that everything still in
+/// the block drains promptly, let the traffic drain, stop the host thread if one runs (so that no
 /// new submission starts at the very end), then wait until the bench is quiet so the last
 /// outputs and every started operation are judged. Never fails: the judges and watchdogs do.
-pub async fn wind_down(env: &Env, host: Option<JoinHandle<()>>) {
+pub async fn wind_down(env: &Env, host: Option<JoinHandle<()>>, normal: MemoryBehaviour) {
+    {
+        let mut a = env.agents.borrow_mut();
+        a.mem.set_behaviour(MemoryBehaviour { ready_odds: 255, ..normal });
+        a.rsp.set_ready_odds(Odds(255));
+    }
     quiet(env, 64, 20_000).await;
     if let Some(h) = host {
         h.cancel();

@@ -107,7 +107,16 @@ pub async fn fuzz(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
                 env.write_reg(regs::CR0, u64::from(cr0)).await;
                 env.wait_cr0ack(cr0).await;
             }
-            Action::RegWrite { reg, value } => env.write_reg(register(reg), value).await,
+            Action::RegWrite { reg, value } => {
+                // Software changes CR0 and IRQ_CTRL again only once the ACK register followed.
+                let addr = register(reg);
+                env.write_reg(addr, value).await;
+                if addr == regs::CR0 {
+                    env.wait_cr0ack(value as u32 & regs::CR0_MASK).await;
+                } else if addr == regs::IRQ_CTRL {
+                    env.wait_irq_ctrlack(value as u32 & regs::IRQ_CTRL_MASK, "SMMU-PRIQ-13").await;
+                }
+            }
             Action::RegRead { reg } => {
                 env.read_reg(register(reg)).await;
             }
@@ -120,7 +129,7 @@ pub async fn fuzz(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
             _ => unreachable!("environment actions are handled above"),
         }
     }
-    wind_down(&env, host).await;
+    wind_down(&env, host, sc.memory).await;
 }
 
 /// The requests the queue holds entries of.

@@ -121,7 +121,7 @@ pub async fn fuzz(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
             _ => unreachable!("environment actions are handled above"),
         }
     }
-    wind_down(&env, host).await;
+    wind_down(&env, host, sc.memory).await;
 }
 
 /// Clear IQE if set (W1C).
