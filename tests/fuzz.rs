@@ -45,7 +45,7 @@ fn corpus_replays_and_passes() {
 
 /// The last line of `out` that starts with `prefix`, without it.
 fn line_after<'a>(out: &'a str, prefix: &str) -> &'a str {
-    out.lines().filter_map(|l| l.strip_prefix(prefix)).last().unwrap_or_else(|| panic!("no `{prefix}` line in:\n{out}"))
+    out.lines().filter_map(|l| l.strip_prefix(prefix)).next_back().unwrap_or_else(|| panic!("no `{prefix}` line in:\n{out}"))
 }
 
 #[test]
@@ -122,4 +122,3 @@ fn corrupt_corpus_file_is_one_line_exit_2() {
     std::fs::write(dir.join("plain.json"), serde_json::to_string(&plain).unwrap()).unwrap();
     one_line_exit_2(&["fuzz", "--cases", "1", "--corpus", dir.to_str().unwrap()], "not a fuzz case");
 }
-

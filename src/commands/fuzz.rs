@@ -212,7 +212,8 @@ pub fn replay_command(path: &Path, rtl: Option<&Path>, root: &Path) -> String {
 /// valid fuzz scenario is a one-line error.
 fn load_corpus(dir: &Path) -> Result<Vec<(PathBuf, Scenario)>, String> {
     let Ok(rd) = std::fs::read_dir(dir) else { return Ok(Vec::new()) };
-    let mut paths: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+    let mut paths: Vec<PathBuf> =
+        rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
     paths.sort();
     paths
         .into_iter()

@@ -292,7 +292,6 @@ pub fn save(dir: &Path, r: &RunResult, session_seed: u64, case: u64) -> Result<P
     Ok(path)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,13 +46,15 @@ fn action(s: &'static Surface, k: Kind) -> BoxedStrategy<Action> {
             .boxed(),
         Kind::Partial => (funcs, pasid, 1u8..=3).prop_map(|(func, pasid, len)| Action::Partial { func, pasid, len }).boxed(),
         Kind::StopMarker => (funcs, 0u32..1 << 20).prop_map(|(func, pasid)| Action::StopMarker { func, pasid }).boxed(),
-        Kind::Respond => (funcs, 0u8..4, 0u8..(1 << s.code_bits)).prop_map(|(func, back, code)| Action::Respond { func, back, code }).boxed(),
+        Kind::Respond => {
+            (funcs, 0u8..4, 0u8..(1 << s.code_bits)).prop_map(|(func, back, code)| Action::Respond { func, back, code }).boxed()
+        }
         Kind::Consume => (0u8..=8, any::<bool>()).prop_map(|(entries, ack)| Action::Consume { entries, ack }).boxed(),
         Kind::Enable => (s.log2sizes.clone()).prop_map(|log2size| Action::Enable { log2size }).boxed(),
         Kind::Disable => any::<bool>().prop_map(|keep_outer| Action::Disable { keep_outer }).boxed(),
-        Kind::RegWrite => (regs, prop_oneof![any::<u64>(), 0u64..16, Just(u64::MAX)])
-            .prop_map(|(reg, value)| Action::RegWrite { reg, value })
-            .boxed(),
+        Kind::RegWrite => {
+            (regs, prop_oneof![any::<u64>(), 0u64..16, Just(u64::MAX)]).prop_map(|(reg, value)| Action::RegWrite { reg, value }).boxed()
+        }
         Kind::RegRead => regs.prop_map(|reg| Action::RegRead { reg }).boxed(),
         Kind::Command => (prop::sample::select(s.opcodes), any::<u64>(), any::<u64>(), any::<bool>())
             .prop_map(|(op, dw0, dw1, plain)| {
@@ -97,8 +99,11 @@ pub fn legalize(actions: Vec<Action>) -> Vec<Action> {
 /// A whole fuzz case of `flavor` for surface `s`: its scenario, program included.
 pub fn case(flavor: &'static str, s: &'static Surface, configs: Vec<String>, w: &Weights) -> BoxedStrategy<Scenario> {
     let reset = prop_oneof![Just(ResetMode::Zero), Just(ResetMode::Ones), (1..=sim::ResetValues::MAX_SEED).prop_map(ResetMode::Seeded)];
-    let memory = (prop_oneof![Just(255u8), 16u8..=255], 1u32..=24)
-        .prop_map(|(ready_odds, max_lat)| MemoryBehaviour { ready_odds, ack_latency: (1, max_lat), error_odds: 0 });
+    let memory = (prop_oneof![Just(255u8), 16u8..=255], 1u32..=24).prop_map(|(ready_odds, max_lat)| MemoryBehaviour {
+        ready_odds,
+        ack_latency: (1, max_lat),
+        error_odds: 0,
+    });
     let actions = prop::collection::vec(any_action(s, w), 1..=MAX_ACTIONS).prop_map(legalize);
     (prop::sample::select(configs), reset, s.log2sizes.clone(), memory, prop_oneof![Just(255u8), 16u8..=255], actions, any::<u64>())
         .prop_map(move |(config, reset, log2size, memory, rsp_ready_odds, actions, seed)| Scenario {
