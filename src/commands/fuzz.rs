@@ -19,11 +19,11 @@ use tb::scenario::Scenario;
 #[derive(clap::Args)]
 pub struct FuzzArgs {
     /// The flavor to fuzz (default: each registered flavor in turn, each with the whole budget).
-    #[arg(long, value_parser = crate::flavor_name)]
-    flavor: Option<&'static dyn Flavor>,
+    #[arg(long)]
+    flavor: Option<String>,
     /// Time budget per flavor: 90s, 10m, 1h (default 60s unless --cases).
     #[arg(long, conflicts_with = "cases")]
-    time: Option<Budget>,
+    time: Option<String>,
     /// Number of cases per flavor instead of a time budget.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     cases: Option<u64>,
@@ -59,8 +59,9 @@ pub struct FuzzArgs {
 pub fn main(a: FuzzArgs) -> Result<ExitCode, String> {
     let root = crate::repo_root()?;
     let abs = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { root.join(p) };
-    let chosen: Vec<&'static dyn Flavor> = match a.flavor {
-        Some(f) => vec![f],
+    // Parsed here rather than by clap, so that bad input is one line on stderr.
+    let chosen: Vec<&'static dyn Flavor> = match &a.flavor {
+        Some(f) => vec![flavors::by_name(f)?],
         None => flavors::ALL.to_vec(),
     };
     let corpus = load_corpus(&abs(&a.corpus))?;
@@ -75,9 +76,9 @@ pub fn main(a: FuzzArgs) -> Result<ExitCode, String> {
         }
         opts.rtl_dir = abs(rtl);
     }
-    let budget = match (a.time, a.cases) {
+    let budget = match (&a.time, a.cases) {
         (_, Some(n)) => Budget::Cases(n),
-        (Some(t), None) => t,
+        (Some(t), None) => t.parse()?,
         (None, None) => Budget::Time(std::time::Duration::from_secs(60)),
     };
     let jobs = a.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |j| j as usize);
