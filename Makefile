@@ -10,7 +10,7 @@ GATES ?= pass-rate=100,rules=100,line=90,toggle=95
 # Reviewed holes of the default regression, each with its reason (docs/report.md).
 WAIVERS ?= waivers.json
 
-.PHONY: setup test regress bench lint clean
+.PHONY: setup test regress bench fuzz fuzz-bench lint clean
 
 setup:
 	@scripts/setup.sh
@@ -32,6 +32,17 @@ regress: setup
 
 bench: setup
 	$(CARGO) run --release --quiet -- bench
+
+# A short fuzz session of each flavor (the corpus first); a failure is shrunk, saved in
+# build/fuzz/<flavor>/ and printed with its replay command.
+FUZZ_TIME ?= 30s
+fuzz: setup
+	$(CARGO) run --release --quiet -- fuzz --time $(FUZZ_TIME)
+
+# Fuzzing against every planted bug, next to the seeded random classes (several minutes;
+# writes build/fuzz/bench.md).
+fuzz-bench: setup
+	$(CARGO) test --release --test fuzz_bench -- --ignored --nocapture
 
 clean:
 	rm -rf build target

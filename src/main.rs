@@ -4,7 +4,7 @@
 mod commands;
 
 use clap::{Parser, Subcommand};
-use commands::{bench, regress};
+use commands::{bench, fuzz, regress};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tb::flavor::Flavor;
@@ -39,6 +39,9 @@ enum Cmd {
     Bench(bench::BenchArgs),
     /// Print the test plan (docs/testplan.toml) as Markdown: the text of docs/testplan.md.
     Testplan,
+    /// Property-based protocol fuzzing: random action programs, a failure shrunk and saved
+    /// (exit 0 nothing found, 1 a failure, 2 bad input).
+    Fuzz(fuzz::FuzzArgs),
 }
 
 #[derive(clap::Args)]
@@ -73,9 +76,9 @@ struct RunArgs {
     #[arg(long)]
     config: Option<String>,
     /// Initial values of RTL flops no reset assigns: zero, ones, random (seeded from --seed) or
-    /// random:SEED.
-    #[arg(long, default_value = "random", value_name = "zero|ones|random[:SEED]")]
-    reset_values: ResetMode,
+    /// random:SEED (default: random, or what a stored fuzz case recorded).
+    #[arg(long, value_name = "zero|ones|random[:SEED]")]
+    reset_values: Option<ResetMode>,
 }
 
 /// An error of a command: the library's typed errors, or a message formed here; each displays
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
             print!("{}", tb::testplan::TestPlan::project().markdown());
             Ok(ExitCode::SUCCESS)
         }
+        Cmd::Fuzz(a) => fuzz::main(a),
     };
     match result {
         Ok(code) => code,
@@ -150,7 +154,9 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
     }
     opts.trace_out = a.trace_out.clone();
     opts.lockstep = !a.checkers_only;
-    opts.reset = a.reset_values;
+    // A fuzz case records the reset state it was found under (bit-exact replay).
+    let recorded = scenario.program.as_ref().map(|p| p.reset);
+    opts.reset = a.reset_values.or(recorded).unwrap_or_default();
     if let Some(rtl) = &a.rtl {
         opts.rtl_dir = rtl.clone();
     }

@@ -58,6 +58,7 @@ directed!(
     device_credit_overrun,
     grpid_hazard,
     soak,
+    fuzz,
     // VT-d
     vtd_basic_write,
     vtd_exactly_full,
@@ -91,6 +92,7 @@ directed!(
     vtd_fault_record_bits,
     vtd_drain_after_overflow,
     vtd_soak,
+    vtd_fuzz,
     vtd_device_credit_overrun,
     vtd_grpid_hazard,
     vtd_bogus_response_uprgi,

@@ -1,4 +1,5 @@
-//! The subcommands that are more than a few lines: `regress`/`merge` and `bench`.
+//! The subcommands that are more than a few lines: `regress`/`merge`, `bench` and `fuzz`.
 
 pub mod bench;
+pub mod fuzz;
 pub mod regress;

@@ -37,6 +37,8 @@ pub trait Flavor: Sync {
     fn coverage(&self) -> &'static CoverDef;
     /// The registered test `make bench` times (continuous traffic through the host model).
     fn bench_workload(&self) -> &'static str;
+    /// What the fuzzer may do on this flavor: its fuzz test, functions and registers.
+    fn fuzz(&self) -> &'static crate::fuzz::Surface;
     /// A testbench on a loaded build of [`Flavor::top`] under `config` (checked by
     /// [`Flavor::parameters`]), reset, waves dumped to `waves` if given.
     fn testbench(

@@ -12,6 +12,7 @@ pub mod dut;
 pub mod env;
 pub mod flavor;
 pub mod flavors;
+pub mod fuzz;
 pub mod judge;
 pub mod junit;
 pub mod lockstep;

@@ -27,6 +27,9 @@ pub struct Scenario {
     pub host: HostPolicy,
     /// The run fails with a timeout past this many cycles.
     pub max_cycles: u64,
+    /// A fuzz case's action program (`crate::fuzz`), interpreted by the flavor's fuzz test.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program: Option<crate::fuzz::Program>,
 }
 
 /// A scenario the testbench cannot run; one line naming the field.

@@ -90,6 +90,10 @@ impl MemoryAgent {
     pub fn is_idle(&self) -> bool {
         self.acks.is_empty()
     }
+    /// Change the behaviour mid-run (fuzz programs' stalls and error bursts, `crate::fuzz`).
+    pub fn set_behaviour(&mut self, cfg: MemoryBehaviour) {
+        self.cfg = cfg;
+    }
     /// Read back one 64-bit word (0 if never written).
     pub fn read_word(&self, addr: u64) -> u64 {
         self.words.get(&addr).copied().unwrap_or(0)

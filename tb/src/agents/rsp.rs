@@ -23,6 +23,10 @@ impl RspMonitor {
         self.ready = !self.held && self.ready_odds.draw(&mut self.rng);
         self.ready
     }
+    /// Change the back-pressure mid-run (a fuzz program's wind-down lifts it, `crate::fuzz`).
+    pub fn set_ready_odds(&mut self, odds: Odds) {
+        self.ready_odds = odds;
+    }
     /// Hold the egress (`ready` = 0) until released.
     pub fn hold(&mut self, on: bool) {
         self.held = on;

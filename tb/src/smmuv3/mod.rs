@@ -5,6 +5,7 @@ pub mod checkers;
 pub mod coverage;
 pub mod dut;
 pub mod env;
+pub mod fuzz;
 pub mod host;
 pub mod params;
 pub mod pri_scenarios;
@@ -49,6 +50,9 @@ impl Flavor for Smmuv3 {
     }
     fn bench_workload(&self) -> &'static str {
         "soak"
+    }
+    fn fuzz(&self) -> &'static crate::fuzz::Surface {
+        &fuzz::SURFACE
     }
     fn testbench(
         &self,

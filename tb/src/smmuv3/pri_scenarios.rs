@@ -42,6 +42,7 @@ pub fn scenario(name: &str, seed: u64) -> Scenario {
         traffic: Some(TrafficPlan { prgs: 60, ..stop_pasid_traffic(RID, P) }),
         host: HostPolicy { consume: true, poll_cycles: 40, ..HostPolicy::default() },
         max_cycles: 100_000,
+        program: None,
     }
 }
 

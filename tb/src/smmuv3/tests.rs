@@ -47,6 +47,7 @@ fn directed(name: &str, seed: u64) -> Scenario {
         traffic: None,
         host: HostPolicy { consume: false, ..HostPolicy::default() },
         max_cycles: 20_000,
+        program: None,
     }
 }
 
@@ -788,6 +789,7 @@ fn random_scenario(seed: u64) -> Scenario {
             sw: Default::default(),
         },
         max_cycles: 200_000,
+        program: None,
     }
 }
 
@@ -896,6 +898,11 @@ pub fn registry() -> &'static [TestDef] {
             negative!("device_credit_overrun", device_credit_overrun, ["PRI-11"], pri::credit_overrun_scenario, expect "PRI-11"),
             TestDef { needs: QUEUE_OF_8, ..directed!("grpid_hazard", grpid_hazard::<Smmuv3Host>, ["HOST-3", "HOST-4", "PRI-9", "DEC-11"], pri::hazard_scenario) },
             directed!("soak", soak::<Smmuv3Host>, ["SMMU-PRIQ-3", "SMMU-PRIQ-9", "HOST-16"], soak_scenario),
+            directed!("fuzz", super::fuzz::fuzz, [], |s| Scenario {
+                program: Some(crate::fuzz::Program::example()),
+                max_cycles: crate::fuzz::strategy::MAX_CYCLES,
+                ..directed("fuzz", s)
+            }),
             seeded!("random", random, ["SMMU-PRIQ-3", "SMMU-PRIQ-6", "SMMU-PRIQ-7", "SMMU-PRIQ-9", "PRI-16", "HOST-16"], random_scenario),
         ]
     })

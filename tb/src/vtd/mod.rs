@@ -9,6 +9,7 @@ pub mod checkers;
 pub mod coverage;
 pub mod dut;
 pub mod env;
+pub mod fuzz;
 pub mod host;
 pub mod params;
 pub mod scoreboard;
@@ -53,6 +54,9 @@ impl Flavor for Vtd {
     }
     fn bench_workload(&self) -> &'static str {
         "vtd_soak"
+    }
+    fn fuzz(&self) -> &'static crate::fuzz::Surface {
+        &fuzz::SURFACE
     }
     fn testbench(
         &self,

@@ -50,6 +50,7 @@ fn directed(name: &str, seed: u64) -> Scenario {
         traffic: None,
         host: HostPolicy { consume: false, ..HostPolicy::default() },
         max_cycles: 20_000,
+        program: None,
     }
 }
 
@@ -1563,6 +1564,11 @@ pub fn registry() -> &'static [TestDef] {
             ),
             seeded!("vtd_stop_pasid", stop_pasid, ["PRI-24", "PRI-25", "PRI-26", "PRI-30", "HOST-25", "HOST-27"], stop_pasid_scenario),
             negative!("vtd_device_credit_overrun", random, ["PRI-11"], credit_overrun_scenario, expect "PRI-11"),
+            directed!("vtd_fuzz", super::fuzz::fuzz, [], |s| Scenario {
+                program: Some(crate::fuzz::Program::example()),
+                max_cycles: crate::fuzz::strategy::MAX_CYCLES,
+                ..directed("vtd_fuzz", s)
+            }),
             seeded!("vtd_random", random, ["VTD-PRQ-8", "VTD-PRQ-17", "HOST-22", "HOST-23", "PRI-16"], random_scenario),
         ]
     })
