@@ -27,7 +27,7 @@ use crate::hash::cache_key;
 use crate::locate::Verilator;
 use crate::ports::{parse_header, PortInfo};
 use crate::runtime::Runtime;
-use crate::shim::{self, SHIM_VERSION};
+use crate::shim::{self, COVERAGE_SHIM_VERSION, SHIM_VERSION};
 use crate::SimError;
 
 /// Which flavour of the model to build; each is its own cached library.
@@ -126,8 +126,9 @@ fn jobs() -> String {
 
 /// Everything fixed by this crate that shapes the library: part of the key.
 fn recipe(variant: Variant) -> String {
+    let cov_shim = if variant == Variant::Coverage { format!("cov-shim={COVERAGE_SHIM_VERSION};") } else { String::new() };
     format!(
-        "shim={SHIM_VERSION};verilator={:?};variant={:?};cflags={CFLAGS};ldflags={LDFLAGS};opt={OPT:?};cxx={}",
+        "shim={SHIM_VERSION};{cov_shim}verilator={:?};variant={:?};cflags={CFLAGS};ldflags={LDFLAGS};opt={OPT:?};cxx={}",
         VERILATOR_FLAGS,
         variant_flags(variant),
         cxx()

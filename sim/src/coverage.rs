@@ -54,6 +54,8 @@
 //! ```no_run
 //! use sim::coverage::{self, SummaryOptions};
 //! // One .dat per run: model.write_coverage(&dir.join(format!("{seed}.dat")))?
+//! // or, cheaper, counters summed in memory over runs and one .dat per build:
+//! // sums.add(&built, &model)?; ... sums.write_dats(dir, "worker0")?
 //! let merged = coverage::merge_files(["run1.dat", "run2.dat"])?;
 //! merged.write_dat("merged.dat".as_ref())?;
 //! let summary = merged.summary(&SummaryOptions { root: Some("/repo".into()), ..Default::default() });
@@ -63,6 +65,7 @@
 //! ```
 
 mod annotate;
+mod counters;
 mod lcov;
 mod summary;
 
@@ -73,6 +76,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use annotate::{AnnotateOptions, Annotated, LineHits};
+pub use counters::CounterSums;
 pub use summary::{CodeSummary, FileCoverage, SummaryOptions};
 
 /// First line of every Verilator coverage file.

@@ -35,6 +35,7 @@ type StatusFn = unsafe extern "C" fn(*mut c_void) -> u32;
 type TimeFn = unsafe extern "C" fn(*mut c_void, u64);
 type PtrsFn = unsafe extern "C" fn(*mut c_void, *mut *mut c_void);
 type PathFn = unsafe extern "C" fn(*mut c_void, *const c_char) -> i32;
+type CountersFn = unsafe extern "C" fn(*mut c_void, *mut *mut u32) -> u32;
 
 /// The shim's entry points, resolved once per library.
 struct Api {
@@ -45,7 +46,8 @@ struct Api {
     set_time: TimeFn,
     port_ptrs: PtrsFn,
     waves: Option<(PathFn, TimeFn, InstFn)>,
-    coverage: Option<PathFn>,
+    /// Write the coverage file; the model's coverage counters.
+    coverage: Option<(PathFn, CountersFn)>,
 }
 
 /// Loaded libraries, by canonical path; leaked on purpose (see module docs).
@@ -109,7 +111,7 @@ fn resolve(lib: &'static libloading::Library, path: &Path, built: &Built) -> Res
                 _ => None,
             },
             coverage: match built.variant {
-                Variant::Coverage => Some(sym(lib, path, "sim_coverage_write")?),
+                Variant::Coverage => Some((sym(lib, path, "sim_coverage_write")?, sym(lib, path, "sim_coverage_counters")?)),
                 _ => None,
             },
         })
@@ -293,8 +295,7 @@ impl Model {
     /// Write Verilator code coverage (VerilatedCov format, for
     /// `verilator_coverage`) to `path` (Coverage builds only).
     pub fn write_coverage(&mut self, path: &Path) -> Result<(), SimError> {
-        let write =
-            self.api.coverage.ok_or(SimError::WrongVariant { what: "write_coverage", needed: Variant::Coverage, actual: self.variant })?;
+        let (write, _) = self.coverage_api("write_coverage")?;
         let out = || SimError::Output { what: "coverage", path: path.to_path_buf() };
         let c = CString::new(path.as_os_str().as_encoded_bytes()).map_err(|_| out())?;
         // SAFETY: live instance, NUL-terminated path.
@@ -304,6 +305,34 @@ impl Model {
         } else {
             Err(out())
         }
+    }
+
+    /// The model's Verilator coverage counters (Coverage builds only), in the build's own
+    /// order: the same build always has the same number, each standing for the same points.
+    pub fn coverage_counters(&self) -> Result<&[u32], SimError> {
+        let (ptr, n) = self.counters("coverage_counters")?;
+        // SAFETY: `n` counters of the live instance, read through &self.
+        Ok(if n == 0 { &[] } else { unsafe { std::slice::from_raw_parts(ptr, n) } })
+    }
+
+    /// [`Model::coverage_counters`], writable: a fresh instance whose counters are set and then
+    /// written ([`Model::write_coverage`]) gives the data of those counts.
+    pub fn coverage_counters_mut(&mut self) -> Result<&mut [u32], SimError> {
+        let (ptr, n) = self.counters("coverage_counters_mut")?;
+        // SAFETY: as above, exclusive through &mut self.
+        Ok(if n == 0 { &mut [] } else { unsafe { std::slice::from_raw_parts_mut(ptr, n) } })
+    }
+
+    fn counters(&self, what: &'static str) -> Result<(*mut u32, usize), SimError> {
+        let (_, counters) = self.coverage_api(what)?;
+        let mut ptr = std::ptr::null_mut();
+        // SAFETY: live instance; the shim stores the address of the counter array.
+        let n = unsafe { counters(self.inst.as_ptr(), &mut ptr) } as usize;
+        Ok((ptr, if ptr.is_null() { 0 } else { n }))
+    }
+
+    fn coverage_api(&self, what: &'static str) -> Result<(PathFn, CountersFn), SimError> {
+        self.api.coverage.ok_or(SimError::WrongVariant { what, needed: Variant::Coverage, actual: self.variant })
     }
 }
 

@@ -15,6 +15,10 @@ use crate::Variant;
 /// key, so old libraries are rebuilt rather than loaded with a wrong ABI.
 pub const SHIM_VERSION: u32 = 2;
 
+/// Bump whenever the coverage-only part of the shim changes: only coverage builds carry it in
+/// their cache key, so plain and waves builds stay cached.
+pub const COVERAGE_SHIM_VERSION: u32 = 1;
+
 /// Linker version script: export the shim, hide everything else (the Verilator
 /// runtime and libstdc++ template instances) so two models in one process never
 /// bind to each other's symbols.
@@ -44,7 +48,7 @@ pub fn generate(prefix: &str, ports: &[PortInfo], variant: Variant) -> String {
         let _ = writeln!(w, "#include \"verilated_fst_c.h\"");
     }
     if cov {
-        let _ = writeln!(w, "#include \"verilated_cov.h\"");
+        let _ = writeln!(w, "#include <type_traits>\n#include \"verilated_cov.h\"\n#include \"{prefix}__Syms.h\"");
     }
     let _ = writeln!(w, "#define SIM_API extern \"C\" __attribute__((visibility(\"default\")))");
     let _ = writeln!(w, "\nnamespace {{\nstruct Inst {{\n    VerilatedContext* ctx;\n    {prefix}* model;");
@@ -168,6 +172,25 @@ SIM_API int sim_coverage_write(void* p, const char* path) {{
     }} catch (...) {{
         return 1;
     }}
+}}
+
+// The model's coverage counters (every point's count lives in one of them; a design without
+// points has none). Summing them over runs and writing the sum once gives the same file as
+// summing the runs' files: the writer adds counters linearly per point.
+namespace {{
+template <typename S, typename = void> struct Counters {{
+    static uint32_t* at(S*) {{ return nullptr; }}
+    static constexpr uint32_t n = 0;
+}};
+template <typename S> struct Counters<S, std::void_t<decltype(&S::__Vcoverage)>> {{
+    static uint32_t* at(S* s) {{ return s->__Vcoverage; }}
+    static constexpr uint32_t n = sizeof(S::__Vcoverage) / sizeof(uint32_t);
+}};
+}}  // namespace
+SIM_API uint32_t sim_coverage_counters(void* p, uint32_t** out) {{
+    using C = Counters<{prefix}__Syms>;
+    *out = C::at(static_cast<Inst*>(p)->model->rootp->vlSymsp);
+    return C::n;
 }}"#
         );
     }

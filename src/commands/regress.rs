@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tb::flavors;
-use tb::regress::{self, Plan, ResultsFile};
+use tb::regress::{self, CodeCoverageOut, Plan, ResultsFile};
 use tb::report::input::RtlBuild;
 use tb::report::{default_gates, Gate};
 use tb::reset::ResetMode;
@@ -139,7 +139,8 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
         }
         bar.inc(1);
     };
-    let exec = regress::execute(&work, &opts, (!a.no_code_coverage).then_some(cov_dir.as_path()), jobs, &stop, &done)?;
+    let cov = if a.no_code_coverage { CodeCoverageOut::None } else { CodeCoverageOut::PerWorker(&cov_dir) };
+    let exec = regress::execute(&work, &opts, cov, jobs, &stop, &done)?;
     bar.finish_and_clear();
     let code = if a.no_code_coverage {
         None

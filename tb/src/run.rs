@@ -19,6 +19,7 @@ use crate::trace::TraceWriter;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -36,8 +37,8 @@ pub struct RunOptions {
     pub keep_log: bool,
     /// Strict lockstep against the timed model (off: the protocol checkers are the only judge).
     pub lockstep: bool,
-    /// Run the code-coverage build and write this run's Verilator coverage data here.
-    pub code_coverage: Option<PathBuf>,
+    /// Run the code-coverage build, and where its counts go.
+    pub code_coverage: CodeCoverage,
     /// Initial values of RTL variables no reset assigns (default: random from the run seed).
     pub reset: ResetMode,
 }
@@ -52,10 +53,30 @@ impl RunOptions {
             trace_out: None,
             keep_log: true,
             lockstep: true,
-            code_coverage: None,
+            code_coverage: CodeCoverage::Off,
             reset: ResetMode::default(),
         }
     }
+}
+
+/// Whether a run uses the code-coverage build, and where its Verilator coverage counts go.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum CodeCoverage {
+    /// The plain build: no code coverage.
+    #[default]
+    Off,
+    /// This run's data written to its own file (the reference per-worker sums are checked against).
+    File(PathBuf),
+    /// This run's counters added to its [`Worker`]'s sums, written once per worker and build.
+    Summed,
+}
+
+/// What one regression worker keeps across its runs: the RTL builds it has resolved (each
+/// looked up once, not per run) and the code-coverage counters of its runs, summed.
+#[derive(Default)]
+pub struct Worker {
+    builds: HashMap<(String, String, sim::Variant, PathBuf), sim::Built>,
+    pub coverage: sim::coverage::CounterSums,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,8 +149,34 @@ pub fn resolve(scenario: &Scenario) -> Result<(&'static dyn Flavor, &'static Tes
     Ok((flavor, def, cfg))
 }
 
-/// Run a scenario. `Err` only for infrastructure problems.
+/// Run a scenario on its own. `Err` only for infrastructure problems.
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> {
+    if opts.code_coverage == CodeCoverage::Summed {
+        return Err("summed code coverage needs a regression worker (run::Worker)".into());
+    }
+    Worker::default().run(scenario, opts)
+}
+
+impl Worker {
+    /// The build of a flavor's top under a configuration, resolved on the worker's first run
+    /// that needs it.
+    fn build(&mut self, flavor: &dyn Flavor, cfg: &RtlConfig, opts: &RunOptions, variant: sim::Variant) -> Result<sim::Built, String> {
+        let key = (flavor.name().to_string(), cfg.name.clone(), variant, opts.rtl_dir.clone());
+        if let Some(b) = self.builds.get(&key) {
+            return Ok(b.clone());
+        }
+        let built = sim::build(&build_spec(flavor, cfg, &opts.rtl_dir, variant), &opts.cache_root).map_err(|e| e.to_string())?;
+        self.builds.insert(key, built.clone());
+        Ok(built)
+    }
+
+    /// Run a scenario. `Err` only for infrastructure problems.
+    pub fn run(&mut self, scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> {
+        run_on(self, scenario, opts)
+    }
+}
+
+fn run_on(worker: &mut Worker, scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> {
     scenario.validate()?;
     let (flavor, def, cfg) = resolve(scenario)?;
     let sizes = flavor.queue_sizes();
@@ -143,12 +190,14 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
         ));
     }
     let variant = match (&opts.waves, &opts.code_coverage) {
-        (Some(_), Some(_)) => return Err("waves and code coverage come from different builds: ask for one of them".into()),
-        (Some(_), None) => sim::Variant::Waves,
-        (None, Some(_)) => sim::Variant::Coverage,
-        (None, None) => sim::Variant::Plain,
+        (Some(_), CodeCoverage::File(_) | CodeCoverage::Summed) => {
+            return Err("waves and code coverage come from different builds: ask for one of them".into())
+        }
+        (Some(_), CodeCoverage::Off) => sim::Variant::Waves,
+        (None, CodeCoverage::File(_) | CodeCoverage::Summed) => sim::Variant::Coverage,
+        (None, CodeCoverage::Off) => sim::Variant::Plain,
     };
-    let built = sim::build(&build_spec(flavor, &cfg, &opts.rtl_dir, variant), &opts.cache_root).map_err(|e| e.to_string())?;
+    let built = worker.build(flavor, &cfg, opts, variant)?;
     let reset = opts.reset.for_run(scenario.seed);
     let model = sim::Model::load_with(&built, reset.values(scenario.seed)).map_err(|e| e.to_string())?;
     let trace = match &opts.trace_out {
@@ -208,8 +257,10 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, String> 
             Some(Verdict { rule: Some(want.to_string()), judge: Judge::Assertion, report })
         }
     };
-    if let Some(path) = &opts.code_coverage {
-        bench.write_code_coverage(path)?;
+    match &opts.code_coverage {
+        CodeCoverage::Off => {}
+        CodeCoverage::File(path) => bench.dut().write_coverage(path).map_err(|e| e.to_string())?,
+        CodeCoverage::Summed => worker.coverage.add(&built, bench.dut()).map_err(|e| e.to_string())?,
     }
     if let Some(e) = &bench.obs().trace_error {
         return Err(format!("writing the trace failed: {e}"));
