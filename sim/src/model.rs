@@ -36,6 +36,7 @@ type TimeFn = unsafe extern "C" fn(*mut c_void, u64);
 type PtrsFn = unsafe extern "C" fn(*mut c_void, *mut *mut c_void);
 type PathFn = unsafe extern "C" fn(*mut c_void, *const c_char) -> i32;
 type CountersFn = unsafe extern "C" fn(*mut c_void, *mut *mut u32) -> u32;
+type RenewFn = unsafe extern "C" fn(*mut c_void, i32, i32) -> i32;
 
 /// The shim's entry points, resolved once per library.
 struct Api {
@@ -48,6 +49,26 @@ struct Api {
     waves: Option<(PathFn, TimeFn, InstFn)>,
     /// Write the coverage file; the model's coverage counters.
     coverage: Option<(PathFn, CountersFn)>,
+    /// Make an instance as new again (coverage builds).
+    renew: Option<RenewFn>,
+}
+
+/// Instances of coverage builds whose models were dropped, per library, to be made as new
+/// again by the next load instead of constructed (see `sim_renew` in the shim).
+struct Spare(NonNull<c_void>);
+// SAFETY: an idle instance with its own context, owned by the list it sits in.
+unsafe impl Send for Spare {}
+/// At most this many idle instances per library (one per worker thread is what is used).
+const MAX_SPARES: usize = 64;
+
+fn spares() -> std::sync::MutexGuard<'static, HashMap<usize, Vec<Spare>>> {
+    static SPARES: OnceLock<Mutex<HashMap<usize, Vec<Spare>>>> = OnceLock::new();
+    SPARES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The key of a library in the spare lists: its (leaked, unique) entry points.
+fn api_key(api: &'static Api) -> usize {
+    api as *const Api as usize
 }
 
 /// Loaded libraries, by canonical path; leaked on purpose (see module docs).
@@ -114,6 +135,10 @@ fn resolve(lib: &'static libloading::Library, path: &Path, built: &Built) -> Res
                 Variant::Coverage => Some((sym(lib, path, "sim_coverage_write")?, sym(lib, path, "sim_coverage_counters")?)),
                 _ => None,
             },
+            renew: match built.variant {
+                Variant::Coverage => Some(sym(lib, path, "sim_renew")?),
+                _ => None,
+            },
         })
     }
 }
@@ -167,6 +192,10 @@ pub struct Model {
     ptrs: Vec<*mut u8>,
     top: String,
     variant: Variant,
+    /// Returned on drop to the spare instances of its library.
+    recycle: bool,
+    /// This instance was a spare, made as new again.
+    renewed: bool,
     #[cfg(debug_assertions)]
     alive: &'static std::sync::atomic::AtomicBool,
 }
@@ -183,11 +212,34 @@ impl Model {
     }
 
     /// [`Model::load`] with the initial values of unreset variables chosen by `reset`.
+    ///
+    /// A coverage build reuses the instance of a dropped model of the same library when there
+    /// is one, made as new again: the same initial values, no counts, time 0. Constructing it
+    /// anew would register every coverage point again, which costs more than a short run.
     pub fn load_with(b: &Built, reset: ResetValues) -> Result<Model, SimError> {
+        Model::instance(b, reset, true)
+    }
+
+    /// [`Model::load_with`], always constructing a new instance (and deleting it on drop).
+    pub fn load_new(b: &Built, reset: ResetValues) -> Result<Model, SimError> {
+        Model::instance(b, reset, false)
+    }
+
+    fn instance(b: &Built, reset: ResetValues, recycle: bool) -> Result<Model, SimError> {
         let api = api_for(b)?;
         let (mode, seed) = reset.verilator_args().map_err(|what| load_err(&b.lib, what))?;
-        // SAFETY: shim entry points with the signatures generated for them.
-        let inst = NonNull::new(unsafe { (api.new)(mode, seed) }).ok_or_else(|| SimError::Instance { top: b.top.clone() })?;
+        let recycle = recycle && api.renew.is_some();
+        let spare = if recycle { spares().get_mut(&api_key(api)).and_then(Vec::pop) } else { None };
+        let renewed = spare.is_some();
+        let inst = match (spare, api.renew) {
+            // SAFETY: an idle instance of this library; shim entry point.
+            (Some(Spare(inst)), Some(renew)) => match unsafe { renew(inst.as_ptr(), mode, seed) } {
+                0 => inst,
+                _ => return Err(SimError::Instance { top: b.top.clone() }),
+            },
+            // SAFETY: shim entry points with the signatures generated for them.
+            _ => NonNull::new(unsafe { (api.new)(mode, seed) }).ok_or_else(|| SimError::Instance { top: b.top.clone() })?,
+        };
         let mut ptrs = vec![std::ptr::null_mut::<c_void>(); b.ports.len()];
         // SAFETY: `ptrs` has exactly sim_port_count() slots (checked in resolve).
         unsafe { (api.port_ptrs)(inst.as_ptr(), ptrs.as_mut_ptr()) };
@@ -199,6 +251,8 @@ impl Model {
             ptrs: ptrs.into_iter().map(|p| p.cast::<u8>()).collect(),
             top: b.top.clone(),
             variant: b.variant,
+            recycle,
+            renewed,
             #[cfg(debug_assertions)]
             alive: Box::leak(Box::new(std::sync::atomic::AtomicBool::new(true))),
         })
@@ -237,6 +291,11 @@ impl Model {
 
     pub fn variant(&self) -> Variant {
         self.variant
+    }
+
+    /// Whether this instance is a dropped model's, made as new again (see [`Model::load_with`]).
+    pub fn renewed(&self) -> bool {
+        self.renewed
     }
 
     /// Evaluate the model (settle after input changes / a clock edge).
@@ -340,6 +399,14 @@ impl Drop for Model {
     fn drop(&mut self) {
         #[cfg(debug_assertions)]
         self.alive.store(false, std::sync::atomic::Ordering::Relaxed);
+        if self.recycle {
+            let mut spares = spares();
+            let list = spares.entry(api_key(self.api)).or_default();
+            if list.len() < MAX_SPARES {
+                list.push(Spare(self.inst));
+                return;
+            }
+        }
         // SAFETY: runs final blocks, closes waves, frees instance and context.
         unsafe { (self.api.delete)(self.inst.as_ptr()) }
     }

@@ -17,7 +17,7 @@ pub const SHIM_VERSION: u32 = 2;
 
 /// Bump whenever the coverage-only part of the shim changes: only coverage builds carry it in
 /// their cache key, so plain and waves builds stay cached.
-pub const COVERAGE_SHIM_VERSION: u32 = 1;
+pub const COVERAGE_SHIM_VERSION: u32 = 2;
 
 /// Linker version script: export the shim, hide everything else (the Verilator
 /// runtime and libstdc++ template instances) so two models in one process never
@@ -48,7 +48,7 @@ pub fn generate(prefix: &str, ports: &[PortInfo], variant: Variant) -> String {
         let _ = writeln!(w, "#include \"verilated_fst_c.h\"");
     }
     if cov {
-        let _ = writeln!(w, "#include <type_traits>\n#include \"verilated_cov.h\"\n#include \"{prefix}__Syms.h\"");
+        let _ = writeln!(w, "#include <algorithm>\n#include <type_traits>\n#include \"verilated_cov.h\"\n#include \"{prefix}__Syms.h\"");
     }
     let _ = writeln!(w, "#define SIM_API extern \"C\" __attribute__((visibility(\"default\")))");
     let _ = writeln!(w, "\nnamespace {{\nstruct Inst {{\n    VerilatedContext* ctx;\n    {prefix}* model;");
@@ -191,6 +191,34 @@ SIM_API uint32_t sim_coverage_counters(void* p, uint32_t** out) {{
     using C = Counters<{prefix}__Syms>;
     *out = C::at(static_cast<Inst*>(p)->model->rootp->vlSymsp);
     return C::n;
+}}
+
+// An instance made as new again, without constructing it: constructing a coverage build
+// registers every coverage point by name, which costs more than a short run. What the
+// constructor sets that a run changes: every variable (the generated var reset, under the
+// context's reset mode and seed), the first-eval flag, the counters; and the context's time
+// and $finish/$stop state.
+void {prefix}___024root___ctor_var_reset({prefix}___024root* vlSelf);
+SIM_API int sim_renew(void* p, int32_t rand_reset, int32_t rand_seed) {{
+    try {{
+        Inst* in = static_cast<Inst*>(p);
+        VerilatedContext* c = in->ctx;
+        c->randReset(rand_reset);
+        c->randSeed(rand_seed);
+        c->gotFinish(false);
+        c->gotError(false);
+        c->errorCount(0);
+        c->time(0);
+        Verilated::threadContextp(c);
+        {prefix}__Syms* syms = in->model->rootp->vlSymsp;
+        {prefix}___024root___ctor_var_reset(in->model->rootp);
+        syms->__Vm_didInit = false;
+        using C = Counters<{prefix}__Syms>;
+        if (uint32_t* counts = C::at(syms)) std::fill(counts, counts + C::n, 0u);
+        return 0;
+    }} catch (...) {{
+        return 1;
+    }}
 }}"#
         );
     }

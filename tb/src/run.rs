@@ -199,7 +199,12 @@ fn run_on(worker: &mut Worker, scenario: &Scenario, opts: &RunOptions) -> Result
     };
     let built = worker.build(flavor, &cfg, opts, variant)?;
     let reset = opts.reset.for_run(scenario.seed);
-    let model = sim::Model::load_with(&built, reset.values(scenario.seed)).map_err(|e| e.to_string())?;
+    // A run with its own coverage file is the reference for summed counters: a new instance.
+    let model = match opts.code_coverage {
+        CodeCoverage::File(_) => sim::Model::load_new(&built, reset.values(scenario.seed)),
+        _ => sim::Model::load_with(&built, reset.values(scenario.seed)),
+    };
+    let model = model.map_err(|e| e.to_string())?;
     let trace = match &opts.trace_out {
         Some(p) => Some(TraceWriter::create(p).map_err(|e| format!("cannot write trace {}: {e}", p.display()))?),
         None => None,

@@ -51,9 +51,10 @@ impl CounterSums {
         self.builds.values().map(|s| s.runs).sum()
     }
 
-    /// Write one `.dat` per build into `dir`, named `<stem>-<hash>.dat` (first 12 hex digits of
-    /// the build hash). Returns the files written.
+    /// Write one `.dat` per build into `dir` (created if missing), named `<stem>-<hash>.dat`
+    /// (first 12 hex digits of the build hash). Returns the files written.
     pub fn write_dats(&self, dir: &Path, stem: &str) -> Result<Vec<PathBuf>, SimError> {
+        std::fs::create_dir_all(dir).map_err(|_| SimError::Output { what: "coverage", path: dir.to_path_buf() })?;
         let mut out = Vec::new();
         for (hash, sum) in &self.builds {
             let path = dir.join(format!("{stem}-{}.dat", &hash[..12.min(hash.len())]));
