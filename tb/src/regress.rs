@@ -196,7 +196,7 @@ pub struct ResultsFile {
 }
 
 /// Functional coverage counters of the runs under one configuration of one flavor's top.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConfigCoverage {
     pub config: String,
     pub data: CoverData,
