@@ -23,7 +23,9 @@
 //! points, exactly the set of the six single flags together). The project's
 //! [`Variant::Coverage`](crate::Variant::Coverage) passes `--coverage`, so it
 //! already has every metric, expression and FSM coverage included; no extra
-//! flag is needed. Any other `v_<name>` page maps to metric `<name>`.
+//! flag is needed. [`Variant::LineCoverage`](crate::Variant::LineCoverage) passes
+//! `--coverage-line` alone: `v_line` and `v_branch` points only. Any other `v_<name>` page
+//! maps to metric `<name>`.
 //!
 //! Toggle points are counted as Verilator writes them: one point per bit and
 //! direction (`count[3]:0->1` and `count[3]:1->0` are two points).

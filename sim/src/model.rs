@@ -132,11 +132,11 @@ fn resolve(lib: &'static libloading::Library, path: &Path, built: &Built) -> Res
                 _ => None,
             },
             coverage: match built.variant {
-                Variant::Coverage => Some((sym(lib, path, "sim_coverage_write")?, sym(lib, path, "sim_coverage_counters")?)),
+                v if v.has_coverage() => Some((sym(lib, path, "sim_coverage_write")?, sym(lib, path, "sim_coverage_counters")?)),
                 _ => None,
             },
             renew: match built.variant {
-                Variant::Coverage => Some(sym(lib, path, "sim_renew")?),
+                v if v.has_coverage() => Some(sym(lib, path, "sim_renew")?),
                 _ => None,
             },
         })

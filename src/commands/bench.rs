@@ -40,8 +40,13 @@ struct BenchReport {
     rtl_hash: String,
     cycles: u64,
     harness_cycles_per_s: f64,
-    /// The harness on the code-coverage build: a regression's single-run rate.
+    /// The harness on the code-coverage build of every metric (a sign-off regression's build).
     coverage_harness_cycles_per_s: f64,
+    /// The harness on the line and branch coverage build (any other regression's build).
+    line_coverage_harness_cycles_per_s: f64,
+    /// Harness cycles/s on the plain build over that on each coverage build: what each set of
+    /// metrics costs a run ("line": lines and branches; "all": also toggles and expressions).
+    coverage_slowdown: std::collections::BTreeMap<&'static str, f64>,
     plain_cpp_cycles_per_s: f64,
     ratio: f64,
     target_ratio: f64,
@@ -67,7 +72,10 @@ pub fn main(a: BenchArgs) -> Result<ExitCode, String> {
     row("best of runs, cycles/s", &|r| r.flavor.to_string());
     row("plain C++ Verilator loop (no checks)", &|r| format!("{:.0}", r.plain_cpp_cycles_per_s));
     row("iommu-tb harness (lockstep + checkers)", &|r| format!("{:.0}", r.harness_cycles_per_s));
-    row("the same on the code-coverage build", &|r| format!("{:.0}", r.coverage_harness_cycles_per_s));
+    row("the same, line/branch coverage build", &|r| format!("{:.0}", r.line_coverage_harness_cycles_per_s));
+    row("the same, all-metrics coverage build", &|r| format!("{:.0}", r.coverage_harness_cycles_per_s));
+    row("slowdown of line/branch coverage", &|r| format!("{:.2}x", r.coverage_slowdown["line"]));
+    row("slowdown of all metrics (+ toggle, expr)", &|r| format!("{:.2}x", r.coverage_slowdown["all"]));
     for r in &reports {
         println!("{} ratio {:.2} (target >= {:.1})", r.flavor, r.ratio, r.target_ratio);
     }
@@ -90,6 +98,7 @@ fn bench_flavor(flavor: &dyn Flavor, a: &BenchArgs, opts: &RunOptions, root: &Pa
     let mut plain = 0f64;
     let mut harness = 0f64;
     let mut coverage = 0f64;
+    let mut line_coverage = 0f64;
     let (_, def) = flavors::find_test(Some(flavor.name()), flavor.bench_workload())?;
     let rate = |cycles: u64, opts: &RunOptions, worker: &mut run::Worker| -> Result<f64, String> {
         let scenario = tb::scenario::Scenario { max_cycles: cycles, ..(def.scenario)(1) };
@@ -101,11 +110,13 @@ fn bench_flavor(flavor: &dyn Flavor, a: &BenchArgs, opts: &RunOptions, root: &Pa
     };
     // The coverage build runs as a regression worker runs it (counters summed, not written).
     let cov_opts = RunOptions { code_coverage: run::CodeCoverage::Summed, ..opts.clone() };
+    let line_opts = RunOptions { code_metrics: run::CodeMetrics::Line, ..cov_opts.clone() };
     let mut worker = run::Worker::default();
     for _ in 0..a.reps.max(1) {
         plain = plain.max(run_plain_loop(&exe, a.cycles)?);
         harness = harness.max(rate(a.cycles, opts, &mut worker)?);
         coverage = coverage.max(rate(a.cycles / 4, &cov_opts, &mut worker)?);
+        line_coverage = line_coverage.max(rate(a.cycles / 4, &line_opts, &mut worker)?);
     }
     Ok(BenchReport {
         flavor: flavor.name(),
@@ -113,6 +124,8 @@ fn bench_flavor(flavor: &dyn Flavor, a: &BenchArgs, opts: &RunOptions, root: &Pa
         cycles: a.cycles,
         harness_cycles_per_s: harness,
         coverage_harness_cycles_per_s: coverage,
+        line_coverage_harness_cycles_per_s: line_coverage,
+        coverage_slowdown: [("line", harness / line_coverage), ("all", harness / coverage)].into_iter().collect(),
         plain_cpp_cycles_per_s: plain,
         ratio: harness / plain,
         target_ratio: 0.7,

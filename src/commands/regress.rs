@@ -13,7 +13,7 @@ use tb::regress::{self, CodeCoverageOut, Plan, ResultsFile};
 use tb::report::input::RtlBuild;
 use tb::report::{default_gates, Gate};
 use tb::reset::ResetMode;
-use tb::run::{self, RunOptions, RunResult, Status};
+use tb::run::{self, CodeMetrics, RunOptions, RunResult, Status};
 use tb::scenario::Scenario;
 use tb::shard::Shard;
 
@@ -47,6 +47,11 @@ pub struct RegressArgs {
     /// Skip code coverage (runs use the plain build instead of the coverage build).
     #[arg(long)]
     no_code_coverage: bool,
+    /// Code coverage metrics: line (lines and branches), all (also toggles and expressions,
+    /// a slower build) or auto: all when a gate needs a metric beyond lines and branches or
+    /// this is a shard (the merge's gates are not known here), else line.
+    #[arg(long, default_value = "auto", value_name = "auto|line|all")]
+    coverage_metrics: String,
     /// Initial values of RTL flops no reset assigns: zero, ones, random (each run seeded from its
     /// seed) or random:SEED (one reset seed for every run).
     #[arg(long, default_value = "random", value_name = "zero|ones|random[:SEED]")]
@@ -94,7 +99,11 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
             .collect(),
         None => all,
     };
-    let opts = RunOptions { reset: a.reset_values, ..RunOptions::for_repo(&root) };
+    let code_metrics = match a.coverage_metrics.as_str() {
+        "auto" => auto_metrics(&gates, shard.is_some()),
+        m => m.parse::<CodeMetrics>()?,
+    };
+    let opts = RunOptions { reset: a.reset_values, code_metrics, ..RunOptions::for_repo(&root) };
     // Build (or find) the RTL of each flavor and configuration of the plan once before the
     // workers start; the plain builds' hashes name the RTL in the results.
     let mut rtl = Vec::new();
@@ -106,7 +115,7 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
             let spec = |v| run::build_spec(flavor, &cfg, &opts.rtl_dir, v);
             let built = sim::build(&spec(sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
             if !a.no_code_coverage {
-                sim::build(&spec(sim::Variant::Coverage), &opts.cache_root).map_err(|e| e.to_string())?;
+                sim::build(&spec(code_metrics.variant()), &opts.cache_root).map_err(|e| e.to_string())?;
             }
             rtl.push(RtlBuild { flavor: flavor.name().into(), config: cfg.name.clone(), top: flavor.top().into(), hash: built.hash });
         }
@@ -118,7 +127,8 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
     }
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     let hashes: Vec<String> = rtl.iter().map(|b| format!("{}@{} {}", b.top, b.config, &b.hash[..12])).collect();
-    println!("regress: {} runs on {jobs} jobs (RTL builds {})", work.len(), hashes.join(", "));
+    let metrics = if a.no_code_coverage { "no code coverage".to_string() } else { format!("code coverage: {code_metrics}") };
+    println!("regress: {} runs on {jobs} jobs, {metrics} (RTL builds {})", work.len(), hashes.join(", "));
 
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
@@ -179,6 +189,17 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
         return Ok(ExitCode::from(130));
     }
     Ok(if s.failed == 0 && gates_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The metrics a regression pays for when not told: lines and branches always; everything when
+/// a gate judges another metric, or when this is a shard (its merge may).
+fn auto_metrics(gates: &[Gate], shard: bool) -> CodeMetrics {
+    let beyond_lines = |g: &Gate| matches!(g, Gate::Code { metric, .. } if !matches!(metric.as_deref(), Some("line" | "branch")));
+    if shard || gates.iter().any(beyond_lines) {
+        CodeMetrics::All
+    } else {
+        CodeMetrics::Line
+    }
 }
 
 fn parse_gates(a: &SignoffArgs) -> Result<Vec<Gate>, String> {

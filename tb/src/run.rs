@@ -39,6 +39,8 @@ pub struct RunOptions {
     pub lockstep: bool,
     /// Run the code-coverage build, and where its counts go.
     pub code_coverage: CodeCoverage,
+    /// Which code-coverage build: the metrics it collects.
+    pub code_metrics: CodeMetrics,
     /// Initial values of RTL variables no reset assigns (default: random from the run seed).
     pub reset: ResetMode,
 }
@@ -54,6 +56,7 @@ impl RunOptions {
             keep_log: true,
             lockstep: true,
             code_coverage: CodeCoverage::Off,
+            code_metrics: CodeMetrics::All,
             reset: ResetMode::default(),
         }
     }
@@ -69,6 +72,48 @@ pub enum CodeCoverage {
     File(PathBuf),
     /// This run's counters added to its [`Worker`]'s sums, written once per worker and build.
     Summed,
+}
+
+/// The Verilator code-coverage metrics a coverage run collects; each set is its own build.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeMetrics {
+    /// Lines and branches (`sim::Variant::LineCoverage`): what every regression needs.
+    Line,
+    /// Every metric: lines, branches, toggles, expressions (and FSM and user points where the
+    /// RTL has them): what a sign-off needs.
+    #[default]
+    All,
+}
+
+impl CodeMetrics {
+    /// The build that collects these metrics.
+    pub fn variant(self) -> sim::Variant {
+        match self {
+            CodeMetrics::Line => sim::Variant::LineCoverage,
+            CodeMetrics::All => sim::Variant::Coverage,
+        }
+    }
+}
+
+impl std::str::FromStr for CodeMetrics {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "line" => Ok(CodeMetrics::Line),
+            "all" => Ok(CodeMetrics::All),
+            _ => Err(format!("unknown code coverage metrics '{s}' (line or all)")),
+        }
+    }
+}
+
+impl std::fmt::Display for CodeMetrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CodeMetrics::Line => "line",
+            CodeMetrics::All => "all",
+        })
+    }
 }
 
 /// What one regression worker keeps across its runs: the RTL builds it has resolved (each
@@ -194,7 +239,7 @@ fn run_on(worker: &mut Worker, scenario: &Scenario, opts: &RunOptions) -> Result
             return Err("waves and code coverage come from different builds: ask for one of them".into())
         }
         (Some(_), CodeCoverage::Off) => sim::Variant::Waves,
-        (None, CodeCoverage::File(_) | CodeCoverage::Summed) => sim::Variant::Coverage,
+        (None, CodeCoverage::File(_) | CodeCoverage::Summed) => opts.code_metrics.variant(),
         (None, CodeCoverage::Off) => sim::Variant::Plain,
     };
     let built = worker.build(flavor, &cfg, opts, variant)?;

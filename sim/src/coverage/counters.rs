@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::Dataset;
-use crate::{Built, Model, ResetValues, SimError, Variant};
+use crate::{Built, Model, ResetValues, SimError};
 
 /// One build's counters summed over runs.
 struct Sum {
@@ -68,7 +68,7 @@ impl CounterSums {
 /// Write a sum through a fresh instance of its build. The model's counters are 32 bits wide:
 /// a sum beyond that is written in passes of at most `u32::MAX` per counter, merged here.
 fn write_sum(sum: &Sum, path: &Path) -> Result<(), SimError> {
-    debug_assert_eq!(sum.built.variant, Variant::Coverage);
+    debug_assert!(sum.built.variant.has_coverage());
     let mut left = sum.counts.clone();
     let mut merged: Option<Dataset> = None;
     let mut pass = 0u32;
