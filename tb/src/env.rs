@@ -355,6 +355,7 @@ mod tests {
             irq: Rc::new(Event::new()),
             queue: Rc::default(),
             tickets: Rc::default(),
+            config: Rc::new(crate::config::RtlConfig::default_config()),
         }
     }
 
