@@ -13,7 +13,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 use tb::regress::ResultsFile;
 
-/// A small regression of both flavors, with code coverage and a sign-off gate.
+/// A small regression of both flavors, with code coverage and sign-off gates (toggle: every
+/// metric, on the shards too).
 const REGRESSION: &[&str] = &[
     "--seeds",
     "3",
@@ -28,7 +29,7 @@ const REGRESSION: &[&str] = &[
     "--test",
     "vtd_basic_write",
 ];
-const GATE: &[&str] = &["--gate", "pass-rate=100"];
+const GATE: &[&str] = &["--gate", "pass-rate=100,toggle=1"];
 const SHARDS: &str = "3";
 
 fn script(name: &str) -> PathBuf {
@@ -138,8 +139,10 @@ fn job_array_and_merge_equal_a_local_run() {
     assert_eq!(merged.functional_by_config, whole.functional_by_config);
     assert_eq!(merged.rtl, whole.rtl);
     let dat = |d: &Path| sim::coverage::Dataset::read(&d.join("coverage.dat")).unwrap();
-    assert_eq!(dat(&out.join("merged")), dat(&local), "merged code coverage");
-    assert!(log("merge.log").contains("gate pass-rate=100"), "the merge applied the gate:\n{}", log("merge.log"));
+    let merged_dat = dat(&out.join("merged"));
+    assert!(merged_dat.metrics().contains("toggle"), "the shards collected every metric for the toggle gate");
+    assert_eq!(merged_dat, dat(&local), "merged code coverage");
+    assert!(log("merge.log").contains("gate toggle=1"), "the merge applied the gates:\n{}", log("merge.log"));
     drop(cluster);
     assert!(!dir.join("cluster/slurmctld.pid").exists(), "daemons stopped");
 }

@@ -37,6 +37,12 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     *) regress+=("${args[i]}") ;;
   esac
 done
+# The shards do not see the gates, so they would collect lines and branches only: when a gate
+# judges another code metric (toggle, expr, fsm, user, code), they collect every metric.
+if [[ " ${regress[*]} " != *" --coverage-metrics"* ]] && printf '%s\n' "${signoff[@]}" \
+   | grep -Eq '(^|[=,])(toggle|expr|fsm|user|code)='; then
+  regress+=(--coverage-metrics all)
+fi
 
 mkdir -p "$out/logs"
 # shellcheck disable=SC2086 # SBATCH_OPTS is a list of options

@@ -48,8 +48,8 @@ pub struct RegressArgs {
     #[arg(long)]
     no_code_coverage: bool,
     /// Code coverage metrics: line (lines and branches), all (also toggles and expressions,
-    /// a slower build) or auto: all when a gate needs a metric beyond lines and branches or
-    /// this is a shard (the merge's gates are not known here), else line.
+    /// a slower build) or auto: all when a gate needs a metric beyond lines and branches, else
+    /// line (shards of a sign-off whose gates only their merge applies: say all).
     #[arg(long, default_value = "auto", value_name = "auto|line|all")]
     coverage_metrics: String,
     /// Initial values of RTL flops no reset assigns: zero, ones, random (each run seeded from its
@@ -100,7 +100,7 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
         None => all,
     };
     let code_metrics = match a.coverage_metrics.as_str() {
-        "auto" => auto_metrics(&gates, shard.is_some()),
+        "auto" => auto_metrics(&gates),
         m => m.parse::<CodeMetrics>()?,
     };
     let opts = RunOptions { reset: a.reset_values, code_metrics, ..RunOptions::for_repo(&root) };
@@ -192,10 +192,10 @@ pub fn main(a: RegressArgs) -> Result<ExitCode, String> {
 }
 
 /// The metrics a regression pays for when not told: lines and branches always; everything when
-/// a gate judges another metric, or when this is a shard (its merge may).
-fn auto_metrics(gates: &[Gate], shard: bool) -> CodeMetrics {
+/// a gate judges another metric. (Not whether it is a shard: shards must merge to the whole.)
+fn auto_metrics(gates: &[Gate]) -> CodeMetrics {
     let beyond_lines = |g: &Gate| matches!(g, Gate::Code { metric, .. } if !matches!(metric.as_deref(), Some("line" | "branch")));
-    if shard || gates.iter().any(beyond_lines) {
+    if gates.iter().any(beyond_lines) {
         CodeMetrics::All
     } else {
         CodeMetrics::Line
