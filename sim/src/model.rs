@@ -18,6 +18,11 @@
 //! model per test should not pay for dlopen each time. Each instance gets its
 //! own `VerilatedContext`, so models of the same or different builds can run
 //! in parallel threads.
+//!
+//! Instances of coverage builds are not deleted when their `Model` drops: the next load of the
+//! same library makes one as new again (`sim_renew`), because constructing one registers every
+//! coverage point by name, which costs more than a short run. [`Model::load_new`] always
+//! constructs.
 
 use std::collections::HashMap;
 use std::ffi::{c_char, c_void, CStr, CString};
