@@ -104,7 +104,9 @@ fn job_array_and_merge_equal_a_local_run() {
     let local = dir.join("local");
     let _ = std::fs::remove_dir_all(&out);
     let _ = std::fs::remove_dir_all(&local);
-    let cluster = Cluster::start(&dir.join("cluster"));
+    // Short: the munge and slurmd sockets live there, and a socket path has at most 107 bytes.
+    let cluster_dir = std::env::temp_dir().join(format!("iommutb-slurm-{}", std::process::id()));
+    let cluster = Cluster::start(&cluster_dir);
 
     let o = cluster.command(script("submit.sh")).arg(SHARDS).arg(&out).args(REGRESSION).args(GATE).output().unwrap();
     assert!(o.status.success(), "submit failed: {}{}", text(&o.stdout), text(&o.stderr));
@@ -144,5 +146,8 @@ fn job_array_and_merge_equal_a_local_run() {
     assert_eq!(merged_dat, dat(&local), "merged code coverage");
     assert!(log("merge.log").contains("gate toggle=1"), "the merge applied the gates:\n{}", log("merge.log"));
     drop(cluster);
-    assert!(!dir.join("cluster/slurmctld.pid").exists(), "daemons stopped");
+    for daemon in ["munged", "slurmctld", "slurmd"] {
+        assert!(!cluster_dir.join(format!("{daemon}.pid")).exists(), "{daemon} stopped");
+    }
+    let _ = std::fs::remove_dir_all(&cluster_dir);
 }
