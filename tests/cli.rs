@@ -164,7 +164,7 @@ fn bench_reports_both_rates_and_the_ratio() {
     // The pipeline of `make bench` (C++ loop compiled against the cached build, harness run);
     // speed itself is a figure to read, not a pass/fail criterion.
     let out = tmp("bench");
-    let o = iommu_tb(&["bench", "--cycles", "20000", "--reps", "1", "--out", out.to_str().unwrap()]);
+    let o = iommu_tb(&["bench", "--cycles", "20000", "--reps", "1", "--regress-seeds", "2", "--out", out.to_str().unwrap()]);
     let stdout = text(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{stdout}{}", text(&o.stderr));
     assert!(stdout.contains("ratio"), "{stdout}");
@@ -175,7 +175,25 @@ fn bench_reports_both_rates_and_the_ratio() {
         let (h, p) = (v["harness_cycles_per_s"].as_f64().unwrap(), v["plain_cpp_cycles_per_s"].as_f64().unwrap());
         assert!(h > 0.0 && p > 0.0, "{v}");
         assert!((v["ratio"].as_f64().unwrap() - h / p).abs() < 1e-9, "{v}");
+        for (m, rate) in [("line", "line_coverage_harness_cycles_per_s"), ("all", "coverage_harness_cycles_per_s")] {
+            let c = v[rate].as_f64().unwrap();
+            assert!(c > 0.0 && (v["coverage_slowdown"][m].as_f64().unwrap() - h / c).abs() < 1e-9, "{v}");
+        }
     }
+    // Start-up per run of both builds, and the efficiency of both regressions.
+    let t = &all["throughput"];
+    let builds: Vec<&str> = t["startup"].as_array().unwrap().iter().map(|s| s["build"].as_str().unwrap()).collect();
+    assert_eq!(builds, ["plain", "coverage"], "{t}");
+    assert!(t["startup"].as_array().unwrap().iter().all(|s| s["per_run_ms"].as_f64().unwrap() > 0.0), "{t}");
+    let regressions = t["regressions"].as_array().unwrap();
+    assert_eq!(regressions.len(), 2, "{t}");
+    for r in regressions {
+        let f = |k: &str| r[k].as_f64().unwrap();
+        assert!(f("runs") > 0.0 && f("cycles") > 0.0, "{r}");
+        assert!((f("aggregate_cycles_per_s") - f("cycles") / f("elapsed_s")).abs() < 1e-6 * f("aggregate_cycles_per_s"), "{r}");
+        assert!((f("efficiency") - f("aggregate_cycles_per_s") / (f("jobs") * f("single_run_cycles_per_s"))).abs() < 1e-9, "{r}");
+    }
+    assert!(stdout.contains("efficiency") && stdout.contains("start-up per run"), "{stdout}");
 }
 
 #[test]

@@ -194,3 +194,29 @@ fn corrupt_inputs_to_merge_keep_earlier_output() {
 
     assert_eq!(std::fs::read_to_string(out.join("results.json")).unwrap(), before, "a failed merge changed earlier output");
 }
+
+/// Code coverage metrics: lines and branches unless a gate judges another metric or they are
+/// asked for; the report says which were collected, and a gate on one left out fails.
+#[test]
+fn coverage_metrics_follow_the_gates() {
+    let cases: [(&str, &[&str], bool, i32); 4] = [
+        ("default", &[], false, 0),
+        ("toggle-gate", &["--gate", "toggle=1"], true, 0),
+        ("asked", &["--coverage-metrics", "all"], true, 0),
+        ("gate-without-its-metric", &["--gate", "toggle=1", "--coverage-metrics", "line"], false, 1),
+    ];
+    for (name, extra, toggle, code) in cases {
+        let out = dir(&format!("metrics-{name}"));
+        let args =
+            [&["regress", "--seed", "1", "--test", "basic_write", "--config", "default", "--out", out.to_str().unwrap()], extra].concat();
+        let o = iommu_tb(&args);
+        assert_eq!(o.status.code(), Some(code), "{name}: {}{}", text(&o.stdout), text(&o.stderr));
+        let totals = &json(&out.join("coverage.json"))["code"]["totals"];
+        assert!(totals["line"].is_array() && totals["branch"].is_array(), "{name}: lines and branches always: {totals}");
+        assert_eq!(totals["toggle"].is_array(), toggle, "{name}: {totals}");
+        let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+        let left_out = report.contains("Not collected by this regression's coverage build: toggle, expr.");
+        assert_eq!(left_out, !toggle, "{name}: the report says which metrics were collected");
+    }
+    one_line_error(&iommu_tb(&["regress", "--coverage-metrics", "most"]), "unknown code coverage metrics 'most'");
+}

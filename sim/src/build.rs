@@ -27,7 +27,7 @@ use crate::hash::cache_key;
 use crate::locate::Verilator;
 use crate::ports::{parse_header, PortInfo};
 use crate::runtime::Runtime;
-use crate::shim::{self, SHIM_VERSION};
+use crate::shim::{self, COVERAGE_SHIM_VERSION, SHIM_VERSION};
 use crate::SimError;
 
 /// Which flavour of the model to build; each is its own cached library.
@@ -41,6 +41,16 @@ pub enum Variant {
     /// Verilator code coverage (`--coverage`: in 5.048 line, branch, toggle,
     /// expression, FSM and user points; read them with [`crate::coverage`]).
     Coverage,
+    /// Verilator code coverage of lines and branches only (`--coverage-line`): cheaper to
+    /// run than [`Variant::Coverage`], whose toggle points sample every bit every cycle.
+    LineCoverage,
+}
+
+impl Variant {
+    /// A code-coverage build (counters, coverage file).
+    pub fn has_coverage(self) -> bool {
+        matches!(self, Variant::Coverage | Variant::LineCoverage)
+    }
 }
 
 /// What to build. `sources` and `include_dirs` are read for the cache key;
@@ -113,6 +123,7 @@ fn variant_flags(v: Variant) -> &'static [&'static str] {
         Variant::Plain => &[],
         Variant::Waves => &["--trace-fst"],
         Variant::Coverage => &["--coverage"],
+        Variant::LineCoverage => &["--coverage-line"],
     }
 }
 
@@ -126,8 +137,9 @@ fn jobs() -> String {
 
 /// Everything fixed by this crate that shapes the library: part of the key.
 fn recipe(variant: Variant) -> String {
+    let cov_shim = if variant.has_coverage() { format!("cov-shim={COVERAGE_SHIM_VERSION};") } else { String::new() };
     format!(
-        "shim={SHIM_VERSION};verilator={:?};variant={:?};cflags={CFLAGS};ldflags={LDFLAGS};opt={OPT:?};cxx={}",
+        "shim={SHIM_VERSION};{cov_shim}verilator={:?};variant={:?};cflags={CFLAGS};ldflags={LDFLAGS};opt={OPT:?};cxx={}",
         VERILATOR_FLAGS,
         variant_flags(variant),
         cxx()

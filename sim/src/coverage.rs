@@ -23,7 +23,9 @@
 //! points, exactly the set of the six single flags together). The project's
 //! [`Variant::Coverage`](crate::Variant::Coverage) passes `--coverage`, so it
 //! already has every metric, expression and FSM coverage included; no extra
-//! flag is needed. Any other `v_<name>` page maps to metric `<name>`.
+//! flag is needed. [`Variant::LineCoverage`](crate::Variant::LineCoverage) passes
+//! `--coverage-line` alone: `v_line` and `v_branch` points only. Any other `v_<name>` page
+//! maps to metric `<name>`.
 //!
 //! Toggle points are counted as Verilator writes them: one point per bit and
 //! direction (`count[3]:0->1` and `count[3]:1->0` are two points).
@@ -54,6 +56,8 @@
 //! ```no_run
 //! use sim::coverage::{self, SummaryOptions};
 //! // One .dat per run: model.write_coverage(&dir.join(format!("{seed}.dat")))?
+//! // or, cheaper, counters summed in memory over runs and one .dat per build:
+//! // sums.add(&built, &model)?; ... sums.write_dats(dir, "worker0")?
 //! let merged = coverage::merge_files(["run1.dat", "run2.dat"])?;
 //! merged.write_dat("merged.dat".as_ref())?;
 //! let summary = merged.summary(&SummaryOptions { root: Some("/repo".into()), ..Default::default() });
@@ -63,6 +67,7 @@
 //! ```
 
 mod annotate;
+mod counters;
 mod lcov;
 mod summary;
 
@@ -73,6 +78,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use annotate::{AnnotateOptions, Annotated, LineHits};
+pub use counters::CounterSums;
 pub use summary::{CodeSummary, FileCoverage, SummaryOptions};
 
 /// First line of every Verilator coverage file.

@@ -18,6 +18,11 @@
 //! model per test should not pay for dlopen each time. Each instance gets its
 //! own `VerilatedContext`, so models of the same or different builds can run
 //! in parallel threads.
+//!
+//! Instances of coverage builds are not deleted when their `Model` drops: the next load of the
+//! same library makes one as new again (`sim_renew`), because constructing one registers every
+//! coverage point by name, which costs more than a short run. [`Model::load_new`] always
+//! constructs.
 
 use std::collections::HashMap;
 use std::ffi::{c_char, c_void, CStr, CString};
@@ -35,6 +40,8 @@ type StatusFn = unsafe extern "C" fn(*mut c_void) -> u32;
 type TimeFn = unsafe extern "C" fn(*mut c_void, u64);
 type PtrsFn = unsafe extern "C" fn(*mut c_void, *mut *mut c_void);
 type PathFn = unsafe extern "C" fn(*mut c_void, *const c_char) -> i32;
+type CountersFn = unsafe extern "C" fn(*mut c_void, *mut *mut u32) -> u32;
+type RenewFn = unsafe extern "C" fn(*mut c_void, i32, i32) -> i32;
 
 /// The shim's entry points, resolved once per library.
 struct Api {
@@ -45,7 +52,28 @@ struct Api {
     set_time: TimeFn,
     port_ptrs: PtrsFn,
     waves: Option<(PathFn, TimeFn, InstFn)>,
-    coverage: Option<PathFn>,
+    /// Write the coverage file; the model's coverage counters.
+    coverage: Option<(PathFn, CountersFn)>,
+    /// Make an instance as new again (coverage builds).
+    renew: Option<RenewFn>,
+}
+
+/// Instances of coverage builds whose models were dropped, per library, to be made as new
+/// again by the next load instead of constructed (see `sim_renew` in the shim).
+struct Spare(NonNull<c_void>);
+// SAFETY: an idle instance with its own context, owned by the list it sits in.
+unsafe impl Send for Spare {}
+/// At most this many idle instances per library (one per worker thread is what is used).
+const MAX_SPARES: usize = 64;
+
+fn spares() -> std::sync::MutexGuard<'static, HashMap<usize, Vec<Spare>>> {
+    static SPARES: OnceLock<Mutex<HashMap<usize, Vec<Spare>>>> = OnceLock::new();
+    SPARES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The key of a library in the spare lists: its (leaked, unique) entry points.
+fn api_key(api: &'static Api) -> usize {
+    api as *const Api as usize
 }
 
 /// Loaded libraries, by canonical path; leaked on purpose (see module docs).
@@ -109,7 +137,11 @@ fn resolve(lib: &'static libloading::Library, path: &Path, built: &Built) -> Res
                 _ => None,
             },
             coverage: match built.variant {
-                Variant::Coverage => Some(sym(lib, path, "sim_coverage_write")?),
+                v if v.has_coverage() => Some((sym(lib, path, "sim_coverage_write")?, sym(lib, path, "sim_coverage_counters")?)),
+                _ => None,
+            },
+            renew: match built.variant {
+                v if v.has_coverage() => Some(sym(lib, path, "sim_renew")?),
                 _ => None,
             },
         })
@@ -165,6 +197,10 @@ pub struct Model {
     ptrs: Vec<*mut u8>,
     top: String,
     variant: Variant,
+    /// Returned on drop to the spare instances of its library.
+    recycle: bool,
+    /// This instance was a spare, made as new again.
+    renewed: bool,
     #[cfg(debug_assertions)]
     alive: &'static std::sync::atomic::AtomicBool,
 }
@@ -181,11 +217,34 @@ impl Model {
     }
 
     /// [`Model::load`] with the initial values of unreset variables chosen by `reset`.
+    ///
+    /// A coverage build reuses the instance of a dropped model of the same library when there
+    /// is one, made as new again: the same initial values, no counts, time 0. Constructing it
+    /// anew would register every coverage point again, which costs more than a short run.
     pub fn load_with(b: &Built, reset: ResetValues) -> Result<Model, SimError> {
+        Model::instance(b, reset, true)
+    }
+
+    /// [`Model::load_with`], always constructing a new instance (and deleting it on drop).
+    pub fn load_new(b: &Built, reset: ResetValues) -> Result<Model, SimError> {
+        Model::instance(b, reset, false)
+    }
+
+    fn instance(b: &Built, reset: ResetValues, recycle: bool) -> Result<Model, SimError> {
         let api = api_for(b)?;
         let (mode, seed) = reset.verilator_args()?;
-        // SAFETY: shim entry points with the signatures generated for them.
-        let inst = NonNull::new(unsafe { (api.new)(mode, seed) }).ok_or_else(|| SimError::Instance { top: b.top.clone() })?;
+        let recycle = recycle && api.renew.is_some();
+        let spare = if recycle { spares().get_mut(&api_key(api)).and_then(Vec::pop) } else { None };
+        let renewed = spare.is_some();
+        let inst = match (spare, api.renew) {
+            // SAFETY: an idle instance of this library; shim entry point.
+            (Some(Spare(inst)), Some(renew)) => match unsafe { renew(inst.as_ptr(), mode, seed) } {
+                0 => inst,
+                _ => return Err(SimError::Instance { top: b.top.clone() }),
+            },
+            // SAFETY: shim entry points with the signatures generated for them.
+            _ => NonNull::new(unsafe { (api.new)(mode, seed) }).ok_or_else(|| SimError::Instance { top: b.top.clone() })?,
+        };
         let mut ptrs = vec![std::ptr::null_mut::<c_void>(); b.ports.len()];
         // SAFETY: `ptrs` has exactly sim_port_count() slots (checked in resolve).
         unsafe { (api.port_ptrs)(inst.as_ptr(), ptrs.as_mut_ptr()) };
@@ -197,6 +256,8 @@ impl Model {
             ptrs: ptrs.into_iter().map(|p| p.cast::<u8>()).collect(),
             top: b.top.clone(),
             variant: b.variant,
+            recycle,
+            renewed,
             #[cfg(debug_assertions)]
             alive: Box::leak(Box::new(std::sync::atomic::AtomicBool::new(true))),
         })
@@ -235,6 +296,11 @@ impl Model {
 
     pub fn variant(&self) -> Variant {
         self.variant
+    }
+
+    /// Whether this instance is a dropped model's, made as new again (see [`Model::load_with`]).
+    pub fn renewed(&self) -> bool {
+        self.renewed
     }
 
     /// Evaluate the model (settle after input changes / a clock edge).
@@ -293,8 +359,7 @@ impl Model {
     /// Write Verilator code coverage (VerilatedCov format, for
     /// `verilator_coverage`) to `path` (Coverage builds only).
     pub fn write_coverage(&mut self, path: &Path) -> Result<(), SimError> {
-        let write =
-            self.api.coverage.ok_or(SimError::WrongVariant { what: "write_coverage", needed: Variant::Coverage, actual: self.variant })?;
+        let (write, _) = self.coverage_api("write_coverage")?;
         let out = || SimError::Output { what: "coverage", path: path.to_path_buf() };
         let c = CString::new(path.as_os_str().as_encoded_bytes()).map_err(|_| out())?;
         // SAFETY: live instance, NUL-terminated path.
@@ -305,12 +370,48 @@ impl Model {
             Err(out())
         }
     }
+
+    /// The model's Verilator coverage counters (Coverage builds only), in the build's own
+    /// order: the same build always has the same number, each standing for the same points.
+    pub fn coverage_counters(&self) -> Result<&[u32], SimError> {
+        let (ptr, n) = self.counters("coverage_counters")?;
+        // SAFETY: `n` counters of the live instance, read through &self.
+        Ok(if n == 0 { &[] } else { unsafe { std::slice::from_raw_parts(ptr, n) } })
+    }
+
+    /// [`Model::coverage_counters`], writable: a fresh instance whose counters are set and then
+    /// written ([`Model::write_coverage`]) gives the data of those counts.
+    pub fn coverage_counters_mut(&mut self) -> Result<&mut [u32], SimError> {
+        let (ptr, n) = self.counters("coverage_counters_mut")?;
+        // SAFETY: as above, exclusive through &mut self.
+        Ok(if n == 0 { &mut [] } else { unsafe { std::slice::from_raw_parts_mut(ptr, n) } })
+    }
+
+    fn counters(&self, what: &'static str) -> Result<(*mut u32, usize), SimError> {
+        let (_, counters) = self.coverage_api(what)?;
+        let mut ptr = std::ptr::null_mut();
+        // SAFETY: live instance; the shim stores the address of the counter array.
+        let n = unsafe { counters(self.inst.as_ptr(), &mut ptr) } as usize;
+        Ok((ptr, if ptr.is_null() { 0 } else { n }))
+    }
+
+    fn coverage_api(&self, what: &'static str) -> Result<(PathFn, CountersFn), SimError> {
+        self.api.coverage.ok_or(SimError::WrongVariant { what, needed: Variant::Coverage, actual: self.variant })
+    }
 }
 
 impl Drop for Model {
     fn drop(&mut self) {
         #[cfg(debug_assertions)]
         self.alive.store(false, std::sync::atomic::Ordering::Relaxed);
+        if self.recycle {
+            let mut spares = spares();
+            let list = spares.entry(api_key(self.api)).or_default();
+            if list.len() < MAX_SPARES {
+                list.push(Spare(self.inst));
+                return;
+            }
+        }
         // SAFETY: runs final blocks, closes waves, frees instance and context.
         unsafe { (self.api.delete)(self.inst.as_ptr()) }
     }

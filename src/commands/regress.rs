@@ -10,11 +10,11 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tb::flavors;
-use tb::regress::{self, Plan, ResultsFile};
+use tb::regress::{self, CodeCoverageOut, Plan, ResultsFile};
 use tb::report::input::RtlBuild;
 use tb::report::{default_gates, Gate};
 use tb::reset::ResetMode;
-use tb::run::{self, RunOptions, RunResult, Status};
+use tb::run::{self, CodeMetrics, RunOptions, RunResult, Status};
 use tb::scenario::Scenario;
 use tb::shard::Shard;
 
@@ -48,6 +48,11 @@ pub struct RegressArgs {
     /// Skip code coverage (runs use the plain build instead of the coverage build).
     #[arg(long)]
     no_code_coverage: bool,
+    /// Code coverage metrics: line (lines and branches), all (also toggles and expressions,
+    /// a slower build) or auto: all when a gate needs a metric beyond lines and branches, else
+    /// line (shards of a sign-off whose gates only their merge applies: say all).
+    #[arg(long, default_value = "auto", value_name = "auto|line|all")]
+    coverage_metrics: String,
     /// Initial values of RTL flops no reset assigns: zero, ones, random (each run seeded from its
     /// seed) or random:SEED (one reset seed for every run).
     #[arg(long, default_value = "random", value_name = "zero|ones|random[:SEED]")]
@@ -95,7 +100,11 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
             .collect(),
         None => all,
     };
-    let opts = RunOptions { reset: a.reset_values, ..RunOptions::for_repo(&root) };
+    let code_metrics = match a.coverage_metrics.as_str() {
+        "auto" => auto_metrics(&gates),
+        m => m.parse::<CodeMetrics>()?,
+    };
+    let opts = RunOptions { reset: a.reset_values, code_metrics, ..RunOptions::for_repo(&root) };
     // Build (or find) the RTL of each flavor and configuration of the plan once before the
     // workers start; the plain builds' hashes name the RTL in the results.
     let mut rtl = Vec::new();
@@ -107,7 +116,7 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
             let spec = |v| run::build_spec(flavor, &cfg, &opts.rtl_dir, v);
             let built = sim::build(&spec(sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
             if !a.no_code_coverage {
-                sim::build(&spec(sim::Variant::Coverage), &opts.cache_root).map_err(|e| e.to_string())?;
+                sim::build(&spec(code_metrics.variant()), &opts.cache_root).map_err(|e| e.to_string())?;
             }
             rtl.push(RtlBuild { flavor: flavor.name().into(), config: cfg.name.clone(), top: flavor.top().into(), hash: built.hash });
         }
@@ -119,7 +128,8 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
     }
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     let hashes: Vec<String> = rtl.iter().map(|b| format!("{}@{} {}", b.top, b.config, &b.hash[..12])).collect();
-    println!("regress: {} runs on {jobs} jobs (RTL builds {})", work.len(), hashes.join(", "));
+    let metrics = if a.no_code_coverage { "no code coverage".to_string() } else { format!("code coverage: {code_metrics}") };
+    println!("regress: {} runs on {jobs} jobs, {metrics} (RTL builds {})", work.len(), hashes.join(", "));
 
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
@@ -140,7 +150,8 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
         }
         bar.inc(1);
     };
-    let exec = regress::execute(&work, &opts, (!a.no_code_coverage).then_some(cov_dir.as_path()), jobs, &stop, &done)?;
+    let cov = if a.no_code_coverage { CodeCoverageOut::None } else { CodeCoverageOut::PerWorker(&cov_dir) };
+    let exec = regress::execute(&work, &opts, cov, jobs, &stop, &done)?;
     bar.finish_and_clear();
     let code = if a.no_code_coverage {
         None
@@ -179,6 +190,17 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
         return Ok(ExitCode::from(130));
     }
     Ok(if s.failed == 0 && gates_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The metrics a regression pays for when not told: lines and branches always; everything when
+/// a gate judges another metric. (Not whether it is a shard: shards must merge to the whole.)
+fn auto_metrics(gates: &[Gate]) -> CodeMetrics {
+    let beyond_lines = |g: &Gate| matches!(g, Gate::Code { metric, .. } if !matches!(metric.as_deref(), Some("line" | "branch")));
+    if gates.iter().any(beyond_lines) {
+        CodeMetrics::All
+    } else {
+        CodeMetrics::Line
+    }
 }
 
 fn parse_gates(a: &SignoffArgs) -> CliResult<Vec<Gate>> {

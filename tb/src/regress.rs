@@ -5,7 +5,7 @@ use crate::config::{self, ConfigError};
 use crate::coverage::{CoverData, CoverError};
 use crate::flavors::{self, LookupError};
 use crate::report::input::{CodeSummary, ConfigSummary, FileCoverage, ReportInput, RtlBuild, RunSummary};
-use crate::run::{self, RunError, RunOptions, RunResult, Status};
+use crate::run::{self, CodeCoverage, RunError, RunOptions, RunResult, Status, Worker};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -41,6 +41,8 @@ pub enum RegressError {
     Conflict { label: String, seed: u64 },
     #[error(transparent)]
     CodeCoverage(#[from] sim::coverage::CoverageError),
+    #[error("code coverage of worker {worker}: {source}")]
+    WorkerCoverage { worker: usize, source: sim::SimError },
 }
 
 /// Which runs: every directed test once (seed 1) and seeds of every random class, of every
@@ -103,13 +105,26 @@ pub struct Execution {
     pub interrupted: bool,
 }
 
+/// Where a regression's Verilator code coverage goes.
+#[derive(Clone, Copy, Debug)]
+pub enum CodeCoverageOut<'a> {
+    /// No code coverage: the plain builds.
+    None,
+    /// Each worker sums its runs' counters in memory and writes one `worker<N>-<build>.dat`
+    /// per build here when it ends (the regression's way).
+    PerWorker(&'a Path),
+    /// Each run writes its own `<test>-<seed>.dat` here (the reference the sums are checked
+    /// against; a file per run costs far more than the run on short tests).
+    PerRun(&'a Path),
+}
+
 /// Run `work` on `jobs` threads. Workers take the next scenario until none is left or `stop` is
-/// set; a run in progress finishes. `on_done` sees each result as it completes. With `cov_dir`,
-/// every run uses the code-coverage build and leaves `<test>-<seed>.dat` there.
+/// set; a run in progress finishes. `on_done` sees each result as it completes. Every `.dat`
+/// file `cov` asks for is in its folder when this returns, also after a stop.
 pub fn execute(
     work: &[Scenario],
     opts: &RunOptions,
-    cov_dir: Option<&Path>,
+    cov: CodeCoverageOut,
     jobs: usize,
     stop: &AtomicBool,
     on_done: &(dyn Fn(&RunResult) + Sync),
@@ -117,23 +132,39 @@ pub fn execute(
     let next = AtomicUsize::new(0);
     let runs = Mutex::new(Vec::with_capacity(work.len()));
     let error: Mutex<Option<RegressError>> = Mutex::new(None);
+    let fail = |e: RegressError| {
+        error.lock().unwrap().get_or_insert(e);
+    };
     std::thread::scope(|s| {
-        for _ in 0..jobs.max(1) {
-            s.spawn(|| loop {
-                if stop.load(Ordering::Relaxed) || error.lock().unwrap().is_some() {
-                    break;
-                }
-                let Some(sc) = work.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
+        for id in 0..jobs.max(1) {
+            let (runs, next, fail, error) = (&runs, &next, &fail, &error);
+            s.spawn(move || {
+                let mut worker = Worker::default();
                 let mut opts = opts.clone();
-                opts.code_coverage = cov_dir.map(|d| d.join(format!("{}-{}.dat", run_label(&sc.test, &sc.config), sc.seed)));
-                match run::run(sc, &opts) {
-                    Ok(r) => {
-                        on_done(&r);
-                        runs.lock().unwrap().push(r);
+                opts.code_coverage = match cov {
+                    CodeCoverageOut::None => CodeCoverage::Off,
+                    CodeCoverageOut::PerWorker(_) => CodeCoverage::Summed,
+                    CodeCoverageOut::PerRun(_) => CodeCoverage::File(PathBuf::new()),
+                };
+                loop {
+                    if stop.load(Ordering::Relaxed) || error.lock().unwrap().is_some() {
+                        break;
                     }
-                    Err(source) => {
-                        let label = run_label(&sc.test, &sc.config);
-                        error.lock().unwrap().get_or_insert(RegressError::Run { label, seed: sc.seed, source });
+                    let Some(sc) = work.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
+                    if let CodeCoverageOut::PerRun(d) = cov {
+                        opts.code_coverage = CodeCoverage::File(d.join(format!("{}-{}.dat", run_label(&sc.test, &sc.config), sc.seed)));
+                    }
+                    match worker.run(sc, &opts) {
+                        Ok(r) => {
+                            on_done(&r);
+                            runs.lock().unwrap().push(r);
+                        }
+                        Err(source) => fail(RegressError::Run { label: run_label(&sc.test, &sc.config), seed: sc.seed, source }),
+                    }
+                }
+                if let CodeCoverageOut::PerWorker(d) = cov {
+                    if let Err(e) = worker.coverage.write_dats(d, &format!("worker{id}")) {
+                        fail(RegressError::WorkerCoverage { worker: id, source: e });
                     }
                 }
             });
@@ -198,7 +229,7 @@ pub struct ResultsFile {
 }
 
 /// Functional coverage counters of the runs under one configuration of one flavor's top.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConfigCoverage {
     pub config: String,
     pub data: CoverData,
@@ -305,7 +336,7 @@ fn builds(rtl: &[RtlBuild]) -> String {
     rtl.iter().map(|b| format!("{}@{} {}", b.top, b.config, &b.hash[..12.min(b.hash.len())])).collect::<Vec<_>>().join(", ")
 }
 
-/// Merge the per-run Verilator coverage files of a folder (each run's own counts) into one.
+/// Merge the Verilator coverage files of a folder (per worker or per run) into one.
 pub fn merge_code_coverage(dir: &Path) -> Result<sim::coverage::Dataset, RegressError> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .map_err(|source| RegressError::Read { path: dir.into(), source })?

@@ -19,6 +19,7 @@ use crate::trace::TraceWriter;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -34,6 +35,8 @@ pub enum RunError {
     Config(#[from] ConfigError),
     #[error("waves and code coverage come from different builds: ask for one of them")]
     WavesAndCoverage,
+    #[error("summed code coverage needs a regression worker (run::Worker)")]
+    SummedWithoutWorker,
     #[error(transparent)]
     Sim(#[from] sim::SimError),
     #[error("cannot write trace {path}: {reason}")]
@@ -55,8 +58,10 @@ pub struct RunOptions {
     pub keep_log: bool,
     /// Strict lockstep against the timed model (off: the protocol checkers are the only judge).
     pub lockstep: bool,
-    /// Run the code-coverage build and write this run's Verilator coverage data here.
-    pub code_coverage: Option<PathBuf>,
+    /// Run the code-coverage build, and where its counts go.
+    pub code_coverage: CodeCoverage,
+    /// Which code-coverage build: the metrics it collects.
+    pub code_metrics: CodeMetrics,
     /// Initial values of RTL variables no reset assigns (default: random from the run seed).
     pub reset: ResetMode,
 }
@@ -71,10 +76,78 @@ impl RunOptions {
             trace_out: None,
             keep_log: true,
             lockstep: true,
-            code_coverage: None,
+            code_coverage: CodeCoverage::Off,
+            code_metrics: CodeMetrics::All,
             reset: ResetMode::default(),
         }
     }
+}
+
+/// Whether a run uses the code-coverage build, and where its Verilator coverage counts go.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum CodeCoverage {
+    /// The plain build: no code coverage.
+    #[default]
+    Off,
+    /// This run's data written to its own file (the reference per-worker sums are checked against).
+    File(PathBuf),
+    /// This run's counters added to its [`Worker`]'s sums, written once per worker and build.
+    Summed,
+}
+
+/// The Verilator code-coverage metrics a coverage run collects; each set is its own build.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeMetrics {
+    /// Lines and branches (`sim::Variant::LineCoverage`): what every regression needs.
+    Line,
+    /// Every metric: lines, branches, toggles, expressions (and FSM and user points where the
+    /// RTL has them): what a sign-off needs.
+    #[default]
+    All,
+}
+
+impl CodeMetrics {
+    /// The build that collects these metrics.
+    pub fn variant(self) -> sim::Variant {
+        match self {
+            CodeMetrics::Line => sim::Variant::LineCoverage,
+            CodeMetrics::All => sim::Variant::Coverage,
+        }
+    }
+}
+
+/// A `--coverage-metrics` value that names no set of metrics.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown code coverage metrics '{0}' (line or all)")]
+pub struct UnknownMetrics(pub String);
+
+impl std::str::FromStr for CodeMetrics {
+    type Err = UnknownMetrics;
+    fn from_str(s: &str) -> Result<Self, UnknownMetrics> {
+        match s {
+            "line" => Ok(CodeMetrics::Line),
+            "all" => Ok(CodeMetrics::All),
+            _ => Err(UnknownMetrics(s.to_string())),
+        }
+    }
+}
+
+impl std::fmt::Display for CodeMetrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CodeMetrics::Line => "line",
+            CodeMetrics::All => "all",
+        })
+    }
+}
+
+/// What one regression worker keeps across its runs: the RTL builds it has resolved (each
+/// looked up once, not per run) and the code-coverage counters of its runs, summed.
+#[derive(Default)]
+pub struct Worker {
+    builds: HashMap<(String, String, sim::Variant, PathBuf), sim::Built>,
+    pub coverage: sim::coverage::CounterSums,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,8 +220,34 @@ pub fn resolve(scenario: &Scenario) -> Result<(&'static dyn Flavor, &'static Tes
     Ok((flavor, def, cfg))
 }
 
-/// Run a scenario. `Err` only for infrastructure problems.
+/// Run a scenario on its own. `Err` only for infrastructure problems.
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError> {
+    if opts.code_coverage == CodeCoverage::Summed {
+        return Err(RunError::SummedWithoutWorker);
+    }
+    Worker::default().run(scenario, opts)
+}
+
+impl Worker {
+    /// The build of a flavor's top under a configuration, resolved on the worker's first run
+    /// that needs it.
+    fn build(&mut self, flavor: &dyn Flavor, cfg: &RtlConfig, opts: &RunOptions, variant: sim::Variant) -> Result<sim::Built, RunError> {
+        let key = (flavor.name().to_string(), cfg.name.clone(), variant, opts.rtl_dir.clone());
+        if let Some(b) = self.builds.get(&key) {
+            return Ok(b.clone());
+        }
+        let built = sim::build(&build_spec(flavor, cfg, &opts.rtl_dir, variant), &opts.cache_root)?;
+        self.builds.insert(key, built.clone());
+        Ok(built)
+    }
+
+    /// Run a scenario. `Err` only for infrastructure problems.
+    pub fn run(&mut self, scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError> {
+        run_on(self, scenario, opts)
+    }
+}
+
+fn run_on(worker: &mut Worker, scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError> {
     scenario.validate()?;
     let (flavor, def, cfg) = resolve(scenario)?;
     let sizes = flavor.queue_sizes();
@@ -156,14 +255,19 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         return Err(ScenarioError::QueueSize { log2size: scenario.log2size, sizes, flavor: flavor.name() }.into());
     }
     let variant = match (&opts.waves, &opts.code_coverage) {
-        (Some(_), Some(_)) => return Err(RunError::WavesAndCoverage),
-        (Some(_), None) => sim::Variant::Waves,
-        (None, Some(_)) => sim::Variant::Coverage,
-        (None, None) => sim::Variant::Plain,
+        (Some(_), CodeCoverage::File(_) | CodeCoverage::Summed) => return Err(RunError::WavesAndCoverage),
+        (Some(_), CodeCoverage::Off) => sim::Variant::Waves,
+        (None, CodeCoverage::File(_) | CodeCoverage::Summed) => opts.code_metrics.variant(),
+        (None, CodeCoverage::Off) => sim::Variant::Plain,
     };
-    let built = sim::build(&build_spec(flavor, &cfg, &opts.rtl_dir, variant), &opts.cache_root)?;
+    let built = worker.build(flavor, &cfg, opts, variant)?;
     let reset = opts.reset.for_run(scenario.seed);
-    let model = sim::Model::load_with(&built, reset.values(scenario.seed))?;
+    // A run with its own coverage file is the reference for summed counters: a new instance.
+    let model = match opts.code_coverage {
+        CodeCoverage::File(_) => sim::Model::load_new(&built, reset.values(scenario.seed)),
+        _ => sim::Model::load_with(&built, reset.values(scenario.seed)),
+    };
+    let model = model?;
     let trace = match &opts.trace_out {
         Some(p) => Some(TraceWriter::create(p).map_err(|reason| RunError::TraceCreate { path: p.clone(), reason })?),
         None => None,
@@ -221,8 +325,10 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
             Some(Verdict { rule: Some(want.to_string()), judge: Judge::Assertion, report })
         }
     };
-    if let Some(path) = &opts.code_coverage {
-        bench.write_code_coverage(path)?;
+    match &opts.code_coverage {
+        CodeCoverage::Off => {}
+        CodeCoverage::File(path) => bench.dut().write_coverage(path)?,
+        CodeCoverage::Summed => worker.coverage.add(&built, bench.dut())?,
     }
     if let Some(e) = &bench.obs().trace_error {
         return Err(RunError::TraceWrite(e.clone()));

@@ -245,8 +245,8 @@ pub trait Harness {
     fn finish(&mut self) -> Vec<Violation>;
     /// This run's functional coverage counters.
     fn take_coverage(&mut self) -> CoverData;
-    /// Write this run's Verilator code-coverage data (coverage builds only).
-    fn write_code_coverage(&mut self, path: &Path) -> Result<(), sim::SimError>;
+    /// The loaded DUT (its code-coverage counters, its coverage file).
+    fn dut(&mut self) -> &mut sim::Model;
 }
 
 impl<B: Block> Harness for Testbench<B> {
@@ -274,7 +274,7 @@ impl<B: Block> Harness for Testbench<B> {
     fn take_coverage(&mut self) -> CoverData {
         B::coverage_data(std::mem::replace(&mut self.coverage, B::new_coverage()))
     }
-    fn write_code_coverage(&mut self, path: &Path) -> Result<(), sim::SimError> {
-        self.block.clock().model_mut().write_coverage(path)
+    fn dut(&mut self) -> &mut sim::Model {
+        self.block.clock().model_mut()
     }
 }

@@ -3,7 +3,7 @@
 
 use super::doc::{pct, Bars, Block, Cell, Column, Detail, Doc, Heading, Inline, Table, Tone};
 use super::gates::GateOutcome;
-use super::input::{ReportInput, RuleCoverage};
+use super::input::{CodeSummary, ReportInput, RuleCoverage};
 use super::view::{self, View};
 use super::waivers::{HoleKind, RuleStatus, WaiverOutcome, WaiverState};
 use super::MAX_LISTED;
@@ -225,6 +225,7 @@ fn code(b: &mut Blocks, input: &ReportInput, v: &View) {
         b.say(Tone::Bad, "No code coverage data (the regression did not run the coverage build).");
         return;
     };
+    b.say(Tone::Muted, &collected_metrics(code));
     let mut t = Table::new(&["Metric", "Covered:", "Total:", "Coverage:", "Waived:"]);
     for m in &v.metrics {
         let figures = [m.hit.to_string(), m.total.to_string(), pct(m.hit, m.total), m.waived.to_string()];
@@ -243,6 +244,18 @@ fn code(b: &mut Blocks, input: &ReportInput, v: &View) {
         t.row(std::iter::once(Cell::code(&f.path)).chain(figures).collect());
     }
     b.table_or(t, Tone::Muted, "No per-file data.");
+}
+
+/// Which metrics the data has, and which of the usual ones the regression's coverage build left
+/// out (`regress --coverage-metrics`): a metric not collected is no hole.
+fn collected_metrics(code: &CodeSummary) -> String {
+    let collected: Vec<&str> = code.totals.keys().map(String::as_str).collect();
+    let left_out: Vec<&str> = ["line", "branch", "toggle", "expr"].into_iter().filter(|m| !code.totals.contains_key(*m)).collect();
+    let mut s = format!("Metrics collected: {}.", if collected.is_empty() { "none".into() } else { collected.join(", ") });
+    if !left_out.is_empty() {
+        s.push_str(&format!(" Not collected by this regression's coverage build: {}.", left_out.join(", ")));
+    }
+    s
 }
 
 fn holes(b: &mut Blocks, w: &WaiverOutcome) {
