@@ -6,6 +6,7 @@
 use super::program::{Action, Kind, Program};
 use super::surface::Surface;
 use crate::agents::memory::MemoryBehaviour;
+use crate::agents::pcie_fn::TrafficPlan;
 use crate::reset::ResetMode;
 use crate::scenario::{HostPolicy, Scenario};
 use proptest::prelude::*;
@@ -38,7 +39,8 @@ impl Weights {
 /// One action of kind `k` on surface `s`.
 fn action(s: &'static Surface, k: Kind) -> BoxedStrategy<Action> {
     let funcs = 0..s.rids.len() as u8;
-    let pasid = prop_oneof![Just(None), (1u32..1 << 20).prop_map(Some), Just(Some(0xF_FFFF))];
+    // Mostly a few small PASIDs, so that stops and re-binds meet the PASIDs groups use.
+    let pasid = prop_oneof![Just(None), (1u32..8).prop_map(Some), (1u32..1 << 20).prop_map(Some), Just(Some(0xF_FFFF))];
     let regs = 0..s.registers.len() as u8;
     match k {
         Kind::Group => (funcs, pasid, 1u8..=4, any::<bool>(), any::<bool>(), 0u64..1 << 52)
@@ -46,6 +48,7 @@ fn action(s: &'static Surface, k: Kind) -> BoxedStrategy<Action> {
             .boxed(),
         Kind::Partial => (funcs, pasid, 1u8..=3).prop_map(|(func, pasid, len)| Action::Partial { func, pasid, len }).boxed(),
         Kind::StopMarker => (funcs, 0u32..1 << 20).prop_map(|(func, pasid)| Action::StopMarker { func, pasid }).boxed(),
+        Kind::StopPasid => (funcs, 0u8..4, 0u8..4).prop_map(|(func, pick, variant)| Action::StopPasid { func, pick, variant }).boxed(),
         Kind::Respond => {
             (funcs, 0u8..4, 0u8..(1 << s.code_bits)).prop_map(|(func, back, code)| Action::Respond { func, back, code }).boxed()
         }
@@ -96,6 +99,24 @@ pub fn legalize(actions: Vec<Action>) -> Vec<Action> {
         .collect()
 }
 
+/// The functions of a fuzz case: the surface's RIDs with `allocation` credits each. They
+/// generate no traffic of their own (the program's device actions drive them, refused when
+/// the rules forbid: credits, Response Failure, a PASID being stopped), and the PRI checkers
+/// judge them (`run::pri_config`).
+pub fn functions(s: &Surface, allocation: u32) -> TrafficPlan {
+    TrafficPlan {
+        rids: s.rids.to_vec(),
+        pasids: vec![0],
+        allocation,
+        max_prg_len: 4,
+        prgs: 0,
+        stop_odds: 0,
+        send_odds: 255,
+        prgi_shared_across_pasids: false,
+        faults: Default::default(),
+    }
+}
+
 /// A whole fuzz case of `flavor` for surface `s`: its scenario, program included.
 pub fn case(flavor: &'static str, s: &'static Surface, configs: Vec<String>, w: &Weights) -> BoxedStrategy<Scenario> {
     let reset = prop_oneof![Just(ResetMode::Zero), Just(ResetMode::Ones), (1..=sim::ResetValues::MAX_SEED).prop_map(ResetMode::Seeded)];
@@ -105,8 +126,9 @@ pub fn case(flavor: &'static str, s: &'static Surface, configs: Vec<String>, w: 
         error_odds: 0,
     });
     let actions = prop::collection::vec(any_action(s, w), 1..=MAX_ACTIONS).prop_map(legalize);
-    (prop::sample::select(configs), reset, s.log2sizes.clone(), memory, prop_oneof![Just(255u8), 16u8..=255], actions, any::<u64>())
-        .prop_map(move |(config, reset, log2size, memory, rsp_ready_odds, actions, seed)| Scenario {
+    let odds = prop_oneof![Just(255u8), 16u8..=255];
+    (prop::sample::select(configs), reset, s.log2sizes.clone(), memory, odds, actions, any::<u64>(), 8u32..=64)
+        .prop_map(move |(config, reset, log2size, memory, rsp_ready_odds, actions, seed, allocation)| Scenario {
             flavor: flavor.into(),
             test: s.test.into(),
             seed,
@@ -115,7 +137,7 @@ pub fn case(flavor: &'static str, s: &'static Surface, configs: Vec<String>, w: 
             log2size,
             memory,
             rsp_ready_odds,
-            traffic: None,
+            traffic: Some(functions(s, allocation)),
             host: HostPolicy { consume: false, ..HostPolicy::default() },
             max_cycles: MAX_CYCLES,
             program: Some(Program { reset, actions }),

@@ -5,7 +5,7 @@
 use super::env::VtdSequences;
 use super::host::{prq_thread, VtdHostState};
 use crate::env::Env;
-use crate::fuzz::interpret::{environment, quiesce, wind_down, Device};
+use crate::fuzz::interpret::{environment, finish, quiesce, unanswered, wind_down, Device};
 use crate::fuzz::{Action, Surface};
 use crate::scenario::{HostPolicy, Scenario};
 use crate::txn::Txn;
@@ -85,19 +85,19 @@ async fn consume(env: &Env, entries: u8, ack: bool) {
 pub async fn fuzz(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     let program = sc.program.clone().unwrap_or_default();
     enable(&env, sc.queue_base, sc.log2size).await;
+    // The functions send no PRG of their own (the plan has none), only due Stop Markers.
+    env.start_traffic();
     let mut device = Device::new(SURFACE.rids);
     let mut host = None;
     for a in &program.actions {
-        if environment(&env, a, sc.memory).await {
+        if environment(&env, a, sc.memory).await || device.act(&env, a) {
             continue;
         }
         match *a {
-            Action::Group { .. } | Action::Partial { .. } | Action::StopMarker { .. } => env.send(&device.messages(a)),
             Action::Respond { func, back, code } => {
-                let (rid, pasid, prgi) = device.answer(func, back, &queued(&env));
-                let rsp = PrgResponse { rid, pv: pasid.is_some(), pasid: pasid.unwrap_or(0), prgi, code: RespCode::from_bits(code) };
-                env.page_grp_resp(&rsp).await;
-                descriptor_errors(&env).await;
+                if let Some(group) = device.answer(&env, func, back, &queued(&env)) {
+                    respond(&env, group, RespCode::from_bits(code)).await;
+                }
             }
             Action::Consume { entries, ack } => consume(&env, entries, ack).await,
             Action::Enable { log2size } => {
@@ -118,10 +118,21 @@ pub async fn fuzz(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
                 let state = Rc::new(RefCell::new(VtdHostState::new(policy.sw)));
                 host = Some(env.sim.start_soon(prq_thread(env.clone(), policy, rng.next_u64(), state)));
             }
-            _ => unreachable!("environment actions are handled above"),
+            _ => unreachable!("environment and device actions are handled above"),
         }
     }
     wind_down(&env, host, sc.memory).await;
+    for group in unanswered(&env) {
+        respond(&env, group, RespCode::Success).await;
+    }
+    finish(&env).await;
+}
+
+/// Answer a group with a page group response descriptor.
+async fn respond(env: &Env, (rid, pasid, prgi): (u16, Option<u32>, u16), code: RespCode) {
+    let rsp = PrgResponse { rid, pv: pasid.is_some(), pasid: pasid.unwrap_or(0), prgi, code };
+    env.page_grp_resp(&rsp).await;
+    descriptor_errors(env).await;
 }
 
 /// Clear IQE if set (W1C).
