@@ -104,7 +104,8 @@ impl Device {
         env.sim.drive("pr_valid");
         let mut a = env.agents.borrow_mut();
         let pcie = &mut a.pcie;
-        let Some(function) = pcie.functions.get(f) else { return };
+        // A function in Response Failure sends nothing, a Stop Marker included (PRI-19).
+        let Some(function) = pcie.functions.get(f).filter(|f| !f.rf()) else { return };
         let rid = function.rid();
         let mut msgs = Vec::new();
         self.open[f].retain(|&(h, left)| {
