@@ -8,10 +8,15 @@ use crate::agents::Odds;
 use crate::env::Env;
 use crate::sched::JoinHandle;
 use crate::txn::Txn;
-use models::pcie::{Access, MarkerVsComplete, PageRequest, PrgHandle, Variant};
+use models::pcie::{Access, MarkerVsComplete, MsgClass, PageRequest, PrgHandle, PrgInfo, Variant};
 
 /// Largest PASID (20 bits).
 const PASID_MAX: u32 = (1 << 20) - 1;
+
+/// The requester ID raw response commands and descriptors carry (`Action::Command`): no
+/// function has it, so random fields exercise the command decoder without answering a
+/// function's group out of turn (the PRI judges would rightly call that PRI-14 or PRI-16).
+pub const STRAY_RID: u16 = 0x0001;
 
 /// The device side of a program: the scenario's PCIe functions (`PcieFunction` models in the
 /// link driver) do what the device actions ask when the PRI rules let them (credits PRI-11,
@@ -23,11 +28,16 @@ pub struct Device {
     open: Vec<Vec<(PrgHandle, u32)>>,
     /// PASIDs each function used, oldest first (what `StopPasid` picks from).
     pasids: Vec<Vec<u32>>,
+    /// Where each group started in the bench's log: (function, handle, log length). Its L=1
+    /// request is the first matching one accepted after that point (an earlier PRG with the
+    /// same index was answered before the index was free again).
+    started: Vec<(usize, PrgHandle, usize)>,
 }
 
 impl Device {
     pub fn new(rids: &'static [u16]) -> Device {
-        Device { rids, open: vec![Vec::new(); rids.len()], pasids: vec![Vec::new(); rids.len()] }
+        assert!(rids.len() <= 4, "two PASID bits name a function (`own`)");
+        Device { rids, open: vec![Vec::new(); rids.len()], pasids: vec![Vec::new(); rids.len()], started: Vec::new() }
     }
 
     fn func(&self, func: u8) -> usize {
@@ -35,9 +45,12 @@ impl Device {
     }
 
     /// Each function has PASIDs of its own (processes differ), so that a PASID's release by the
-    /// host (HOST-27) concerns one function only.
+    /// host (HOST-27) concerns one function only: the top two PASID bits name the function
+    /// (0, 3, 2: the first keeps the small PASIDs, the second reaches the largest one), the
+    /// drawn PASID gives the rest.
     fn own(f: usize, pasid: u32) -> u32 {
-        (pasid.wrapping_add(f as u32 * 0x1_0000) & PASID_MAX).max(1)
+        let top = (f as u32).wrapping_neg() & 3;
+        ((top << 18) | (pasid & PASID_MAX >> 2)).max(1)
     }
 
     /// Run a device action; false for any other action.
@@ -71,10 +84,12 @@ impl Device {
     fn group(&mut self, env: &Env, f: usize, pasid: Option<u32>, len: u8, send: u8, access: Access) {
         env.sim.drive("pr_valid");
         let mut a = env.agents.borrow_mut();
+        let since = a.log.len();
         let pcie = &mut a.pcie;
         let pasid = pasid.map(|p| Device::own(f, p));
         let Some(function) = pcie.functions.get_mut(f) else { return };
         let Ok(h) = function.start_prg(pasid, u32::from(len.max(1))) else { return };
+        self.started.push((f, h, since));
         if let Some(p) = pasid {
             if !self.pasids[f].contains(&p) {
                 self.pasids[f].push(p);
@@ -127,18 +142,26 @@ impl Device {
     }
 
     /// The group a response of function `func` names: its `back`-th latest (RID, PASID, PRG
-    /// index) among the unanswered groups whose last request was written to the queue
-    /// (`queued`, the requests the queue holds). A group answered automatically is never
-    /// answered by software too: its two responses would be identical, and no judge could tell
-    /// which one was missing.
+    /// index) among the unanswered groups whose L=1 request was accepted (PRI-16) and written
+    /// to the queue (`queued`, the requests the queue holds; Stop Markers carry no PRG and name
+    /// none, PRI-17). A group answered automatically is never answered by software too: its two
+    /// responses would be identical, and no judge could tell which one was missing.
     pub fn answer(&self, env: &Env, func: u8, back: u8, queued: &[PageRequest]) -> Option<(u16, Option<u32>, u16)> {
         let a = env.agents.borrow();
-        let function = a.pcie.functions.get(self.func(func))?;
+        let f = self.func(func);
+        let function = a.pcie.functions.get(f)?;
         let rid = function.rid();
+        let last_of = |m: &PageRequest, g: &PrgInfo| {
+            m.class() == MsgClass::LastRequest && m.rid == rid && m.prgi == g.prgi && m.pv == g.pv && (!m.pv || m.pasid == g.pasid)
+        };
+        let accepted = |g: &PrgInfo| {
+            let Some(&(_, _, since)) = self.started.iter().find(|s| s.0 == f && s.1 == g.handle) else { return false };
+            a.log[since..].iter().any(|s| matches!(s.txn, Txn::PageRequest { msg } if last_of(&msg, g)))
+        };
         let answerable: Vec<_> = function
             .outstanding()
-            .filter(|g| g.last_sent)
-            .filter(|g| queued.iter().any(|m| m.rid == rid && m.l && m.prgi == g.prgi && m.pv == g.pv && (!m.pv || m.pasid == g.pasid)))
+            .filter(|g| g.last_sent && accepted(g))
+            .filter(|g| queued.iter().any(|m| last_of(m, g)))
             .map(|g| (rid, g.pv.then_some(g.pasid), g.prgi))
             .collect();
         answerable.len().checked_sub(1 + back as usize).map(|i| answerable[i])
@@ -246,4 +269,28 @@ pub async fn wind_down(env: &Env, host: Option<JoinHandle<()>>, normal: MemoryBe
 /// Wait until the bench is quiet so the last outputs and every started operation are judged.
 pub async fn finish(env: &Env) {
     quiet(env, 64, 20_000).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Device, PASID_MAX, STRAY_RID};
+
+    #[test]
+    fn functions_never_share_a_pasid() {
+        for p in [0, 1, 7, 0x3_FFFF, 0x4_0000, 0xC_F393, 0xB_F393, PASID_MAX] {
+            let own: Vec<u32> = (0..4).map(|f| Device::own(f, p)).collect();
+            for f in 0..4 {
+                assert_eq!(own[f] >> 18, (f as u32).wrapping_neg() & 3, "PASID {p:#x} of function {f} left its range");
+            }
+        }
+        assert_eq!(Device::own(0, 1), 1, "the first function keeps the small PASIDs");
+        assert_eq!(Device::own(1, PASID_MAX), PASID_MAX, "the second reaches the largest PASID");
+    }
+
+    #[test]
+    fn no_function_has_the_stray_rid() {
+        for s in [&crate::smmuv3::fuzz::SURFACE, &crate::vtd::fuzz::SURFACE] {
+            assert!(!s.rids.contains(&STRAY_RID), "{} uses the stray RID", s.test);
+        }
+    }
 }

@@ -83,7 +83,11 @@ fn any_action(s: &'static Surface, w: &Weights) -> BoxedStrategy<Action> {
 /// Generated programs stay within what the interpreters support: once the Linux-like host
 /// thread runs it owns the consumer side, the queue programming, error acknowledgement and
 /// software responses, so the program's own host actions of those kinds are dropped after it.
+/// A program with a host thread has no software responses of its own before it either: the
+/// thread reads every entry software has not consumed and would answer such a group again,
+/// after its PRG index may have gone to a new group (a false PRI-14).
 pub fn legalize(actions: Vec<Action>) -> Vec<Action> {
+    let has_host = actions.iter().any(|a| a.kind() == Kind::Host);
     let mut host = false;
     actions
         .into_iter()
@@ -92,7 +96,7 @@ pub fn legalize(actions: Vec<Action>) -> Vec<Action> {
                 a.kind(),
                 Kind::Host | Kind::Consume | Kind::Enable | Kind::Disable | Kind::RegWrite | Kind::Command | Kind::Respond
             );
-            let keep = !(host && owned_by_host);
+            let keep = !(host && owned_by_host) && !(has_host && a.kind() == Kind::Respond);
             host |= a.kind() == Kind::Host;
             keep
         })

@@ -5,7 +5,7 @@
 use super::env::Smmuv3Sequences;
 use super::host::{priq_thread, Smmuv3HostState};
 use crate::env::Env;
-use crate::fuzz::interpret::{environment, finish, unanswered, wind_down, Device};
+use crate::fuzz::interpret::{environment, finish, unanswered, wind_down, Device, STRAY_RID};
 use crate::fuzz::{Action, Surface};
 use crate::scenario::{HostPolicy, Scenario};
 use models::pcie::{PageRequest, RespCode};
@@ -74,6 +74,16 @@ async fn consume(env: &Env, entries: u8, ack: bool) {
     env.write_reg(regs::PRIQ_CONS, u64::from(wr | ovack)).await;
 }
 
+/// The host thread takes the queue over as a driver starting up does: CONS := PROD, OVACKFLG
+/// kept. Entries the program left are skipped (the wind-down answers their groups), so the
+/// thread never meets an entry the program already answered, nor a CONS a raw register write
+/// put past PROD (it would read entries twice and answer their groups twice, PRI-16).
+async fn take_over(env: &Env) {
+    let prod = env.read_reg(regs::PRIQ_PROD).await as u32;
+    let cons = env.read_reg(regs::PRIQ_CONS).await as u32;
+    env.write_reg(regs::PRIQ_CONS, u64::from((prod & !FLAG_BIT) | (cons & FLAG_BIT))).await;
+}
+
 pub async fn fuzz(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     let program = sc.program.clone().unwrap_or_default();
     env.enable_priq(sc.queue_base, sc.log2size).await;
@@ -115,8 +125,9 @@ pub async fn fuzz(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
             Action::RegRead { reg } => {
                 env.read_reg(register(reg)).await;
             }
-            Action::Command { words } => command(&env, words).await,
+            Action::Command { words } => command(&env, stray(words)).await,
             Action::Host { poll_cycles } => {
+                take_over(&env).await;
                 let policy = HostPolicy { consume: true, poll_cycles: u64::from(poll_cycles), ..HostPolicy::default() };
                 let state = Rc::new(RefCell::new(Smmuv3HostState::default()));
                 host = Some(env.sim.start_soon(priq_thread(env.clone(), policy, rng.next_u64(), state)));
@@ -136,6 +147,15 @@ pub async fn fuzz(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
         respond(&env, group, pri_resp_field(RespCode::Success).expect("Success has a PRI_RESP code")).await;
     }
     finish(&env).await;
+}
+
+/// A raw PRI_RESP goes to the stray StreamID (`STRAY_RID`); other commands are kept as drawn.
+fn stray([dw0, dw1]: [u64; 2]) -> [u64; 2] {
+    if dw0 as u8 == OP_PRI_RESP {
+        [(dw0 & 0xFFFF_FFFF) | (u64::from(STRAY_RID) << 32), dw1]
+    } else {
+        [dw0, dw1]
+    }
 }
 
 /// Answer a group with PRI_RESP code `code` (2 bits).
