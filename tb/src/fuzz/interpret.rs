@@ -32,12 +32,15 @@ pub struct Device {
     /// request is the first matching one accepted after that point (an earlier PRG with the
     /// same index was answered before the index was free again).
     started: Vec<(usize, PrgHandle, usize)>,
+    /// Groups the program answered: the function learns of a response only when it leaves the
+    /// egress, and a stalled one must not be sent twice (PRI-16).
+    answered: Vec<(usize, PrgHandle)>,
 }
 
 impl Device {
     pub fn new(rids: &'static [u16]) -> Device {
         assert!(rids.len() <= 4, "two PASID bits name a function (`own`)");
-        Device { rids, open: vec![Vec::new(); rids.len()], pasids: vec![Vec::new(); rids.len()], started: Vec::new() }
+        Device { rids, open: vec![Vec::new(); rids.len()], pasids: vec![Vec::new(); rids.len()], started: Vec::new(), answered: Vec::new() }
     }
 
     fn func(&self, func: u8) -> usize {
@@ -144,9 +147,10 @@ impl Device {
     /// The group a response of function `func` names: its `back`-th latest (RID, PASID, PRG
     /// index) among the unanswered groups whose L=1 request was accepted (PRI-16) and written
     /// to the queue (`queued`, the requests the queue holds; Stop Markers carry no PRG and name
-    /// none, PRI-17). A group answered automatically is never answered by software too: its two
+    /// none, PRI-17) and not answered by the program yet; the caller sends the response. A
+    /// group answered automatically is never answered by software too: its two
     /// responses would be identical, and no judge could tell which one was missing.
-    pub fn answer(&self, env: &Env, func: u8, back: u8, queued: &[PageRequest]) -> Option<(u16, Option<u32>, u16)> {
+    pub fn answer(&mut self, env: &Env, func: u8, back: u8, queued: &[PageRequest]) -> Option<(u16, Option<u32>, u16)> {
         let a = env.agents.borrow();
         let f = self.func(func);
         let function = a.pcie.functions.get(f)?;
@@ -160,11 +164,13 @@ impl Device {
         };
         let answerable: Vec<_> = function
             .outstanding()
-            .filter(|g| g.last_sent && accepted(g))
+            .filter(|g| g.last_sent && accepted(g) && !self.answered.contains(&(f, g.handle)))
             .filter(|g| queued.iter().any(|m| last_of(m, g)))
-            .map(|g| (rid, g.pv.then_some(g.pasid), g.prgi))
+            .map(|g| (g.handle, (rid, g.pv.then_some(g.pasid), g.prgi)))
             .collect();
-        answerable.len().checked_sub(1 + back as usize).map(|i| answerable[i])
+        let (handle, group) = answerable.len().checked_sub(1 + back as usize).map(|i| answerable[i])?;
+        self.answered.push((f, handle));
+        Some(group)
     }
 }
 
