@@ -96,7 +96,8 @@ pub fn legalize(actions: Vec<Action>) -> Vec<Action> {
                 a.kind(),
                 Kind::Host | Kind::Consume | Kind::Enable | Kind::Disable | Kind::RegWrite | Kind::Command | Kind::Respond
             );
-            let keep = !(host && owned_by_host) && !(has_host && a.kind() == Kind::Respond);
+            let answered_by_host = has_host && a.kind() == Kind::Respond;
+            let keep = !(host && owned_by_host || answered_by_host);
             host |= a.kind() == Kind::Host;
             keep
         })
