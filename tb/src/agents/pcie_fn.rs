@@ -88,7 +88,8 @@ pub enum StopError {
 /// The link's page-request driver: explicit messages first (directed tests), then generated
 /// traffic.
 pub struct PcieDriver {
-    queue: VecDeque<PageRequest>,
+    /// Explicit messages and the function that produced each (`NO_FUNCTION`: none).
+    queue: VecDeque<(PageRequest, usize)>,
     plan: Option<TrafficPlan>,
     prgs_started: u32,
     pub functions: Vec<PcieFunction>,
@@ -158,7 +159,15 @@ impl PcieDriver {
     }
     /// Queue one explicit message (sent in order, before generated traffic).
     pub fn send(&mut self, msg: PageRequest) {
-        self.queue.push_back(msg);
+        self.queue.push_back((msg, NO_FUNCTION));
+    }
+    /// Queue a message function `fi` produced itself (`PcieFunction::next_request` or
+    /// `stop_marker`, driven by a test such as the fuzz interpreter): its acceptance is reported
+    /// to the function and counted for its stops (PRI-29), as for generated traffic.
+    pub fn send_produced(&mut self, fi: usize, msg: PageRequest) {
+        if let Some(m) = self.produced(msg, fi) {
+            self.queue.push_back(m);
+        }
     }
     /// Ask function `rid` to stop using `pasid` (PRI-24); the generator finishes its open PRGs
     /// and, for variant B, sends the Stop Marker.
@@ -181,6 +190,10 @@ impl PcieDriver {
     pub fn is_idle(&self) -> bool {
         let plan_spent = self.plan.as_ref().is_none_or(|p| self.prgs_started >= p.prgs || self.functions.iter().all(|f| f.rf()));
         self.presenting.is_none() && self.queue.is_empty() && self.open.is_empty() && self.stops.is_empty() && plan_spent
+    }
+    /// Nothing queued or presented (stops and PRGs may still wait for responses).
+    pub fn link_idle(&self) -> bool {
+        self.presenting.is_none() && self.queue.is_empty()
     }
     /// Every generated PRG has been answered (or its function hit RF).
     pub fn traffic_done(&self) -> bool {
@@ -231,7 +244,7 @@ impl PcieDriver {
             self.advance_stops();
         }
         if self.presenting.is_none() && self.send_odds.draw(&mut self.rng) {
-            self.presenting = self.queue.pop_front().map(|m| (m, NO_FUNCTION)).or_else(|| self.generate());
+            self.presenting = self.queue.pop_front().or_else(|| self.generate());
         }
         self.presenting.map(|p| p.0)
     }

@@ -25,11 +25,18 @@ pub enum Action {
     Group { func: u8, pasid: Option<u32>, len: u8, r: bool, w: bool, page: u64 },
     /// Device: a group's requests without its last (left open, PRI-10 overflow fodder).
     Partial { func: u8, pasid: Option<u32>, len: u8 },
-    /// Device: a Stop Marker of `pasid` (PRI-2; never answered, PRI-17).
+    /// Device: a Stop Marker of `pasid` (PRI-2; never answered, PRI-17): the function is
+    /// asked to stop `pasid` with variant B, marker and stop-complete together (PRI-26).
     StopMarker { func: u8, pasid: u32 },
-    /// Host: a software response to the function's `back`-th latest group with response code
-    /// `code` (raw: reserved and illegal codes included; a `back` past the groups sent answers a
-    /// group that never was, a wrong response).
+    /// Device: the function is asked to stop using the `pick`-th PASID it used (PRI-24), with
+    /// `variant` 0: A (waits for the responses, PRI-25), 1..=3: B with the Stop Marker before,
+    /// after or together with stop-complete (PRI-26). It is re-bound once the stop completed
+    /// and its old PRGs were answered (PRI-30).
+    StopPasid { func: u8, pick: u8, variant: u8 },
+    /// Host: a software response to the function's `back`-th latest unanswered group whose
+    /// last request is in the queue, with response code `code` (raw: reserved codes included;
+    /// Response Failure stops the function, PRI-19). With no such group nothing is sent: a
+    /// response to a group that never was is the host's error (PRI-16), not the IOMMU's.
     Respond { func: u8, back: u8, code: u8 },
     /// Host: read the producer index and consume up to `entries` entries; `ack` also
     /// acknowledges an overflow (SMMUv3 OVACKFLG, VT-d PRS.PRO).
@@ -66,6 +73,7 @@ impl Action {
         match self {
             Action::Group { len, .. } | Action::Partial { len, .. } => *len as usize,
             Action::StopMarker { .. } => 1,
+            Action::StopPasid { variant, .. } => usize::from(*variant > 0),
             _ => 0,
         }
     }
@@ -75,6 +83,7 @@ impl Action {
             Action::Group { .. } => Kind::Group,
             Action::Partial { .. } => Kind::Partial,
             Action::StopMarker { .. } => Kind::StopMarker,
+            Action::StopPasid { .. } => Kind::StopPasid,
             Action::Respond { .. } => Kind::Respond,
             Action::Consume { .. } => Kind::Consume,
             Action::Enable { .. } => Kind::Enable,
@@ -97,6 +106,7 @@ pub enum Kind {
     Group,
     Partial,
     StopMarker,
+    StopPasid,
     Respond,
     Consume,
     Enable,
@@ -112,10 +122,11 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 16] = [
         Kind::Group,
         Kind::Partial,
         Kind::StopMarker,
+        Kind::StopPasid,
         Kind::Respond,
         Kind::Consume,
         Kind::Enable,

@@ -6,6 +6,7 @@
 use super::program::{Action, Kind, Program};
 use super::surface::Surface;
 use crate::agents::memory::MemoryBehaviour;
+use crate::agents::pcie_fn::TrafficPlan;
 use crate::reset::ResetMode;
 use crate::scenario::{HostPolicy, Scenario};
 use proptest::prelude::*;
@@ -38,7 +39,8 @@ impl Weights {
 /// One action of kind `k` on surface `s`.
 fn action(s: &'static Surface, k: Kind) -> BoxedStrategy<Action> {
     let funcs = 0..s.rids.len() as u8;
-    let pasid = prop_oneof![Just(None), (1u32..1 << 20).prop_map(Some), Just(Some(0xF_FFFF))];
+    // Mostly a few small PASIDs, so that stops and re-binds meet the PASIDs groups use.
+    let pasid = prop_oneof![Just(None), (1u32..8).prop_map(Some), (1u32..1 << 20).prop_map(Some), Just(Some(0xF_FFFF))];
     let regs = 0..s.registers.len() as u8;
     match k {
         Kind::Group => (funcs, pasid, 1u8..=4, any::<bool>(), any::<bool>(), 0u64..1 << 52)
@@ -46,6 +48,7 @@ fn action(s: &'static Surface, k: Kind) -> BoxedStrategy<Action> {
             .boxed(),
         Kind::Partial => (funcs, pasid, 1u8..=3).prop_map(|(func, pasid, len)| Action::Partial { func, pasid, len }).boxed(),
         Kind::StopMarker => (funcs, 0u32..1 << 20).prop_map(|(func, pasid)| Action::StopMarker { func, pasid }).boxed(),
+        Kind::StopPasid => (funcs, 0u8..4, 0u8..4).prop_map(|(func, pick, variant)| Action::StopPasid { func, pick, variant }).boxed(),
         Kind::Respond => {
             (funcs, 0u8..4, 0u8..(1 << s.code_bits)).prop_map(|(func, back, code)| Action::Respond { func, back, code }).boxed()
         }
@@ -80,7 +83,11 @@ fn any_action(s: &'static Surface, w: &Weights) -> BoxedStrategy<Action> {
 /// Generated programs stay within what the interpreters support: once the Linux-like host
 /// thread runs it owns the consumer side, the queue programming, error acknowledgement and
 /// software responses, so the program's own host actions of those kinds are dropped after it.
+/// A program with a host thread has no software responses of its own before it either: the
+/// thread reads every entry software has not consumed and would answer such a group again,
+/// after its PRG index may have gone to a new group (a false PRI-14).
 pub fn legalize(actions: Vec<Action>) -> Vec<Action> {
+    let has_host = actions.iter().any(|a| a.kind() == Kind::Host);
     let mut host = false;
     actions
         .into_iter()
@@ -89,11 +96,30 @@ pub fn legalize(actions: Vec<Action>) -> Vec<Action> {
                 a.kind(),
                 Kind::Host | Kind::Consume | Kind::Enable | Kind::Disable | Kind::RegWrite | Kind::Command | Kind::Respond
             );
-            let keep = !(host && owned_by_host);
+            let answered_by_host = has_host && a.kind() == Kind::Respond;
+            let keep = !(host && owned_by_host || answered_by_host);
             host |= a.kind() == Kind::Host;
             keep
         })
         .collect()
+}
+
+/// The functions of a fuzz case: the surface's RIDs with `allocation` credits each. They
+/// generate no traffic of their own (the program's device actions drive them, refused when
+/// the rules forbid: credits, Response Failure, a PASID being stopped), and the PRI checkers
+/// judge them (`run::pri_config`).
+pub fn functions(s: &Surface, allocation: u32) -> TrafficPlan {
+    TrafficPlan {
+        rids: s.rids.to_vec(),
+        pasids: vec![0],
+        allocation,
+        max_prg_len: 4,
+        prgs: 0,
+        stop_odds: 0,
+        send_odds: 255,
+        prgi_shared_across_pasids: false,
+        faults: Default::default(),
+    }
 }
 
 /// A whole fuzz case of `flavor` for surface `s`: its scenario, program included.
@@ -105,8 +131,9 @@ pub fn case(flavor: &'static str, s: &'static Surface, configs: Vec<String>, w: 
         error_odds: 0,
     });
     let actions = prop::collection::vec(any_action(s, w), 1..=MAX_ACTIONS).prop_map(legalize);
-    (prop::sample::select(configs), reset, s.log2sizes.clone(), memory, prop_oneof![Just(255u8), 16u8..=255], actions, any::<u64>())
-        .prop_map(move |(config, reset, log2size, memory, rsp_ready_odds, actions, seed)| Scenario {
+    let odds = prop_oneof![Just(255u8), 16u8..=255];
+    (prop::sample::select(configs), reset, s.log2sizes.clone(), memory, odds, actions, any::<u64>(), 8u32..=64)
+        .prop_map(move |(config, reset, log2size, memory, rsp_ready_odds, actions, seed, allocation)| Scenario {
             flavor: flavor.into(),
             test: s.test.into(),
             seed,
@@ -115,7 +142,7 @@ pub fn case(flavor: &'static str, s: &'static Surface, configs: Vec<String>, w: 
             log2size,
             memory,
             rsp_ready_odds,
-            traffic: None,
+            traffic: Some(functions(s, allocation)),
             host: HostPolicy { consume: false, ..HostPolicy::default() },
             max_cycles: MAX_CYCLES,
             program: Some(Program { reset, actions }),

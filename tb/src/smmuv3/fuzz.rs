@@ -5,12 +5,12 @@
 use super::env::Smmuv3Sequences;
 use super::host::{priq_thread, Smmuv3HostState};
 use crate::env::Env;
-use crate::fuzz::interpret::{environment, wind_down, Device};
+use crate::fuzz::interpret::{environment, finish, unanswered, wind_down, Device, STRAY_RID};
 use crate::fuzz::{Action, Surface};
 use crate::scenario::{HostPolicy, Scenario};
-use models::pcie::PageRequest;
+use models::pcie::{PageRequest, RespCode};
 use models::ring::{Ring, FLAG_BIT};
-use models::smmuv3::cmd::{Command, NOOP_OPCODES, OP_PRI_RESP, OP_SYNC};
+use models::smmuv3::cmd::{pri_resp_field, Command, NOOP_OPCODES, OP_PRI_RESP, OP_SYNC};
 use models::smmuv3::entry::PriqEntry;
 use models::smmuv3::regs;
 use rand::RngCore;
@@ -74,27 +74,32 @@ async fn consume(env: &Env, entries: u8, ack: bool) {
     env.write_reg(regs::PRIQ_CONS, u64::from(wr | ovack)).await;
 }
 
+/// The host thread takes the queue over as a driver starting up does: CONS := PROD, OVACKFLG
+/// kept. Entries the program left are skipped (the wind-down answers their groups), so the
+/// thread never meets an entry the program already answered, nor a CONS a raw register write
+/// put past PROD (it would read entries twice and answer their groups twice, PRI-16).
+async fn take_over(env: &Env) {
+    let prod = env.read_reg(regs::PRIQ_PROD).await as u32;
+    let cons = env.read_reg(regs::PRIQ_CONS).await as u32;
+    env.write_reg(regs::PRIQ_CONS, u64::from((prod & !FLAG_BIT) | (cons & FLAG_BIT))).await;
+}
+
 pub async fn fuzz(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     let program = sc.program.clone().unwrap_or_default();
     env.enable_priq(sc.queue_base, sc.log2size).await;
+    // The functions send no PRG of their own (the plan has none), only due Stop Markers.
+    env.start_traffic();
     let mut device = Device::new(SURFACE.rids);
     let mut host = None;
     for a in &program.actions {
-        if environment(&env, a, sc.memory).await {
+        if environment(&env, a, sc.memory).await || device.act(&env, a) {
             continue;
         }
         match *a {
-            Action::Group { .. } | Action::Partial { .. } | Action::StopMarker { .. } => env.send(&device.messages(a)),
             Action::Respond { func, back, code } => {
-                let (rid, pasid, prgi) = device.answer(func, back, &queued(&env));
-                let cmd = Command::PriResp {
-                    stream_id: u32::from(rid),
-                    ssv: pasid.is_some(),
-                    substream_id: pasid.unwrap_or(0),
-                    prg_index: prgi,
-                    resp: code & 3,
-                };
-                command(&env, cmd.encode()).await;
+                if let Some(group) = device.answer(&env, func, back, &queued(&env)) {
+                    respond(&env, group, code).await;
+                }
             }
             Action::Consume { entries, ack } => consume(&env, entries, ack).await,
             Action::Enable { log2size } => {
@@ -120,16 +125,49 @@ pub async fn fuzz(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
             Action::RegRead { reg } => {
                 env.read_reg(register(reg)).await;
             }
-            Action::Command { words } => command(&env, words).await,
+            Action::Command { words } => command(&env, stray(words)).await,
             Action::Host { poll_cycles } => {
+                take_over(&env).await;
                 let policy = HostPolicy { consume: true, poll_cycles: u64::from(poll_cycles), ..HostPolicy::default() };
                 let state = Rc::new(RefCell::new(Smmuv3HostState::default()));
                 host = Some(env.sim.start_soon(priq_thread(env.clone(), policy, rng.next_u64(), state)));
             }
-            _ => unreachable!("environment actions are handled above"),
+            _ => unreachable!("environment and device actions are handled above"),
         }
     }
     wind_down(&env, host, sc.memory).await;
+    let left = unanswered(&env);
+    let cr0 = env.read_reg(regs::CR0).await as u32;
+    if !left.is_empty() && cr0 & regs::CR0_SMMUEN == 0 {
+        // PRI_RESP is consumed only while the SMMU is enabled (a driver enables it to answer).
+        env.write_reg(regs::CR0, u64::from(cr0 | regs::CR0_SMMUEN)).await;
+        env.wait_cr0ack(cr0 | regs::CR0_SMMUEN).await;
+    }
+    for group in left {
+        respond(&env, group, pri_resp_field(RespCode::Success).expect("Success has a PRI_RESP code")).await;
+    }
+    finish(&env).await;
+}
+
+/// A raw PRI_RESP goes to the stray StreamID (`STRAY_RID`); other commands are kept as drawn.
+fn stray([dw0, dw1]: [u64; 2]) -> [u64; 2] {
+    if dw0 as u8 == OP_PRI_RESP {
+        [(dw0 & 0xFFFF_FFFF) | (u64::from(STRAY_RID) << 32), dw1]
+    } else {
+        [dw0, dw1]
+    }
+}
+
+/// Answer a group with PRI_RESP code `code` (2 bits).
+async fn respond(env: &Env, (rid, pasid, prgi): (u16, Option<u32>, u16), code: u8) {
+    let cmd = Command::PriResp {
+        stream_id: u32::from(rid),
+        ssv: pasid.is_some(),
+        substream_id: pasid.unwrap_or(0),
+        prg_index: prgi,
+        resp: code & 3,
+    };
+    command(env, cmd.encode()).await;
 }
 
 /// The requests the queue holds entries of.

@@ -5,12 +5,12 @@
 use super::env::VtdSequences;
 use super::host::{prq_thread, VtdHostState};
 use crate::env::Env;
-use crate::fuzz::interpret::{environment, quiesce, wind_down, Device};
+use crate::fuzz::interpret::{environment, finish, quiesce, unanswered, wind_down, Device, STRAY_RID};
 use crate::fuzz::{Action, Surface};
 use crate::scenario::{HostPolicy, Scenario};
 use crate::txn::Txn;
 use models::pcie::{PageRequest, PrgResponse, RespCode};
-use models::vtd::desc::{PageReqDsc, TYPE_INV_WAIT, TYPE_PAGE_GRP_RESP, TYPE_PAGE_REQ};
+use models::vtd::desc::{desc_type, PageReqDsc, TYPE_INV_WAIT, TYPE_PAGE_GRP_RESP, TYPE_PAGE_REQ};
 use models::vtd::regs::{self, PrqRing, FRCD_BASE};
 use rand::RngCore;
 use rand_chacha::ChaCha8Rng;
@@ -82,22 +82,31 @@ async fn consume(env: &Env, entries: u8, ack: bool) {
     }
 }
 
+/// The host thread takes the queue over as a driver starting up does: PQH := PQT. Entries the
+/// program left are skipped (the wind-down answers their groups), so the thread never meets an
+/// entry the program already answered, nor a PQH a raw register write scrambled (it would read
+/// descriptors twice and answer their groups twice, PRI-16).
+async fn take_over(env: &Env) {
+    let pqt = env.read_reg(regs::PQT).await;
+    env.write_reg(regs::PQH, pqt).await;
+}
+
 pub async fn fuzz(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     let program = sc.program.clone().unwrap_or_default();
     enable(&env, sc.queue_base, sc.log2size).await;
+    // The functions send no PRG of their own (the plan has none), only due Stop Markers.
+    env.start_traffic();
     let mut device = Device::new(SURFACE.rids);
     let mut host = None;
     for a in &program.actions {
-        if environment(&env, a, sc.memory).await {
+        if environment(&env, a, sc.memory).await || device.act(&env, a) {
             continue;
         }
         match *a {
-            Action::Group { .. } | Action::Partial { .. } | Action::StopMarker { .. } => env.send(&device.messages(a)),
             Action::Respond { func, back, code } => {
-                let (rid, pasid, prgi) = device.answer(func, back, &queued(&env));
-                let rsp = PrgResponse { rid, pv: pasid.is_some(), pasid: pasid.unwrap_or(0), prgi, code: RespCode::from_bits(code) };
-                env.page_grp_resp(&rsp).await;
-                descriptor_errors(&env).await;
+                if let Some(group) = device.answer(&env, func, back, &queued(&env)) {
+                    respond(&env, group, RespCode::from_bits(code)).await;
+                }
             }
             Action::Consume { entries, ack } => consume(&env, entries, ack).await,
             Action::Enable { log2size } => {
@@ -112,16 +121,38 @@ pub async fn fuzz(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
             Action::RegRead { reg } => {
                 env.read_reg(register(reg)).await;
             }
-            Action::Command { words } => descriptor(&env, words).await,
+            Action::Command { words } => descriptor(&env, stray(words)).await,
             Action::Host { poll_cycles } => {
+                take_over(&env).await;
                 let policy = HostPolicy { consume: true, poll_cycles: u64::from(poll_cycles), ..HostPolicy::default() };
                 let state = Rc::new(RefCell::new(VtdHostState::new(policy.sw)));
                 host = Some(env.sim.start_soon(prq_thread(env.clone(), policy, rng.next_u64(), state)));
             }
-            _ => unreachable!("environment actions are handled above"),
+            _ => unreachable!("environment and device actions are handled above"),
         }
     }
     wind_down(&env, host, sc.memory).await;
+    for group in unanswered(&env) {
+        respond(&env, group, RespCode::Success).await;
+    }
+    finish(&env).await;
+}
+
+/// A raw page group response goes to the stray RID (`STRAY_RID`, bits 31:16); other
+/// descriptors are kept as drawn.
+fn stray([w0, w1]: [u64; 2]) -> [u64; 2] {
+    if desc_type([w0, w1, 0, 0]) == TYPE_PAGE_GRP_RESP {
+        [(w0 & !0xFFFF_0000) | (u64::from(STRAY_RID) << 16), w1]
+    } else {
+        [w0, w1]
+    }
+}
+
+/// Answer a group with a page group response descriptor.
+async fn respond(env: &Env, (rid, pasid, prgi): (u16, Option<u32>, u16), code: RespCode) {
+    let rsp = PrgResponse { rid, pv: pasid.is_some(), pasid: pasid.unwrap_or(0), prgi, code };
+    env.page_grp_resp(&rsp).await;
+    descriptor_errors(env).await;
 }
 
 /// Clear IQE if set (W1C).
