@@ -1,8 +1,13 @@
 //! The command line end to end: exit codes, one-line errors, trace, waves, regress output.
 
 mod common;
+#[path = "common/mutants.rs"]
+mod mutants;
 
 use common::{iommu_tb, text};
+use mutants::mutant;
+
+const PRIQ: &str = "smmuv3/smmuv3_priq.sv";
 
 fn tmp(name: &str) -> std::path::PathBuf {
     let d = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli");
@@ -69,18 +74,7 @@ fn replay_writes_waves() {
 #[test]
 fn failing_run_exits_1_with_rule_and_replay_command() {
     // A copy of the RTL whose entries swap R and W.
-    let rtl = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-mutant/rtl");
-    let _ = std::fs::remove_dir_all(&rtl);
-    for sub in ["common", "smmuv3"] {
-        std::fs::create_dir_all(rtl.join(sub)).unwrap();
-        for e in std::fs::read_dir(common::root().join("rtl").join(sub)).unwrap() {
-            let e = e.unwrap();
-            std::fs::copy(e.path(), rtl.join(sub).join(e.file_name())).unwrap();
-        }
-    }
-    let priq = rtl.join("smmuv3/smmuv3_priq.sv");
-    let src = std::fs::read_to_string(&priq).unwrap().replace("m.l, m.w, m.r,", "m.l, m.r, m.w,");
-    std::fs::write(&priq, src).unwrap();
+    let rtl = mutant("cli_entry_rw", PRIQ, "dw0 = {m.pv, m.l, m.w, m.r,", "dw0 = {m.pv, m.l, m.r, m.w,");
     let o = iommu_tb(&["run", "--test", "basic_write", "--rtl", rtl.to_str().unwrap()]);
     let out = text(&o.stdout);
     assert_eq!(o.status.code(), Some(1), "{out}");
@@ -220,18 +214,7 @@ fn configuration_errors_are_one_line_exit_2() {
 #[test]
 fn a_failure_at_a_corner_replays_at_that_corner() {
     // The RTL with IDR1.PRIQS not passed to the ring: only a corner shows it.
-    let rtl = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-corner-mutant/rtl");
-    let _ = std::fs::remove_dir_all(&rtl);
-    for sub in ["common", "smmuv3"] {
-        std::fs::create_dir_all(rtl.join(sub)).unwrap();
-        for e in std::fs::read_dir(common::root().join("rtl").join(sub)).unwrap() {
-            let e = e.unwrap();
-            std::fs::copy(e.path(), rtl.join(sub).join(e.file_name())).unwrap();
-        }
-    }
-    let priq = rtl.join("smmuv3/smmuv3_priq.sv");
-    let src = std::fs::read_to_string(&priq).unwrap().replace(", .MAX_LOG2(PRIQS)) u_ring", ") u_ring");
-    std::fs::write(&priq, src).unwrap();
+    let rtl = mutant("cli_priqs_not_passed", PRIQ, ", .MAX_LOG2(PRIQS)) u_ring", ") u_ring");
     let o = iommu_tb(&["run", "--test", "wrap_sizes", "--config", "max", "--rtl", rtl.to_str().unwrap()]);
     let out = text(&o.stdout);
     assert_eq!(o.status.code(), Some(1), "{out}");

@@ -1,6 +1,10 @@
 //! Scenario tests for the timing-free SMMUv3 PRIQ checkers: for each checker a correct stream
 //! (no violation) and streams with one specific bug, asserting the exact rule reported.
 
+#[path = "common/evaluations.rs"]
+mod evaluations;
+
+use evaluations::counts;
 use models::pcie::{PageRequest, PrgResponse, RespCode};
 use tb::checkers::{Checker, Evaluations, Violation};
 use tb::smmuv3::checkers::{
@@ -630,20 +634,6 @@ fn evaluations(s: &Stream) -> Vec<(&'static str, Evaluations)> {
     }
     assert_clean(&out);
     cs.iter().map(|c| (c.name(), c.evaluations().clone())).collect()
-}
-
-/// The counts of `checker` for `rules`, in that order.
-#[track_caller]
-fn counts(e: &[(&str, Evaluations)], checker: &str, rules: &[&str]) -> Vec<u64> {
-    let (_, ev) = e.iter().find(|(n, _)| *n == checker).unwrap_or_else(|| panic!("no checker {checker}"));
-    rules
-        .iter()
-        .map(|r| {
-            let id = models::rules::RuleId::parse(r).expect("a spec ID");
-            assert!(ev.rules().contains(&id), "{checker} does not count {r}");
-            ev.get(id)
-        })
-        .collect()
 }
 
 #[test]
