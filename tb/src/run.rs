@@ -20,8 +20,10 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::time::Instant;
 
 /// Why a run could not be carried out (not a failing DUT: that is a `RunResult`); one line.
@@ -243,13 +245,48 @@ impl Worker {
 
     /// Run a scenario. `Err` only for infrastructure problems.
     pub fn run(&mut self, scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError> {
-        run_on(self, scenario, opts)
+        scenario.validate()?;
+        let (flavor, def, cfg) = resolve(scenario)?;
+        let body: ExternalBody = Box::new(|bench, sc, rng| (def.body)(bench.env(), sc, rng));
+        run_on(self, scenario, opts, flavor, cfg, TestParts { rules: def.rules, expect_failure: def.expect_failure, body })
+    }
+
+    /// Run a test that is not in any flavor's registry (a Python test of the `iommu_tb`
+    /// package): `scenario.test` names it, `rules` are what its pass asserts, and `body` is
+    /// built on the ready bench, so it can bind the DUT's ports. Judged like a registered test.
+    pub fn run_external(
+        &mut self,
+        scenario: &Scenario,
+        opts: &RunOptions,
+        rules: &[&str],
+        body: ExternalBody<'_>,
+    ) -> Result<RunResult, RunError> {
+        scenario.validate()?;
+        let flavor = flavors::by_name(&scenario.flavor)?;
+        let cfg = config::find(flavor.top(), &scenario.config)?;
+        flavor.parameters(&cfg)?;
+        run_on(self, scenario, opts, flavor, cfg, TestParts { rules, expect_failure: None, body })
     }
 }
 
-fn run_on(worker: &mut Worker, scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError> {
-    scenario.validate()?;
-    let (flavor, def, cfg) = resolve(scenario)?;
+/// The body of a test run outside the registry: made from the bench once it is ready.
+pub type ExternalBody<'a> = Box<dyn FnOnce(&mut dyn Harness, Scenario, ChaCha8Rng) -> Pin<Box<dyn Future<Output = ()>>> + 'a>;
+
+/// What `run_on` needs of a test, registered or external.
+struct TestParts<'a> {
+    rules: &'a [&'a str],
+    expect_failure: Option<&'static str>,
+    body: ExternalBody<'a>,
+}
+
+fn run_on(
+    worker: &mut Worker,
+    scenario: &Scenario,
+    opts: &RunOptions,
+    flavor: &'static dyn Flavor,
+    cfg: RtlConfig,
+    test: TestParts<'_>,
+) -> Result<RunResult, RunError> {
     let sizes = flavor.queue_sizes();
     if !sizes.contains(&scenario.log2size) {
         return Err(ScenarioError::QueueSize { log2size: scenario.log2size, sizes, flavor: flavor.name() }.into());
@@ -291,7 +328,7 @@ fn run_on(worker: &mut Worker, scenario: &Scenario, opts: &RunOptions) -> Result
     let mut bench = flavor.testbench(model, &cfg, opts.waves.as_deref(), agents, obs)?;
     let bench = bench.as_mut();
     bench.set_lockstep(opts.lockstep);
-    let outcome = catch_unwind(AssertUnwindSafe(|| drive(&mut *bench, def, scenario, rng(4))));
+    let outcome = catch_unwind(AssertUnwindSafe(|| drive(&mut *bench, test.body, scenario, rng(4))));
     let verdict = match outcome {
         Ok(v) => v,
         Err(panic) => {
@@ -316,7 +353,7 @@ fn run_on(worker: &mut Worker, scenario: &Scenario, opts: &RunOptions) -> Result
         }
     };
     // A negative test passes when the run fails naming the expected rule, and fails otherwise.
-    let verdict = match (def.expect_failure, verdict) {
+    let verdict = match (test.expect_failure, verdict) {
         (None, v) => v,
         (Some(want), Some(v)) if v.rule.as_deref() == Some(want) => None,
         (Some(want), v) => {
@@ -340,7 +377,7 @@ fn run_on(worker: &mut Worker, scenario: &Scenario, opts: &RunOptions) -> Result
         cover.record_evaluations(&mut functional, c.name(), c.evaluations());
     }
     if verdict.is_none() {
-        let asserted: Vec<&str> = def.rules.iter().chain(def.expect_failure.as_ref()).copied().collect();
+        let asserted: Vec<&str> = test.rules.iter().chain(test.expect_failure.as_ref()).copied().collect();
         cover.record_passed(&mut functional, &asserted);
     }
     Ok(RunResult {
@@ -388,9 +425,9 @@ fn checker_judge(bench: &dyn Harness) -> Judge {
 }
 
 /// Run the test body to its end, then drain. Returns the verdict of a failure.
-fn drive(bench: &mut dyn Harness, def: &TestDef, scenario: &Scenario, rng: ChaCha8Rng) -> Option<Verdict> {
-    let env = bench.env();
-    let main = bench.sched().start_soon((def.body)(env.clone(), scenario.clone(), rng));
+fn drive(bench: &mut dyn Harness, body: ExternalBody<'_>, scenario: &Scenario, rng: ChaCha8Rng) -> Option<Verdict> {
+    let main = body(&mut *bench, scenario.clone(), rng);
+    let main = bench.sched().start_soon(main);
     let mut drain_left = 64u64;
     loop {
         if main.is_finished() {
