@@ -60,3 +60,8 @@ pub fn fits(name: &str, value: i128, bits: u32) -> PyResult<u64> {
 pub fn usage_error(message: &str) -> PyErr {
     package_error("UsageError", |cls| cls.call1((message,)))
 }
+
+/// `iommu_tb.RuleViolation` whose rule may be unknown (a test failure that named none).
+pub fn rule_violation_opt(rule: Option<&str>, cycle: Option<u64>, message: &str) -> PyErr {
+    package_error("RuleViolation", |cls| cls.call1((rule, cycle, message)))
+}

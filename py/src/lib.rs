@@ -5,8 +5,14 @@
 mod boundary;
 mod checkers;
 mod codecs;
+mod context;
+mod dut;
+mod env;
 mod msg;
 mod rules;
+mod run;
+mod task;
+mod triggers;
 
 use pyo3::prelude::*;
 
@@ -28,6 +34,22 @@ fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<msg::PyPageRequest>()?;
     m.add_class::<msg::PyPrgResponse>()?;
     m.add_class::<checkers::PyCheckers>()?;
+    m.add_class::<triggers::Trigger>()?;
+    m.add_class::<triggers::Event>()?;
+    m.add_class::<task::Task>()?;
+    m.add_class::<dut::Dut>()?;
+    m.add_class::<dut::Signal>()?;
+    m.add_class::<env::Env>()?;
+    m.add_class::<run::PyRunResult>()?;
+    m.add_function(wrap_pyfunction!(run::run_test, m)?)?;
+    m.add_function(wrap_pyfunction!(task::start_soon, m)?)?;
+    m.add_function(wrap_pyfunction!(triggers::rising_edge, m)?)?;
+    m.add_function(wrap_pyfunction!(triggers::falling_edge, m)?)?;
+    m.add_function(wrap_pyfunction!(triggers::clock_cycles, m)?)?;
+    m.add_function(wrap_pyfunction!(triggers::read_only, m)?)?;
+    m.add_function(wrap_pyfunction!(triggers::timer, m)?)?;
+    m.add_function(wrap_pyfunction!(triggers::first, m)?)?;
+    m.add_function(wrap_pyfunction!(triggers::combine, m)?)?;
     m.add_function(wrap_pyfunction!(flavors, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_inside_the_engine, m)?)?;
     m.add_function(wrap_pyfunction!(codecs::smmuv3_encode_priq_entry, m)?)?;

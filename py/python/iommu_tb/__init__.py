@@ -5,6 +5,9 @@
 - the timing-free protocol checkers of a flavor, fed with transactions (:class:`Checkers`,
   transactions built by :mod:`iommu_tb.txn`), as the scoreboard of a cocotb testbench on any
   simulator;
+- cocotb-style ``async def`` tests run by the Rust engine (:mod:`iommu_tb.engine`: ``@test``,
+  ``run_test``, the triggers, ``start_soon``), collected by pytest through
+  :mod:`iommu_tb.pytest_plugin`;
 - exceptions carrying the rule ID and cycle (:mod:`iommu_tb.errors`).
 
 See ``docs/python.md``.
@@ -12,10 +15,39 @@ See ``docs/python.md``.
 
 from ._engine import Checkers, PageRequest, PrgResponse, flavors
 from .errors import EngineError, IommuTbError, RuleViolation, UsageError
-from . import smmuv3, txn, vtd
+from . import engine, smmuv3, txn, vtd
+from .engine import (
+    ClockCycles,
+    Combine,
+    Event,
+    FallingEdge,
+    First,
+    ReadOnly,
+    RisingEdge,
+    RunResult,
+    Task,
+    Timer,
+    run_test,
+    start_soon,
+    test,
+)
 
 __all__ = [
     "Checkers",
+    "ClockCycles",
+    "Combine",
+    "Event",
+    "FallingEdge",
+    "First",
+    "ReadOnly",
+    "RisingEdge",
+    "RunResult",
+    "Task",
+    "Timer",
+    "engine",
+    "run_test",
+    "start_soon",
+    "test",
     "EngineError",
     "IommuTbError",
     "PageRequest",

@@ -10,17 +10,18 @@ class IommuTbError(Exception):
 class RuleViolation(IommuTbError, AssertionError):
     """A rule of the specification broken at a cycle.
 
-    ``rule`` is the rule ID (``SMMU-PRIQ-4``, ``PRI-16``...), ``cycle`` the cycle of the
-    transaction that broke it (None when no cycle applies), ``message`` the report. It is an
+    ``rule`` is the rule ID (``SMMU-PRIQ-4``, ``PRI-16``...; None for an engine test that failed
+    without naming one), ``cycle`` the cycle of the transaction that broke it or the cycle the
+    run stopped at (None when no cycle applies), ``message`` the report. It is an
     ``AssertionError`` too, so pytest and cocotb show it as a failed test.
     """
 
-    def __init__(self, rule: str, cycle: Optional[int], message: str) -> None:
+    def __init__(self, rule: Optional[str], cycle: Optional[int], message: str) -> None:
         self.rule = rule
         self.cycle = cycle
         self.message = message
         where = "" if cycle is None else f" cycle {cycle}:"
-        super().__init__(f"[{rule}]{where} {message}")
+        super().__init__(f"[{rule or '?'}]{where} {message}")
 
 
 class EngineError(IommuTbError):

@@ -1,0 +1,175 @@
+//! `run_test`: a Python `async def` test on the Rust engine, judged as `iommu-tb run` judges a
+//! registered test (strict lockstep or checkers only, the flavor's checkers and the PCIe PRI
+//! ones, functional coverage, optional trace): `tb::run::Worker::run_external`. The scenario is
+//! a registered test's (`like`), renamed after the Python test.
+
+use crate::boundary::{engine_error, usage_error};
+use crate::context::{self, Running};
+use crate::dut::Dut;
+use crate::env::Env;
+use crate::task::PyTask;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+use tb::run::{RunOptions, Status, Worker};
+
+thread_local! {
+    /// One worker per thread: the RTL builds it resolved stay loaded across runs.
+    static WORKER: RefCell<Worker> = RefCell::new(Worker::default());
+}
+
+/// The outcome of one run (the fields of results.json).
+#[pyclass(name = "RunResult", module = "iommu_tb", frozen, get_all)]
+pub struct PyRunResult {
+    pub test: String,
+    pub flavor: String,
+    pub seed: u64,
+    /// "pass" or "fail".
+    pub status: &'static str,
+    pub cycles: u64,
+    pub wall_s: f64,
+    pub rule: Option<String>,
+    /// What failed the run: "lockstep", "checker NAME", a bounded wait, "test assertion", "timeout".
+    pub judge: Option<String>,
+    pub failure: Option<String>,
+    /// The run as results.json stores it (scenario included), JSON text.
+    pub json: String,
+}
+
+#[pymethods]
+impl PyRunResult {
+    #[getter]
+    fn passed(&self) -> bool {
+        self.status == "pass"
+    }
+
+    /// Raise `RuleViolation` (rule, the cycle the run stopped at, the report) if the run failed.
+    fn raise_for_failure(&self) -> PyResult<()> {
+        match &self.failure {
+            None => Ok(()),
+            Some(report) => {
+                let judge = self.judge.as_deref().unwrap_or("?");
+                let msg = format!("{} failed (judge: {judge}):\n{report}", self.test);
+                Err(crate::boundary::rule_violation_opt(self.rule.as_deref(), Some(self.cycles), &msg))
+            }
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<RunResult {} seed {}: {} after {} cycles{}>",
+            self.test,
+            self.seed,
+            self.status,
+            self.cycles,
+            self.rule.as_ref().map(|r| format!(", {r}")).unwrap_or_default()
+        )
+    }
+}
+
+/// Run `test` (an `async def test(dut, env)`) on the engine. `like` names the registered test
+/// whose scenario it takes (default: the flavor's first directed test, its basic write); `rules` are what a pass
+/// asserts (functional coverage `asserts.passed.*`); `rtl` is another copy of `rtl/` (a planted
+/// bug).
+#[pyfunction]
+#[pyo3(signature = (test, *, name, flavor, rules=vec![], like=None, seed=1, lockstep=true, config="default", trace_out=None, max_cycles=None, rtl=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn run_test(
+    py: Python<'_>,
+    test: Py<PyAny>,
+    name: String,
+    flavor: &str,
+    rules: Vec<String>,
+    like: Option<String>,
+    seed: u64,
+    lockstep: bool,
+    config: &str,
+    trace_out: Option<PathBuf>,
+    max_cycles: Option<u64>,
+    rtl: Option<PathBuf>,
+) -> PyResult<PyRunResult> {
+    if context::running() {
+        return Err(usage_error("run_test inside a running test: start a concurrent coroutine with start_soon instead"));
+    }
+    let f = tb::flavors::by_name(flavor).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    // Default scenario: the flavor's first directed test (its basic write test).
+    let like = match like {
+        Some(l) => l,
+        None => f
+            .tests()
+            .iter()
+            .find(|t| !t.random && t.expect_failure.is_none())
+            .map(|t| t.name.to_string())
+            .ok_or_else(|| engine_error("the flavor has no directed test"))?,
+    };
+    let (like_flavor, def) = tb::flavors::find_test(Some(flavor), &like).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let mut scenario = (def.scenario)(seed);
+    scenario.test = name.clone();
+    scenario.flavor = like_flavor.name().to_string();
+    scenario.config = config.to_string();
+    if let Some(m) = max_cycles {
+        scenario.max_cycles = m;
+    }
+    let root = sim::repo_root().map_err(|e| engine_error(&e.to_string()))?;
+    let mut opts = RunOptions { trace_out, lockstep, ..RunOptions::for_repo(&root) };
+    if let Some(rtl) = rtl {
+        opts.rtl_dir = rtl;
+    }
+    let rules: Vec<&str> = rules.iter().map(String::as_str).collect();
+    let (queue_base, log2size) = (scenario.queue_base, scenario.log2size);
+    let flavor_name = f.name();
+    let running: Rc<RefCell<Option<Running>>> = Rc::new(RefCell::new(None));
+    let setup_error: Rc<RefCell<Option<PyErr>>> = Rc::new(RefCell::new(None));
+    let body: tb::run::ExternalBody<'_> = {
+        let (running, setup_error) = (running.clone(), setup_error.clone());
+        Box::new(move |bench, _sc, _rng| {
+            let run = Running::start(bench.env().sim.clone());
+            let generation = run.generation;
+            *running.borrow_mut() = Some(run);
+            let made = Python::with_gil(|py| -> PyResult<Py<PyAny>> {
+                let dut = Dut::bind(bench.dut(), generation).map_err(|e| engine_error(&e.to_string()))?;
+                let env = Env::new(bench.env(), flavor_name, generation, queue_base, log2size);
+                let coro = test.bind(py).call1((Py::new(py, dut)?, Py::new(py, env)?))?;
+                if !coro.hasattr("send")? {
+                    return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                        "test {name} must be an async def function (it returned {})",
+                        coro.get_type().name()?
+                    )));
+                }
+                Ok(coro.unbind())
+            });
+            let sim = bench.env().sim.clone();
+            match made {
+                Ok(coro) => Box::pin(PyTask::new(coro, sim, Rc::new(RefCell::new(None)))),
+                Err(e) => {
+                    *setup_error.borrow_mut() = Some(e);
+                    Box::pin(async {})
+                }
+            }
+        })
+    };
+    let outcome = WORKER.with(|w| match w.try_borrow_mut() {
+        Ok(mut w) => Ok(w.run_external(&scenario, &opts, &rules, body)),
+        Err(_) => Err(usage_error("another run is in progress on this thread")),
+    })?;
+    drop(running.borrow_mut().take());
+    if let Some(e) = setup_error.borrow_mut().take() {
+        return Err(e);
+    }
+    let r = outcome.map_err(|e| engine_error(&e.to_string()))?;
+    let _ = py;
+    Ok(PyRunResult {
+        test: r.test.clone(),
+        flavor: r.scenario.flavor.clone(),
+        seed: r.seed,
+        status: if r.status == Status::Pass { "pass" } else { "fail" },
+        cycles: r.cycles,
+        wall_s: r.wall_s,
+        rule: r.rule.clone(),
+        judge: r.judge.as_ref().map(|j| j.to_string()),
+        failure: r.failure.clone(),
+        json: serde_json::to_string(&r).unwrap_or_default(),
+    })
+}
