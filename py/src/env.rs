@@ -72,6 +72,13 @@ impl Env {
         Ok(self.env.sim.cycle())
     }
 
+    /// Simulated time in ps (the clock period is 10 ns; rising edge k is at k x 10 ns).
+    #[getter]
+    fn time_ps(&self) -> PyResult<u64> {
+        self.check("time_ps")?;
+        Ok(self.env.sim.now_ps())
+    }
+
     /// Await `n` rising edges.
     fn cycles(&self, py: Python<'_>, n: u64) -> PyResult<Py<Trigger>> {
         self.check("cycles")?;

@@ -150,10 +150,16 @@ pub fn run_test(
             }
         })
     };
+    // A failing test is a panic the engine catches and reports in the result: keep the default
+    // hook from printing it (and a backtrace) on stderr meanwhile.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     let outcome = WORKER.with(|w| match w.try_borrow_mut() {
         Ok(mut w) => Ok(w.run_external(&scenario, &opts, &rules, body)),
         Err(_) => Err(usage_error("another run is in progress on this thread")),
-    })?;
+    });
+    std::panic::set_hook(hook);
+    let outcome = outcome?;
     drop(running.borrow_mut().take());
     if let Some(e) = setup_error.borrow_mut().take() {
         return Err(e);

@@ -32,6 +32,18 @@ impl PyTask {
     }
 }
 
+impl Drop for PyTask {
+    /// A coroutine cancelled or left pending at the end of the run is closed (its `finally`
+    /// blocks run; no "never awaited" warning for one that never started).
+    fn drop(&mut self) {
+        if self.result.borrow().is_none() {
+            Python::with_gil(|py| {
+                let _ = self.coro.bind(py).call_method0(intern!(py, "close"));
+            });
+        }
+    }
+}
+
 /// The text a Python exception fails a run with: a `RuleViolation` as "[RULE] message", any other
 /// as its type, message and traceback.
 pub fn failure_text(py: Python<'_>, e: &PyErr) -> String {
@@ -121,9 +133,15 @@ impl Task {
         self.result.borrow().as_ref().map_or_else(|| py.None(), |v| v.clone_ref(py))
     }
     fn __await__(slf: Py<Self>, py: Python<'_>) -> PyResult<crate::triggers::AwaitTrigger> {
+        Trigger::__await__(Task::join_trigger(slf, py)?, py)
+    }
+}
+
+impl Task {
+    /// A trigger that fires when the task ends, with its return value.
+    pub fn join_trigger(slf: Py<Self>, py: Python<'_>) -> PyResult<Py<Trigger>> {
         let complete = slf.borrow(py).handle.complete();
-        let t = Trigger::new(py, Spec::Join(Rc::new(RefCell::new(Some(complete))), slf.into_any()))?;
-        Trigger::__await__(t, py)
+        Trigger::new(py, Spec::Join(Rc::new(RefCell::new(Some(complete))), slf.into_any()))
     }
 }
 
@@ -131,13 +149,15 @@ impl Task {
 /// phase on; returns its `Task`.
 #[pyfunction]
 pub fn start_soon(py: Python<'_>, coro: Bound<'_, PyAny>) -> PyResult<Py<Task>> {
-    let sim = context::sim("start_soon")?;
     if !coro.hasattr(intern!(py, "send"))? {
         return Err(pyo3::exceptions::PyTypeError::new_err(format!(
             "start_soon takes a coroutine (call the async function: start_soon(f(...))), got {}",
             coro.get_type().name()?
         )));
     }
+    let sim = context::sim("start_soon").inspect_err(|_| {
+        let _ = coro.call_method0(intern!(py, "close"));
+    })?;
     let result = Rc::new(RefCell::new(None));
     let handle = sim.start_soon(PyTask::new(coro.unbind(), sim.clone(), result.clone()));
     let generation = context::generation();

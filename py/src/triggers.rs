@@ -290,9 +290,12 @@ fn members(what: &str, triggers: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<V
     triggers
         .iter()
         .map(|t| {
+            if let Ok(task) = t.downcast::<crate::task::Task>() {
+                return crate::task::Task::join_trigger(task.clone().unbind(), t.py());
+            }
             t.downcast::<Trigger>().map(|t| t.clone().unbind()).map_err(|_| {
                 PyTypeError::new_err(format!(
-                    "{what} takes iommu_tb triggers, got {}",
+                    "{what} takes iommu_tb triggers and tasks, got {}",
                     t.get_type().name().map(|n| n.to_string()).unwrap_or_default()
                 ))
             })
@@ -300,14 +303,14 @@ fn members(what: &str, triggers: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<V
         .collect()
 }
 
-/// `First(t1, t2, ...)`: resumes when the first of them fires, with its value.
+/// `First(t1, t2, ...)`: resumes when the first of them (triggers or tasks) fires, with its value.
 #[pyfunction(name = "First")]
 #[pyo3(signature = (*triggers))]
 pub fn first(py: Python<'_>, triggers: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<Py<Trigger>> {
     Trigger::new(py, Spec::First(members("First", triggers)?))
 }
 
-/// `Combine(t1, t2, ...)`: resumes when all of them have fired.
+/// `Combine(t1, t2, ...)`: resumes when all of them (triggers or tasks) have fired.
 #[pyfunction(name = "Combine")]
 #[pyo3(signature = (*triggers))]
 pub fn combine(py: Python<'_>, triggers: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<Py<Trigger>> {

@@ -10,6 +10,10 @@ from .engine import TestCase, run_test
 from .errors import RuleViolation
 
 
+def pytest_configure(config: Any) -> None:
+    config.addinivalue_line("markers", "iommu_tb: an engine test of the iommu_tb package")
+
+
 def pytest_addoption(parser: Any) -> None:
     group = parser.getgroup("iommu_tb")
     group.addoption("--iommu-seed", type=int, default=1, help="seed of the engine tests (default 1)")

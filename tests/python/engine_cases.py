@@ -1,0 +1,98 @@
+"""Engine tests that must fail, each in its own way (run by test_engine.py through run_test, not
+collected by the plugin: this module's name does not start with test_)."""
+
+import asyncio
+
+import iommu_tb
+from iommu_tb import ClockCycles, Combine, Event, FallingEdge, First, PageRequest, ReadOnly, RisingEdge, RuleViolation, Timer, start_soon
+
+PRIQ_PROD = 0x100C8
+L1 = PageRequest(0x0100, pv=True, pasid=5, r=True, l=True, prgi=3, page=0x42)
+
+
+@iommu_tb.test(flavor="smmuv3", rules=["SMMU-PRIQ-3"])
+async def case_wrong_expectation(dut, env):
+    """Expects PROD 2 after one entry: fails naming the rule the test gives."""
+    await env.enable_priq(env.queue_base, env.log2size)
+    await env.send_all([L1])
+    await env.cycles(20)
+    prod = await env.read_reg(PRIQ_PROD)
+    if prod != 2:
+        raise RuleViolation("SMMU-PRIQ-3", env.cycle, f"PROD reads {prod:#x}, this test wrongly expects 0x2")
+
+
+@iommu_tb.test(flavor="smmuv3")
+async def case_plain_assert(dut, env):
+    await env.cycles(3)
+    assert dut.pr_ready.value == 7, "pr_ready is one bit"
+
+
+@iommu_tb.test(flavor="smmuv3")
+async def case_drive_in_read_only(dut, env):
+    await FallingEdge(dut.clk)
+    await ReadOnly()
+    env.send([L1])
+
+
+@iommu_tb.test(flavor="smmuv3")
+async def case_assign_a_port(dut, env):
+    await RisingEdge(dut.clk)
+    dut.pr_valid.value = 1
+
+
+@iommu_tb.test(flavor="smmuv3")
+async def case_awaits_asyncio(dut, env):
+    await asyncio.sleep(0)
+
+
+@iommu_tb.test(flavor="smmuv3", max_cycles=300)
+async def case_never_ends(dut, env):
+    await Event().wait()
+
+
+@iommu_tb.test(flavor="smmuv3")
+async def case_task_raises(dut, env):
+    async def boom():
+        await ClockCycles(dut.clk, 4)
+        raise RuleViolation("PRI-16", env.cycle, "raised in a task")
+
+    start_soon(boom())
+    await ClockCycles(dut.clk, 50)
+
+
+@iommu_tb.test(flavor="smmuv3")
+async def case_trigger_semantics(dut, env):
+    """Passes: each trigger resumes when it should (cycles and time checked). `env.cycle` counts
+    the rising edges taken; a Timer resumes at the start of its time step, before the rising
+    edge at that time (the scheduler's phase order: timers, then rising edge, then ReadOnly)."""
+    t0 = env.cycle
+    await ClockCycles(dut.clk, 5)
+    assert env.cycle == t0 + 5
+    ps = env.time_ps
+    await Timer(30, "ns")
+    assert env.time_ps == ps + 30_000 and env.cycle == t0 + 7  # at edge t0+8's time, before it
+    first = await First(ClockCycles(dut.clk, 2), ClockCycles(dut.clk, 9))
+    assert env.cycle == t0 + 9 and repr(first) == "ClockCycles(2)"
+    await Combine(ClockCycles(dut.clk, 2), ClockCycles(dut.clk, 4))
+    assert env.cycle == t0 + 13
+    ev = Event()
+
+    async def waiter():
+        await ev.wait()
+        return env.cycle
+
+    task = start_soon(waiter())
+    await ClockCycles(dut.clk, 3)
+    assert not task.done()
+    ev.set()
+    assert await task == t0 + 16
+    late = start_soon(waiter())  # the event is still set: resumes at once
+    assert await late == t0 + 16
+    ev.clear()
+    sleeper = start_soon(waiter())
+    sleeper.cancel()
+    await RisingEdge(dut.clk)
+    assert sleeper.done()
+    await FallingEdge(dut.clk)
+    await ReadOnly()
+    assert dut.reg_ready.value == 1  # constant 1 out of reset (rtl/README.md)
