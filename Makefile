@@ -39,6 +39,7 @@ regress: setup
 
 bench: setup
 	$(CARGO) run --release --quiet -- bench
+	.venv/bin/python bench/python/run.py
 
 # A short fuzz session of each flavor (the corpus first); a failure is shrunk, saved in
 # build/fuzz/<flavor>/ and printed with its replay command.

@@ -31,10 +31,10 @@ class Bench:
     falling edge, when they have settled: what it sees is what the next rising edge takes
     (every output of the RTL is a register, so it holds until then)."""
 
-    def __init__(self, dut):
+    def __init__(self, dut, functions=FUNCTIONS):
         self.dut = dut
         self.cycle = 0
-        self.checkers = iommu_tb.Checkers("smmuv3", functions=FUNCTIONS)
+        self.checkers = iommu_tb.Checkers("smmuv3", functions=functions)
         self.violation = None  # the first rule broken, or the monitor's own failure
         self.last_read = None
         self.entries = []  # (addr, dw0, dw1) of every acknowledged queue write
