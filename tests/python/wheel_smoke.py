@@ -16,3 +16,16 @@ for t in lines:
     checkers.observe(t)
 checkers.finish()
 print(f"wheel smoke: {len(lines)} transactions judged by {', '.join(checkers.names)}: pass")
+
+
+@iommu_tb.test(flavor="smmuv3", rules=["SMMU-PRIQ-3"])
+async def wheel_engine_test(dut, env):
+    await env.enable_priq(env.queue_base, env.log2size)
+    await env.send_all([iommu_tb.PageRequest(0x100, pv=True, pasid=1, r=True, prgi=1, page=1)])
+    while await env.read_reg(0x100C8) != 1:
+        pass
+
+
+result = iommu_tb.run_test(wheel_engine_test)
+result.raise_for_failure()
+print(f"wheel smoke: engine test {result.test} passed after {result.cycles} cycles")
