@@ -3,7 +3,7 @@
 //! ones, functional coverage, optional trace): `tb::run::Worker::run_external`. The scenario is
 //! a registered test's (`like`), renamed after the Python test.
 
-use crate::boundary::{engine_error, usage_error};
+use crate::boundary::{engine_error, guard, usage_error};
 use crate::context::{self, Running};
 use crate::dut::Dut;
 use crate::env::Env;
@@ -13,6 +13,8 @@ use pyo3::prelude::*;
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
+use tb::regress::ResultsFile;
+use tb::report::input::RtlBuild;
 use tb::run::{RunOptions, Status, Worker};
 
 thread_local! {
@@ -21,21 +23,33 @@ thread_local! {
 }
 
 /// The outcome of one run (the fields of results.json).
-#[pyclass(name = "RunResult", module = "iommu_tb", frozen, get_all)]
+#[pyclass(name = "RunResult", module = "iommu_tb", frozen)]
 pub struct PyRunResult {
+    #[pyo3(get)]
     pub test: String,
+    #[pyo3(get)]
     pub flavor: String,
+    #[pyo3(get)]
     pub seed: u64,
     /// "pass" or "fail".
+    #[pyo3(get)]
     pub status: &'static str,
+    #[pyo3(get)]
     pub cycles: u64,
+    #[pyo3(get)]
     pub wall_s: f64,
+    #[pyo3(get)]
     pub rule: Option<String>,
     /// What failed the run: "lockstep", "checker NAME", a bounded wait, "test assertion", "timeout".
+    #[pyo3(get)]
     pub judge: Option<String>,
+    #[pyo3(get)]
     pub failure: Option<String>,
     /// The run as results.json stores it (scenario included), JSON text.
+    #[pyo3(get)]
     pub json: String,
+    /// The engine's whole result, functional coverage included, for `write_results`.
+    pub kept: tb::run::RunResult,
 }
 
 #[pymethods]
@@ -177,5 +191,36 @@ pub fn run_test(
         judge: r.judge.as_ref().map(|j| j.to_string()),
         failure: r.failure.clone(),
         json: serde_json::to_string(&r).unwrap_or_default(),
+        kept: r,
+    })
+}
+
+/// Write `results.json` (the regression's schema: runs, their RTL builds, summed functional
+/// coverage) and `junit.xml` (one testcase per test and seed) of engine runs into `out`.
+#[pyfunction]
+pub fn write_results(out: PathBuf, results: Vec<PyRef<'_, PyRunResult>>) -> PyResult<()> {
+    guard(|| {
+        let root = sim::repo_root().map_err(|e| engine_error(&e.to_string()))?;
+        let opts = RunOptions::for_repo(&root);
+        let runs: Vec<tb::run::RunResult> = results.iter().map(|r| r.kept.clone()).collect();
+        let mut rtl: Vec<RtlBuild> = Vec::new();
+        for r in &runs {
+            let (flavor, config) = (&r.scenario.flavor, &r.scenario.config);
+            if rtl.iter().any(|b| &b.flavor == flavor && &b.config == config) {
+                continue;
+            }
+            let f = tb::flavors::by_name(flavor).map_err(|e| engine_error(&e.to_string()))?;
+            let cfg = tb::config::find(f.top(), config).map_err(|e| engine_error(&e.to_string()))?;
+            let spec = tb::run::build_spec(f, &cfg, &opts.rtl_dir, sim::Variant::Plain);
+            let built = sim::build(&spec, &opts.cache_root).map_err(|e| engine_error(&e.to_string()))?;
+            rtl.push(RtlBuild { flavor: flavor.clone(), config: config.clone(), top: f.top().into(), hash: built.hash });
+        }
+        std::fs::create_dir_all(&out).map_err(|e| engine_error(&format!("cannot create {}: {e}", out.display())))?;
+        let file = ResultsFile::new(rtl, None, runs, false);
+        file.save(&out.join("results.json")).map_err(|e| engine_error(&e.to_string()))?;
+        let input = tb::regress::report_input(&file, None, &root).map_err(|e| engine_error(&e.to_string()))?;
+        let junit = out.join("junit.xml");
+        tb::junit::write_junit(&junit, "iommu_tb regress", &input.runs)
+            .map_err(|e| engine_error(&format!("cannot write {}: {e}", junit.display())))
     })
 }
