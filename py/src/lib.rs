@@ -8,6 +8,7 @@ mod codecs;
 mod context;
 mod dut;
 mod env;
+mod function;
 mod msg;
 mod rules;
 mod run;
@@ -34,6 +35,7 @@ fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<msg::PyPageRequest>()?;
     m.add_class::<msg::PyPrgResponse>()?;
     m.add_class::<checkers::PyCheckers>()?;
+    m.add_class::<function::PyPcieFunction>()?;
     m.add_class::<triggers::Trigger>()?;
     m.add_class::<triggers::Event>()?;
     m.add_class::<task::Task>()?;

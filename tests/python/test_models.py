@@ -87,3 +87,42 @@ def test_page_request_kinds_and_dict():
     d = PageRequest(5, pv=True, pasid=1, priv=True, r=True).to_dict()
     assert d["priv"] is True and d["rid"] == 5
     assert iommu_tb.flavors() == ["smmuv3", "vtd"]
+
+
+def test_pcie_function_groups_and_credits():
+    f = iommu_tb.PcieFunction(0x0100, allocation=4)
+    prg = f.start_prg(5, 2)
+    a = f.next_request(prg, page=0x10)
+    b = f.next_request(prg, page=0x11, w=True)
+    assert (a.l, b.l, a.prgi == b.prgi, b.pasid) == (False, True, True, 5)  # PRI-7: one group, L=1 last
+    for m in (a, b):
+        f.on_accepted(m)
+    assert (f.credits_used, f.outstanding) == (2, 1)
+    assert f.on_response(PrgResponse(0x0100, pv=True, pasid=5, prgi=b.prgi, code=0)) == "closed"  # PRI-18
+    assert (f.credits_used, f.outstanding) == (0, 0)
+    assert f.on_response(PrgResponse(0x0100, pv=True, pasid=5, prgi=b.prgi, code=0)) == "unexpected"  # PRI-20
+
+
+def test_pcie_function_refuses_what_breaks_a_rule():
+    f = iommu_tb.PcieFunction(0x0100, allocation=2)
+    try:
+        f.start_prg(None, 3)
+    except iommu_tb.RuleViolation as e:
+        assert e.rule == "PRI-11" and e.cycle is None
+    else:
+        raise AssertionError("a group beyond the Allocation was started")
+
+
+def test_pcie_function_traffic_passes_the_pri_checkers():
+    f = iommu_tb.PcieFunction(0x0100, allocation=8)
+    checkers = iommu_tb.Checkers("smmuv3", functions=[{"rid": 0x0100, "allocation": 8}])
+    cycle = 0
+    for pasid in (1, 2):
+        prg = f.start_prg(pasid, 3)
+        for page in range(3):
+            m = f.next_request(prg, page=page)
+            f.on_accepted(m)
+            cycle += 1
+            checkers.observe(iommu_tb.txn.page_request(cycle, m))
+    assert checkers.violations == [] and f.outstanding == 2
+    assert checkers.evaluations()["pri-prg-shape-credits"]["PRI-11"] == 6

@@ -1,7 +1,8 @@
 """iommu_tb: the IOMMU fault-path verification toolkit from Python.
 
-- golden models: :class:`PageRequest`, :class:`PrgResponse`, the codecs and admission rules of
-  each flavor (:mod:`iommu_tb.smmuv3`, :mod:`iommu_tb.vtd`);
+- golden models: :class:`PageRequest`, :class:`PrgResponse`, a PCIe function's PRI behaviour
+  (:class:`PcieFunction`), the codecs and admission rules of each flavor (:mod:`iommu_tb.smmuv3`,
+  :mod:`iommu_tb.vtd`);
 - the timing-free protocol checkers of a flavor, fed with transactions (:class:`Checkers`,
   transactions built by :mod:`iommu_tb.txn`), as the scoreboard of a cocotb testbench on any
   simulator;
@@ -13,7 +14,7 @@
 See ``docs/python.md``.
 """
 
-from ._engine import Checkers, PageRequest, PrgResponse, flavors
+from ._engine import Checkers, PageRequest, PcieFunction, PrgResponse, flavors
 from .errors import EngineError, IommuTbError, RuleViolation, UsageError
 from . import engine, smmuv3, txn, vtd
 from .engine import (
@@ -51,6 +52,7 @@ __all__ = [
     "EngineError",
     "IommuTbError",
     "PageRequest",
+    "PcieFunction",
     "PrgResponse",
     "RuleViolation",
     "UsageError",
