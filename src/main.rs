@@ -4,7 +4,7 @@
 mod commands;
 
 use clap::{Parser, Subcommand};
-use commands::{bench, fuzz, regress};
+use commands::{bench, fuzz, python, regress};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tb::flavor::Flavor;
@@ -30,7 +30,8 @@ enum Cmd {
     Regress(regress::RegressArgs),
     /// Join the results.json of several shards (or runs) into one, losslessly.
     Merge(regress::MergeArgs),
-    /// List the registered tests and the rules each asserts (every flavor unless --flavor).
+    /// List the registered tests and the rules each asserts (every flavor unless --flavor), the
+    /// Python engine tests of tests/python/engine last.
     List {
         #[arg(long, value_parser = flavor_name)]
         flavor: Option<&'static dyn Flavor>,
@@ -119,10 +120,14 @@ fn flavor_name(name: &str) -> Result<&'static dyn Flavor, flavors::LookupError> 
 }
 
 fn list(flavor: Option<&'static dyn Flavor>) -> CliResult<ExitCode> {
-    for f in flavors::ALL.iter().filter(|f| flavor.is_none_or(|x| x.name() == f.name())) {
+    let shown = |name: &str| flavor.is_none_or(|x| x.name() == name);
+    for f in flavors::ALL.iter().filter(|f| shown(f.name())) {
         for t in f.tests() {
             println!("{:<8} {:<32} {:<8} {}", f.name(), t.name, if t.random { "random" } else { "directed" }, t.rules.join(" "));
         }
+    }
+    for (f, name, rules) in python::tests(&repo_root()?)?.iter().filter(|(f, ..)| shown(f)) {
+        println!("{f:<8} {name:<32} {:<8} {rules}", "python");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -134,10 +139,27 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
             let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read scenario {}: {e}", path.display()))?;
             Scenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
         }
-        (None, Some(test)) => {
-            let (_, def) = flavors::find_test(a.flavor.map(|f| f.name()), test)?;
-            (def.scenario)(a.seed)
-        }
+        (None, Some(test)) => match flavors::find_test(a.flavor.map(|f| f.name()), test) {
+            Ok((_, def)) => (def.scenario)(a.seed),
+            // Not a Rust test: a Python engine test of that name runs through the package.
+            Err(e) => match python::tests(&root)?.iter().any(|(_, name, _)| name == test) {
+                true if replay || a.waves || a.waves_out.is_some() || a.reset_values.is_some() => {
+                    return Err(format!("{test} is a Python engine test: waves, replay and --reset-values are for the Rust tests").into())
+                }
+                true => {
+                    let r = python::PyRun {
+                        test,
+                        seed: a.seed,
+                        checkers_only: a.checkers_only,
+                        config: a.config.as_deref(),
+                        trace_out: a.trace_out.as_deref(),
+                        rtl: a.rtl.as_deref(),
+                    };
+                    return python::run(&root, &r);
+                }
+                false => return Err(e.into()),
+            },
+        },
         (None, None) => return Err("give --test NAME (see `iommu-tb list`) or --scenario FILE".into()),
     };
     let scenario = match &a.config {

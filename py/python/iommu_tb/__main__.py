@@ -54,6 +54,7 @@ def main(argv: List[str]) -> int:
             p.add_argument("--test", required=True)
             p.add_argument("--seed", type=int, default=1)
             p.add_argument("--trace-out")
+            p.add_argument("--rtl", help="another copy of rtl/ (a planted bug)")
         if name == "regress":
             p.add_argument("--seeds", type=int, default=1, help="seeds 1..N of every test")
             p.add_argument("--out", default="build/py-regress")
@@ -65,7 +66,7 @@ def main(argv: List[str]) -> int:
                 print(f"{c.flavor:7} {c.name:40} {' '.join(c.rules)}")
             return 0
         if a.cmd == "run":
-            r = engine.run_test(a.test, seed=a.seed, lockstep=not a.checkers_only, config=a.config, trace_out=a.trace_out)
+            r = engine.run_test(a.test, seed=a.seed, lockstep=not a.checkers_only, config=a.config, trace_out=a.trace_out, rtl=a.rtl)
             print(f"{r.status.upper()} {r.test} seed {r.seed} ({r.cycles} cycles, {r.wall_s:.2f} s)")
             if not r.passed:
                 print(f"[{r.rule or '?'}] by {r.judge}: {r.failure}")
