@@ -7,10 +7,6 @@ import shutil
 import subprocess
 import sys
 
-import pytest
-
-pytest.importorskip("cocotb")  # make setup installs it; without it there is nothing to run
-
 
 def mutant(root, tmp_path, file, before, after):
     """A copy of rtl/ with `before` replaced by `after` in `file`, which must hold it exactly once."""
