@@ -170,8 +170,9 @@ class Bench:
 
 @cocotb.test()
 async def queue_then_answer(dut):
-    """Three requests are queued (SMMU-PRIQ-3, SMMU-PRIQ-4); software reads them back through
-    the golden codec and answers each closed group with CMD_PRI_RESP (SMMU-CMD-3, PRI-16)."""
+    """Three requests are queued (SMMU-PRIQ-3, SMMU-PRIQ-4); the host model reads them back
+    through the golden codec and answers each closed group with CMD_PRI_RESP (SMMU-CMD-3,
+    PRI-16)."""
     Clock(dut.clk, 10, unit="ns").start()
     bench = Bench(dut)
     await bench.reset()
@@ -199,11 +200,13 @@ async def queue_then_answer(dut):
     prod = await bench.read_reg(PRIQ_PROD)
     assert prod == 3, f"[SMMU-PRIQ-3] PROD reads {prod:#x} after three acknowledged entries"
 
-    # Software: read the queue through the golden codec, answer each closed group.
-    for _, dw0, dw1 in bench.entries:
-        m = smmuv3.decode_priq_entry((dw0, dw1))
-        if m.kind() == "last_request":
-            await bench.command(smmuv3.encode_pri_resp(m.rid, m.pasid if m.pv else None, m.prgi, 0x0))
+    # Software: the Linux-like host model reads the queue (entries decoded by the golden codec),
+    # groups the requests and answers each closed group with CMD_PRI_RESP.
+    host = iommu_tb.SmmuHost()
+    fates = [host.on_priq_entry(smmuv3.decode_priq_entry((dw0, dw1))) for _, dw0, dw1 in bench.entries]
+    assert fates == ["partial", "group", "group"], fates
+    for words in host.answer_all():
+        await bench.command(words)
     await bench.write_reg(PRIQ_CONS, 3)
     await bench.wait_until("PRI-16", "a response to each of the two closed groups", lambda: len(bench.responses) == 2)
     for _ in range(4):

@@ -9,6 +9,7 @@ mod context;
 mod dut;
 mod env;
 mod function;
+mod host;
 mod msg;
 mod rules;
 mod run;
@@ -36,6 +37,7 @@ fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<msg::PyPrgResponse>()?;
     m.add_class::<checkers::PyCheckers>()?;
     m.add_class::<function::PyPcieFunction>()?;
+    m.add_class::<host::PySmmuHost>()?;
     m.add_class::<triggers::Trigger>()?;
     m.add_class::<triggers::Event>()?;
     m.add_class::<task::Task>()?;

@@ -126,3 +126,16 @@ def test_pcie_function_traffic_passes_the_pri_checkers():
             checkers.observe(iommu_tb.txn.page_request(cycle, m))
     assert checkers.violations == [] and f.outstanding == 2
     assert checkers.evaluations()["pri-prg-shape-credits"]["PRI-11"] == 6
+
+
+def test_smmu_host_groups_and_answers():
+    host = iommu_tb.SmmuHost()
+    a = PageRequest(0x0100, pv=True, pasid=5, r=True, prgi=3, page=1)
+    b = PageRequest(0x0100, pv=True, pasid=5, r=True, l=True, prgi=3, page=2)
+    assert [host.on_priq_entry(m) for m in (a, b)] == ["partial", "group"]  # HOST-2, HOST-3
+    assert host.on_priq_entry(PageRequest.stop_marker(0x0100, 5)) == "stop_marker"  # HOST-18
+    assert host.unanswered == 1
+    (words,) = host.answer_all()
+    effect, rsp = smmuv3.command_effect(words, smmuen=True)
+    assert effect == "respond" and (rsp.rid, rsp.prgi, rsp.code) == (0x0100, 3, 0x0)
+    assert host.unanswered == 0 and host.answer_all() == []

@@ -1,7 +1,7 @@
 """iommu_tb: the IOMMU fault-path verification toolkit from Python.
 
 - golden models: :class:`PageRequest`, :class:`PrgResponse`, a PCIe function's PRI behaviour
-  (:class:`PcieFunction`), the codecs and admission rules of each flavor (:mod:`iommu_tb.smmuv3`,
+  (:class:`PcieFunction`), the Linux-like SMMUv3 host (:class:`SmmuHost`), the codecs and admission rules of each flavor (:mod:`iommu_tb.smmuv3`,
   :mod:`iommu_tb.vtd`);
 - the timing-free protocol checkers of a flavor, fed with transactions (:class:`Checkers`,
   transactions built by :mod:`iommu_tb.txn`), as the scoreboard of a cocotb testbench on any
@@ -14,7 +14,7 @@
 See ``docs/python.md``.
 """
 
-from ._engine import Checkers, PageRequest, PcieFunction, PrgResponse, flavors
+from ._engine import Checkers, PageRequest, PcieFunction, PrgResponse, SmmuHost, flavors
 from .errors import EngineError, IommuTbError, RuleViolation, UsageError
 from . import engine, smmuv3, txn, vtd
 from .engine import (
@@ -55,6 +55,7 @@ __all__ = [
     "PcieFunction",
     "PrgResponse",
     "RuleViolation",
+    "SmmuHost",
     "UsageError",
     "flavors",
     "smmuv3",
