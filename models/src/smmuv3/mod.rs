@@ -4,5 +4,6 @@
 pub mod arch;
 pub mod cmd;
 pub mod entry;
+pub mod evtq_arch;
 pub mod regs;
 pub mod timing;
