@@ -539,6 +539,8 @@ impl Collector<PriqState> {
             CmdEffect::Ignored => const { SPEC.bin("commands.outcome.pri_resp_smmuen0_ignored") },
             CmdEffect::Sync => const { SPEC.bin("commands.outcome.sync") },
             CmdEffect::NoOp => const { SPEC.bin("commands.outcome.noop_opcode") },
+            // SMMU-CMD-7, -8 bins: the event-queue coverage (evtq-checks) adds them.
+            CmdEffect::Resume { .. } | CmdEffect::StallTerm { .. } => return,
             CmdEffect::Illegal if opcode == OP_PRI_RESP => const { SPEC.bin("commands.outcome.pri_resp_3_illegal") },
             CmdEffect::Illegal if opcode == OP_SYNC => const { SPEC.bin("commands.outcome.sync_cs3_illegal") },
             CmdEffect::Illegal => const { SPEC.bin("commands.outcome.undefined_opcode_illegal") },
