@@ -175,7 +175,7 @@ pub(crate) struct QueueRegs {
     pub queue: Queue,
     cap: u32,
     addr_mask: u64,
-    enable: AckBit,
+    pub enable: AckBit,
     pub main: Geom,
     pub alt: Option<Geom>,
     /// Queue writes issued and not yet acknowledged (acknowledgements come in order).

@@ -41,7 +41,9 @@ impl QueueAddressChecker {
         let q = self.regs.queue;
         let size = q.entry_bytes;
         self.evals.count(q.geometry_rule);
-        self.evals.count(q.advance_rule);
+        if q.advance_rule != q.geometry_rule {
+            self.evals.count(q.advance_rule);
+        }
         if u64::from(bytes) != size {
             out.push(Violation {
                 rule: q.geometry_rule,
