@@ -127,6 +127,18 @@ impl EvtqTiming {
         self.slots.iter().filter(|s| **s != Slot::Free).count()
     }
 
+    pub fn base(&self) -> u64 {
+        self.base
+    }
+
+    pub fn prod(&self) -> u32 {
+        self.prod
+    }
+
+    pub fn cons(&self) -> u32 {
+        self.cons
+    }
+
     pub fn slots(&self) -> &[Slot] {
         &self.slots
     }

@@ -535,7 +535,7 @@ impl PriqTiming {
         // issued, and every record accepted up to the sync's own edge is finished.
         let sync_waiting = self.sync_pending || sync_start;
         let accepted = u32::from(evq.accepted.is_some());
-        let records = if sync_start { ev_in_flight_q + accepted - evq.finished } else { self.sync_records - evq.finished };
+        let records = if sync_start { ev_in_flight_q + accepted - evq.finished } else { self.sync_records.saturating_sub(evq.finished) };
         self.ev.sync_completed = sync_waiting && sw_len_q == 0 && !ev_resolving_q && records == 0;
         self.sync_pending = sync_waiting && !self.ev.sync_completed;
         self.sync_records = if self.sync_pending { records } else { 0 };
