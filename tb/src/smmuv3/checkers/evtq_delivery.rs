@@ -159,7 +159,9 @@ fn judge(f: Fate, cycle: u64, abt: bool, en_off: bool, evals: &mut Evaluations, 
                 out.push(Violation {
                     rule: rule::SMMU_EVTQ_10,
                     cycle,
-                    message: format!("{what} was written after CR0ACK.EVENTQEN read 0: records decided while the queue is disabled are discarded"),
+                    message: format!(
+                        "{what} was written after CR0ACK.EVENTQEN read 0: records decided while the queue is disabled are discarded"
+                    ),
                 });
             }
         }

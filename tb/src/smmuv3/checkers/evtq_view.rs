@@ -254,7 +254,11 @@ impl EvtqView {
                 self.ovflg = if gated_open { Some(data as u32 & FLAG_BIT != 0) } else { None };
             }
             Txn::RegRead { addr: r::EVENTQ_PROD, data } => {
-                self.ovflg = if self.recs.iter().any(|r| r.state == RecState::Pending && r.maybe_toggle) { None } else { Some(data as u32 & FLAG_BIT != 0) };
+                self.ovflg = if self.recs.iter().any(|r| r.state == RecState::Pending && r.maybe_toggle) {
+                    None
+                } else {
+                    Some(data as u32 & FLAG_BIT != 0)
+                };
             }
             _ => {}
         }

@@ -29,16 +29,16 @@ mod queue_entry;
 mod responses;
 mod stalls;
 
-pub use priq_entry::{decode_priq_entry, encode_priq_entry};
-pub use prod::ProdCoverageChecker;
-pub use queue_addr::QueueAddressChecker;
-pub use queue_entry::QueueEntryChecker;
 pub use evtq_delivery::EvtqDeliveryChecker;
 pub use evtq_irq::EvtqIrqChecker;
 pub use evtq_record::EvtqRecordChecker;
 pub use evtq_sync::EvtqSyncChecker;
 pub use evtq_view::EVTQ;
+pub use priq_entry::{decode_priq_entry, encode_priq_entry};
+pub use prod::ProdCoverageChecker;
 pub use programmed::{Queue, PRIQ};
+pub use queue_addr::QueueAddressChecker;
+pub use queue_entry::QueueEntryChecker;
 pub use responses::Smmuv3ResponseChecker;
 pub use stalls::StallChecker;
 

@@ -133,7 +133,6 @@ impl Geom {
         Geom { base: 0, n: 0, entry_log2: entry_bytes.trailing_zeros(), prod: 0, acked: 0, raw_base: 0 }
     }
 
-
     pub fn index_mask(&self) -> u32 {
         (1u32 << self.n) - 1
     }
