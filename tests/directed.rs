@@ -58,6 +58,7 @@ directed!(
     device_credit_overrun,
     grpid_hazard,
     soak,
+    evtq_soak,
     fuzz,
     // VT-d
     vtd_basic_write,
