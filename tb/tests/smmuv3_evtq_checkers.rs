@@ -437,6 +437,11 @@ fn evtq_9_one_pulse_per_write_into_an_empty_queue() {
     irq_on(&mut s);
     s.queued(plain(1), 0);
     assert_rules(&run(EvtqIrqChecker::new(EVENTQS), &s), &["SMMU-EVTQ-9"]);
+    // The monitor stamps the pulse with its trigger's edge, after the ack.
+    let mut s = Stream::enabled(3);
+    irq_on(&mut s);
+    s.queued(plain(1), 0).same_cycle().irq();
+    assert_clean(&run(EvtqIrqChecker::new(EVENTQS), &s));
     // A CONS write in the ack's own cycle empties the queue first (OP-15): a trigger.
     let mut s = Stream::enabled(3);
     irq_on(&mut s);

@@ -45,6 +45,11 @@ struct Plan {
     disables: u32,
     memory: MemoryBehaviour,
     sr_ready_odds: u8,
+    /// IRQ_CTRL: EVENTQ_IRQEN and GERROR_IRQEN on or off.
+    irq_ctrl: u32,
+    /// End with SMMUEN 1->0 (aborting every stall, SMMU-EVTQ-8) rather than CMD_STALL_TERM;
+    /// stall records sent while EVENTQEN is off are then held and discarded (row S).
+    end_by_smmuen: bool,
 }
 
 fn plan(seed: u64, soak: bool) -> Plan {
@@ -58,6 +63,8 @@ fn plan(seed: u64, soak: bool) -> Plan {
             disables: 2,
             memory: MemoryBehaviour { ready_odds: 200, ack_latency: (1, 4), error_odds: 0 },
             sr_ready_odds: 200,
+            irq_ctrl: regs::IRQ_CTRL_EVENTQ_IRQEN,
+            end_by_smmuen: false,
         };
     }
     Plan {
@@ -73,6 +80,9 @@ fn plan(seed: u64, soak: bool) -> Plan {
             error_odds: if r.gen_range(0..6) == 0 { r.gen_range(100..=600) } else { 0 },
         },
         sr_ready_odds: r.gen_range(32..=255),
+        irq_ctrl: [0, regs::IRQ_CTRL_EVENTQ_IRQEN, regs::IRQ_CTRL_GERROR_IRQEN, regs::IRQ_CTRL_EVENTQ_IRQEN | regs::IRQ_CTRL_GERROR_IRQEN]
+            [r.gen_range(0..4)],
+        end_by_smmuen: r.gen(),
     }
 }
 
@@ -188,6 +198,7 @@ async fn run(env: Env, sc: Scenario, mut rng: ChaCha8Rng, soak: bool) {
     }
     *env.queue.borrow_mut() = QueueConfig { base: sc.queue_base, log2size: sc.log2size };
     let both = (regs::CR0_SMMUEN | regs::CR0_PRIQEN | regs::CR0_EVENTQEN) as u64;
+    env.write_reg(regs::IRQ_CTRL, u64::from(p.irq_ctrl)).await;
     env.write_reg(regs::CR0, both).await;
     env.wait_cr0ack(both as u32).await;
     env.sim.start_soon(priq_thread(env.clone(), sc.host, rng.next_u64(), state.clone()));
@@ -229,15 +240,35 @@ async fn run(env: Env, sc: Scenario, mut rng: ChaCha8Rng, soak: bool) {
     env.wait_traffic_done().await;
     env.settle(200).await;
     recover_from_abort(&env).await;
-    // Stream shutdown: whatever the host has not answered yet is terminated.
     env.cycles(sc.host.poll_cycles * 4).await;
-    terminate_all(&env).await;
+    if p.end_by_smmuen {
+        // EVENTQEN off holds new stall records; SMMUEN off then aborts every stall and the held
+        // records are discarded (rtl/README.md row S).
+        let priq_only = both & !u64::from(regs::CR0_EVENTQEN);
+        env.write_reg(regs::CR0, priq_only).await;
+        env.wait_cr0ack(priq_only as u32).await;
+        let recs: Vec<EventInput> = (0..3).map(|k| EventInput { stall: true, id: 0x10 + k, ..record(&mut rng, 255) }).collect();
+        env.send_events(&recs);
+        env.cycles(20).await;
+        env.write_reg(regs::CR0, u64::from(regs::CR0_PRIQEN)).await;
+        env.wait_cr0ack(regs::CR0_PRIQEN).await;
+    } else {
+        // Stream shutdown: whatever the host has not answered yet is terminated.
+        terminate_all(&env).await;
+    }
     env.settle(200).await;
 
     let a = env.agents.borrow();
     let s = state.borrow();
-    ensure!(a.events.is_idle(), "SMMU-EVTQ-8", "{} event records were never accepted", p.records - a.events.accepted as u32);
-    ensure!(a.events.accepted == u64::from(p.records), "SMMU-EVTQ-7", "{} of {} records accepted", a.events.accepted, p.records);
+    ensure!(a.events.is_idle(), "SMMU-EVTQ-8", "{} event records were never accepted", p.records as u64 + 3 - a.events.accepted);
+    let extra = if p.end_by_smmuen { 3 } else { 0 };
+    ensure!(
+        a.events.accepted == u64::from(p.records + extra),
+        "SMMU-EVTQ-7",
+        "{} of {} records accepted",
+        a.events.accepted,
+        p.records + extra
+    );
     ensure!(a.events.stalled() == 0, "SMMU-EVTQ-8", "{} stalled client transactions were never resolved", a.events.stalled());
     ensure!(a.events.unmatched.is_empty(), "SMMU-EVTQ-8", "resolutions for no stalled transaction: {:?}", a.events.unmatched);
     ensure!(p.memory.error_odds > 0 || s.events_read > 0, "SMMU-EVTQ-3", "the host read no event record ({recoveries} abort recoveries)");

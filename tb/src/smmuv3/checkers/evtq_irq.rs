@@ -4,7 +4,8 @@
 //! while EVENTQ_IRQEN was surely 1 has had its pulse.
 //!
 //! Emptiness is judged with the EVENTQ_CONS value written in the ack's own cycle, if any (the
-//! hardware sees a same-edge CONS write, OP-15), so an ack is judged when its cycle is over.
+//! hardware sees a same-edge CONS write, OP-15), so an ack is judged when its cycle is over, or
+//! when a pulse arrives (the monitor stamps a pulse with the edge of its trigger).
 
 use super::evtq_view::{ev_of, Ev, EvtqView};
 use crate::checkers::{rule, Checker, Evaluations, Violation};
@@ -54,6 +55,8 @@ impl Checker for EvtqIrqChecker {
                 self.ack = Some((t.cycle, self.view.prod(), en == Some(true), en != Some(false)));
             }
             Some(Ev::Irq) => {
+                // The pulse of an ack's trigger is reported in the ack's own cycle, after it.
+                self.judge_ack();
                 self.evals.count(rule::SMMU_EVTQ_9);
                 if self.maybe == 0 {
                     out.push(Violation {
