@@ -187,6 +187,7 @@ fn a_correct_stream_passes_and_every_rule_is_evaluated() {
     assert_eq!(counts(&e, "smmuv3-evtq-prod", &["SMMU-EVTQ-1"]), [2]);
     let d = counts(&e, "smmuv3-evtq-delivery", &["SMMU-EVTQ-3", "SMMU-EVTQ-4", "SMMU-EVTQ-10", "SMMU-EVTQ-11"]);
     assert_eq!(d, [1, 3, 3, 3], "one discard (toggling), two PROD reads, three writes");
+    assert_eq!(counts(&e, "smmuv3-evtq-delivery", &["SMMU-EVTQ-6"]), [2], "two stall records written");
     let st = counts(&e, "smmuv3-evtq-stalls", &["SMMU-EVTQ-8", "SMMU-CMD-7", "SMMU-CMD-8"]);
     assert!(st.iter().all(|&n| n > 0), "{st:?}");
     assert_eq!(counts(&e, "smmuv3-evtq-sync", &["SMMU-CMD-9"]), [1]);

@@ -147,6 +147,10 @@ fn judge(f: Fate, cycle: u64, abt: bool, en_off: bool, evals: &mut Evaluations, 
         Fate::Written { rec, .. } => {
             evals.count(rule::SMMU_EVTQ_10);
             evals.count(rule::SMMU_EVTQ_11);
+            if rec.input.is_stall() {
+                // Its fate is known: written, not discarded (SMMU-EVTQ-6).
+                evals.count(rule::SMMU_EVTQ_6);
+            }
             let what = format!("the {} record of StreamID 0x{:x} accepted at cycle {}", event_name(rec.input.id), rec.input.sid, rec.cycle);
             if abt {
                 out.push(Violation {
