@@ -5,6 +5,7 @@ pub mod checkers;
 pub mod coverage;
 pub mod dut;
 pub mod env;
+pub mod evtq_tests;
 pub mod fuzz;
 pub mod host;
 pub mod params;
