@@ -88,6 +88,8 @@ pub struct EvtqTiming {
     engine: EngineState,
     slots: Box<[Slot]>,
     sr: Fifo<Resolution>,
+    /// The last decision held a stall record (row H): it is still at the head.
+    held: bool,
 }
 
 impl EvtqTiming {
@@ -104,6 +106,7 @@ impl EvtqTiming {
             engine: EngineState::Idle,
             slots: vec![Slot::Free; stall_max as usize].into_boxed_slice(),
             sr: Fifo::new(sr_depth, NO_RESOLUTION),
+            held: false,
         }
     }
 
@@ -145,6 +148,11 @@ impl EvtqTiming {
 
     pub fn engine(&self) -> EngineState {
         self.engine
+    }
+
+    /// A stall record is held at the head (SMMU-EVTQ-6).
+    pub fn holding(&self) -> bool {
+        self.held
     }
 
     pub fn ingress_len(&self) -> usize {
@@ -213,6 +221,7 @@ impl EvtqTiming {
                     Decision::Discard { why, toggle } => EvRow::Discard { why, toggle },
                 };
                 ev.decided = Some((row, rec, stag));
+                self.held = matches!(row, EvRow::Hold(_));
                 match row {
                     EvRow::Hold(_) => {}
                     EvRow::Write => {

@@ -273,6 +273,8 @@ async fn evtq_stall_max(env: Env, _: Scenario, _: ChaCha8Rng) {
 
 async fn evtq_disable_mid_traffic(env: Env, _: Scenario, _: ChaCha8Rng) {
     env.enable_evtq(EV_BASE, 5).await;
+    // Slow acknowledgements: CR0ACK.EVENTQEN must wait for the write in flight.
+    env.agents.borrow_mut().emem.set_behaviour(MemoryBehaviour { ready_odds: 255, ack_latency: (8, 8), error_odds: 0 });
     let burst: Vec<EventInput> = (0..12).map(|k| fault(0x01 + (k % 10) as u8, k, false)).collect();
     env.send_events(&burst);
     env.cycles(6).await;
