@@ -170,7 +170,8 @@ fn evtq_irq_for_every_write() {
 #[test]
 fn evtq_full_queue_not_detected() {
     // SMMU-EVTQ-3: the queue counts as writable when full; records overwrite unconsumed ones.
-    let rtl = mutant("evtq_no_full", EVTQ, "wire writable = eventqen && !q_full && !abt_active;", "wire writable = eventqen && !abt_active;");
+    let rtl =
+        mutant("evtq_no_full", EVTQ, "wire writable = eventqen && !q_full && !abt_active;", "wire writable = eventqen && !abt_active;");
     judged(&rtl, "evtq_overflow_no_inhibit", "SMMU-EVTQ-3 by lockstep", "SMMU-EVTQ-3 by test assertion");
 }
 
@@ -189,7 +190,12 @@ fn evtq_overflow_inhibits() {
 #[test]
 fn evtq_ovflg_toggles_at_every_full_discard() {
     // SMMU-EVTQ-4: OVFLG toggles only when no overflow is active.
-    let rtl = mutant("evtq_toggle_always", EVTQ, "wire toggle   = decide && row_f && (prod_ovflg_q == cons_eff_ovack);", "wire toggle   = decide && row_f;");
+    let rtl = mutant(
+        "evtq_toggle_always",
+        EVTQ,
+        "wire toggle   = decide && row_f && (prod_ovflg_q == cons_eff_ovack);",
+        "wire toggle   = decide && row_f;",
+    );
     judged(&rtl, "evtq_overflow_no_inhibit", "SMMU-EVTQ-4 by lockstep", "SMMU-EVTQ-4 by test assertion");
 }
 
@@ -230,14 +236,20 @@ fn evtq_stall_max_not_enforced() {
 #[test]
 fn evtq_eventqen_ack_falls_with_a_write_in_flight() {
     // SMMU-EVTQ-10: CR0ACK.EVENTQEN is not held while the EVTQ write engine is busy.
-    let rtl = mutant("evtq_ack_no_hold", PRIQ, ".hold_high ({1'b0, evtq_busy, eng_busy, eng_busy}),", ".hold_high ({1'b0, 1'b0, eng_busy, eng_busy}),");
+    let rtl = mutant(
+        "evtq_ack_no_hold",
+        PRIQ,
+        ".hold_high ({1'b0, evtq_busy, eng_busy, eng_busy}),",
+        ".hold_high ({1'b0, 1'b0, eng_busy, eng_busy}),",
+    );
     judged(&rtl, "evtq_disable_mid_traffic", "SMMU-EVTQ-10 by lockstep", "SMMU-EVTQ-10 by test assertion");
 }
 
 #[test]
 fn evtq_write_error_not_reported() {
     // SMMU-EVTQ-11: a failed record write does not activate EVENTQ_ABT_ERR.
-    let rtl = mutant("evtq_abt_lost", PRIQ, "wire evtq_abt_activate = evtq_write_err && !evtq_abt_active;", "wire evtq_abt_activate = 1'b0;");
+    let rtl =
+        mutant("evtq_abt_lost", PRIQ, "wire evtq_abt_activate = evtq_write_err && !evtq_abt_active;", "wire evtq_abt_activate = 1'b0;");
     judged(&rtl, "evtq_write_error", "SMMU-EVTQ-11 by lockstep", "SMMU-EVTQ-11 by test assertion");
 }
 

@@ -175,11 +175,7 @@ impl EvtqTiming {
         // Stall table: every step reads the slots before the edge and moves disjoint states
         // (FREE -> STALLED, STALLED -> RESOLVING, RESOLVING -> FREE), so applying them in turn is
         // the same as applying them at once.
-        let issue = if sr_len_q < self.sr.capacity() {
-            self.slots.iter().position(|s| matches!(s, Slot::Resolving(_)))
-        } else {
-            None
-        };
+        let issue = if sr_len_q < self.sr.capacity() { self.slots.iter().position(|s| matches!(s, Slot::Resolving(_))) } else { None };
         let alloc = self.slots.iter().position(|s| *s == Slot::Free);
         for (k, s) in self.slots.iter_mut().enumerate() {
             let Slot::Stalled { sid } = *s else { continue };
@@ -190,7 +186,7 @@ impl EvtqTiming {
             } else {
                 match c.cmd {
                     Some(StallCmd::Resume { sid: cs, stag: ct, action }) if cs == sid && ct == stag => Some(action), // SMMU-CMD-7
-                    Some(StallCmd::Term { sid: cs }) if cs == sid => Some(StallAction::Abort), // SMMU-CMD-8
+                    Some(StallCmd::Term { sid: cs }) if cs == sid => Some(StallAction::Abort),                       // SMMU-CMD-8
                     _ => None,
                 }
             };

@@ -191,7 +191,12 @@ async fn evtq_stall_held_when_full(env: Env, _: Scenario, _: ChaCha8Rng) {
     ev_acked(&env, 4, "SMMU-EVTQ-6").await;
     let got = records(&env);
     ensure!(got[2].1 == EventRecord::from_input(&s, 0), "SMMU-EVTQ-6", "held stall record written as {:?}", got[2].1);
-    ensure!(got[3].1.event_id == 0x0B, "SMMU-EVTQ-7", "records out of input order: {:?}", got.iter().map(|r| r.1.event_id).collect::<Vec<_>>());
+    ensure!(
+        got[3].1.event_id == 0x0B,
+        "SMMU-EVTQ-7",
+        "records out of input order: {:?}",
+        got.iter().map(|r| r.1.event_id).collect::<Vec<_>>()
+    );
     cmd(&env, Command::resume(3, 0, StallAction::Abort)).await;
     wait_resolutions(&env, 1, "SMMU-CMD-7").await;
     ensure!(resolutions(&env) == vec![(3, 0, 1)], "SMMU-CMD-7", "resolutions {:?}", resolutions(&env));
@@ -216,7 +221,12 @@ async fn evtq_resume(env: Env, _: Scenario, _: ChaCha8Rng) {
     cmd(&env, Command::resume(1, 0, StallAction::Abort)).await;
     cmd(&env, Command::resume(2, 2, StallAction::RazWi)).await;
     wait_resolutions(&env, 3, "SMMU-CMD-7").await;
-    ensure!(resolutions(&env) == vec![(1, 1, 0), (1, 0, 1), (2, 2, 2)], "SMMU-CMD-7", "resolutions {:?}: expected retry, abort, RAZ/WI", resolutions(&env));
+    ensure!(
+        resolutions(&env) == vec![(1, 1, 0), (1, 0, 1), (2, 2, 2)],
+        "SMMU-CMD-7",
+        "resolutions {:?}: expected retry, abort, RAZ/WI",
+        resolutions(&env)
+    );
     // A resolved STAG is free: a second RESUME of it is a no-op.
     cmd(&env, Command::resume(1, 1, StallAction::Retry)).await;
     quiet(&env).await;
@@ -399,7 +409,12 @@ async fn evtq_with_priq(env: Env, sc: Scenario, _: ChaCha8Rng) {
     let log = env.agents.borrow().log.clone();
     let when = |f: &dyn Fn(&Txn) -> bool| log.iter().find(|s| f(&s.txn)).map(|s| s.cycle);
     let third_ack = log.iter().filter(|s| matches!(s.txn, Txn::EventAck { .. })).nth(2).map(|s| s.cycle);
-    ensure!(third_ack.is_some_and(|a| a <= done.cycle), "SMMU-CMD-9", "CMD_SYNC done at {} before the record accepted before it ({third_ack:?})", done.cycle);
+    ensure!(
+        third_ack.is_some_and(|a| a <= done.cycle),
+        "SMMU-CMD-9",
+        "CMD_SYNC done at {} before the record accepted before it ({third_ack:?})",
+        done.cycle
+    );
     ensure!(when(&|t| matches!(t, Txn::Response { .. })).is_some(), "SMMU-CMD-3", "no PRG response for the CMD_PRI_RESP");
     ensure!(resolutions(&env) == vec![(0x31, 0, 0)], "SMMU-CMD-7", "resolutions {:?}", resolutions(&env));
 }

@@ -312,9 +312,10 @@ impl Blame for PriqBlame {
                 (RuleId(rule), format!("read of register {addr:#x}"))
             }
             "emw_valid" => match ev.evtq.decided {
-                Some((row, rec, _)) => {
-                    (ev_row_rule(row, rec.is_stall(), model.evtq().overflow_active()), format!("record decided at this edge took {row:?}: {rec:?}"))
-                }
+                Some((row, rec, _)) => (
+                    ev_row_rule(row, rec.is_stall(), model.evtq().overflow_active()),
+                    format!("record decided at this edge took {row:?}: {rec:?}"),
+                ),
                 None if act.emw_valid => (RuleId("SMMU-EVTQ-7"), "record write with no record decided".into()),
                 None => (RuleId("SMMU-EVTQ-3"), "expected record write not issued".into()),
             },
