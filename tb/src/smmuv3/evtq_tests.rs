@@ -253,6 +253,8 @@ async fn evtq_stall_term(env: Env, _: Scenario, _: ChaCha8Rng) {
 }
 
 async fn evtq_stall_max(env: Env, _: Scenario, _: ChaCha8Rng) {
+    // Any queue size: records that find the queue full are held (stalls) or discarded; only the
+    // input's back-pressure and the STAGs are judged here.
     let max = super::params::of(&env).stall_max as usize;
     env.enable_evtq(EV_BASE, 5).await;
     let idr5 = env.read_reg(regs::IDR5).await;
@@ -260,7 +262,7 @@ async fn evtq_stall_max(env: Env, _: Scenario, _: ChaCha8Rng) {
     let stalls: Vec<EventInput> = (0..max as u32).map(|k| fault(0x10, 0x20 + k, true)).collect();
     env.send_events(&stalls);
     env.send_events(&[fault(0x05, 0x40, false), fault(0x10, 0x41, true)]);
-    ev_acked(&env, max, "SMMU-EVTQ-1").await;
+    ev_accepted(&env, max, "SMMU-EVTQ-8").await;
     env.cycles(50).await;
     // OP-3: with STALL_MAX stalls outstanding the input is back-pressured, for every record.
     let accepted = env.agents.borrow().events.accepted as usize;
@@ -269,10 +271,11 @@ async fn evtq_stall_max(env: Env, _: Scenario, _: ChaCha8Rng) {
     // next stall takes the freed STAG.
     let freed = (max > 1) as u16;
     cmd(&env, Command::resume(0x20 + u32::from(freed), freed, StallAction::Retry)).await;
-    ev_acked(&env, max + 2, "SMMU-EVTQ-8").await;
-    let last = records(&env)[max + 1].1;
-    ensure!(last.stream_id == 0x41 && last.stag == freed, "SMMU-EVTQ-8", "next stall {last:?}: expected the freed STAG {freed}");
+    ev_accepted(&env, max + 2, "SMMU-EVTQ-8").await;
     cmd(&env, Command::StallTerm { stream_id: 0x41 }).await;
+    wait_resolutions(&env, 2, "SMMU-CMD-8").await;
+    let last = resolutions(&env)[1];
+    ensure!(last == (0x41, freed, 1), "SMMU-EVTQ-8", "the stall after the RESUME resolved as {last:?}: expected the freed STAG {freed}");
     for k in 0..max as u32 {
         cmd(&env, Command::StallTerm { stream_id: 0x20 + k }).await;
     }
@@ -376,6 +379,36 @@ async fn evtq_sync(env: Env, _: Scenario, _: ChaCha8Rng) {
     wait_resolutions(&env, 1, "SMMU-CMD-7").await;
 }
 
+async fn evtq_register_gating(env: Env, _: Scenario, _: ChaCha8Rng) {
+    // EVENTQ_BASE and EVENTQ_PROD accept writes only while CR0.EVENTQEN=0 and CR0ACK.EVENTQEN=0;
+    // EVENTQ_CONS always (rtl/README.md, SMMU-PRIQ-14 applied to the event queue).
+    let stored = [(regs::EVENTQ_BASE, regs::BASE_STORED_MASK), (regs::EVENTQ_PROD, 0x800F_FFFF), (regs::EVENTQ_CONS, 0x800F_FFFF)];
+    for (addr, mask) in stored {
+        env.write_reg(addr, u64::MAX).await;
+        let got = env.read_reg(addr).await;
+        ensure!(got == mask, "SMMU-EVTQ-1", "register {addr:#x} reads {got:#x} after all ones, expected its stored bits {mask:#x}");
+    }
+    env.write_reg(regs::EVENTQ_PROD, 0).await;
+    env.write_reg(regs::EVENTQ_CONS, 0).await;
+    env.enable_evtq(EV_BASE, 2).await;
+    env.write_reg(regs::EVENTQ_BASE, 0x1234_5000 | 4).await;
+    env.write_reg(regs::EVENTQ_PROD, 3).await;
+    env.write_reg(regs::EVENTQ_CONS, 2).await;
+    let (base, prod, cons) =
+        (env.read_reg(regs::EVENTQ_BASE).await, env.read_reg(regs::EVENTQ_PROD).await, env.read_reg(regs::EVENTQ_CONS).await);
+    ensure!(base == EV_BASE | 2 && prod == 0, "SMMU-EVTQ-1", "EVENTQ_BASE {base:#x} / PROD {prod:#x} took a write while EVENTQEN=1");
+    ensure!(cons == 2, "SMMU-EVTQ-1", "EVENTQ_CONS {cons:#x}: it is always writable");
+    env.write_reg(regs::EVENTQ_CONS, 0).await;
+    env.send_events(&[fault(0x10, 1, false)]);
+    ev_acked(&env, 1, "SMMU-EVTQ-1").await;
+    ensure!(
+        records(&env)[0].0 == EV_BASE,
+        "SMMU-EVTQ-1",
+        "record written at {:#x}, not at the base programmed before enabling",
+        records(&env)[0].0
+    );
+}
+
 // ---- with the PRIQ ------------------------------------------------------------------------------
 
 async fn evtq_with_priq(env: Env, sc: Scenario, _: ChaCha8Rng) {
@@ -435,12 +468,13 @@ pub fn tests() -> Vec<TestDef> {
         },
         TestDef { needs: EVTQ_OF_8_STALLS_3, ..directed!("evtq_resume", evtq_resume, ["SMMU-CMD-7", "SMMU-EVTQ-8", "OP-3"]) },
         TestDef { needs: EVTQ_OF_8_STALLS_3, ..directed!("evtq_stall_term", evtq_stall_term, ["SMMU-CMD-8"]) },
-        TestDef { needs: EVTQ_OF_32, ..directed!("evtq_stall_max", evtq_stall_max, ["SMMU-EVTQ-8", "OP-3"]) },
+        directed!("evtq_stall_max", evtq_stall_max, ["SMMU-EVTQ-8", "OP-3"]),
         TestDef {
             needs: EVTQ_OF_32,
             ..directed!("evtq_disable_mid_traffic", evtq_disable_mid_traffic, ["SMMU-EVTQ-10", "SMMU-EVTQ-6", "SMMU-EVTQ-8", "OP-2"])
         },
-        TestDef { needs: EVTQ_OF_8_STALLS_3, ..directed!("evtq_write_error", evtq_write_error, ["SMMU-EVTQ-11", "SMMU-CMD-11", "OP-5"]) },
+        directed!("evtq_register_gating", evtq_register_gating, ["SMMU-EVTQ-1"]),
+        directed!("evtq_write_error", evtq_write_error, ["SMMU-EVTQ-11", "SMMU-CMD-11", "OP-5"]),
         TestDef { needs: EVTQ_OF_8_STALLS_3, ..directed!("evtq_sync", evtq_sync, ["SMMU-CMD-9"]) },
         TestDef { needs: BOTH_QUEUES, ..directed!("evtq_with_priq", evtq_with_priq, ["SMMU-CMD-9", "SMMU-EVTQ-9", "SMMU-PRIQ-13"]) },
     ]
