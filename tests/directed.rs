@@ -60,6 +60,18 @@ directed!(
     soak,
     evtq_soak,
     fuzz,
+    // SMMUv3 event queue
+    evtq_basic_write,
+    evtq_overflow_no_inhibit,
+    evtq_stall_held_when_full,
+    evtq_resume,
+    evtq_stall_term,
+    evtq_stall_max,
+    evtq_disable_mid_traffic,
+    evtq_register_gating,
+    evtq_write_error,
+    evtq_sync,
+    evtq_with_priq,
     // VT-d
     vtd_basic_write,
     vtd_exactly_full,

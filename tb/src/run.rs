@@ -3,7 +3,10 @@
 //! one-line message; a DUT or protocol failure is a `RunResult` with status `Fail`.
 
 use crate::agents::memory::MemoryBehaviour;
-use crate::agents::{cmd::CmdDriver, event_src::EventSource, memory::MemoryAgent, pcie_fn::PcieDriver, regbus::RegAgent, rsp::RspMonitor, stall_sink::StallSink, Odds};
+use crate::agents::{
+    cmd::CmdDriver, event_src::EventSource, memory::MemoryAgent, pcie_fn::PcieDriver, regbus::RegAgent, rsp::RspMonitor,
+    stall_sink::StallSink, Odds,
+};
 use crate::checkers::{self, Violation};
 use crate::config::{self, ConfigError, RtlConfig};
 use crate::env::Agents;

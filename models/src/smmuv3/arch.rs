@@ -207,7 +207,10 @@ mod tests {
         let sync = |cs| Command::Sync { cs, msh: 0, msi_attr: 0, msi_data: 0, msi_addr: 0 };
         assert_eq!(command_effect(&sync(0), false), CmdEffect::Sync);
         assert_eq!(command_effect(&sync(3), true), CmdEffect::Illegal);
-        assert_eq!(command_effect(&Command::decode(0x44, 0), true), CmdEffect::Resume { stream_id: 0, stag: 0, action: StallAction::RazWi });
+        assert_eq!(
+            command_effect(&Command::decode(0x44, 0), true),
+            CmdEffect::Resume { stream_id: 0, stag: 0, action: StallAction::RazWi }
+        );
         assert_eq!(command_effect(&Command::decode(0x45 | (3 << 32), 0), false), CmdEffect::StallTerm { stream_id: 3 });
         assert_eq!(command_effect(&Command::decode(0x2A, 0), true), CmdEffect::NoOp);
         assert_eq!(command_effect(&Command::decode(0x00, 0), true), CmdEffect::Illegal);

@@ -232,7 +232,7 @@ pub fn is_well_formed(words: [u64; 4]) -> bool {
     let e = EventRecord::decode(words);
     let bad_ssid = e.event_id == C_BAD_SUBSTREAMID;
     res0_bits(words) == [0; 4]
-        && (can_stall(e.event_id) || (!e.stall && e.stag == 0))
+        && (!e.stall || can_stall(e.event_id))
         && (e.stall || e.stag == 0)
         && (e.rnw || !e.ind)
         && (if bad_ssid { !e.ssv } else { e.ssv || e.substream_id == 0 })

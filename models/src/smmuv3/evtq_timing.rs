@@ -88,6 +88,8 @@ pub struct EvtqTiming {
     engine: EngineState,
     slots: Box<[Slot]>,
     sr: Fifo<Resolution>,
+    /// The last decision held a stall record (row H): it is still at the head.
+    held: bool,
 }
 
 impl EvtqTiming {
@@ -104,6 +106,7 @@ impl EvtqTiming {
             engine: EngineState::Idle,
             slots: vec![Slot::Free; stall_max as usize].into_boxed_slice(),
             sr: Fifo::new(sr_depth, NO_RESOLUTION),
+            held: false,
         }
     }
 
@@ -147,6 +150,11 @@ impl EvtqTiming {
         self.engine
     }
 
+    /// A stall record is held at the head (SMMU-EVTQ-6).
+    pub fn holding(&self) -> bool {
+        self.held
+    }
+
     pub fn ingress_len(&self) -> usize {
         self.ingress.len()
     }
@@ -167,11 +175,7 @@ impl EvtqTiming {
         // Stall table: every step reads the slots before the edge and moves disjoint states
         // (FREE -> STALLED, STALLED -> RESOLVING, RESOLVING -> FREE), so applying them in turn is
         // the same as applying them at once.
-        let issue = if sr_len_q < self.sr.capacity() {
-            self.slots.iter().position(|s| matches!(s, Slot::Resolving(_)))
-        } else {
-            None
-        };
+        let issue = if sr_len_q < self.sr.capacity() { self.slots.iter().position(|s| matches!(s, Slot::Resolving(_))) } else { None };
         let alloc = self.slots.iter().position(|s| *s == Slot::Free);
         for (k, s) in self.slots.iter_mut().enumerate() {
             let Slot::Stalled { sid } = *s else { continue };
@@ -182,7 +186,7 @@ impl EvtqTiming {
             } else {
                 match c.cmd {
                     Some(StallCmd::Resume { sid: cs, stag: ct, action }) if cs == sid && ct == stag => Some(action), // SMMU-CMD-7
-                    Some(StallCmd::Term { sid: cs }) if cs == sid => Some(StallAction::Abort), // SMMU-CMD-8
+                    Some(StallCmd::Term { sid: cs }) if cs == sid => Some(StallAction::Abort),                       // SMMU-CMD-8
                     _ => None,
                 }
             };
@@ -213,6 +217,7 @@ impl EvtqTiming {
                     Decision::Discard { why, toggle } => EvRow::Discard { why, toggle },
                 };
                 ev.decided = Some((row, rec, stag));
+                self.held = matches!(row, EvRow::Hold(_));
                 match row {
                     EvRow::Hold(_) => {}
                     EvRow::Write => {

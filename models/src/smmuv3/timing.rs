@@ -49,17 +49,7 @@ pub struct PriqParams {
 
 impl Default for PriqParams {
     fn default() -> Self {
-        PriqParams {
-            priqs: 8,
-            ing_depth: 4,
-            auto_depth: 4,
-            sw_depth: 2,
-            cr0ack_lat: 2,
-            eventqs: 7,
-            stall_max: 4,
-            ev_depth: 4,
-            sr_depth: 2,
-        }
+        PriqParams { priqs: 8, ing_depth: 4, auto_depth: 4, sw_depth: 2, cr0ack_lat: 2, eventqs: 7, stall_max: 4, ev_depth: 4, sr_depth: 2 }
     }
 }
 

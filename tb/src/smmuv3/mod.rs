@@ -6,6 +6,7 @@ pub mod coverage;
 pub mod dut;
 pub mod env;
 pub mod evtq_random;
+pub mod evtq_tests;
 pub mod fuzz;
 pub mod host;
 pub mod params;

@@ -121,8 +121,9 @@ const SR_IDLE: [Signal<PriqOutputs>; 3] = [
 ];
 
 /// The rule a record's decision row applies (rtl/README.md rows W, H, S, F, X).
-fn ev_row_rule(row: EvRow, overflow_active: bool) -> RuleId {
+fn ev_row_rule(row: EvRow, stall: bool, overflow_active: bool) -> RuleId {
     match row {
+        EvRow::Write if stall => RuleId("SMMU-EVTQ-6"),
         EvRow::Write if overflow_active => RuleId("SMMU-EVTQ-5"),
         EvRow::Write => RuleId("SMMU-EVTQ-3"),
         EvRow::Hold(_) => RuleId("SMMU-EVTQ-6"),
@@ -295,6 +296,7 @@ impl Blame for PriqBlame {
                     regs::PRIQ_PROD if (exp.reg_rdata ^ act.reg_rdata) >> 31 & 1 == 1 => "SMMU-PRIQ-7",
                     regs::PRIQ_PROD => "SMMU-PRIQ-3",
                     regs::PRIQ_CONS => "SMMU-PRIQ-9",
+                    regs::EVENTQ_PROD if model.evtq().holding() => "SMMU-EVTQ-6",
                     regs::EVENTQ_PROD if (exp.reg_rdata ^ act.reg_rdata) >> 31 & 1 == 1 => "SMMU-EVTQ-4",
                     regs::EVENTQ_PROD | regs::EVENTQ_CONS | regs::EVENTQ_BASE => "SMMU-EVTQ-1",
                     regs::CR0ACK if (exp.reg_rdata ^ act.reg_rdata) & regs::CR0_EVENTQEN as u64 != 0 => "SMMU-EVTQ-10",
@@ -310,7 +312,10 @@ impl Blame for PriqBlame {
                 (RuleId(rule), format!("read of register {addr:#x}"))
             }
             "emw_valid" => match ev.evtq.decided {
-                Some((row, rec, _)) => (ev_row_rule(row, model.evtq().overflow_active()), format!("record decided at this edge took {row:?}: {rec:?}")),
+                Some((row, rec, _)) => (
+                    ev_row_rule(row, rec.is_stall(), model.evtq().overflow_active()),
+                    format!("record decided at this edge took {row:?}: {rec:?}"),
+                ),
                 None if act.emw_valid => (RuleId("SMMU-EVTQ-7"), "record write with no record decided".into()),
                 None => (RuleId("SMMU-EVTQ-3"), "expected record write not issued".into()),
             },
@@ -321,13 +326,17 @@ impl Blame for PriqBlame {
             s if s.starts_with("emw_data") => (RuleId("SMMU-EVTQ-2"), format!("record of {:?}", ev.evtq.decided.map(|d| (d.1, d.2)))),
             "emwack_ready" => (RuleId("SMMU-EVTQ-1"), format!("EVTQ write engine {:?}", model.evtq().engine())),
             "ev_ready" => {
+                // Back-pressure is the full ingress FIFO or STALL_MAX outstanding stalls (OP-3).
                 let out = model.evtq().outstanding();
-                let rule = if out >= model.params().stall_max as usize { "SMMU-EVTQ-8" } else { "SMMU-EVTQ-7" };
+                let rule = if model.evtq().ingress_len() == model.params().ev_depth { "SMMU-EVTQ-7" } else { "SMMU-EVTQ-8" };
                 (RuleId(rule), format!("{out} stalls outstanding, event ingress FIFO holds {}", model.evtq().ingress_len()))
             }
             s if s.starts_with("sr_") => self.blame_resolution(exp),
             "irq_evtq" => (RuleId("SMMU-EVTQ-9"), format!("IRQ_CTRLACK {:#x}", model.irq_ctrlack())),
             "irq_priq" => (RuleId("SMMU-PRIQ-13"), format!("IRQ_CTRLACK {:#x}", model.irq_ctrlack())),
+            "irq_gerror" if ev.gerror_activated & regs::GERROR_EVENTQ_ABT_ERR != 0 => {
+                (RuleId("SMMU-EVTQ-11"), format!("EVENTQ_ABT_ERR activated at this edge, GERROR {:#x}", model.gerror()))
+            }
             "irq_gerror" => (RuleId("SMMU-CMD-11"), format!("GERROR {:#x}", model.gerror())),
             "sync_done" => (RuleId("SMMU-CMD-9"), "CMD_SYNC completion".into()),
             _ if matches!(ev.cmd, Some(c) if c.opcode == models::smmuv3::cmd::OP_PRI_RESP && c.effect == CmdEffect::Illegal) => {
