@@ -88,14 +88,15 @@ impl Checker for EvtqDeliveryChecker {
     fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) {
         self.before(t, out);
         let cycle = t.cycle;
-        let (abt, en_off) = (self.view.abt_active(), self.view.eventqen_surely_off());
+        let v = &self.view;
+        let before = Before { abt: v.abt_active(), en_off: v.eventqen_surely_off(), full: v.full(), entries: v.ring().entries() };
         let evals = &mut self.evals;
-        self.view.observe(cycle, &t.txn, |f| judge(f, cycle, abt, en_off, evals, out));
+        self.view.observe(cycle, &t.txn, |f| judge(f, cycle, before, evals, out));
     }
 
     fn finish(&mut self, end_cycle: u64, out: &mut Vec<Violation>) {
         let evals = &mut self.evals;
-        self.view.finish(|f| judge(f, end_cycle, false, false, evals, out));
+        self.view.finish(|f| judge(f, end_cycle, Before::default(), evals, out));
     }
 
     fn evaluations(&self) -> &Evaluations {
@@ -103,8 +104,22 @@ impl Checker for EvtqDeliveryChecker {
     }
 }
 
-/// Judges one fate; `abt` and `en_off` are EVENTQ_ABT_ERR active and EVENTQEN surely 0 before it.
-fn judge(f: Fate, cycle: u64, abt: bool, en_off: bool, evals: &mut Evaluations, out: &mut Vec<Violation>) {
+/// The queue's state before the transaction that revealed a fate.
+#[derive(Clone, Copy, Default)]
+struct Before {
+    /// EVENTQ_ABT_ERR active.
+    abt: bool,
+    /// CR0ACK.EVENTQEN surely 0.
+    en_off: bool,
+    /// Full (PROD as good acks advanced it, CONS as written). CONS only frees slots while a
+    /// record is being written, so a queue full at the write was full at its decision.
+    full: bool,
+    entries: u32,
+}
+
+/// Judges one fate.
+fn judge(f: Fate, cycle: u64, before: Before, evals: &mut Evaluations, out: &mut Vec<Violation>) {
+    let Before { abt, en_off, full, entries } = before;
     match f {
         Fate::Discarded(rec) if rec.input.is_stall() => {
             evals.count(rule::SMMU_EVTQ_6);
@@ -145,6 +160,7 @@ fn judge(f: Fate, cycle: u64, abt: bool, en_off: bool, evals: &mut Evaluations, 
             }
         }
         Fate::Written { rec, .. } => {
+            evals.count(rule::SMMU_EVTQ_3);
             evals.count(rule::SMMU_EVTQ_10);
             evals.count(rule::SMMU_EVTQ_11);
             if rec.input.is_stall() {
@@ -152,6 +168,13 @@ fn judge(f: Fate, cycle: u64, abt: bool, en_off: bool, evals: &mut Evaluations, 
                 evals.count(rule::SMMU_EVTQ_6);
             }
             let what = format!("the {} record of StreamID 0x{:x} accepted at cycle {}", event_name(rec.input.id), rec.input.sid, rec.cycle);
+            if full {
+                out.push(Violation {
+                    rule: rule::SMMU_EVTQ_3,
+                    cycle,
+                    message: format!("{what} was written while the queue was full (PROD {entries} entries ahead of CONS): a record is written only while the queue is writable"),
+                });
+            }
             if abt {
                 out.push(Violation {
                     rule: rule::SMMU_EVTQ_11,

@@ -238,7 +238,9 @@ impl EvtqView {
                         .find(|r| r.state == RecState::Pending && r.input.is_stall() && !r.maybe_smmuen_off)
                         .copied();
                     fate(Fate::SyncDone { boundary, writing, held });
-                    self.settle(boundary, &mut fate);
+                    // Records after a held stall record wait behind it: not decided yet.
+                    let upto = held.map_or(boundary, |h| h.seq);
+                    self.settle(upto, &mut fate);
                     self.synced = self.synced.max(boundary);
                 }
             }

@@ -15,7 +15,7 @@ use super::evtq_view::{action_name, ev_of, Ev, EvtqView, Fate};
 use crate::checkers::{rule, Checker, Evaluations, Violation};
 use crate::txn::{Stamped, Txn};
 use models::rules::RuleId;
-use models::smmuv3::cmd::Command;
+use models::smmuv3::cmd::{Command, OP_RESUME, OP_STALL_TERM};
 use models::smmuv3::evtq_arch::{resume_action, Resolution, StallAction};
 
 /// What resolved a stall, as far as the commands tell.
@@ -38,6 +38,9 @@ struct Stall {
     maybe_resume: Option<(u16, StallAction)>,
     /// CR0ACK.SMMUEN may have been 0 since its acceptance: it may be aborted (SMMU-EVTQ-8).
     smmuen_abort: bool,
+    /// A command that must not resolve it while it was outstanding: a CMD_RESUME with its STAG
+    /// but another StreamID, or a CMD_STALL_TERM of another StreamID (cycle, opcode, StreamID).
+    other: Option<(u64, u8, u32)>,
 }
 
 impl Stall {
@@ -76,7 +79,7 @@ impl StallChecker {
     fn on_accept(&mut self, cycle: u64, seq: u64, sid: u32, out: &mut Vec<Violation>) {
         self.evals.count(rule::SMMU_EVTQ_8);
         let smmuen_abort = self.view.smmuen.settled() != Some(true);
-        self.stalls.push(Stall { seq, cycle, sid, stag: None, by: None, maybe_resume: None, smmuen_abort });
+        self.stalls.push(Stall { seq, cycle, sid, stag: None, by: None, maybe_resume: None, smmuen_abort, other: None });
         let n = self.stalls.iter().filter(|s| s.surely_outstanding()).count();
         if n as u64 > u64::from(self.stall_max) {
             out.push(Violation {
@@ -114,6 +117,9 @@ impl StallChecker {
             Command::Resume { stream_id, stag, ac, ab } => {
                 self.evals.count(rule::SMMU_CMD_7);
                 let action = resume_action(ac, ab, false);
+                for s in self.stalls.iter_mut().filter(|s| s.sid != stream_id && s.by.is_none() && s.stag.is_none_or(|t| t == stag)) {
+                    s.other = Some((cycle, OP_RESUME, stream_id));
+                }
                 let open = |s: &&mut Stall| s.sid == stream_id && s.by.is_none();
                 if let Some(s) = self.stalls.iter_mut().filter(open).find(|s| s.stag == Some(stag)) {
                     s.by = Some(By::Resume(cycle, action));
@@ -125,6 +131,9 @@ impl StallChecker {
             }
             Command::StallTerm { stream_id } => {
                 self.evals.count(rule::SMMU_CMD_8);
+                for s in self.stalls.iter_mut().filter(|s| s.sid != stream_id && s.by.is_none()) {
+                    s.other = Some((cycle, OP_STALL_TERM, stream_id));
+                }
                 for s in self.stalls.iter_mut().filter(|s| s.sid == stream_id && s.by.is_none()) {
                     s.by = Some(By::Term(cycle));
                 }
@@ -162,7 +171,18 @@ impl StallChecker {
         let (rule, why) = match s.by {
             Some(By::Resume(c, a)) => (rule::SMMU_CMD_7, format!("the CMD_RESUME at cycle {c} asked for {}", action_name(a))),
             Some(By::Term(c)) => (rule::SMMU_CMD_8, format!("the CMD_STALL_TERM at cycle {c} aborts")),
-            None => (rule::SMMU_EVTQ_8, "no CMD_RESUME, CMD_STALL_TERM or SMMUEN=0 resolved it".to_string()),
+            // Resolved by a command meant for another stall: the command matched wrongly.
+            None => match s.other {
+                Some((c, OP_RESUME, sid)) => (
+                    rule::SMMU_CMD_7,
+                    format!("the only CMD_RESUME with its STAG (cycle {c}) names StreamID 0x{sid:x}: a CMD_RESUME resolves only the stall matching both StreamID and STAG"),
+                ),
+                Some((c, _, sid)) => (
+                    rule::SMMU_CMD_8,
+                    format!("the only CMD_STALL_TERM since (cycle {c}) names StreamID 0x{sid:x}: a CMD_STALL_TERM resolves only the stalls of its StreamID"),
+                ),
+                None => (rule::SMMU_EVTQ_8, "no CMD_RESUME, CMD_STALL_TERM or SMMUEN=0 resolved it".to_string()),
+            },
         };
         out.push(Violation {
             rule,
