@@ -48,8 +48,8 @@ impl Smmuv3HostState {
 }
 
 /// One SMMU queue as its driver thread sees it (HOST-16): its PROD and CONS registers, entry size,
-/// the IDR1 size field of the build, the memory agent that holds it, and what the driver does
-/// when it sees PROD.OVFLG change.
+/// the IDR1 size field of the build, the memory agent that holds it, what the driver makes of an
+/// entry, and what it does when it sees PROD.OVFLG change.
 #[derive(Clone, Copy)]
 struct QueueSide {
     prod: u32,
@@ -57,6 +57,7 @@ struct QueueSide {
     entry_bytes: u64,
     cap: u32,
     mem: fn(&Agents) -> &MemoryAgent,
+    on_entry: OnEntry,
     on_overflow: fn(&mut Smmuv3HostState),
 }
 
@@ -77,7 +78,6 @@ async fn consume(
     state: &Rc<RefCell<Smmuv3HostState>>,
     choices: &mut SeededChoices,
     seen_ovflg: &mut u32,
-    on_entry: OnEntry,
 ) {
     let ring = Ring::new(q.log2size, side.cap);
     let mut cons = env.read_reg(side.cons).await as u32;
@@ -94,7 +94,7 @@ async fn consume(
                 }
                 w
             };
-            let cmd = on_entry(&mut state.borrow_mut(), words);
+            let cmd = (side.on_entry)(&mut state.borrow_mut(), words);
             if let Some(c) = cmd {
                 let [dw0, dw1] = c.encode();
                 env.command(dw0, dw1).await;
@@ -132,6 +132,7 @@ pub async fn priq_thread(env: Env, policy: HostPolicy, seed: u64, state: Rc<RefC
         entry_bytes: ENTRY_BYTES,
         cap: super::params::of(&env).priqs,
         mem: |a| &a.mem,
+        on_entry: on_priq_entry,
         // HOST-8: an overflow lost L=1 requests; no partial can be completed now.
         on_overflow: |s| {
             s.overflows_seen += 1;
@@ -142,7 +143,7 @@ pub async fn priq_thread(env: Env, policy: HostPolicy, seed: u64, state: Rc<RefC
         first((env.irq.wait(), env.sim.clock_cycles(policy.poll_cycles))).await;
         env.irq.clear();
         let q = *env.queue.borrow();
-        consume(&env, side, q, &policy, &state, &mut choices, &mut seen_ovflg, on_priq_entry).await;
+        consume(&env, side, q, &policy, &state, &mut choices, &mut seen_ovflg).await;
     }
 }
 
@@ -173,12 +174,13 @@ pub async fn evtq_thread(env: Env, q: QueueConfig, policy: HostPolicy, seed: u64
         entry_bytes: RECORD_BYTES,
         cap: super::params::of(&env).eventqs,
         mem: |a| &a.emem,
+        on_entry: on_evtq_record,
         // Events were lost; Linux only logs it (no fault-core state depends on them).
         on_overflow: |s| s.evtq_overflows_seen += 1,
     };
     loop {
         env.sim.clock_cycles(policy.poll_cycles).await;
-        consume(&env, side, q, &policy, &state, &mut choices, &mut seen_ovflg, on_evtq_record).await;
+        consume(&env, side, q, &policy, &state, &mut choices, &mut seen_ovflg).await;
     }
 }
 

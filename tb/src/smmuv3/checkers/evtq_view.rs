@@ -23,7 +23,7 @@ use std::collections::VecDeque;
 
 /// The event queue: 32-byte records on the `emw_*` port.
 pub const EVTQ: Queue = Queue {
-    name: "EVTQ",
+    label: "EVTQ",
     base_reg: r::EVENTQ_BASE,
     prod_reg: r::EVENTQ_PROD,
     enable: r::CR0_EVENTQEN as u64,

@@ -67,7 +67,7 @@ impl ProdCoverageChecker {
                 cycle,
                 message: format!(
                     "{}_PROD read 0x{shown:x} (WR index {} wrap {}) but only {} entry write(s) were acknowledged without error since PROD was 0x{:x}: PROD covers {d} entr{} not yet acknowledged (PROD.WR should be at most 0x{:x})",
-                    if q.name == "EVTQ" { "EVENTQ" } else { q.name },
+                    if q.label == "EVTQ" { "EVENTQ" } else { q.label },
                     shown & g.index_mask(),
                     (shown >> g.n) & 1,
                     g.acked,

@@ -21,7 +21,7 @@ pub(crate) enum QueueTxn {
 #[derive(Clone, Copy, Debug)]
 pub struct Queue {
     /// Short name in messages: "PRIQ", "EVTQ".
-    pub name: &'static str,
+    pub label: &'static str,
     pub base_reg: u32,
     pub prod_reg: u32,
     /// Its CR0 enable bit (PRIQEN, EVENTQEN).
@@ -43,7 +43,7 @@ pub struct Queue {
 
 /// The PRI queue: 16-byte entries on the `mw_*` port.
 pub const PRIQ: Queue = Queue {
-    name: "PRIQ",
+    label: "PRIQ",
     base_reg: reg::PRIQ_BASE,
     prod_reg: reg::PRIQ_PROD,
     enable: reg::CR0_PRIQEN,

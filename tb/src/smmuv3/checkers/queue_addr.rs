@@ -48,7 +48,7 @@ impl QueueAddressChecker {
             out.push(Violation {
                 rule: q.geometry_rule,
                 cycle,
-                message: format!("queue write at 0x{addr:x} is {bytes} bytes; {} entries are {size} bytes", q.name),
+                message: format!("queue write at 0x{addr:x} is {bytes} bytes; {} entries are {size} bytes", q.label),
             });
         }
         let g = self.regs.main;
@@ -68,7 +68,7 @@ impl QueueAddressChecker {
                 message: if inside {
                     format!(
                         "{} entry written at 0x{addr:x} = slot {got}, but PROD.WR 0x{:x} after {} good ack(s){} puts the next entry in slot {k} at 0x{exp:x}",
-                        q.name,
+                        q.label,
                         g.prod,
                         g.acked,
                         if self.regs.in_flight > 0 { format!(" plus {} write(s) in flight", self.regs.in_flight) } else { String::new() },
@@ -76,7 +76,7 @@ impl QueueAddressChecker {
                 } else {
                     format!(
                         "{} entry written at 0x{addr:x}, outside the queue (base 0x{:x}, 2^{} entries of {size} bytes); the next entry belongs in slot {k} at 0x{exp:x}",
-                        q.name, g.base, g.n
+                        q.label, g.base, g.n
                     )
                 },
             });
