@@ -209,9 +209,9 @@ async fn run(env: Env, sc: Scenario, mut rng: ChaCha8Rng, soak: bool) {
 
     let mut recoveries = 0u32;
     let disable_at: Vec<u32> = (0..p.disables).map(|_| rng.gen_range(0..p.records.min(4000))).collect();
-    // The soak (and `make bench`, which runs it for its cycle count) stops sending this many
-    // cycles before its budget, to leave time for the shutdown.
-    let stop_at = sc.max_cycles.saturating_sub(20_000);
+    // The soak (and `make bench`, which runs it for its cycle count) stops sending a fifth of its
+    // budget (at most 20,000 cycles) before the end, to leave time for the shutdown.
+    let stop_at = sc.max_cycles - (sc.max_cycles / 5).min(20_000);
     let mut sent = 0u32;
     while sent < p.records && env.sim.cycle() < stop_at {
         let burst = rng.gen_range(1..=8).min(p.records - sent);
