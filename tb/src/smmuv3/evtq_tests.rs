@@ -388,6 +388,12 @@ async fn evtq_register_gating(env: Env, _: Scenario, _: ChaCha8Rng) {
         let got = env.read_reg(addr).await;
         ensure!(got == mask, "SMMU-EVTQ-1", "register {addr:#x} reads {got:#x} after all ones, expected its stored bits {mask:#x}");
     }
+    // EVENTQ_IRQ_CFG0/1/2 are not implemented (interrupts are pulses, OP-7): they read 0.
+    for addr in [regs::EVENTQ_IRQ_CFG0, regs::EVENTQ_IRQ_CFG1, regs::EVENTQ_IRQ_CFG2] {
+        env.write_reg(addr, u64::MAX).await;
+        let got = env.read_reg(addr).await;
+        ensure!(got == 0, "SMMU-EVTQ-1", "EVENTQ_IRQ_CFG at {addr:#x} reads {got:#x}, expected 0 (OP-7)");
+    }
     env.write_reg(regs::EVENTQ_PROD, 0).await;
     env.write_reg(regs::EVENTQ_CONS, 0).await;
     env.enable_evtq(EV_BASE, 2).await;
