@@ -59,6 +59,7 @@ directed!(
     grpid_hazard,
     soak,
     evtq_soak,
+    evtq_host_stalls,
     fuzz,
     // SMMUv3 event queue
     evtq_basic_write,

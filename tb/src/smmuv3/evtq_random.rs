@@ -285,3 +285,83 @@ async fn run(env: Env, sc: Scenario, mut rng: ChaCha8Rng, soak: bool) {
         "the host handled more stall events than it read records"
     );
 }
+
+// ---- the Linux EVTQ thread on the RTL (HOST-20, HOST-21) -------------------------------------
+
+/// Scenario of `evtq_host_stalls`: the host thread runs with the iommufd consumer, so stall
+/// groups stay unanswered until the test answers them, and a stall quota of one.
+pub fn host_stalls_scenario(seed: u64) -> Scenario {
+    Scenario {
+        test: "evtq_host_stalls".into(),
+        traffic: None,
+        host: HostPolicy {
+            consume: true,
+            poll_cycles: 16,
+            sw: models::host::HostPolicy { stall_quota: Some(1), consumer: models::host::Consumer::Iommufd, ..Default::default() },
+            ..HostPolicy::default()
+        },
+        max_cycles: 20_000,
+        ..scenario(seed, false)
+    }
+}
+
+/// The EVTQ thread on the RTL: a non-stall record is only logged; the first stall record of a
+/// StreamID becomes a group and stays outstanding; the next two are over the quota of one and
+/// the driver aborts them at once (CMD_RESUME Ab=1); a device without a handler has its stall
+/// aborted at once; answering the group with SUCCESS resumes it with Ac=1 (HOST-20, HOST-21).
+pub async fn host_stalls(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
+    let state = Rc::new(RefCell::new(Smmuv3HostState::default()));
+    let nohandler = SIDS[2];
+    {
+        let mut sw = models::host::smmu::SmmuHost::new(sc.host.sw);
+        sw.core.set_device(nohandler as u16, models::host::DeviceCfg { prpr: true, domain: false });
+        state.borrow_mut().sw = Some(sw);
+    }
+    env.enable_evtq(EVTQ_BASE, 3).await;
+    let q = QueueConfig { base: EVTQ_BASE, log2size: 3 };
+    env.sim.start_soon(evtq_thread(env.clone(), q, sc.host, rng.next_u64(), state.clone()));
+    let sid = SIDS[0];
+    let stall = |k: u64| EventInput { id: 0x10, sid, stall: true, rnw: true, iaddr: 0x4000 * k, ..EventInput::default() };
+    let plain = EventInput { id: 0x02, sid, ..EventInput::default() };
+    let foreign = EventInput { sid: nohandler, ..stall(9) };
+    env.send_events(&[plain, stall(1), stall(2), stall(3), foreign]);
+    let resolved = |e: &Env| e.agents.borrow().events.resolved.len();
+    crate::seq::wait_for(&env, "HOST-21", "the over-quota and no-handler stalls resolved", |e| resolved(e) >= 3).await;
+    env.cycles(200).await;
+    {
+        let a = env.agents.borrow();
+        let r = &a.events.resolved;
+        ensure!(r.len() == 3, "HOST-21", "{} stalls resolved, expected the two over the quota and the one without handler", r.len());
+        ensure!(r.iter().all(|x| x.action == 1), "HOST-21", "an over-quota or no-handler stall was not aborted: {r:?}");
+        ensure!(r.iter().any(|x| x.record.sid == nohandler), "HOST-20", "the stall of the device without handler was not aborted");
+        ensure!(a.events.stalled() == 1, "HOST-21", "{} stalls outstanding, expected the reported one", a.events.stalled());
+        let s = state.borrow();
+        let st = s.sw.as_ref().expect("set").stalls.stats();
+        ensure!(
+            st.logged == 1 && st.reported == 1,
+            "HOST-20",
+            "logged {} reported {}: a non-stall event is logged, a stall one reported",
+            st.logged,
+            st.reported
+        );
+        ensure!(st.over_quota == 2 && st.no_handler == 1, "HOST-21", "over quota {}, no handler {}", st.over_quota, st.no_handler);
+    }
+    // The user answers the group (iommufd write, SUCCESS): CMD_RESUME with Ac=1.
+    let cmd = {
+        let mut s = state.borrow_mut();
+        let sw = s.sw.as_mut().expect("set");
+        let read = sw.core.fd_read(1 << 12);
+        let cookie = read.records.first().map(|r| r.cookie);
+        ensure!(cookie.is_some(), "HOST-20", "the stall group was not delivered to the fault FD");
+        let (_, rs) = sw.core.fd_write(&[models::host::iommufd::PageResponseEntry { cookie: cookie.unwrap_or(0), code: 0 }]);
+        ensure!(rs.len() == 1, "HOST-20", "the answer matched no pending stall group");
+        sw.stalls.response_command(&rs[0])
+    };
+    ensure!(matches!(cmd, Some(Command::Resume { ac: true, ab: false, .. })), "HOST-20", "SUCCESS became {cmd:?}, not CMD_RESUME Ac=1");
+    let [dw0, dw1] = cmd.expect("checked").encode();
+    env.command(dw0, dw1).await;
+    crate::seq::wait_for(&env, "HOST-20", "the resumed stall resolved", |e| resolved(e) >= 4).await;
+    let a = env.agents.borrow();
+    let last = a.events.resolved.last().expect("four");
+    ensure!(last.action == 0 && last.record.sid == sid, "HOST-20", "the answered stall resolved with action {}, not retry", last.action);
+}
