@@ -58,6 +58,7 @@ directed!(
     device_credit_overrun,
     grpid_hazard,
     soak,
+    evtq_soak,
     fuzz,
     // SMMUv3 event queue
     evtq_basic_write,

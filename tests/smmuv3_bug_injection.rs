@@ -157,14 +157,14 @@ const EVTQ: &str = "smmuv3/smmuv3_evtq.sv";
 fn evtq_ind_kept_without_rnw() {
     // SMMU-EVTQ-2: InD must be written 0 when RnW=0; the record keeps it.
     let rtl = mutant("evtq_ind", EVTQ, "r.rnw, r.ind & r.rnw, r.pnu,", "r.rnw, r.ind, r.pnu,");
-    judged(&rtl, "evtq_basic_write", "SMMU-EVTQ-2 by lockstep", "SMMU-EVTQ-2 by test assertion");
+    judged(&rtl, "evtq_basic_write", "SMMU-EVTQ-2 by lockstep", "SMMU-EVTQ-2 by checker smmuv3-evtq-record");
 }
 
 #[test]
 fn evtq_irq_for_every_write() {
     // SMMU-EVTQ-9: the interrupt is for a write into an empty queue only.
     let rtl = mutant("evtq_irq_always", EVTQ, "emwack_fire && !emwack_err && q_empty;", "emwack_fire && !emwack_err;");
-    judged(&rtl, "evtq_basic_write", "SMMU-EVTQ-9 by lockstep", "SMMU-EVTQ-9 by test assertion");
+    judged(&rtl, "evtq_basic_write", "SMMU-EVTQ-9 by lockstep", "SMMU-EVTQ-9 by checker smmuv3-evtq-irq");
 }
 
 #[test]
@@ -172,7 +172,7 @@ fn evtq_full_queue_not_detected() {
     // SMMU-EVTQ-3: the queue counts as writable when full; records overwrite unconsumed ones.
     let rtl =
         mutant("evtq_no_full", EVTQ, "wire writable = eventqen && !q_full && !abt_active;", "wire writable = eventqen && !abt_active;");
-    judged(&rtl, "evtq_overflow_no_inhibit", "SMMU-EVTQ-3 by lockstep", "SMMU-EVTQ-3 by test assertion");
+    judged(&rtl, "evtq_overflow_no_inhibit", "SMMU-EVTQ-3 by lockstep", "SMMU-EVTQ-3 by checker smmuv3-evtq-delivery");
 }
 
 #[test]
@@ -216,7 +216,7 @@ fn evtq_resume_ignores_the_streamid() {
         "end else if (resume && cmd_stag == 16'(k) && cmd_sid == slot_sid_q[k]) begin",
         "end else if (resume && cmd_stag == 16'(k)) begin",
     );
-    judged(&rtl, "evtq_resume", "SMMU-CMD-7 by lockstep", "SMMU-CMD-7 by test assertion");
+    judged(&rtl, "evtq_resume", "SMMU-CMD-7 by lockstep", "SMMU-CMD-7 by checker smmuv3-evtq-stalls");
 }
 
 #[test]
@@ -230,7 +230,7 @@ fn evtq_stall_term_ignored() {
 fn evtq_stall_max_not_enforced() {
     // SMMU-EVTQ-8, OP-3: the input is not back-pressured at STALL_MAX outstanding stalls.
     let rtl = mutant("evtq_no_stall_max", EVTQ, "assign ev_ready = !ing_full && (used < STALL_LIMIT);", "assign ev_ready = !ing_full;");
-    judged(&rtl, "evtq_stall_max", "SMMU-EVTQ-8 by lockstep", "SMMU-EVTQ-8 by test assertion");
+    judged(&rtl, "evtq_stall_max", "SMMU-EVTQ-8 by lockstep", "SMMU-EVTQ-8 by checker smmuv3-evtq-stalls");
 }
 
 #[test]
@@ -242,7 +242,7 @@ fn evtq_eventqen_ack_falls_with_a_write_in_flight() {
         ".hold_high ({1'b0, evtq_busy, eng_busy, eng_busy}),",
         ".hold_high ({1'b0, 1'b0, eng_busy, eng_busy}),",
     );
-    judged(&rtl, "evtq_disable_mid_traffic", "SMMU-EVTQ-10 by lockstep", "SMMU-EVTQ-10 by test assertion");
+    judged(&rtl, "evtq_disable_mid_traffic", "SMMU-EVTQ-10 by lockstep", "SMMU-EVTQ-10 by checker smmuv3-evtq-delivery");
 }
 
 #[test]
@@ -257,7 +257,7 @@ fn evtq_write_error_not_reported() {
 fn evtq_sync_ignores_records() {
     // SMMU-CMD-9: CMD_SYNC completes without waiting for the records accepted before it.
     let rtl = mutant("evtq_sync_early", EVTQ, "assign sync_ok = !issue_any && (sync_cnt_d == '0);", "assign sync_ok = !issue_any;");
-    judged(&rtl, "evtq_sync", "SMMU-CMD-9 by lockstep", "SMMU-CMD-9 by test assertion");
+    judged(&rtl, "evtq_sync", "SMMU-CMD-9 by lockstep", "SMMU-CMD-9 by checker smmuv3-evtq-sync");
 }
 
 #[test]

@@ -906,6 +906,13 @@ pub fn registry() -> &'static [TestDef] {
                 max_cycles: crate::fuzz::strategy::MAX_CYCLES,
                 ..directed("fuzz", s)
             }),
+            seeded!(
+                "evtq_random",
+                super::evtq_random::random,
+                ["SMMU-EVTQ-3", "SMMU-EVTQ-4", "SMMU-EVTQ-5", "SMMU-EVTQ-6", "SMMU-EVTQ-8", "SMMU-EVTQ-10", "SMMU-EVTQ-11", "SMMU-CMD-7", "SMMU-CMD-8", "HOST-16", "HOST-20", "HOST-21"],
+                |s| super::evtq_random::scenario(s, false)
+            ),
+            directed!("evtq_soak", super::evtq_random::soak, ["SMMU-EVTQ-1", "SMMU-EVTQ-3", "SMMU-EVTQ-6", "SMMU-EVTQ-8", "SMMU-CMD-7", "HOST-16", "HOST-20", "HOST-21"], |s| super::evtq_random::scenario(s, true)),
             seeded!("random", random, ["SMMU-PRIQ-3", "SMMU-PRIQ-6", "SMMU-PRIQ-7", "SMMU-PRIQ-9", "PRI-16", "HOST-16"], random_scenario),
         ]
         .into_iter()
