@@ -468,16 +468,19 @@ pub fn tests() -> Vec<TestDef> {
             needs: EVTQ_OF_2,
             ..directed!("evtq_overflow_no_inhibit", evtq_overflow_no_inhibit, ["SMMU-EVTQ-3", "SMMU-EVTQ-4", "SMMU-EVTQ-5"])
         },
-        TestDef { needs: EVTQ_OF_2, ..directed!("evtq_stall_held_when_full", evtq_stall_held_when_full, ["SMMU-EVTQ-6", "SMMU-EVTQ-7"]) },
-        TestDef { needs: EVTQ_OF_8_STALLS_3, ..directed!("evtq_resume", evtq_resume, ["SMMU-CMD-7", "SMMU-EVTQ-8"]) },
+        TestDef {
+            needs: EVTQ_OF_2,
+            ..directed!("evtq_stall_held_when_full", evtq_stall_held_when_full, ["SMMU-EVTQ-6", "SMMU-EVTQ-7", "OP-1"])
+        },
+        TestDef { needs: EVTQ_OF_8_STALLS_3, ..directed!("evtq_resume", evtq_resume, ["SMMU-CMD-7", "SMMU-EVTQ-8", "OP-3"]) },
         TestDef { needs: EVTQ_OF_8_STALLS_3, ..directed!("evtq_stall_term", evtq_stall_term, ["SMMU-CMD-8"]) },
-        directed!("evtq_stall_max", evtq_stall_max, ["SMMU-EVTQ-8"]),
+        directed!("evtq_stall_max", evtq_stall_max, ["SMMU-EVTQ-8", "OP-3"]),
         TestDef {
             needs: EVTQ_OF_32,
-            ..directed!("evtq_disable_mid_traffic", evtq_disable_mid_traffic, ["SMMU-EVTQ-10", "SMMU-EVTQ-6", "SMMU-EVTQ-8"])
+            ..directed!("evtq_disable_mid_traffic", evtq_disable_mid_traffic, ["SMMU-EVTQ-10", "SMMU-EVTQ-6", "SMMU-EVTQ-8", "OP-2"])
         },
         directed!("evtq_register_gating", evtq_register_gating, ["SMMU-EVTQ-1"]),
-        directed!("evtq_write_error", evtq_write_error, ["SMMU-EVTQ-11", "SMMU-CMD-11"]),
+        directed!("evtq_write_error", evtq_write_error, ["SMMU-EVTQ-11", "SMMU-CMD-11", "OP-5"]),
         TestDef { needs: EVTQ_OF_8_STALLS_3, ..directed!("evtq_sync", evtq_sync, ["SMMU-CMD-9"]) },
         TestDef { needs: BOTH_QUEUES, ..directed!("evtq_with_priq", evtq_with_priq, ["SMMU-CMD-9", "SMMU-EVTQ-9", "SMMU-PRIQ-13"]) },
     ]
