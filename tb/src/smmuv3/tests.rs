@@ -912,7 +912,11 @@ pub fn registry() -> &'static [TestDef] {
                 ["SMMU-EVTQ-3", "SMMU-EVTQ-4", "SMMU-EVTQ-5", "SMMU-EVTQ-6", "SMMU-EVTQ-8", "SMMU-EVTQ-10", "SMMU-EVTQ-11", "SMMU-CMD-7", "SMMU-CMD-8", "HOST-16", "HOST-20", "HOST-21"],
                 |s| super::evtq_random::scenario(s, false)
             ),
-            directed!("evtq_host_stalls", super::evtq_random::host_stalls, ["HOST-20", "HOST-21"], super::evtq_random::host_stalls_scenario),
+            // Five records into an 8-entry queue, three stalls of one StreamID outstanding at once.
+            TestDef {
+                needs: &[("EVENTQS", 3..=19), ("STALL_MAX", 3..=16)],
+                ..directed!("evtq_host_stalls", super::evtq_random::host_stalls, ["HOST-20", "HOST-21"], super::evtq_random::host_stalls_scenario)
+            },
             directed!("evtq_soak", super::evtq_random::soak, ["SMMU-EVTQ-1", "SMMU-EVTQ-3", "SMMU-EVTQ-6", "SMMU-EVTQ-8", "SMMU-CMD-7", "HOST-16", "HOST-20", "HOST-21"], |s| super::evtq_random::scenario(s, true)),
             seeded!("random", random, ["SMMU-PRIQ-3", "SMMU-PRIQ-6", "SMMU-PRIQ-7", "SMMU-PRIQ-9", "PRI-16", "HOST-16"], random_scenario),
         ]
