@@ -27,7 +27,8 @@ while read -r top name overrides; do
     for o in $overrides; do params+=" -G$o"; done
     configs=$((configs + 1))
     # shellcheck disable=SC2086  # params is a list of words on purpose
-    if ! out="$("$verilator" --lint-only -Wall -Irtl/common rtl/common/*.sv "$src" --top-module "$top" $params 2>&1)" \
+    # The top's folder holds its submodules (rtl/smmuv3/smmuv3_evtq.sv): lint them with it.
+    if ! out="$("$verilator" --lint-only -Wall -Irtl/common rtl/common/*.sv "$(dirname "$src")"/*.sv --top-module "$top" $params 2>&1)" \
         || grep -q '%Warning\|%Error' <<<"$out"; then
         echo "$top $name${params:+ ($params )}:"
         echo "$out"

@@ -164,7 +164,9 @@ fn bench_reports_both_rates_and_the_ratio() {
     assert!(stdout.contains("ratio"), "{stdout}");
     let all: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("bench.json")).unwrap()).unwrap();
     let flavors = all["flavors"].as_array().unwrap();
-    assert_eq!(flavors.iter().map(|v| v["flavor"].as_str().unwrap()).collect::<Vec<_>>(), ["smmuv3", "vtd"]);
+    assert_eq!(flavors.iter().map(|v| v["flavor"].as_str().unwrap()).collect::<Vec<_>>(), ["smmuv3", "smmuv3", "vtd"]);
+    // One row per workload: the SMMUv3 PRIQ and event queue, the VT-d PRQ.
+    assert_eq!(flavors.iter().map(|v| v["workload"].as_str().unwrap()).collect::<Vec<_>>(), ["smmuv3", "smmuv3-evtq", "vtd"]);
     for v in flavors {
         let (h, p) = (v["harness_cycles_per_s"].as_f64().unwrap(), v["plain_cpp_cycles_per_s"].as_f64().unwrap());
         assert!(h > 0.0 && p > 0.0, "{v}");

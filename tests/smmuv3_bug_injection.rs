@@ -146,3 +146,124 @@ fn gerror_irq_gated_by_either_enable() {
         mutant("gerror_any_irqen", PRIQ, "&& irq_ctrlack[IRQ_GERROR_EN];", "&& (irq_ctrlack[IRQ_GERROR_EN] || irq_ctrlack[IRQ_PRIQ_EN]);");
     judged(&rtl, "irq_sources_alone", "SMMU-CMD-11 by lockstep", "SMMU-CMD-11 by test assertion");
 }
+
+// ---- the event queue (rtl/smmuv3/smmuv3_evtq.sv) ---------------------------------------------------
+// The checkers-only verdicts are the tests' own assertions and bounded waits until the
+// event-queue protocol checkers judge these runs too.
+
+const EVTQ: &str = "smmuv3/smmuv3_evtq.sv";
+
+#[test]
+fn evtq_ind_kept_without_rnw() {
+    // SMMU-EVTQ-2: InD must be written 0 when RnW=0; the record keeps it.
+    let rtl = mutant("evtq_ind", EVTQ, "r.rnw, r.ind & r.rnw, r.pnu,", "r.rnw, r.ind, r.pnu,");
+    judged(&rtl, "evtq_basic_write", "SMMU-EVTQ-2 by lockstep", "SMMU-EVTQ-2 by checker smmuv3-evtq-record");
+}
+
+#[test]
+fn evtq_irq_for_every_write() {
+    // SMMU-EVTQ-9: the interrupt is for a write into an empty queue only.
+    let rtl = mutant("evtq_irq_always", EVTQ, "emwack_fire && !emwack_err && q_empty;", "emwack_fire && !emwack_err;");
+    judged(&rtl, "evtq_basic_write", "SMMU-EVTQ-9 by lockstep", "SMMU-EVTQ-9 by checker smmuv3-evtq-irq");
+}
+
+#[test]
+fn evtq_full_queue_not_detected() {
+    // SMMU-EVTQ-3: the queue counts as writable when full; records overwrite unconsumed ones.
+    let rtl =
+        mutant("evtq_no_full", EVTQ, "wire writable = eventqen && !q_full && !abt_active;", "wire writable = eventqen && !abt_active;");
+    judged(&rtl, "evtq_overflow_no_inhibit", "SMMU-EVTQ-3 by lockstep", "SMMU-EVTQ-3 by checker smmuv3-evtq-delivery");
+}
+
+#[test]
+fn evtq_overflow_inhibits() {
+    // SMMU-EVTQ-5: an active overflow stops writes, as on the PRIQ (the opposite of the EVTQ rule).
+    let rtl = mutant(
+        "evtq_inhibit",
+        EVTQ,
+        "wire writable = eventqen && !q_full && !abt_active;",
+        "wire writable = eventqen && !q_full && !abt_active && (prod_ovflg_q == cons_eff_ovack);",
+    );
+    judged(&rtl, "evtq_overflow_no_inhibit", "SMMU-EVTQ-5 by lockstep", "SMMU-EVTQ-5 by condition wait");
+}
+
+#[test]
+fn evtq_ovflg_toggles_at_every_full_discard() {
+    // SMMU-EVTQ-4: OVFLG toggles only when no overflow is active.
+    let rtl = mutant(
+        "evtq_toggle_always",
+        EVTQ,
+        "wire toggle   = decide && row_f && (prod_ovflg_q == cons_eff_ovack);",
+        "wire toggle   = decide && row_f;",
+    );
+    judged(&rtl, "evtq_overflow_no_inhibit", "SMMU-EVTQ-4 by lockstep", "SMMU-EVTQ-4 by test assertion");
+}
+
+#[test]
+fn evtq_stall_record_discarded_when_full() {
+    // SMMU-EVTQ-6: a stall record meeting a full queue is dropped (row S taken with SMMUEN=1)
+    // instead of held.
+    let rtl = mutant("evtq_no_hold", EVTQ, "wire row_h    = !writable && ing_head.stall && smmuen;", "wire row_h    = 1'b0;");
+    judged(&rtl, "evtq_stall_held_when_full", "SMMU-EVTQ-6 by lockstep", "SMMU-EVTQ-6 by test assertion");
+}
+
+#[test]
+fn evtq_resume_ignores_the_streamid() {
+    // SMMU-CMD-7: a RESUME matches on STAG alone.
+    let rtl = mutant(
+        "evtq_resume_stag_only",
+        EVTQ,
+        "end else if (resume && cmd_stag == 16'(k) && cmd_sid == slot_sid_q[k]) begin",
+        "end else if (resume && cmd_stag == 16'(k)) begin",
+    );
+    judged(&rtl, "evtq_resume", "SMMU-CMD-7 by lockstep", "SMMU-CMD-7 by checker smmuv3-evtq-stalls");
+}
+
+#[test]
+fn evtq_stall_term_ignored() {
+    // SMMU-CMD-8: CMD_STALL_TERM resolves nothing.
+    let rtl = mutant("evtq_no_term", EVTQ, "end else if (term && cmd_sid == slot_sid_q[k]) begin", "end else if (1'b0) begin");
+    judged(&rtl, "evtq_stall_term", "SMMU-CMD-8 by lockstep", "SMMU-CMD-8 by condition wait");
+}
+
+#[test]
+fn evtq_stall_max_not_enforced() {
+    // SMMU-EVTQ-8, OP-3: the input is not back-pressured at STALL_MAX outstanding stalls.
+    let rtl = mutant("evtq_no_stall_max", EVTQ, "assign ev_ready = !ing_full && (used < STALL_LIMIT);", "assign ev_ready = !ing_full;");
+    judged(&rtl, "evtq_stall_max", "SMMU-EVTQ-8 by lockstep", "SMMU-EVTQ-8 by checker smmuv3-evtq-stalls");
+}
+
+#[test]
+fn evtq_eventqen_ack_falls_with_a_write_in_flight() {
+    // SMMU-EVTQ-10: CR0ACK.EVENTQEN is not held while the EVTQ write engine is busy.
+    let rtl = mutant(
+        "evtq_ack_no_hold",
+        PRIQ,
+        ".hold_high ({1'b0, evtq_busy, eng_busy, eng_busy}),",
+        ".hold_high ({1'b0, 1'b0, eng_busy, eng_busy}),",
+    );
+    judged(&rtl, "evtq_disable_mid_traffic", "SMMU-EVTQ-10 by lockstep", "SMMU-EVTQ-10 by checker smmuv3-evtq-delivery");
+}
+
+#[test]
+fn evtq_write_error_not_reported() {
+    // SMMU-EVTQ-11: a failed record write does not activate EVENTQ_ABT_ERR.
+    let rtl =
+        mutant("evtq_abt_lost", PRIQ, "wire evtq_abt_activate = evtq_write_err && !evtq_abt_active;", "wire evtq_abt_activate = 1'b0;");
+    judged(&rtl, "evtq_write_error", "SMMU-EVTQ-11 by lockstep", "SMMU-EVTQ-11 by test assertion");
+}
+
+#[test]
+fn evtq_sync_ignores_records() {
+    // SMMU-CMD-9: CMD_SYNC completes without waiting for the records accepted before it.
+    let rtl = mutant("evtq_sync_early", EVTQ, "assign sync_ok = !issue_any && (sync_cnt_d == '0);", "assign sync_ok = !issue_any;");
+    judged(&rtl, "evtq_sync", "SMMU-CMD-9 by lockstep", "SMMU-CMD-9 by checker smmuv3-evtq-sync");
+}
+
+#[test]
+fn evtq_stall_slot_not_reset() {
+    // The stall table leaves reset with every slot in an undefined state (all ones), counted as
+    // in use: the event input is back-pressured forever.
+    let rtl = mutant("evtq_slot_unreset", EVTQ, "                slot_state_q[k] <= SLOT_FREE;\n", "");
+    judged_from(ResetMode::Ones, &rtl, "evtq_basic_write", "SMMU-EVTQ-8 by lockstep", "SMMU-EVTQ-1 by condition wait");
+}

@@ -85,3 +85,25 @@ fn overflow_mid_groups_discards_partials_across_seeds() {
     }
     assert!(discarded >= 3, "only {discarded} of 12 seeds overflowed in the middle of a queued group");
 }
+
+#[test]
+fn evtq_random_seeds_pass_and_reach_stalls_overflows_and_write_errors() {
+    // The event queue's class must exercise what it claims: stalls resolved, a full queue, errors.
+    let (mut resolutions, mut overflows, mut errors) = (0, 0, 0);
+    for seed in 1..=16 {
+        common::expect_pass("evtq_random", seed);
+        let def = tb::flavors::find_test(Some("smmuv3"), "evtq_random").unwrap().1;
+        let mut opts = common::opts();
+        let trace = std::env::temp_dir().join(format!("iommu-tb-evtq-random-{seed}-{}.jsonl", std::process::id()));
+        opts.trace_out = Some(trace.clone());
+        run::run(&(def.scenario)(seed), &opts).unwrap();
+        let txns = tb::trace::read_trace(&trace).unwrap();
+        std::fs::remove_file(&trace).ok();
+        resolutions += txns.iter().any(|t| matches!(t.txn, tb::txn::Txn::StallResolution { .. })) as u32;
+        overflows += txns.iter().any(|t| matches!(t.txn, tb::txn::Txn::RegRead { addr: 0x100A8, data } if data >> 31 & 1 == 1)) as u32;
+        errors += txns.iter().any(|t| matches!(t.txn, tb::txn::Txn::EventAck { err: true })) as u32;
+    }
+    assert!(resolutions >= 8, "only {resolutions} of 16 seeds resolved a stall");
+    assert!(overflows >= 4, "only {overflows} of 16 seeds overflowed the event queue");
+    assert!(errors >= 1, "no seed of 16 had an event-record write error");
+}

@@ -1,4 +1,6 @@
-// Arm SMMUv3 PRI queue with automatic PRG responses and a CMD_PRI_RESP command input.
+// Arm SMMUv3 PRI queue with automatic PRG responses, the event queue (smmuv3_evtq.sv) and a
+// command input for CMD_PRI_RESP, CMD_RESUME, CMD_STALL_TERM and CMD_SYNC. One top holds both
+// queues: they share the command port and the registers (rtl/README.md says why).
 //
 // Contract: rtl/README.md (every latency and ordering choice below is written there).
 // Rule IDs in comments point to ../shared/spec/: SMMU-PRIQ-n, SMMU-CMD-n, PRI-n, DEC-n, OP-n.
@@ -8,13 +10,18 @@
 //   pr_* --> ingress FIFO --> decision (rows a-d) --+--> write engine --> mw_* / mwack_*
 //                                                   +--> automatic-response FIFO --+
 //   cmd_* --> command unit --> software-response FIFO ----------------------------+--> egress --> rsp_*
+//   ev_* --> smmuv3_evtq --> emw_* / emwack_*, sr_*   (stall commands and CMD_SYNC from the command unit)
 // Every output is a register or a function of registers (no input-to-output path).
 module smmuv3_priq #(
     parameter int PRIQS      = 8,   // IDR1.PRIQS, at most 19
     parameter int ING_DEPTH  = 4,
     parameter int AUTO_DEPTH = 4,
     parameter int SW_DEPTH   = 2,
-    parameter int CR0ACK_LAT = 2    // at least 1 (OP-9)
+    parameter int CR0ACK_LAT = 2,   // at least 1 (OP-9)
+    parameter int EVENTQS    = 7,   // IDR1.EVENTQS, at most 19
+    parameter int STALL_MAX  = 4,   // IDR5.STALL_MAX, 1..16 (OP-3)
+    parameter int EV_DEPTH   = 4,
+    parameter int SR_DEPTH   = 2
 ) (
     input  logic         clk,
     input  logic         rst_n,
@@ -66,10 +73,44 @@ module smmuv3_priq #(
     input  logic [63:0]  cmd_dw0,
     input  logic [63:0]  cmd_dw1,
 
+    // Event input (rtl/README.md "SMMUv3 event queue")
+    input  logic         ev_valid,
+    output logic         ev_ready,
+    input  logic [7:0]   ev_id,
+    input  logic [31:0]  ev_sid,
+    input  logic         ev_ssv,
+    input  logic [19:0]  ev_ssid,
+    input  logic         ev_stall,
+    input  logic         ev_pnu,
+    input  logic         ev_ind,
+    input  logic         ev_rnw,
+    input  logic         ev_s2,
+    input  logic [1:0]   ev_class,
+    input  logic         ev_ttrnw,
+    input  logic [63:0]  ev_iaddr,
+    input  logic [52:0]  ev_addr2,
+
+    // Stall resolutions
+    output logic         sr_valid,
+    input  logic         sr_ready,
+    output logic [31:0]  sr_sid,
+    output logic [15:0]  sr_stag,
+    output logic [1:0]   sr_action,
+
+    // Event-record memory writes (own port, no arbitration with mw_*)
+    output logic         emw_valid,
+    input  logic         emw_ready,
+    output logic [47:0]  emw_addr,
+    output logic [255:0] emw_data,
+    input  logic         emwack_valid,
+    output logic         emwack_ready,
+    input  logic         emwack_err,
+
     // Pulses (OP-7)
     output logic         sync_done,
     output logic         irq_priq,
-    output logic         irq_gerror
+    output logic         irq_gerror,
+    output logic         irq_evtq
 );
 
     // ---------------------------------------------------------------------------------------
@@ -121,6 +162,9 @@ module smmuv3_priq #(
     localparam logic [19:0] A_GERROR        = 20'h00060;
     localparam logic [19:0] A_GERRORN       = 20'h00064;
     localparam logic [19:0] A_CMDQ_CONS     = 20'h0009C;
+    localparam logic [19:0] A_EVENTQ_BASE   = 20'h000A0;
+    localparam logic [19:0] A_EVENTQ_PROD   = 20'h100A8;
+    localparam logic [19:0] A_EVENTQ_CONS   = 20'h100AC;
     localparam logic [19:0] A_PRIQ_BASE     = 20'h000C0;
     localparam logic [19:0] A_PRIQ_IRQ_CFG2 = 20'h000DC;
     localparam logic [19:0] A_PRIQ_PROD     = 20'h100C8;
@@ -129,17 +173,23 @@ module smmuv3_priq #(
     // Bit positions in CR0/CR0ACK and IRQ_CTRL/IRQ_CTRLACK.
     localparam int CR0_SMMUEN    = 0;
     localparam int CR0_PRIQEN    = 1;
+    localparam int CR0_EVENTQEN  = 2;
     localparam int IRQ_GERROR_EN = 0;
     localparam int IRQ_PRIQ_EN   = 1;
+    localparam int IRQ_EVENTQ_EN = 2;
 
     // Command opcodes (SMMU-CMD-1: commands are taken one per handshake, in port order; OP-6).
-    localparam logic [7:0] OP_PRI_RESP = 8'h41;
-    localparam logic [7:0] OP_SYNC     = 8'h46;
+    localparam logic [7:0] OP_PRI_RESP   = 8'h41;
+    localparam logic [7:0] OP_RESUME     = 8'h44;
+    localparam logic [7:0] OP_STALL_TERM = 8'h45;
+    localparam logic [7:0] OP_SYNC       = 8'h46;
 
     // ID register values (OP-21).
-    localparam logic [4:0] PRIQS_FIELD = 5'(PRIQS);
-    localparam logic [31:0] IDR0_VAL = 32'h0001_0000;                          // PRI[16]
-    localparam logic [31:0] IDR1_VAL = {16'h0, PRIQS_FIELD, 5'd20, 6'h0};      // PRIQS, SSIDSIZE
+    localparam logic [4:0] PRIQS_FIELD   = 5'(PRIQS);
+    localparam logic [4:0] EVENTQS_FIELD = 5'(EVENTQS);
+    localparam logic [31:0] IDR0_VAL = 32'h0001_0000;                          // PRI[16], STALL_MODEL=0b00
+    localparam logic [31:0] IDR1_VAL = {11'h0, EVENTQS_FIELD, PRIQS_FIELD, 5'd20, 6'h0};
+    localparam logic [31:0] IDR5_VAL = {16'(STALL_MAX), 16'h0};               // STALL_MAX
     localparam logic [31:0] IDR3_VAL = 32'h0000_0020;                          // PPS[5]
 
     if (PRIQS < 0 || PRIQS > 19) begin : g_bad_priqs
@@ -173,8 +223,10 @@ module smmuv3_priq #(
     logic [2:0]  irq_ctrl_q;        // GERROR_IRQEN, PRIQ_IRQEN, EVENTQ_IRQEN
     logic        gerror_cmdq_q;     // GERROR[0]
     logic        gerror_priq_abt_q; // GERROR[3]
+    logic        gerror_evtq_abt_q; // GERROR[2]
     logic        gerrorn_cmdq_q;    // GERRORN[0]
     logic        gerrorn_priq_abt_q;// GERRORN[3]
+    logic        gerrorn_evtq_abt_q;// GERRORN[2]
     logic [6:0]  cmdq_cons_err_q;   // CMDQ_CONS.ERR
     logic [47:5] priq_base_addr_q;  // PRIQ_BASE.ADDR (OP-19: 48-bit)
     logic [4:0]  priq_log2size_q;   // PRIQ_BASE.LOG2SIZE
@@ -194,6 +246,7 @@ module smmuv3_priq #(
     logic        sync_done_q;
     logic        irq_priq_q;
     logic        irq_gerror_q;
+    logic        irq_evtq_q;
 
     // ---------------------------------------------------------------------------------------
     // Register port: decode of this edge's access
@@ -211,6 +264,9 @@ module smmuv3_priq #(
     wire wr_irq_cfg2  = reg_wr && (reg_addr == A_PRIQ_IRQ_CFG2);
     wire wr_prod      = reg_wr && (reg_addr == A_PRIQ_PROD);
     wire wr_cons      = reg_wr && (reg_addr == A_PRIQ_CONS);
+    wire wr_ev_base   = reg_wr && (reg_addr == A_EVENTQ_BASE);
+    wire wr_ev_prod   = reg_wr && (reg_addr == A_EVENTQ_PROD);
+    wire wr_ev_cons   = reg_wr && (reg_addr == A_EVENTQ_CONS);
 
     // Unused write-data bits: no register holds bits [63:48].
     logic unused_reg_wdata;
@@ -223,12 +279,14 @@ module smmuv3_priq #(
     logic [3:0] cr0ack, cr0ack_next;
     logic [2:0] irq_ctrlack, irq_ctrlack_unused_next;
     wire        eng_busy = (eng_state_q != ENG_IDLE);
+    logic       evtq_busy;
 
-    // SMMU-PRIQ-15: CR0ACK.PRIQEN/SMMUEN do not fall while a PRIQ write is in flight.
+    // SMMU-PRIQ-15: CR0ACK.PRIQEN/SMMUEN do not fall while a PRIQ write is in flight;
+    // SMMU-EVTQ-10: CR0ACK.EVENTQEN does not fall while an event-record write is.
     ack_delay #(.WIDTH(4), .LAT(CR0ACK_LAT)) u_cr0ack (
         .clk, .rst_n,
         .ctrl      (cr0_q),
-        .hold_high ({2'b00, eng_busy, eng_busy}),
+        .hold_high ({1'b0, evtq_busy, eng_busy, eng_busy}),
         .ack       (cr0ack),
         .ack_next  (cr0ack_next)
     );
@@ -406,18 +464,24 @@ module smmuv3_priq #(
     wire [1:0] cmd_resp     = cmd_dw1[13:12];   // CMD_PRI_RESP.Resp
     wire [1:0] cmd_sync_cs  = cmd_dw0[13:12];   // CMD_SYNC.CS
     wire       cmd_ssv      = cmd_dw0[11];
+    wire       cmd_ac       = cmd_dw0[12];      // CMD_RESUME.Ac
+    wire       cmd_ab       = cmd_dw0[13];      // CMD_RESUME.Ab
+    // SMMU-CMD-7, TERM_MODEL=0: 0 retry (Ac=1), 1 abort (Ac=0, Ab=1), 2 RAZ/WI (Ac=0, Ab=0).
+    wire [1:0] cmd_action   = cmd_ac ? 2'd0 : (cmd_ab ? 2'd1 : 2'd2);
 
     // RES0 and fields that have no effect here (OP-6: RES0 bits ignored).
     logic unused_cmd_bits;
-    assign unused_cmd_bits = ^{cmd_dw0[63:48], cmd_dw0[10:8], cmd_dw1[63:14], cmd_dw1[11:9]};
+    assign unused_cmd_bits = ^{cmd_dw0[10:8], cmd_dw1[63:16]};
 
-    logic cmd_illegal, sw_push, sync_start;
+    logic cmd_illegal, sw_push, sync_start, cmd_resume, cmd_term;
     rsp_t sw_in;
 
     always_comb begin
         cmd_illegal = 1'b0;
         sw_push     = 1'b0;
         sync_start  = 1'b0;
+        cmd_resume  = 1'b0;
+        cmd_term    = 1'b0;
         sw_in       = '{rid: cmd_dw0[47:32], pv: cmd_ssv, pasid: cmd_dw0[31:12] & {20{cmd_ssv}},
                         prgi: cmd_dw1[8:0], code: CODE_FAILURE};
         case (cmd_resp)
@@ -436,11 +500,13 @@ module smmuv3_priq #(
                     if (cmd_sync_cs == 2'b11) cmd_illegal = 1'b1;  // SMMU-CMD-9
                     else                      sync_start  = 1'b1;
                 end
+                OP_RESUME:     cmd_resume = 1'b1;                  // SMMU-CMD-7
+                OP_STALL_TERM: cmd_term   = 1'b1;                  // SMMU-CMD-8
                 // OP-6: defined but not implemented here -> no effect.
                 8'h01, 8'h02, 8'h03, 8'h04, 8'h05, 8'h06,
                 8'h10, 8'h11, 8'h12,
                 8'h20, 8'h21, 8'h22, 8'h28, 8'h2A,
-                8'h30, 8'h40, 8'h44, 8'h45: ;
+                8'h30, 8'h40: ;
                 default: cmd_illegal = 1'b1;                       // SMMU-CMD-2, OP-6
             endcase
         end
@@ -450,9 +516,10 @@ module smmuv3_priq #(
     wire cmdq_err_activate = cmd_illegal && !cmdq_err_active;
 
     // SMMU-CMD-9, -10: a sync completes at the first edge (its handshake edge included) where
-    // the software-response FIFO is empty before the edge.
+    // the software-response FIFO is empty before the edge and the event queue's conditions hold.
+    logic evtq_sync_ok;
     wire sync_waiting  = sync_pending_q || sync_start;
-    wire sync_complete = sync_waiting && sw_empty;
+    wire sync_complete = sync_waiting && sw_empty && evtq_sync_ok;
 
     rsp_t sw_head;
     logic sw_pop;
@@ -495,6 +562,50 @@ module smmuv3_priq #(
     assign rsp_code  = egress.code;
 
     // ---------------------------------------------------------------------------------------
+    // Event queue (rtl/README.md "SMMUv3 event queue")
+    // ---------------------------------------------------------------------------------------
+
+    wire         evtq_abt_active = (gerror_evtq_abt_q != gerrorn_evtq_abt_q);
+    // SMMU-PRIQ-14 applied to EVENTQEN: BASE and PROD writable only while disabled.
+    wire         ev_base_prod_writable = !cr0_q[CR0_EVENTQEN] && !cr0ack[CR0_EVENTQEN];
+    logic [63:0] ev_base_rd;
+    logic [31:0] ev_prod_rd, ev_cons_rd;
+    logic        evtq_write_err, evtq_trigger;
+
+    smmuv3_evtq #(.EVENTQS(EVENTQS), .STALL_MAX(STALL_MAX), .EV_DEPTH(EV_DEPTH),
+                  .SR_DEPTH(SR_DEPTH)) u_evtq (
+        .clk, .rst_n,
+        .ev_valid, .ev_ready, .ev_id, .ev_sid, .ev_ssv, .ev_ssid, .ev_stall, .ev_pnu, .ev_ind,
+        .ev_rnw, .ev_s2, .ev_class, .ev_ttrnw, .ev_iaddr, .ev_addr2,
+        .sr_valid, .sr_ready, .sr_sid, .sr_stag, .sr_action,
+        .emw_valid, .emw_ready, .emw_addr, .emw_data, .emwack_valid, .emwack_ready, .emwack_err,
+        .wr_base     (wr_ev_base && ev_base_prod_writable),
+        .wr_prod     (wr_ev_prod && ev_base_prod_writable),
+        .wr_cons     (wr_ev_cons),
+        .wdata       (reg_wdata[47:0]),
+        .base_rd     (ev_base_rd),
+        .prod_rd     (ev_prod_rd),
+        .cons_rd     (ev_cons_rd),
+        .smmuen      (cr0ack[CR0_SMMUEN]),
+        .eventqen    (cr0ack[CR0_EVENTQEN]),
+        .ack_changes (cr0ack_changes),
+        .abt_active  (evtq_abt_active),
+        .resume      (cmd_resume),
+        .term        (cmd_term),
+        .cmd_sid     (cmd_dw0[63:32]),
+        .cmd_stag    (cmd_dw1[15:0]),
+        .cmd_action  (cmd_action),
+        .sync_start  (sync_start),
+        .sync_ok     (evtq_sync_ok),
+        .busy        (evtq_busy),
+        .write_err   (evtq_write_err),
+        .irq_trigger (evtq_trigger)
+    );
+
+    // SMMU-EVTQ-11: a failed record write activates EVENTQ_ABT_ERR if inactive.
+    wire evtq_abt_activate = evtq_write_err && !evtq_abt_active;
+
+    // ---------------------------------------------------------------------------------------
     // Register read data: value before the edge
     // ---------------------------------------------------------------------------------------
 
@@ -504,18 +615,23 @@ module smmuv3_priq #(
             A_IDR0:          rd_value = {32'h0, IDR0_VAL};
             A_IDR1:          rd_value = {32'h0, IDR1_VAL};
             A_IDR3:          rd_value = {32'h0, IDR3_VAL};
-            A_IDR5:          rd_value = 64'h0;
+            A_IDR5:          rd_value = {32'h0, IDR5_VAL};
             A_CR0:           rd_value = {60'h0, cr0_q};
             A_CR0ACK:        rd_value = {60'h0, cr0ack};
             A_IRQ_CTRL:      rd_value = {61'h0, irq_ctrl_q};
             A_IRQ_CTRLACK:   rd_value = {61'h0, irq_ctrlack};
-            A_GERROR:        rd_value = {60'h0, gerror_priq_abt_q, 2'b00, gerror_cmdq_q};
-            A_GERRORN:       rd_value = {60'h0, gerrorn_priq_abt_q, 2'b00, gerrorn_cmdq_q};
+            A_GERROR:        rd_value = {60'h0, gerror_priq_abt_q, gerror_evtq_abt_q, 1'b0,
+                                         gerror_cmdq_q};
+            A_GERRORN:       rd_value = {60'h0, gerrorn_priq_abt_q, gerrorn_evtq_abt_q, 1'b0,
+                                         gerrorn_cmdq_q};
             A_CMDQ_CONS:     rd_value = {33'h0, cmdq_cons_err_q, 24'h0};
             A_PRIQ_BASE:     rd_value = {16'h0, priq_base_addr_q, priq_log2size_q};
             A_PRIQ_IRQ_CFG2: rd_value = {32'h0, priq_lo_q, 31'h0};
             A_PRIQ_PROD:     rd_value = {32'h0, prod_ovflg_q, 11'h0, prod_wr_q};
             A_PRIQ_CONS:     rd_value = {32'h0, cons_ovack_q, 11'h0, cons_rd_q};
+            A_EVENTQ_BASE:   rd_value = ev_base_rd;
+            A_EVENTQ_PROD:   rd_value = {32'h0, ev_prod_rd};
+            A_EVENTQ_CONS:   rd_value = {32'h0, ev_cons_rd};
             default:         rd_value = 64'h0;
         endcase
     end
@@ -537,6 +653,8 @@ module smmuv3_priq #(
             gerror_priq_abt_q  <= 1'b0;
             gerrorn_cmdq_q     <= 1'b0;
             gerrorn_priq_abt_q <= 1'b0;
+            gerror_evtq_abt_q  <= 1'b0;
+            gerrorn_evtq_abt_q <= 1'b0;
             cmdq_cons_err_q    <= '0;
             priq_base_addr_q   <= '0;
             priq_log2size_q    <= '0;
@@ -554,6 +672,7 @@ module smmuv3_priq #(
             sync_done_q        <= 1'b0;
             irq_priq_q         <= 1'b0;
             irq_gerror_q       <= 1'b0;
+            irq_evtq_q         <= 1'b0;
         end else begin
             // ---- software register writes ----
             if (wr_cr0)      cr0_q      <= reg_wdata[3:0];
@@ -561,6 +680,7 @@ module smmuv3_priq #(
             if (wr_gerrorn) begin
                 gerrorn_cmdq_q     <= reg_wdata[0];
                 gerrorn_priq_abt_q <= reg_wdata[3];
+                gerrorn_evtq_abt_q <= reg_wdata[2];
             end
             if (wr_priq_base && base_prod_writable) begin     // SMMU-PRIQ-14
                 priq_base_addr_q <= reg_wdata[47:5];
@@ -597,6 +717,7 @@ module smmuv3_priq #(
                 if (!mwack_err) prod_wr_q <= prod_wr_incr;         // SMMU-PRIQ-2, -3
             end
             if (priq_abt_activate) gerror_priq_abt_q <= !gerror_priq_abt_q;  // SMMU-PRIQ-16
+            if (evtq_abt_activate) gerror_evtq_abt_q <= !gerror_evtq_abt_q;  // SMMU-EVTQ-11
 
             // ---- command unit (software responses keep command order: SMMU-CMD-6) ----
             if (cmdq_err_activate) gerror_cmdq_q <= !gerror_cmdq_q;          // SMMU-CMD-2
@@ -606,7 +727,9 @@ module smmuv3_priq #(
 
             // ---- interrupt pulses (OP-7, OP-17; SMMU-PRIQ-13, SMMU-CMD-11) ----
             irq_priq_q   <= priq_trigger && irq_ctrlack[IRQ_PRIQ_EN];
-            irq_gerror_q <= (priq_abt_activate || cmdq_err_activate) && irq_ctrlack[IRQ_GERROR_EN];
+            irq_gerror_q <= (priq_abt_activate || cmdq_err_activate || evtq_abt_activate)
+                            && irq_ctrlack[IRQ_GERROR_EN];
+            irq_evtq_q   <= evtq_trigger && irq_ctrlack[IRQ_EVENTQ_EN];            // SMMU-EVTQ-9
         end
     end
 
@@ -615,5 +738,6 @@ module smmuv3_priq #(
     assign sync_done  = sync_done_q;
     assign irq_priq   = irq_priq_q;
     assign irq_gerror = irq_gerror_q;
+    assign irq_evtq   = irq_evtq_q;
 
 endmodule

@@ -10,7 +10,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use tb::config::RtlConfig;
-use tb::flavor::Flavor;
+use tb::flavor::{BenchWorkload, Flavor};
 use tb::flavors;
 use tb::run::{self, RunOptions};
 
@@ -38,6 +38,8 @@ pub struct BenchArgs {
 #[derive(Serialize)]
 struct BenchReport {
     flavor: &'static str,
+    /// The workload (`Flavor::bench_workloads`): a flavor may have several (SMMUv3: PRIQ, EVTQ).
+    workload: &'static str,
     rtl_hash: String,
     cycles: u64,
     harness_cycles_per_s: f64,
@@ -58,7 +60,11 @@ pub fn main(a: BenchArgs) -> CliResult<ExitCode> {
     let out = if a.out.is_absolute() { a.out.clone() } else { root.join(&a.out) };
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let opts = RunOptions { keep_log: false, ..RunOptions::for_repo(&root) };
-    let reports = flavors::ALL.iter().map(|&f| bench_flavor(f, &a, &opts, &root, &out)).collect::<Result<Vec<_>, _>>()?;
+    let reports = flavors::ALL
+        .iter()
+        .flat_map(|&f| f.bench_workloads().iter().map(move |w| (f, w)))
+        .map(|(f, w)| bench_workload(f, w, &a, &opts, &root, &out))
+        .collect::<Result<Vec<_>, _>>()?;
     let throughput = if a.regress_seeds == 0 {
         None
     } else {
@@ -70,7 +76,7 @@ pub fn main(a: BenchArgs) -> CliResult<ExitCode> {
     let row = |name: &str, f: &dyn Fn(&BenchReport) -> String| {
         println!("{name:<44}{}", reports.iter().map(|r| format!(" {:>14}", f(r))).collect::<String>());
     };
-    row("best of runs, cycles/s", &|r| r.flavor.to_string());
+    row("best of runs, cycles/s", &|r| r.workload.to_string());
     row("plain C++ Verilator loop (no checks)", &|r| format!("{:.0}", r.plain_cpp_cycles_per_s));
     row("iommu-tb harness (lockstep + checkers)", &|r| format!("{:.0}", r.harness_cycles_per_s));
     row("the same, line/branch coverage build", &|r| format!("{:.0}", r.line_coverage_harness_cycles_per_s));
@@ -78,7 +84,7 @@ pub fn main(a: BenchArgs) -> CliResult<ExitCode> {
     row("slowdown of line/branch coverage", &|r| format!("{:.2}x", r.coverage_slowdown["line"]));
     row("slowdown of all metrics (+ toggle, expr)", &|r| format!("{:.2}x", r.coverage_slowdown["all"]));
     for r in &reports {
-        println!("{} ratio {:.2} (target >= {:.1})", r.flavor, r.ratio, r.target_ratio);
+        println!("{} ratio {:.2} (target >= {:.1})", r.workload, r.ratio, r.target_ratio);
     }
     let path = out.join("bench.json");
     if let Some(t) = &throughput {
@@ -91,21 +97,28 @@ pub fn main(a: BenchArgs) -> CliResult<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Best of `reps` runs of the plain loop and of the harness on one flavor's build.
-fn bench_flavor(flavor: &dyn Flavor, a: &BenchArgs, opts: &RunOptions, root: &Path, out: &Path) -> CliResult<BenchReport> {
+/// Best of `reps` runs of the plain loop and of the harness on one workload of a flavor's build.
+fn bench_workload(
+    flavor: &dyn Flavor,
+    w: &BenchWorkload,
+    a: &BenchArgs,
+    opts: &RunOptions,
+    root: &Path,
+    out: &Path,
+) -> CliResult<BenchReport> {
     let built = sim::build(&run::build_spec(flavor, &RtlConfig::default_config(), &opts.rtl_dir, sim::Variant::Plain), &opts.cache_root)
         .map_err(|e| e.to_string())?;
-    let exe = compile_plain_loop(flavor, root, &built, out)?;
+    let exe = compile_plain_loop(flavor, w, root, &built, out)?;
     let mut plain = 0f64;
     let mut harness = 0f64;
     let mut coverage = 0f64;
     let mut line_coverage = 0f64;
-    let (_, def) = flavors::find_test(Some(flavor.name()), flavor.bench_workload())?;
+    let (_, def) = flavors::find_test(Some(flavor.name()), w.test)?;
     let rate = |cycles: u64, opts: &RunOptions, worker: &mut run::Worker| -> crate::CliResult<f64> {
         let scenario = tb::scenario::Scenario { max_cycles: cycles, ..(def.scenario)(1) };
         let r = worker.run(&scenario, opts)?;
         if let Some(f) = &r.failure {
-            return Err(format!("the {} bench scenario failed: {}", flavor.name(), f.lines().next().unwrap_or("")).into());
+            return Err(format!("the {} bench scenario failed: {}", w.name, f.lines().next().unwrap_or("")).into());
         }
         Ok(r.cycles as f64 / r.wall_s)
     };
@@ -121,6 +134,7 @@ fn bench_flavor(flavor: &dyn Flavor, a: &BenchArgs, opts: &RunOptions, root: &Pa
     }
     Ok(BenchReport {
         flavor: flavor.name(),
+        workload: w.name,
         rtl_hash: built.hash.clone(),
         cycles: a.cycles,
         harness_cycles_per_s: harness,
@@ -133,10 +147,10 @@ fn bench_flavor(flavor: &dyn Flavor, a: &BenchArgs, opts: &RunOptions, root: &Pa
     })
 }
 
-/// Compile `bench/plain_loop_<flavor>.cpp` against the objects of the cached build.
+/// Compile `bench/plain_loop_<w.plain_loop>.cpp` against the objects of the cached build.
 /// The executable is kept per RTL build and loop source, so an edit of either rebuilds it.
-fn compile_plain_loop(flavor: &dyn Flavor, root: &Path, built: &sim::Built, out: &Path) -> CliResult<PathBuf> {
-    let source = root.join(format!("bench/plain_loop_{}.cpp", flavor.name()));
+fn compile_plain_loop(flavor: &dyn Flavor, w: &BenchWorkload, root: &Path, built: &sim::Built, out: &Path) -> CliResult<PathBuf> {
+    let source = root.join(format!("bench/plain_loop_{}.cpp", w.plain_loop));
     let mut text = Vec::new();
     for f in [&source, &root.join("bench/plain_loop.h")] {
         text.extend(std::fs::read(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?);

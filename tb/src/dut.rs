@@ -219,7 +219,20 @@ pub struct MemOut<const N: usize> {
 
 impl MemPorts {
     pub fn bind(model: &Model) -> Result<MemPorts, SimError> {
-        Ok(bind_ports!(model, MemPorts { mw_valid, mw_ready, mw_addr, mw_data, mwack_valid, mwack_ready }))
+        MemPorts::bind_prefixed(model, "mw", "mwack")
+    }
+
+    /// The same port group under other names (`emw_*` / `emwack_*`: the SMMUv3 event-record port).
+    pub fn bind_prefixed(model: &Model, write: &str, ack: &str) -> Result<MemPorts, SimError> {
+        let p = |prefix: &str, name: &str| model.port(&format!("{prefix}_{name}"));
+        Ok(MemPorts {
+            mw_valid: p(write, "valid")?,
+            mw_ready: p(write, "ready")?,
+            mw_addr: p(write, "addr")?,
+            mw_data: p(write, "data")?,
+            mwack_valid: p(ack, "valid")?,
+            mwack_ready: p(ack, "ready")?,
+        })
     }
 
     #[inline]

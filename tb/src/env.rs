@@ -9,10 +9,12 @@
 //! a passing run needs.
 
 use crate::agents::cmd::CmdDriver;
+use crate::agents::event_src::EventSource;
 use crate::agents::memory::MemoryAgent;
 use crate::agents::pcie_fn::PcieDriver;
 use crate::agents::regbus::RegAgent;
 use crate::agents::rsp::RspMonitor;
+use crate::agents::stall_sink::StallSink;
 use crate::agents::Done;
 use crate::sched::{first, Event, Sim};
 use crate::txn::{Stamped, Txn};
@@ -28,6 +30,10 @@ pub struct Agents {
     /// The software command port: SMMUv3 commands (2 words), VT-d descriptors (4 words).
     pub cmds: CmdDriver,
     pub rsp: RspMonitor,
+    /// SMMUv3 event input, stall-resolution output and event-record memory (idle on VT-d).
+    pub events: EventSource,
+    pub stalls: StallSink,
+    pub emem: MemoryAgent,
     /// Every transaction of the run, for the assertions of directed tests.
     pub log: Vec<Stamped>,
     /// Host-side events a test sequence reports (queue drained, PASID freed), emitted by the
@@ -37,7 +43,11 @@ pub struct Agents {
 
 impl Agents {
     pub fn is_idle(&self) -> bool {
-        self.pcie.is_idle() && self.mem.is_idle() && self.regs.is_idle() && self.cmds.is_idle()
+        self.pcie.is_idle() && self.mem.is_idle() && self.regs.is_idle() && self.cmds.is_idle() && self.events_idle()
+    }
+    /// No event record waits to be sent and no event-record write awaits its acknowledgement.
+    pub fn events_idle(&self) -> bool {
+        self.events.is_idle() && self.emem.is_idle()
     }
     /// Every cycle, from the cycle loop: a register access or command that waited past its
     /// patience fails the run with its rule (a hang names the rule, not a bare timeout).
@@ -184,6 +194,14 @@ impl Env {
             panic!("[PRI-24] cannot stop PASID {pasid:#x} of {rid:#06x}: {e}");
         }
     }
+    /// Queue records on the SMMUv3 event input (sent in order, without waiting).
+    pub fn send_events(&self, recs: &[models::smmuv3::event::EventInput]) {
+        self.sim.drive("ev_valid");
+        let mut a = self.agents.borrow_mut();
+        for e in recs {
+            a.events.send(*e);
+        }
+    }
     /// Report a host-side event (it is emitted at the next edge, in order).
     pub fn host_event(&self, txn: Txn) {
         self.agents.borrow_mut().host_events.push(txn);
@@ -258,7 +276,7 @@ impl Env {
             }
             self.sim.rising_edge().await;
             let a = self.agents.borrow();
-            let idle = a.pcie.is_idle() && a.mem.is_idle() && a.cmds.is_idle();
+            let idle = a.pcie.is_idle() && a.mem.is_idle() && a.cmds.is_idle() && a.events_idle();
             let moved = a.log.get(seen..).is_some_and(|new| new.iter().any(|s| moving(&s.txn)));
             seen = a.log.len();
             drop(a);
@@ -346,6 +364,9 @@ mod tests {
             regs: RegAgent::default(),
             cmds: CmdDriver::default(),
             rsp: RspMonitor::new(Odds(255), ChaCha8Rng::seed_from_u64(3)),
+            events: EventSource::default(),
+            stalls: StallSink::new(Odds(255), ChaCha8Rng::seed_from_u64(4)),
+            emem: MemoryAgent::new(MemoryBehaviour::default(), ChaCha8Rng::seed_from_u64(5)),
             log: Vec::new(),
             host_events: Vec::new(),
         };

@@ -35,8 +35,8 @@ pub trait Flavor: Sync {
     fn checkers(&self, config: &RtlConfig) -> Vec<Box<dyn Checker>>;
     /// The functional coverage definition (bins and the rules they evidence).
     fn coverage(&self) -> &'static CoverDef;
-    /// The registered test `make bench` times (continuous traffic through the host model).
-    fn bench_workload(&self) -> &'static str;
+    /// The workloads `make bench` times, each against its plain C++ loop.
+    fn bench_workloads(&self) -> &'static [BenchWorkload];
     /// What the fuzzer may do on this flavor: its fuzz test, functions and registers.
     fn fuzz(&self) -> &'static crate::fuzz::Surface;
     /// A testbench on a loaded build of [`Flavor::top`] under `config` (checked by
@@ -49,6 +49,17 @@ pub trait Flavor: Sync {
         agents: Agents,
         obs: Observers,
     ) -> Result<Box<dyn Harness>, sim::SimError>;
+}
+
+/// One workload of `make bench`: a registered test with continuous traffic through the host model
+/// (run up to the bench's cycle count), and the plain C++ loop `bench/plain_loop_<plain_loop>.cpp`
+/// that drives the same build with the same kind of stimulus and checks nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BenchWorkload {
+    /// Column name in the report and `workload` in bench.json.
+    pub name: &'static str,
+    pub test: &'static str,
+    pub plain_loop: &'static str,
 }
 
 impl std::fmt::Debug for dyn Flavor {

@@ -2,7 +2,11 @@
 //! judge. Infrastructure problems (no Verilator, RTL that does not build) are `Err` with a
 //! one-line message; a DUT or protocol failure is a `RunResult` with status `Fail`.
 
-use crate::agents::{cmd::CmdDriver, memory::MemoryAgent, pcie_fn::PcieDriver, regbus::RegAgent, rsp::RspMonitor, Odds};
+use crate::agents::memory::MemoryBehaviour;
+use crate::agents::{
+    cmd::CmdDriver, event_src::EventSource, memory::MemoryAgent, pcie_fn::PcieDriver, regbus::RegAgent, rsp::RspMonitor,
+    stall_sink::StallSink, Odds,
+};
 use crate::checkers::{self, Violation};
 use crate::config::{self, ConfigError, RtlConfig};
 use crate::env::Agents;
@@ -317,6 +321,9 @@ fn run_on(
         regs: RegAgent::default(),
         cmds: CmdDriver::default(),
         rsp: RspMonitor::new(Odds(scenario.rsp_ready_odds), rng(3)),
+        events: EventSource::default(),
+        stalls: StallSink::new(Odds::ALWAYS, rng(4)),
+        emem: MemoryAgent::new(MemoryBehaviour::default(), rng(5)),
         log: Vec::new(),
         host_events: Vec::new(),
     };

@@ -62,13 +62,26 @@ pub struct Drive {
     /// A command (SMMUv3) or descriptor (VT-d) presented on the software port.
     pub cmd: Option<[u64; 4]>,
     pub rsp_ready: bool,
+    /// SMMUv3 event input, event-record memory and stall-resolution ready.
+    pub ev: Option<models::smmuv3::event::EventInput>,
+    pub emem: MemDrive,
+    pub sr_ready: bool,
 }
 
 impl Drive {
     /// Each agent fills its part of the inputs for the cycle ending at `edge`.
     fn of(a: &mut Agents, edge: u64) -> Drive {
         a.watch(edge);
-        Drive { pr: a.pcie.drive(), mem: a.mem.drive(edge), reg: a.regs.drive(), cmd: a.cmds.drive().copied(), rsp_ready: a.rsp.drive() }
+        Drive {
+            pr: a.pcie.drive(),
+            mem: a.mem.drive(edge),
+            reg: a.regs.drive(),
+            cmd: a.cmds.drive().copied(),
+            rsp_ready: a.rsp.drive(),
+            ev: a.events.drive(),
+            emem: a.emem.drive(edge),
+            sr_ready: a.stalls.drive(),
+        }
     }
 }
 

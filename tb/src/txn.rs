@@ -3,6 +3,7 @@
 //! The trace schema is documented in `docs/trace.md`.
 
 use models::pcie::{PageRequest, PrgResponse};
+use models::smmuv3::event::EventInput;
 use serde::{Deserialize, Serialize};
 
 /// Which interrupt output pulsed.
@@ -11,6 +12,8 @@ use serde::{Deserialize, Serialize};
 pub enum IrqLine {
     Priq,
     Gerror,
+    /// SMMUv3 `irq_evtq` (SMMU-EVTQ-9).
+    Evtq,
 }
 
 /// How a function stops using a PASID (pcie-pri.md §7).
@@ -51,6 +54,14 @@ pub enum Txn {
     Irq { line: IrqLine },
     /// CMD_SYNC completion pulse.
     SyncDone,
+    /// SMMUv3: a record accepted at the event input (masked to the port widths).
+    EventAccepted { rec: EventInput },
+    /// SMMUv3: an event-record write (32 bytes, `emw_*`) accepted by memory.
+    EventWrite { addr: u64, data: [u64; 4] },
+    /// SMMUv3: the acknowledgement of the oldest unacknowledged event-record write.
+    EventAck { err: bool },
+    /// SMMUv3: a stall resolution taken on `sr_*` (`action`: 0 retry, 1 abort, 2 RAZ/WI).
+    StallResolution { sid: u32, stag: u16, action: u8 },
     // ---- Device- and host-side events reported by the harness (not DUT ports). They order the
     // PCIe function's and the host's actions against the interface transactions, for the PRI
     // checkers (`tb::checkers::pri`). `sent` counts are cumulative over the whole run.

@@ -89,11 +89,14 @@ fn trace_doc_example_parses() {
     let doc = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/trace.md");
     let text = std::fs::read_to_string(doc).unwrap();
     let lines: Vec<&str> = text.lines().filter(|l| l.starts_with(r#"{"cycle""#)).collect();
-    assert_eq!(lines.len(), 8);
+    assert_eq!(lines.len(), 12);
     let p = tmp("doc.jsonl");
     std::fs::write(&p, lines.join("\n")).unwrap();
     let v = read_trace(&p).unwrap();
     // The example's entry is the encoding of its page request.
     let (Txn::PageRequest { msg }, Txn::MemWrite { data, .. }) = (v[0].txn, v[1].txn) else { panic!() };
     assert_eq!(tb::smmuv3::checkers::encode_priq_entry(&msg), [data[0], data[1]]);
+    // The event-queue example's record is the encoding of its input record with STAG 0.
+    let (Txn::EventAccepted { rec }, Txn::EventWrite { data, .. }) = (v[8].txn, v[9].txn) else { panic!() };
+    assert_eq!(models::smmuv3::event::EventRecord::encode_input(&rec, 0), data);
 }

@@ -10,6 +10,8 @@
 //! - [`iommufd`]: the fault FD (HOST-12..HOST-14);
 //! - [`smmu`]: the SMMUv3 driver's per-entry decisions (HOST-17, HOST-18, HOST-24); the register
 //!   protocol (HOST-16) stays in the testbench;
+//! - [`smmu_stall`]: the SMMUv3 driver's EVTQ decisions: stall events as one-record groups answered
+//!   by CMD_RESUME, no-handler aborts, the per-device stall quota (HOST-20, HOST-21);
 //! - [`vtd`]: the VT-d driver's per-entry decisions (HOST-22 step 3, HOST-23, HOST-24) and the
 //!   descriptors it submits (HOST-23, HOST-25); the register protocol stays in the testbench;
 //! - [`stop_marker`]: the Stop Marker test both drivers share (HOST-18, HOST-22, HOST-24);
@@ -28,6 +30,7 @@ pub mod quota;
 pub mod record;
 pub mod response;
 pub mod smmu;
+pub mod smmu_stall;
 pub mod stop_marker;
 pub mod vtd;
 
@@ -107,7 +110,7 @@ pub struct HostPolicy {
     pub consumer: Consumer,
     pub vtd_failure_code: VtdFailureCode,
     pub vtd_no_pasid: VtdNoPasid,
-    /// HOST-21 (`None` = no quota). Data only here; the stall path is not modelled yet.
+    /// HOST-21 (`None` = no quota): unanswered stall groups per StreamID (`smmu_stall`).
     pub stall_quota: Option<u32>,
     /// HOST-29..HOST-31.
     pub provisioned: bool,

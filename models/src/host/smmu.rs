@@ -7,9 +7,11 @@ use super::fault_core::{FaultCore, Handled, Reported};
 use super::iommufd::{FdWrite, PageResponseEntry};
 use super::record::FaultRecord;
 use super::response::{GenericCode, SmmuPriResp};
+use super::smmu_stall::{EventFate, EventFault, StallFaults};
 use super::stop_marker::{drop_stop_marker, Dropped};
 use super::{HostChoices, HostEvent, HostPolicy, SmmuDriver};
 use crate::pcie::PageRequest;
+use crate::smmuv3::cmd::Command;
 
 /// What the driver did with one PRIQ entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,15 +28,30 @@ pub enum EntryFate {
     Denied(SmmuPriResp),
 }
 
-/// The SMMUv3 driver's PRI side on top of the fault core of its IOMMU.
+/// The SMMUv3 driver's PRI and stall sides on top of the fault core of its IOMMU.
 #[derive(Clone, Debug)]
 pub struct SmmuHost {
     pub core: FaultCore,
+    /// The EVTQ side (HOST-20, HOST-21).
+    pub stalls: StallFaults,
 }
 
 impl SmmuHost {
     pub fn new(policy: HostPolicy) -> Self {
-        SmmuHost { core: FaultCore::new(policy) }
+        SmmuHost { core: FaultCore::new(policy), stalls: StallFaults::new(policy.stall_quota) }
+    }
+
+    /// One EVTQ record in queue order (HOST-20, HOST-21). A fate with a command wants it now.
+    pub fn on_evtq_record(&mut self, ev: &EventFault) -> EventFate {
+        self.stalls.on_event(&mut self.core, ev)
+    }
+
+    /// Kernel consumer over both queues: finish one ready group and give the command answering it:
+    /// CMD_RESUME for a stall group (HOST-20), CMD_PRI_RESP for a PRI group (HOST-18).
+    pub fn answer_next_command(&mut self, ch: &mut dyn HostChoices) -> Option<(Handled, Option<Command>)> {
+        let h = self.core.handle_next(ch)?;
+        let cmd = h.response.map(|r| self.stalls.response_command(&r).unwrap_or_else(|| r.smmu().command()));
+        Some((h, cmd))
     }
 
     /// One PRIQ entry, decoded to its message, in queue order (call before the CONS write that

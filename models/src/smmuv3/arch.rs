@@ -3,6 +3,7 @@
 //! triggers it causes, and what a command does. `timing.rs` calls these at the right edges.
 
 use super::cmd::{self, Command};
+use super::evtq_arch::{resume_action, StallAction};
 use crate::pcie::{MsgClass, PageRequest, PrgResponse, RespCode};
 use crate::ring::{Ring, FLAG_BIT};
 
@@ -108,6 +109,10 @@ pub enum CmdEffect {
     Ignored,
     /// CMD_SYNC with CS != 0b11 (SMMU-CMD-9).
     Sync,
+    /// CMD_RESUME: resolve the stall (StreamID, STAG) if outstanding (SMMU-CMD-7).
+    Resume { stream_id: u32, stag: u16, action: StallAction },
+    /// CMD_STALL_TERM: abort every outstanding stall of the StreamID (SMMU-CMD-8).
+    StallTerm { stream_id: u32 },
     /// Defined opcode without effect here (OP-6).
     NoOp,
     /// CERROR_ILL (SMMU-CMD-2): Resp=0b11 (DEC-4, SMMU-CMD-4), CS=0b11, or an undefined opcode.
@@ -129,6 +134,8 @@ pub fn command_effect(c: &Command, smmuen: bool) -> CmdEffect {
                 code,
             }),
         },
+        Command::Resume { stream_id, stag, ac, ab } => CmdEffect::Resume { stream_id, stag, action: resume_action(ac, ab, false) },
+        Command::StallTerm { stream_id } => CmdEffect::StallTerm { stream_id },
         Command::Sync { cs: 0b11, .. } => CmdEffect::Illegal,
         Command::Sync { .. } => CmdEffect::Sync,
         other if cmd::is_noop_opcode(other.opcode()) => CmdEffect::NoOp,
@@ -200,7 +207,11 @@ mod tests {
         let sync = |cs| Command::Sync { cs, msh: 0, msi_attr: 0, msi_data: 0, msi_addr: 0 };
         assert_eq!(command_effect(&sync(0), false), CmdEffect::Sync);
         assert_eq!(command_effect(&sync(3), true), CmdEffect::Illegal);
-        assert_eq!(command_effect(&Command::decode(0x44, 0), true), CmdEffect::NoOp);
+        assert_eq!(
+            command_effect(&Command::decode(0x44, 0), true),
+            CmdEffect::Resume { stream_id: 0, stag: 0, action: StallAction::RazWi }
+        );
+        assert_eq!(command_effect(&Command::decode(0x45 | (3 << 32), 0), false), CmdEffect::StallTerm { stream_id: 3 });
         assert_eq!(command_effect(&Command::decode(0x2A, 0), true), CmdEffect::NoOp);
         assert_eq!(command_effect(&Command::decode(0x00, 0), true), CmdEffect::Illegal);
         assert_eq!(command_effect(&Command::decode(0x47, 0), true), CmdEffect::Illegal);

@@ -1,6 +1,7 @@
 //! SMMUv3 commands, 16 bytes as two 64-bit words (smmuv3.md §7; SMMU-CMD-1..10, DEC-4, OP-6).
 //! Encoding and decoding only; what a command does is in `arch.rs`.
 
+use super::evtq_arch::StallAction;
 use crate::pcie::RespCode;
 use bitvec::prelude::*;
 
@@ -10,13 +11,12 @@ pub const OP_STALL_TERM: u8 = 0x45;
 pub const OP_SYNC: u8 = 0x46;
 
 /// Opcodes defined by the architecture but without effect in our RTL (OP-6 as recorded in
-/// rtl/README.md): CFGI_*, TLBI_*, ATC_INV, PREFETCH_*, plus RESUME and STALL_TERM (no stalls).
-pub const NOOP_OPCODES: &[u8] =
-    &[0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x10, 0x11, 0x12, 0x20, 0x21, 0x22, 0x28, 0x2A, 0x30, 0x40, OP_RESUME, OP_STALL_TERM];
+/// rtl/README.md): CFGI_*, TLBI_*, ATC_INV, PREFETCH_*.
+pub const NOOP_OPCODES: &[u8] = &[0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x10, 0x11, 0x12, 0x20, 0x21, 0x22, 0x28, 0x2A, 0x30, 0x40];
 
 /// True for an OP-6 no-op opcode of our RTL.
 pub fn is_noop_opcode(op: u8) -> bool {
-    matches!(op, 0x01..=0x06 | 0x10..=0x12 | 0x20..=0x22 | 0x28 | 0x2A | 0x30 | 0x40 | OP_RESUME | OP_STALL_TERM)
+    matches!(op, 0x01..=0x06 | 0x10..=0x12 | 0x20..=0x22 | 0x28 | 0x2A | 0x30 | 0x40)
 }
 
 /// CMD_PRI_RESP Resp field to response code (SMMU-CMD-3): 0b00 -> Response Failure (0xF),
@@ -162,6 +162,17 @@ impl Command {
         }
     }
 
+    /// A CMD_RESUME resolving (StreamID, STAG) with `action` (SMMU-CMD-7; Linux writes Ac/Ab
+    /// as [13:12] = TERM 0, RETRY 1, ABORT 2).
+    pub fn resume(stream_id: u32, stag: u16, action: StallAction) -> Command {
+        let (ac, ab) = match action {
+            StallAction::Retry => (true, false),
+            StallAction::Abort => (false, true),
+            StallAction::RazWi => (false, false),
+        };
+        Command::Resume { stream_id, stag, ac, ab }
+    }
+
     /// A CMD_PRI_RESP built from its response fields (host side).
     pub fn pri_resp(rid: u16, pasid: Option<u32>, prgi: u16, code: RespCode) -> Option<Command> {
         Some(Command::PriResp {
@@ -177,6 +188,7 @@ impl Command {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::smmuv3::evtq_arch::resume_action;
     use proptest::prelude::*;
 
     #[test]
@@ -203,6 +215,26 @@ mod tests {
             assert_eq!(is_noop_opcode(op), NOOP_OPCODES.contains(&op), "opcode {op:#x}");
         }
         assert!(!is_noop_opcode(OP_PRI_RESP) && !is_noop_opcode(OP_SYNC) && !is_noop_opcode(0x00));
+    }
+
+    #[test]
+    fn resume_and_stall_term_layout() {
+        // SMMU-CMD-7: Ac [12], Ab [13], StreamID [63:32] | STAG [15:0].
+        let c = Command::resume(0x0000_BEEF, 0x00A5, StallAction::Retry);
+        assert_eq!(c.encode(), [0x44 | (1 << 12) | (0xBEEF << 32), 0xA5]);
+        assert_eq!(Command::resume(7, 3, StallAction::Abort).encode(), [0x44 | (1 << 13) | (7 << 32), 3]);
+        assert_eq!(Command::resume(7, 3, StallAction::RazWi).encode(), [0x44 | (7 << 32), 3]);
+        for a in [StallAction::Retry, StallAction::Abort, StallAction::RazWi] {
+            let c = Command::resume(9, 1, a);
+            let [d0, d1] = c.encode();
+            let Command::Resume { ac, ab, .. } = Command::decode(d0, d1) else { panic!("not a resume") };
+            assert_eq!(resume_action(ac, ab, false), a);
+        }
+        // SMMU-CMD-8: StreamID [63:32].
+        let t = Command::StallTerm { stream_id: 0x1234_5678 };
+        assert_eq!(t.encode(), [0x45 | (0x1234_5678 << 32), 0]);
+        assert_eq!(Command::decode(0x45 | (0x1234_5678 << 32), 0), t);
+        assert!(!is_noop_opcode(OP_RESUME) && !is_noop_opcode(OP_STALL_TERM));
     }
 
     #[test]

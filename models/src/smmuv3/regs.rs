@@ -1,4 +1,4 @@
-//! SMMUv3 register offsets and fields used by the PRIQ block (smmuv3.md §2, rtl/README.md
+//! SMMUv3 register offsets and fields used by the PRIQ and EVTQ blocks (smmuv3.md §2, rtl/README.md
 //! "Registers"). Offsets are bytes from the SMMU base; Page 1 is base + 0x10000 (OP-8).
 
 /// Page 1 offset.
@@ -15,6 +15,16 @@ pub const IRQ_CTRLACK: u32 = 0x00054;
 pub const GERROR: u32 = 0x00060;
 pub const GERRORN: u32 = 0x00064;
 pub const CMDQ_CONS: u32 = 0x0009C;
+/// 64-bit register (SMMU-EVTQ-1).
+pub const EVENTQ_BASE: u32 = 0x000A0;
+/// Not implemented by our RTL (interrupts are pulses, OP-7): read 0.
+pub const EVENTQ_IRQ_CFG0: u32 = 0x000B0;
+pub const EVENTQ_IRQ_CFG1: u32 = 0x000B8;
+pub const EVENTQ_IRQ_CFG2: u32 = 0x000BC;
+/// Page 1 only (OP-8).
+pub const EVENTQ_PROD: u32 = PAGE1 + 0xA8;
+/// Page 1 only (OP-8).
+pub const EVENTQ_CONS: u32 = PAGE1 + 0xAC;
 /// 64-bit register.
 pub const PRIQ_BASE: u32 = 0x000C0;
 /// Not implemented by our RTL (interrupts are pulses, OP-7): reads 0.
@@ -32,6 +42,10 @@ pub const ADDR_BITS: u32 = 20;
 
 /// IDR0.PRI [16].
 pub const IDR0_PRI: u32 = 1 << 16;
+/// IDR1.EVENTQS [20:16].
+pub const IDR1_EVENTQS_SHIFT: u32 = 16;
+/// IDR5.STALL_MAX [31:16].
+pub const IDR5_STALL_MAX_SHIFT: u32 = 16;
 /// IDR1.PRIQS [15:11].
 pub const IDR1_PRIQS_SHIFT: u32 = 11;
 /// IDR1.SSIDSIZE [10:6].
@@ -61,8 +75,8 @@ pub const GERROR_EVENTQ_ABT_ERR: u32 = 1 << 2;
 pub const GERROR_PRIQ_ABT_ERR: u32 = 1 << 3;
 pub const GERROR_MSI_EVENTQ_ABT_ERR: u32 = 1 << 5;
 pub const GERROR_MSI_PRIQ_ABT_ERR: u32 = 1 << 6;
-/// GERRORN bits our RTL stores: [0] and [3].
-pub const GERRORN_MASK: u32 = GERROR_CMDQ_ERR | GERROR_PRIQ_ABT_ERR;
+/// GERRORN bits our RTL stores: [0], [2] and [3].
+pub const GERRORN_MASK: u32 = GERROR_CMDQ_ERR | GERROR_EVENTQ_ABT_ERR | GERROR_PRIQ_ABT_ERR;
 
 /// CMDQ_CONS.ERR [30:24].
 pub const CMDQ_CONS_ERR_SHIFT: u32 = 24;
@@ -95,9 +109,14 @@ pub fn base_addr(base: u64) -> u64 {
     base & BASE_ADDR_MASK
 }
 
-/// IDR1 of a build with the given PRIQS.
-pub fn idr1(priqs: u32) -> u32 {
-    (priqs << IDR1_PRIQS_SHIFT) | (SSIDSIZE << IDR1_SSIDSIZE_SHIFT)
+/// IDR1 of a build with the given PRIQS and EVENTQS.
+pub fn idr1(priqs: u32, eventqs: u32) -> u32 {
+    (eventqs << IDR1_EVENTQS_SHIFT) | (priqs << IDR1_PRIQS_SHIFT) | (SSIDSIZE << IDR1_SSIDSIZE_SHIFT)
+}
+
+/// IDR5 of a build with the given STALL_MAX (other fields 0).
+pub fn idr5(stall_max: u32) -> u32 {
+    stall_max << IDR5_STALL_MAX_SHIFT
 }
 
 /// Is global error `bit` active (GERROR[x] != GERRORN[x])?
@@ -111,7 +130,10 @@ mod tests {
 
     #[test]
     fn field_positions() {
-        assert_eq!(idr1(8), 0x4000 | 0x500);
+        assert_eq!(idr1(8, 0), 0x4000 | 0x500);
+        assert_eq!(idr1(0, 7), 0x7_0000 | 0x500);
+        assert_eq!(idr5(4), 0x4_0000);
+        assert_eq!((EVENTQ_BASE, EVENTQ_PROD, EVENTQ_CONS), (0xA0, 0x100A8, 0x100AC));
         assert_eq!(base_log2size(0x8000_1234_5678_9AB3), 0x13);
         assert_eq!(base_addr(0x4000_1234_5678_9ABF), 0x1234_5678_9AA0);
         assert!(gerror_active(0b1000, 0, GERROR_PRIQ_ABT_ERR));

@@ -23,6 +23,8 @@
 use super::arch::{self, AdmissionState, CmdEffect, Row};
 use super::cmd::Command;
 use super::entry::{PriqEntry, ENTRY_BYTES};
+use super::event::EventInput;
+use super::evtq_timing::{EvCtx, EvEvents, EvtqTiming, StallCmd};
 use super::regs;
 use crate::pcie::{PageRequest, PrgResponse, RespCode};
 use crate::ring::{Ring, FLAG_BIT};
@@ -37,11 +39,17 @@ pub struct PriqParams {
     pub sw_depth: usize,
     /// Edges from a CR0 / IRQ_CTRL write to its ACK register, at least 1 (OP-9).
     pub cr0ack_lat: usize,
+    /// IDR1.EVENTQS, at most 19.
+    pub eventqs: u32,
+    /// IDR5.STALL_MAX: stall-table slots, 1..16 (OP-3).
+    pub stall_max: u32,
+    pub ev_depth: usize,
+    pub sr_depth: usize,
 }
 
 impl Default for PriqParams {
     fn default() -> Self {
-        PriqParams { priqs: 8, ing_depth: 4, auto_depth: 4, sw_depth: 2, cr0ack_lat: 2 }
+        PriqParams { priqs: 8, ing_depth: 4, auto_depth: 4, sw_depth: 2, cr0ack_lat: 2, eventqs: 7, stall_max: 4, ev_depth: 4, sr_depth: 2 }
     }
 }
 
@@ -61,6 +69,13 @@ pub struct PriqInputs {
     pub cmd_valid: bool,
     pub cmd_dw0: u64,
     pub cmd_dw1: u64,
+    // Event queue (rtl/README.md "SMMUv3 event queue").
+    pub ev_valid: bool,
+    pub ev: EventInput,
+    pub sr_ready: bool,
+    pub emw_ready: bool,
+    pub emwack_valid: bool,
+    pub emwack_err: bool,
 }
 
 /// Output port values in the cycle after an edge. Data fields (`rsp_*` but `rsp_valid`,
@@ -85,6 +100,18 @@ pub struct PriqOutputs {
     pub sync_done: bool,
     pub irq_priq: bool,
     pub irq_gerror: bool,
+    // Event queue. `emw_addr`/`emw_data` hold their last loaded value; `sr_*` show the
+    // stall-resolution FIFO slot at its read pointer.
+    pub ev_ready: bool,
+    pub sr_valid: bool,
+    pub sr_sid: u32,
+    pub sr_stag: u16,
+    pub sr_action: u8,
+    pub emw_valid: bool,
+    pub emw_addr: u64,
+    pub emw_data: [u64; 4],
+    pub emwack_ready: bool,
+    pub irq_evtq: bool,
 }
 
 /// Where a committed response came from (DEC-12, OP-16).
@@ -151,28 +178,42 @@ pub struct EdgeEvents {
     pub priq_irq_trigger: bool,
     /// GERROR bits activated at this edge (SMMU-CMD-11).
     pub gerror_activated: u32,
+    /// The event queue's events.
+    pub evtq: EvEvents,
 }
 
-/// Registered FIFO with a fixed depth; storage is allocated once in `new`.
+/// Registered FIFO with a fixed depth; storage is allocated once in `new`. Like
+/// `rtl/common/sync_fifo.sv`, its slots keep what was written after a pop.
 #[derive(Clone, Debug)]
-struct Fifo<T: Copy> {
+pub(super) struct Fifo<T: Copy> {
     buf: Box<[T]>,
     head: usize,
     len: usize,
 }
 
 impl<T: Copy> Fifo<T> {
-    fn new(depth: usize, fill: T) -> Self {
+    pub(super) fn new(depth: usize, fill: T) -> Self {
         assert!(depth >= 1, "FIFO depth must be at least 1");
         Fifo { buf: vec![fill; depth].into_boxed_slice(), head: 0, len: 0 }
     }
-    fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.len
     }
-    fn is_full(&self) -> bool {
+    pub(super) fn capacity(&self) -> usize {
+        self.buf.len()
+    }
+    pub(super) fn is_full(&self) -> bool {
         self.len == self.buf.len()
     }
-    fn push(&mut self, v: T) {
+    /// The slot at the read pointer: the head while not empty, else stale storage.
+    pub(super) fn head_slot(&self) -> T {
+        self.buf[self.head]
+    }
+    pub(super) fn peek(&self) -> T {
+        assert!(self.len > 0, "peek into an empty FIFO");
+        self.buf[self.head]
+    }
+    pub(super) fn push(&mut self, v: T) {
         assert!(!self.is_full(), "push into a full FIFO");
         let mut tail = self.head + self.len;
         if tail >= self.buf.len() {
@@ -181,7 +222,7 @@ impl<T: Copy> Fifo<T> {
         self.buf[tail] = v;
         self.len += 1;
     }
-    fn pop(&mut self) -> T {
+    pub(super) fn pop(&mut self) -> T {
         assert!(self.len > 0, "pop from an empty FIFO");
         let v = self.buf[self.head];
         self.head = if self.head + 1 == self.buf.len() { 0 } else { self.head + 1 };
@@ -244,6 +285,9 @@ pub struct PriqTiming {
     /// The message latched by the last row-d decision.
     latched: PageRequest,
     sync_pending: bool,
+    /// Event records the pending CMD_SYNC still waits for (SMMU-CMD-9).
+    sync_records: u32,
+    evtq: EvtqTiming,
     out: PriqOutputs,
     ev: EdgeEvents,
 }
@@ -271,6 +315,8 @@ impl PriqTiming {
             engine: EngineState::Idle,
             latched: PageRequest::default(),
             sync_pending: false,
+            sync_records: 0,
+            evtq: EvtqTiming::new(p.eventqs, p.stall_max, p.ev_depth, p.sr_depth),
             out: PriqOutputs::default(),
             ev: EdgeEvents::default(),
         };
@@ -336,12 +382,18 @@ impl PriqTiming {
             });
         }
         let cons_eff = self.cons;
+        let ev_cons_eff = self.evtq.cons;
+        let (ev_in_flight_q, ev_resolving_q) = (self.evtq.in_flight(), self.evtq.resolving_any());
 
         // CR0ACK and IRQ_CTRLACK (SMMU-PRIQ-15, OP-9). SMMUEN and PRIQEN do not fall while the
-        // write engine is busy; they retry at the next edge.
+        // write engine is busy, EVENTQEN while the EVTQ engine is (SMMU-EVTQ-10); they retry at
+        // the next edge.
         let mut cr0ack_d = self.cr0ack.next_ack(cr0_q);
         if engine_q != EngineState::Idle {
             cr0ack_d |= cr0ack_q & (regs::CR0_SMMUEN | regs::CR0_PRIQEN);
+        }
+        if self.evtq.engine() != EngineState::Idle {
+            cr0ack_d |= cr0ack_q & regs::CR0_EVENTQEN;
         }
         self.ev.cr0ack_changed = cr0ack_d != cr0ack_q;
         self.cr0ack.shift(cr0_q, cr0ack_d);
@@ -439,7 +491,8 @@ impl PriqTiming {
 
         // Command unit (SMMU-CMD-*).
         let mut cmdq_illegal = false;
-        let mut sync_waiting = self.sync_pending;
+        let mut sync_start = false;
+        let mut stall_cmd = None;
         if cmd_hs {
             let c = Command::decode(inp.cmd_dw0, inp.cmd_dw1);
             let effect = arch::command_effect(&c, cr0ack_q & regs::CR0_SMMUEN != 0);
@@ -449,14 +502,33 @@ impl PriqTiming {
                     self.sw_q.push(r);
                     self.ev.sw_pushed = Some(r);
                 }
-                CmdEffect::Sync => sync_waiting = true,
+                CmdEffect::Sync => sync_start = true,
                 CmdEffect::Illegal => cmdq_illegal = true,
+                CmdEffect::Resume { stream_id, stag, action } => stall_cmd = Some(StallCmd::Resume { sid: stream_id, stag, action }),
+                CmdEffect::StallTerm { stream_id } => stall_cmd = Some(StallCmd::Term { sid: stream_id }),
                 CmdEffect::Ignored | CmdEffect::NoOp => {}
             }
         }
-        // CMD_SYNC completes at the first edge where the software FIFO was empty (SMMU-CMD-9).
-        self.ev.sync_completed = sync_waiting && sw_len_q == 0;
+
+        // Event queue (rtl/README.md "SMMUv3 event queue").
+        let ctx = EvCtx {
+            smmuen: cr0ack_q & regs::CR0_SMMUEN != 0,
+            eventqen: cr0ack_q & regs::CR0_EVENTQEN != 0,
+            abt_active: regs::gerror_active(gerror_q, gerrorn_q, regs::GERROR_EVENTQ_ABT_ERR),
+            cr0ack_changed: self.ev.cr0ack_changed,
+            cmd: stall_cmd,
+        };
+        self.evtq.step(&ctx, inp, &o, ev_cons_eff, &mut self.out, &mut self.ev.evtq);
+        let evq = self.ev.evtq;
+
+        // CMD_SYNC (SMMU-CMD-9): the software FIFO was empty, no stall resolution waits to be
+        // issued, and every record accepted up to the sync's own edge is finished.
+        let sync_waiting = self.sync_pending || sync_start;
+        let accepted = u32::from(evq.accepted.is_some());
+        let records = if sync_start { ev_in_flight_q + accepted - evq.finished } else { self.sync_records.saturating_sub(evq.finished) };
+        self.ev.sync_completed = sync_waiting && sw_len_q == 0 && !ev_resolving_q && records == 0;
         self.sync_pending = sync_waiting && !self.ev.sync_completed;
+        self.sync_records = if self.sync_pending { records } else { 0 };
         self.out.sync_done = self.ev.sync_completed;
 
         // Global errors: activate (toggle GERROR) only if inactive before the edge (SMMU-CMD-2,
@@ -471,12 +543,16 @@ impl PriqTiming {
         if priq_abt && inactive(regs::GERROR_PRIQ_ABT_ERR) {
             self.ev.gerror_activated |= regs::GERROR_PRIQ_ABT_ERR;
         }
+        if evq.write_aborted.is_some() && inactive(regs::GERROR_EVENTQ_ABT_ERR) {
+            self.ev.gerror_activated |= regs::GERROR_EVENTQ_ABT_ERR; // SMMU-EVTQ-11
+        }
         self.gerror ^= self.ev.gerror_activated;
 
         // Interrupt pulses, gated by IRQ_CTRLACK before the edge (SMMU-PRIQ-13, OP-7, OP-17).
         self.ev.priq_irq_trigger = priq_trigger;
         self.out.irq_priq = priq_trigger && irq_ctrlack_q & regs::IRQ_CTRL_PRIQ_IRQEN != 0;
         self.out.irq_gerror = self.ev.gerror_activated != 0 && irq_ctrlack_q & regs::IRQ_CTRL_GERROR_IRQEN != 0;
+        self.out.irq_evtq = evq.irq_trigger && irq_ctrlack_q & regs::IRQ_CTRL_EVENTQ_IRQEN != 0; // SMMU-EVTQ-9
 
         self.update_derived_outputs();
         &self.ev
@@ -492,6 +568,7 @@ impl PriqTiming {
         o.cmd_ready = !regs::gerror_active(self.gerror, self.gerrorn, regs::GERROR_CMDQ_ERR)
             && self.sw_q.len() < self.p.sw_depth
             && !self.sync_pending;
+        self.evtq.derived_outputs(o);
     }
 
     fn load_egress(&mut self, r: &PrgResponse) {
@@ -511,6 +588,7 @@ impl PriqTiming {
         let d32 = data as u32;
         let priq_enabled = (self.cr0 | self.cr0ack.ack) & regs::CR0_PRIQEN != 0;
         let priq_irq_enabled = (self.irq_ctrl | self.irq_ctrlack.ack) & regs::IRQ_CTRL_PRIQ_IRQEN != 0;
+        let evtq_enabled = (self.cr0 | self.cr0ack.ack) & regs::CR0_EVENTQEN != 0;
         match addr {
             regs::CR0 => self.cr0 = d32 & regs::CR0_MASK,
             regs::IRQ_CTRL => self.irq_ctrl = d32 & regs::IRQ_CTRL_MASK,
@@ -519,6 +597,10 @@ impl PriqTiming {
             regs::PRIQ_PROD if !priq_enabled => self.prod = d32 & regs::PTR_STORED_MASK,
             regs::PRIQ_IRQ_CFG2 if !priq_irq_enabled => self.irq_cfg2 = d32 & regs::IRQ_CFG2_LO,
             regs::PRIQ_CONS => self.cons = d32 & regs::PTR_STORED_MASK,
+            // SMMU-EVTQ-1 (gating as SMMU-PRIQ-14, on EVENTQEN).
+            regs::EVENTQ_BASE if !evtq_enabled => self.evtq.base = data & regs::BASE_STORED_MASK,
+            regs::EVENTQ_PROD if !evtq_enabled => self.evtq.prod = d32 & regs::PTR_STORED_MASK,
+            regs::EVENTQ_CONS => self.evtq.cons = d32 & regs::PTR_STORED_MASK,
             _ => return false,
         }
         true
@@ -528,8 +610,9 @@ impl PriqTiming {
     pub fn read_reg(&self, addr: u32) -> u64 {
         let v32 = match addr {
             regs::IDR0 => regs::IDR0_PRI,
-            regs::IDR1 => regs::idr1(self.p.priqs),
+            regs::IDR1 => regs::idr1(self.p.priqs, self.p.eventqs),
             regs::IDR3 => regs::IDR3_PPS,
+            regs::IDR5 => regs::idr5(self.p.stall_max),
             regs::CR0 => self.cr0,
             regs::CR0ACK => self.cr0ack.ack,
             regs::IRQ_CTRL => self.irq_ctrl,
@@ -541,6 +624,9 @@ impl PriqTiming {
             regs::PRIQ_IRQ_CFG2 => self.irq_cfg2,
             regs::PRIQ_PROD => self.prod,
             regs::PRIQ_CONS => self.cons,
+            regs::EVENTQ_BASE => return self.evtq.base,
+            regs::EVENTQ_PROD => self.evtq.prod,
+            regs::EVENTQ_CONS => self.evtq.cons,
             _ => 0,
         };
         u64::from(v32)
@@ -608,9 +694,17 @@ impl PriqTiming {
     pub fn sync_pending(&self) -> bool {
         self.sync_pending
     }
-    /// True when no message, response, write or sync is in flight inside the block.
+    /// The event queue (registers, stall table, FIFOs).
+    pub fn evtq(&self) -> &EvtqTiming {
+        &self.evtq
+    }
+    /// True when no message, record, response, write, stall resolution or sync is in flight
+    /// inside the block (outstanding stalls may remain).
     pub fn is_quiescent(&self) -> bool {
-        self.ingress.len() == 0
+        self.evtq.in_flight() == 0
+            && !self.evtq.resolving_any()
+            && self.evtq.sr_len() == 0
+            && self.ingress.len() == 0
             && self.auto_q.len() == 0
             && self.sw_q.len() == 0
             && self.engine == EngineState::Idle

@@ -98,7 +98,7 @@ fn mem_ok(mut i: PriqInputs) -> PriqInputs {
 #[test]
 fn reset_outputs() {
     let tb = Tb::new();
-    assert_eq!(tb.out(), PriqOutputs { pr_ready: true, reg_ready: true, cmd_ready: true, ..Default::default() });
+    assert_eq!(tb.out(), PriqOutputs { pr_ready: true, reg_ready: true, cmd_ready: true, ev_ready: true, ..Default::default() });
     assert_eq!((tb.m.prod(), tb.m.cons(), tb.m.cr0ack(), tb.m.gerror()), (0, 0, 0, 0));
 }
 
@@ -106,9 +106,9 @@ fn reset_outputs() {
 fn id_registers() {
     let mut tb = Tb::with(PriqParams { priqs: 5, ..Default::default() });
     assert_eq!(tb.read(IDR0), 1 << 16);
-    assert_eq!(tb.read(IDR1), (5 << 11) | (20 << 6));
+    assert_eq!(tb.read(IDR1), (7 << 16) | (5 << 11) | (20 << 6), "EVENTQS, PRIQS, SSIDSIZE");
     assert_eq!(tb.read(IDR3), 1 << 5);
-    assert_eq!(tb.read(IDR5), 0);
+    assert_eq!(tb.read(IDR5), 4 << 16, "STALL_MAX");
     assert_eq!(tb.read(PRIQ_IRQ_CFG0), 0);
     assert_eq!(tb.read(0x0_00C8), 0, "PROD is not aliased on Page 0 (OP-8)");
 }
@@ -365,10 +365,10 @@ fn register_reads() {
     let mut tb = Tb::new();
     // A read at the same edge as nothing else returns the value before the edge, one cycle.
     tb.write(GERRORN, 0xFF);
-    assert_eq!(tb.read(GERRORN), 0x9, "bits 0 and 3 stored");
+    assert_eq!(tb.read(GERRORN), 0xD, "bits 0, 2 and 3 stored");
     tb.idle();
     assert!(!tb.out().reg_rvalid);
-    assert_eq!(tb.out().reg_rdata, 0x9, "rdata holds");
+    assert_eq!(tb.out().reg_rdata, 0xD, "rdata holds");
     // CONS written and read: the write's edge comes first, so the read sees the new value.
     tb.write(PRIQ_CONS, 0x7FFF_FFFF);
     assert_eq!(tb.read(PRIQ_CONS), 0xF_FFFF);
@@ -406,7 +406,7 @@ fn illegal_resp3() {
 #[test]
 fn noop_and_unknown_opcodes() {
     let mut tb = Tb::new();
-    for op in [0x01u64, 0x2A, 0x40, 0x44, 0x45] {
+    for op in [0x01u64, 0x2A, 0x40] {
         let ev = tb.edge(PriqInputs { cmd_valid: true, cmd_dw0: op | 0xFFFF_0000, ..Default::default() });
         assert_eq!(ev.cmd.map(|c| c.effect), Some(CmdEffect::NoOp));
     }
@@ -618,4 +618,216 @@ fn step_speed() {
     let ns = t0.elapsed().as_nanos() as f64 / f64::from(n);
     println!("entry encode: {ns:.1} ns");
     println!("size_of EdgeEvents = {}", std::mem::size_of::<EdgeEvents>());
+}
+
+// ---- event queue (rtl/README.md "SMMUv3 event queue") -------------------------------------------
+
+use crate::smmuv3::event::{EventInput, EventRecord};
+use crate::smmuv3::evtq_arch::StallAction;
+use crate::smmuv3::evtq_timing::{EvRow, Slot};
+
+const EV_BASE: u64 = 0x0000_9000_0000;
+const EV_EN: u64 = (CR0_SMMUEN | CR0_EVENTQEN) as u64;
+
+impl Tb {
+    /// Program EVENTQ_BASE, enable SMMU and EVTQ and wait until CR0ACK shows it.
+    fn enable_evtq(&mut self, log2size: u64) {
+        self.write(EVENTQ_BASE, EV_BASE | log2size);
+        self.write(CR0, EV_EN);
+        while self.m.cr0ack() != EV_EN as u32 {
+            self.idle();
+        }
+    }
+    /// Run with the event-record memory always ready and acking in the next cycle.
+    fn ev_edge(&mut self, mut i: PriqInputs) -> EdgeEvents {
+        let o = self.out();
+        i.emw_ready = true;
+        i.emwack_valid = o.emwack_ready;
+        i.sr_ready = true;
+        self.edge(i)
+    }
+    fn ev_idle_until(&mut self, what: &str, f: impl Fn(&EdgeEvents) -> bool) -> EdgeEvents {
+        for _ in 0..100 {
+            let ev = self.ev_edge(PriqInputs::default());
+            if f(&ev) {
+                return ev;
+            }
+        }
+        panic!("never saw {what}");
+    }
+}
+
+fn ev_in(e: EventInput) -> PriqInputs {
+    PriqInputs { ev_valid: true, ev: e, ..Default::default() }
+}
+
+fn fault(id: u8, sid: u32, stall: bool) -> EventInput {
+    EventInput { id, sid, stall, rnw: true, iaddr: 0x1000 * u64::from(sid), ..Default::default() }
+}
+
+/// Latency table: handshake t, decided t+1 (emw_valid), write t+2, ack t+3 (PROD, irq_evtq).
+#[test]
+fn evtq_latency_row_w() {
+    let mut tb = Tb::new();
+    tb.set_irq_ctrl(IRQ_CTRL_EVENTQ_IRQEN);
+    tb.enable_evtq(2);
+    let e = fault(0x10, 3, true);
+    let ev = tb.ev_edge(ev_in(e)); // t
+    assert_eq!(ev.evtq.accepted, Some((e, Some(0))), "stall record takes STAG 0");
+    assert!(!tb.out().emw_valid);
+    let ev = tb.ev_edge(PriqInputs::default()); // t+1
+    assert_eq!(ev.evtq.decided.map(|d| d.0), Some(EvRow::Write));
+    assert!(tb.out().emw_valid);
+    assert_eq!(tb.out().emw_addr, EV_BASE);
+    assert_eq!(tb.out().emw_data, EventRecord::encode_input(&e, 0));
+    let ev = tb.ev_edge(PriqInputs::default()); // t+2
+    assert_eq!(ev.evtq.mem_write, Some(EV_BASE));
+    assert!(tb.out().emwack_ready && !tb.out().irq_evtq);
+    let ev = tb.ev_edge(PriqInputs::default()); // t+3
+    assert_eq!(ev.evtq.written, Some(0));
+    assert!(tb.out().irq_evtq, "SMMU-EVTQ-9: first record into an empty queue");
+    assert_eq!(tb.read(EVENTQ_PROD), 1);
+    // A second record into a non-empty queue: no pulse.
+    tb.ev_edge(ev_in(fault(0x02, 3, false)));
+    let ev = tb.ev_idle_until("the second ack", |ev| ev.evtq.written.is_some());
+    assert_eq!(ev.evtq.written, Some(1));
+    assert!(!tb.out().irq_evtq);
+    assert_eq!(tb.m.evtq().outstanding(), 1, "the stall stays outstanding until resolved");
+}
+
+/// SMMU-EVTQ-4, -5: a full queue discards a non-stall record and toggles OVFLG once; an active
+/// overflow does not stop the next record once there is room.
+#[test]
+fn evtq_overflow_toggles_once_and_never_inhibits() {
+    let mut tb = Tb::new();
+    tb.enable_evtq(0); // one slot
+    tb.ev_edge(ev_in(fault(1, 1, false)));
+    tb.ev_idle_until("the first ack", |ev| ev.evtq.written.is_some());
+    tb.ev_edge(ev_in(fault(2, 1, false)));
+    let ev = tb.ev_idle_until("a decision", |ev| ev.evtq.decided.is_some());
+    assert_eq!(ev.evtq.decided.map(|d| d.0), Some(EvRow::Discard { why: crate::smmuv3::evtq_arch::Unwritable::Full, toggle: true }));
+    assert_eq!(tb.m.evtq().prod(), FLAG_BIT | 1);
+    tb.ev_edge(ev_in(fault(3, 1, false)));
+    let ev = tb.ev_idle_until("a decision", |ev| ev.evtq.decided.is_some());
+    assert!(matches!(ev.evtq.decided, Some((EvRow::Discard { toggle: false, .. }, _, _))), "no second toggle");
+    // Free the slot without acknowledging the overflow: the next record is written.
+    tb.write(EVENTQ_CONS, 1);
+    tb.ev_edge(ev_in(fault(4, 1, false)));
+    let ev = tb.ev_idle_until("a write", |ev| ev.evtq.written.is_some());
+    assert_eq!(ev.evtq.written, Some(0));
+    assert_eq!(tb.m.evtq().prod(), FLAG_BIT, "one slot: the wrap bit toggled back, OVFLG kept");
+}
+
+/// SMMU-EVTQ-6, OP-1: a stall record that finds the queue full is held at the head, written
+/// first once there is room, and later records wait behind it.
+#[test]
+fn evtq_stall_held_then_written_first() {
+    let mut tb = Tb::new();
+    tb.enable_evtq(0);
+    tb.ev_edge(ev_in(fault(1, 1, false)));
+    tb.ev_idle_until("the first ack", |ev| ev.evtq.written.is_some());
+    let s = fault(0x11, 2, true);
+    tb.ev_edge(ev_in(s));
+    tb.ev_edge(ev_in(fault(5, 2, false)));
+    for _ in 0..10 {
+        let ev = tb.ev_edge(PriqInputs::default());
+        assert!(matches!(ev.evtq.decided, Some((EvRow::Hold(_), r, 0)) if r == s));
+    }
+    assert_eq!(tb.m.evtq().prod(), 1, "no toggle for a held stall record");
+    tb.write(EVENTQ_CONS, 1);
+    tb.ev_idle_until("the stall record's write", |ev| ev.evtq.written.is_some());
+    assert_eq!(EventRecord::decode(tb.out().emw_data), EventRecord::from_input(&s, 0));
+    let ev = tb.ev_idle_until("the next decision", |ev| ev.evtq.decided.is_some());
+    assert!(matches!(ev.evtq.decided, Some((EvRow::Discard { toggle: true, .. }, r, _)) if r.id == 5));
+}
+
+/// SMMU-CMD-7, -8, SMMU-EVTQ-8: RESUME resolves one (StreamID, STAG); STALL_TERM every stall of a
+/// StreamID; SMMUEN=0 every stall; each resolution issued one edge after the command.
+#[test]
+fn evtq_stall_resolutions() {
+    let mut tb = Tb::new();
+    tb.enable_evtq(3);
+    for (sid, id) in [(7, 0x10), (7, 0x13), (8, 0x12), (9, 0x11)] {
+        tb.ev_edge(ev_in(fault(id, sid, true)));
+    }
+    assert_eq!(tb.m.evtq().outstanding(), 4);
+    assert!(!tb.out().ev_ready, "STALL_MAX=4 stalls outstanding: back-pressure (OP-3)");
+    // A RESUME with the wrong StreamID is a no-op.
+    let ev = tb.ev_edge(cmd_in(Command::resume(8, 0, StallAction::Retry)));
+    assert_eq!(ev.evtq.resolving, 0);
+    let ev = tb.ev_edge(cmd_in(Command::resume(8, 2, StallAction::RazWi)));
+    assert_eq!(ev.evtq.resolving, 1 << 2);
+    let ev = tb.ev_edge(cmd_in(Command::StallTerm { stream_id: 7 }));
+    assert_eq!(ev.evtq.issued.map(|r| (r.sid, r.stag, r.action)), Some((8, 2, StallAction::RazWi)));
+    assert_eq!(ev.evtq.resolving, 0b11);
+    assert!(tb.out().sr_valid && tb.out().sr_action == 2);
+    let ev = tb.ev_edge(PriqInputs::default());
+    assert_eq!(ev.evtq.issued.map(|r| r.stag), Some(0), "lowest slot first");
+    let ev = tb.ev_edge(PriqInputs::default());
+    assert_eq!(ev.evtq.issued.map(|r| r.stag), Some(1));
+    assert!(tb.out().ev_ready);
+    tb.write(CR0, 0);
+    let ev = tb.ev_idle_until("the disable abort", |ev| ev.evtq.issued.is_some());
+    assert_eq!(ev.evtq.issued.map(|r| (r.sid, r.stag, r.action)), Some((9, 3, StallAction::Abort)));
+    assert!(tb.m.evtq().slots().iter().all(|s| *s == Slot::Free));
+}
+
+/// SMMU-CMD-9: a CMD_SYNC waits for the record accepted at its own edge and for issued resolutions.
+#[test]
+fn evtq_sync_waits_for_records() {
+    let mut tb = Tb::new();
+    tb.enable_evtq(3);
+    let [dw0, dw1] = sync_cmd(0).encode();
+    let ev = tb.ev_edge(PriqInputs { cmd_valid: true, cmd_dw0: dw0, cmd_dw1: dw1, ..ev_in(fault(1, 1, false)) }); // s
+    assert!(!ev.sync_completed);
+    let ev = tb.ev_idle_until("the sync", |ev| ev.sync_completed);
+    assert!(ev.evtq.written.is_some(), "completes at the record's ack (s+3)");
+    // A sync behind a RESUME completes once the resolution is issued.
+    tb.ev_edge(ev_in(fault(0x10, 4, true)));
+    tb.ev_idle_until("the stall record's ack", |ev| ev.evtq.written.is_some());
+    tb.ev_edge(cmd_in(Command::resume(4, 0, StallAction::Retry)));
+    let ev = tb.edge(PriqInputs { cmd_valid: true, cmd_dw0: dw0, cmd_dw1: dw1, ..Default::default() });
+    assert!(ev.evtq.issued.is_some() && !ev.sync_completed, "slot was RESOLVING before this edge");
+    let ev = tb.idle();
+    assert!(ev.sync_completed);
+}
+
+/// SMMU-EVTQ-10: CR0ACK.EVENTQEN does not fall while a record write is in flight; later
+/// non-stall records are discarded without OVFLG change.
+#[test]
+fn evtq_cr0ack_holds_eventqen() {
+    let mut tb = Tb::new();
+    tb.enable_evtq(3);
+    tb.edge(ev_in(fault(1, 1, false)));
+    tb.write(CR0, u64::from(CR0_SMMUEN)); // memory never ready: the write stays in flight
+    tb.idle_n(10);
+    assert_eq!(tb.m.cr0ack() & CR0_EVENTQEN, CR0_EVENTQEN);
+    tb.ev_idle_until("the ack", |ev| ev.evtq.written.is_some());
+    tb.ev_idle_until("CR0ACK.EVENTQEN falls", |_| true);
+    tb.idle_n(2);
+    assert_eq!(tb.m.cr0ack(), CR0_SMMUEN);
+    tb.ev_edge(ev_in(fault(2, 1, false)));
+    let ev = tb.ev_idle_until("a decision", |ev| ev.evtq.decided.is_some());
+    assert!(matches!(ev.evtq.decided, Some((EvRow::Discard { toggle: false, .. }, _, _))));
+}
+
+/// SMMU-EVTQ-11: a failed write activates EVENTQ_ABT_ERR (GERROR interrupt), PROD does not cover
+/// it, and while it is active non-stall records are discarded and stall records held.
+#[test]
+fn evtq_write_error() {
+    let mut tb = Tb::new();
+    tb.set_irq_ctrl(IRQ_CTRL_GERROR_IRQEN);
+    tb.enable_evtq(3);
+    tb.ev_edge(ev_in(fault(1, 1, false)));
+    tb.ev_idle_until("the write", |ev| ev.evtq.mem_write.is_some());
+    let ev = tb.edge(PriqInputs { emwack_valid: true, emwack_err: true, ..Default::default() });
+    assert_eq!(ev.evtq.write_aborted, Some(0));
+    assert_eq!(ev.gerror_activated, GERROR_EVENTQ_ABT_ERR);
+    assert!(tb.out().irq_gerror);
+    assert_eq!(tb.m.evtq().prod(), 0);
+    tb.ev_edge(ev_in(fault(0x13, 2, true)));
+    let ev = tb.ev_idle_until("a decision", |ev| ev.evtq.decided.is_some());
+    assert!(matches!(ev.evtq.decided, Some((EvRow::Hold(_), _, _))));
+    tb.write(GERRORN, u64::from(GERROR_EVENTQ_ABT_ERR));
+    tb.ev_idle_until("the held record's write", |ev| ev.evtq.written.is_some());
 }

@@ -4,10 +4,12 @@
 //! Test sequences talk to agents through completion slots (`Done`) they can await.
 
 pub mod cmd;
+pub mod event_src;
 pub mod memory;
 pub mod pcie_fn;
 pub mod regbus;
 pub mod rsp;
+pub mod stall_sink;
 
 use crate::sched::Event;
 use std::cell::Cell;

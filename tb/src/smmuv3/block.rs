@@ -1,6 +1,6 @@
 //! The SMMUv3 PRIQ block of the bench (`crate::testbench`): the Verilated `smmuv3_priq`, its timed
 //! model and scoreboard, and the monitors of its own ports (PRIQ entry writes, the command port,
-//! the interrupt and CMD_SYNC pulses).
+//! the event input, event-record writes, stall resolutions, the interrupt and CMD_SYNC pulses).
 
 use super::coverage::Smmuv3Coverage;
 use super::dut::PriqDut;
@@ -61,6 +61,12 @@ impl Block for Priq {
             cmd_valid: d.cmd.is_some(),
             cmd_dw0: cmd[0],
             cmd_dw1: cmd[1],
+            ev_valid: d.ev.is_some(),
+            ev: d.ev.unwrap_or_default(),
+            sr_ready: d.sr_ready,
+            emw_ready: d.emem.mw_ready,
+            emwack_valid: d.emem.ack_valid,
+            emwack_err: d.emem.ack_err,
         }
     }
 
@@ -85,6 +91,25 @@ impl Block for Priq {
         m.command(i.cmd_valid && before.cmd_ready, 2);
         let b = before;
         m.response(b.rsp_valid && i.rsp_ready, b.rsp_rid, b.rsp_pv, b.rsp_pasid, b.rsp_prgi, b.rsp_code);
+        // Event queue (rtl/README.md "SMMUv3 event queue").
+        if i.ev_valid && b.ev_ready {
+            let rec = m.agents.events.on_accept(m.edge);
+            m.emit(Txn::EventAccepted { rec });
+        }
+        if b.emw_valid && i.emw_ready {
+            m.agents.emem.on_write(m.edge, b.emw_addr, &b.emw_data);
+            m.emit(Txn::EventWrite { addr: b.emw_addr, data: b.emw_data });
+        }
+        if i.emwack_valid && b.emwack_ready {
+            let err = m.agents.emem.on_ack();
+            m.emit(Txn::EventAck { err });
+        }
+        if b.sr_valid && i.sr_ready {
+            let (edge, sid, stag, action) = (m.edge, b.sr_sid, b.sr_stag, b.sr_action);
+            m.agents.stalls.on_taken(edge, sid, stag, action);
+            m.agents.events.on_resolution(edge, sid, stag, action);
+            m.emit(Txn::StallResolution { sid, stag, action });
+        }
     }
 
     fn pulses(m: &mut Monitor<'_, Smmuv3Coverage>, after: &PriqOutputs) {
@@ -94,6 +119,9 @@ impl Block for Priq {
         }
         if after.irq_gerror {
             m.emit(Txn::Irq { line: IrqLine::Gerror });
+        }
+        if after.irq_evtq {
+            m.emit(Txn::Irq { line: IrqLine::Evtq });
         }
         if after.sync_done {
             m.emit(Txn::SyncDone);

@@ -3,8 +3,9 @@
 //! (`EdgeEvents`), from the port handshakes of the cycle (`on_inputs`, for back-pressure) and
 //! from interface transactions (`on_txn`).
 //!
-//! Only what this RTL can do has a bin: the event queue (SMMU-EVTQ-*) and stalls (SMMU-CMD-7,
-//! SMMU-CMD-8) have none, so those rules are reported as not applicable.
+//! The event queue (SMMU-EVTQ-*), its stalls (SMMU-CMD-7, -8) and the CMD_SYNC wait for event
+//! records (SMMU-CMD-9) have the groups `evtq` and `stalls`, sampled from the timed model's
+//! `EdgeEvents::evtq`.
 //!
 //! Sampling never allocates: every bin is named by a `const` resolved at compile time, and the
 //! only state kept between edges is a few words plus a fixed 512-entry PRG table allocated in `new`.
@@ -17,6 +18,9 @@ use models::ring::FLAG_BIT;
 use models::rules::*;
 use models::smmuv3::arch::{CmdEffect, Row};
 use models::smmuv3::cmd::{OP_PRI_RESP, OP_SYNC};
+use models::smmuv3::event::{EventInput, C_BAD_SUBSTREAMID};
+use models::smmuv3::evtq_arch::{StallAction, Unwritable};
+use models::smmuv3::evtq_timing::EvRow;
 use models::smmuv3::regs;
 use models::smmuv3::timing::{EdgeEvents, PriqInputs, PriqTiming, RegAccess, RespSource};
 
@@ -186,6 +190,91 @@ pub const SPEC: Spec = Spec::new(
             .bins(&[event("write_aborted", &[SMMU_PRIQ_16]), event("row_a_while_priq_abt_err", &[SMMU_PRIQ_16, SMMU_PRIQ_5, DEC_2])])]),
         // ---- PRG structure in the queue (PRI-31) -------------------------------------------------------
         group("prg").items(&[point("last_written").bins(&[event("after_its_members", &[PRI_31]), event("single_request", &[])])]),
+        // ---- the event queue (smmuv3.md §6, §7; rtl/README.md "SMMUv3 event queue") ------------------
+        group("evtq").items(&[
+            // Event IDs accepted at the event input (§7.3).
+            point("event_id").bins(&[
+                value("f_uut", 0x01, &[SMMU_EVTQ_2]),
+                value("c_bad_streamid", 0x02, &[SMMU_EVTQ_2]),
+                value("f_ste_fetch", 0x03, &[SMMU_EVTQ_2]),
+                value("c_bad_ste", 0x04, &[SMMU_EVTQ_2]),
+                value("f_bad_ats_treq", 0x05, &[SMMU_EVTQ_2]),
+                value("f_stream_disabled", 0x06, &[SMMU_EVTQ_2]),
+                value("f_transl_forbidden", 0x07, &[SMMU_EVTQ_2]),
+                value("c_bad_substreamid", 0x08, &[SMMU_EVTQ_2]),
+                value("f_cd_fetch", 0x09, &[SMMU_EVTQ_2]),
+                value("c_bad_cd", 0x0A, &[SMMU_EVTQ_2]),
+                value("f_walk_eabt", 0x0B, &[SMMU_EVTQ_2]),
+                value("f_translation", 0x10, &[SMMU_EVTQ_2, SMMU_EVTQ_6]),
+                value("f_addr_size", 0x11, &[SMMU_EVTQ_2, SMMU_EVTQ_6]),
+                value("f_access", 0x12, &[SMMU_EVTQ_2, SMMU_EVTQ_6]),
+                value("f_permission", 0x13, &[SMMU_EVTQ_2, SMMU_EVTQ_6]),
+                value("f_tlb_conflict", 0x20, &[SMMU_EVTQ_2]),
+                value("f_cfg_conflict", 0x21, &[SMMU_EVTQ_2]),
+                value("e_page_request", 0x24, &[SMMU_EVTQ_2]),
+                value("f_vms_fetch", 0x25, &[SMMU_EVTQ_2]),
+                range("impdef", 0xE0, 0xEF, &[SMMU_EVTQ_2]),
+            ]),
+            // Each decision: stall record or not, and the queue's state (SMMU-EVTQ-3..6, -10, -11).
+            point("kind").weight(0).bins(&[event("non_stall", &[SMMU_EVTQ_3]), event("stall", &[SMMU_EVTQ_6])]),
+            point("state").weight(0).bins(&[
+                event("writable", &[SMMU_EVTQ_3]),
+                event("full", &[SMMU_EVTQ_4]),
+                event("disabled", &[SMMU_EVTQ_10]),
+                event("abort", &[SMMU_EVTQ_11]),
+            ]),
+            cross("kind_x_state", &["kind", "state"]).rules(&[SMMU_EVTQ_3, SMMU_EVTQ_6]),
+            point("delivery").bins(&[
+                event("ovflg_toggled", &[SMMU_EVTQ_4]),
+                event("discarded_overflow_active", &[SMMU_EVTQ_4]),
+                event("written_overflow_active", &[SMMU_EVTQ_5]),
+                event("held_record_written", &[SMMU_EVTQ_6]),
+                event("later_records_wait", &[SMMU_EVTQ_6, SMMU_EVTQ_7]),
+                event("stall_record_discarded_smmuen0", &[SMMU_EVTQ_6, SMMU_EVTQ_8]),
+                event("wrapped", &[SMMU_EVTQ_1]),
+                event("became_full", &[SMMU_EVTQ_1]),
+            ]),
+            // Record fields of written records (SMMU-EVTQ-2).
+            point("record").bins(&[
+                event("ssv", &[SMMU_EVTQ_2]),
+                event("no_ssv", &[SMMU_EVTQ_2]),
+                event("bad_substreamid", &[SMMU_EVTQ_2]),
+                event("ind_without_rnw", &[SMMU_EVTQ_2]),
+                event("stall_flag_on_other_id", &[SMMU_EVTQ_2]),
+                event("s2", &[SMMU_EVTQ_2]),
+            ]),
+            point("irq").bins(&[event("pulsed", &[SMMU_EVTQ_9]), event("masked", &[SMMU_EVTQ_9])]),
+            point("abort").bins(&[
+                event("write_aborted", &[SMMU_EVTQ_11]),
+                event("gerror_pulsed", &[SMMU_EVTQ_11, SMMU_CMD_11]),
+                event("gerror_masked", &[SMMU_EVTQ_11, SMMU_CMD_11]),
+            ]),
+            point("disable").bins(&[event("acknowledged_off", &[SMMU_EVTQ_10]), event("held_while_writing", &[SMMU_EVTQ_10])]),
+            point("backpressure").bins(&[
+                event("input", &[SMMU_EVTQ_7]),
+                event("memory_write", &[SMMU_EVTQ_1]),
+                event("memory_ack", &[SMMU_EVTQ_1]),
+                event("resolution", &[SMMU_EVTQ_8]),
+            ]),
+        ]),
+        // ---- stalls: the STAG table and the commands that resolve it (SMMU-EVTQ-8, SMMU-CMD-7..9) ----
+        group("stalls").items(&[
+            point("table").bins(&[
+                event("accepted", &[SMMU_EVTQ_8]),
+                event("stall_max_reached", &[SMMU_EVTQ_8]),
+                event("input_held_at_stall_max", &[SMMU_EVTQ_8]),
+                event("aborted_by_smmuen0", &[SMMU_EVTQ_8]),
+                event("resolution_taken", &[SMMU_EVTQ_8]),
+            ]),
+            point("resume").bins(&[
+                event("retry", &[SMMU_CMD_7]),
+                event("abort", &[SMMU_CMD_7]),
+                event("raz_wi", &[SMMU_CMD_7]),
+                event("no_match", &[SMMU_CMD_7]),
+            ]),
+            point("stall_term").bins(&[event("none", &[SMMU_CMD_8]), event("one", &[SMMU_CMD_8]), event("many", &[SMMU_CMD_8])]),
+            point("sync").bins(&[event("waited_for_records", &[SMMU_CMD_9]), event("waited_for_resolutions", &[SMMU_CMD_9])]),
+        ]),
         // ---- PCIe PRI lifecycle around the queue (pcie-pri.md §7, host-sw.md §5) ------------------------
         group("pri_lifecycle").items(&[point("event").bins(&[
             event("stop_requested_a", &[PRI_24, PRI_25]),
@@ -247,6 +336,11 @@ pub struct PriqState {
     cr0_age: u64,
     ack_pending_resume: bool,
     prgs: Box<[PrgTrack; 512]>,
+    /// The head event record was held at the last decision (SMMU-EVTQ-6).
+    ev_held: bool,
+    /// The pending CMD_SYNC found event records in flight / resolutions not issued at its handshake.
+    sync_records: bool,
+    sync_resolutions: bool,
 }
 
 impl Default for PriqState {
@@ -259,6 +353,9 @@ impl Default for PriqState {
             cr0_age: u64::MAX,
             ack_pending_resume: false,
             prgs: Box::new([PrgTrack::default(); 512]),
+            ev_held: false,
+            sync_records: false,
+            sync_resolutions: false,
         }
     }
 }
@@ -287,6 +384,21 @@ impl Collector<PriqState> {
         }
         if inp.cmd_valid && !o.cmd_ready && model.cmdq_err_active() {
             self.cov.hit(const { SPEC.bin("commands.flow.stalled_by_cmdq_err") });
+        }
+        if inp.ev_valid && !o.ev_ready {
+            self.cov.hit(const { SPEC.bin("evtq.backpressure.input") });
+            if model.evtq().outstanding() >= model.params().stall_max as usize {
+                self.cov.hit(const { SPEC.bin("stalls.table.input_held_at_stall_max") });
+            }
+        }
+        if o.emw_valid && !inp.emw_ready {
+            self.cov.hit(const { SPEC.bin("evtq.backpressure.memory_write") });
+        }
+        if o.emwack_ready && !inp.emwack_valid {
+            self.cov.hit(const { SPEC.bin("evtq.backpressure.memory_ack") });
+        }
+        if o.sr_valid && !inp.sr_ready {
+            self.cov.hit(const { SPEC.bin("evtq.backpressure.resolution") });
         }
     }
 
@@ -325,7 +437,15 @@ impl Collector<PriqState> {
         if let Some(c) = ev.cmd {
             self.on_cmd(c.opcode, c.effect);
         }
+        self.on_evtq(ev, model);
         if ev.sync_completed {
+            if self.state.sync_records {
+                self.cov.hit(const { SPEC.bin("stalls.sync.waited_for_records") });
+            }
+            if self.state.sync_resolutions {
+                self.cov.hit(const { SPEC.bin("stalls.sync.waited_for_resolutions") });
+            }
+            (self.state.sync_records, self.state.sync_resolutions) = (false, false);
             self.cov.hit(const { SPEC.bin("commands.flow.sync_completed") });
             if !matches!(ev.cmd, Some(c) if c.effect == CmdEffect::Sync) {
                 self.cov.hit(const { SPEC.bin("commands.flow.sync_waited_for_responses") });
@@ -350,6 +470,9 @@ impl Collector<PriqState> {
             if ev.gerror_activated & regs::GERROR_PRIQ_ABT_ERR != 0 {
                 self.cov.hit(gerror.bin(2 + masked));
             }
+            if ev.gerror_activated & regs::GERROR_EVENTQ_ABT_ERR != 0 {
+                self.cov.hit(const { SPEC.point("evtq.abort") }.bin(1 + masked));
+            }
         }
         if ev.cr0ack_changed {
             let now = model.cr0ack();
@@ -359,12 +482,20 @@ impl Collector<PriqState> {
             if self.state.prev_cr0ack & !now & ENABLES != 0 {
                 self.cov.hit(const { SPEC.bin("registers.cr0ack.disable_acknowledged") });
             }
+            if self.state.prev_cr0ack & !now & regs::CR0_EVENTQEN != 0 {
+                self.cov.hit(const { SPEC.bin("evtq.disable.acknowledged_off") });
+            }
         }
         let held = model.cr0ack() & !model.cr0() & ENABLES;
         if held != 0 && self.state.cr0_age >= model.params().cr0ack_lat as u64 {
             // The delay line has delivered the disable, but CR0ACK keeps the enable: the
             // write engine is busy (SMMU-PRIQ-15).
             self.cov.hit(const { SPEC.bin("registers.cr0ack.held_while_engine_busy") });
+        }
+        let ev_held = model.cr0ack() & !model.cr0() & regs::CR0_EVENTQEN;
+        if ev_held != 0 && self.state.cr0_age >= model.params().cr0ack_lat as u64 {
+            // CR0ACK keeps EVENTQEN while the EVTQ write engine is busy (SMMU-EVTQ-10).
+            self.cov.hit(const { SPEC.bin("evtq.disable.held_while_writing") });
         }
         self.state.prev_cr0ack = model.cr0ack();
         self.state.prev_prod = model.prod();
@@ -529,6 +660,128 @@ impl Collector<PriqState> {
         }
     }
 
+    /// The event queue's part of an edge (groups `evtq` and `stalls`).
+    fn on_evtq(&mut self, ev: &EdgeEvents, model: &PriqTiming) {
+        let e = &ev.evtq;
+        let q = model.evtq();
+        if let Some((input, stag)) = e.accepted {
+            self.cov.hit_value(const { SPEC.point("evtq.event_id") }, u64::from(input.id));
+            if stag.is_some() {
+                self.cov.hit(const { SPEC.bin("stalls.table.accepted") });
+                if q.outstanding() >= model.params().stall_max as usize {
+                    self.cov.hit(const { SPEC.bin("stalls.table.stall_max_reached") });
+                }
+            }
+        }
+        if let Some((row, input, _)) = e.decided {
+            self.on_ev_decided(row, &input, model);
+        }
+        if let Some(index) = e.written {
+            let ring = q.ring();
+            if index == ring.entries() - 1 {
+                self.cov.hit(const { SPEC.bin("evtq.delivery.wrapped") });
+            }
+            if ring.full(q.prod(), q.cons()) {
+                self.cov.hit(const { SPEC.bin("evtq.delivery.became_full") });
+            }
+        }
+        if e.write_aborted.is_some() {
+            self.cov.hit(const { SPEC.bin("evtq.abort.write_aborted") });
+        }
+        if e.irq_trigger {
+            let b = if model.outputs().irq_evtq { const { SPEC.bin("evtq.irq.pulsed") } } else { const { SPEC.bin("evtq.irq.masked") } };
+            self.cov.hit(b);
+        }
+        if e.taken.is_some() {
+            self.cov.hit(const { SPEC.bin("stalls.table.resolution_taken") });
+        }
+        let resolving = e.resolving.count_ones();
+        match ev.cmd.map(|c| c.effect) {
+            Some(CmdEffect::Resume { action, .. }) => {
+                let b = match (resolving, action) {
+                    (0, _) => const { SPEC.bin("stalls.resume.no_match") },
+                    (_, StallAction::Retry) => const { SPEC.bin("stalls.resume.retry") },
+                    (_, StallAction::Abort) => const { SPEC.bin("stalls.resume.abort") },
+                    (_, StallAction::RazWi) => const { SPEC.bin("stalls.resume.raz_wi") },
+                };
+                self.cov.hit(b);
+            }
+            Some(CmdEffect::StallTerm { .. }) => {
+                let b = match resolving {
+                    0 => const { SPEC.bin("stalls.stall_term.none") },
+                    1 => const { SPEC.bin("stalls.stall_term.one") },
+                    _ => const { SPEC.bin("stalls.stall_term.many") },
+                };
+                self.cov.hit(b);
+            }
+            Some(CmdEffect::Sync) if !ev.sync_completed => {
+                self.state.sync_records = q.in_flight() > 0;
+                self.state.sync_resolutions = q.resolving_any();
+            }
+            _ => {}
+        }
+        if resolving > 0 && model.cr0ack() & regs::CR0_SMMUEN == 0 {
+            self.cov.hit(const { SPEC.bin("stalls.table.aborted_by_smmuen0") });
+        }
+    }
+
+    fn on_ev_decided(&mut self, row: EvRow, input: &EventInput, model: &PriqTiming) {
+        let kind = usize::from(input.is_stall());
+        let state = |why: Unwritable| match why {
+            Unwritable::Full => 1,
+            Unwritable::Disabled => 2,
+            Unwritable::AbortError => 3,
+        };
+        let held = self.state.ev_held;
+        self.state.ev_held = false;
+        let st = match row {
+            EvRow::Write => {
+                if model.evtq().overflow_active() {
+                    self.cov.hit(const { SPEC.bin("evtq.delivery.written_overflow_active") });
+                }
+                if held && input.is_stall() {
+                    self.cov.hit(const { SPEC.bin("evtq.delivery.held_record_written") });
+                }
+                let rec = const { SPEC.point("evtq.record") };
+                if input.id == C_BAD_SUBSTREAMID {
+                    self.cov.hit(rec.bin(2));
+                } else {
+                    self.cov.hit(rec.bin(usize::from(!input.ssv)));
+                }
+                if input.ind && !input.rnw {
+                    self.cov.hit(rec.bin(3));
+                }
+                if input.stall && !input.is_stall() {
+                    self.cov.hit(rec.bin(4));
+                }
+                if input.s2 {
+                    self.cov.hit(rec.bin(5));
+                }
+                0
+            }
+            EvRow::Hold(why) => {
+                self.state.ev_held = true;
+                if model.evtq().ingress_len() > 1 {
+                    self.cov.hit(const { SPEC.bin("evtq.delivery.later_records_wait") });
+                }
+                state(why)
+            }
+            EvRow::StallAborted(why) => {
+                self.cov.hit(const { SPEC.bin("evtq.delivery.stall_record_discarded_smmuen0") });
+                state(why)
+            }
+            EvRow::Discard { why, toggle } => {
+                if toggle {
+                    self.cov.hit(const { SPEC.bin("evtq.delivery.ovflg_toggled") });
+                } else if why == Unwritable::Full {
+                    self.cov.hit(const { SPEC.bin("evtq.delivery.discarded_overflow_active") });
+                }
+                state(why)
+            }
+        };
+        self.cov.cross(const { SPEC.cross("evtq.kind_x_state") }, &[kind, st]);
+    }
+
     fn on_cmd(&mut self, opcode: u8, effect: CmdEffect) {
         let b = match effect {
             CmdEffect::Respond(r) => match r.code {
@@ -539,6 +792,8 @@ impl Collector<PriqState> {
             CmdEffect::Ignored => const { SPEC.bin("commands.outcome.pri_resp_smmuen0_ignored") },
             CmdEffect::Sync => const { SPEC.bin("commands.outcome.sync") },
             CmdEffect::NoOp => const { SPEC.bin("commands.outcome.noop_opcode") },
+            // Sampled with their resolutions (`on_evtq`).
+            CmdEffect::Resume { .. } | CmdEffect::StallTerm { .. } => return,
             CmdEffect::Illegal if opcode == OP_PRI_RESP => const { SPEC.bin("commands.outcome.pri_resp_3_illegal") },
             CmdEffect::Illegal if opcode == OP_SYNC => const { SPEC.bin("commands.outcome.sync_cs3_illegal") },
             CmdEffect::Illegal => const { SPEC.bin("commands.outcome.undefined_opcode_illegal") },

@@ -19,6 +19,32 @@ struct Ports {
     irq_gerror: Port,
 }
 
+/// The event queue's own ports (rtl/README.md "SMMUv3 event queue"); `emw_*` is a `MemPorts`.
+struct EvPorts {
+    ev_valid: Port,
+    ev_ready: Port,
+    ev_id: Port,
+    ev_sid: Port,
+    ev_ssv: Port,
+    ev_ssid: Port,
+    ev_stall: Port,
+    ev_pnu: Port,
+    ev_ind: Port,
+    ev_rnw: Port,
+    ev_s2: Port,
+    ev_class: Port,
+    ev_ttrnw: Port,
+    ev_iaddr: Port,
+    ev_addr2: Port,
+    sr_valid: Port,
+    sr_ready: Port,
+    sr_sid: Port,
+    sr_stag: Port,
+    sr_action: Port,
+    emwack_err: Port,
+    irq_evtq: Port,
+}
+
 pub struct PriqDut {
     /// Clock, reset and waves.
     pub clock: Clocked,
@@ -26,6 +52,8 @@ pub struct PriqDut {
     mem: MemPorts,
     reg: RegPorts,
     p: Ports,
+    emem: MemPorts,
+    ev: EvPorts,
 }
 
 impl PriqDut {
@@ -34,7 +62,35 @@ impl PriqDut {
         let clock = Clocked::new(model)?;
         let m = clock.model();
         let p = bind_ports!(m, Ports { mwack_err, cmd_valid, cmd_ready, cmd_dw0, cmd_dw1, sync_done, irq_priq, irq_gerror });
-        Ok(PriqDut { pcie: PciePorts::bind(m)?, mem: MemPorts::bind(m)?, reg: RegPorts::bind(m)?, p, clock })
+        let ev = bind_ports!(
+            m,
+            EvPorts {
+                ev_valid,
+                ev_ready,
+                ev_id,
+                ev_sid,
+                ev_ssv,
+                ev_ssid,
+                ev_stall,
+                ev_pnu,
+                ev_ind,
+                ev_rnw,
+                ev_s2,
+                ev_class,
+                ev_ttrnw,
+                ev_iaddr,
+                ev_addr2,
+                sr_valid,
+                sr_ready,
+                sr_sid,
+                sr_stag,
+                sr_action,
+                emwack_err,
+                irq_evtq,
+            }
+        );
+        let emem = MemPorts::bind_prefixed(m, "emw", "emwack")?;
+        Ok(PriqDut { pcie: PciePorts::bind(m)?, mem: MemPorts::bind(m)?, reg: RegPorts::bind(m)?, p, emem, ev, clock })
     }
 
     /// Hold reset for `edges` rising edges with idle inputs, then release it.
@@ -54,6 +110,24 @@ impl PriqDut {
         p.cmd_valid.set(i.cmd_valid as u64);
         p.cmd_dw0.set(i.cmd_dw0);
         p.cmd_dw1.set(i.cmd_dw1);
+        self.emem.drive(i.emw_ready, i.emwack_valid);
+        let (v, e) = (&self.ev, &i.ev);
+        v.ev_valid.set(i.ev_valid as u64);
+        v.ev_id.set(u64::from(e.id));
+        v.ev_sid.set(u64::from(e.sid));
+        v.ev_ssv.set(e.ssv as u64);
+        v.ev_ssid.set(u64::from(e.ssid));
+        v.ev_stall.set(e.stall as u64);
+        v.ev_pnu.set(e.pnu as u64);
+        v.ev_ind.set(e.ind as u64);
+        v.ev_rnw.set(e.rnw as u64);
+        v.ev_s2.set(e.s2 as u64);
+        v.ev_class.set(u64::from(e.class));
+        v.ev_ttrnw.set(e.ttrnw as u64);
+        v.ev_iaddr.set(e.iaddr);
+        v.ev_addr2.set(e.addr2);
+        v.sr_ready.set(i.sr_ready as u64);
+        v.emwack_err.set(i.emwack_err as u64);
     }
 
     /// Read every output after the edge.
@@ -67,5 +141,14 @@ impl PriqDut {
         o.sync_done = p.sync_done.get() != 0;
         o.irq_priq = p.irq_priq.get() != 0;
         o.irq_gerror = p.irq_gerror.get() != 0;
+        let e = self.emem.sample::<4>();
+        (o.emw_valid, o.emw_addr, o.emw_data, o.emwack_ready) = (e.mw_valid, e.mw_addr, e.mw_data, e.mwack_ready);
+        let v = &self.ev;
+        o.ev_ready = v.ev_ready.get() != 0;
+        o.sr_valid = v.sr_valid.get() != 0;
+        o.sr_sid = v.sr_sid.get() as u32;
+        o.sr_stag = v.sr_stag.get() as u16;
+        o.sr_action = v.sr_action.get() as u8;
+        o.irq_evtq = v.irq_evtq.get() != 0;
     }
 }

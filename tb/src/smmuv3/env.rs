@@ -10,6 +10,9 @@ pub trait Smmuv3Sequences {
     async fn command(&self, dw0: u64, dw1: u64);
     /// Program and enable the PRIQ: BASE, PROD=CONS=0, CR0.SMMUEN|PRIQEN, wait for CR0ACK.
     async fn enable_priq(&self, base: u64, log2size: u32);
+    /// Program and enable the event queue: EVENTQ_BASE, PROD=CONS=0, CR0.SMMUEN|EVENTQEN, wait
+    /// for CR0ACK (rtl/README.md "SMMUv3 event queue").
+    async fn enable_evtq(&self, base: u64, log2size: u32);
     /// Poll CR0ACK until it equals `value`.
     async fn wait_cr0ack(&self, value: u32);
     /// Poll IRQ_CTRLACK until it equals `value`; `rule` is the rule of the interrupt being
@@ -30,6 +33,13 @@ impl Smmuv3Sequences for Env {
         self.write_reg(regs::PRIQ_CONS, 0).await;
         self.write_reg(regs::CR0, (regs::CR0_SMMUEN | regs::CR0_PRIQEN) as u64).await;
         self.wait_cr0ack(regs::CR0_SMMUEN | regs::CR0_PRIQEN).await;
+    }
+    async fn enable_evtq(&self, base: u64, log2size: u32) {
+        self.write_reg(regs::EVENTQ_BASE, base | log2size as u64).await;
+        self.write_reg(regs::EVENTQ_PROD, 0).await;
+        self.write_reg(regs::EVENTQ_CONS, 0).await;
+        self.write_reg(regs::CR0, (regs::CR0_SMMUEN | regs::CR0_EVENTQEN) as u64).await;
+        self.wait_cr0ack(regs::CR0_SMMUEN | regs::CR0_EVENTQEN).await;
     }
     async fn wait_cr0ack(&self, value: u32) {
         for _ in 0..1000 {

@@ -5,6 +5,8 @@ pub mod checkers;
 pub mod coverage;
 pub mod dut;
 pub mod env;
+pub mod evtq_random;
+pub mod evtq_tests;
 pub mod fuzz;
 pub mod host;
 pub mod params;
@@ -16,7 +18,7 @@ use crate::checkers::Checker;
 use crate::config::{ConfigError, RtlConfig};
 use crate::coverage::CoverDef;
 use crate::env::Agents;
-use crate::flavor::Flavor;
+use crate::flavor::{BenchWorkload, Flavor};
 use crate::observe::Observers;
 use crate::registry::TestDef;
 use crate::testbench::{Harness, Testbench};
@@ -48,8 +50,12 @@ impl Flavor for Smmuv3 {
     fn coverage(&self) -> &'static CoverDef {
         coverage::Smmuv3Coverage::definition()
     }
-    fn bench_workload(&self) -> &'static str {
-        "soak"
+    fn bench_workloads(&self) -> &'static [BenchWorkload] {
+        &[
+            BenchWorkload { name: "smmuv3", test: "soak", plain_loop: "smmuv3" },
+            // The event queue (issue 11): event records with stalls through the EVTQ thread.
+            BenchWorkload { name: "smmuv3-evtq", test: "evtq_soak", plain_loop: "smmuv3_evtq" },
+        ]
     }
     fn fuzz(&self) -> &'static crate::fuzz::Surface {
         &fuzz::SURFACE

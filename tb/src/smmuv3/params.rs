@@ -16,6 +16,10 @@ pub fn model_params(config: &RtlConfig) -> Result<PriqParams, ConfigError> {
             "AUTO_DEPTH" => p.auto_depth = v as usize,
             "SW_DEPTH" => p.sw_depth = v as usize,
             "CR0ACK_LAT" => p.cr0ack_lat = v as usize,
+            "EVENTQS" => p.eventqs = v,
+            "STALL_MAX" => p.stall_max = v,
+            "EV_DEPTH" => p.ev_depth = v as usize,
+            "SR_DEPTH" => p.sr_depth = v as usize,
             _ => return Err(ConfigError::NoSuchParameter { config: config.name.clone(), top: "smmuv3_priq", parameter: name.clone() }),
         }
     }
@@ -30,6 +34,10 @@ pub fn named(p: &PriqParams) -> Vec<(&'static str, u32)> {
         ("AUTO_DEPTH", p.auto_depth as u32),
         ("SW_DEPTH", p.sw_depth as u32),
         ("CR0ACK_LAT", p.cr0ack_lat as u32),
+        ("EVENTQS", p.eventqs),
+        ("STALL_MAX", p.stall_max),
+        ("EV_DEPTH", p.ev_depth as u32),
+        ("SR_DEPTH", p.sr_depth as u32),
     ]
 }
 

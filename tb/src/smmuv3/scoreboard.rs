@@ -8,6 +8,8 @@ use crate::scoreboard::{signals, Blame, Recent, Signal, Unexpected};
 use models::pcie::{MsgClass, PageRequest};
 use models::rules::RuleId;
 use models::smmuv3::arch::{CmdEffect, Row};
+use models::smmuv3::evtq_arch::Unwritable;
+use models::smmuv3::evtq_timing::EvRow;
 use models::smmuv3::regs;
 use models::smmuv3::timing::{PriqOutputs, PriqTiming, RegAccess, RespSource};
 
@@ -21,6 +23,27 @@ enum AutoOrigin {
     WriteAbort,
 }
 
+/// What made a stall resolution (the rule a wrong one breaks).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ResolutionOrigin {
+    /// CMD_RESUME (SMMU-CMD-7).
+    Resume,
+    /// CMD_STALL_TERM (SMMU-CMD-8).
+    StallTerm,
+    /// CR0ACK.SMMUEN=0 (SMMU-EVTQ-8).
+    Disable,
+}
+
+impl ResolutionOrigin {
+    fn rule(self) -> RuleId {
+        match self {
+            ResolutionOrigin::Resume => RuleId("SMMU-CMD-7"),
+            ResolutionOrigin::StallTerm => RuleId("SMMU-CMD-8"),
+            ResolutionOrigin::Disable => RuleId("SMMU-EVTQ-8"),
+        }
+    }
+}
+
 /// Context the blame needs, kept up to date from the model's events (no allocation).
 pub struct PriqBlame {
     /// Origins of the automatic responses waiting in the model's FIFO, oldest first.
@@ -31,11 +54,28 @@ pub struct PriqBlame {
     egress: Option<Result<AutoOrigin, ()>>,
     last_cmd: Option<(u8, CmdEffect)>,
     last_class: Option<MsgClass>,
+    /// Why each stall-table slot is RESOLVING, and the origins of the resolutions in the
+    /// stall-resolution FIFO, oldest first.
+    slot_origins: [ResolutionOrigin; 16],
+    sr_origins: [ResolutionOrigin; 16],
+    sr_head: usize,
+    sr_len: usize,
 }
 
 impl Default for PriqBlame {
     fn default() -> Self {
-        PriqBlame { auto_origins: [AutoOrigin::WriteAbort; 16], auto_head: 0, auto_len: 0, egress: None, last_cmd: None, last_class: None }
+        PriqBlame {
+            auto_origins: [AutoOrigin::WriteAbort; 16],
+            auto_head: 0,
+            auto_len: 0,
+            egress: None,
+            last_cmd: None,
+            last_class: None,
+            slot_origins: [ResolutionOrigin::Disable; 16],
+            sr_origins: [ResolutionOrigin::Disable; 16],
+            sr_head: 0,
+            sr_len: 0,
+        }
     }
 }
 
@@ -51,6 +91,48 @@ const MW_IDLE: [Signal<PriqOutputs>; 3] = [
     Signal { name: "mw_data[63:0](idle)", get: |o| o.mw_data[0] },
     Signal { name: "mw_data[127:64](idle)", get: |o| o.mw_data[1] },
 ];
+/// The event-record port, likewise.
+const EMW_VALID: [Signal<PriqOutputs>; 6] = [
+    Signal { name: "emw_valid", get: |o| o.emw_valid as u64 },
+    Signal { name: "emw_addr", get: |o| if o.emw_valid { o.emw_addr } else { 0 } },
+    Signal { name: "emw_data[63:0]", get: |o| if o.emw_valid { o.emw_data[0] } else { 0 } },
+    Signal { name: "emw_data[127:64]", get: |o| if o.emw_valid { o.emw_data[1] } else { 0 } },
+    Signal { name: "emw_data[191:128]", get: |o| if o.emw_valid { o.emw_data[2] } else { 0 } },
+    Signal { name: "emw_data[255:192]", get: |o| if o.emw_valid { o.emw_data[3] } else { 0 } },
+];
+const EMW_IDLE: [Signal<PriqOutputs>; 5] = [
+    Signal { name: "emw_addr(idle)", get: |o| o.emw_addr },
+    Signal { name: "emw_data[63:0](idle)", get: |o| o.emw_data[0] },
+    Signal { name: "emw_data[127:64](idle)", get: |o| o.emw_data[1] },
+    Signal { name: "emw_data[191:128](idle)", get: |o| o.emw_data[2] },
+    Signal { name: "emw_data[255:192](idle)", get: |o| o.emw_data[3] },
+];
+/// Stall resolutions: payloads while valid first, the idle FIFO slot last.
+const SR_VALID: [Signal<PriqOutputs>; 4] = [
+    Signal { name: "sr_valid", get: |o| o.sr_valid as u64 },
+    Signal { name: "sr_sid", get: |o| if o.sr_valid { u64::from(o.sr_sid) } else { 0 } },
+    Signal { name: "sr_stag", get: |o| if o.sr_valid { u64::from(o.sr_stag) } else { 0 } },
+    Signal { name: "sr_action", get: |o| if o.sr_valid { u64::from(o.sr_action) } else { 0 } },
+];
+const SR_IDLE: [Signal<PriqOutputs>; 3] = [
+    Signal { name: "sr_sid(idle)", get: |o| u64::from(o.sr_sid) },
+    Signal { name: "sr_stag(idle)", get: |o| u64::from(o.sr_stag) },
+    Signal { name: "sr_action(idle)", get: |o| u64::from(o.sr_action) },
+];
+
+/// The rule a record's decision row applies (rtl/README.md rows W, H, S, F, X).
+fn ev_row_rule(row: EvRow, stall: bool, overflow_active: bool) -> RuleId {
+    match row {
+        EvRow::Write if stall => RuleId("SMMU-EVTQ-6"),
+        EvRow::Write if overflow_active => RuleId("SMMU-EVTQ-5"),
+        EvRow::Write => RuleId("SMMU-EVTQ-3"),
+        EvRow::Hold(_) => RuleId("SMMU-EVTQ-6"),
+        EvRow::StallAborted(_) => RuleId("SMMU-EVTQ-8"),
+        EvRow::Discard { why: Unwritable::Full, .. } => RuleId("SMMU-EVTQ-3"),
+        EvRow::Discard { why: Unwritable::Disabled, .. } => RuleId("SMMU-EVTQ-10"),
+        EvRow::Discard { why: Unwritable::AbortError, .. } => RuleId("SMMU-EVTQ-11"),
+    }
+}
 
 fn row_rule(row: Row) -> RuleId {
     match row {
@@ -62,6 +144,49 @@ fn row_rule(row: Row) -> RuleId {
 }
 
 impl PriqBlame {
+    /// Follow the stall resolutions through the model's edge: why slots became RESOLVING, which
+    /// origin was issued into the FIFO and which one left it.
+    fn note_resolutions(&mut self, model: &PriqTiming) {
+        let ev = model.events();
+        let e = &ev.evtq;
+        if e.taken.is_some() && self.sr_len > 0 {
+            self.sr_head = (self.sr_head + 1) % self.sr_origins.len();
+            self.sr_len -= 1;
+        }
+        if let Some(r) = e.issued {
+            let n = self.sr_origins.len();
+            self.sr_origins[(self.sr_head + self.sr_len) % n] = self.slot_origins[usize::from(r.stag) % n];
+            self.sr_len = (self.sr_len + 1).min(n);
+        }
+        if e.resolving != 0 {
+            let origin = match ev.cmd.map(|c| c.effect) {
+                _ if model.cr0ack() & regs::CR0_SMMUEN == 0 => ResolutionOrigin::Disable,
+                Some(CmdEffect::Resume { .. }) => ResolutionOrigin::Resume,
+                Some(CmdEffect::StallTerm { .. }) => ResolutionOrigin::StallTerm,
+                _ => ResolutionOrigin::Disable,
+            };
+            for k in 0..self.slot_origins.len() {
+                if e.resolving & (1 << k) != 0 {
+                    self.slot_origins[k] = origin;
+                }
+            }
+        }
+    }
+
+    /// The rule a difference on `sr_*` breaks: what made the resolution at the FIFO head, or
+    /// (none expected) what the last command was.
+    fn blame_resolution(&self, exp: &PriqOutputs) -> (RuleId, String) {
+        if exp.sr_valid && self.sr_len > 0 {
+            let o = self.sr_origins[self.sr_head];
+            return (o.rule(), format!("stall resolution made by {o:?}"));
+        }
+        match self.last_cmd {
+            Some((_, CmdEffect::Resume { .. })) => (RuleId("SMMU-CMD-7"), "resolution after a CMD_RESUME".into()),
+            Some((_, CmdEffect::StallTerm { .. })) => (RuleId("SMMU-CMD-8"), "resolution after a CMD_STALL_TERM".into()),
+            _ => (RuleId("SMMU-EVTQ-8"), "stall resolution".into()),
+        }
+    }
+
     fn push_auto(&mut self, o: AutoOrigin) {
         let n = self.auto_origins.len();
         self.auto_origins[(self.auto_head + self.auto_len) % n] = o;
@@ -99,7 +224,12 @@ impl Blame for PriqBlame {
         &MW_VALID,
         &signals!(PriqOutputs; rsp_valid, rsp_rid, rsp_prgi, rsp_code, rsp_pv, rsp_pasid, reg_rvalid, reg_rdata),
         &signals!(PriqOutputs; irq_priq, irq_gerror, sync_done, cmd_ready, pr_ready, mwack_ready, reg_ready),
+        &EMW_VALID,
+        &SR_VALID,
+        &signals!(PriqOutputs; irq_evtq, ev_ready, emwack_ready),
         &MW_IDLE,
+        &EMW_IDLE,
+        &SR_IDLE,
     ];
 
     const UNEXPECTED: Unexpected<Row> = Unexpected {
@@ -131,6 +261,7 @@ impl Blame for PriqBlame {
         if let Some(c) = ev.cmd {
             self.last_cmd = Some((c.opcode, c.effect));
         }
+        self.note_resolutions(model);
         ev.decided
     }
 
@@ -165,16 +296,47 @@ impl Blame for PriqBlame {
                     regs::PRIQ_PROD if (exp.reg_rdata ^ act.reg_rdata) >> 31 & 1 == 1 => "SMMU-PRIQ-7",
                     regs::PRIQ_PROD => "SMMU-PRIQ-3",
                     regs::PRIQ_CONS => "SMMU-PRIQ-9",
+                    regs::EVENTQ_PROD if model.evtq().holding() => "SMMU-EVTQ-6",
+                    regs::EVENTQ_PROD if (exp.reg_rdata ^ act.reg_rdata) >> 31 & 1 == 1 => "SMMU-EVTQ-4",
+                    regs::EVENTQ_PROD | regs::EVENTQ_CONS | regs::EVENTQ_BASE => "SMMU-EVTQ-1",
+                    regs::CR0ACK if (exp.reg_rdata ^ act.reg_rdata) & regs::CR0_EVENTQEN as u64 != 0 => "SMMU-EVTQ-10",
                     regs::CR0ACK | regs::CR0 => "SMMU-PRIQ-15",
                     regs::GERROR if (exp.reg_rdata ^ act.reg_rdata) & regs::GERROR_PRIQ_ABT_ERR as u64 != 0 => "SMMU-PRIQ-16",
+                    regs::GERROR if (exp.reg_rdata ^ act.reg_rdata) & regs::GERROR_EVENTQ_ABT_ERR as u64 != 0 => "SMMU-EVTQ-11",
+                    regs::IDR5 => "SMMU-EVTQ-8",
                     regs::GERROR | regs::GERRORN | regs::CMDQ_CONS => "SMMU-CMD-2",
                     regs::IRQ_CTRLACK | regs::IRQ_CTRL | regs::PRIQ_IRQ_CFG2 => "SMMU-PRIQ-13",
-                    regs::IDR0 | regs::IDR1 | regs::IDR3 | regs::IDR5 => "SMMU-PRIQ-1",
+                    regs::IDR0 | regs::IDR1 | regs::IDR3 => "SMMU-PRIQ-1",
                     _ => "SMMU-PRIQ-14",
                 };
                 (RuleId(rule), format!("read of register {addr:#x}"))
             }
+            "emw_valid" => match ev.evtq.decided {
+                Some((row, rec, _)) => (
+                    ev_row_rule(row, rec.is_stall(), model.evtq().overflow_active()),
+                    format!("record decided at this edge took {row:?}: {rec:?}"),
+                ),
+                None if act.emw_valid => (RuleId("SMMU-EVTQ-7"), "record write with no record decided".into()),
+                None => (RuleId("SMMU-EVTQ-3"), "expected record write not issued".into()),
+            },
+            "emw_addr" | "emw_addr(idle)" => {
+                let q = model.evtq();
+                (RuleId("SMMU-EVTQ-1"), format!("EVENTQ_BASE {:#x}, EVENTQ_PROD {:#x}", q.base(), q.prod()))
+            }
+            s if s.starts_with("emw_data") => (RuleId("SMMU-EVTQ-2"), format!("record of {:?}", ev.evtq.decided.map(|d| (d.1, d.2)))),
+            "emwack_ready" => (RuleId("SMMU-EVTQ-1"), format!("EVTQ write engine {:?}", model.evtq().engine())),
+            "ev_ready" => {
+                // Back-pressure is the full ingress FIFO or STALL_MAX outstanding stalls (OP-3).
+                let out = model.evtq().outstanding();
+                let rule = if model.evtq().ingress_len() == model.params().ev_depth { "SMMU-EVTQ-7" } else { "SMMU-EVTQ-8" };
+                (RuleId(rule), format!("{out} stalls outstanding, event ingress FIFO holds {}", model.evtq().ingress_len()))
+            }
+            s if s.starts_with("sr_") => self.blame_resolution(exp),
+            "irq_evtq" => (RuleId("SMMU-EVTQ-9"), format!("IRQ_CTRLACK {:#x}", model.irq_ctrlack())),
             "irq_priq" => (RuleId("SMMU-PRIQ-13"), format!("IRQ_CTRLACK {:#x}", model.irq_ctrlack())),
+            "irq_gerror" if ev.gerror_activated & regs::GERROR_EVENTQ_ABT_ERR != 0 => {
+                (RuleId("SMMU-EVTQ-11"), format!("EVENTQ_ABT_ERR activated at this edge, GERROR {:#x}", model.gerror()))
+            }
             "irq_gerror" => (RuleId("SMMU-CMD-11"), format!("GERROR {:#x}", model.gerror())),
             "sync_done" => (RuleId("SMMU-CMD-9"), "CMD_SYNC completion".into()),
             _ if matches!(ev.cmd, Some(c) if c.opcode == models::smmuv3::cmd::OP_PRI_RESP && c.effect == CmdEffect::Illegal) => {

@@ -34,7 +34,7 @@ const BASE: u64 = 0x8000_0000;
 const QUEUE_OF_8: &[(&str, std::ops::RangeInclusive<u32>)] = &[("PRIQS", 3..=19)];
 const QUEUE_OF_2: &[(&str, std::ops::RangeInclusive<u32>)] = &[("PRIQS", 1..=19)];
 
-fn directed(name: &str, seed: u64) -> Scenario {
+pub(super) fn directed(name: &str, seed: u64) -> Scenario {
     Scenario {
         flavor: super::Smmuv3.name().into(),
         test: name.into(),
@@ -533,7 +533,9 @@ async fn id_registers(env: Env, _sc: Scenario, _: ChaCha8Rng) {
     ensure!(idr1 >> regs::IDR1_PRIQS_SHIFT & 0x1F == priqs, "SMMU-PRIQ-1", "IDR1 {idr1:#x}: PRIQS {priqs} expected (the build parameter)");
     ensure!(idr1 >> regs::IDR1_SSIDSIZE_SHIFT & 0x1F == regs::SSIDSIZE, "SMMU-PRIQ-1", "IDR1 {idr1:#x}: SSIDSIZE 20 expected");
     ensure!(idr3 & regs::IDR3_PPS != 0, "DEC-3", "IDR3 {idr3:#x}: PPS=1 expected");
-    ensure!(idr5 == 0, "SMMU-PRIQ-1", "IDR5 {idr5:#x}: 0 expected");
+    let p = super::params::of(&env);
+    ensure!(idr1 >> regs::IDR1_EVENTQS_SHIFT & 0x1F == p.eventqs, "SMMU-EVTQ-1", "IDR1 {idr1:#x}: EVENTQS {} expected", p.eventqs);
+    ensure!(idr5 == regs::idr5(p.stall_max), "SMMU-EVTQ-8", "IDR5 {idr5:#x}: STALL_MAX {} and nothing else expected", p.stall_max);
     env.write_reg(0x00F0, 0xFFFF_FFFF).await;
     ensure!(env.read_reg(0x00F0).await == 0, "SMMU-PRIQ-14", "an unmapped offset kept a write");
 }
@@ -642,7 +644,8 @@ async fn register_negative_space(env: Env, sc: Scenario, _: ChaCha8Rng) {
     ] {
         reads(&env, addr, 0, rule, "reserved bits written to 1").await;
     }
-    // EVENTQEN, CMDQEN and EVENTQ_IRQEN are stored and acknowledged, and enable nothing here.
+    // EVENTQEN, CMDQEN and EVENTQ_IRQEN are stored and acknowledged; with no event input they
+    // change nothing here.
     let cr0 = regs::CR0_EVENTQEN | regs::CR0_CMDQEN;
     env.write_reg(regs::CR0, cr0 as u64).await;
     env.wait_cr0ack(cr0).await;
@@ -903,7 +906,22 @@ pub fn registry() -> &'static [TestDef] {
                 max_cycles: crate::fuzz::strategy::MAX_CYCLES,
                 ..directed("fuzz", s)
             }),
+            seeded!(
+                "evtq_random",
+                super::evtq_random::random,
+                ["SMMU-EVTQ-3", "SMMU-EVTQ-4", "SMMU-EVTQ-5", "SMMU-EVTQ-6", "SMMU-EVTQ-8", "SMMU-EVTQ-10", "SMMU-EVTQ-11", "SMMU-CMD-7", "SMMU-CMD-8", "HOST-16", "HOST-20", "HOST-21"],
+                |s| super::evtq_random::scenario(s, false)
+            ),
+            // Five records into an 8-entry queue, three stalls of one StreamID outstanding at once.
+            TestDef {
+                needs: &[("EVENTQS", 3..=19), ("STALL_MAX", 3..=16)],
+                ..directed!("evtq_host_stalls", super::evtq_random::host_stalls, ["HOST-20", "HOST-21"], super::evtq_random::host_stalls_scenario)
+            },
+            directed!("evtq_soak", super::evtq_random::soak, ["SMMU-EVTQ-1", "SMMU-EVTQ-3", "SMMU-EVTQ-6", "SMMU-EVTQ-8", "SMMU-CMD-7", "HOST-16", "HOST-20", "HOST-21"], |s| super::evtq_random::scenario(s, true)),
             seeded!("random", random, ["SMMU-PRIQ-3", "SMMU-PRIQ-6", "SMMU-PRIQ-7", "SMMU-PRIQ-9", "PRI-16", "HOST-16"], random_scenario),
         ]
+        .into_iter()
+        .chain(super::evtq_tests::tests())
+        .collect()
     })
 }

@@ -20,7 +20,7 @@ use crate::checkers::Checker;
 use crate::config::{ConfigError, RtlConfig};
 use crate::coverage::CoverDef;
 use crate::env::Agents;
-use crate::flavor::Flavor;
+use crate::flavor::{BenchWorkload, Flavor};
 use crate::observe::Observers;
 use crate::registry::TestDef;
 use crate::testbench::{Harness, Testbench};
@@ -52,8 +52,8 @@ impl Flavor for Vtd {
     fn coverage(&self) -> &'static CoverDef {
         coverage::VtdCoverage::definition()
     }
-    fn bench_workload(&self) -> &'static str {
-        "vtd_soak"
+    fn bench_workloads(&self) -> &'static [BenchWorkload] {
+        &[BenchWorkload { name: "vtd", test: "vtd_soak", plain_loop: "vtd" }]
     }
     fn fuzz(&self) -> &'static crate::fuzz::Surface {
         &fuzz::SURFACE

@@ -1,5 +1,5 @@
-//! PROD never covers an unacknowledged entry (SMMU-PRIQ-3): a PRIQ_PROD read never shows more
-//! entries produced than good acks since PROD was last set.
+//! PROD never covers an unacknowledged entry (SMMU-PRIQ-3; SMMU-EVTQ-1 and -11 for the event
+//! queue): a PROD read never shows more entries produced than good acks since PROD was last set.
 //!
 //! Only that upper bound is timing-free. A read may legitimately lag (it shows the register at
 //! some time before its completion), so a value behind the ack count is accepted. A read is
@@ -8,13 +8,12 @@
 //! alike: a difference is read as ahead when d < 2^n, so a one-entry queue (n = 0) cannot show
 //! a violation. The `RegRead` cycle is taken as its completion (data return), see docs/trace.md.
 
-use super::programmed::{Geom, PriqRegs};
-use super::reg;
-use crate::checkers::{rule, Checker, Evaluations, Violation};
+use super::programmed::{Geom, Queue, QueueRegs, PRIQ};
+use crate::checkers::{Checker, Evaluations, Violation};
 use crate::txn::{Stamped, Txn};
 
 pub struct ProdCoverageChecker {
-    regs: PriqRegs,
+    regs: QueueRegs,
     /// PROD reads not yet judged: (cycle, value).
     deferred: Vec<(u64, u32)>,
     evals: Evaluations,
@@ -39,17 +38,24 @@ fn ahead(g: &Geom, shown: u32) -> u32 {
 }
 
 impl ProdCoverageChecker {
+    /// The PRIQ's checker; `priqs`: IDR1.PRIQS.
     pub fn new(priqs: u32) -> Self {
+        Self::for_queue(PRIQ, priqs)
+    }
+
+    /// The checker of `queue`, whose IDR1 size field is `cap` (48-bit addresses, OP-19).
+    pub fn for_queue(queue: Queue, cap: u32) -> Self {
         ProdCoverageChecker {
-            regs: PriqRegs::new(priqs, 48),
+            regs: QueueRegs::new(queue, cap, 48),
             deferred: Vec::with_capacity(4),
-            evals: Evaluations::new(&[rule::SMMU_PRIQ_3]),
+            evals: Evaluations::new(queue.prod_rules),
         }
     }
 
     fn judge(&mut self, out: &mut Vec<Violation>) {
+        let q = self.regs.queue;
         for &(cycle, shown) in &self.deferred {
-            self.evals.count(rule::SMMU_PRIQ_3);
+            self.evals.count(q.advance_rule);
             let g = self.regs.main;
             let d = ahead(&g, shown);
             if d == 0 || self.regs.alt.is_some_and(|a| ahead(&a, shown) == 0) {
@@ -57,10 +63,11 @@ impl ProdCoverageChecker {
             }
             let m = g.ptr_mask();
             out.push(Violation {
-                rule: rule::SMMU_PRIQ_3,
+                rule: q.advance_rule,
                 cycle,
                 message: format!(
-                    "PRIQ_PROD read 0x{shown:x} (WR index {} wrap {}) but only {} entry write(s) were acknowledged without error since PROD was 0x{:x}: PROD covers {d} entr{} not yet acknowledged (PROD.WR should be at most 0x{:x})",
+                    "{}_PROD read 0x{shown:x} (WR index {} wrap {}) but only {} entry write(s) were acknowledged without error since PROD was 0x{:x}: PROD covers {d} entr{} not yet acknowledged (PROD.WR should be at most 0x{:x})",
+                    if q.label == "EVTQ" { "EVENTQ" } else { q.label },
                     shown & g.index_mask(),
                     (shown >> g.n) & 1,
                     g.acked,
@@ -76,7 +83,7 @@ impl ProdCoverageChecker {
 
 impl Checker for ProdCoverageChecker {
     fn name(&self) -> &'static str {
-        "smmuv3-priq-prod"
+        self.regs.queue.prod_checker
     }
 
     fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) {
@@ -84,7 +91,7 @@ impl Checker for ProdCoverageChecker {
             self.judge(out);
         }
         match t.txn {
-            Txn::RegRead { addr: reg::PRIQ_PROD, data } => self.deferred.push((t.cycle, data as u32)),
+            Txn::RegRead { addr, data } if addr == self.regs.queue.prod_reg => self.deferred.push((t.cycle, data as u32)),
             ref x => self.regs.observe(x),
         }
     }

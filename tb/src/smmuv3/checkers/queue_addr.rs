@@ -1,23 +1,20 @@
 //! Queue addressing: SMMU-PRIQ-1 (16-byte entries at base + 16k inside a 2^n-entry queue) and
-//! SMMU-PRIQ-3 (the index advances by one per good ack, in order; a failed ack does not advance).
+//! SMMU-PRIQ-3 (the index advances by one per good ack, in order; a failed ack does not advance);
+//! for the event queue both are SMMU-EVTQ-1 (32-byte records).
 //!
-//! The base and LOG2SIZE are learnt from PRIQ_BASE writes, the starting index from PRIQ_PROD
+//! The base and LOG2SIZE are learnt from BASE writes, the starting index from PROD
 //! writes (reset values 0, OP-18); writes ignored because the queue was enabled (SMMU-PRIQ-14)
 //! are ignored here too. Writes still awaiting their ack are assumed to succeed, so a pipelined
 //! DUT with several writes in flight is judged correctly.
 
-use super::programmed::{Geom, PriqRegs};
-use crate::checkers::{rule, Checker, Evaluations, Violation};
-use crate::txn::{Stamped, Txn};
+use super::programmed::{Geom, Queue, QueueRegs, QueueTxn, PRIQ};
+use crate::checkers::{Checker, Evaluations, Violation};
+use crate::txn::Stamped;
 
 pub struct QueueAddressChecker {
-    regs: PriqRegs,
+    regs: QueueRegs,
     evals: Evaluations,
 }
-
-/// What it judges on every entry write: its size and place in the queue (SMMU-PRIQ-1) and its
-/// index (SMMU-PRIQ-3).
-const RULES: &[models::rules::RuleId] = &[rule::SMMU_PRIQ_1, rule::SMMU_PRIQ_3];
 
 impl QueueAddressChecker {
     /// `priqs`: IDR1.PRIQS, the largest LOG2SIZE honoured. Addresses are 48-bit (OP-19).
@@ -26,7 +23,13 @@ impl QueueAddressChecker {
     }
 
     pub fn with_addr_bits(priqs: u32, addr_bits: u32) -> Self {
-        QueueAddressChecker { regs: PriqRegs::new(priqs, addr_bits), evals: Evaluations::new(RULES) }
+        Self::for_queue(PRIQ, priqs, addr_bits)
+    }
+
+    /// The checker of `queue`, whose IDR1 size field is `cap`. It judges on every entry write its
+    /// size and place in the queue (`geometry_rule`) and its index (`advance_rule`).
+    pub fn for_queue(queue: Queue, cap: u32, addr_bits: u32) -> Self {
+        QueueAddressChecker { regs: QueueRegs::new(queue, cap, addr_bits), evals: Evaluations::new(queue.address_rules) }
     }
 
     fn expected(&self, g: &Geom) -> (u32, u64) {
@@ -35,13 +38,17 @@ impl QueueAddressChecker {
     }
 
     fn on_write(&mut self, cycle: u64, addr: u64, bytes: u8, out: &mut Vec<Violation>) {
-        self.evals.count(rule::SMMU_PRIQ_1);
-        self.evals.count(rule::SMMU_PRIQ_3);
-        if bytes != 16 {
+        let q = self.regs.queue;
+        let size = q.entry_bytes;
+        self.evals.count(q.geometry_rule);
+        if q.advance_rule != q.geometry_rule {
+            self.evals.count(q.advance_rule);
+        }
+        if u64::from(bytes) != size {
             out.push(Violation {
-                rule: rule::SMMU_PRIQ_1,
+                rule: q.geometry_rule,
                 cycle,
-                message: format!("queue write at 0x{addr:x} is {bytes} bytes; PRIQ entries are 16 bytes"),
+                message: format!("queue write at 0x{addr:x} is {bytes} bytes; {} entries are {size} bytes", q.label),
             });
         }
         let g = self.regs.main;
@@ -52,23 +59,24 @@ impl QueueAddressChecker {
             self.regs.choose_alt();
         } else {
             self.regs.alt = None;
-            let size = 16u64 << g.n;
-            let inside = addr >= g.base && addr < g.base + size && addr.is_multiple_of(16);
-            let got = ((addr.wrapping_sub(g.base)) / 16) as u32;
+            let bytes_total = size << g.n;
+            let inside = addr >= g.base && addr < g.base + bytes_total && addr.is_multiple_of(size);
+            let got = ((addr.wrapping_sub(g.base)) / size) as u32;
             out.push(Violation {
-                rule: if inside { rule::SMMU_PRIQ_3 } else { rule::SMMU_PRIQ_1 },
+                rule: if inside { q.advance_rule } else { q.geometry_rule },
                 cycle,
                 message: if inside {
                     format!(
-                        "entry written at 0x{addr:x} = slot {got}, but PROD.WR 0x{:x} after {} good ack(s){} puts the next entry in slot {k} at 0x{exp:x}",
+                        "{} entry written at 0x{addr:x} = slot {got}, but PROD.WR 0x{:x} after {} good ack(s){} puts the next entry in slot {k} at 0x{exp:x}",
+                        q.label,
                         g.prod,
                         g.acked,
                         if self.regs.in_flight > 0 { format!(" plus {} write(s) in flight", self.regs.in_flight) } else { String::new() },
                     )
                 } else {
                     format!(
-                        "entry written at 0x{addr:x}, outside the queue (base 0x{:x}, 2^{} entries of 16 bytes); the next entry belongs in slot {k} at 0x{exp:x}",
-                        g.base, g.n
+                        "{} entry written at 0x{addr:x}, outside the queue (base 0x{:x}, 2^{} entries of {size} bytes); the next entry belongs in slot {k} at 0x{exp:x}",
+                        q.label, g.base, g.n
                     )
                 },
             });
@@ -84,17 +92,14 @@ impl QueueAddressChecker {
 
 impl Checker for QueueAddressChecker {
     fn name(&self) -> &'static str {
-        "smmuv3-priq-address"
+        self.regs.queue.address_checker
     }
 
     fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) {
-        match t.txn {
-            Txn::MemWrite { addr, bytes, .. } => {
-                self.on_write(t.cycle, addr, bytes, out);
-                self.regs.observe(&t.txn);
-            }
-            ref x => self.regs.observe(x),
+        if let Some(QueueTxn::Write { addr, bytes }) = self.regs.classify(&t.txn) {
+            self.on_write(t.cycle, addr, bytes, out);
         }
+        self.regs.observe(&t.txn);
     }
 
     fn finish(&mut self, _end_cycle: u64, _out: &mut Vec<Violation>) {}
