@@ -119,6 +119,8 @@ pub struct HostPolicy {
     /// answered); a group beyond it is answered INVALID at once by the kernel (docs/DESIGN.md).
     /// `None`: no limit beyond the device's credits (host-sw.md §3).
     pub fault_quota: Option<u32>,
+    /// The iommufd consumer serves faults by on-demand paging (`paging`), not by seeded choice.
+    pub paging: bool,
     /// A host-model bug injected on purpose by a test (never by a regression scenario).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub planted: Option<planted::PlantedHostBug>,
@@ -139,6 +141,7 @@ impl Default for HostPolicy {
             stall_quota: None,
             provisioned: false,
             fault_quota: None,
+            paging: false,
             planted: None,
             pasid_grace: 0,
             default_device: DeviceCfg::default(),

@@ -60,6 +60,12 @@ pub async fn priq_thread(env: Env, policy: HostPolicy, seed: u64, state: Rc<RefC
                     [a.mem.read_word(addr), a.mem.read_word(addr + 8)]
                 };
                 let msg = PriqEntry::decode(words).to_request();
+                // HOST-30 (provisioned): free the slot before anything can answer the request.
+                let free_first = policy.sw.provisioned;
+                if free_first {
+                    cons = ring.incr(cons);
+                    env.write_reg(regs::PRIQ_CONS, cons as u64).await;
+                }
                 let fate = {
                     let mut s = state.borrow_mut();
                     s.entries += 1;
@@ -75,8 +81,10 @@ pub async fn priq_thread(env: Env, policy: HostPolicy, seed: u64, state: Rc<RefC
                     _ => {}
                 }
                 // HOST-16: CONS after every entry, OVACKFLG bit kept.
-                cons = ring.incr(cons);
-                env.write_reg(regs::PRIQ_CONS, cons as u64).await;
+                if !free_first {
+                    cons = ring.incr(cons);
+                    env.write_reg(regs::PRIQ_CONS, cons as u64).await;
+                }
                 answer_ready_groups(&env, &state, &mut choices).await;
             }
             prod = env.read_reg(regs::PRIQ_PROD).await as u32;
@@ -102,6 +110,11 @@ pub async fn priq_thread(env: Env, policy: HostPolicy, seed: u64, state: Rc<RefC
 /// The kernel consumer handles every ready group (seeded order, HOST-7) and each answer becomes
 /// one CMD_PRI_RESP (HOST-15, HOST-18: SSV iff the request had a PASID and PRPR=1).
 async fn answer_ready_groups(env: &Env, state: &Rc<RefCell<Smmuv3HostState>>, choices: &mut SeededChoices) {
+    let over_quota = crate::host_paths::take_over_quota(env, &mut state.borrow_mut().sw.as_mut().expect("set at start").core);
+    for r in over_quota {
+        let [dw0, dw1] = r.smmu().command().encode();
+        env.command(dw0, dw1).await;
+    }
     loop {
         let cmd = {
             let mut s = state.borrow_mut();
