@@ -453,8 +453,12 @@ impl PcieDriver {
             1 => Access::write(page),
             _ => Access::read_write(page),
         };
-        access.exe = pasid.is_some() && access.r && self.rng.gen_range(0..8) == 0; // PRI-5
-        access.priv_ = pasid.is_some() && self.rng.gen_range(0..4) == 0;
+        // Window mode asks for user data pages only: no Exe, no Priv (a privileged or execute
+        // request the VT-d driver refuses silently when not last, HOST-22, while the rest of its
+        // group may still be answered Success).
+        let user_pages = self.page_window.is_some();
+        access.exe = !user_pages && pasid.is_some() && access.r && self.rng.gen_range(0..8) == 0; // PRI-5
+        access.priv_ = !user_pages && pasid.is_some() && self.rng.gen_range(0..4) == 0;
         let msg = self.functions[fi].next_request(handle, access).ok()?;
         if msg.l {
             self.open.retain(|&(i, h)| !(i == fi && h == handle));

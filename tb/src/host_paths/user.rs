@@ -23,6 +23,10 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+/// Records of the buffer a read falls back to when its posted buffers held no whole group
+/// (larger than any group the classes make).
+const LARGE_BUFFER: usize = 256;
+
 /// A cookie no group ever gets in a run (cookies count up from 0).
 pub const UNKNOWN_COOKIE: u32 = u32::MAX;
 
@@ -127,16 +131,22 @@ fn read_round<H: HostPaths>(
 ) -> Vec<ReadGroup> {
     let posted = if rng.gen_range(0u32..255) < plan.batch_odds as u32 { rng.gen_range(2..=4) } else { 1 };
     let mut groups: Vec<ReadGroup> = Vec::new();
-    let mut s = host.borrow_mut();
-    let core = H::core(&mut s);
-    for _ in 0..posted {
-        if core.fd().queued() == 0 {
+    for k in 0..=posted {
+        let queued = H::core(&mut host.borrow_mut()).fd().queued();
+        if queued == 0 || (k == posted && !groups.is_empty()) {
             break;
         }
-        let buf = rng.gen_range(1..=plan.max_buf_records) as usize * RECORD_SIZE + rng.gen_range(0..RECORD_SIZE);
-        let r = core.fd_read(buf);
-        let left = core.fd().queued() as u32;
-        report(env, HostPathEvent::FdRead { buf: buf as u32, bytes: r.bytes() as u32, left, batch: posted > 1 });
+        // The last try, when the posted buffers were all too small for the first group, uses a
+        // buffer for any group: a program that got nothing reads again with a bigger one.
+        let records = if k == posted { LARGE_BUFFER } else { rng.gen_range(1..=plan.max_buf_records) as usize };
+        let buf = records * RECORD_SIZE + rng.gen_range(0..RECORD_SIZE);
+        let (r, left) = {
+            let mut s = host.borrow_mut();
+            let core = H::core(&mut s);
+            let r = core.fd_read(buf);
+            (r, core.fd().queued() as u32)
+        };
+        report(env, HostPathEvent::FdRead { buf: buf as u32, bytes: r.bytes() as u32, left, batch: posted > 1 && k < posted });
         for rec in &r.records {
             report(env, HostPathEvent::FdRecord { cookie: rec.cookie, rid: rec.dev_id as u16, grpid: rec.grpid as u16, last: rec.last() });
             match groups.last_mut() {
@@ -146,7 +156,7 @@ fn read_round<H: HostPaths>(
         }
         let mut u = user.borrow_mut();
         u.stats.reads += 1;
-        u.stats.batches += (posted > 1) as u64;
+        u.stats.batches += (posted > 1 && k == 0) as u64;
     }
     user.borrow_mut().stats.groups_read += groups.len() as u64;
     groups
