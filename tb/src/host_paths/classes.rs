@@ -296,6 +296,7 @@ pub async fn paging<H: HostPaths>(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
 
 pub async fn provisioned<H: HostPaths>(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     let (state, _user) = start::<H>(&env, &sc, &mut rng).await;
+    H::polled(&env).await;
     env.start_traffic();
     env.wait_traffic_done().await;
     finish::<H>(&env, &state).await;

@@ -40,6 +40,9 @@ pub trait HostPaths: HostSide<State: 'static> + 'static {
     /// Drain the hardware queue of (`rid`, `pasid`) after the function stopped it (HOST-27 step
     /// 2: HOST-19 or HOST-25).
     async fn drain(env: &Env, state: &Rc<RefCell<Self::State>>, sc: &Scenario, rid: u16, pasid: u32);
+    /// Leave the driver thread to its poll timer only (no queue interrupt), so that a slow host
+    /// lets the queue fill up to the functions' credits.
+    async fn polled(env: &Env);
     /// Queue capacity in requests for HOST-29 (2^n for the PRIQ, N−1 for the PRQ).
     fn capacity(sc: &Scenario) -> u64;
 }

@@ -8,6 +8,7 @@ use crate::env::Env;
 use crate::host_paths::HostPaths;
 use crate::scenario::Scenario;
 use models::host::{quota, FaultCore, HostResponse};
+use models::vtd::regs;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -20,6 +21,10 @@ impl HostPaths for VtdHost {
     }
     async fn drain(env: &Env, state: &Rc<RefCell<VtdHostState>>, _sc: &Scenario, rid: u16, pasid: u32) {
         drain_pasid(env, state, rid, Some(pasid)).await;
+    }
+    async fn polled(env: &Env) {
+        // Mask the page request event: the PRQ thread then wakes on its poll timer only.
+        env.write_reg(regs::PECTL, u64::from(regs::ECTL_IM)).await;
     }
     fn capacity(sc: &Scenario) -> u64 {
         quota::prq_capacity(1 << sc.log2size)
