@@ -56,7 +56,7 @@ pub fn iommufd_scenario(base: Scenario, rids: &[u16]) -> Scenario {
             pasids: vec![1, 2, 0],
             allocation,
             max_prg_len: r.gen_range(1..=4),
-            prgs: r.gen_range(60..=200),
+            prgs: r.gen_range(25..=70),
             stop_odds: r.gen_range(0..=6),
             send_odds: r.gen_range(64..=255),
             prgi_shared_across_pasids: false,
@@ -100,7 +100,7 @@ pub fn provisioned_scenario<H: HostPaths>(base: Scenario, rids: &[u16]) -> Scena
             pasids: vec![1, 2, 3],
             allocation: 1,
             max_prg_len: r.gen_range(1..=3),
-            prgs: r.gen_range(150..=300),
+            prgs: r.gen_range(40..=80),
             stop_odds: 0,
             send_odds: 255,
             prgi_shared_across_pasids: false,
@@ -111,7 +111,7 @@ pub fn provisioned_scenario<H: HostPaths>(base: Scenario, rids: &[u16]) -> Scena
     };
     provision::<H>(&mut sc);
     sc.host.consume = true;
-    sc.host.poll_cycles = r.gen_range(200..=800);
+    sc.host.poll_cycles = r.gen_range(100..=300);
     if base.seed % 2 == 1 {
         iommufd_host(&mut sc, false);
     }
@@ -216,7 +216,7 @@ pub async fn iommufd<H: HostPaths>(env: Env, sc: Scenario, mut rng: ChaCha8Rng) 
     // Now and then a detach, a replace or a close, while traffic runs.
     let rids = sc.traffic.as_ref().map(|t| t.rids.clone()).unwrap_or_default();
     while !env.agents.borrow().pcie.is_idle() {
-        env.run_traffic(rng.gen_range(1_000..=6_000)).await;
+        env.run_traffic(rng.gen_range(500..=2_000)).await;
         if rng.gen_range(0..3) == 0 {
             let trigger = [AutoTrigger::Detach, AutoTrigger::Replace, AutoTrigger::Close][rng.gen_range(0..3)];
             auto_respond::<H>(&env, &state, trigger, rids[rng.gen_range(0..rids.len())]).await;
@@ -256,7 +256,7 @@ pub async fn paging<H: HostPaths>(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     let user = user.expect("iommufd consumer");
     let rid = sc.traffic.as_ref().expect("traffic").rids[0];
     env.start_traffic();
-    env.run_traffic(rng.gen_range(2_000..=6_000)).await;
+    env.run_traffic(rng.gen_range(500..=1_500)).await;
     // Stop P once a group of it is reported and unanswered.
     let pending = |s: &mut H::State| !H::core(s).pasid_answered(rid, Some(P));
     let deadline = env.sim.cycle() + crate::env::TRAFFIC_PATIENCE;
@@ -285,7 +285,7 @@ pub async fn paging<H: HostPaths>(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
         unmap(&env);
     };
     free_and_rebind(&env, rid, P, answered, discard).await;
-    env.run_traffic(rng.gen_range(2_000..=6_000)).await;
+    env.run_traffic(rng.gen_range(500..=1_500)).await;
     finish::<H>(&env, &state).await;
     let mapped = match &user.borrow().handler {
         Handler::Paging(p) => p.mapped_pages(),
