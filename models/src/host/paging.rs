@@ -104,7 +104,14 @@ mod tests {
         let records = pages
             .iter()
             .enumerate()
-            .map(|(i, &p)| FaultRecord { rid: 1, pasid, grpid: 3, last: i + 1 == n, perm: Perm { r: true, ..Perm::default() }, addr: p << 12 })
+            .map(|(i, &p)| FaultRecord {
+                rid: 1,
+                pasid,
+                grpid: 3,
+                last: i + 1 == n,
+                perm: Perm { r: true, ..Perm::default() },
+                addr: p << 12,
+            })
             .collect();
         Group { id: GroupId(0), rid: 1, records }
     }

@@ -743,7 +743,11 @@ fn fault_quota_answers_excess_invalid_at_once() {
 
 #[test]
 fn planted_cookie_reuse_breaks_host_13_uniqueness() {
-    let mut c = FaultCore::new(HostPolicy { consumer: Consumer::Iommufd, planted: Some(planted::PlantedHostBug::CookieReuse), ..HostPolicy::default() });
+    let mut c = FaultCore::new(HostPolicy {
+        consumer: Consumer::Iommufd,
+        planted: Some(planted::PlantedHostBug::CookieReuse),
+        ..HostPolicy::default()
+    });
     c.report(rec(1, Some(4), 1, true));
     c.report(rec(1, Some(4), 2, true));
     let r = c.fd_read(1 << 12);

@@ -102,7 +102,7 @@ impl Checker for FaultFdChecker {
         match ev {
             HostPathEvent::FdRead { buf, bytes, .. } => {
                 self.count(rule::HOST_12);
-                if bytes as usize % RECORD_SIZE != 0 || bytes > buf {
+                if !(bytes as usize).is_multiple_of(RECORD_SIZE) || bytes > buf {
                     out.push(Violation {
                         rule: rule::HOST_12,
                         cycle: t.cycle,
@@ -143,7 +143,9 @@ impl Checker for FaultFdChecker {
                     out.push(Violation {
                         rule: rule::HOST_14,
                         cycle: t.cycle,
-                        message: format!("{trigger:?} of device {rid:#06x} answered {groups} groups although {read} read groups were unanswered"),
+                        message: format!(
+                            "{trigger:?} of device {rid:#06x} answered {groups} groups although {read} read groups were unanswered"
+                        ),
                     });
                 }
                 self.unanswered.retain(|_, r| !hit(*r));
@@ -161,11 +163,13 @@ impl Checker for FaultFdChecker {
 
 /// A domain: (RID, PASID).
 type Domain = (u16, Option<u32>);
+/// A PRG as the paging checker follows it: (RID, PRGI, PASID).
+type PrgKey = (u16, u16, Option<u32>);
 
 /// HOST-5 and HOST-10 for the on-demand paging consumer.
 pub struct PagingChecker {
     /// Pages of PRGs whose requests were accepted, by (RID, PRGI, PASID); `closed` once L=1 came.
-    prgs: FxHashMap<(u16, u16, Option<u32>), (Vec<u64>, bool)>,
+    prgs: FxHashMap<PrgKey, (Vec<u64>, bool)>,
     mapped: FxHashSet<(Domain, u64)>,
     /// Pages answered SUCCESS and not unmapped since.
     granted: FxHashSet<(Domain, u64)>,
@@ -321,4 +325,133 @@ pub fn checkers(flag: OverflowFlag, paging: bool, provisioned: bool) -> Vec<Box<
         v.push(Box::new(ProvisionedChecker::new(flag)));
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use models::pcie::{PageRequest, PrgResponse};
+
+    fn run(c: &mut dyn Checker, txns: &[Txn]) -> Vec<String> {
+        let mut out = Vec::new();
+        for (cycle, txn) in txns.iter().enumerate() {
+            c.observe(&Stamped { cycle: cycle as u64, txn: *txn }, &mut out);
+        }
+        c.finish(txns.len() as u64, &mut out);
+        out.iter().map(|v| v.rule.to_string()).collect()
+    }
+
+    fn hp(ev: HostPathEvent) -> Txn {
+        Txn::HostPath { ev }
+    }
+    fn read(records: u32) -> Txn {
+        hp(HostPathEvent::FdRead { buf: 1000, bytes: records * RECORD_SIZE as u32, left: 0, batch: false })
+    }
+    fn rec(cookie: u32, grpid: u16, last: bool) -> Txn {
+        hp(HostPathEvent::FdRecord { cookie, rid: 1, grpid, last })
+    }
+    fn write(cookie: u32, code: u32, accepted: bool) -> Txn {
+        hp(HostPathEvent::FdWrite { cookie, code, accepted })
+    }
+
+    #[test]
+    fn fault_fd_accepts_a_lawful_stream() {
+        let txns = [
+            read(3),
+            rec(0, 4, false),
+            rec(0, 4, true),
+            rec(1, 5, true),
+            write(1, 1, true),
+            write(7, 0, false),
+            write(0, 2, false),
+            write(0, 0, true),
+            read(1),
+            rec(2, 6, true),
+            hp(HostPathEvent::AutoResponse { trigger: AutoTrigger::Detach, rid: 1, groups: 1 }),
+            write(2, 0, false),
+        ];
+        assert_eq!(run(&mut FaultFdChecker::default(), &txns), Vec::<String>::new());
+    }
+
+    #[test]
+    fn host_12_a_read_that_splits_a_group() {
+        assert_eq!(run(&mut FaultFdChecker::default(), &[read(1), rec(0, 4, false)]), ["HOST-12"]);
+        assert_eq!(run(&mut FaultFdChecker::default(), &[read(2), rec(0, 4, false), rec(1, 5, true)]), ["HOST-12"]);
+        let odd = hp(HostPathEvent::FdRead { buf: 100, bytes: 41, left: 0, batch: false });
+        assert_eq!(run(&mut FaultFdChecker::default(), &[odd]), ["HOST-12"]);
+    }
+
+    #[test]
+    fn host_13_cookies_and_codes() {
+        // A cookie handed out twice while unanswered.
+        assert_eq!(run(&mut FaultFdChecker::default(), &[read(2), rec(0, 4, true), rec(0, 5, true)]), ["HOST-13"]);
+        // A code out of range accepted; an unknown cookie accepted; a valid entry refused.
+        assert_eq!(run(&mut FaultFdChecker::default(), &[read(1), rec(0, 4, true), write(0, 2, true)]), ["HOST-13"]);
+        assert_eq!(run(&mut FaultFdChecker::default(), &[write(9, 0, true)]), ["HOST-13"]);
+        assert_eq!(run(&mut FaultFdChecker::default(), &[read(1), rec(0, 4, true), write(0, 1, false)]), ["HOST-13"]);
+    }
+
+    #[test]
+    fn host_14_auto_response_must_answer_every_read_group() {
+        let short = hp(HostPathEvent::AutoResponse { trigger: AutoTrigger::Close, rid: 0, groups: 1 });
+        assert_eq!(run(&mut FaultFdChecker::default(), &[read(2), rec(0, 4, true), rec(1, 5, true), short]), ["HOST-14"]);
+        // After it, the auto-answered cookie is unknown: accepting a write for it breaks HOST-13.
+        let ok = hp(HostPathEvent::AutoResponse { trigger: AutoTrigger::Replace, rid: 1, groups: 1 });
+        assert_eq!(run(&mut FaultFdChecker::default(), &[read(1), rec(0, 4, true), ok, write(0, 0, true)]), ["HOST-13"]);
+    }
+
+    fn req(page: u64, prgi: u16, l: bool) -> Txn {
+        Txn::PageRequest { msg: PageRequest { rid: 1, pv: true, pasid: 5, r: true, l, prgi, page, ..Default::default() } }
+    }
+    fn rsp(prgi: u16, code: RespCode) -> Txn {
+        Txn::Response { rsp: PrgResponse { rid: 1, pv: true, pasid: 5, prgi, code } }
+    }
+    fn mapped(page: u64) -> Txn {
+        hp(HostPathEvent::PageMapped { rid: 1, pasid: Some(5), page })
+    }
+    fn unmapped() -> Txn {
+        hp(HostPathEvent::PasidUnmapped { rid: 1, pasid: Some(5), pages: 2 })
+    }
+
+    #[test]
+    fn paging_accepts_a_lawful_stream() {
+        let txns = [
+            req(0x10, 0, false),
+            req(0x11, 0, true),
+            mapped(0x10),
+            mapped(0x11),
+            rsp(0, RespCode::Success),
+            req(0x12, 1, true),
+            rsp(1, RespCode::InvalidRequest),
+            req(0x12, 2, true),
+            rsp(2, RespCode::InvalidRequest),
+            unmapped(),
+            req(0x10, 3, true),
+        ];
+        assert_eq!(run(&mut PagingChecker::default(), &txns), Vec::<String>::new());
+    }
+
+    #[test]
+    fn host_5_success_for_an_unmapped_page_or_a_request_after_success() {
+        let txns = [req(0x10, 0, false), req(0x11, 0, true), mapped(0x10), rsp(0, RespCode::Success)];
+        assert_eq!(run(&mut PagingChecker::default(), &txns), ["HOST-5"]);
+        let txns = [req(0x10, 0, true), mapped(0x10), rsp(0, RespCode::Success), req(0x10, 1, true)];
+        assert_eq!(run(&mut PagingChecker::default(), &txns), ["HOST-5"]);
+    }
+
+    #[test]
+    fn host_10_unmap_while_a_group_is_outstanding() {
+        let txns = [req(0x10, 0, true), mapped(0x10), unmapped(), rsp(0, RespCode::Success)];
+        assert_eq!(run(&mut PagingChecker::default(), &txns), ["HOST-10"]);
+    }
+
+    #[test]
+    fn host_31_overflow_flag_read() {
+        let toggling = OverflowFlag { reg: 0xC8, mask: 1 << 31, toggles: true };
+        let read = |data| Txn::RegRead { addr: 0xC8, data };
+        assert_eq!(run(&mut ProvisionedChecker::new(toggling), &[read(3), read(5)]), Vec::<String>::new());
+        assert_eq!(run(&mut ProvisionedChecker::new(toggling), &[read(3), read(1 << 31 | 3)]), ["HOST-31"]);
+        let level = OverflowFlag { reg: 0xC8, mask: 2, toggles: false };
+        assert_eq!(run(&mut ProvisionedChecker::new(level), &[read(1), read(3)]), ["HOST-31"]);
+    }
 }

@@ -169,7 +169,8 @@ async fn start<H: HostPaths>(env: &Env, sc: &Scenario, rng: &mut ChaCha8Rng) -> 
             invalid_odds: r.gen_range(0..=48),
             reorder: r.gen_bool(0.75),
         };
-        let handler = if sc.host.sw.paging { Handler::Paging(PagingHandler::new(DMA.to_vec(), sc.host.sw.planted)) } else { Handler::Seeded };
+        let handler =
+            if sc.host.sw.paging { Handler::Paging(PagingHandler::new(DMA.to_vec(), sc.host.sw.planted)) } else { Handler::Seeded };
         let user = UserSide::new(plan, handler);
         env.sim.start_soon(fault_fd_thread::<H>(env.clone(), state.clone(), user.clone(), r));
         user
