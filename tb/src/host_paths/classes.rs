@@ -56,7 +56,7 @@ pub fn iommufd_scenario(base: Scenario, rids: &[u16]) -> Scenario {
             pasids: vec![1, 2, 0],
             allocation,
             max_prg_len: r.gen_range(1..=4),
-            prgs: r.gen_range(25..=70),
+            prgs: r.gen_range(20..=50),
             stop_odds: r.gen_range(0..=6),
             send_odds: r.gen_range(64..=255),
             prgi_shared_across_pasids: false,
@@ -257,7 +257,7 @@ pub async fn paging<H: HostPaths>(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
     let user = user.expect("iommufd consumer");
     let rid = sc.traffic.as_ref().expect("traffic").rids[0];
     env.start_traffic();
-    env.run_traffic(rng.gen_range(500..=1_500)).await;
+    env.run_traffic(rng.gen_range(300..=1_000)).await;
     // Stop P once a group of it is reported and unanswered.
     let pending = |s: &mut H::State| !H::core(s).pasid_answered(rid, Some(P));
     let deadline = env.sim.cycle() + crate::env::TRAFFIC_PATIENCE;
@@ -286,7 +286,7 @@ pub async fn paging<H: HostPaths>(env: Env, sc: Scenario, mut rng: ChaCha8Rng) {
         unmap(&env);
     };
     free_and_rebind(&env, rid, P, answered, discard).await;
-    env.run_traffic(rng.gen_range(500..=1_500)).await;
+    env.run_traffic(rng.gen_range(300..=1_000)).await;
     finish::<H>(&env, &state).await;
     let mapped = match &user.borrow().handler {
         Handler::Paging(p) => p.mapped_pages(),
