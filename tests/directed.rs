@@ -58,6 +58,7 @@ directed!(
     device_credit_overrun,
     grpid_hazard,
     soak,
+    iommufd_detach,
     fuzz,
     // VT-d
     vtd_basic_write,
@@ -92,6 +93,7 @@ directed!(
     vtd_fault_record_bits,
     vtd_drain_after_overflow,
     vtd_soak,
+    vtd_iommufd_detach,
     vtd_fuzz,
     vtd_device_credit_overrun,
     vtd_grpid_hazard,
