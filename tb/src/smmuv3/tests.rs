@@ -33,9 +33,9 @@ const BASE: u64 = 0x8000_0000;
 /// Needs of tests that fill the directed scenarios' 8-entry queue (LOG2SIZE 3), or a 2-entry
 /// one (LOG2SIZE 1): IDR1.PRIQS must not cap it smaller (SMMU-PRIQ-1).
 const QUEUE_OF_8: &[(&str, std::ops::RangeInclusive<u32>)] = &[("PRIQS", 3..=19)];
+const QUEUE_OF_2: &[(&str, std::ops::RangeInclusive<u32>)] = &[("PRIQS", 1..=19)];
 /// The functions of the host-path classes (`crate::host_paths`).
 const HP_RIDS: &[u16] = &[0x0100, 0x0108];
-const QUEUE_OF_2: &[(&str, std::ops::RangeInclusive<u32>)] = &[("PRIQS", 1..=19)];
 
 fn directed(name: &str, seed: u64) -> Scenario {
     Scenario {
