@@ -36,6 +36,11 @@ fn verdict(test: &str, bug: PlantedHostBug, lockstep: bool, edit: impl Fn(&mut S
     format!("{} by {}", r.rule.as_deref().unwrap_or("no rule"), r.judge.map(|j| j.to_string()).unwrap_or_default())
 }
 
+/// Change the scenario's traffic plan.
+fn traffic(sc: &mut Scenario, f: impl Fn(&mut tb::agents::pcie_fn::TrafficPlan)) {
+    f(sc.traffic.as_mut().expect("the host-path classes have traffic"));
+}
+
 fn judged(test: &str, bug: PlantedHostBug, edit: impl Fn(&mut Scenario), want: &str) {
     let got = (verdict(test, bug, true, &edit), verdict(test, bug, false, &edit));
     assert_eq!((got.0.as_str(), got.1.as_str()), (want, want), "{test} with {bug:?}: (lockstep, checkers only) verdicts");
@@ -44,9 +49,9 @@ fn judged(test: &str, bug: PlantedHostBug, edit: impl Fn(&mut Scenario), want: &
 #[test]
 fn cookie_reuse() {
     // The FD hands cookie 0 to every group read: the second group read while the first is
-    // unanswered shares its cookie (HOST-13 uniqueness).
+    // unanswered shares its cookie (HOST-13 uniqueness). Enough PRGs that some read returns two.
     for test in ["iommufd", "vtd_iommufd"] {
-        judged(test, PlantedHostBug::CookieReuse, |_| {}, "HOST-13 by checker host-fault-fd");
+        judged(test, PlantedHostBug::CookieReuse, |sc| traffic(sc, |t| t.prgs = 300), "HOST-13 by checker host-fault-fd");
     }
 }
 
@@ -70,12 +75,13 @@ fn unmap_before_answered() {
 #[test]
 fn over_provisioned() {
     // The host skips the HOST-29 sum: each function is enabled with the whole queue as its
-    // Allocation, and a slow host lets the queue overflow.
+    // Allocation, and a slow host lets the queue overflow. Enough PRGs to fill the queue.
     for (test, capacity) in [("provisioned", 8), ("vtd_provisioned", 127)] {
         let edit = |sc: &mut Scenario| {
-            if let Some(t) = sc.traffic.as_mut() {
+            traffic(sc, |t| {
                 t.allocation = capacity;
-            }
+                t.prgs = 600;
+            })
         };
         judged(test, PlantedHostBug::OverProvisioned, edit, "HOST-31 by checker host-provisioned");
     }
