@@ -123,9 +123,18 @@ pub fn provisioned_scenario<H: HostPaths>(base: Scenario, rids: &[u16]) -> Scena
 fn provision<H: HostPaths>(sc: &mut Scenario) {
     let cap = H::capacity(sc);
     let t = sc.traffic.as_mut().expect("the host-path classes have traffic");
-    let markers = if t.stop_odds > 0 || t.prgs == u32::MAX { (t.rids.len() * t.pasids.len()) as u64 } else { 0 };
-    t.allocation = ((cap.saturating_sub(markers)) / t.rids.len() as u64).clamp(1, 64) as u32;
+    t.allocation = ((cap.saturating_sub(marker_room(t) as u64)) / t.rids.len() as u64).clamp(1, 64) as u32;
     sc.host.sw.provisioned = true;
+}
+
+/// HOST-29's Stop Marker room: one per (function, PASID) when the traffic may stop PASIDs (its
+/// stop odds, or the paging class's release of P in traffic without end).
+fn marker_room(t: &TrafficPlan) -> u32 {
+    if t.stop_odds > 0 || t.prgs == u32::MAX {
+        (t.rids.len() * t.pasids.len()) as u32
+    } else {
+        0
+    }
 }
 
 /// Start the flavor's host, its user thread for an iommufd consumer, and report provisioning
@@ -134,7 +143,7 @@ async fn start<H: HostPaths>(env: &Env, sc: &Scenario, rng: &mut ChaCha8Rng) -> 
     let t = sc.traffic.as_ref().expect("the host-path classes have traffic");
     if sc.host.sw.provisioned {
         let cap = H::capacity(sc);
-        let markers = if t.stop_odds > 0 || t.prgs == u32::MAX { (t.rids.len() * t.pasids.len()) as u32 } else { 0 };
+        let markers = marker_room(t);
         // Each function was enabled with Allocation = min(Capacity, requested) = the plan's (PRI-23).
         let allocations = vec![t.allocation; t.rids.len()];
         // The planted bug `OverProvisioned` skips the check (its test programs each function

@@ -185,7 +185,8 @@ async fn answer_round<H: HostPaths>(
             let mut u = user.borrow_mut();
             match &mut u.handler {
                 Handler::Seeded => {
-                    if rng.gen_range(0u32..255) < plan.invalid_odds as u32 {
+                    // PRI-6: a PASID page with Exe and no R is never answered SUCCESS.
+                    if g.group().records.iter().any(FaultRecord::exe_without_read) || rng.gen_range(0u32..255) < plan.invalid_odds as u32 {
                         GenericCode::Invalid
                     } else {
                         GenericCode::Success
