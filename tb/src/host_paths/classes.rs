@@ -94,13 +94,15 @@ pub fn paging_scenario<H: HostPaths>(base: Scenario, rids: &[u16]) -> Scenario {
 /// queue fills up to its capacity), the kernel consumer on even seeds and iommufd on odd ones.
 pub fn provisioned_scenario<H: HostPaths>(base: Scenario, rids: &[u16]) -> Scenario {
     let mut r = ChaCha8Rng::seed_from_u64(base.seed ^ 0x9_0715);
+    // Enough PRGs to use every credit between two polls of the host.
+    let half = (H::capacity(&base) / 2) as u32;
     let mut sc = Scenario {
         traffic: Some(TrafficPlan {
             rids: rids.to_vec(),
             pasids: vec![1, 2, 3],
             allocation: 1,
             max_prg_len: r.gen_range(1..=3),
-            prgs: r.gen_range(40..=80),
+            prgs: r.gen_range(half + 20..=half + 60),
             stop_odds: 0,
             send_odds: 255,
             prgi_shared_across_pasids: false,
