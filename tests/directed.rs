@@ -60,6 +60,7 @@ directed!(
     soak,
     evtq_soak,
     evtq_host_stalls,
+    iommufd_detach,
     fuzz,
     // SMMUv3 event queue
     evtq_basic_write,
@@ -106,6 +107,7 @@ directed!(
     vtd_fault_record_bits,
     vtd_drain_after_overflow,
     vtd_soak,
+    vtd_iommufd_detach,
     vtd_fuzz,
     vtd_device_credit_overrun,
     vtd_grpid_hazard,

@@ -106,8 +106,9 @@ pub fn smmuv3_decode_command<'py>(py: Python<'py>, words_: Vec<i128>) -> PyResul
 }
 
 /// What a command does in the block while CR0ACK.SMMUEN = `smmuen` (SMMU-CMD-1..5, SMMU-CMD-9,
-/// DEC-4, OP-6): ("respond", PrgResponse), ("ignored", None), ("sync", None), ("noop", None) or
-/// ("illegal", None).
+/// SMMU-CMD-7/8, DEC-4, OP-6): ("respond", PrgResponse), ("ignored", None), ("sync", None),
+/// ("resume", None), ("stall_term", None), ("noop", None) or ("illegal", None); `smmuv3_decode_command`
+/// gives a RESUME's or STALL_TERM's fields.
 #[pyfunction]
 pub fn smmuv3_command_effect(words_: Vec<i128>, smmuen: bool) -> PyResult<(&'static str, Option<PyPrgResponse>)> {
     let [dw0, dw1] = words::<2>("a command", words_)?;
@@ -115,6 +116,8 @@ pub fn smmuv3_command_effect(words_: Vec<i128>, smmuen: bool) -> PyResult<(&'sta
         CmdEffect::Respond(r) => ("respond", Some(PyPrgResponse(r))),
         CmdEffect::Ignored => ("ignored", None),
         CmdEffect::Sync => ("sync", None),
+        CmdEffect::Resume { .. } => ("resume", None),
+        CmdEffect::StallTerm { .. } => ("stall_term", None),
         CmdEffect::NoOp => ("noop", None),
         CmdEffect::Illegal => ("illegal", None),
     })

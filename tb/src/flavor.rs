@@ -33,6 +33,8 @@ pub trait Flavor: Sync {
     /// The timing-free protocol checkers of this block under a configuration (the PCIe PRI ones
     /// are added by `run`).
     fn checkers(&self, config: &RtlConfig) -> Vec<Box<dyn Checker>>;
+    /// Where software sees this block's queue overflow (HOST-31, `crate::host_paths`).
+    fn queue_overflow(&self) -> crate::host_paths::OverflowFlag;
     /// The functional coverage definition (bins and the rules they evidence).
     fn coverage(&self) -> &'static CoverDef;
     /// The workloads `make bench` times, each against its plain C++ loop.

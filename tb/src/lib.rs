@@ -13,6 +13,7 @@ pub mod env;
 pub mod flavor;
 pub mod flavors;
 pub mod fuzz;
+pub mod host_paths;
 pub mod judge;
 pub mod junit;
 pub mod lockstep;

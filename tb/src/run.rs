@@ -331,6 +331,7 @@ fn run_on(
     if let Some(t) = &scenario.traffic {
         judges.extend(checkers::pri::pri_checkers(&pri_config(t)));
     }
+    judges.extend(crate::host_paths::checkers::checkers(flavor.queue_overflow(), scenario.host.sw.paging, scenario.host.sw.provisioned));
     let obs = Observers::new(judges, trace, opts.keep_log);
     let mut bench = flavor.testbench(model, &cfg, opts.waves.as_deref(), agents, obs)?;
     let bench = bench.as_mut();

@@ -82,6 +82,8 @@ pub enum Txn {
     PriReset { rid: u16 },
     /// PRI Enable 0→1 at function `rid`, latching `allocation` (PRI-21).
     PriEnable { rid: u16, allocation: u32 },
+    /// A host fault-consumer event (iommufd fault FD, paging handler, quotas; `crate::host_paths`).
+    HostPath { ev: crate::host_paths::events::HostPathEvent },
 }
 
 /// A transaction with the cycle of its handshake.

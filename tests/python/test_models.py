@@ -34,6 +34,13 @@ def test_pri_resp_command_dec_4():
     assert smmuv3.command_effect((dw0, dw1 | (0b11 << 12)), smmuen=True) == ("illegal", None)  # SMMU-CMD-4
 
 
+def test_stall_commands_smmu_cmd_7_8():
+    resume = (0x44 | (1 << 12) | (0x0102 << 32), 0x0007)  # Ac=1, StreamID 0x102, STAG 7
+    assert smmuv3.command_effect(resume, smmuen=True) == ("resume", None)  # SMMU-CMD-7
+    assert smmuv3.decode_command(resume)["name"] == "CMD_RESUME"
+    assert smmuv3.command_effect((0x45 | (0x0102 << 32), 0), smmuen=True) == ("stall_term", None)  # SMMU-CMD-8
+
+
 def test_smmuv3_admission_rows():
     on = dict(smmuen=True, priqen=True, log2size=1)
     assert smmuv3.admission_row(**on, prod=0, cons=0) == "write"

@@ -76,6 +76,8 @@ pub struct CoreStats {
     /// Partials freed by HOST-8 (overflow) or HOST-9 (removal).
     pub partials_discarded: u64,
     pub overflows: u64,
+    /// Groups answered INVALID at once because their device was at its fault quota.
+    pub over_quota: u64,
 }
 
 /// The fault core of one IOMMU.
@@ -92,20 +94,33 @@ pub struct FaultCore {
     answers: BTreeMap<GroupId, u32>,
     events: Vec<HostEvent>,
     stats: CoreStats,
+    /// Responses the kernel decided on its own while reporting (the per-device fault quota), for
+    /// the driver to send at once ([`FaultCore::take_immediate`]).
+    immediate: Vec<HostResponse>,
 }
 
 impl FaultCore {
     pub fn new(policy: HostPolicy) -> Self {
+        let mut fd = FaultFd::new();
+        if policy.planted == Some(super::planted::PlantedHostBug::CookieReuse) {
+            fd.plant_cookie_reuse();
+        }
         FaultCore {
             policy,
             devices: BTreeMap::new(),
             ready: VecDeque::new(),
-            fd: FaultFd::new(),
+            fd,
             next_group: 0,
             answers: BTreeMap::new(),
             events: Vec::new(),
             stats: CoreStats::default(),
+            immediate: Vec::new(),
         }
+    }
+
+    /// Responses decided while reporting (fault quota), to send now; empty most of the time.
+    pub fn take_immediate(&mut self) -> Vec<HostResponse> {
+        std::mem::take(&mut self.immediate)
     }
 
     pub fn policy(&self) -> &HostPolicy {
@@ -182,6 +197,13 @@ impl FaultCore {
         self.stats.groups += 1;
         match self.policy.consumer {
             Consumer::Kernel => self.ready.push_back(group),
+            Consumer::Iommufd if self.policy.fault_quota.is_some_and(|q| self.fd.outstanding(rec.rid) >= q) => {
+                // Over the device's quota: the kernel answers INVALID without queueing the group
+                // to user space (docs/DESIGN.md says why INVALID).
+                self.stats.over_quota += 1;
+                let r = self.respond_group(&group, GenericCode::Invalid);
+                self.immediate.extend(r);
+            }
             Consumer::Iommufd => {
                 if let Some(e) = self.fd.deliver(group) {
                     self.events.push(e);

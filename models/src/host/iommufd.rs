@@ -129,6 +129,8 @@ pub struct FaultFd {
     read: BTreeMap<u32, Group>,
     next_cookie: u32,
     bound: UserQueueBound,
+    /// Planted bug `CookieReuse` (tests only): every group read gets cookie 0.
+    cookie_reuse: bool,
 }
 
 impl FaultFd {
@@ -162,7 +164,15 @@ impl FaultFd {
         self.bound.check(rid, self.outstanding(rid))
     }
 
+    /// Planted bug (`PlantedHostBug::CookieReuse`): cookies are no longer unique (HOST-13).
+    pub fn plant_cookie_reuse(&mut self) {
+        self.cookie_reuse = true;
+    }
+
     fn alloc_cookie(&mut self) -> u32 {
+        if self.cookie_reuse {
+            return 0;
+        }
         loop {
             let c = self.next_cookie;
             self.next_cookie = self.next_cookie.wrapping_add(1);

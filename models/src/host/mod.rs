@@ -16,7 +16,9 @@
 //!   descriptors it submits (HOST-23, HOST-25); the register protocol stays in the testbench;
 //! - [`stop_marker`]: the Stop Marker test both drivers share (HOST-18, HOST-22, HOST-24);
 //! - [`pasid`]: PASID allocation and release (HOST-26..HOST-28);
-//! - [`quota`]: provisioning and per-function bounds (HOST-29, HOST-32).
+//! - [`quota`]: provisioning and per-function bounds (HOST-29, HOST-32);
+//! - [`paging`]: the on-demand paging handler of a VFIO-style consumer (HOST-5, HOST-10);
+//! - [`planted`]: host-model bugs a test injects on purpose to prove a checker bites.
 //!
 //! Nothing here draws random numbers: every choice (which group finishes next, whether the handler
 //! resolves a page) is asked of a [`HostChoices`] supplied by the caller, so the harness seeds it.
@@ -25,7 +27,9 @@
 
 pub mod fault_core;
 pub mod iommufd;
+pub mod paging;
 pub mod pasid;
+pub mod planted;
 pub mod quota;
 pub mod record;
 pub mod response;
@@ -114,6 +118,15 @@ pub struct HostPolicy {
     pub stall_quota: Option<u32>,
     /// HOST-29..HOST-31.
     pub provisioned: bool,
+    /// Per-device limit of groups outstanding at the iommufd consumer (queued or read, not
+    /// answered); a group beyond it is answered INVALID at once by the kernel (docs/DESIGN.md).
+    /// `None`: no limit beyond the device's credits (host-sw.md §3).
+    pub fault_quota: Option<u32>,
+    /// The iommufd consumer serves faults by on-demand paging (`paging`), not by seeded choice.
+    pub paging: bool,
+    /// A host-model bug injected on purpose by a test (never by a regression scenario).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub planted: Option<planted::PlantedHostBug>,
     /// Cycles a released PASID stays in quarantine after its owner is done (HOST-27 step 5).
     pub pasid_grace: u64,
     /// Configuration of a device never named by [`FaultCore::set_device`].
@@ -130,6 +143,9 @@ impl Default for HostPolicy {
             vtd_no_pasid: VtdNoPasid::Accept,
             stall_quota: None,
             provisioned: false,
+            fault_quota: None,
+            paging: false,
+            planted: None,
             pasid_grace: 0,
             default_device: DeviceCfg::default(),
         }

@@ -721,3 +721,36 @@ proptest! {
         prop_assert!(c.take_events().is_empty(), "no HOST-4 in default mode");
     }
 }
+
+// ---- per-device fault quota (docs/DESIGN.md) and the planted cookie bug (HOST-13) ----
+
+#[test]
+fn fault_quota_answers_excess_invalid_at_once() {
+    let mut c = FaultCore::new(HostPolicy { consumer: Consumer::Iommufd, fault_quota: Some(1), ..HostPolicy::default() });
+    c.report(rec(1, Some(4), 1, true));
+    assert!(c.take_immediate().is_empty());
+    c.report(rec(1, Some(4), 2, true));
+    let imm = c.take_immediate();
+    assert_eq!(imm.len(), 1);
+    assert_eq!((imm[0].grpid, imm[0].code), (2, GenericCode::Invalid));
+    assert_eq!(c.fd().queued(), 1);
+    // Another device has its own quota.
+    c.report(rec(2, Some(4), 2, true));
+    assert!(c.take_immediate().is_empty());
+    assert_eq!(c.stats().over_quota, 1);
+    assert!(c.check_answered_once().iter().all(|(id, _)| c.unanswered().contains(id)));
+}
+
+#[test]
+fn planted_cookie_reuse_breaks_host_13_uniqueness() {
+    let mut c = FaultCore::new(HostPolicy {
+        consumer: Consumer::Iommufd,
+        planted: Some(planted::PlantedHostBug::CookieReuse),
+        ..HostPolicy::default()
+    });
+    c.report(rec(1, Some(4), 1, true));
+    c.report(rec(1, Some(4), 2, true));
+    let r = c.fd_read(1 << 12);
+    assert_eq!(r.records.len(), 2);
+    assert_eq!(r.records[0].cookie, r.records[1].cookie);
+}

@@ -11,7 +11,7 @@ use models::pcie::{
 };
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -112,6 +112,22 @@ pub struct PcieDriver {
     /// Messages produced and accepted per (RID, PASID), Stop Markers included (PRI-29).
     sent: FxHashMap<(u16, u32), u64>,
     accepted_of: FxHashMap<(u16, u32), u64>,
+    /// The on-demand paging classes' page window (`crate::host_paths`): generated requests ask
+    /// for pages `first..first + pages` only, and like a device with an ATS cache never for a
+    /// page already translated (answered Success, until its PASID is re-bound) or already asked
+    /// for by an unanswered PRG of the same PASID. `None`: any page below 2^36.
+    pub page_window: Option<PageWindow>,
+    /// Window mode: the pages each unanswered generated PRG asked for, by (RID, PRGI, PASID).
+    window_prgs: FxHashMap<(u16, u16, Option<u32>), Vec<u64>>,
+    /// Window mode: translated pages by (RID, PASID, page).
+    translated: FxHashSet<(u16, Option<u32>, u64)>,
+}
+
+/// A page window: `pages` page numbers from `first`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageWindow {
+    pub first: u64,
+    pub pages: u64,
 }
 
 /// No function owns the message (an explicit message of a directed test).
@@ -155,6 +171,9 @@ impl PcieDriver {
             events: Vec::new(),
             sent: FxHashMap::default(),
             accepted_of: FxHashMap::default(),
+            page_window: None,
+            window_prgs: FxHashMap::default(),
+            translated: FxHashSet::default(),
         }
     }
     /// Queue one explicit message (sent in order, before generated traffic).
@@ -261,6 +280,14 @@ impl PcieDriver {
         msg
     }
     pub fn on_response(&mut self, rsp: &PrgResponse) {
+        if self.page_window.is_some() {
+            let pasid = rsp.pv.then_some(rsp.pasid);
+            if let Some(pages) = self.window_prgs.remove(&(rsp.rid, rsp.prgi, pasid)) {
+                if rsp.code == models::pcie::RespCode::Success {
+                    self.translated.extend(pages.into_iter().map(|p| (rsp.rid, pasid, p)));
+                }
+            }
+        }
         let Some(f) = self.functions.iter_mut().find(|f| f.rid() == rsp.rid) else { return };
         match f.on_response(rsp) {
             ResponseEffect::Closed { .. } => self.tally.closed += 1,
@@ -330,9 +357,30 @@ impl PcieDriver {
         let (fi, pasid, _) = self.stops[k];
         let rid = self.functions[fi].rid();
         let incarnation = self.functions[fi].bind(pasid).map_err(StopError::Refused)?;
+        // A new incarnation holds no translation of the old one.
+        self.translated.retain(|&(r, p, _)| !(r == rid && p == Some(pasid)));
+        self.window_prgs.retain(|&(r, _, p), _| !(r == rid && p == Some(pasid)));
         self.events.push(DeviceEvent::Rebound { rid, pasid, incarnation });
         self.stops.swap_remove(k);
         Ok(incarnation)
+    }
+
+    /// Window mode: a page of the window neither translated nor asked for by an unanswered PRG
+    /// of the same (RID, PASID), recorded for PRG `handle`; with none left, a page past the
+    /// window (it will fail, so it is never translated).
+    fn window_page(&mut self, fi: usize, handle: PrgHandle, w: PageWindow) -> u64 {
+        let f = &self.functions[fi];
+        let rid = f.rid();
+        let Some(g) = f.prg(handle) else { return w.first + w.pages };
+        let (prgi, pasid) = (g.prgi, g.pv.then_some(g.pasid));
+        let busy = |d: &PcieDriver, p: u64| {
+            d.translated.contains(&(rid, pasid, p)) || d.window_prgs.iter().any(|(&(r, _, q), v)| r == rid && q == pasid && v.contains(&p))
+        };
+        let start = self.rng.gen_range(0..w.pages.max(1));
+        let page = (0..w.pages).map(|k| w.first + (start + k) % w.pages).find(|&p| !busy(self, p));
+        let page = page.unwrap_or_else(|| w.first + w.pages + self.rng.gen_range(0..1 << 20));
+        self.window_prgs.entry((rid, prgi, pasid)).or_default().push(page);
+        page
     }
 
     /// Next generated message: a due Stop Marker, the next request of an open PRG, a stop
@@ -396,14 +444,21 @@ impl PcieDriver {
                 h
             }
         };
-        let page = self.rng.gen_range(0u64..1 << 36);
+        let page = match self.page_window {
+            Some(w) => self.window_page(fi, handle, w),
+            None => self.rng.gen_range(0u64..1 << 36),
+        };
         let mut access = match self.rng.gen_range(0..3) {
             0 => Access::read(page),
             1 => Access::write(page),
             _ => Access::read_write(page),
         };
-        access.exe = pasid.is_some() && access.r && self.rng.gen_range(0..8) == 0; // PRI-5
-        access.priv_ = pasid.is_some() && self.rng.gen_range(0..4) == 0;
+        // Window mode asks for user data pages only: no Exe, no Priv (a privileged or execute
+        // request the VT-d driver refuses silently when not last, HOST-22, while the rest of its
+        // group may still be answered Success).
+        let user_pages = self.page_window.is_some();
+        access.exe = !user_pages && pasid.is_some() && access.r && self.rng.gen_range(0..8) == 0; // PRI-5
+        access.priv_ = !user_pages && pasid.is_some() && self.rng.gen_range(0..4) == 0;
         let msg = self.functions[fi].next_request(handle, access).ok()?;
         if msg.l {
             self.open.retain(|&(i, h)| !(i == fi && h == handle));

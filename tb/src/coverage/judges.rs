@@ -37,13 +37,15 @@ pub struct Judges {
 
 impl Judges {
     /// The judges of a flavor with these checkers and tests, plus the PCIe PRI checkers every
-    /// run with traffic adds (`run`). A test rule that is no spec ID panics: the registry is
+    /// run with traffic adds and the host-path checkers (`run`). A test rule that is no spec ID panics: the registry is
     /// static, so every test of the flavor shows it.
     pub fn of(flavor_checkers: Vec<Box<dyn Checker>>, tests: &[TestDef]) -> Judges {
         let pri = checkers::pri::pri_checkers(&checkers::pri::PriConfig::default());
+        let host = crate::host_paths::checkers::checkers(Default::default(), true, true);
         let checkers = flavor_checkers
             .iter()
             .chain(&pri)
+            .chain(&host)
             .map(|c| (c.name(), c.evaluations().rules()))
             .filter(|(_, rules)| !rules.is_empty())
             .collect();

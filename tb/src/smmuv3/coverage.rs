@@ -287,6 +287,7 @@ pub const SPEC: Spec = Spec::new(
             event("pri_reset", &[PRI_21]),
             event("response_failure_sent", &[PRI_19]),
         ])]),
+        crate::host_paths::coverage::GROUP,
     ],
 );
 
@@ -807,6 +808,9 @@ impl crate::observe::TxnCoverage for Smmuv3Coverage {
         // Register and memory traffic has no bins here: skip it before any lookup (hot path).
         if !matches!(t.txn, Txn::RegRead { .. } | Txn::RegWrite { .. } | Txn::MemWrite { .. } | Txn::MemAck { .. }) {
             self.sample_txn(t);
+            if let Some(i) = crate::host_paths::coverage::event_bin(&t.txn) {
+                self.cov.hit(const { SPEC.point("host_paths.event") }.bin(i));
+            }
         }
     }
 }

@@ -94,14 +94,22 @@ async fn consume(
                 }
                 w
             };
+            // HOST-30 (provisioned): free the slot before anything can answer the entry.
+            let free_first = policy.sw.provisioned;
+            if free_first {
+                cons = ring.incr(cons);
+                env.write_reg(side.cons, cons as u64).await;
+            }
             let cmd = (side.on_entry)(&mut state.borrow_mut(), words);
             if let Some(c) = cmd {
                 let [dw0, dw1] = c.encode();
                 env.command(dw0, dw1).await;
             }
             // HOST-16: CONS after every entry, OVACKFLG bit kept.
-            cons = ring.incr(cons);
-            env.write_reg(side.cons, cons as u64).await;
+            if !free_first {
+                cons = ring.incr(cons);
+                env.write_reg(side.cons, cons as u64).await;
+            }
             answer_ready_groups(env, state, choices).await;
         }
         prod = env.read_reg(side.prod).await as u32;
@@ -207,6 +215,11 @@ fn on_evtq_record(s: &mut Smmuv3HostState, words: [u64; 4]) -> Option<Command> {
 /// one CMD_PRI_RESP (HOST-15, HOST-18: SSV iff the request had a PASID and PRPR=1), or for a
 /// stall group one CMD_RESUME (HOST-20).
 async fn answer_ready_groups(env: &Env, state: &Rc<RefCell<Smmuv3HostState>>, choices: &mut SeededChoices) {
+    let over_quota = crate::host_paths::take_over_quota(env, &mut state.borrow_mut().sw.as_mut().expect("set at start").core);
+    for r in over_quota {
+        let [dw0, dw1] = r.smmu().command().encode();
+        env.command(dw0, dw1).await;
+    }
     loop {
         let cmd = {
             let mut s = state.borrow_mut();

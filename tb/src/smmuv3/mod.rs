@@ -9,6 +9,7 @@ pub mod evtq_random;
 pub mod evtq_tests;
 pub mod fuzz;
 pub mod host;
+pub mod host_paths;
 pub mod params;
 pub mod pri_scenarios;
 pub mod scoreboard;
@@ -46,6 +47,10 @@ impl Flavor for Smmuv3 {
     }
     fn checkers(&self, config: &RtlConfig) -> Vec<Box<dyn Checker>> {
         checkers::checkers(&params::model_params(config).expect("checked by run"))
+    }
+    fn queue_overflow(&self) -> crate::host_paths::OverflowFlag {
+        // PRIQ_PROD.OVFLG toggles at each overflow (SMMU-PRIQ-6).
+        crate::host_paths::OverflowFlag { reg: models::smmuv3::regs::PRIQ_PROD, mask: models::ring::FLAG_BIT.into(), toggles: true }
     }
     fn coverage(&self) -> &'static CoverDef {
         coverage::Smmuv3Coverage::definition()

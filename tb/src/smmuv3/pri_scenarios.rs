@@ -59,6 +59,17 @@ async fn start(env: &Env, sc: &Scenario, rng: &mut ChaCha8Rng) -> Rc<RefCell<Smm
 /// HOST-27 for (RID, P) after stop-complete: drain the PRIQ (HOST-19: consume up to the PROD read
 /// now), wait until every group of P is answered (HOST-10), free P, and bind it again (PRI-30).
 async fn release_and_rebind(env: &Env, state: &Rc<RefCell<Smmuv3HostState>>, log2size: u32) {
+    drain_priq(env, log2size, RID, P).await;
+    let answered = || state.borrow().sw.as_ref().is_some_and(|h| h.core.pasid_answered(RID, Some(P)));
+    let discard = || {
+        state.borrow_mut().sw.as_mut().expect("host started").core.discard_pasid_partials(RID, Some(P));
+    };
+    free_and_rebind(env, RID, P, answered, discard).await;
+}
+
+/// HOST-19 for (`rid`, `pasid`) after stop-complete: consume the PRIQ up to the PROD read now,
+/// then report the drain (HOST-27 step 2).
+pub async fn drain_priq(env: &Env, log2size: u32, rid: u16, pasid: u32) {
     let ring = Ring::new(log2size, super::params::of(env).priqs);
     let target = env.read_reg(regs::PRIQ_PROD).await as u32;
     let start = env.read_reg(regs::PRIQ_CONS).await as u32;
@@ -73,12 +84,7 @@ async fn release_and_rebind(env: &Env, state: &Rc<RefCell<Smmuv3HostState>>, log
         env.cycles(10).await;
     }
     ensure!(drained, "HOST-19", "the host did not consume the PRIQ up to PROD {target:#x} (read at the start of the release)");
-    env.host_event(Txn::QueueDrained { rid: RID, pasid: P });
-    let answered = || state.borrow().sw.as_ref().is_some_and(|h| h.core.pasid_answered(RID, Some(P)));
-    let discard = || {
-        state.borrow_mut().sw.as_mut().expect("host started").core.discard_pasid_partials(RID, Some(P));
-    };
-    free_and_rebind(env, RID, P, answered, discard).await;
+    env.host_event(Txn::QueueDrained { rid, pasid });
 }
 
 fn accepted_of_p(env: &Env, class: MsgClass) -> usize {

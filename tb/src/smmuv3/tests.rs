@@ -12,6 +12,7 @@ use crate::agents::pcie_fn::TrafficPlan;
 use crate::classes::{grpid_hazard, soak, HostSide};
 use crate::env::Env;
 use crate::flavor::Flavor;
+use crate::host_paths::classes as hp;
 use crate::registry::TestDef;
 use crate::scenario::HostPolicy;
 use crate::scenario::Scenario;
@@ -33,6 +34,8 @@ const BASE: u64 = 0x8000_0000;
 /// one (LOG2SIZE 1): IDR1.PRIQS must not cap it smaller (SMMU-PRIQ-1).
 const QUEUE_OF_8: &[(&str, std::ops::RangeInclusive<u32>)] = &[("PRIQS", 3..=19)];
 const QUEUE_OF_2: &[(&str, std::ops::RangeInclusive<u32>)] = &[("PRIQS", 1..=19)];
+/// The functions of the host-path classes (`crate::host_paths`).
+const HP_RIDS: &[u16] = &[0x0100, 0x0108];
 
 pub(super) fn directed(name: &str, seed: u64) -> Scenario {
     Scenario {
@@ -901,6 +904,10 @@ pub fn registry() -> &'static [TestDef] {
             negative!("device_credit_overrun", device_credit_overrun, ["PRI-11"], pri::credit_overrun_scenario, expect "PRI-11"),
             TestDef { needs: QUEUE_OF_8, ..directed!("grpid_hazard", grpid_hazard::<Smmuv3Host>, ["HOST-3", "HOST-4", "PRI-9", "DEC-11"], pri::hazard_scenario) },
             directed!("soak", soak::<Smmuv3Host>, ["SMMU-PRIQ-3", "SMMU-PRIQ-9", "HOST-16"], soak_scenario),
+            TestDef { needs: QUEUE_OF_8, ..seeded!("iommufd", hp::iommufd::<Smmuv3Host>, ["HOST-5", "HOST-6", "HOST-7", "HOST-11", "HOST-12", "HOST-13", "HOST-14", "HOST-32", "PRI-16"], |s| hp::iommufd_scenario(directed("iommufd", s), HP_RIDS)) },
+            TestDef { needs: QUEUE_OF_8, ..directed!("iommufd_detach", hp::iommufd_detach::<Smmuv3Host>, ["HOST-11", "HOST-13", "HOST-14"], |s| hp::detach_scenario(directed("iommufd_detach", s), HP_RIDS)) },
+            TestDef { needs: QUEUE_OF_8, ..seeded!("paging", hp::paging::<Smmuv3Host>, ["HOST-5", "HOST-10", "HOST-11", "HOST-29", "HOST-30", "HOST-31"], |s| hp::paging_scenario::<Smmuv3Host>(directed("paging", s), HP_RIDS)) },
+            TestDef { needs: QUEUE_OF_8, ..seeded!("provisioned", hp::provisioned::<Smmuv3Host>, ["HOST-11", "HOST-29", "HOST-30", "HOST-31"], |s| hp::provisioned_scenario::<Smmuv3Host>(directed("provisioned", s), HP_RIDS)) },
             directed!("fuzz", super::fuzz::fuzz, [], |s| Scenario {
                 program: Some(crate::fuzz::Program::example()),
                 max_cycles: crate::fuzz::strategy::MAX_CYCLES,

@@ -204,6 +204,7 @@ pub const SPEC: Spec = Spec::new(
             point("pasid").bins(&[range("below_max", 0, 0xF_FFFE, &[VTD_PRQ_4]), value("max", 0xF_FFFF, &[VTD_PRQ_4])]),
             point("inconsistent").bins(&[event("exe_without_read", &[VTD_PRQ_18])]),
         ]),
+        crate::host_paths::coverage::GROUP,
     ],
 );
 
@@ -609,6 +610,9 @@ impl crate::observe::TxnCoverage for VtdCoverage {
     fn on_txn(&mut self, t: &Stamped) {
         if let Txn::Response { rsp } = t.txn {
             self.cov.hit(const { SPEC.point("egress.sent") }.bin(code_index(rsp.code)));
+        }
+        if let Some(i) = crate::host_paths::coverage::event_bin(&t.txn) {
+            self.cov.hit(const { SPEC.point("host_paths.event") }.bin(i));
         }
     }
 }

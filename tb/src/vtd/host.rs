@@ -11,7 +11,7 @@ use crate::scenario::HostPolicy;
 use crate::sched::{first, Event};
 use crate::txn::Txn;
 use models::host::vtd::{drain_descriptors, drain_matches, VtdEntryFate, VtdHost};
-use models::host::{HostEvent, SeededChoices, VtdPageGrpResp};
+use models::host::{HostEvent, HostResponse, SeededChoices, VtdPageGrpResp};
 use models::vtd::desc::{PageReqDsc, Words};
 use models::vtd::regs::{self, PrqRing};
 use std::cell::RefCell;
@@ -104,6 +104,10 @@ async fn service_prq(env: &Env, policy: &HostPolicy, state: &State, choices: &mu
     // (3) Every entry from PQH up to that PQT.
     while head != tail {
         let d = read_entry(env, ring, base, head);
+        if policy.sw.provisioned {
+            // HOST-30: free the slot before anything can answer the request.
+            env.write_reg(regs::PQH, ring.advance(head)).await;
+        }
         let fate = {
             let mut s = state.borrow_mut();
             s.entries += 1;
@@ -155,6 +159,8 @@ async fn service_prq(env: &Env, policy: &HostPolicy, state: &State, choices: &mu
 /// flushed (HOST-10) submits its waits only after the response (Linux: the fault workqueue has
 /// run before `iopf_queue_flush_dev` returns).
 async fn answer_ready_groups(env: &Env, state: &State, choices: &mut SeededChoices) {
+    let over_quota = crate::host_paths::take_over_quota(env, &mut state.borrow_mut().sw.core);
+    send_responses(env, state, &over_quota).await;
     loop {
         let lock = QiLock::acquire(env, state).await;
         let resp = {
@@ -169,6 +175,21 @@ async fn answer_ready_groups(env: &Env, state: &State, choices: &mut SeededChoic
         if let Some(r) = resp {
             submit_response(env, &lock, &r).await;
         }
+    }
+}
+
+/// Responses the core decided outside the kernel handler (user space, auto-responses, quota),
+/// each submitted per HOST-23 under the QI lock.
+pub async fn send_responses(env: &Env, state: &State, responses: &[HostResponse]) {
+    for r in responses {
+        let lock = QiLock::acquire(env, state).await;
+        let d = {
+            let mut s = state.borrow_mut();
+            let d = s.sw.encode(r);
+            s.collect_events();
+            d
+        };
+        submit_response(env, &lock, &d).await;
     }
 }
 

@@ -11,6 +11,7 @@ pub mod dut;
 pub mod env;
 pub mod fuzz;
 pub mod host;
+pub mod host_paths;
 pub mod params;
 pub mod scoreboard;
 pub mod stimulus;
@@ -48,6 +49,10 @@ impl Flavor for Vtd {
     }
     fn checkers(&self, config: &RtlConfig) -> Vec<Box<dyn Checker>> {
         checkers::checkers(&params::model_params(config).expect("checked by run"))
+    }
+    fn queue_overflow(&self) -> crate::host_paths::OverflowFlag {
+        // PRS.PRO stays set while an overflow is pending (VTD-PRQ-6).
+        crate::host_paths::OverflowFlag { reg: models::vtd::regs::PRS, mask: models::vtd::regs::PRS_PRO.into(), toggles: false }
     }
     fn coverage(&self) -> &'static CoverDef {
         coverage::VtdCoverage::definition()

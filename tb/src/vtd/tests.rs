@@ -9,6 +9,7 @@ use crate::agents::pcie_fn::TrafficPlan;
 use crate::classes::{grpid_hazard, soak, stop_pasid_traffic, HostSide};
 use crate::env::{Env, TRAFFIC_PATIENCE};
 use crate::flavor::Flavor;
+use crate::host_paths::classes as hp;
 use crate::registry::TestDef;
 use crate::scenario::{HostPolicy, Scenario};
 use crate::seq::{
@@ -1554,6 +1555,22 @@ pub fn registry() -> &'static [TestDef] {
                 })
             },
             directed!("vtd_soak", soak::<VtdHost>, ["VTD-PRQ-8", "VTD-PRQ-13", "HOST-22", "HOST-23"], soak_scenario),
+            seeded!(
+                "vtd_iommufd",
+                hp::iommufd::<VtdHost>,
+                ["HOST-5", "HOST-6", "HOST-7", "HOST-11", "HOST-12", "HOST-13", "HOST-14", "HOST-32", "PRI-16"],
+                |s| hp::iommufd_scenario(directed("vtd_iommufd", s), &[RID, RID2])
+            ),
+            directed!("vtd_iommufd_detach", hp::iommufd_detach::<VtdHost>, ["HOST-11", "HOST-13", "HOST-14"], |s| hp::detach_scenario(
+                directed("vtd_iommufd_detach", s),
+                &[RID, RID2]
+            )),
+            seeded!("vtd_paging", hp::paging::<VtdHost>, ["HOST-5", "HOST-10", "HOST-11", "HOST-29", "HOST-30", "HOST-31"], |s| {
+                hp::paging_scenario::<VtdHost>(directed("vtd_paging", s), &[RID, RID2])
+            }),
+            seeded!("vtd_provisioned", hp::provisioned::<VtdHost>, ["HOST-11", "HOST-29", "HOST-30", "HOST-31"], |s| {
+                hp::provisioned_scenario::<VtdHost>(directed("vtd_provisioned", s), &[RID, RID2])
+            }),
             directed!("vtd_grpid_hazard", grpid_hazard::<VtdHost>, ["HOST-3", "HOST-4", "PRI-9", "DEC-11"], grpid_hazard_scenario),
             negative!(
                 "vtd_bogus_response_uprgi",
