@@ -1,7 +1,7 @@
-//! SMMUv3 event queue semantics without timing (smmuv3.md §6, §7; SMMU-EVTQ-3..11, SMMU-CMD-7..9;
+//! SMMUv3 event queue semantics without timing (smmuv3.md §6, §7; SMMU-EVTQ-3..8, SMMU-CMD-7, -8;
 //! OP-1..OP-3). Pure functions and one small state machine (the stall table): whether the queue is
 //! writable, what happens to a record decided now, which stalls are outstanding and how commands
-//! and SMMUEN resolve them, and when a CMD_SYNC may complete. The timed model and the timing-free
+//! and SMMUEN resolve them. The timed model and the timing-free
 //! checkers both call these, so the rules live in one place.
 
 use crate::ring::{Ring, FLAG_BIT};
@@ -81,18 +81,6 @@ pub fn decide(s: &EvtqState, stall: bool) -> Decision {
 /// PROD after an SMMU-EVTQ-4 toggle: bit 31 flipped, index and wrap kept.
 pub fn toggle_ovflg(prod: u32) -> u32 {
     prod ^ FLAG_BIT
-}
-
-/// EVTQ interrupt trigger for a written entry (SMMU-EVTQ-9): the queue was empty just before the
-/// PROD update that covers it, with IRQ_CTRLACK.EVENTQ_IRQEN=1.
-pub fn write_irq_trigger(irqen: bool, queue_was_empty: bool) -> bool {
-    irqen && queue_was_empty
-}
-
-/// CR0ACK.EVENTQEN may fall only with no record write issued and not yet acknowledged and PROD
-/// final (SMMU-EVTQ-10).
-pub fn eventqen_may_fall(writes_in_flight: usize) -> bool {
-    writes_in_flight == 0
 }
 
 /// How a stalled transaction ends (the stall-resolution output).
@@ -258,15 +246,6 @@ impl StallTable {
     }
 }
 
-/// The CMD_SYNC completion condition (SMMU-CMD-9). Records are numbered in input order; a CMD_SYNC
-/// taken after `accepted_before` records were accepted may complete once every earlier command has
-/// completed and no record numbered below `accepted_before` is still unsettled (neither written
-/// with PROD covering it nor discarded). `oldest_unsettled` is the number of the oldest unsettled
-/// record, if any; a held stall record keeps the CMD_SYNC waiting (it is not discarded).
-pub fn sync_may_complete(earlier_commands_done: bool, accepted_before: u64, oldest_unsettled: Option<u64>) -> bool {
-    earlier_commands_done && oldest_unsettled.is_none_or(|k| k >= accepted_before)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,15 +282,6 @@ mod tests {
         assert_eq!(decide(&st(2, 0), true), Decision::Hold { why: Unwritable::Full });
         assert_eq!(decide(&off, true), Decision::Hold { why: Unwritable::Disabled });
         assert_eq!(toggle_ovflg(0x3), FLAG_BIT | 0x3);
-    }
-
-    #[test]
-    fn irq_and_disable() {
-        assert!(write_irq_trigger(true, true));
-        assert!(!write_irq_trigger(false, true));
-        assert!(!write_irq_trigger(true, false));
-        assert!(eventqen_may_fall(0));
-        assert!(!eventqen_may_fall(1));
     }
 
     #[test]
@@ -358,15 +328,6 @@ mod tests {
             n += 1
         });
         assert_eq!((n, t.len()), (2, 0));
-    }
-
-    #[test]
-    fn sync_completion_cmd_9() {
-        assert!(sync_may_complete(true, 5, None));
-        assert!(sync_may_complete(true, 5, Some(5)));
-        assert!(!sync_may_complete(true, 5, Some(4)));
-        assert!(!sync_may_complete(false, 5, None));
-        assert!(sync_may_complete(true, 0, Some(0)));
     }
 
     /// One operation on a stall table.
