@@ -4,7 +4,7 @@
 #[path = "common/evaluations.rs"]
 mod evaluations;
 
-use evaluations::counts;
+use evaluations::{counts, evaluations_of};
 use models::pcie::{PageRequest, PrgResponse, RespCode};
 use tb::checkers::{Checker, Evaluations, Violation};
 use tb::smmuv3::checkers::{
@@ -622,18 +622,7 @@ fn checkers_responses_unexplained_is_pri16() {
 
 /// Run the standard set over `s`: each checker's name and evaluation counters.
 fn evaluations(s: &Stream) -> Vec<(&'static str, Evaluations)> {
-    let mut out = Vec::new();
-    let mut cs = smmuv3_checkers(&Default::default());
-    for t in &s.t {
-        for c in cs.iter_mut() {
-            c.observe(t, &mut out);
-        }
-    }
-    for c in cs.iter_mut() {
-        c.finish(s.cycle, &mut out);
-    }
-    assert_clean(&out);
-    cs.iter().map(|c| (c.name(), c.evaluations().clone())).collect()
+    evaluations_of(smmuv3_checkers(&Default::default()), &s.t, s.cycle)
 }
 
 #[test]

@@ -5,7 +5,7 @@
 #[path = "common/evaluations.rs"]
 mod evaluations;
 
-use evaluations::counts;
+use evaluations::{counts, evaluations_of};
 use models::smmuv3::cmd::Command;
 use models::smmuv3::event::{EventInput, EventRecord};
 use models::smmuv3::regs as r;
@@ -133,18 +133,7 @@ fn run(mut c: impl Checker, s: &Stream) -> Vec<Violation> {
 
 /// The whole standard SMMUv3 set on `s`: no violation allowed; each checker's evaluations.
 fn evaluations(s: &Stream) -> Vec<(&'static str, Evaluations)> {
-    let mut out = Vec::new();
-    let mut cs = smmuv3_checkers(&Default::default());
-    for t in &s.t {
-        for c in cs.iter_mut() {
-            c.observe(t, &mut out);
-        }
-    }
-    for c in cs.iter_mut() {
-        c.finish(s.cycle, &mut out);
-    }
-    assert_clean(&out);
-    cs.iter().map(|c| (c.name(), c.evaluations().clone())).collect()
+    evaluations_of(smmuv3_checkers(&Default::default()), &s.t, s.cycle)
 }
 
 #[track_caller]

@@ -4,7 +4,7 @@
 #[path = "common/evaluations.rs"]
 mod evaluations;
 
-use evaluations::counts;
+use evaluations::{counts, evaluations_of};
 use models::pcie::{PageRequest, PrgResponse, RespCode};
 use models::vtd::desc::{InvWaitDsc, PageGrpRespDsc, PageReqDsc};
 use models::vtd::regs;
@@ -804,18 +804,7 @@ mod model_stream {
 
 /// Run the standard set over `s`: each checker's name and evaluation counters.
 fn evaluations(s: &S) -> Vec<(&'static str, Evaluations)> {
-    let mut cs = vtd_checkers(&Default::default());
-    let mut out = Vec::new();
-    for t in &s.t {
-        for c in cs.iter_mut() {
-            c.observe(t, &mut out);
-        }
-    }
-    for c in cs.iter_mut() {
-        c.finish(s.cycle, &mut out);
-    }
-    clean(out);
-    cs.iter().map(|c| (c.name(), c.evaluations().clone())).collect()
+    evaluations_of(vtd_checkers(&Default::default()), &s.t, s.cycle)
 }
 
 #[test]
