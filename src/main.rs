@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use commands::{bench, fuzz, python, regress};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tb::compare::{CompareMode, LatencyBounds};
 use tb::flavor::Flavor;
 use tb::flavors;
 use tb::reset::ResetMode;
@@ -69,9 +70,18 @@ struct RunArgs {
     /// RTL folder to use instead of the project's rtl/ (same layout: common/, smmuv3/, vtd/).
     #[arg(long)]
     rtl: Option<PathBuf>,
-    /// Judge with the protocol checkers only (no cycle-by-cycle compare with the timed model).
-    #[arg(long)]
+    /// The judge: lockstep (every output every cycle against the timed model of our RTL),
+    /// ordered (content and order against the architectural model, within latency bounds) or
+    /// checkers (the protocol checkers alone, which run in every mode). Default: lockstep.
+    #[arg(long, value_name = "lockstep|ordered|checkers")]
+    compare: Option<CompareMode>,
+    /// The old spelling of `--compare checkers`.
+    #[arg(long, hide = true, conflicts_with = "compare")]
     checkers_only: bool,
+    /// Latency bounds of the ordered judge, e.g. response=200,entry=100,reg=4,irq=16,ack=8
+    /// (keys not given keep their defaults; see docs/DESIGN.md "Ordered compare").
+    #[arg(long, value_name = "KEY=CYCLES,...")]
+    latency_bound: Option<LatencyBounds>,
     /// The RTL configuration to simulate (rtl/configs.txt; default: the RTL defaults, or the
     /// stored scenario's).
     #[arg(long)]
@@ -80,6 +90,17 @@ struct RunArgs {
     /// random:SEED (default: random, or what a stored fuzz case recorded).
     #[arg(long, value_name = "zero|ones|random[:SEED]")]
     reset_values: Option<ResetMode>,
+}
+
+impl RunArgs {
+    /// `--compare`, its hidden alias `--checkers-only`, or the default.
+    fn compare_mode(&self) -> CompareMode {
+        match (self.compare, self.checkers_only) {
+            (Some(m), _) => m,
+            (None, true) => CompareMode::Checkers,
+            (None, false) => CompareMode::default_for(false),
+        }
+    }
 }
 
 /// An error of a command: the library's typed errors, or a message formed here; each displays
@@ -150,7 +171,7 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
                     let r = python::PyRun {
                         test,
                         seed: a.seed,
-                        checkers_only: a.checkers_only,
+                        checkers_only: a.compare_mode() == CompareMode::Checkers,
                         config: a.config.as_deref(),
                         trace_out: a.trace_out.as_deref(),
                         rtl: a.rtl.as_deref(),
@@ -175,7 +196,8 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
         opts.waves = Some(path);
     }
     opts.trace_out = a.trace_out.clone();
-    opts.lockstep = !a.checkers_only;
+    opts.compare = a.compare_mode();
+    opts.bounds = a.latency_bound.unwrap_or_default();
     // A fuzz case records the reset state it was found under (bit-exact replay).
     let recorded = scenario.program.as_ref().map(|p| p.reset);
     opts.reset = a.reset_values.or(recorded).unwrap_or_default();

@@ -7,6 +7,7 @@
 #[path = "common/mutants.rs"]
 mod mutants;
 
+use tb::compare::CompareMode;
 use mutants::{judged, judged_from, judged_under, mutant, run_under};
 use tb::reset::ResetMode;
 use tb::run::Status;
@@ -115,8 +116,8 @@ fn response_register_valid_not_reset() {
 #[test]
 fn priqs_cap_not_passed_to_the_ring() {
     let rtl = mutant("priqs_not_passed", PRIQ, ", .MAX_LOG2(PRIQS)) u_ring", ") u_ring");
-    for lockstep in [true, false] {
-        let r = run_under(&rtl, "wrap_sizes", tb::config::DEFAULT, lockstep, ResetMode::default());
+    for compare in [CompareMode::Lockstep, CompareMode::Checkers, CompareMode::Ordered] {
+        let r = run_under(&rtl, "wrap_sizes", tb::config::DEFAULT, compare, ResetMode::default());
         assert_eq!(r.status, Status::Pass, "the default configuration cannot see this bug: {:?}", r.failure);
     }
     judged_under("max", &rtl, "wrap_sizes", "SMMU-PRIQ-1 by lockstep", "SMMU-PRIQ-1 by checker smmuv3-priq-address");

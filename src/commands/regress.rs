@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use tb::compare::{CompareMode, LatencyBounds};
 use tb::flavors;
 use tb::regress::{self, CodeCoverageOut, Plan, ResultsFile};
 use tb::report::input::RtlBuild;
@@ -60,6 +61,12 @@ pub struct RegressArgs {
     /// Run only slice K of N of the regression (deterministic; join the slices with `merge`).
     #[arg(long)]
     shard: Option<String>,
+    /// The judge of every run: lockstep, ordered or checkers (see `iommu-tb run --help`).
+    #[arg(long, default_value_t = CompareMode::default_for(false), value_name = "lockstep|ordered|checkers")]
+    compare: CompareMode,
+    /// Latency bounds of the ordered judge (KEY=CYCLES,...; see `iommu-tb run --help`).
+    #[arg(long, value_name = "KEY=CYCLES,...")]
+    latency_bound: Option<LatencyBounds>,
     #[command(flatten)]
     signoff: SignoffArgs,
 }
@@ -104,7 +111,13 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
         "auto" => auto_metrics(&gates),
         m => m.parse::<CodeMetrics>()?,
     };
-    let opts = RunOptions { reset: a.reset_values, code_metrics, ..RunOptions::for_repo(&root) };
+    let opts = RunOptions {
+        reset: a.reset_values,
+        code_metrics,
+        compare: a.compare,
+        bounds: a.latency_bound.unwrap_or_default(),
+        ..RunOptions::for_repo(&root)
+    };
     // Build (or find) the RTL of each flavor and configuration of the plan once before the
     // workers start; the plain builds' hashes name the RTL in the results.
     let mut rtl = Vec::new();

@@ -33,6 +33,11 @@ pub trait Flavor: Sync {
     /// The timing-free protocol checkers of this block under a configuration (the PCIe PRI ones
     /// are added by `run`).
     fn checkers(&self, config: &RtlConfig) -> Vec<Box<dyn Checker>>;
+    /// The ordered judge of this block (`--compare ordered`), if it has one; without one the
+    /// protocol checkers judge alone.
+    fn ordered_judge(&self, _config: &RtlConfig, _bounds: &crate::compare::LatencyBounds) -> Option<Box<dyn Checker>> {
+        None
+    }
     /// Where software sees this block's queue overflow (HOST-31, `crate::host_paths`).
     fn queue_overflow(&self) -> crate::host_paths::OverflowFlag;
     /// The functional coverage definition (bins and the rules they evidence).

@@ -38,6 +38,9 @@ pub mod waits {
 pub enum Judge {
     /// The strict lockstep scoreboard: an output differed from the timed model's.
     Lockstep,
+    /// The ordered judge: content and order of the DUT's transactions against the architectural
+    /// model, within latency bounds (`crate::ordered`).
+    Ordered,
     /// A timing-free protocol checker, by name.
     Checker(String),
     /// A bounded wait or watchdog that expired, by name (one of [`waits::ALL`]).
@@ -64,6 +67,7 @@ impl fmt::Display for Judge {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Judge::Lockstep => f.write_str("lockstep"),
+            Judge::Ordered => f.write_str("ordered"),
             Judge::Checker(n) => write!(f, "checker {n}"),
             Judge::Wait(n) => write!(f, "{n}"),
             Judge::Assertion => f.write_str("test assertion"),
@@ -82,6 +86,7 @@ impl FromStr for Judge {
     fn from_str(s: &str) -> Result<Judge, UnknownJudge> {
         match s {
             "lockstep" => Ok(Judge::Lockstep),
+            "ordered" => Ok(Judge::Ordered),
             "test assertion" => Ok(Judge::Assertion),
             "timeout" => Ok(Judge::Timeout),
             _ if waits::ALL.contains(&s) => Ok(Judge::Wait(s.to_string())),
@@ -122,7 +127,7 @@ mod tests {
 
     #[test]
     fn spellings_round_trip() {
-        let all = [Judge::Lockstep, Judge::Checker("PrqEntryChecker".into()), Judge::Assertion, Judge::Timeout]
+        let all = [Judge::Lockstep, Judge::Ordered, Judge::Checker("PrqEntryChecker".into()), Judge::Assertion, Judge::Timeout]
             .into_iter()
             .chain(waits::ALL.iter().map(|w| Judge::Wait((*w).into())));
         for j in all {

@@ -8,6 +8,7 @@ use crate::agents::{
     stall_sink::StallSink, Odds,
 };
 use crate::checkers::{self, Violation};
+use crate::compare::{CompareMode, LatencyBounds};
 use crate::config::{self, ConfigError, RtlConfig};
 use crate::env::Agents;
 use crate::flavor::Flavor;
@@ -62,8 +63,10 @@ pub struct RunOptions {
     pub trace_out: Option<PathBuf>,
     /// Keep every transaction in memory for the test's assertions (off for benchmarks).
     pub keep_log: bool,
-    /// Strict lockstep against the timed model (off: the protocol checkers are the only judge).
-    pub lockstep: bool,
+    /// The judge comparing the DUT with the models (the protocol checkers run in every mode).
+    pub compare: CompareMode,
+    /// The ordered judge's latency bounds (`--compare ordered`).
+    pub bounds: LatencyBounds,
     /// Run the code-coverage build, and where its counts go.
     pub code_coverage: CodeCoverage,
     /// Which code-coverage build: the metrics it collects.
@@ -81,7 +84,8 @@ impl RunOptions {
             waves: None,
             trace_out: None,
             keep_log: true,
-            lockstep: true,
+            compare: CompareMode::Lockstep,
+            bounds: LatencyBounds::default(),
             code_coverage: CodeCoverage::Off,
             code_metrics: CodeMetrics::All,
             reset: ResetMode::default(),
@@ -179,6 +183,9 @@ pub struct RunResult {
     /// One-paragraph failure report (first mismatch or violations, recent transactions).
     pub failure: Option<String>,
     pub scenario: Scenario,
+    /// The judge the run was compared by (`lockstep`, `ordered` or `checkers`).
+    #[serde(default)]
+    pub compare: CompareMode,
     /// The reset values the RTL started from (`zero`, `ones` or `random:SEED`): with the
     /// scenario, all a bit-exact replay needs.
     pub reset: ResetMode,
@@ -211,7 +218,8 @@ fn sv_files(dir: &Path) -> Vec<PathBuf> {
 pub fn replay_command(r: &RunResult) -> String {
     let s = &r.scenario;
     let config = if s.config == config::DEFAULT { String::new() } else { format!(" --config {}", s.config) };
-    format!("iommu-tb replay --flavor {}{config} --test {} --seed {} --reset-values {}", s.flavor, r.test, r.seed, r.reset)
+    let compare = if r.compare.lockstep() { String::new() } else { format!(" --compare {}", r.compare) };
+    format!("iommu-tb replay --flavor {}{config} --test {} --seed {} --reset-values {}{compare}", s.flavor, r.test, r.seed, r.reset)
 }
 
 /// A registered test's flavor and definition, and the RTL configuration it runs under; a
@@ -327,7 +335,12 @@ fn run_on(
         log: Vec::new(),
         host_events: Vec::new(),
     };
-    let mut judges = flavor.checkers(&cfg);
+    // The ordered judge goes first: under ordered compare it names the failures it sees.
+    let mut judges: Vec<Box<dyn checkers::Checker>> = match opts.compare {
+        CompareMode::Ordered => flavor.ordered_judge(&cfg, &opts.bounds).into_iter().collect(),
+        _ => Vec::new(),
+    };
+    judges.extend(flavor.checkers(&cfg));
     if let Some(t) = &scenario.traffic {
         judges.extend(checkers::pri::pri_checkers(&pri_config(t)));
     }
@@ -335,7 +348,7 @@ fn run_on(
     let obs = Observers::new(judges, trace, opts.keep_log);
     let mut bench = flavor.testbench(model, &cfg, opts.waves.as_deref(), agents, obs)?;
     let bench = bench.as_mut();
-    bench.set_lockstep(opts.lockstep);
+    bench.set_lockstep(opts.compare.lockstep());
     let outcome = catch_unwind(AssertUnwindSafe(|| drive(&mut *bench, test.body, scenario, rng(4))));
     let verdict = match outcome {
         Ok(v) => v,
@@ -398,6 +411,7 @@ fn run_on(
         judge: verdict.as_ref().map(|v| v.judge.clone()),
         failure: verdict.map(|v| v.report),
         scenario: scenario.clone(),
+        compare: opts.compare,
         reset,
         functional: Some(functional),
     })
@@ -429,7 +443,10 @@ struct Verdict {
 
 /// The judge of checker violations: the checker that reported the first one.
 fn checker_judge(bench: &dyn Harness) -> Judge {
-    Judge::Checker(bench.obs().first_checker.unwrap_or("?").to_string())
+    match bench.obs().first_checker.unwrap_or("?") {
+        crate::ordered::JUDGE_NAME => Judge::Ordered,
+        name => Judge::Checker(name.to_string()),
+    }
 }
 
 /// Run the test body to its end, then drain. Returns the verdict of a failure.

@@ -10,6 +10,7 @@ pub mod evtq_tests;
 pub mod fuzz;
 pub mod host;
 pub mod host_paths;
+pub mod ordered;
 pub mod params;
 pub mod pri_scenarios;
 pub mod scoreboard;
@@ -47,6 +48,10 @@ impl Flavor for Smmuv3 {
     }
     fn checkers(&self, config: &RtlConfig) -> Vec<Box<dyn Checker>> {
         checkers::checkers(&params::model_params(config).expect("checked by run"))
+    }
+    fn ordered_judge(&self, config: &RtlConfig, bounds: &crate::compare::LatencyBounds) -> Option<Box<dyn Checker>> {
+        let p = params::model_params(config).expect("checked by run");
+        Some(Box::new(ordered::PriqOrdered::new(p.priqs, *bounds)))
     }
     fn queue_overflow(&self) -> crate::host_paths::OverflowFlag {
         // PRIQ_PROD.OVFLG toggles at each overflow (SMMU-PRIQ-6).

@@ -1,0 +1,127 @@
+//! What every flavor's ordered judge shares (`--compare ordered`, docs/DESIGN.md "Ordered
+//! compare"). An ordered judge is fed the DUT's monitored transactions, keeps the architectural
+//! state with the models' pure functions, and predicts the content and order of what the DUT
+//! does, not its cycle: a decision may be judged against any state the block went through
+//! between the message's acceptance and its visible effect (the admission window), a register
+//! read against any value within the read latency bound, and every effect must come within its
+//! latency bound ([`crate::compare::LatencyBounds`]). It is a [`crate::checkers::Checker`] named
+//! [`JUDGE_NAME`]; the run reports its failures with the judge `ordered`.
+
+use std::collections::VecDeque;
+
+/// The checker name of every ordered judge (`run` turns it into `Judge::Ordered`).
+pub const JUDGE_NAME: &str = "ordered";
+
+/// The values a piece of architectural state took over time, each stamped with the cycle it
+/// took effect; old values are forgotten once no window can reach them.
+#[derive(Clone, Debug)]
+pub struct History<T> {
+    /// (cycle, value), oldest first; never empty.
+    values: VecDeque<(u64, T)>,
+}
+
+impl<T: Copy + PartialEq> History<T> {
+    pub fn new(initial: T) -> History<T> {
+        History { values: VecDeque::from([(0, initial)]) }
+    }
+
+    /// The current value.
+    pub fn now(&self) -> T {
+        self.values.back().expect("never empty").1
+    }
+
+    /// `v` holds from `cycle` on.
+    pub fn set(&mut self, cycle: u64, v: T) {
+        if self.now() != v {
+            self.values.push_back((cycle, v));
+        }
+    }
+
+    /// Every value that held at some cycle of `from..=now`, oldest first.
+    pub fn since(&self, from: u64) -> impl Iterator<Item = T> + '_ {
+        // The last value set at or before `from` held at `from`.
+        let first = self.values.iter().rposition(|&(c, _)| c <= from).unwrap_or(0);
+        self.values.iter().skip(first).map(|&(_, v)| v)
+    }
+
+    /// Did `v` hold at some cycle of `from..=now`?
+    pub fn held_since(&self, from: u64, v: T) -> bool {
+        self.since(from).any(|x| x == v)
+    }
+
+    /// Forget the values no window starting at or after `from` can see.
+    pub fn forget_before(&mut self, from: u64) {
+        while self.values.len() > 1 && self.values[1].0 <= from {
+            self.values.pop_front();
+        }
+    }
+}
+
+/// An expected interrupt line: triggers that must be followed by a pulse within the bound, and
+/// pulses that must each follow a trigger (several triggers may share one pulse).
+#[derive(Clone, Debug, Default)]
+pub struct PulseExpectation {
+    /// The oldest trigger not yet followed by a pulse, if any: its cycle, and whether the enable
+    /// was certainly on (then the pulse is required, not only allowed).
+    pending: Option<(u64, bool)>,
+}
+
+impl PulseExpectation {
+    /// A trigger at `cycle`; `required`: the interrupt enable was on for certain.
+    pub fn trigger(&mut self, cycle: u64, required: bool) {
+        match &mut self.pending {
+            Some((_, req)) => *req |= required,
+            None => self.pending = Some((cycle, required)),
+        }
+    }
+
+    /// A pulse: false when no trigger precedes it.
+    pub fn pulse(&mut self) -> bool {
+        self.pending.take().is_some()
+    }
+
+    /// The cycle of a required trigger still without its pulse `bound` cycles later.
+    pub fn overdue(&self, now: u64, bound: u64) -> Option<u64> {
+        match self.pending {
+            Some((c, true)) if now > c + bound => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Forget an overdue trigger once it was reported.
+    pub fn clear(&mut self) {
+        self.pending = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_windows_see_every_value_that_held() {
+        let mut h = History::new(0u32);
+        h.set(10, 1);
+        h.set(20, 2);
+        h.set(25, 2); // unchanged: no new entry
+        assert_eq!(h.since(15).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(h.since(5).collect::<Vec<_>>(), vec![0, 1, 2]);
+        assert_eq!(h.since(30).collect::<Vec<_>>(), vec![2]);
+        assert!(h.held_since(10, 1) && !h.held_since(20, 1));
+        h.forget_before(21);
+        assert_eq!(h.since(0).collect::<Vec<_>>(), vec![2]);
+    }
+
+    #[test]
+    fn pulses_follow_triggers() {
+        let mut p = PulseExpectation::default();
+        assert!(!p.pulse(), "no pulse without a trigger");
+        p.trigger(5, false);
+        assert_eq!(p.overdue(100, 10), None, "an allowed pulse is not required");
+        p.trigger(6, true);
+        assert_eq!(p.overdue(14, 10), None);
+        assert_eq!(p.overdue(16, 10), Some(5));
+        assert!(p.pulse());
+        assert!(!p.pulse(), "one pulse serves all triggers before it");
+    }
+}

@@ -1,0 +1,594 @@
+//! The ordered judge of the SMMUv3 PRIQ (`--compare ordered`, `crate::ordered`): from the DUT's
+//! transactions alone it keeps the PRIQ's architectural state (`models::smmuv3::arch`) and
+//! predicts each accepted message's fate (entry with this content at this index, automatic
+//! response with this code and PASID, discard, OVFLG toggle), the software responses of
+//! CMD_PRI_RESP, PROD/CONS/CR0ACK/IRQ_CTRLACK/GERROR/PRIQ_BASE read values, the PRIQ and GERROR
+//! interrupt pulses and CMD_SYNC completion, in content and order, within latency bounds.
+//!
+//! A message's row is judged against every state between its acceptance and the DUT's visible
+//! verdict (the admission window, OP-9 and OP-15 leave the decision point free); the judge
+//! settles the row when an observation needs it: an entry write, a response, a PROD read, or
+//! the entry bound passing without a write. The event queue is left to its timing-free checkers.
+
+use crate::checkers::{Checker, Violation};
+use crate::compare::LatencyBounds;
+use crate::ordered::{History, PulseExpectation, JUDGE_NAME};
+use crate::txn::{IrqLine, Stamped, Txn};
+use models::pcie::{PageRequest, PrgResponse};
+use models::ring::{Ring, FLAG_BIT};
+use models::rules::RuleId;
+use models::smmuv3::arch::{self, AdmissionState, CmdEffect, Row};
+use models::smmuv3::cmd::Command;
+use models::smmuv3::entry::PriqEntry;
+use models::smmuv3::regs;
+use std::collections::VecDeque;
+
+/// Queue entry size in bytes.
+const ENTRY_BYTES: u64 = 16;
+/// Software responses a completed CMD_SYNC may leave unsent: committed to the egress is not yet
+/// sent (one egress register, plus one stage an implementation may add before it).
+const EGRESS_SLOTS: u64 = 2;
+/// The GERROR bits the PRIQ judge predicts.
+const GERROR_JUDGED: u32 = regs::GERROR_CMDQ_ERR | regs::GERROR_PRIQ_ABT_ERR;
+
+/// An accepted message still waiting for its row.
+#[derive(Clone, Copy, Debug)]
+struct Accepted {
+    msg: PageRequest,
+    at: u64,
+}
+
+/// An entry write the judge expects: the message decided in row d, at its index.
+#[derive(Clone, Copy, Debug)]
+struct ExpectedWrite {
+    msg: PageRequest,
+    at: u64,
+    addr: u64,
+    words: [u64; 2],
+}
+
+/// An expected response and its cause's cycle; `rule` is broken if it is wrong or late.
+#[derive(Clone, Copy, Debug)]
+struct ExpectedResponse {
+    rsp: PrgResponse,
+    at: u64,
+    rule: RuleId,
+    /// Allowed, not required (a CMD_PRI_RESP taken while SMMUEN may still have been changing).
+    optional: bool,
+}
+
+/// The rows a message may take over its admission window, in the order the states occurred.
+#[derive(Clone, Copy, Debug, Default)]
+struct Rows {
+    seen: [Option<Row>; 4],
+}
+
+impl Rows {
+    fn add(&mut self, r: Row) {
+        if !self.has(r) {
+            if let Some(slot) = self.seen.iter_mut().find(|s| s.is_none()) {
+                *slot = Some(r);
+            }
+        }
+    }
+    fn has(&self, r: Row) -> bool {
+        self.seen.contains(&Some(r))
+    }
+    /// The first row other than d the message may take.
+    fn discard(&self) -> Option<Row> {
+        self.seen.iter().flatten().copied().find(|&r| r != Row::D_Write)
+    }
+    fn only_write(&self) -> bool {
+        self.has(Row::D_Write) && self.discard().is_none()
+    }
+}
+
+/// The rule a message's fate in `row` applies (rtl/README.md rows a-d).
+fn row_rule(row: Row) -> RuleId {
+    match row {
+        Row::A_Disabled => RuleId("SMMU-PRIQ-5"),
+        Row::B_OverflowActive => RuleId("SMMU-PRIQ-6"),
+        Row::C_Full => RuleId("SMMU-PRIQ-7"),
+        Row::D_Write => RuleId("SMMU-PRIQ-3"),
+    }
+}
+
+/// Decrement a queue pointer's index and wrap (bits [n:0]), keeping the other bits.
+fn ring_decr(ring: Ring, ptr: u32) -> u32 {
+    let m = 2 * ring.entries() - 1;
+    (ptr & !m) | (ptr.wrapping_sub(1) & m)
+}
+
+pub struct PriqOrdered {
+    bounds: LatencyBounds,
+    /// IDR1.PRIQS of the build.
+    priqs: u32,
+    /// CR0 as written (CR0ACK follows within `bounds.ack`; admission follows CR0ACK).
+    cr0: History<u32>,
+    irq_ctrl: History<u32>,
+    /// The last cycles a CR0ACK (IRQ_CTRLACK) read showed CR0 (IRQ_CTRL) as written: older
+    /// values cannot be acknowledged after them.
+    cr0_acked: u64,
+    irq_acked: u64,
+    cons: History<u32>,
+    /// PRIQ_ABT_ERR active.
+    abt: History<bool>,
+    /// PRIQ_PROD as software reads it: the acknowledged pointer and OVFLG.
+    prod: History<u32>,
+    gerror: History<u32>,
+    gerrorn: u32,
+    base: u64,
+    lo: bool,
+    /// The pointer of the next entry decided for writing (PROD.WR plus writes in flight).
+    wp: u32,
+    acked: u32,
+    ovflg: u32,
+    pending: VecDeque<Accepted>,
+    writes: VecDeque<ExpectedWrite>,
+    unacked: VecDeque<ExpectedWrite>,
+    autos: VecDeque<ExpectedResponse>,
+    sw: VecDeque<ExpectedResponse>,
+    /// Software responses expected so far and sent (or dropped as optional) so far.
+    sw_expected: u64,
+    sw_done: u64,
+    /// Outstanding CMD_SYNCs: the software responses expected before each.
+    syncs: VecDeque<u64>,
+    priq_irq: PulseExpectation,
+    gerror_irq: PulseExpectation,
+    /// The last PRIQ pulse that came before the judge settled the message triggering it: it
+    /// serves the triggers of messages accepted before it.
+    early_pulse: Option<u64>,
+}
+
+impl PriqOrdered {
+    pub fn new(priqs: u32, bounds: LatencyBounds) -> PriqOrdered {
+        PriqOrdered {
+            bounds,
+            priqs,
+            cr0: History::new(0),
+            irq_ctrl: History::new(0),
+            cr0_acked: 0,
+            irq_acked: 0,
+            cons: History::new(0),
+            abt: History::new(false),
+            prod: History::new(0),
+            gerror: History::new(0),
+            gerrorn: 0,
+            base: 0,
+            lo: false,
+            wp: 0,
+            acked: 0,
+            ovflg: 0,
+            pending: VecDeque::new(),
+            writes: VecDeque::new(),
+            unacked: VecDeque::new(),
+            autos: VecDeque::new(),
+            sw: VecDeque::new(),
+            sw_expected: 0,
+            sw_done: 0,
+            syncs: VecDeque::new(),
+            priq_irq: PulseExpectation::default(),
+            gerror_irq: PulseExpectation::default(),
+            early_pulse: None,
+        }
+    }
+
+    fn ring(&self) -> Ring {
+        Ring::new(regs::base_log2size(self.base), self.priqs)
+    }
+
+    /// From which cycle the CR0 (IRQ_CTRL) values may still be what the acknowledgement showed
+    /// at `t`: a write within the ack bound may be on its way, unless a read at or before `t`
+    /// (`acked`) already showed the current value.
+    fn ack_window(&self, t: u64, acked: u64) -> u64 {
+        let from = t.saturating_sub(self.bounds.ack);
+        if acked <= t {
+            from.max(acked)
+        } else {
+            from
+        }
+    }
+
+    /// Every enable value CR0ACK may have shown at some cycle of `from..=now`.
+    fn cr0ack_values(&self, from: u64) -> impl Iterator<Item = u32> + '_ {
+        self.cr0.since(self.ack_window(from, self.cr0_acked))
+    }
+
+    /// Is `bit` of IRQ_CTRLACK (certainly, possibly) set around `t`?
+    fn irq_enabled(&self, t: u64, bit: u32) -> (bool, bool) {
+        let mut all = true;
+        let mut any = false;
+        for v in self.irq_ctrl.since(self.ack_window(t, self.irq_acked)) {
+            all &= v & bit != 0;
+            any |= v & bit != 0;
+        }
+        (all, any)
+    }
+
+    /// The rows `a` may take: every admission state from its acceptance until now, with the
+    /// judge's own PROD (entries decided so far) and OVFLG.
+    fn rows(&self, a: &Accepted) -> Rows {
+        let mut rows = Rows::default();
+        let ring = self.ring();
+        for cr0 in self.cr0ack_values(a.at) {
+            for cons in self.cons.since(a.at) {
+                for abt in self.abt.since(a.at) {
+                    rows.add(arch::decide_row(&AdmissionState {
+                        smmuen: cr0 & regs::CR0_SMMUEN != 0,
+                        priqen: cr0 & regs::CR0_PRIQEN != 0,
+                        priq_abt_active: abt,
+                        prod: self.wp | self.ovflg,
+                        cons,
+                        ring,
+                    }));
+                }
+            }
+        }
+        rows
+    }
+
+    /// Settle the oldest pending message in `row` at cycle `t`.
+    fn decide(&mut self, t: u64, row: Row) {
+        let a = self.pending.pop_front().expect("a pending message");
+        if row == Row::D_Write {
+            let ring = self.ring();
+            let addr = ring.entry_addr(regs::base_addr(self.base), self.wp, ENTRY_BYTES);
+            self.writes.push_back(ExpectedWrite { msg: a.msg, at: a.at, addr, words: PriqEntry::encode_request(&a.msg) });
+            self.wp = ring.incr(self.wp);
+            return;
+        }
+        if row == Row::C_Full {
+            self.ovflg ^= FLAG_BIT;
+            self.prod.set(t, self.acked | self.ovflg);
+        }
+        if let Some(rsp) = arch::auto_response(row, &a.msg) {
+            self.autos.push_back(ExpectedResponse { rsp, at: a.at, rule: row_rule(row), optional: false });
+        }
+        if arch::discard_irq_trigger(row, self.lo, &a.msg) && self.early_pulse.is_none_or(|p| p < a.at) {
+            self.irq_trigger(t);
+        }
+    }
+
+    fn irq_trigger(&mut self, t: u64) {
+        let (certain, possible) = self.irq_enabled(t, regs::IRQ_CTRL_PRIQ_IRQEN);
+        if possible {
+            self.priq_irq.trigger(t, certain);
+        }
+    }
+
+    /// Activate a GERROR bit if inactive (SMMU-CMD-2, SMMU-PRIQ-16), a GERROR interrupt trigger.
+    fn gerror_activate(&mut self, t: u64, bit: u32) {
+        let g = self.gerror.now();
+        if (g ^ self.gerrorn) & bit == 0 {
+            self.gerror.set(t, g ^ bit);
+            if bit == regs::GERROR_PRIQ_ABT_ERR {
+                self.abt.set(t, true);
+            }
+            let (certain, possible) = self.irq_enabled(t, regs::IRQ_CTRL_GERROR_IRQEN);
+            if possible {
+                self.gerror_irq.trigger(t, certain);
+            }
+        }
+    }
+
+    fn on_entry_write(&mut self, t: u64, addr: u64, data: [u64; 2], out: &mut Vec<Violation>) {
+        // Settle pending messages in order until one is decided for this write.
+        while self.writes.is_empty() {
+            let Some(&head) = self.pending.front() else {
+                let msg = format!("PRIQ entry write [{:#x}, {:#x}] at {addr:#x}: no accepted message is waiting for an entry", data[0], data[1]);
+                out.push(Violation { rule: RuleId("SMMU-PRIQ-3"), cycle: t, message: msg });
+                return;
+            };
+            let rows = self.rows(&head);
+            let matches = PriqEntry::encode_request(&head.msg) == data;
+            match rows.discard() {
+                _ if matches && rows.has(Row::D_Write) => self.decide(t, Row::D_Write),
+                Some(row) if matches => {
+                    let msg = format!("PRIQ entry written for {:?} (accepted at cycle {}), which finds the queue in row {row:?} (PROD {:#x}, CONS {:#x})", head.msg, head.at, self.wp | self.ovflg, self.cons.now());
+                    out.push(Violation { rule: row_rule(row), cycle: t, message: msg });
+                    self.pending.pop_front();
+                    return;
+                }
+                Some(row) => self.decide(t, row),
+                None => self.decide(t, Row::D_Write),
+            }
+        }
+        let w = self.writes.pop_front().expect("decided above");
+        if w.words != data {
+            let msg = format!("PRIQ entry [{:#x}, {:#x}] written, expected [{:#x}, {:#x}] for {:?} accepted at cycle {} (content and order of entries)", data[0], data[1], w.words[0], w.words[1], w.msg, w.at);
+            out.push(Violation { rule: RuleId("SMMU-PRIQ-4"), cycle: t, message: msg });
+        } else if w.addr != addr {
+            let msg = format!("PRIQ entry for {:?} written at {addr:#x}, expected {:#x} (PRIQ_BASE {:#x}, PROD.WR)", w.msg, w.addr, self.base);
+            out.push(Violation { rule: RuleId("SMMU-PRIQ-1"), cycle: t, message: msg });
+        } else if t > w.at + self.bounds.entry {
+            let msg = format!("PRIQ entry for {:?} written {} cycles after its acceptance (bound entry={})", w.msg, t - w.at, self.bounds.entry);
+            out.push(Violation { rule: RuleId("SMMU-PRIQ-3"), cycle: t, message: msg });
+        }
+        self.unacked.push_back(w);
+    }
+
+    fn on_entry_ack(&mut self, t: u64, err: bool) {
+        let Some(w) = self.unacked.pop_front() else { return };
+        let ring = self.ring();
+        if err {
+            // SMMU-PRIQ-16: not covered by PROD, PRIQ_ABT_ERR, answered as in row a.
+            self.wp = ring_decr(ring, self.wp);
+            for later in self.writes.iter_mut() {
+                later.addr -= ENTRY_BYTES.min(later.addr);
+            }
+            self.gerror_activate(t, regs::GERROR_PRIQ_ABT_ERR);
+            if let Some(rsp) = arch::write_abort_response(&w.msg) {
+                self.autos.push_back(ExpectedResponse { rsp, at: t, rule: RuleId("SMMU-PRIQ-16"), optional: false });
+            }
+            return;
+        }
+        let cons = self.cons.now();
+        let was_empty = ring.empty(self.acked, cons);
+        self.acked = ring.incr(self.acked);
+        self.prod.set(t, self.acked | self.ovflg);
+        if arch::write_irq_trigger(self.lo, was_empty, &w.msg) {
+            self.irq_trigger(t);
+        }
+    }
+
+    fn on_response(&mut self, t: u64, rsp: PrgResponse, out: &mut Vec<Violation>) {
+        let rsp = rsp.at_interface();
+        // Optional software responses the egress passed over were not owed.
+        while self.sw.front().is_some_and(|s| s.optional && s.rsp != rsp) {
+            self.sw.pop_front();
+            self.sw_done += 1;
+        }
+        if let Some(s) = self.sw.front().filter(|s| s.rsp == rsp).copied() {
+            self.sw.pop_front();
+            self.sw_done += 1;
+            self.late(t, &s, out);
+            return;
+        }
+        loop {
+            if let Some(a) = self.autos.pop_front() {
+                if a.rsp != rsp {
+                    let also = if self.sw.iter().any(|s| s.rsp == rsp) { " (it answers a later CMD_PRI_RESP: command order)" } else { "" };
+                    let msg = format!("response {rsp:?} sent, expected the automatic response {:?} of the message accepted at cycle {}{also}", a.rsp, a.at);
+                    let rule = if also.is_empty() { a.rule } else { RuleId("SMMU-CMD-6") };
+                    out.push(Violation { rule, cycle: t, message: msg });
+                } else {
+                    self.late(t, &a, out);
+                }
+                return;
+            }
+            let Some(&head) = self.pending.front() else {
+                let msg = format!("response {rsp:?} sent: no accepted message or CMD_PRI_RESP asks for it");
+                out.push(Violation { rule: RuleId("SMMU-PRIQ-10"), cycle: t, message: msg });
+                return;
+            };
+            let rows = self.rows(&head);
+            let answers = |row: Row| arch::auto_response(row, &head.msg) == Some(rsp);
+            let answered = rows.seen.iter().flatten().copied().find(|&r| answers(r));
+            let silent = rows.discard().filter(|&r| arch::auto_response(r, &head.msg).is_none());
+            match (answered, silent) {
+                (Some(row), _) => self.decide(t, row),
+                // A later message was answered, so the state that discards it was reached:
+                // a message that could be discarded silently was.
+                (None, Some(row)) => self.decide(t, row),
+                // Written (its entry still to come): its own answer would have come first.
+                (None, None) if rows.has(Row::D_Write) => self.decide(t, Row::D_Write),
+                // Owed an answer that is not this one: judged at the top of the loop.
+                (None, None) => self.decide(t, rows.discard().expect("a row")),
+            }
+        }
+    }
+
+    /// A response that came, checked against the response bound.
+    fn late(&self, t: u64, e: &ExpectedResponse, out: &mut Vec<Violation>) {
+        if t > e.at + self.bounds.response {
+            let msg = format!("response {:?} sent {} cycles after its cause (bound response={})", e.rsp, t - e.at, self.bounds.response);
+            out.push(Violation { rule: e.rule, cycle: t, message: msg });
+        }
+    }
+
+    fn on_command(&mut self, t: u64, words: [u64; 4]) {
+        let c = Command::decode(words[0], words[1]);
+        let mut on = false;
+        let mut off = false;
+        for v in self.cr0ack_values(t) {
+            on |= v & regs::CR0_SMMUEN != 0;
+            off |= v & regs::CR0_SMMUEN == 0;
+        }
+        let effect = arch::command_effect(&c, on);
+        match effect {
+            CmdEffect::Respond(rsp) => {
+                let rsp = rsp.at_interface();
+                self.sw.push_back(ExpectedResponse { rsp, at: t, rule: RuleId("SMMU-CMD-3"), optional: off });
+                self.sw_expected += 1;
+            }
+            CmdEffect::Illegal => self.gerror_activate(t, regs::GERROR_CMDQ_ERR),
+            CmdEffect::Sync => self.syncs.push_back(self.sw_expected),
+            _ => {}
+        }
+    }
+
+    fn on_reg_write(&mut self, t: u64, addr: u32, data: u64) {
+        let d32 = data as u32;
+        // PRIQ_BASE and PRIQ_PROD take writes only while the queue is off (SMMU-PRIQ-14).
+        let priq_off = self.cr0ack_values(t).all(|v| v & regs::CR0_PRIQEN == 0);
+        match addr {
+            regs::CR0 => self.cr0.set(t, d32 & regs::CR0_MASK),
+            regs::IRQ_CTRL => self.irq_ctrl.set(t, d32 & regs::IRQ_CTRL_MASK),
+            regs::GERRORN => {
+                self.gerrorn = d32 & regs::GERRORN_MASK;
+                self.abt.set(t, regs::gerror_active(self.gerror.now(), self.gerrorn, regs::GERROR_PRIQ_ABT_ERR));
+            }
+            regs::PRIQ_CONS => self.cons.set(t, d32 & regs::PTR_STORED_MASK),
+            regs::PRIQ_BASE if priq_off => self.base = data & regs::BASE_STORED_MASK,
+            regs::PRIQ_PROD if priq_off => {
+                self.acked = d32 & regs::PTR_WR_MASK;
+                self.wp = self.acked;
+                self.ovflg = d32 & FLAG_BIT;
+                self.prod.set(t, self.acked | self.ovflg);
+            }
+            regs::PRIQ_IRQ_CFG2 if self.irq_enabled(t, regs::IRQ_CTRL_PRIQ_IRQEN) == (false, false) => {
+                self.lo = d32 & regs::IRQ_CFG2_LO != 0;
+            }
+            _ => {}
+        }
+    }
+
+    fn on_reg_read(&mut self, t: u64, addr: u32, data: u64, out: &mut Vec<Violation>) {
+        let from = t.saturating_sub(self.bounds.reg);
+        let d32 = data as u32;
+        let (rule, ok, what): (&str, bool, &str) = match addr {
+            regs::PRIQ_PROD => {
+                let v = d32 & regs::PTR_STORED_MASK;
+                // A toggle the DUT made for a message the judge has not settled yet.
+                if !self.prod.held_since(from, v) && v == (self.prod.now() ^ FLAG_BIT) {
+                    if let Some(&head) = self.pending.front() {
+                        if self.rows(&head).has(Row::C_Full) {
+                            self.decide(t, Row::C_Full);
+                        }
+                    }
+                }
+                let ok = self.prod.held_since(from, v);
+                let rule = if self.prod.since(from).any(|p| (p ^ v) & !FLAG_BIT == 0) { "SMMU-PRIQ-7" } else { "SMMU-PRIQ-3" };
+                (rule, ok, "PRIQ_PROD")
+            }
+            regs::PRIQ_CONS => ("SMMU-PRIQ-9", self.cons.held_since(from, d32 & regs::PTR_STORED_MASK), "PRIQ_CONS"),
+            regs::CR0ACK => {
+                // CR0ACK.PRIQEN falls only once no entry write is outstanding (SMMU-PRIQ-15).
+                let in_flight = !(self.writes.is_empty() && self.unacked.is_empty());
+                let mask = if in_flight { regs::CR0_MASK & !regs::CR0_PRIQEN } else { regs::CR0_MASK };
+                let ok = self.cr0ack_values(from).any(|v| (v ^ d32) & mask == 0);
+                if d32 & regs::CR0_MASK == self.cr0.now() {
+                    self.cr0_acked = t;
+                }
+                ("SMMU-PRIQ-15", ok, "CR0ACK")
+            }
+            regs::IRQ_CTRLACK => {
+                let ok = self.irq_ctrl.since(self.ack_window(from, self.irq_acked)).any(|v| v == d32 & regs::IRQ_CTRL_MASK);
+                if d32 & regs::IRQ_CTRL_MASK == self.irq_ctrl.now() {
+                    self.irq_acked = t;
+                }
+                ("SMMU-PRIQ-13", ok, "IRQ_CTRLACK")
+            }
+            regs::GERROR => {
+                let v = d32 & GERROR_JUDGED;
+                let ok = self.gerror.since(from).any(|g| g & GERROR_JUDGED == v);
+                let rule = if self.gerror.since(from).any(|g| (g ^ v) & regs::GERROR_CMDQ_ERR == 0) { "SMMU-PRIQ-16" } else { "SMMU-CMD-2" };
+                (rule, ok, "GERROR")
+            }
+            regs::PRIQ_BASE => ("SMMU-PRIQ-14", data == self.base, "PRIQ_BASE"),
+            _ => return,
+        };
+        if !ok {
+            let msg = format!("{what} read {data:#x}: not a value the register held in the {} cycles before the read data", self.bounds.reg);
+            out.push(Violation { rule: RuleId(rule), cycle: t, message: msg });
+        }
+    }
+
+    fn on_irq(&mut self, t: u64, line: IrqLine, out: &mut Vec<Violation>) {
+        let (rule, ok) = match line {
+            IrqLine::Priq => {
+                // A discard trigger of a message the judge has not settled yet may explain it.
+                let unsettled = self.lo && self.pending.iter().any(|a| a.msg.l);
+                let triggered = self.priq_irq.pulse();
+                if !triggered && unsettled {
+                    self.early_pulse = Some(t);
+                }
+                ("SMMU-PRIQ-13", triggered || unsettled)
+            }
+            IrqLine::Gerror => ("SMMU-CMD-11", self.gerror_irq.pulse()),
+            IrqLine::Evtq => return,
+        };
+        if !ok {
+            let msg = format!("{line:?} interrupt pulse with no trigger before it (or with the interrupt disabled)");
+            out.push(Violation { rule: RuleId(rule), cycle: t, message: msg });
+        }
+    }
+
+    fn on_sync_done(&mut self, t: u64, out: &mut Vec<Violation>) {
+        let Some(before) = self.syncs.pop_front() else {
+            out.push(Violation { rule: RuleId("SMMU-CMD-9"), cycle: t, message: "CMD_SYNC completion with no CMD_SYNC outstanding".into() });
+            return;
+        };
+        let unsent = before.saturating_sub(self.sw_done);
+        if unsent > EGRESS_SLOTS {
+            let msg = format!("CMD_SYNC completed while {unsent} responses of earlier CMD_PRI_RESPs were not sent (at most {EGRESS_SLOTS} may wait in the egress)");
+            out.push(Violation { rule: RuleId("SMMU-CMD-9"), cycle: t, message: msg });
+        }
+    }
+
+    /// Latency bounds passed by `now`; a silent message whose entry bound passed was discarded.
+    fn deadlines(&mut self, now: u64, out: &mut Vec<Violation>) {
+        while let Some(&head) = self.pending.front() {
+            if now <= head.at + self.bounds.entry {
+                break;
+            }
+            let rows = self.rows(&head);
+            match rows.discard() {
+                Some(row) if arch::auto_response(row, &head.msg).is_none() || !rows.has(Row::D_Write) => self.decide(now, row),
+                _ => {
+                    let msg = format!("{:?} accepted at cycle {} has neither its entry nor its response after {} cycles (bound entry={})", head.msg, head.at, now - head.at, self.bounds.entry);
+                    let rule = if rows.only_write() { RuleId("SMMU-PRIQ-3") } else { RuleId("SMMU-PRIQ-12") };
+                    out.push(Violation { rule, cycle: now, message: msg });
+                    self.pending.pop_front();
+                }
+            }
+        }
+        if let Some(w) = self.writes.front().filter(|w| now > w.at + self.bounds.entry).copied() {
+            let msg = format!("no PRIQ entry for {:?} {} cycles after its acceptance (bound entry={})", w.msg, now - w.at, self.bounds.entry);
+            out.push(Violation { rule: RuleId("SMMU-PRIQ-3"), cycle: now, message: msg });
+            self.writes.pop_front();
+        }
+        for q in [&mut self.autos, &mut self.sw] {
+            if let Some(e) = q.front().filter(|e| now > e.at + self.bounds.response).copied() {
+                q.pop_front();
+                if !e.optional {
+                    let msg = format!("response {:?} not sent {} cycles after its cause (bound response={})", e.rsp, now - e.at, self.bounds.response);
+                    out.push(Violation { rule: e.rule, cycle: now, message: msg });
+                }
+            }
+        }
+        for (p, rule) in [(&mut self.priq_irq, "SMMU-PRIQ-13"), (&mut self.gerror_irq, "SMMU-CMD-11")] {
+            if let Some(c) = p.overdue(now, self.bounds.irq) {
+                p.clear();
+                let msg = format!("no interrupt pulse within {} cycles of the trigger at cycle {c} (bound irq)", self.bounds.irq);
+                out.push(Violation { rule: RuleId(rule), cycle: now, message: msg });
+            }
+        }
+        let horizon = self.pending.front().map_or(now, |a| a.at.min(now)).saturating_sub(self.bounds.ack + self.bounds.reg + 1);
+        self.cr0.forget_before(horizon);
+        self.irq_ctrl.forget_before(horizon);
+        self.cons.forget_before(horizon);
+        self.abt.forget_before(horizon);
+        self.prod.forget_before(horizon);
+        self.gerror.forget_before(horizon);
+    }
+}
+
+impl Checker for PriqOrdered {
+    fn name(&self) -> &'static str {
+        JUDGE_NAME
+    }
+
+    fn observe(&mut self, s: &Stamped, out: &mut Vec<Violation>) {
+        let t = s.cycle;
+        self.deadlines(t, out);
+        match s.txn {
+            Txn::PageRequest { msg } => self.pending.push_back(Accepted { msg: msg.masked(), at: t }),
+            Txn::MemWrite { addr, data, .. } => self.on_entry_write(t, addr, [data[0], data[1]], out),
+            Txn::MemAck { err } => self.on_entry_ack(t, err),
+            Txn::Response { rsp } => self.on_response(t, rsp, out),
+            Txn::Command { words, .. } => self.on_command(t, words),
+            Txn::RegWrite { addr, data } => self.on_reg_write(t, addr, data),
+            Txn::RegRead { addr, data } => self.on_reg_read(t, addr, data, out),
+            Txn::Irq { line } => self.on_irq(t, line, out),
+            Txn::SyncDone => self.on_sync_done(t, out),
+            // An event-record write error is a GERROR interrupt trigger too (SMMU-EVTQ-11).
+            Txn::EventAck { err: true } => self.gerror_activate(t, regs::GERROR_EVENTQ_ABT_ERR),
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self, end_cycle: u64, out: &mut Vec<Violation>) {
+        self.deadlines(end_cycle, out);
+    }
+}
