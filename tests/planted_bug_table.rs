@@ -1,7 +1,7 @@
 //! The README's table of planted bugs is the bug-injection tests' own verdicts: every test of
 //! `tests/smmuv3_bug_injection.rs` and `tests/vtd_bug_injection.rs` has one row with the
-//! directed test it runs and the verdicts it asserts ("RULE by JUDGE" under lockstep and under
-//! the checkers alone), and the table has no other row. On a mismatch the message prints the
+//! directed test it runs and the verdicts it asserts ("RULE by JUDGE" under lockstep, under the
+//! checkers alone and under ordered compare), and the table has no other row. On a mismatch the message prints the
 //! rows the table should have.
 
 use std::path::Path;
@@ -15,8 +15,8 @@ fn literals(text: &str) -> Vec<&str> {
     text.split('"').skip(1).step_by(2).collect()
 }
 
-/// One row per `#[test]` of a bug-injection file: the test's name, then the three literals of
-/// its `judged`/`judged_from` call (directed test, lockstep verdict, checkers-only verdict).
+/// One row per `#[test]` of a bug-injection file: the test's name, then the four literals of
+/// its `judged`/`judged_from` call (directed test, lockstep, checkers-only and ordered verdicts).
 fn rows_of(flavor: &str, source: &str) -> Vec<String> {
     let mut rows = Vec::new();
     for test in source.split("#[test]").skip(1) {
@@ -31,16 +31,16 @@ fn rows_of(flavor: &str, source: &str) -> Vec<String> {
         if call.starts_with("judged_under(") {
             assert_eq!(
                 args.len(),
-                4,
-                "{name}: judged_under(\"config\", .., \"test\", \"lockstep\", \"checkers only\") with literal strings"
+                5,
+                "{name}: judged_under(\"config\", .., \"test\", \"lockstep\", \"checkers only\", \"ordered\") with literal strings"
             );
             let config = args.remove(0);
             let run = format!("{}@{config}", args[0]);
-            rows.push(format!("| {flavor} | `{name}` | `{run}` | {} | {} |", args[1], args[2]));
+            rows.push(format!("| {flavor} | `{name}` | `{run}` | {} | {} | {} |", args[1], args[2], args[3]));
             continue;
         }
-        assert_eq!(args.len(), 3, "{name}: judged(.., \"test\", \"lockstep\", \"checkers only\") with literal strings");
-        rows.push(format!("| {flavor} | `{name}` | `{}` | {} | {} |", args[0], args[1], args[2]));
+        assert_eq!(args.len(), 4, "{name}: judged(.., \"test\", \"lockstep\", \"checkers only\", \"ordered\") with literal strings");
+        rows.push(format!("| {flavor} | `{name}` | `{}` | {} | {} | {} |", args[0], args[1], args[2], args[3]));
     }
     rows
 }

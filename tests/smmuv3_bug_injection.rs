@@ -1,14 +1,16 @@
 //! The checks bite: each test copies the RTL, plants one deliberate bug, runs the directed test
 //! that exercises it, and requires the run to FAIL naming the rule the bug breaks. Each bug is
-//! judged twice: by the strict lockstep scoreboard, and without it (the judge used for RTL with
-//! other latencies), where the timing-free protocol checkers, the test's own assertions and its
-//! bounded waits remain. Each test states the rule and the judge of both ("RULE by JUDGE").
+//! judged three times: by the strict lockstep scoreboard; without it (`--compare checkers`),
+//! where the timing-free protocol checkers, the test's own assertions and its bounded waits
+//! remain; and under `--compare ordered`, the judge for RTL with other latencies (the ordered
+//! judge, then the same checkers). Each test states the rule and the judge of all three
+//! ("RULE by JUDGE").
 
 #[path = "common/mutants.rs"]
 mod mutants;
 
-use tb::compare::CompareMode;
 use mutants::{judged, judged_from, judged_under, mutant, run_under};
+use tb::compare::CompareMode;
 use tb::reset::ResetMode;
 use tb::run::Status;
 
@@ -17,7 +19,7 @@ const PRIQ: &str = "smmuv3/smmuv3_priq.sv";
 #[test]
 fn entry_r_and_w_swapped() {
     let rtl = mutant("entry_rw", PRIQ, "dw0 = {m.pv, m.l, m.w, m.r,", "dw0 = {m.pv, m.l, m.r, m.w,");
-    judged(&rtl, "basic_write", "SMMU-PRIQ-4 by lockstep", "SMMU-PRIQ-4 by checker smmuv3-priq-entry");
+    judged(&rtl, "basic_write", "SMMU-PRIQ-4 by lockstep", "SMMU-PRIQ-4 by checker smmuv3-priq-entry", "SMMU-PRIQ-4 by ordered");
 }
 
 #[test]
@@ -25,7 +27,7 @@ fn full_queue_not_detected() {
     let rtl = mutant("no_full", PRIQ, "wire row_c = !row_a && !row_b && q_full;", "wire row_c = !row_a && !row_b && 1'b0;");
     // Checkers only: the third request is written instead of answered; the test's bounded wait
     // for its automatic response expires.
-    judged(&rtl, "overflow_at_full", "SMMU-PRIQ-7 by lockstep", "SMMU-PRIQ-7 by condition wait");
+    judged(&rtl, "overflow_at_full", "SMMU-PRIQ-7 by lockstep", "SMMU-PRIQ-7 by condition wait", "SMMU-PRIQ-7 by ordered");
 }
 
 #[test]
@@ -38,26 +40,26 @@ fn overflow_does_not_inhibit() {
     );
     // Without the model the checkers see the inhibited message written instead of answered:
     // its automatic response never comes.
-    judged(&rtl, "overflow_inhibits", "SMMU-PRIQ-8 by lockstep", "SMMU-PRIQ-6 by condition wait");
+    judged(&rtl, "overflow_inhibits", "SMMU-PRIQ-8 by lockstep", "SMMU-PRIQ-6 by condition wait", "SMMU-PRIQ-6 by ordered");
 }
 
 #[test]
 fn overflow_response_drops_pasid() {
     let rtl =
         mutant("auto_no_pasid", PRIQ, "auto_in   = '{rid: ing_head.rid, pv: ing_head.pv,", "auto_in   = '{rid: ing_head.rid, pv: 1'b0,");
-    judged(&rtl, "overflow_at_full", "SMMU-PRIQ-7 by lockstep", "DEC-3 by checker smmuv3-prg-responses");
+    judged(&rtl, "overflow_at_full", "SMMU-PRIQ-7 by lockstep", "DEC-3 by checker smmuv3-prg-responses", "SMMU-PRIQ-7 by ordered");
 }
 
 #[test]
 fn resp3_not_illegal() {
     let rtl = mutant("resp3_legal", PRIQ, "if (cmd_resp == 2'b11)   cmd_illegal = 1'b1;", "if (1'b0)   cmd_illegal = 1'b1;");
-    judged(&rtl, "cmd_resp3_illegal", "SMMU-CMD-4 by lockstep", "SMMU-CMD-4 by checker smmuv3-prg-responses");
+    judged(&rtl, "cmd_resp3_illegal", "SMMU-CMD-4 by lockstep", "SMMU-CMD-4 by checker smmuv3-prg-responses", "SMMU-CMD-4 by ordered");
 }
 
 #[test]
 fn stop_marker_answered() {
     let rtl = mutant("sm_answered", PRIQ, "return l && !(pv && !r && !w);", "return l;");
-    judged(&rtl, "overflow_silent", "PRI-17 by lockstep", "PRI-17 by checker smmuv3-prg-responses");
+    judged(&rtl, "overflow_silent", "PRI-17 by lockstep", "PRI-17 by checker smmuv3-prg-responses", "SMMU-PRIQ-11 by ordered");
 }
 
 #[test]
@@ -68,7 +70,7 @@ fn prod_advances_before_ack() {
         "if (mw_fire) eng_state_q <= ENG_WAIT_ACK;",
         "if (mw_fire) begin eng_state_q <= ENG_WAIT_ACK; prod_wr_q <= prod_wr_incr; end",
     );
-    judged(&rtl, "mem_backpressure", "SMMU-PRIQ-3 by lockstep", "SMMU-PRIQ-3 by test assertion");
+    judged(&rtl, "mem_backpressure", "SMMU-PRIQ-3 by lockstep", "SMMU-PRIQ-3 by test assertion", "SMMU-PRIQ-3 by ordered");
 }
 
 #[test]
@@ -79,7 +81,7 @@ fn disabled_response_carries_pasid() {
         "auto_in   = '{rid: ing_head.rid, pv: 1'b0, pasid: 20'h0, prgi: ing_head.prgi,",
         "auto_in   = '{rid: ing_head.rid, pv: ing_head.pv, pasid: ing_head.pasid, prgi: ing_head.prgi,",
     );
-    judged(&rtl, "disabled_auto_rf", "SMMU-PRIQ-5 by lockstep", "DEC-2 by checker smmuv3-prg-responses");
+    judged(&rtl, "disabled_auto_rf", "SMMU-PRIQ-5 by lockstep", "DEC-2 by checker smmuv3-prg-responses", "SMMU-PRIQ-5 by ordered");
 }
 
 // ---- reset assignments removed --------------------------------------------------------------------
@@ -96,7 +98,14 @@ fn write_engine_state_not_reset() {
     // Lockstep: the model writes the first request's entry (row d), the DUT drives no mw_valid:
     // the rule of the entry write and PROD (SMMU-PRIQ-3). Checkers only: the test's bounded
     // wait for the acknowledged queue writes expires, naming the same rule.
-    judged_from(ResetMode::Ones, &rtl, "basic_write", "SMMU-PRIQ-3 by lockstep", "SMMU-PRIQ-3 by condition wait");
+    judged_from(
+        ResetMode::Ones,
+        &rtl,
+        "basic_write",
+        "SMMU-PRIQ-3 by lockstep",
+        "SMMU-PRIQ-3 by condition wait",
+        "SMMU-PRIQ-3 by condition wait",
+    );
 }
 
 #[test]
@@ -106,7 +115,14 @@ fn response_register_valid_not_reset() {
     let rtl = mutant("rsp_valid_unreset", "common/rsp_arbiter.sv", "            out_valid_q <= 1'b0;\n", "");
     // Both runs: the PRG response checker sees a response that answers no request (PRI-16)
     // at cycle 1, before the scoreboard's compare of that edge.
-    judged_from(ResetMode::Ones, &rtl, "basic_write", "PRI-16 by checker smmuv3-prg-responses", "PRI-16 by checker smmuv3-prg-responses");
+    judged_from(
+        ResetMode::Ones,
+        &rtl,
+        "basic_write",
+        "PRI-16 by checker smmuv3-prg-responses",
+        "PRI-16 by checker smmuv3-prg-responses",
+        "SMMU-PRIQ-10 by ordered",
+    );
 }
 
 /// A parameter not passed down: the ring pointer's own MAX_LOG2 default (8) equals the default
@@ -120,7 +136,14 @@ fn priqs_cap_not_passed_to_the_ring() {
         let r = run_under(&rtl, "wrap_sizes", tb::config::DEFAULT, compare, ResetMode::default());
         assert_eq!(r.status, Status::Pass, "the default configuration cannot see this bug: {:?}", r.failure);
     }
-    judged_under("max", &rtl, "wrap_sizes", "SMMU-PRIQ-1 by lockstep", "SMMU-PRIQ-1 by checker smmuv3-priq-address");
+    judged_under(
+        "max",
+        &rtl,
+        "wrap_sizes",
+        "SMMU-PRIQ-1 by lockstep",
+        "SMMU-PRIQ-1 by checker smmuv3-priq-address",
+        "SMMU-PRIQ-1 by ordered",
+    );
 }
 
 #[test]
@@ -136,7 +159,7 @@ fn base_write_at_its_upper_dword_accepted() {
     );
     // Lockstep: the read of PRIQ_BASE differs (a register write taken where it must be ignored);
     // checkers only: the test's read-back names the same rule.
-    judged(&rtl, "register_negative_space", "SMMU-PRIQ-14 by lockstep", "SMMU-PRIQ-14 by test assertion");
+    judged(&rtl, "register_negative_space", "SMMU-PRIQ-14 by lockstep", "SMMU-PRIQ-14 by test assertion", "SMMU-PRIQ-14 by ordered");
 }
 
 #[test]
@@ -145,7 +168,7 @@ fn gerror_irq_gated_by_either_enable() {
     // PRIQ_IRQEN set pulses irq_gerror (irq_sources_alone).
     let rtl =
         mutant("gerror_any_irqen", PRIQ, "&& irq_ctrlack[IRQ_GERROR_EN];", "&& (irq_ctrlack[IRQ_GERROR_EN] || irq_ctrlack[IRQ_PRIQ_EN]);");
-    judged(&rtl, "irq_sources_alone", "SMMU-CMD-11 by lockstep", "SMMU-CMD-11 by test assertion");
+    judged(&rtl, "irq_sources_alone", "SMMU-CMD-11 by lockstep", "SMMU-CMD-11 by test assertion", "SMMU-CMD-11 by ordered");
 }
 
 // ---- the event queue (rtl/smmuv3/smmuv3_evtq.sv) ---------------------------------------------------
@@ -158,14 +181,26 @@ const EVTQ: &str = "smmuv3/smmuv3_evtq.sv";
 fn evtq_ind_kept_without_rnw() {
     // SMMU-EVTQ-2: InD must be written 0 when RnW=0; the record keeps it.
     let rtl = mutant("evtq_ind", EVTQ, "r.rnw, r.ind & r.rnw, r.pnu,", "r.rnw, r.ind, r.pnu,");
-    judged(&rtl, "evtq_basic_write", "SMMU-EVTQ-2 by lockstep", "SMMU-EVTQ-2 by checker smmuv3-evtq-record");
+    judged(
+        &rtl,
+        "evtq_basic_write",
+        "SMMU-EVTQ-2 by lockstep",
+        "SMMU-EVTQ-2 by checker smmuv3-evtq-record",
+        "SMMU-EVTQ-2 by checker smmuv3-evtq-record",
+    );
 }
 
 #[test]
 fn evtq_irq_for_every_write() {
     // SMMU-EVTQ-9: the interrupt is for a write into an empty queue only.
     let rtl = mutant("evtq_irq_always", EVTQ, "emwack_fire && !emwack_err && q_empty;", "emwack_fire && !emwack_err;");
-    judged(&rtl, "evtq_basic_write", "SMMU-EVTQ-9 by lockstep", "SMMU-EVTQ-9 by checker smmuv3-evtq-irq");
+    judged(
+        &rtl,
+        "evtq_basic_write",
+        "SMMU-EVTQ-9 by lockstep",
+        "SMMU-EVTQ-9 by checker smmuv3-evtq-irq",
+        "SMMU-EVTQ-9 by checker smmuv3-evtq-irq",
+    );
 }
 
 #[test]
@@ -173,7 +208,13 @@ fn evtq_full_queue_not_detected() {
     // SMMU-EVTQ-3: the queue counts as writable when full; records overwrite unconsumed ones.
     let rtl =
         mutant("evtq_no_full", EVTQ, "wire writable = eventqen && !q_full && !abt_active;", "wire writable = eventqen && !abt_active;");
-    judged(&rtl, "evtq_overflow_no_inhibit", "SMMU-EVTQ-3 by lockstep", "SMMU-EVTQ-3 by checker smmuv3-evtq-delivery");
+    judged(
+        &rtl,
+        "evtq_overflow_no_inhibit",
+        "SMMU-EVTQ-3 by lockstep",
+        "SMMU-EVTQ-3 by checker smmuv3-evtq-delivery",
+        "SMMU-EVTQ-3 by checker smmuv3-evtq-delivery",
+    );
 }
 
 #[test]
@@ -185,7 +226,7 @@ fn evtq_overflow_inhibits() {
         "wire writable = eventqen && !q_full && !abt_active;",
         "wire writable = eventqen && !q_full && !abt_active && (prod_ovflg_q == cons_eff_ovack);",
     );
-    judged(&rtl, "evtq_overflow_no_inhibit", "SMMU-EVTQ-5 by lockstep", "SMMU-EVTQ-5 by condition wait");
+    judged(&rtl, "evtq_overflow_no_inhibit", "SMMU-EVTQ-5 by lockstep", "SMMU-EVTQ-5 by condition wait", "SMMU-EVTQ-5 by condition wait");
 }
 
 #[test]
@@ -197,7 +238,7 @@ fn evtq_ovflg_toggles_at_every_full_discard() {
         "wire toggle   = decide && row_f && (prod_ovflg_q == cons_eff_ovack);",
         "wire toggle   = decide && row_f;",
     );
-    judged(&rtl, "evtq_overflow_no_inhibit", "SMMU-EVTQ-4 by lockstep", "SMMU-EVTQ-4 by test assertion");
+    judged(&rtl, "evtq_overflow_no_inhibit", "SMMU-EVTQ-4 by lockstep", "SMMU-EVTQ-4 by test assertion", "SMMU-EVTQ-4 by test assertion");
 }
 
 #[test]
@@ -205,7 +246,7 @@ fn evtq_stall_record_discarded_when_full() {
     // SMMU-EVTQ-6: a stall record meeting a full queue is dropped (row S taken with SMMUEN=1)
     // instead of held.
     let rtl = mutant("evtq_no_hold", EVTQ, "wire row_h    = !writable && ing_head.stall && smmuen;", "wire row_h    = 1'b0;");
-    judged(&rtl, "evtq_stall_held_when_full", "SMMU-EVTQ-6 by lockstep", "SMMU-EVTQ-6 by test assertion");
+    judged(&rtl, "evtq_stall_held_when_full", "SMMU-EVTQ-6 by lockstep", "SMMU-EVTQ-6 by test assertion", "SMMU-EVTQ-6 by test assertion");
 }
 
 #[test]
@@ -217,21 +258,33 @@ fn evtq_resume_ignores_the_streamid() {
         "end else if (resume && cmd_stag == 16'(k) && cmd_sid == slot_sid_q[k]) begin",
         "end else if (resume && cmd_stag == 16'(k)) begin",
     );
-    judged(&rtl, "evtq_resume", "SMMU-CMD-7 by lockstep", "SMMU-CMD-7 by checker smmuv3-evtq-stalls");
+    judged(
+        &rtl,
+        "evtq_resume",
+        "SMMU-CMD-7 by lockstep",
+        "SMMU-CMD-7 by checker smmuv3-evtq-stalls",
+        "SMMU-CMD-7 by checker smmuv3-evtq-stalls",
+    );
 }
 
 #[test]
 fn evtq_stall_term_ignored() {
     // SMMU-CMD-8: CMD_STALL_TERM resolves nothing.
     let rtl = mutant("evtq_no_term", EVTQ, "end else if (term && cmd_sid == slot_sid_q[k]) begin", "end else if (1'b0) begin");
-    judged(&rtl, "evtq_stall_term", "SMMU-CMD-8 by lockstep", "SMMU-CMD-8 by condition wait");
+    judged(&rtl, "evtq_stall_term", "SMMU-CMD-8 by lockstep", "SMMU-CMD-8 by condition wait", "SMMU-CMD-8 by condition wait");
 }
 
 #[test]
 fn evtq_stall_max_not_enforced() {
     // SMMU-EVTQ-8, OP-3: the input is not back-pressured at STALL_MAX outstanding stalls.
     let rtl = mutant("evtq_no_stall_max", EVTQ, "assign ev_ready = !ing_full && (used < STALL_LIMIT);", "assign ev_ready = !ing_full;");
-    judged(&rtl, "evtq_stall_max", "SMMU-EVTQ-8 by lockstep", "SMMU-EVTQ-8 by checker smmuv3-evtq-stalls");
+    judged(
+        &rtl,
+        "evtq_stall_max",
+        "SMMU-EVTQ-8 by lockstep",
+        "SMMU-EVTQ-8 by checker smmuv3-evtq-stalls",
+        "SMMU-EVTQ-8 by checker smmuv3-evtq-stalls",
+    );
 }
 
 #[test]
@@ -243,7 +296,13 @@ fn evtq_eventqen_ack_falls_with_a_write_in_flight() {
         ".hold_high ({1'b0, evtq_busy, eng_busy, eng_busy}),",
         ".hold_high ({1'b0, 1'b0, eng_busy, eng_busy}),",
     );
-    judged(&rtl, "evtq_disable_mid_traffic", "SMMU-EVTQ-10 by lockstep", "SMMU-EVTQ-10 by checker smmuv3-evtq-delivery");
+    judged(
+        &rtl,
+        "evtq_disable_mid_traffic",
+        "SMMU-EVTQ-10 by lockstep",
+        "SMMU-EVTQ-10 by checker smmuv3-evtq-delivery",
+        "SMMU-EVTQ-10 by checker smmuv3-evtq-delivery",
+    );
 }
 
 #[test]
@@ -251,14 +310,14 @@ fn evtq_write_error_not_reported() {
     // SMMU-EVTQ-11: a failed record write does not activate EVENTQ_ABT_ERR.
     let rtl =
         mutant("evtq_abt_lost", PRIQ, "wire evtq_abt_activate = evtq_write_err && !evtq_abt_active;", "wire evtq_abt_activate = 1'b0;");
-    judged(&rtl, "evtq_write_error", "SMMU-EVTQ-11 by lockstep", "SMMU-EVTQ-11 by test assertion");
+    judged(&rtl, "evtq_write_error", "SMMU-EVTQ-11 by lockstep", "SMMU-EVTQ-11 by test assertion", "SMMU-EVTQ-11 by test assertion");
 }
 
 #[test]
 fn evtq_sync_ignores_records() {
     // SMMU-CMD-9: CMD_SYNC completes without waiting for the records accepted before it.
     let rtl = mutant("evtq_sync_early", EVTQ, "assign sync_ok = !issue_any && (sync_cnt_d == '0);", "assign sync_ok = !issue_any;");
-    judged(&rtl, "evtq_sync", "SMMU-CMD-9 by lockstep", "SMMU-CMD-9 by checker smmuv3-evtq-sync");
+    judged(&rtl, "evtq_sync", "SMMU-CMD-9 by lockstep", "SMMU-CMD-9 by checker smmuv3-evtq-sync", "SMMU-CMD-9 by checker smmuv3-evtq-sync");
 }
 
 #[test]
@@ -266,5 +325,12 @@ fn evtq_stall_slot_not_reset() {
     // The stall table leaves reset with every slot in an undefined state (all ones), counted as
     // in use: the event input is back-pressured forever.
     let rtl = mutant("evtq_slot_unreset", EVTQ, "                slot_state_q[k] <= SLOT_FREE;\n", "");
-    judged_from(ResetMode::Ones, &rtl, "evtq_basic_write", "SMMU-EVTQ-8 by lockstep", "SMMU-EVTQ-1 by condition wait");
+    judged_from(
+        ResetMode::Ones,
+        &rtl,
+        "evtq_basic_write",
+        "SMMU-EVTQ-8 by lockstep",
+        "SMMU-EVTQ-1 by condition wait",
+        "SMMU-EVTQ-1 by condition wait",
+    );
 }

@@ -13,9 +13,9 @@ use pyo3::prelude::*;
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
+use tb::compare::CompareMode;
 use tb::regress::ResultsFile;
 use tb::report::input::RtlBuild;
-use tb::compare::CompareMode;
 use tb::run::{RunOptions, Status, Worker};
 
 thread_local! {
@@ -128,7 +128,11 @@ pub fn run_test(
         scenario.max_cycles = m;
     }
     let root = sim::repo_root().map_err(|e| engine_error(&e.to_string()))?;
-    let mut opts = RunOptions { trace_out, compare: if lockstep { CompareMode::Lockstep } else { CompareMode::Checkers }, ..RunOptions::for_repo(&root) };
+    let mut opts = RunOptions {
+        trace_out,
+        compare: if lockstep { CompareMode::Lockstep } else { CompareMode::Checkers },
+        ..RunOptions::for_repo(&root)
+    };
     if let Some(rtl) = rtl {
         opts.rtl_dir = rtl;
     }

@@ -134,7 +134,10 @@ mod tests {
         for m in [CompareMode::Lockstep, CompareMode::Ordered, CompareMode::Checkers] {
             assert_eq!(m.to_string().parse::<CompareMode>(), Ok(m));
         }
-        assert_eq!("strict".parse::<CompareMode>().unwrap_err().to_string(), "unknown compare mode 'strict' (lockstep, ordered or checkers)");
+        assert_eq!(
+            "strict".parse::<CompareMode>().unwrap_err().to_string(),
+            "unknown compare mode 'strict' (lockstep, ordered or checkers)"
+        );
         assert_eq!(CompareMode::default_for(false), CompareMode::Lockstep);
         assert_eq!(CompareMode::default_for(true), CompareMode::Ordered);
     }

@@ -14,7 +14,7 @@ use crate::checkers::{Checker, Violation};
 use crate::compare::LatencyBounds;
 use crate::ordered::{History, PulseExpectation, JUDGE_NAME};
 use crate::txn::{IrqLine, Stamped, Txn};
-use models::pcie::{PageRequest, PrgResponse};
+use models::pcie::{MsgClass, PageRequest, PrgResponse};
 use models::ring::{Ring, FLAG_BIT};
 use models::rules::RuleId;
 use models::smmuv3::arch::{self, AdmissionState, CmdEffect, Row};
@@ -138,6 +138,9 @@ pub struct PriqOrdered {
     /// The last PRIQ pulse that came before the judge settled the message triggering it: it
     /// serves the triggers of messages accepted before it.
     early_pulse: Option<u64>,
+    /// Recently settled messages and commands that must send nothing, for blaming a response
+    /// nothing asked for: (RID, PRGI, the rule that forbids the response).
+    silent: VecDeque<(u16, u16, RuleId)>,
 }
 
 impl PriqOrdered {
@@ -170,6 +173,7 @@ impl PriqOrdered {
             priq_irq: PulseExpectation::default(),
             gerror_irq: PulseExpectation::default(),
             early_pulse: None,
+            silent: VecDeque::new(),
         }
     }
 
@@ -241,12 +245,21 @@ impl PriqOrdered {
             self.ovflg ^= FLAG_BIT;
             self.prod.set(t, self.acked | self.ovflg);
         }
-        if let Some(rsp) = arch::auto_response(row, &a.msg) {
-            self.autos.push_back(ExpectedResponse { rsp, at: a.at, rule: row_rule(row), optional: false });
+        match arch::auto_response(row, &a.msg) {
+            Some(rsp) => self.autos.push_back(ExpectedResponse { rsp, at: a.at, rule: row_rule(row), optional: false }),
+            None if a.msg.class() == MsgClass::StopMarker => self.remember_silent(a.msg.rid, a.msg.prgi, RuleId("SMMU-PRIQ-11")),
+            None => self.remember_silent(a.msg.rid, a.msg.prgi, row_rule(row)),
         }
         if arch::discard_irq_trigger(row, self.lo, &a.msg) && self.early_pulse.is_none_or(|p| p < a.at) {
             self.irq_trigger(t);
         }
+    }
+
+    fn remember_silent(&mut self, rid: u16, prgi: u16, rule: RuleId) {
+        if self.silent.len() == 16 {
+            self.silent.pop_front();
+        }
+        self.silent.push_back((rid, prgi, rule));
     }
 
     fn irq_trigger(&mut self, t: u64) {
@@ -275,7 +288,8 @@ impl PriqOrdered {
         // Settle pending messages in order until one is decided for this write.
         while self.writes.is_empty() {
             let Some(&head) = self.pending.front() else {
-                let msg = format!("PRIQ entry write [{:#x}, {:#x}] at {addr:#x}: no accepted message is waiting for an entry", data[0], data[1]);
+                let msg =
+                    format!("PRIQ entry write [{:#x}, {:#x}] at {addr:#x}: no accepted message is waiting for an entry", data[0], data[1]);
                 out.push(Violation { rule: RuleId("SMMU-PRIQ-3"), cycle: t, message: msg });
                 return;
             };
@@ -284,7 +298,13 @@ impl PriqOrdered {
             match rows.discard() {
                 _ if matches && rows.has(Row::D_Write) => self.decide(t, Row::D_Write),
                 Some(row) if matches => {
-                    let msg = format!("PRIQ entry written for {:?} (accepted at cycle {}), which finds the queue in row {row:?} (PROD {:#x}, CONS {:#x})", head.msg, head.at, self.wp | self.ovflg, self.cons.now());
+                    let msg = format!(
+                        "PRIQ entry written for {:?} (accepted at cycle {}), which finds the queue in row {row:?} (PROD {:#x}, CONS {:#x})",
+                        head.msg,
+                        head.at,
+                        self.wp | self.ovflg,
+                        self.cons.now()
+                    );
                     out.push(Violation { rule: row_rule(row), cycle: t, message: msg });
                     self.pending.pop_front();
                     return;
@@ -295,13 +315,18 @@ impl PriqOrdered {
         }
         let w = self.writes.pop_front().expect("decided above");
         if w.words != data {
-            let msg = format!("PRIQ entry [{:#x}, {:#x}] written, expected [{:#x}, {:#x}] for {:?} accepted at cycle {} (content and order of entries)", data[0], data[1], w.words[0], w.words[1], w.msg, w.at);
+            let msg = format!(
+                "PRIQ entry [{:#x}, {:#x}] written, expected [{:#x}, {:#x}] for {:?} accepted at cycle {} (content and order of entries)",
+                data[0], data[1], w.words[0], w.words[1], w.msg, w.at
+            );
             out.push(Violation { rule: RuleId("SMMU-PRIQ-4"), cycle: t, message: msg });
         } else if w.addr != addr {
-            let msg = format!("PRIQ entry for {:?} written at {addr:#x}, expected {:#x} (PRIQ_BASE {:#x}, PROD.WR)", w.msg, w.addr, self.base);
+            let msg =
+                format!("PRIQ entry for {:?} written at {addr:#x}, expected {:#x} (PRIQ_BASE {:#x}, PROD.WR)", w.msg, w.addr, self.base);
             out.push(Violation { rule: RuleId("SMMU-PRIQ-1"), cycle: t, message: msg });
         } else if t > w.at + self.bounds.entry {
-            let msg = format!("PRIQ entry for {:?} written {} cycles after its acceptance (bound entry={})", w.msg, t - w.at, self.bounds.entry);
+            let msg =
+                format!("PRIQ entry for {:?} written {} cycles after its acceptance (bound entry={})", w.msg, t - w.at, self.bounds.entry);
             out.push(Violation { rule: RuleId("SMMU-PRIQ-3"), cycle: t, message: msg });
         }
         self.unacked.push_back(w);
@@ -348,7 +373,10 @@ impl PriqOrdered {
             if let Some(a) = self.autos.pop_front() {
                 if a.rsp != rsp {
                     let also = if self.sw.iter().any(|s| s.rsp == rsp) { " (it answers a later CMD_PRI_RESP: command order)" } else { "" };
-                    let msg = format!("response {rsp:?} sent, expected the automatic response {:?} of the message accepted at cycle {}{also}", a.rsp, a.at);
+                    let msg = format!(
+                        "response {rsp:?} sent, expected the automatic response {:?} of the message accepted at cycle {}{also}",
+                        a.rsp, a.at
+                    );
                     let rule = if also.is_empty() { a.rule } else { RuleId("SMMU-CMD-6") };
                     out.push(Violation { rule, cycle: t, message: msg });
                 } else {
@@ -357,8 +385,12 @@ impl PriqOrdered {
                 return;
             }
             let Some(&head) = self.pending.front() else {
-                let msg = format!("response {rsp:?} sent: no accepted message or CMD_PRI_RESP asks for it");
-                out.push(Violation { rule: RuleId("SMMU-PRIQ-10"), cycle: t, message: msg });
+                let why = self.silent.iter().rev().find(|&&(rid, prgi, _)| (rid, prgi) == (rsp.rid, rsp.prgi)).map(|&(.., r)| r);
+                let msg = match why {
+                    Some(r) => format!("response {rsp:?} sent for a message or command that must get none ({r})"),
+                    None => format!("response {rsp:?} sent: no accepted message or CMD_PRI_RESP asks for it"),
+                };
+                out.push(Violation { rule: why.unwrap_or(RuleId("SMMU-PRIQ-10")), cycle: t, message: msg });
                 return;
             };
             let rows = self.rows(&head);
@@ -401,7 +433,17 @@ impl PriqOrdered {
                 self.sw.push_back(ExpectedResponse { rsp, at: t, rule: RuleId("SMMU-CMD-3"), optional: off });
                 self.sw_expected += 1;
             }
-            CmdEffect::Illegal => self.gerror_activate(t, regs::GERROR_CMDQ_ERR),
+            CmdEffect::Illegal => {
+                if let Command::PriResp { stream_id, prg_index, .. } = c {
+                    self.remember_silent(stream_id as u16, prg_index, RuleId("SMMU-CMD-4"));
+                }
+                self.gerror_activate(t, regs::GERROR_CMDQ_ERR)
+            }
+            CmdEffect::Ignored => {
+                if let Command::PriResp { stream_id, prg_index, .. } = c {
+                    self.remember_silent(stream_id as u16, prg_index, RuleId("SMMU-CMD-5"));
+                }
+            }
             CmdEffect::Sync => self.syncs.push_back(self.sw_expected),
             _ => {}
         }
@@ -472,14 +514,16 @@ impl PriqOrdered {
             regs::GERROR => {
                 let v = d32 & GERROR_JUDGED;
                 let ok = self.gerror.since(from).any(|g| g & GERROR_JUDGED == v);
-                let rule = if self.gerror.since(from).any(|g| (g ^ v) & regs::GERROR_CMDQ_ERR == 0) { "SMMU-PRIQ-16" } else { "SMMU-CMD-2" };
+                let rule =
+                    if self.gerror.since(from).any(|g| (g ^ v) & regs::GERROR_CMDQ_ERR == 0) { "SMMU-PRIQ-16" } else { "SMMU-CMD-2" };
                 (rule, ok, "GERROR")
             }
             regs::PRIQ_BASE => ("SMMU-PRIQ-14", data == self.base, "PRIQ_BASE"),
             _ => return,
         };
         if !ok {
-            let msg = format!("{what} read {data:#x}: not a value the register held in the {} cycles before the read data", self.bounds.reg);
+            let msg =
+                format!("{what} read {data:#x}: not a value the register held in the {} cycles before the read data", self.bounds.reg);
             out.push(Violation { rule: RuleId(rule), cycle: t, message: msg });
         }
     }
@@ -506,7 +550,11 @@ impl PriqOrdered {
 
     fn on_sync_done(&mut self, t: u64, out: &mut Vec<Violation>) {
         let Some(before) = self.syncs.pop_front() else {
-            out.push(Violation { rule: RuleId("SMMU-CMD-9"), cycle: t, message: "CMD_SYNC completion with no CMD_SYNC outstanding".into() });
+            out.push(Violation {
+                rule: RuleId("SMMU-CMD-9"),
+                cycle: t,
+                message: "CMD_SYNC completion with no CMD_SYNC outstanding".into(),
+            });
             return;
         };
         let unsent = before.saturating_sub(self.sw_done);
@@ -526,7 +574,13 @@ impl PriqOrdered {
             match rows.discard() {
                 Some(row) if arch::auto_response(row, &head.msg).is_none() || !rows.has(Row::D_Write) => self.decide(now, row),
                 _ => {
-                    let msg = format!("{:?} accepted at cycle {} has neither its entry nor its response after {} cycles (bound entry={})", head.msg, head.at, now - head.at, self.bounds.entry);
+                    let msg = format!(
+                        "{:?} accepted at cycle {} has neither its entry nor its response after {} cycles (bound entry={})",
+                        head.msg,
+                        head.at,
+                        now - head.at,
+                        self.bounds.entry
+                    );
                     let rule = if rows.only_write() { RuleId("SMMU-PRIQ-3") } else { RuleId("SMMU-PRIQ-12") };
                     out.push(Violation { rule, cycle: now, message: msg });
                     self.pending.pop_front();
@@ -534,7 +588,8 @@ impl PriqOrdered {
             }
         }
         if let Some(w) = self.writes.front().filter(|w| now > w.at + self.bounds.entry).copied() {
-            let msg = format!("no PRIQ entry for {:?} {} cycles after its acceptance (bound entry={})", w.msg, now - w.at, self.bounds.entry);
+            let msg =
+                format!("no PRIQ entry for {:?} {} cycles after its acceptance (bound entry={})", w.msg, now - w.at, self.bounds.entry);
             out.push(Violation { rule: RuleId("SMMU-PRIQ-3"), cycle: now, message: msg });
             self.writes.pop_front();
         }
@@ -542,7 +597,12 @@ impl PriqOrdered {
             if let Some(e) = q.front().filter(|e| now > e.at + self.bounds.response).copied() {
                 q.pop_front();
                 if !e.optional {
-                    let msg = format!("response {:?} not sent {} cycles after its cause (bound response={})", e.rsp, now - e.at, self.bounds.response);
+                    let msg = format!(
+                        "response {:?} not sent {} cycles after its cause (bound response={})",
+                        e.rsp,
+                        now - e.at,
+                        self.bounds.response
+                    );
                     out.push(Violation { rule: e.rule, cycle: now, message: msg });
                 }
             }
