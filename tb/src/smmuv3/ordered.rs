@@ -652,3 +652,189 @@ impl Checker for PriqOrdered {
         self.deadlines(end_cycle, out);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use models::pcie::RespCode;
+
+    const BASE: u64 = 0x1000;
+    /// A 4-entry queue at `BASE`, enabled and acknowledged by cycle 3.
+    fn judge() -> (PriqOrdered, Vec<Violation>) {
+        let mut j = PriqOrdered::new(8, LatencyBounds { response: 50, entry: 50, reg: 4, irq: 8, ack: 8 });
+        let mut out = Vec::new();
+        feed(&mut j, &mut out, 1, Txn::RegWrite { addr: regs::PRIQ_BASE, data: BASE | 2 });
+        feed(&mut j, &mut out, 2, Txn::RegWrite { addr: regs::CR0, data: u64::from(regs::CR0_SMMUEN | regs::CR0_PRIQEN) });
+        feed(&mut j, &mut out, 3, Txn::RegRead { addr: regs::CR0ACK, data: u64::from(regs::CR0_SMMUEN | regs::CR0_PRIQEN) });
+        (j, out)
+    }
+
+    fn feed(j: &mut PriqOrdered, out: &mut Vec<Violation>, cycle: u64, txn: Txn) {
+        j.observe(&Stamped { cycle, txn }, out);
+    }
+
+    fn req(prgi: u16, l: bool) -> PageRequest {
+        PageRequest { rid: 5, pv: true, pasid: 0x77, r: true, l, prgi, page: 0x1234 + u64::from(prgi), ..Default::default() }
+    }
+
+    fn write(m: &PageRequest, index: u64) -> Txn {
+        let w = PriqEntry::encode_request(m);
+        Txn::MemWrite { addr: BASE + 16 * index, bytes: 16, data: [w[0], w[1], 0, 0] }
+    }
+
+    fn rules(out: &[Violation]) -> Vec<&'static str> {
+        out.iter().map(|v| v.rule.0).collect()
+    }
+
+    /// Four entries fill the queue; the fifth L=1 request is answered with Success (row c),
+    /// OVFLG toggles, PROD reads back; the sequence is clean.
+    fn fill(j: &mut PriqOrdered, out: &mut Vec<Violation>) {
+        for k in 0..4u16 {
+            let c = 10 + 4 * u64::from(k);
+            feed(j, out, c, Txn::PageRequest { msg: req(k, false) });
+            feed(j, out, c + 1, write(&req(k, false), k.into()));
+            feed(j, out, c + 2, Txn::MemAck { err: false });
+        }
+    }
+
+    #[test]
+    fn a_correct_stream_passes() {
+        let (mut j, mut out) = judge();
+        fill(&mut j, &mut out);
+        feed(&mut j, &mut out, 30, Txn::PageRequest { msg: req(9, true) });
+        let rsp = arch::auto_response(Row::C_Full, &req(9, true)).unwrap();
+        feed(&mut j, &mut out, 33, Txn::Response { rsp });
+        feed(&mut j, &mut out, 35, Txn::RegRead { addr: regs::PRIQ_PROD, data: u64::from(4 | FLAG_BIT) });
+        j.finish(40, &mut out);
+        assert_eq!(out, vec![]);
+    }
+
+    #[test]
+    fn admission_is_judged_anywhere_in_the_window() {
+        // Full at acceptance; a CONS write before the DUT decides makes room: the entry is legal.
+        let (mut j, mut out) = judge();
+        fill(&mut j, &mut out);
+        feed(&mut j, &mut out, 30, Txn::PageRequest { msg: req(9, false) });
+        feed(&mut j, &mut out, 31, Txn::RegWrite { addr: regs::PRIQ_CONS, data: 1 });
+        feed(&mut j, &mut out, 33, write(&req(9, false), 0));
+        assert_eq!(out, vec![]);
+        // Without the CONS write the same entry breaks row c.
+        let (mut j, mut out) = judge();
+        fill(&mut j, &mut out);
+        feed(&mut j, &mut out, 30, Txn::PageRequest { msg: req(9, false) });
+        feed(&mut j, &mut out, 33, write(&req(9, false), 0));
+        assert_eq!(rules(&out), ["SMMU-PRIQ-7"]);
+    }
+
+    #[test]
+    fn a_wrong_entry_content_is_smmu_priq_4() {
+        let (mut j, mut out) = judge();
+        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(1, false) });
+        let wrong = PageRequest { w: true, ..req(1, false) };
+        feed(&mut j, &mut out, 12, write(&wrong, 0));
+        assert_eq!(rules(&out), ["SMMU-PRIQ-4"]);
+    }
+
+    #[test]
+    fn entries_out_of_order_are_smmu_priq_4() {
+        let (mut j, mut out) = judge();
+        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(1, false) });
+        feed(&mut j, &mut out, 11, Txn::PageRequest { msg: req(2, false) });
+        feed(&mut j, &mut out, 13, write(&req(2, false), 0));
+        assert_eq!(rules(&out), ["SMMU-PRIQ-4"]);
+    }
+
+    #[test]
+    fn a_wrong_entry_address_is_smmu_priq_1() {
+        let (mut j, mut out) = judge();
+        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(1, false) });
+        feed(&mut j, &mut out, 12, write(&req(1, false), 1));
+        assert_eq!(rules(&out), ["SMMU-PRIQ-1"]);
+    }
+
+    #[test]
+    fn a_wrong_response_code_names_the_row() {
+        let (mut j, mut out) = judge();
+        fill(&mut j, &mut out);
+        feed(&mut j, &mut out, 30, Txn::PageRequest { msg: req(9, true) });
+        let rsp = PrgResponse { code: RespCode::InvalidRequest, ..arch::auto_response(Row::C_Full, &req(9, true)).unwrap() };
+        feed(&mut j, &mut out, 33, Txn::Response { rsp });
+        assert_eq!(rules(&out), ["SMMU-PRIQ-7"]);
+    }
+
+    #[test]
+    fn software_responses_follow_their_commands() {
+        let (mut j, mut out) = judge();
+        let rsp = PrgResponse { rid: 5, pv: false, pasid: 0, prgi: 3, code: RespCode::Success };
+        let cmd = Command::pri_resp(5, None, 3, RespCode::Success).unwrap().encode();
+        feed(&mut j, &mut out, 10, Txn::Command { words: [cmd[0], cmd[1], 0, 0], n: 2 });
+        feed(&mut j, &mut out, 12, Txn::Response { rsp });
+        assert_eq!(out, vec![]);
+        // A second command whose response never comes breaks SMMU-CMD-3 once the bound passes.
+        feed(&mut j, &mut out, 20, Txn::Command { words: [cmd[0], cmd[1], 0, 0], n: 2 });
+        j.finish(71, &mut out);
+        assert_eq!(rules(&out), ["SMMU-CMD-3"]);
+    }
+
+    #[test]
+    fn a_register_read_outside_its_window_is_its_rule() {
+        let (mut j, mut out) = judge();
+        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(1, false) });
+        feed(&mut j, &mut out, 11, write(&req(1, false), 0));
+        feed(&mut j, &mut out, 12, Txn::MemAck { err: false });
+        // PROD read 1..reg cycles after its change may show either value.
+        feed(&mut j, &mut out, 14, Txn::RegRead { addr: regs::PRIQ_PROD, data: 0 });
+        assert_eq!(out, vec![]);
+        feed(&mut j, &mut out, 20, Txn::RegRead { addr: regs::PRIQ_PROD, data: 0 });
+        assert_eq!(rules(&out), ["SMMU-PRIQ-3"]);
+        out.clear();
+        feed(&mut j, &mut out, 21, Txn::RegRead { addr: regs::CR0ACK, data: 0 });
+        assert_eq!(rules(&out), ["SMMU-PRIQ-15"]);
+    }
+
+    #[test]
+    fn interrupts_need_a_trigger_and_follow_it_within_the_bound() {
+        let (mut j, mut out) = judge();
+        feed(&mut j, &mut out, 5, Txn::Irq { line: IrqLine::Priq });
+        assert_eq!(rules(&out), ["SMMU-PRIQ-13"], "a pulse without a trigger");
+        out.clear();
+        feed(&mut j, &mut out, 6, Txn::RegWrite { addr: regs::IRQ_CTRL, data: u64::from(regs::IRQ_CTRL_PRIQ_IRQEN) });
+        feed(&mut j, &mut out, 7, Txn::RegRead { addr: regs::IRQ_CTRLACK, data: u64::from(regs::IRQ_CTRL_PRIQ_IRQEN) });
+        // LO=0: an entry into the empty queue is a trigger; its pulse comes in time.
+        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(1, false) });
+        feed(&mut j, &mut out, 11, write(&req(1, false), 0));
+        feed(&mut j, &mut out, 12, Txn::MemAck { err: false });
+        feed(&mut j, &mut out, 14, Txn::Irq { line: IrqLine::Priq });
+        assert_eq!(out, vec![]);
+        // The next one into the empty queue (CONS caught up) gets no pulse within the bound.
+        feed(&mut j, &mut out, 15, Txn::RegWrite { addr: regs::PRIQ_CONS, data: 1 });
+        feed(&mut j, &mut out, 20, Txn::PageRequest { msg: req(2, false) });
+        feed(&mut j, &mut out, 21, write(&req(2, false), 1));
+        feed(&mut j, &mut out, 22, Txn::MemAck { err: false });
+        j.finish(40, &mut out);
+        assert_eq!(rules(&out), ["SMMU-PRIQ-13"]);
+    }
+
+    #[test]
+    fn exceeded_latency_bounds_fail_with_the_rule_of_the_late_effect() {
+        let (mut j, mut out) = judge();
+        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(1, false) });
+        feed(&mut j, &mut out, 70, write(&req(1, false), 0));
+        // The run stops at the first violation: the entry's bound passed before it came.
+        assert_eq!(rules(&out)[0], "SMMU-PRIQ-3", "entry after the entry bound");
+        assert!(out[0].message.contains("bound entry=50"), "{}", out[0]);
+        let (mut j, mut out) = judge();
+        feed(&mut j, &mut out, 4, Txn::RegWrite { addr: regs::CR0, data: 0 });
+        feed(&mut j, &mut out, 20, Txn::PageRequest { msg: req(1, true) });
+        let rsp = arch::auto_response(Row::A_Disabled, &req(1, true)).unwrap();
+        feed(&mut j, &mut out, 80, Txn::Response { rsp });
+        assert_eq!(rules(&out), ["SMMU-PRIQ-5"], "response after the response bound");
+    }
+
+    #[test]
+    fn sync_completion_needs_a_sync() {
+        let (mut j, mut out) = judge();
+        feed(&mut j, &mut out, 10, Txn::SyncDone);
+        assert_eq!(rules(&out), ["SMMU-CMD-9"]);
+    }
+}
