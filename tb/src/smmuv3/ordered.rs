@@ -828,7 +828,8 @@ mod tests {
         feed(&mut j, &mut out, 20, Txn::PageRequest { msg: req(1, true) });
         let rsp = arch::auto_response(Row::A_Disabled, &req(1, true)).unwrap();
         feed(&mut j, &mut out, 80, Txn::Response { rsp });
-        assert_eq!(rules(&out), ["SMMU-PRIQ-5"], "response after the response bound");
+        assert_eq!(rules(&out)[0], "SMMU-PRIQ-5", "response after the response bound");
+        assert!(out[0].message.contains("bound response=50"), "{}", out[0]);
     }
 
     #[test]
