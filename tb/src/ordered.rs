@@ -7,10 +7,37 @@
 //! latency bound ([`crate::compare::LatencyBounds`]). It is a [`crate::checkers::Checker`] named
 //! [`JUDGE_NAME`]; the run reports its failures with the judge `ordered`.
 
+use crate::coverage::{CoverData, CoverDef};
 use std::collections::VecDeque;
 
 /// The checker name of every ordered judge (`run` turns it into `Judge::Ordered`).
 pub const JUDGE_NAME: &str = "ordered";
+
+/// The functional coverage an ordered judge sampled from its classification of the DUT's
+/// transactions: the bins `classified` names (full names or prefixes), counted in `data`.
+pub struct DutCoverage<'a> {
+    pub data: &'a CoverData,
+    pub classified: &'static [&'static str],
+}
+
+impl DutCoverage<'_> {
+    /// Does the judge classify the bin of this full name?
+    pub fn classifies(&self, full_name: &str) -> bool {
+        self.classified.iter().any(|c| full_name.starts_with(c))
+    }
+
+    /// Replace the classified bins' counts of a run's coverage (sampled from the timed model)
+    /// by the DUT's.
+    pub fn replace_in(&self, def: &CoverDef, run: &mut CoverData) {
+        for (i, b) in def.bins().iter().enumerate() {
+            if self.classifies(&b.full_name) {
+                let id = def.find(&b.full_name).expect("a bin of the definition");
+                debug_assert_eq!(id.index(), i);
+                run.set(id, self.data.count(id));
+            }
+        }
+    }
+}
 
 /// The values a piece of architectural state took over time, each stamped with the cycle it
 /// took effect; old values are forgotten once no window can reach them.

@@ -394,6 +394,10 @@ fn run_on(
     // The judges' own coverage: what each checker evaluated, and a pass of a test asserting rules.
     let cover = flavor.coverage();
     let mut functional = bench.take_coverage();
+    // Under ordered compare the classified bins count what the DUT did, not what the model did.
+    if let Some(dut) = bench.obs().checkers().iter().find_map(|c| c.coverage_from_dut()) {
+        dut.replace_in(cover, &mut functional);
+    }
     for c in bench.obs().checkers() {
         cover.record_evaluations(&mut functional, c.name(), c.evaluations());
     }

@@ -51,6 +51,11 @@ pub trait Checker {
     fn evaluations(&self) -> &Evaluations {
         &Evaluations::NONE
     }
+    /// The functional coverage an ordered judge sampled from the DUT's transactions; none for
+    /// the protocol checkers.
+    fn coverage_from_dut(&self) -> Option<crate::ordered::DutCoverage<'_>> {
+        None
+    }
 }
 
 /// One counter per rule a checker judges: how many times it evaluated that rule on a run (a

@@ -33,6 +33,11 @@ impl CoverData {
         *c = c.saturating_add(n);
     }
 
+    /// Set a bin's count (a count sampled from another source, `crate::ordered::DutCoverage`).
+    pub fn set(&mut self, b: BinId, n: u64) {
+        self.counts[b.index()] = n;
+    }
+
     /// Count a hit if there is a bin (an ignored cross combination or an unmatched value has none).
     #[inline(always)]
     pub fn hit_opt(&mut self, b: Option<BinId>) {

@@ -17,7 +17,6 @@ use models::pcie::{MsgClass, PageRequest, PrgResponse, RespCode};
 use models::ring::FLAG_BIT;
 use models::rules::*;
 use models::smmuv3::arch::{CmdEffect, Row};
-use models::smmuv3::cmd::{OP_PRI_RESP, OP_SYNC};
 use models::smmuv3::event::{EventInput, C_BAD_SUBSTREAMID};
 use models::smmuv3::evtq_arch::{StallAction, Unwritable};
 use models::smmuv3::evtq_timing::EvRow;
@@ -414,29 +413,23 @@ impl Collector<PriqState> {
             self.on_decided(row, &msg, ev, model);
         }
         if ev.ovflg_toggled {
-            self.cov.hit(const { SPEC.bin("overflow.event.ovflg_toggled") });
+            classified::ovflg_toggled(&mut self.cov);
         }
         if let Some(index) = ev.written {
             self.on_written(index, model);
         }
         if ev.write_aborted.is_some() {
-            self.cov.hit(const { SPEC.bin("abort.event.write_aborted") });
+            classified::write_aborted(&mut self.cov);
         }
         if ev.auto_pushed.is_some() {
-            let origin = match ev.decided {
-                Some((Row::A_Disabled, _)) => const { SPEC.bin("auto_response.origin.row_a") },
-                Some((Row::B_OverflowActive, _)) => const { SPEC.bin("auto_response.origin.row_b") },
-                Some((Row::C_Full, _)) => const { SPEC.bin("auto_response.origin.row_c") },
-                // A write abort: no decision at that edge (engine busy).
-                _ => const { SPEC.bin("auto_response.origin.write_abort") },
-            };
-            self.cov.hit(origin);
+            // A write abort has no decision at that edge (engine busy).
+            classified::auto_origin(&mut self.cov, ev.decided.map(|(row, _)| row));
         }
         if let Some((r, src)) = ev.committed {
             self.on_committed(&r, src, ev, model);
         }
         if let Some(c) = ev.cmd {
-            self.on_cmd(c.opcode, c.effect);
+            classified::command(&mut self.cov, c.opcode, c.effect);
         }
         self.on_evtq(ev, model);
         if ev.sync_completed {
@@ -564,7 +557,7 @@ impl Collector<PriqState> {
     }
 
     fn on_decided(&mut self, row: Row, msg: &PageRequest, ev: &EdgeEvents, model: &PriqTiming) {
-        self.cov.cross(const { SPEC.cross("admission.row_x_msg") }, &[row_index(row), msg_kind(msg)]);
+        classified::decided(&mut self.cov, row, msg);
         match row {
             Row::D_Write => {
                 self.state.writing = *msg;
@@ -782,8 +775,63 @@ impl Collector<PriqState> {
         };
         self.cov.cross(const { SPEC.cross("evtq.kind_x_state") }, &[kind, st]);
     }
+}
 
-    fn on_cmd(&mut self, opcode: u8, effect: CmdEffect) {
+/// The bins sampled from a classification of what the block did with a message or a command:
+/// the timed model's events classify under lockstep and checkers mode, the ordered judge
+/// (`super::ordered`) classifies the DUT's own transactions under ordered compare. Both call
+/// these functions, so the two sources count alike (`tests/coverage_from_dut.rs`).
+pub mod classified {
+    use super::{msg_kind, row_index, SPEC};
+    use crate::coverage::Sampler;
+    use models::pcie::{PageRequest, RespCode};
+    use models::smmuv3::arch::{CmdEffect, Row};
+    use models::smmuv3::cmd::{OP_PRI_RESP, OP_SYNC};
+
+    /// The full names (or name prefixes) of the classified bins.
+    pub const BINS: &[&str] = &[
+        "admission.",
+        "auto_response.origin.",
+        "overflow.event.ovflg_toggled",
+        "abort.event.write_aborted",
+        "commands.outcome.pri_resp_",
+        "commands.outcome.sync",
+        "commands.outcome.noop_opcode",
+        "commands.outcome.undefined_opcode_illegal",
+    ];
+
+    /// A message decided in `row` (SMMU-PRIQ-12).
+    #[inline]
+    pub fn decided(cov: &mut Sampler, row: Row, msg: &PageRequest) {
+        cov.cross(const { SPEC.cross("admission.row_x_msg") }, &[row_index(row), msg_kind(msg)]);
+    }
+
+    /// An automatic response made by a decision in `row`, or by a write abort (`None`).
+    #[inline]
+    pub fn auto_origin(cov: &mut Sampler, row: Option<Row>) {
+        cov.hit(match row {
+            Some(Row::A_Disabled) => const { SPEC.bin("auto_response.origin.row_a") },
+            Some(Row::B_OverflowActive) => const { SPEC.bin("auto_response.origin.row_b") },
+            Some(Row::C_Full) => const { SPEC.bin("auto_response.origin.row_c") },
+            Some(Row::D_Write) | None => const { SPEC.bin("auto_response.origin.write_abort") },
+        });
+    }
+
+    /// OVFLG toggled by a row-c discard (SMMU-PRIQ-7).
+    #[inline]
+    pub fn ovflg_toggled(cov: &mut Sampler) {
+        cov.hit(const { SPEC.bin("overflow.event.ovflg_toggled") });
+    }
+
+    /// An entry write acknowledged with an error (SMMU-PRIQ-16).
+    #[inline]
+    pub fn write_aborted(cov: &mut Sampler) {
+        cov.hit(const { SPEC.bin("abort.event.write_aborted") });
+    }
+
+    /// A command taken, by its effect (stall commands are sampled with their resolutions).
+    #[inline]
+    pub fn command(cov: &mut Sampler, opcode: u8, effect: CmdEffect) {
         let b = match effect {
             CmdEffect::Respond(r) => match r.code {
                 RespCode::ResponseFailure => const { SPEC.bin("commands.outcome.pri_resp_0_failure") },
@@ -793,13 +841,12 @@ impl Collector<PriqState> {
             CmdEffect::Ignored => const { SPEC.bin("commands.outcome.pri_resp_smmuen0_ignored") },
             CmdEffect::Sync => const { SPEC.bin("commands.outcome.sync") },
             CmdEffect::NoOp => const { SPEC.bin("commands.outcome.noop_opcode") },
-            // Sampled with their resolutions (`on_evtq`).
             CmdEffect::Resume { .. } | CmdEffect::StallTerm { .. } => return,
             CmdEffect::Illegal if opcode == OP_PRI_RESP => const { SPEC.bin("commands.outcome.pri_resp_3_illegal") },
             CmdEffect::Illegal if opcode == OP_SYNC => const { SPEC.bin("commands.outcome.sync_cs3_illegal") },
             CmdEffect::Illegal => const { SPEC.bin("commands.outcome.undefined_opcode_illegal") },
         };
-        self.cov.hit(b);
+        cov.hit(b);
     }
 }
 

@@ -10,9 +10,11 @@
 //! settles the row when an observation needs it: an entry write, a response, a PROD read, or
 //! the entry bound passing without a write. The event queue is left to its timing-free checkers.
 
+use super::coverage::{classified, Smmuv3Coverage};
 use crate::checkers::{Checker, Violation};
 use crate::compare::LatencyBounds;
-use crate::ordered::{History, PulseExpectation, JUDGE_NAME};
+use crate::coverage::Sampler;
+use crate::ordered::{DutCoverage, History, PulseExpectation, JUDGE_NAME};
 use crate::txn::{IrqLine, Stamped, Txn};
 use models::pcie::{MsgClass, PageRequest, PrgResponse};
 use models::ring::{Ring, FLAG_BIT};
@@ -141,6 +143,8 @@ pub struct PriqOrdered {
     /// Recently settled messages and commands that must send nothing, for blaming a response
     /// nothing asked for: (RID, PRGI, the rule that forbids the response).
     silent: VecDeque<(u16, u16, RuleId)>,
+    /// Coverage of the classified bins, from the DUT's transactions.
+    cov: Sampler,
 }
 
 impl PriqOrdered {
@@ -174,6 +178,7 @@ impl PriqOrdered {
             gerror_irq: PulseExpectation::default(),
             early_pulse: None,
             silent: VecDeque::new(),
+            cov: Sampler::new(Smmuv3Coverage::definition()),
         }
     }
 
@@ -234,6 +239,7 @@ impl PriqOrdered {
     /// Settle the oldest pending message in `row` at cycle `t`.
     fn decide(&mut self, t: u64, row: Row) {
         let a = self.pending.pop_front().expect("a pending message");
+        classified::decided(&mut self.cov, row, &a.msg);
         if row == Row::D_Write {
             let ring = self.ring();
             let addr = ring.entry_addr(regs::base_addr(self.base), self.wp, ENTRY_BYTES);
@@ -242,11 +248,15 @@ impl PriqOrdered {
             return;
         }
         if row == Row::C_Full {
+            classified::ovflg_toggled(&mut self.cov);
             self.ovflg ^= FLAG_BIT;
             self.prod.set(t, self.acked | self.ovflg);
         }
         match arch::auto_response(row, &a.msg) {
-            Some(rsp) => self.autos.push_back(ExpectedResponse { rsp, at: a.at, rule: row_rule(row), optional: false }),
+            Some(rsp) => {
+                classified::auto_origin(&mut self.cov, Some(row));
+                self.autos.push_back(ExpectedResponse { rsp, at: a.at, rule: row_rule(row), optional: false })
+            }
             None if a.msg.class() == MsgClass::StopMarker => self.remember_silent(a.msg.rid, a.msg.prgi, RuleId("SMMU-PRIQ-11")),
             None => self.remember_silent(a.msg.rid, a.msg.prgi, row_rule(row)),
         }
@@ -341,8 +351,10 @@ impl PriqOrdered {
             for later in self.writes.iter_mut() {
                 later.addr -= ENTRY_BYTES.min(later.addr);
             }
+            classified::write_aborted(&mut self.cov);
             self.gerror_activate(t, regs::GERROR_PRIQ_ABT_ERR);
             if let Some(rsp) = arch::write_abort_response(&w.msg) {
+                classified::auto_origin(&mut self.cov, None);
                 self.autos.push_back(ExpectedResponse { rsp, at: t, rule: RuleId("SMMU-PRIQ-16"), optional: false });
             }
             return;
@@ -427,6 +439,7 @@ impl PriqOrdered {
             off |= v & regs::CR0_SMMUEN == 0;
         }
         let effect = arch::command_effect(&c, on);
+        classified::command(&mut self.cov, c.opcode(), effect);
         match effect {
             CmdEffect::Respond(rsp) => {
                 let rsp = rsp.at_interface();
@@ -650,6 +663,19 @@ impl Checker for PriqOrdered {
 
     fn finish(&mut self, end_cycle: u64, out: &mut Vec<Violation>) {
         self.deadlines(end_cycle, out);
+        // Messages without a visible verdict at the end were discarded silently if they could
+        // be (settled for the coverage); the others were never decided.
+        while let Some(&head) = self.pending.front() {
+            let rows = self.rows(&head);
+            match rows.discard().filter(|&r| arch::auto_response(r, &head.msg).is_none()) {
+                Some(row) => self.decide(end_cycle, row),
+                None => break,
+            }
+        }
+    }
+
+    fn coverage_from_dut(&self) -> Option<DutCoverage<'_>> {
+        Some(DutCoverage { data: self.cov.data(), classified: classified::BINS })
     }
 }
 
