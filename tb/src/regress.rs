@@ -432,6 +432,7 @@ fn run_summary(r: &RunResult) -> RunSummary {
         rule: r.rule.clone(),
         failure: r.failure.as_ref().and_then(|f| f.lines().next()).map(str::to_string),
         replay: run::replay_command(r),
+        compare: r.compare,
         report: r.failure.clone(),
     }
 }

@@ -15,6 +15,7 @@ fn run(flavor: &str, test: &str, seed: u64, status: &str) -> RunSummary {
         rule: (status == "fail").then(|| "SMMU-PRIQ-7".to_string()),
         failure: (status != "pass").then(|| "cycle 9: prod <0x3> != \"0x4\" & more\nsecond line".to_string()),
         replay: format!("iommu-tb replay --test {test} --seed {seed} --waves"),
+        compare: tb::compare::CompareMode::Lockstep,
         report: None,
     }
 }

@@ -20,6 +20,7 @@ fn run(test: &str, seed: u64, pass: bool) -> RunSummary {
         rule: (!pass).then(|| "SMMU-PRIQ-7".to_string()),
         failure: (!pass).then(|| format!("cycle 812: prod mismatch {EVIL}")),
         replay: format!("iommu-tb replay --test {test} --seed {seed} --waves"),
+        compare: tb::compare::CompareMode::Lockstep,
         report: None,
     }
 }
@@ -595,4 +596,16 @@ fn expiry_needs_a_dated_report() {
     let e = render(&input, &ws, None, &[], "yesterday").err().unwrap().to_string();
     assert!(e.contains("bad report date 'yesterday'"), "{e}");
     assert!(render(&input, &ws[..0], None, &[], "yesterday").is_ok());
+}
+
+#[test]
+fn the_report_says_where_the_functional_coverage_came_from() {
+    let mut input = fixture();
+    let gates = parse_gates("pass-rate=100").unwrap();
+    let md = render(&input, &[], None, &gates, "2025-06-01").unwrap().markdown;
+    assert!(md.contains(&format!("Coverage sources: {} runs sampled from the timed model", input.runs.len())), "{md}");
+    assert!(!md.contains("ordered compare"), "{md}");
+    input.runs[0].compare = tb::compare::CompareMode::Ordered;
+    let md = render(&input, &[], None, &gates, "2025-06-01").unwrap().markdown;
+    assert!(md.contains("1 runs under ordered compare, whose admission"), "{md}");
 }

@@ -71,6 +71,10 @@ pub struct RunSummary {
     pub failure: Option<String>,
     /// The one command that replays this run with waves.
     pub replay: String,
+    /// The judge the run was compared by: under `ordered` its classified coverage bins come from
+    /// the DUT's transactions (`crate::ordered::DutCoverage`), otherwise from the timed model.
+    #[serde(default)]
+    pub compare: crate::compare::CompareMode,
     /// The full failure report (several lines: cycle, signal, expected/actual, recent
     /// transactions), when the runner keeps it; JUnit puts it in the `<failure>` body.
     #[serde(default, skip_serializing_if = "Option::is_none")]

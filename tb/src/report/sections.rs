@@ -189,8 +189,29 @@ fn rule_holes(w: &WaiverOutcome, r: &RuleCoverage) -> Cell {
     Cell { text, ..Cell::default() }
 }
 
+/// Where the runs' functional coverage came from (the compare mode decides, `tb::ordered`).
+fn coverage_sources(runs: &[super::input::RunSummary]) -> String {
+    let ordered = runs.iter().filter(|r| r.compare == crate::compare::CompareMode::Ordered).count();
+    let model = runs.len() - ordered;
+    let mut s = String::from("Coverage sources: ");
+    if model > 0 {
+        s.push_str(&format!("{model} runs sampled from the timed model's events and the DUT's transactions"));
+    }
+    if ordered > 0 {
+        if model > 0 {
+            s.push_str("; ");
+        }
+        s.push_str(&format!(
+            "{ordered} runs under ordered compare, whose admission, automatic-response, overflow, abort and command bins come from the DUT's transactions as the ordered judge classified them"
+        ));
+    }
+    s.push('.');
+    s
+}
+
 fn functional(b: &mut Blocks, input: &ReportInput, w: &WaiverOutcome) {
     b.heading(2, "Functional coverage by rule", Some("functional"));
+    b.say(Tone::Muted, &coverage_sources(&input.runs));
     let mut t = Table::new(&["Group", "Coverage:", "Goal:", "Result"]);
     for g in &input.functional.groups {
         let result = judged(g.percent + 1e-9 >= g.goal, "met", "below goal");
