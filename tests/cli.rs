@@ -223,3 +223,37 @@ fn a_failure_at_a_corner_replays_at_that_corner() {
     assert!(out.contains("[SMMU-PRIQ-1] cycle"), "{out}");
     assert!(out.contains("replay: iommu-tb replay --flavor smmuv3 --config max --test wrap_sizes --seed 1"), "{out}");
 }
+
+#[test]
+fn compare_modes_judge_record_and_replay() {
+    // Ordered compare: the planted R/W swap is the ordered judge's, and the replay keeps the mode.
+    let rtl = mutant("cli_entry_rw_ordered", PRIQ, "dw0 = {m.pv, m.l, m.w, m.r,", "dw0 = {m.pv, m.l, m.r, m.w,");
+    let o = iommu_tb(&["run", "--test", "basic_write", "--rtl", rtl.to_str().unwrap(), "--compare", "ordered"]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("[SMMU-PRIQ-4] cycle"), "{out}");
+    assert!(out.contains("judged by: ordered"), "{out}");
+    assert!(out.contains("--compare ordered"), "{out}");
+    // Checkers mode, and its old spelling.
+    for args in [&["--compare", "checkers"][..], &["--checkers-only"]] {
+        let o = iommu_tb(&[&["run", "--test", "basic_write", "--rtl", rtl.to_str().unwrap()][..], args].concat());
+        let out = text(&o.stdout);
+        assert!(out.contains("judged by: checker smmuv3-priq-entry"), "{args:?}: {out}");
+        assert!(out.contains("--compare checkers"), "{args:?}: {out}");
+    }
+    let o = iommu_tb(&["run", "--test", "basic_write", "--compare", "ordered", "--latency-bound", "entry=100,reg=4"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", text(&o.stdout), text(&o.stderr));
+}
+
+#[test]
+fn bad_compare_options_exit_2() {
+    for (args, says) in [
+        (&["--compare", "strict"][..], "unknown compare mode 'strict' (lockstep, ordered or checkers)"),
+        (&["--latency-bound", "speed=3"], "expected KEY=CYCLES[,KEY=CYCLES...] with KEY one of response, entry, reg, irq, ack"),
+        (&["--compare", "ordered", "--checkers-only"], "cannot be used with"),
+    ] {
+        let o = iommu_tb(&[&["run", "--test", "basic_write"][..], args].concat());
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(text(&o.stderr).contains(says), "{args:?}: {}", text(&o.stderr));
+    }
+}
