@@ -59,7 +59,7 @@ struct ExpectedResponse {
     optional: bool,
 }
 
-/// The rows a message may take over its admission window, in the order the states occurred.
+/// The rows a message may take over its admission window, the latest state's first.
 #[derive(Clone, Copy, Debug, Default)]
 struct Rows {
     seen: [Option<Row>; 4],
@@ -76,9 +76,16 @@ impl Rows {
     fn has(&self, r: Row) -> bool {
         self.seen.contains(&Some(r))
     }
-    /// The first row other than d the message may take.
+    /// The row other than d the message most likely took.
     fn discard(&self) -> Option<Row> {
         self.seen.iter().flatten().copied().find(|&r| r != Row::D_Write)
+    }
+    /// The same rows, the latest state's first: a message settled late was most likely
+    /// decided late (it waited behind the messages before it).
+    fn latest_first(mut self) -> Rows {
+        let n = self.seen.iter().filter(|s| s.is_some()).count();
+        self.seen[..n].reverse();
+        self
     }
     fn only_write(&self) -> bool {
         self.has(Row::D_Write) && self.discard().is_none()
@@ -233,7 +240,7 @@ impl PriqOrdered {
                 }
             }
         }
-        rows
+        rows.latest_first()
     }
 
     /// Settle the oldest pending message in `row` at cycle `t`.
@@ -305,7 +312,12 @@ impl PriqOrdered {
             };
             let rows = self.rows(&head);
             let matches = PriqEntry::encode_request(&head.msg) == data;
+            let silent = rows.discard().filter(|&r| arch::auto_response(r, &head.msg).is_none());
+            // Identical messages (Stop Markers of one PASID): the write is the later one's when
+            // this one may have been discarded without a trace.
+            let twin = matches && self.pending.iter().skip(1).any(|p| PriqEntry::encode_request(&p.msg) == data);
             match rows.discard() {
+                _ if twin && silent.is_some() => self.decide(t, silent.expect("checked")),
                 _ if matches && rows.has(Row::D_Write) => self.decide(t, Row::D_Write),
                 Some(row) if matches => {
                     let msg = format!(
