@@ -27,7 +27,8 @@ fn verdict(test: &str, bug: PlantedHostBug, lockstep: bool, edit: impl Fn(&mut S
     let mut sc = (def.scenario)(1);
     sc.host.sw.planted = Some(bug);
     edit(&mut sc);
-    let opts = RunOptions { lockstep, ..RunOptions::for_repo(&root()) };
+    let compare = if lockstep { tb::compare::CompareMode::Lockstep } else { tb::compare::CompareMode::Checkers };
+    let opts = RunOptions { compare, ..RunOptions::for_repo(&root()) };
     let r = run::run(&sc, &opts).unwrap_or_else(|e| panic!("{test}: {e}"));
     if r.status == Status::Pass {
         return "not caught".into();
