@@ -314,8 +314,8 @@ impl PriqOrdered {
             let matches = PriqEntry::encode_request(&head.msg) == data;
             let silent = rows.discard().filter(|&r| arch::auto_response(r, &head.msg).is_none());
             // Identical messages (Stop Markers of one PASID): the write is the later one's when
-            // this one may have been discarded without a trace.
-            let twin = matches && self.pending.iter().skip(1).any(|p| PriqEntry::encode_request(&p.msg) == data);
+            // this one, and every message between them, may have been discarded without a trace.
+            let twin = matches && self.silent_twin(data);
             match rows.discard() {
                 _ if twin && silent.is_some() => self.decide(t, silent.expect("checked")),
                 _ if matches && rows.has(Row::D_Write) => self.decide(t, Row::D_Write),
@@ -352,6 +352,20 @@ impl PriqOrdered {
             out.push(Violation { rule: RuleId("SMMU-PRIQ-3"), cycle: t, message: msg });
         }
         self.unacked.push_back(w);
+    }
+
+    /// Is a later pending message identical to the head (entry `data`), with every message
+    /// between them one that may have been discarded silently?
+    fn silent_twin(&self, data: [u64; 2]) -> bool {
+        for a in self.pending.iter().skip(1) {
+            if PriqEntry::encode_request(&a.msg) == data {
+                return true;
+            }
+            if self.rows(a).discard().is_none_or(|r| arch::auto_response(r, &a.msg).is_some()) {
+                return false;
+            }
+        }
+        false
     }
 
     fn on_entry_ack(&mut self, t: u64, err: bool) {
