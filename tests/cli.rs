@@ -257,3 +257,17 @@ fn bad_compare_options_exit_2() {
         assert!(text(&o.stderr).contains(says), "{args:?}: {}", text(&o.stderr));
     }
 }
+
+#[test]
+fn regress_records_the_compare_mode_of_every_run() {
+    let out = tmp("regress-ordered");
+    let args = ["regress", "--compare", "ordered", "--test", "basic_write", "--test", "random", "--seeds", "2", "--config", "default"];
+    let o = iommu_tb(&[&args[..], &["--no-code-coverage", "--out", out.to_str().unwrap()]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}{}", text(&o.stdout), text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3);
+    assert!(runs.iter().all(|r| r["compare"] == "ordered"), "{runs:?}");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("3 runs under ordered compare"), "{md}");
+}
