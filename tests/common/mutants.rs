@@ -13,9 +13,16 @@ fn root() -> PathBuf {
 
 /// A copy of `rtl/` with `from` replaced by `to` in `file` (which must hold `from` exactly once).
 pub fn mutant(name: &str, file: &str, from: &str, to: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("mutants").join(name).join("rtl");
+    mutant_of("rtl", name, file, from, to)
+}
+
+/// A copy of the repository folder `tree` (`rtl`, `alt/smmuv3_priq`) with `from` replaced by
+/// `to` in `file`, a path inside `tree` (which must hold `from` exactly once).
+pub fn mutant_of(tree: &str, name: &str, file: &str, from: &str, to: &str) -> PathBuf {
+    let leaf = Path::new(tree).file_name().expect("a folder name");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("mutants").join(name).join(leaf);
     let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&root().join("rtl"), &dir);
+    copy_dir(&root().join(tree), &dir);
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text.matches(from).count(), 1, "mutant {name}: the RTL text to replace must occur exactly once in {file}");
