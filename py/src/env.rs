@@ -10,6 +10,8 @@ use pyo3::exceptions::PyAttributeError;
 use pyo3::prelude::*;
 use std::cell::RefCell;
 use std::future::Future;
+use std::rc::Rc;
+use tb::scenario::Scenario;
 use tb::smmuv3::env::Smmuv3Sequences;
 use tb::vtd::env::VtdSequences;
 
@@ -19,6 +21,8 @@ pub struct Env {
     env: tb::env::Env,
     flavor: &'static str,
     generation: u64,
+    /// The run's scenario.
+    scenario: Rc<Scenario>,
     #[pyo3(get)]
     queue_base: u64,
     #[pyo3(get)]
@@ -26,8 +30,9 @@ pub struct Env {
 }
 
 impl Env {
-    pub fn new(env: tb::env::Env, flavor: &'static str, generation: u64, queue_base: u64, log2size: u32) -> Env {
-        Env { env, flavor, generation, queue_base, log2size }
+    pub fn new(env: tb::env::Env, flavor: &'static str, generation: u64, scenario: Scenario) -> Env {
+        let (queue_base, log2size) = (scenario.queue_base, scenario.log2size);
+        Env { env, flavor, generation, scenario: Rc::new(scenario), queue_base, log2size }
     }
 
     fn check(&self, verb: &str) -> PyResult<()> {

@@ -47,6 +47,7 @@ fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<run::PyRunResult>()?;
     m.add_function(wrap_pyfunction!(run::run_test, m)?)?;
     m.add_function(wrap_pyfunction!(run::write_results, m)?)?;
+    m.add_function(wrap_pyfunction!(run::write_coverage, m)?)?;
     m.add_function(wrap_pyfunction!(task::start_soon, m)?)?;
     m.add_function(wrap_pyfunction!(triggers::rising_edge, m)?)?;
     m.add_function(wrap_pyfunction!(triggers::falling_edge, m)?)?;

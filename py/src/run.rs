@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use tb::regress::ResultsFile;
 use tb::report::input::RtlBuild;
-use tb::run::{RunOptions, Status, Worker};
+use tb::run::{CodeCoverage, RunOptions, Status, Worker};
 
 thread_local! {
     /// One worker per thread: the RTL builds it resolved stay loaded across runs.
@@ -86,9 +86,11 @@ impl PyRunResult {
 /// Run `test` (an `async def test(dut, env)`) on the engine. `like` names the registered test
 /// whose scenario it takes (default: the flavor's first directed test, its basic write); `rules` are what a pass
 /// asserts (functional coverage `asserts.passed.*`); `rtl` is another copy of `rtl/` (a planted
-/// bug).
+/// bug); `waves` dumps FST waves there; `reset` is the initial value of unreset flops (`zero`,
+/// `ones`, `random`, `random:SEED`); `code_coverage` (`line` or `all`) runs the coverage build and
+/// sums its counters in this thread's worker (`write_coverage` writes them), as a regression does.
 #[pyfunction]
-#[pyo3(signature = (test, *, name, flavor, rules=vec![], like=None, seed=1, lockstep=true, config="default", trace_out=None, max_cycles=None, rtl=None))]
+#[pyo3(signature = (test, *, name, flavor, rules=vec![], like=None, seed=1, lockstep=true, config="default", trace_out=None, max_cycles=None, rtl=None, waves=None, reset=None, code_coverage=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn run_test(
     py: Python<'_>,
@@ -103,6 +105,9 @@ pub fn run_test(
     trace_out: Option<PathBuf>,
     max_cycles: Option<u64>,
     rtl: Option<PathBuf>,
+    waves: Option<PathBuf>,
+    reset: Option<&str>,
+    code_coverage: Option<&str>,
 ) -> PyResult<PyRunResult> {
     if context::running() {
         return Err(usage_error("run_test inside a running test: start a concurrent coroutine with start_soon instead"));
@@ -131,20 +136,32 @@ pub fn run_test(
     if let Some(rtl) = rtl {
         opts.rtl_dir = rtl;
     }
+    if let Some(r) = reset {
+        opts.reset = r.parse().map_err(|e: tb::reset::BadResetMode| PyValueError::new_err(e.to_string()))?;
+    }
+    if let Some(m) = code_coverage {
+        opts.code_metrics = m.parse().map_err(|e: tb::run::UnknownMetrics| PyValueError::new_err(e.to_string()))?;
+        opts.code_coverage = CodeCoverage::Summed;
+    }
+    if let Some(w) = waves {
+        if let Some(dir) = w.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| engine_error(&format!("cannot create {}: {e}", dir.display())))?;
+        }
+        opts.waves = Some(w);
+    }
     let rules: Vec<&str> = rules.iter().map(String::as_str).collect();
-    let (queue_base, log2size) = (scenario.queue_base, scenario.log2size);
     let flavor_name = f.name();
     let running: Rc<RefCell<Option<Running>>> = Rc::new(RefCell::new(None));
     let setup_error: Rc<RefCell<Option<PyErr>>> = Rc::new(RefCell::new(None));
     let body: tb::run::ExternalBody<'_> = {
         let (running, setup_error) = (running.clone(), setup_error.clone());
-        Box::new(move |bench, _sc, _rng| {
+        Box::new(move |bench, sc, _rng| {
             let run = Running::start(bench.env().sim.clone());
             let generation = run.generation;
             *running.borrow_mut() = Some(run);
             let made = Python::with_gil(|py| -> PyResult<Py<PyAny>> {
                 let dut = Dut::bind(bench.dut(), generation).map_err(|e| engine_error(&e.to_string()))?;
-                let env = Env::new(bench.env(), flavor_name, generation, queue_base, log2size);
+                let env = Env::new(bench.env(), flavor_name, generation, sc);
                 let coro = test.bind(py).call1((Py::new(py, dut)?, Py::new(py, env)?))?;
                 if !coro.hasattr("send")? {
                     return Err(pyo3::exceptions::PyTypeError::new_err(format!(
@@ -195,10 +212,24 @@ pub fn run_test(
     })
 }
 
-/// Write `results.json` (the regression's schema: runs, their RTL builds, summed functional
-/// coverage) and `junit.xml` (one testcase per test and seed) of engine runs into `out`.
+/// Write the code-coverage counters this thread's runs summed (`run_test(code_coverage=...)`)
+/// into `dir`, one `<stem>-<build>.dat` per build, as a regression worker does; the paths.
 #[pyfunction]
-pub fn write_results(out: PathBuf, results: Vec<PyRef<'_, PyRunResult>>) -> PyResult<()> {
+pub fn write_coverage(dir: PathBuf, stem: &str) -> PyResult<Vec<PathBuf>> {
+    guard(|| {
+        WORKER.with(|w| match w.try_borrow() {
+            Ok(w) => w.coverage.write_dats(&dir, stem).map_err(|e| engine_error(&e.to_string())),
+            Err(_) => Err(usage_error("write_coverage inside a running test")),
+        })
+    })
+}
+
+/// Write `results.json` (the regression's schema: runs, their RTL builds, summed functional
+/// coverage) and `junit.xml` (one testcase per test and seed) of engine runs into `out`;
+/// `interrupted`: the runs stopped early.
+#[pyfunction]
+#[pyo3(signature = (out, results, interrupted=false))]
+pub fn write_results(out: PathBuf, results: Vec<PyRef<'_, PyRunResult>>, interrupted: bool) -> PyResult<()> {
     guard(|| {
         let root = sim::repo_root().map_err(|e| engine_error(&e.to_string()))?;
         let opts = RunOptions::for_repo(&root);
@@ -216,7 +247,7 @@ pub fn write_results(out: PathBuf, results: Vec<PyRef<'_, PyRunResult>>) -> PyRe
             rtl.push(RtlBuild { flavor: flavor.clone(), config: config.clone(), top: f.top().into(), hash: built.hash });
         }
         std::fs::create_dir_all(&out).map_err(|e| engine_error(&format!("cannot create {}: {e}", out.display())))?;
-        let file = ResultsFile::new(rtl, None, runs, false);
+        let file = ResultsFile::new(rtl, None, runs, interrupted);
         file.save(&out.join("results.json")).map_err(|e| engine_error(&e.to_string()))?;
         let input = tb::regress::report_input(&file, None, &root).map_err(|e| engine_error(&e.to_string()))?;
         let junit = out.join("junit.xml");
