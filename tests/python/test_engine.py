@@ -42,7 +42,12 @@ def test_driving_in_read_only_fails_naming_the_port():
 
 def test_assigning_a_port_is_refused():
     r = run_test(cases.case_assign_a_port)
-    assert r.status == "fail" and "dut.pr_valid is driven by the env's agents" in r.failure
+    assert r.status == "fail" and "UsageError: dut.pr_valid is driven every cycle by the PCIe function agent" in r.failure
+
+
+@pytest.mark.parametrize("case", [cases.case_smmuv3_port_writes, cases.case_vtd_port_writes])
+def test_port_writes_are_refused_with_the_agent_or_the_error_to_fix(case):
+    run_test(case).raise_for_failure()
 
 
 def test_awaiting_a_foreign_awaitable_is_a_type_error():
