@@ -38,6 +38,7 @@ fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<checkers::PyCheckers>()?;
     m.add_class::<function::PyPcieFunction>()?;
     m.add_class::<host::PySmmuHost>()?;
+    m.add_class::<host::PyVtdHost>()?;
     m.add_class::<triggers::Trigger>()?;
     m.add_class::<triggers::Event>()?;
     m.add_class::<task::Task>()?;

@@ -141,3 +141,28 @@ async def case_vtd_port_writes(dut, env):
     refused(dut, "iq_valid", 1, UsageError, "dut.iq_valid is driven every cycle by the descriptor driver")
     refused(dut, "iq_qw3", 2**64, ValueError, "does not fit in 64 unsigned bits")
     refused(dut, "mw_kind", 1, UsageError, "dut.mw_kind is an output of the DUT")
+
+
+@iommu_tb.test(flavor="vtd")
+async def case_traffic_verbs_need_a_plan(dut, env):
+    """Passes when the traffic verbs refuse a scenario without a traffic plan and a bad stop
+    variant is a ValueError."""
+    for verb in (env.start_traffic, lambda: env.stop_pasid(0x100, 5), env.stop_traffic):
+        try:
+            verb()
+        except UsageError as e:
+            assert "this run's scenario has no traffic plan" in str(e) and "like=" in str(e), str(e)
+        else:
+            raise AssertionError("a traffic verb ran without a traffic plan")
+    await env.cycles(1)
+
+
+@iommu_tb.test(flavor="vtd", like="vtd_stop_pasid")
+async def case_bad_stop_variant(dut, env):
+    env.stop_pasid(0x100, 5, "C")
+
+
+@iommu_tb.test(flavor="smmuv3")
+async def case_wait_txn_times_out(dut, env):
+    """Fails: no stop is ever requested, so the wait ends naming the rule it was given."""
+    await env.wait_txn("stop_complete", pasid=5, limit=50, rule="PRI-25")

@@ -45,6 +45,18 @@ def test_assigning_a_port_is_refused():
     assert r.status == "fail" and "UsageError: dut.pr_valid is driven every cycle by the PCIe function agent" in r.failure
 
 
+def test_traffic_verbs_without_a_plan_are_refused():
+    run_test(cases.case_traffic_verbs_need_a_plan).raise_for_failure()
+    r = run_test(cases.case_bad_stop_variant)
+    assert r.status == "fail" and "ValueError: unknown stop variant 'C' (A or B, PRI-25/PRI-26)" in r.failure, r.failure
+
+
+def test_a_transaction_wait_fails_naming_its_rule():
+    r = run_test(cases.case_wait_txn_times_out)
+    assert (r.status, r.rule, r.judge, r.cycles) == ("fail", "PRI-25", "condition wait", 50), (r.rule, r.judge, r.cycles)
+    assert "waited 50 cycles for a stop_complete transaction that never came" in r.failure
+
+
 @pytest.mark.parametrize("case", [cases.case_smmuv3_port_writes, cases.case_vtd_port_writes])
 def test_port_writes_are_refused_with_the_agent_or_the_error_to_fix(case):
     run_test(case).raise_for_failure()
