@@ -2,7 +2,7 @@
 //! flavor's register sequences `Smmuv3Sequences` / `VtdSequences`), each awaitable one a trigger
 //! of [`crate::triggers`] whose value is the verb's result.
 
-use crate::boundary::{fits, usage_error};
+use crate::boundary::{fits, fits_arg, usage_error};
 use crate::context;
 use crate::msg::{PyPageRequest, PyPrgResponse};
 use crate::triggers::{Spec, Trigger};
@@ -114,9 +114,9 @@ impl Env {
     }
 
     /// Write a register; resumes when the write was handshaken.
-    fn write_reg(&self, py: Python<'_>, addr: i128, data: i128) -> PyResult<Py<Trigger>> {
+    fn write_reg(&self, py: Python<'_>, addr: &Bound<'_, PyAny>, data: &Bound<'_, PyAny>) -> PyResult<Py<Trigger>> {
         self.check("write_reg")?;
-        let (addr, data) = (fits("addr", addr, 32)? as u32, fits("data", data, 64)?);
+        let (addr, data) = (fits_arg("addr", addr, 32)? as u32, fits_arg("data", data, 64)?);
         let env = self.env.clone();
         self.op(py, "write_reg", async move {
             env.write_reg(addr, data).await;
@@ -125,9 +125,9 @@ impl Env {
     }
 
     /// Read a register; the value of the await is the data.
-    fn read_reg(&self, py: Python<'_>, addr: i128) -> PyResult<Py<Trigger>> {
+    fn read_reg(&self, py: Python<'_>, addr: &Bound<'_, PyAny>) -> PyResult<Py<Trigger>> {
         self.check("read_reg")?;
-        let addr = fits("addr", addr, 32)? as u32;
+        let addr = fits_arg("addr", addr, 32)? as u32;
         let env = self.env.clone();
         self.op(py, "read_reg", async move { int(env.read_reg(addr).await) })
     }
@@ -327,9 +327,9 @@ impl Env {
     }
 
     /// SMMUv3: submit a command (dw0, dw1) and resume when the port took it.
-    fn command(&self, py: Python<'_>, words: (i128, i128)) -> PyResult<Py<Trigger>> {
+    fn command(&self, py: Python<'_>, words: (Bound<'_, PyAny>, Bound<'_, PyAny>)) -> PyResult<Py<Trigger>> {
         self.only("smmuv3", "command")?;
-        let (dw0, dw1) = (fits("dw0", words.0, 64)?, fits("dw1", words.1, 64)?);
+        let (dw0, dw1) = (fits_arg("dw0", &words.0, 64)?, fits_arg("dw1", &words.1, 64)?);
         let env = self.env.clone();
         self.op(py, "command", async move {
             env.command(dw0, dw1).await;

@@ -2,6 +2,7 @@
 //! the docs and type stubs, is `py/python/iommu_tb/`). Every entry point goes through
 //! `boundary::guard` where it can reach a panic.
 
+mod bench;
 mod boundary;
 mod checkers;
 mod codecs;
@@ -49,6 +50,7 @@ fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run::run_test, m)?)?;
     m.add_function(wrap_pyfunction!(run::write_results, m)?)?;
     m.add_function(wrap_pyfunction!(run::write_coverage, m)?)?;
+    m.add_function(wrap_pyfunction!(bench::bench_workload_in_rust, m)?)?;
     m.add_function(wrap_pyfunction!(task::start_soon, m)?)?;
     m.add_function(wrap_pyfunction!(triggers::rising_edge, m)?)?;
     m.add_function(wrap_pyfunction!(triggers::falling_edge, m)?)?;

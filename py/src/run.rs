@@ -113,24 +113,7 @@ pub fn run_test(
         return Err(usage_error("run_test inside a running test: start a concurrent coroutine with start_soon instead"));
     }
     let f = tb::flavors::by_name(flavor).map_err(|e| PyValueError::new_err(e.to_string()))?;
-    // Default scenario: the flavor's first directed test (its basic write test).
-    let like = match like {
-        Some(l) => l,
-        None => f
-            .tests()
-            .iter()
-            .find(|t| !t.random && t.expect_failure.is_none())
-            .map(|t| t.name.to_string())
-            .ok_or_else(|| engine_error("the flavor has no directed test"))?,
-    };
-    let (like_flavor, def) = tb::flavors::find_test(Some(flavor), &like).map_err(|e| PyValueError::new_err(e.to_string()))?;
-    let mut scenario = (def.scenario)(seed);
-    scenario.test = name.clone();
-    scenario.flavor = like_flavor.name().to_string();
-    scenario.config = config.to_string();
-    if let Some(m) = max_cycles {
-        scenario.max_cycles = m;
-    }
+    let scenario = scenario_like(f, like, seed, &name, config, max_cycles)?;
     let root = sim::repo_root().map_err(|e| engine_error(&e.to_string()))?;
     let mut opts = RunOptions { trace_out, lockstep, ..RunOptions::for_repo(&root) };
     if let Some(rtl) = rtl {
@@ -181,35 +164,80 @@ pub fn run_test(
             }
         })
     };
+    let outcome = run_on_worker(&scenario, &opts, &rules, body);
+    drop(running.borrow_mut().take());
+    if let Some(e) = setup_error.borrow_mut().take() {
+        return Err(e);
+    }
+    let _ = py;
+    Ok(PyRunResult::of(outcome?))
+}
+
+/// The scenario of the registered test `like` (default: the flavor's first directed test, its
+/// basic write), renamed `name`, under `config`, with its cycle limit replaced if given.
+pub fn scenario_like(
+    f: &'static dyn tb::flavor::Flavor,
+    like: Option<String>,
+    seed: u64,
+    name: &str,
+    config: &str,
+    max_cycles: Option<u64>,
+) -> PyResult<tb::scenario::Scenario> {
+    let like = match like {
+        Some(l) => l,
+        None => f
+            .tests()
+            .iter()
+            .find(|t| !t.random && t.expect_failure.is_none())
+            .map(|t| t.name.to_string())
+            .ok_or_else(|| engine_error("the flavor has no directed test"))?,
+    };
+    let (like_flavor, def) = tb::flavors::find_test(Some(f.name()), &like).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let mut scenario = (def.scenario)(seed);
+    scenario.test = name.to_string();
+    scenario.flavor = like_flavor.name().to_string();
+    scenario.config = config.to_string();
+    if let Some(m) = max_cycles {
+        scenario.max_cycles = m;
+    }
+    Ok(scenario)
+}
+
+/// Run `body` on this thread's worker, judged like a registered test.
+pub fn run_on_worker(
+    scenario: &tb::scenario::Scenario,
+    opts: &RunOptions,
+    rules: &[&str],
+    body: tb::run::ExternalBody<'_>,
+) -> PyResult<tb::run::RunResult> {
     // A failing test is a panic the engine catches and reports in the result: keep the default
     // hook from printing it (and a backtrace) on stderr meanwhile.
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let outcome = WORKER.with(|w| match w.try_borrow_mut() {
-        Ok(mut w) => Ok(w.run_external(&scenario, &opts, &rules, body)),
+        Ok(mut w) => Ok(w.run_external(scenario, opts, rules, body)),
         Err(_) => Err(usage_error("another run is in progress on this thread")),
     });
     std::panic::set_hook(hook);
-    let outcome = outcome?;
-    drop(running.borrow_mut().take());
-    if let Some(e) = setup_error.borrow_mut().take() {
-        return Err(e);
+    outcome?.map_err(|e| engine_error(&e.to_string()))
+}
+
+impl PyRunResult {
+    pub fn of(r: tb::run::RunResult) -> PyRunResult {
+        PyRunResult {
+            test: r.test.clone(),
+            flavor: r.scenario.flavor.clone(),
+            seed: r.seed,
+            status: if r.status == Status::Pass { "pass" } else { "fail" },
+            cycles: r.cycles,
+            wall_s: r.wall_s,
+            rule: r.rule.clone(),
+            judge: r.judge.as_ref().map(|j| j.to_string()),
+            failure: r.failure.clone(),
+            json: serde_json::to_string(&r).unwrap_or_default(),
+            kept: r,
+        }
     }
-    let r = outcome.map_err(|e| engine_error(&e.to_string()))?;
-    let _ = py;
-    Ok(PyRunResult {
-        test: r.test.clone(),
-        flavor: r.scenario.flavor.clone(),
-        seed: r.seed,
-        status: if r.status == Status::Pass { "pass" } else { "fail" },
-        cycles: r.cycles,
-        wall_s: r.wall_s,
-        rule: r.rule.clone(),
-        judge: r.judge.as_ref().map(|j| j.to_string()),
-        failure: r.failure.clone(),
-        json: serde_json::to_string(&r).unwrap_or_default(),
-        kept: r,
-    })
 }
 
 /// Write the code-coverage counters this thread's runs summed (`run_test(code_coverage=...)`)

@@ -1,13 +1,14 @@
 //! cocotb's triggers on the Rust scheduler (`tb::sched`): a Python coroutine `await`s a
-//! `Trigger`, whose `__await__` yields the trigger itself to the task driving the coroutine
-//! ([`crate::task`]); the driver turns it into a scheduler future and resumes the coroutine with
+//! `Trigger`, whose `__await__` (a one-yield generator) yields the trigger itself to the task
+//! driving the coroutine ([`crate::task`]); the driver turns it into a scheduler future and resumes the coroutine with
 //! the trigger's value when it fires. Edges, cycles, ReadOnly and Timer become the scheduler's
 //! own trigger structs (no allocation); First and Combine hold their members' futures.
 
 use crate::boundary::usage_error;
 use crate::context;
-use pyo3::exceptions::{PyStopIteration, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::sync::GILOnceCell;
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -46,19 +47,33 @@ impl Trigger {
 
 #[pymethods]
 impl Trigger {
-    pub fn __await__(slf: Py<Self>, py: Python<'_>) -> PyResult<AwaitTrigger> {
+    /// A generator that yields the trigger once and returns the value the driver sends back.
+    /// A Python generator rather than an iterator object of ours: CPython hands a generator's
+    /// return value to the awaiting coroutine without raising StopIteration, and makes no
+    /// object of ours per await (the cost of every `await` of a test).
+    pub fn __await__(slf: Py<Self>, py: Python<'_>) -> PyResult<PyObject> {
         if !context::running() {
             return Err(usage_error(&format!(
                 "awaiting {} outside a running test: run the test with iommu_tb.run_test (or pytest)",
                 slf.borrow(py).describe()
             )));
         }
-        Ok(AwaitTrigger { trigger: Some(slf) })
+        Ok(yield_once(py)?.call1((slf,))?.unbind())
     }
 
     fn __repr__(&self) -> String {
         self.describe()
     }
+}
+
+/// `def wait(trigger): return (yield trigger)`, made once per interpreter.
+fn yield_once(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    static WAIT: GILOnceCell<Py<PyAny>> = GILOnceCell::new();
+    WAIT.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        let code = c"def wait(trigger):\n    return (yield trigger)\n";
+        Ok(PyModule::from_code(py, code, c"iommu_tb/_await.py", c"iommu_tb._await")?.getattr("wait")?.unbind())
+    })
+    .map(|f| f.bind(py))
 }
 
 impl Trigger {
@@ -75,31 +90,6 @@ impl Trigger {
             Spec::Join(..) => "Task".into(),
             Spec::Op(_, name) => format!("env.{name}(...)"),
         }
-    }
-}
-
-/// The iterator `await` drives: yields the trigger once, then returns the value sent back.
-#[pyclass(module = "iommu_tb", unsendable)]
-pub struct AwaitTrigger {
-    trigger: Option<Py<Trigger>>,
-}
-
-#[pymethods]
-impl AwaitTrigger {
-    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
-        slf
-    }
-    fn __next__(&mut self, py: Python<'_>) -> PyResult<PyObject> {
-        self.send(py, py.None())
-    }
-    fn send(&mut self, py: Python<'_>, value: PyObject) -> PyResult<PyObject> {
-        match self.trigger.take() {
-            Some(t) => Ok(t.into_any()),
-            None => Err(PyStopIteration::new_err((value,))).map(|()| py.None()),
-        }
-    }
-    fn throw(&mut self, e: Bound<'_, PyAny>) -> PyResult<PyObject> {
-        Err(PyErr::from_value(e))
     }
 }
 
