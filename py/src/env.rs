@@ -71,7 +71,7 @@ impl Env {
     where
         F: Future<Output = PyResult<PyObject>> + 'static,
     {
-        Trigger::new(py, Spec::Op(RefCell::new(Some(Box::pin(f))), verb))
+        Trigger::new(py, Spec::Op(crate::triggers::ops::put(Box::pin(f)), verb))
     }
 }
 

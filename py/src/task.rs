@@ -148,10 +148,14 @@ impl Task {
 }
 
 impl Task {
+    /// A future that completes when the task ends.
+    pub fn complete(&self) -> tb::sched::Complete<()> {
+        self.handle.complete()
+    }
+
     /// A trigger that fires when the task ends, with its return value.
     pub fn join_trigger(slf: Py<Self>, py: Python<'_>) -> PyResult<Py<Trigger>> {
-        let complete = slf.borrow(py).handle.complete();
-        Trigger::new(py, Spec::Join(Rc::new(RefCell::new(Some(complete))), slf.into_any()))
+        Trigger::new(py, Spec::Join(slf))
     }
 }
 

@@ -166,3 +166,11 @@ async def case_bad_stop_variant(dut, env):
 async def case_wait_txn_times_out(dut, env):
     """Fails: no stop is ever requested, so the wait ends naming the rule it was given."""
     await env.wait_txn("stop_complete", pasid=5, limit=50, rule="PRI-25")
+
+
+@iommu_tb.test(flavor="smmuv3")
+async def case_await_an_op_twice(dut, env):
+    """Fails: an env verb's trigger is one operation, awaited once."""
+    op = env.cycles(2)
+    await op
+    await op

@@ -51,6 +51,11 @@ def test_traffic_verbs_without_a_plan_are_refused():
     assert r.status == "fail" and "ValueError: unknown stop variant 'C' (A or B, PRI-25/PRI-26)" in r.failure, r.failure
 
 
+def test_an_operation_is_awaited_once():
+    r = run_test(cases.case_await_an_op_twice)
+    assert r.status == "fail" and "env.cycles(...) was already awaited (or its run ended): call the verb again" in r.failure, r.failure
+
+
 def test_a_transaction_wait_fails_naming_its_rule():
     r = run_test(cases.case_wait_txn_times_out)
     assert (r.status, r.rule, r.judge, r.cycles) == ("fail", "PRI-25", "condition wait", 50), (r.rule, r.judge, r.cycles)
