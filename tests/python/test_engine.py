@@ -11,7 +11,7 @@ import iommu_tb
 from iommu_tb import ClockCycles, First, RisingEdge, RuleViolation, Timer, UsageError, run_test, start_soon
 
 import engine_cases as cases
-from engine import test_smmuv3_engine
+from engine import test_smmuv3_engine, test_vtd_engine
 
 
 def test_triggers_keep_cocotb_timing():
@@ -107,6 +107,23 @@ def planted(root, tmp_path):
     assert text.count("dw0 = {m.pv, m.l, m.w, m.r,") == 1
     f.write_text(text.replace("dw0 = {m.pv, m.l, m.w, m.r,", "dw0 = {m.pv, m.l, m.r, m.w,"))
     return rtl
+
+
+def test_the_vtd_host_model_test_fails_on_a_planted_rtl_bug(root, tmp_path):
+    """vtd_prq with RDR and WRR swapped in the page_req_dsc (the planted bug
+    descriptor_rdr_and_wrr_swapped of tests/vtd_bug_injection.rs): the Python test that plays
+    the PRQ thread fails naming VTD-PRQ-4 under either judge."""
+    rtl = tmp_path / "rtl"
+    shutil.copytree(root / "rtl", rtl)
+    f = rtl / "vtd" / "vtd_prq.sv"
+    text = f.read_text()
+    assert text.count("qw1 = {m.addr, m.prgi, m.l, m.w, m.r};") == 1
+    f.write_text(text.replace("qw1 = {m.addr, m.prgi, m.l, m.w, m.r};", "qw1 = {m.addr, m.prgi, m.l, m.r, m.w};"))
+    test = test_vtd_engine.test_py_vtd_host_model_answers
+    strict = run_test(test, rtl=str(rtl))
+    assert (strict.rule, strict.judge) == ("VTD-PRQ-4", "lockstep"), strict.failure
+    alone = run_test(test, rtl=str(rtl), lockstep=False)
+    assert (alone.rule, alone.judge) == ("VTD-PRQ-4", "checker vtd-prq-entry"), alone.failure
 
 
 def test_a_planted_rtl_bug_is_caught_by_both_judges(root, tmp_path):
