@@ -126,8 +126,8 @@ fn list(flavor: Option<&'static dyn Flavor>) -> CliResult<ExitCode> {
             println!("{:<8} {:<32} {:<8} {}", f.name(), t.name, if t.random { "random" } else { "directed" }, t.rules.join(" "));
         }
     }
-    for (f, name, rules) in python::tests(&repo_root()?)?.iter().filter(|(f, ..)| shown(f)) {
-        println!("{f:<8} {name:<32} {:<8} {rules}", "python");
+    for t in python::listed(&repo_root()?)?.iter().filter(|t| shown(&t.flavor)) {
+        println!("{:<8} {:<32} {:<8} {}", t.flavor, t.name, "python", t.rules);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -142,11 +142,10 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
         (None, Some(test)) => match flavors::find_test(a.flavor.map(|f| f.name()), test) {
             Ok((_, def)) => (def.scenario)(a.seed),
             // Not a Rust test: a Python engine test of that name runs through the package.
-            Err(e) => match python::tests(&root)?.iter().any(|(_, name, _)| name == test) {
-                true if replay || a.waves || a.waves_out.is_some() || a.reset_values.is_some() => {
-                    return Err(format!("{test} is a Python engine test: waves, replay and --reset-values are for the Rust tests").into())
-                }
+            Err(e) => match python::listed(&root)?.iter().any(|t| &t.name == test) {
                 true => {
+                    let waves = (a.waves || a.waves_out.is_some() || replay)
+                        .then(|| a.waves_out.clone().unwrap_or_else(|| root.join(format!("build/waves/{test}-{}.fst", a.seed))));
                     let r = python::PyRun {
                         test,
                         seed: a.seed,
@@ -154,6 +153,8 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
                         config: a.config.as_deref(),
                         trace_out: a.trace_out.as_deref(),
                         rtl: a.rtl.as_deref(),
+                        waves: waves.as_deref(),
+                        reset: a.reset_values,
                     };
                     return python::run(&root, &r);
                 }

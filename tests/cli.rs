@@ -103,7 +103,8 @@ fn reset_values_are_chosen_recorded_and_checked() {
 #[test]
 fn regress_writes_results_json() {
     let out = tmp("regress");
-    let o = iommu_tb(&["regress", "--seeds", "2", "--out", out.to_str().unwrap()]);
+    // The Rust plan alone: the Python tests' share is tests/python_cli.rs's.
+    let o = iommu_tb(&["regress", "--seeds", "2", "--no-python", "--out", out.to_str().unwrap()]);
     let stdout = text(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{stdout}{}", text(&o.stderr));
     assert!(stdout.contains("runs:") && stdout.contains("0 failed"), "{stdout}");
