@@ -198,7 +198,7 @@ pub fn build_spec(flavor: &dyn Flavor, config: &RtlConfig, rtl_dir: &Path, varia
 }
 
 /// The `.sv` files of a folder, sorted (so the build hash does not depend on directory order).
-fn sv_files(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn sv_files(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "sv")).collect())
         .unwrap_or_default();
