@@ -77,7 +77,9 @@ fn fixture_copy(name: &str, from: &str, to: &str, map_edit: impl Fn(String) -> S
 #[test]
 fn lockstep_passes_through_the_port_map() {
     let dut = fixture_map("port-map.toml");
-    for test in ["basic_write", "overflow_at_full", "register_negative_space", "cmd_resp3_illegal", "irq", "evtq_basic_write", "evtq_resume"] {
+    for test in
+        ["basic_write", "overflow_at_full", "register_negative_space", "cmd_resp3_illegal", "irq", "evtq_basic_write", "evtq_resume"]
+    {
         expect_pass(&dut, test, 1);
     }
     for seed in [1, 2] {
@@ -156,10 +158,15 @@ fn list_and_run_say_why_a_test_does_not_run() {
     let o = iommu_tb(&["list", "--port-map", &map]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let out = text(&o.stdout);
-    let line = |name: &str| out.lines().find(|l| l.split_whitespace().nth(1) == Some(name)).unwrap_or_else(|| panic!("{name} in\n{out}")).to_string();
+    let line = |name: &str| {
+        out.lines().find(|l| l.split_whitespace().nth(1) == Some(name)).unwrap_or_else(|| panic!("{name} in\n{out}")).to_string()
+    };
     assert!(line("evtq_basic_write").ends_with("[not run on renamed_priq: needs feature evtq, absent from renamed_priq]"), "{out}");
     assert!(!line("basic_write").contains("not run"), "{out}");
-    one_line_exit_2(&iommu_tb(&["run", "--test", "evtq_basic_write", "--port-map", &map]), &["evtq_basic_write does not run on renamed_priq"]);
+    one_line_exit_2(
+        &iommu_tb(&["run", "--test", "evtq_basic_write", "--port-map", &map]),
+        &["evtq_basic_write does not run on renamed_priq"],
+    );
 }
 
 #[test]
@@ -173,8 +180,12 @@ fn run_and_regress_label_the_duts_runs() {
     let o = iommu_tb(&[&args[..], &["--no-code-coverage", "--port-map", &map, "--out", out.to_str().unwrap()]].concat());
     assert_eq!(o.status.code(), Some(0), "{}{}", text(&o.stdout), text(&o.stderr));
     let results: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
-    let labels: Vec<String> =
-        results["runs"].as_array().unwrap().iter().map(|r| tb::regress::run_label(r["test"].as_str().unwrap(), r["scenario"]["config"].as_str().unwrap())).collect();
+    let labels: Vec<String> = results["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| tb::regress::run_label(r["test"].as_str().unwrap(), r["scenario"]["config"].as_str().unwrap()))
+        .collect();
     assert_eq!(labels, ["basic_write", "basic_write@renamed_priq"]);
     assert!(results["rtl"].as_array().unwrap().iter().any(|b| b["config"] == "renamed_priq"), "the DUT's build is named");
     let junit = std::fs::read_to_string(out.join("junit.xml")).unwrap();

@@ -247,12 +247,15 @@ pub fn dut_of<'a>(flavor: &dyn Flavor, config: &str, port_maps: &'a [Arc<BoundDu
     port_maps.iter().find(|d| d.flavor.name() == flavor.name() && d.top == config)
 }
 
+/// A test's flavor, definition, configuration and port-mapped DUT (none: the embedded RTL).
+pub type Resolved<'a> = (&'static dyn Flavor, &'static TestDef, RtlConfig, Option<&'a Arc<BoundDut>>);
+
 /// [`resolve`], where the configuration may also name a DUT of `port_maps` (then a test it
 /// cannot run, `BoundDut::skip_reason`, is an error).
 pub fn resolve_on<'a>(
     scenario: &Scenario,
     port_maps: &'a [Arc<BoundDut>],
-) -> Result<(&'static dyn Flavor, &'static TestDef, RtlConfig, Option<&'a Arc<BoundDut>>), RunError> {
+) -> Result<Resolved<'a>, RunError> {
     let (flavor, def) = flavors::find_test(Some(&scenario.flavor), &scenario.test)?;
     if let Some(dut) = dut_of(flavor, &scenario.config, port_maps) {
         if let Some(why) = dut.skip_reason(def) {
@@ -306,7 +309,15 @@ impl Worker {
         scenario.validate()?;
         let (flavor, def, cfg, dut) = resolve_on(scenario, &opts.port_maps)?;
         let body: ExternalBody = Box::new(|bench, sc, rng| (def.body)(bench.env(), sc, rng));
-        run_on(self, scenario, opts, flavor, cfg, dut.map(Arc::as_ref), TestParts { rules: def.rules, expect_failure: def.expect_failure, body })
+        run_on(
+            self,
+            scenario,
+            opts,
+            flavor,
+            cfg,
+            dut.map(Arc::as_ref),
+            TestParts { rules: def.rules, expect_failure: def.expect_failure, body },
+        )
     }
 
     /// Run a test that is not in any flavor's registry (a Python test of the `iommu_tb`

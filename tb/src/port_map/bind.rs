@@ -315,7 +315,8 @@ scan_en = 0
 [registers]
 "0x100C8" = "0x00F00"
 "#;
-    static EVTQ: OptionalFeature = OptionalFeature { name: "evtq", port_prefixes: &["ev_"], ports: &["irq_evtq"], test_prefix: "evtq_", rule_prefix: "SMMU-EVTQ-" };
+    static EVTQ: OptionalFeature =
+        OptionalFeature { name: "evtq", port_prefixes: &["ev_"], ports: &["irq_evtq"], test_prefix: "evtq_", rule_prefix: "SMMU-EVTQ-" };
 
     /// The problem of GOOD with `from` replaced by `to` (which must occur once).
     fn problem(from: &str, to: &str) -> Problem {

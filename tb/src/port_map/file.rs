@@ -73,7 +73,8 @@ pub fn parse(text: &str) -> Result<PortMapFile, Problem> {
                 Value::Table(t) if t.len() == 1 => t.get("tie").and_then(constant),
                 v => constant(v),
             };
-            n.map(|n| (k.clone(), n)).ok_or_else(|| Problem::Shape(format!("[dut_ties] {k} must be a constant (`{k} = 0` or `{k} = {{ tie = 0 }}`)")))
+            n.map(|n| (k.clone(), n))
+                .ok_or_else(|| Problem::Shape(format!("[dut_ties] {k} must be a constant (`{k} = 0` or `{k} = {{ tie = 0 }}`)")))
         })
         .collect::<Result<_, _>>()?;
     let registers = table("registers")?
@@ -175,7 +176,9 @@ test_mode = { tie = 1 }
         assert!(matches!(e("flavor = \"a\"\ntop = \"x\"\nsurprise = 1"), Problem::Shape(s) if s.contains("unknown key `surprise`")));
         let head = "flavor = \"a\"\ntop = \"x\"\n";
         assert!(matches!(e(&format!("{head}[ports]\nclk = 3")), Problem::Shape(s) if s.contains("[ports] clk")));
-        assert!(matches!(e(&format!("{head}[ports]\nclk = {{ port = \"c\", flip = true }}")), Problem::Shape(s) if s.contains("unknown key `flip`")));
+        assert!(
+            matches!(e(&format!("{head}[ports]\nclk = {{ port = \"c\", flip = true }}")), Problem::Shape(s) if s.contains("unknown key `flip`"))
+        );
         assert!(matches!(e(&format!("{head}[ports]\nclk = {{ tie = 0, port = \"c\" }}")), Problem::Shape(s) if s.contains("no other key")));
         assert!(matches!(e(&format!("{head}[ports]\nclk = {{ tie = -1 }}")), Problem::Shape(s) if s.contains("non-negative")));
         assert!(matches!(e(&format!("{head}[parameters]\nPRIQS = -1")), Problem::Shape(s) if s.contains("PRIQS")));

@@ -98,7 +98,8 @@ pub fn load(path: &Path, o: &LoadOptions) -> Result<BoundDut, PortMapError> {
     if let Some(top) = o.top {
         f.top = top.to_string();
     }
-    let flavor = flavors::by_name(&f.flavor).map_err(|_| err(Problem::UnknownFlavor { name: f.flavor.clone(), known: flavors::names() }))?;
+    let flavor =
+        flavors::by_name(&f.flavor).map_err(|_| err(Problem::UnknownFlavor { name: f.flavor.clone(), known: flavors::names() }))?;
     let optional = flavor.optional_features();
     let absent = f
         .absent
@@ -110,7 +111,12 @@ pub fn load(path: &Path, o: &LoadOptions) -> Result<BoundDut, PortMapError> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let config = RtlConfig { name: f.top.clone(), overrides: f.parameters.clone() };
-    let known: Vec<&'static str> = flavor.parameters(&RtlConfig::default_config()).map_err(|e| err(Problem::Other(e.to_string())))?.into_iter().map(|(k, _)| k).collect();
+    let known: Vec<&'static str> = flavor
+        .parameters(&RtlConfig::default_config())
+        .map_err(|e| err(Problem::Other(e.to_string())))?
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
     if let Some((name, _)) = f.parameters.iter().find(|(k, _)| !known.contains(&k.as_str())) {
         return Err(err(Problem::UnknownParameter { name: name.clone(), flavor: f.flavor.clone(), known }));
     }
@@ -137,13 +143,17 @@ pub fn load(path: &Path, o: &LoadOptions) -> Result<BoundDut, PortMapError> {
 /// The DUT's top names its configuration: a plain identifier that no configuration of the flavor
 /// already uses.
 fn check_top(flavor: &dyn Flavor, top: &str) -> Result<(), Problem> {
-    let ident = top.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && top.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let ident = top.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && top.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !ident {
         return Err(Problem::Other(format!("top `{top}` is not a plain module name")));
     }
     let configs = flavor.configs().map_err(|e| Problem::Other(e.to_string()))?;
     if configs.iter().any(|c| c.name == top) || top == flavor.top() {
-        return Err(Problem::Other(format!("top `{top}` is also a name of the embedded {} RTL (its top or a configuration): rename the DUT's top", flavor.name())));
+        return Err(Problem::Other(format!(
+            "top `{top}` is also a name of the embedded {} RTL (its top or a configuration): rename the DUT's top",
+            flavor.name()
+        )));
     }
     Ok(())
 }
@@ -170,7 +180,13 @@ impl BoundDut {
     pub fn build_spec(&self, variant: sim::Variant) -> sim::BuildSpec {
         let mut sources = crate::run::sv_files(&self.rtl_dir);
         sources.push(self.wrapper.clone());
-        sim::BuildSpec { top: wrapper::module_name(&self.top), sources, include_dirs: vec![self.rtl_dir.clone()], variant, ..Default::default() }
+        sim::BuildSpec {
+            top: wrapper::module_name(&self.top),
+            sources,
+            include_dirs: vec![self.rtl_dir.clone()],
+            variant,
+            ..Default::default()
+        }
     }
 
     /// Why a registered test of the flavor does not run on this DUT: a feature it needs is

@@ -115,10 +115,21 @@ mod tests {
     fn every_kind_of_connection_is_written() {
         let w = Wiring {
             dut_top: "alt".into(),
-            contract: vec![port("rst_n", PortDir::In, 1, 0), port("reg_addr", PortDir::In, 20, 0), port("irq", PortDir::Out, 1, 0), port("code", PortDir::Out, 4, 0)],
+            contract: vec![
+                port("rst_n", PortDir::In, 1, 0),
+                port("reg_addr", PortDir::In, 20, 0),
+                port("irq", PortDir::Out, 1, 0),
+                port("code", PortDir::Out, 4, 0),
+            ],
             dut_inputs: vec![
-                (port("reset", PortDir::In, 1, 0), vec![Drive { msb: 0, lsb: 0, source: Source::Contract { name: "rst_n".into(), invert: true } }]),
-                (port("addr", PortDir::In, 20, 4), vec![Drive { msb: 23, lsb: 4, source: Source::Contract { name: "reg_addr".into(), invert: false } }]),
+                (
+                    port("reset", PortDir::In, 1, 0),
+                    vec![Drive { msb: 0, lsb: 0, source: Source::Contract { name: "rst_n".into(), invert: true } }],
+                ),
+                (
+                    port("addr", PortDir::In, 20, 4),
+                    vec![Drive { msb: 23, lsb: 4, source: Source::Contract { name: "reg_addr".into(), invert: false } }],
+                ),
                 (port("scan", PortDir::In, 2, 0), vec![Drive { msb: 1, lsb: 0, source: Source::Const(2) }]),
             ],
             dut_outputs: vec![port("bus", PortDir::Out, 8, 0)],
