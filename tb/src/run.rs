@@ -252,10 +252,7 @@ pub type Resolved<'a> = (&'static dyn Flavor, &'static TestDef, RtlConfig, Optio
 
 /// [`resolve`], where the configuration may also name a DUT of `port_maps` (then a test it
 /// cannot run, `BoundDut::skip_reason`, is an error).
-pub fn resolve_on<'a>(
-    scenario: &Scenario,
-    port_maps: &'a [Arc<BoundDut>],
-) -> Result<Resolved<'a>, RunError> {
+pub fn resolve_on<'a>(scenario: &Scenario, port_maps: &'a [Arc<BoundDut>]) -> Result<Resolved<'a>, RunError> {
     let (flavor, def) = flavors::find_test(Some(&scenario.flavor), &scenario.test)?;
     if let Some(dut) = dut_of(flavor, &scenario.config, port_maps) {
         if let Some(why) = dut.skip_reason(def) {
@@ -290,7 +287,8 @@ impl Worker {
         opts: &RunOptions,
         variant: sim::Variant,
     ) -> Result<sim::Built, RunError> {
-        let rtl = dut.map_or(&opts.rtl_dir, |d| &d.rtl_dir);
+        // A DUT's wrapper is named by its content: two port maps of one folder are two builds.
+        let rtl = dut.map_or(&opts.rtl_dir, |d| &d.wrapper);
         let key = (flavor.name().to_string(), cfg.name.clone(), variant, rtl.clone());
         if let Some(b) = self.builds.get(&key) {
             return Ok(b.clone());

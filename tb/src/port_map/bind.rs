@@ -418,6 +418,20 @@ scan_en = 0
     }
 
     #[test]
+    fn dut_ties_name_a_whole_dut_input() {
+        line(&problem("scan_en = 0", "scan_en = 0\nscan_mode = 0"), "[dut_ties] scan_mode", "alt has no such port");
+        line(&problem("scan_en = 0", "scan_en = 0\nready = 0"), "[dut_ties] DUT ready (out, 1 bits)", "only DUT inputs");
+    }
+
+    #[test]
+    fn inout_dut_ports_are_refused() {
+        let f = super::super::file::parse(GOOD).unwrap();
+        let mut d = dut();
+        d.push(port("pad", PortDir::InOut, 1));
+        line(&bind(&f, &contract(), &d, &[&EVTQ]).unwrap_err(), "DUT pad (inout, 1 bits)", "not supported");
+    }
+
+    #[test]
     fn invert_only_on_one_bit() {
         let p = problem("bits = \"13:5\"", "bits = \"13:5\", invert = true");
         line(&p, "contract pr_prgi", "1-bit");

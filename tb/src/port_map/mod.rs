@@ -199,3 +199,70 @@ impl BoundDut {
         config::unmet(def.needs, &params)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The problem `load` finds in a port map of `text` (these are all found before Verilator runs).
+    fn problem(name: &str, text: &str) -> Problem {
+        let dir = std::env::temp_dir().join(format!("iommu-tb-port-map-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("port-map.toml");
+        std::fs::write(&path, text).unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let o = LoadOptions { rtl_dir: Some(&dir), top: None, contract_rtl: &root.join("rtl"), cache_root: &dir.join("cache") };
+        let e = load(&path, &o).unwrap_err();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(e.to_string().starts_with(&format!("port map {}: ", path.display())) && !e.to_string().contains('\n'), "{e}");
+        e.problem
+    }
+
+    #[test]
+    fn names_the_file_does_not_know_are_errors_before_any_verilation() {
+        let p = problem("flavor", "flavor = \"arm\"\ntop = \"x\"");
+        assert!(matches!(&p, Problem::UnknownFlavor { name, .. } if name == "arm"), "{p:?}");
+        let p = problem("feature", "flavor = \"smmuv3\"\ntop = \"x\"\nabsent = [\"evq\"]");
+        assert_eq!(p.to_string(), "absent feature `evq` is not an optional feature of the smmuv3 contract (optional: evtq)");
+        let p = problem("vtd-feature", "flavor = \"vtd\"\ntop = \"x\"\nabsent = [\"evtq\"]");
+        assert!(p.to_string().ends_with("(optional: none)"), "{p}");
+        let p = problem("parameter", "flavor = \"smmuv3\"\ntop = \"x\"\n[parameters]\nPRIQ_SIZE = 3");
+        assert!(matches!(&p, Problem::UnknownParameter { name, .. } if name == "PRIQ_SIZE"), "{p:?}");
+        assert!(p.to_string().contains("known: PRIQS, "), "{p}");
+    }
+
+    #[test]
+    fn the_top_may_not_take_an_embedded_name() {
+        for top in ["smmuv3_priq", "min", "default"] {
+            let p = problem(top, &format!("flavor = \"smmuv3\"\ntop = \"{top}\""));
+            assert!(p.to_string().contains(&format!("top `{top}` is also a name of the embedded smmuv3 RTL")), "{p}");
+        }
+        let p = problem("ident", "flavor = \"smmuv3\"\ntop = \"a-b\"");
+        assert!(p.to_string().contains("not a plain module name"), "{p}");
+        let p = problem("no-sources", "flavor = \"smmuv3\"\ntop = \"x\"");
+        assert!(p.to_string().contains("no .sv files"), "{p}");
+    }
+
+    #[test]
+    fn tests_needing_an_absent_feature_or_other_parameters_are_skipped_with_the_reason() {
+        let smmuv3 = flavors::by_name("smmuv3").unwrap();
+        let evtq = &smmuv3.optional_features()[0];
+        let dut = |absent: Vec<&'static OptionalFeature>, overrides: Vec<(String, u32)>| BoundDut {
+            path: "m.toml".into(),
+            flavor: smmuv3,
+            top: "alt".into(),
+            rtl_dir: ".".into(),
+            config: RtlConfig { name: "alt".into(), overrides },
+            absent,
+            wrapper: "w.sv".into(),
+        };
+        let test = |name: &str| flavors::find_test(Some("smmuv3"), name).unwrap().1;
+        let full = dut(vec![], vec![]);
+        assert_eq!(full.skip_reason(test("evtq_basic_write")), None);
+        let no_evtq = dut(vec![evtq], vec![]);
+        assert_eq!(no_evtq.skip_reason(test("evtq_basic_write")).as_deref(), Some("needs feature evtq, absent from alt"));
+        assert_eq!(no_evtq.skip_reason(test("basic_write")), None);
+        let small = dut(vec![], vec![("PRIQS".into(), 1)]);
+        assert_eq!(small.skip_reason(test("basic_write")).as_deref(), Some("PRIQS=1 (needs 3..=19)"));
+    }
+}
