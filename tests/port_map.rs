@@ -148,6 +148,8 @@ fn bad_port_maps_exit_2_with_one_line_before_any_run() {
     one_line_exit_2(&run(&syntax), &["port map ", "line "]);
     let offset = bad("offset", &|t| t.replace("\"0x00F04\"", "\"0x00F06\""));
     one_line_exit_2(&run(&offset), &["[registers] contract \"0x100CC\" -> DUT \"0x00F06\"", "multiple of 4"]);
+    let no_top = iommu_tb(&["run", "--test", "basic_write", "--port-map", &format!("{fixture}/port-map.toml"), "--top", "no_such_top"]);
+    one_line_exit_2(&no_top, &["DUT no_such_top: verilation failed", "no_such_top"]);
     let regress = iommu_tb(&["regress", "--seed", "1", "--test", "basic_write", "--no-code-coverage", "--port-map", &width]);
     one_line_exit_2(&regress, &["contract pr_prgi (in, 9 bits) -> DUT req_attr[13:6] is 8 bits"]);
 }
