@@ -111,7 +111,9 @@ fn main() -> ExitCode {
         Cmd::Regress(a) => regress::main(a),
         Cmd::Merge(a) => regress::merge_main(a),
         Cmd::List { flavor, port_map: None, .. } => list(flavor),
-        Cmd::List { port_map: Some(path), rtl, top, .. } => list_port_map(&path, rtl.as_deref(), top.as_deref()),
+        Cmd::List { port_map: Some(path), rtl, top, .. } => {
+            repo_root().and_then(|root| port_map::list(&root, &path, rtl.as_deref(), top.as_deref()))
+        }
         Cmd::Bench(a) => bench::main(a),
         Cmd::Testplan => {
             print!("{}", tb::testplan::TestPlan::project().markdown());
@@ -146,17 +148,6 @@ fn list(flavor: Option<&'static dyn Flavor>) -> CliResult<ExitCode> {
     }
     for (f, name, rules) in python::tests(&repo_root()?)?.iter().filter(|(f, ..)| shown(f)) {
         println!("{f:<8} {name:<32} {:<8} {rules}", "python");
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The tests of a port-mapped DUT's flavor; those it cannot run say why.
-fn list_port_map(path: &std::path::Path, rtl: Option<&std::path::Path>, top: Option<&str>) -> CliResult<ExitCode> {
-    let dut = port_map::load(&repo_root()?, path, rtl, top)?;
-    for t in dut.flavor.tests() {
-        let kind = if t.random { "random" } else { "directed" };
-        let skip = dut.skip_reason(t).map_or(String::new(), |why| format!("  [not run on {}: {why}]", dut.top));
-        println!("{:<8} {:<32} {:<8} {}{skip}", dut.flavor.name(), t.name, kind, t.rules.join(" "));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -123,7 +123,7 @@ pub fn bind(file: &PortMapFile, contract: &[PortInfo], dut: &[PortInfo], absent:
         let d = &dut[di];
         let (msb, lsb) = match bits {
             None => (d.lsb + d.width - 1, d.lsb),
-            Some(text) => slice(text, d).map_err(|why| Problem::Other(format!("{side} -> DUT {}[{text}]: {why}", d.name)))?,
+            Some(text) => slice(text, d, &side)?,
         };
         let sliced = bits.as_ref().map(|_| (msb, lsb));
         if c.dir != d.dir {
@@ -199,19 +199,20 @@ pub fn bind(file: &PortMapFile, contract: &[PortInfo], dut: &[PortInfo], absent:
     })
 }
 
-/// `"4"` or `"13:5"` within the DUT port's declared range.
-fn slice(text: &str, d: &PortInfo) -> Result<(u32, u32), String> {
-    let num = |s: &str| s.trim().parse::<u32>().map_err(|_| format!("`{text}` is not a bit index or MSB:LSB"));
+/// `"4"` or `"13:5"` within the DUT port's declared range; `side` is the contract port's.
+fn slice(text: &str, d: &PortInfo, side: &str) -> Result<(u32, u32), Problem> {
+    let bad = |why: String| Problem::Other(format!("{side} -> DUT {}[{text}]: {why}", d.name));
+    let num = |s: &str| s.trim().parse::<u32>().map_err(|_| bad(format!("`{text}` is not a bit index or MSB:LSB")));
     let (m, l) = match text.split_once(':') {
         Some((m, l)) => (num(m)?, num(l)?),
         None => (num(text)?, num(text)?),
     };
     let top = d.lsb + d.width - 1;
     if m < l {
-        return Err(format!("MSB {m} is below LSB {l}"));
+        return Err(bad(format!("MSB {m} is below LSB {l}")));
     }
     if l < d.lsb || m > top {
-        return Err(format!("outside the port's bits [{top}:{}]", d.lsb));
+        return Err(bad(format!("outside the port's bits [{top}:{}]", d.lsb)));
     }
     Ok((m, l))
 }

@@ -136,7 +136,7 @@ pub fn load(path: &Path, o: &LoadOptions) -> Result<BoundDut, PortMapError> {
     let dut = sim::ports_of(&dut_spec, o.cache_root).map_err(sim_err(format!("DUT {}", f.top)))?;
     let wiring = bind::bind(&f, &contract, &dut, &absent).map_err(err)?;
     let text = wrapper::generate(&wiring, &path.display().to_string());
-    let wrapper = write_wrapper(o.cache_root, &f.top, &text).map_err(|e| err(Problem::Other(e)))?;
+    let wrapper = write_wrapper(o.cache_root, &f.top, &text).map_err(err)?;
     Ok(BoundDut { path: path.to_path_buf(), flavor, top: f.top, rtl_dir, config, absent, wrapper })
 }
 
@@ -160,7 +160,7 @@ fn check_top(flavor: &dyn Flavor, top: &str) -> Result<(), Problem> {
 
 /// `<cache_root>/port-maps/<top>-<content hash>/contract_<top>.sv`, written once (whole, then
 /// renamed, so concurrent runs never see half of it).
-fn write_wrapper(cache_root: &Path, top: &str, text: &str) -> Result<PathBuf, String> {
+fn write_wrapper(cache_root: &Path, top: &str, text: &str) -> Result<PathBuf, Problem> {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     text.hash(&mut h);
     let dir = cache_root.join("port-maps").join(format!("{top}-{:016x}", h.finish()));
@@ -168,10 +168,11 @@ fn write_wrapper(cache_root: &Path, top: &str, text: &str) -> Result<PathBuf, St
     if std::fs::read_to_string(&path).is_ok_and(|t| t == text) {
         return Ok(path);
     }
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let io = |what: &str, p: &Path, e: std::io::Error| Problem::Other(format!("cannot {what} {}: {e}", p.display()));
+    std::fs::create_dir_all(&dir).map_err(|e| io("create", &dir, e))?;
     let part = dir.join(format!(".part-{}", std::process::id()));
-    std::fs::write(&part, text).map_err(|e| format!("cannot write {}: {e}", part.display()))?;
-    std::fs::rename(&part, &path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&part, text).map_err(|e| io("write", &part, e))?;
+    std::fs::rename(&part, &path).map_err(|e| io("write", &path, e))?;
     Ok(path)
 }
 
