@@ -4,7 +4,7 @@
 mod commands;
 
 use clap::{Parser, Subcommand};
-use commands::{bench, fuzz, python, regress};
+use commands::{bench, fuzz, port_map, python, regress};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tb::flavor::Flavor;
@@ -35,6 +35,15 @@ enum Cmd {
     List {
         #[arg(long, value_parser = flavor_name)]
         flavor: Option<&'static dyn Flavor>,
+        /// List the tests of a port-mapped DUT instead, with why each it cannot run is left out.
+        #[arg(long)]
+        port_map: Option<PathBuf>,
+        /// The DUT's RTL folder (default: the port map's folder).
+        #[arg(long, requires = "port_map")]
+        rtl: Option<PathBuf>,
+        /// The DUT's top module (default: the port map's `top`).
+        #[arg(long, requires = "port_map")]
+        top: Option<String>,
     },
     /// Cycles per second of the full harness against a plain C++ loop on the same build.
     Bench(bench::BenchArgs),
@@ -66,9 +75,17 @@ struct RunArgs {
     /// Write the transaction trace (JSON lines).
     #[arg(long)]
     trace_out: Option<PathBuf>,
-    /// RTL folder to use instead of the project's rtl/ (same layout: common/, smmuv3/, vtd/).
+    /// RTL folder to use instead of the project's rtl/ (same layout: common/, smmuv3/, vtd/); with
+    /// --port-map, the DUT's folder (default: the port map's folder).
     #[arg(long)]
     rtl: Option<PathBuf>,
+    /// Run on a DUT that is not ours, tied to the flavor's contract by this port map
+    /// (docs/bring-your-own-rtl.md).
+    #[arg(long, conflicts_with = "config")]
+    port_map: Option<PathBuf>,
+    /// The DUT's top module (default: the port map's `top`).
+    #[arg(long, requires = "port_map")]
+    top: Option<String>,
     /// Judge with the protocol checkers only (no cycle-by-cycle compare with the timed model).
     #[arg(long)]
     checkers_only: bool,
@@ -93,7 +110,10 @@ fn main() -> ExitCode {
         Cmd::Replay(a) => run_one(a, true),
         Cmd::Regress(a) => regress::main(a),
         Cmd::Merge(a) => regress::merge_main(a),
-        Cmd::List { flavor } => list(flavor),
+        Cmd::List { flavor, port_map: None, .. } => list(flavor),
+        Cmd::List { port_map: Some(path), rtl, top, .. } => {
+            repo_root().and_then(|root| port_map::list(&root, &path, rtl.as_deref(), top.as_deref()))
+        }
         Cmd::Bench(a) => bench::main(a),
         Cmd::Testplan => {
             print!("{}", tb::testplan::TestPlan::project().markdown());
@@ -134,13 +154,23 @@ fn list(flavor: Option<&'static dyn Flavor>) -> CliResult<ExitCode> {
 
 fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
     let root = repo_root()?;
+    let dut = match &a.port_map {
+        Some(path) => Some(port_map::load(&root, path, a.rtl.as_deref(), a.top.as_deref())?),
+        None => None,
+    };
+    if let (Some(d), Some(f)) = (&dut, a.flavor) {
+        if d.flavor.name() != f.name() {
+            return Err(format!("--flavor {} but the port map ties {} to {}", f.name(), d.top, d.flavor.name()).into());
+        }
+    }
     let scenario = match (&a.scenario, &a.test) {
         (Some(path), _) => {
             let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read scenario {}: {e}", path.display()))?;
             Scenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
         }
-        (None, Some(test)) => match flavors::find_test(a.flavor.map(|f| f.name()), test) {
+        (None, Some(test)) => match flavors::find_test(a.flavor.or(dut.as_ref().map(|d| d.flavor)).map(|f| f.name()), test) {
             Ok((_, def)) => (def.scenario)(a.seed),
+            Err(e) if dut.is_some() => return Err(e.into()),
             // Not a Rust test: a Python engine test of that name runs through the package.
             Err(e) => match python::listed(&root)?.iter().any(|t| &t.name == test) {
                 true => {
@@ -163,9 +193,10 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
         },
         (None, None) => return Err("give --test NAME (see `iommu-tb list`) or --scenario FILE".into()),
     };
-    let scenario = match &a.config {
-        Some(c) => Scenario { config: c.clone(), ..scenario },
-        None => scenario,
+    let scenario = match (&a.config, &dut) {
+        (_, Some(d)) => Scenario { config: d.top.clone(), ..scenario },
+        (Some(c), None) => Scenario { config: c.clone(), ..scenario },
+        (None, None) => scenario,
     };
     let mut opts = RunOptions::for_repo(&root);
     if a.waves || a.waves_out.is_some() || replay {
@@ -180,8 +211,13 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
     // A fuzz case records the reset state it was found under (bit-exact replay).
     let recorded = scenario.program.as_ref().map(|p| p.reset);
     opts.reset = a.reset_values.or(recorded).unwrap_or_default();
-    if let Some(rtl) = &a.rtl {
-        opts.rtl_dir = rtl.clone();
+    match dut {
+        Some(d) => opts.port_maps.push(d),
+        None => {
+            if let Some(rtl) = &a.rtl {
+                opts.rtl_dir = rtl.clone();
+            }
+        }
     }
     let r = run::run(&scenario, &opts)?;
     let status = match r.status {

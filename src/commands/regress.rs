@@ -58,6 +58,10 @@ pub struct RegressArgs {
     /// seed) or random:SEED (one reset seed for every run).
     #[arg(long, default_value = "random", value_name = "zero|ones|random[:SEED]")]
     reset_values: ResetMode,
+    /// Also run a DUT that is not ours, tied to its flavor's contract by this port map (repeatable;
+    /// its sources are the .sv files of the port map's folder). Its runs are labelled `test@TOP`.
+    #[arg(long = "port-map")]
+    port_maps: Vec<PathBuf>,
     /// Run only slice K of N of the regression (deterministic; join the slices with `merge`).
     #[arg(long)]
     shard: Option<String>,
@@ -87,6 +91,14 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let gates = parse_gates(&a.signoff)?;
     let (rust_tests, py_all) = python_plan(&root, &a)?;
+    let mut duts = Vec::new();
+    for p in &a.port_maps {
+        let dut = crate::commands::port_map::load(&root, p, None, None)?;
+        if duts.iter().any(|d: &std::sync::Arc<tb::port_map::BoundDut>| d.top == dut.top) {
+            return Err(format!("two port maps name the top {}", dut.top).into());
+        }
+        duts.push(dut);
+    }
     let all = regress::plan(&Plan {
         seeds: a.seeds,
         corner_seeds: a.corner_seeds.unwrap_or((a.seeds / 4).max(1)),
@@ -94,6 +106,7 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
         only_seed: a.seed,
         tests: rust_tests.clone().unwrap_or_default(),
         configs: a.configs.clone(),
+        port_maps: duts.clone(),
     })?;
     // Only Python tests named: no Rust run (the plan above still checked the configurations).
     let all = if rust_tests.as_ref().is_some_and(Vec::is_empty) { vec![] } else { all };
@@ -117,7 +130,7 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
         "auto" => auto_metrics(&gates),
         m => m.parse::<CodeMetrics>()?,
     };
-    let opts = RunOptions { reset: a.reset_values, code_metrics, ..RunOptions::for_repo(&root) };
+    let opts = RunOptions { reset: a.reset_values, code_metrics, port_maps: duts.clone(), ..RunOptions::for_repo(&root) };
     // Build (or find) the RTL of each flavor and configuration of the plan once before the
     // workers start; the plain builds' hashes name the RTL in the results.
     let mut rtl = Vec::new();
@@ -133,6 +146,13 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
             }
             rtl.push(RtlBuild { flavor: flavor.name().into(), config: cfg.name.clone(), top: flavor.top().into(), hash: built.hash });
         }
+    }
+    for dut in duts.iter().filter(|d| planned.iter().any(|(f, c)| f == d.flavor.name() && *c == d.top)) {
+        let built = sim::build(&dut.build_spec(sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
+        if !a.no_code_coverage {
+            sim::build(&dut.build_spec(code_metrics.variant()), &opts.cache_root).map_err(|e| e.to_string())?;
+        }
+        rtl.push(RtlBuild { flavor: dut.flavor.name().into(), config: dut.top.clone(), top: dut.top.clone(), hash: built.hash });
     }
     let cov_dir = out.join("coverage-runs");
     if !a.no_code_coverage {

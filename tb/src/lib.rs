@@ -18,6 +18,7 @@ pub mod judge;
 pub mod junit;
 pub mod lockstep;
 pub mod observe;
+pub mod port_map;
 pub mod registry;
 pub mod regress;
 pub mod report;
