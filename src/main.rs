@@ -115,10 +115,7 @@ fn main() -> ExitCode {
             repo_root().and_then(|root| port_map::list(&root, &path, rtl.as_deref(), top.as_deref()))
         }
         Cmd::Bench(a) => bench::main(a),
-        Cmd::Testplan => {
-            print!("{}", tb::testplan::TestPlan::project().markdown());
-            Ok(ExitCode::SUCCESS)
-        }
+        Cmd::Testplan => print_out(&tb::testplan::TestPlan::project().markdown()).map(|()| ExitCode::SUCCESS),
         Cmd::Fuzz(a) => fuzz::main(a),
     };
     match result {
@@ -140,16 +137,30 @@ fn flavor_name(name: &str) -> Result<&'static dyn Flavor, flavors::LookupError> 
 }
 
 fn list(flavor: Option<&'static dyn Flavor>) -> CliResult<ExitCode> {
+    use std::fmt::Write;
     let shown = |name: &str| flavor.is_none_or(|x| x.name() == name);
+    let mut text = String::new();
     for f in flavors::ALL.iter().filter(|f| shown(f.name())) {
         for t in f.tests() {
-            println!("{:<8} {:<32} {:<8} {}", f.name(), t.name, if t.random { "random" } else { "directed" }, t.rules.join(" "));
+            let kind = if t.random { "random" } else { "directed" };
+            writeln!(text, "{:<8} {:<32} {:<8} {}", f.name(), t.name, kind, t.rules.join(" "))?;
         }
     }
     for t in python::listed(&repo_root()?)?.iter().filter(|t| shown(&t.flavor)) {
-        println!("{:<8} {:<32} {:<8} {}", t.flavor, t.name, "python", t.rules);
+        writeln!(text, "{:<8} {:<32} {:<8} {}", t.flavor, t.name, "python", t.rules)?;
     }
+    print_out(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Print `text` on standard output. A reader that stops early (`iommu-tb list | head`) ends the
+/// output quietly instead of a panic; any other write error fails the command.
+pub fn print_out(text: &str) -> CliResult<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write to standard output: {e}").into()),
+        _ => Ok(()),
+    }
 }
 
 fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {

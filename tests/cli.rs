@@ -224,3 +224,23 @@ fn a_failure_at_a_corner_replays_at_that_corner() {
     assert!(out.contains("[SMMU-PRIQ-1] cycle"), "{out}");
     assert!(out.contains("replay: iommu-tb replay --flavor smmuv3 --config max --test wrap_sizes --seed 1"), "{out}");
 }
+
+/// A reader that stops early (`iommu-tb list | head -1`) ends the listing quietly: exit 0, no
+/// panic about a broken pipe. The pipe is closed before the command writes, so every write meets
+/// it closed.
+#[test]
+fn list_into_a_closed_pipe_ends_quietly() {
+    for args in [&["list"][..], &["testplan"][..]] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_iommu-tb"))
+            .args(args)
+            .current_dir(common::root())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o.stderr));
+        assert!(!text(&o.stderr).contains("panicked"), "{args:?}: {}", text(&o.stderr));
+    }
+}

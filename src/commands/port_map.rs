@@ -18,11 +18,14 @@ pub fn load(root: &Path, path: &Path, rtl: Option<&Path>, top: Option<&str>) -> 
 
 /// `iommu-tb list --port-map FILE`: the tests of the DUT's flavor; those it cannot run say why.
 pub fn list(root: &Path, path: &Path, rtl: Option<&Path>, top: Option<&str>) -> CliResult<ExitCode> {
+    use std::fmt::Write;
     let dut = load(root, path, rtl, top)?;
+    let mut text = String::new();
     for t in dut.flavor.tests() {
         let kind = if t.random { "random" } else { "directed" };
         let skip = dut.skip_reason(t).map_or(String::new(), |why| format!("  [not run on {}: {why}]", dut.top));
-        println!("{:<8} {:<32} {:<8} {}{skip}", dut.flavor.name(), t.name, kind, t.rules.join(" "));
+        writeln!(text, "{:<8} {:<32} {:<8} {}{skip}", dut.flavor.name(), t.name, kind, t.rules.join(" "))?;
     }
+    crate::print_out(&text)?;
     Ok(ExitCode::SUCCESS)
 }
