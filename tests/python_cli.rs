@@ -134,3 +134,34 @@ fn regress_without_the_python_package_says_so_in_one_line() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains(&format!("the Python at {system} has no iommu_tb package: run `make setup`")), "{err}");
 }
+
+/// The Python side failing mid-regression loses nothing already run: the command exits 2 with
+/// one line, and results.json holds the Rust runs. (The interpreter here lists the tests but
+/// fails at `regress`, as a broken package would.)
+#[test]
+fn a_failing_python_side_keeps_the_rust_results() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("python-cli").join("broken-python");
+    std::fs::create_dir_all(&dir).unwrap();
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    let script = dir.join("python");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\ncase \"$*\" in *\" regress \"*) echo broken >&2; exit 3;; esac\nexec {} \"$@\"\n", venv.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = dir.join("out");
+    let _ = std::fs::remove_dir_all(&out);
+    let o = Command::new(env!("CARGO_BIN_EXE_iommu-tb"))
+        .args(["regress", "--seed", "1", "--config", "default", "--no-code-coverage", "--out", out.to_str().unwrap()])
+        .args(["--test", "basic_write", "--test", "test_py_queue_then_answer"])
+        .env("IOMMU_TB_PYTHON", &script)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    let results = std::fs::read_to_string(out.join("results.json")).unwrap_or_else(|e| panic!("no results.json ({e}): {}", text(&o)));
+    assert!(results.contains("\"basic_write\""), "{results}");
+}

@@ -202,11 +202,19 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
     let exec = regress::execute(&work, &opts, cov, jobs, &stop, &done)?;
     let mut results = ResultsFile::new(rtl, shard.map(|s| s.to_string()), exec.runs, exec.interrupted);
     if let Some(p) = py_run {
-        let py = p.finish()?;
-        for r in &py.runs {
-            done(r);
+        let merged = p.finish().and_then(|py| {
+            py.runs.iter().for_each(done);
+            with_python_runs(results.clone(), py)
+        });
+        match merged {
+            Ok(m) => results = m,
+            Err(e) => {
+                // The Rust runs are not lost with the Python side: their results are written.
+                bar.finish_and_clear();
+                results.save(&out.join("results.json"))?;
+                return Err(format!("{e} (the Rust runs' results: {})", out.join("results.json").display()).into());
+            }
         }
-        results = with_python_runs(results, py)?;
         let _ = std::fs::remove_dir_all(out.join("python-runs"));
     }
     bar.finish_and_clear();
