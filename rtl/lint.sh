@@ -35,6 +35,18 @@ while read -r top name overrides; do
         status=1
     fi
 done <rtl/configs.txt
+# Blocks that are not ours (alt/NAME/, tied to a contract by their port-map.toml): each folder's
+# own sources, under the top its port map names.
+for dir in alt/*/; do
+    [[ -f "$dir/port-map.toml" ]] || continue
+    top="$(sed -n 's/^top *= *"\([A-Za-z0-9_]*\)".*/\1/p' "$dir/port-map.toml")"
+    configs=$((configs + 1))
+    if ! out="$("$verilator" --lint-only -Wall "$dir"*.sv --top-module "$top" 2>&1)" || grep -q '%Warning\|%Error' <<<"$out"; then
+        echo "$top ($dir):"
+        echo "$out"
+        status=1
+    fi
+done
 if [[ $configs -eq 0 ]]; then
     echo "lint.sh: no configurations in rtl/configs.txt" >&2
     exit 2

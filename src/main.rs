@@ -4,7 +4,7 @@
 mod commands;
 
 use clap::{Parser, Subcommand};
-use commands::{bench, fuzz, python, regress};
+use commands::{bench, fuzz, port_map, python, regress};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tb::compare::{CompareMode, LatencyBounds};
@@ -36,6 +36,15 @@ enum Cmd {
     List {
         #[arg(long, value_parser = flavor_name)]
         flavor: Option<&'static dyn Flavor>,
+        /// List the tests of a port-mapped DUT instead, with why each it cannot run is left out.
+        #[arg(long)]
+        port_map: Option<PathBuf>,
+        /// The DUT's RTL folder (default: the port map's folder).
+        #[arg(long, requires = "port_map")]
+        rtl: Option<PathBuf>,
+        /// The DUT's top module (default: the port map's `top`).
+        #[arg(long, requires = "port_map")]
+        top: Option<String>,
     },
     /// Cycles per second of the full harness against a plain C++ loop on the same build.
     Bench(bench::BenchArgs),
@@ -67,9 +76,17 @@ struct RunArgs {
     /// Write the transaction trace (JSON lines).
     #[arg(long)]
     trace_out: Option<PathBuf>,
-    /// RTL folder to use instead of the project's rtl/ (same layout: common/, smmuv3/, vtd/).
+    /// RTL folder to use instead of the project's rtl/ (same layout: common/, smmuv3/, vtd/); with
+    /// --port-map, the DUT's folder (default: the port map's folder).
     #[arg(long)]
     rtl: Option<PathBuf>,
+    /// Run on a DUT that is not ours, tied to the flavor's contract by this port map
+    /// (docs/bring-your-own-rtl.md).
+    #[arg(long, conflicts_with = "config")]
+    port_map: Option<PathBuf>,
+    /// The DUT's top module (default: the port map's `top`).
+    #[arg(long, requires = "port_map")]
+    top: Option<String>,
     /// The judge: lockstep (every output every cycle against the timed model of our RTL),
     /// ordered (content and order against the architectural model, within latency bounds) or
     /// checkers (the protocol checkers alone, which run in every mode). Default: lockstep.
@@ -98,7 +115,7 @@ impl RunArgs {
         match (self.compare, self.checkers_only) {
             (Some(m), _) => m,
             (None, true) => CompareMode::Checkers,
-            (None, false) => CompareMode::default_for(false),
+            (None, false) => CompareMode::default_for(self.port_map.is_some()),
         }
     }
 }
@@ -114,12 +131,12 @@ fn main() -> ExitCode {
         Cmd::Replay(a) => run_one(a, true),
         Cmd::Regress(a) => regress::main(a),
         Cmd::Merge(a) => regress::merge_main(a),
-        Cmd::List { flavor } => list(flavor),
-        Cmd::Bench(a) => bench::main(a),
-        Cmd::Testplan => {
-            print!("{}", tb::testplan::TestPlan::project().markdown());
-            Ok(ExitCode::SUCCESS)
+        Cmd::List { flavor, port_map: None, .. } => list(flavor),
+        Cmd::List { port_map: Some(path), rtl, top, .. } => {
+            repo_root().and_then(|root| port_map::list(&root, &path, rtl.as_deref(), top.as_deref()))
         }
+        Cmd::Bench(a) => bench::main(a),
+        Cmd::Testplan => print_out(&tb::testplan::TestPlan::project().markdown()).map(|()| ExitCode::SUCCESS),
         Cmd::Fuzz(a) => fuzz::main(a),
     };
     match result {
@@ -141,33 +158,56 @@ fn flavor_name(name: &str) -> Result<&'static dyn Flavor, flavors::LookupError> 
 }
 
 fn list(flavor: Option<&'static dyn Flavor>) -> CliResult<ExitCode> {
+    use std::fmt::Write;
     let shown = |name: &str| flavor.is_none_or(|x| x.name() == name);
+    let mut text = String::new();
     for f in flavors::ALL.iter().filter(|f| shown(f.name())) {
         for t in f.tests() {
-            println!("{:<8} {:<32} {:<8} {}", f.name(), t.name, if t.random { "random" } else { "directed" }, t.rules.join(" "));
+            let kind = if t.random { "random" } else { "directed" };
+            writeln!(text, "{:<8} {:<32} {:<8} {}", f.name(), t.name, kind, t.rules.join(" "))?;
         }
     }
-    for (f, name, rules) in python::tests(&repo_root()?)?.iter().filter(|(f, ..)| shown(f)) {
-        println!("{f:<8} {name:<32} {:<8} {rules}", "python");
+    for t in python::listed(&repo_root()?)?.iter().filter(|t| shown(&t.flavor)) {
+        writeln!(text, "{:<8} {:<32} {:<8} {}", t.flavor, t.name, "python", t.rules)?;
     }
+    print_out(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Print `text` on standard output. A reader that stops early (`iommu-tb list | head`) ends the
+/// output quietly instead of a panic; any other write error fails the command.
+pub fn print_out(text: &str) -> CliResult<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write to standard output: {e}").into()),
+        _ => Ok(()),
+    }
 }
 
 fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
     let root = repo_root()?;
+    let dut = match &a.port_map {
+        Some(path) => Some(port_map::load(&root, path, a.rtl.as_deref(), a.top.as_deref())?),
+        None => None,
+    };
+    if let (Some(d), Some(f)) = (&dut, a.flavor) {
+        if d.flavor.name() != f.name() {
+            return Err(format!("--flavor {} but the port map ties {} to {}", f.name(), d.top, d.flavor.name()).into());
+        }
+    }
     let scenario = match (&a.scenario, &a.test) {
         (Some(path), _) => {
             let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read scenario {}: {e}", path.display()))?;
             Scenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
         }
-        (None, Some(test)) => match flavors::find_test(a.flavor.map(|f| f.name()), test) {
+        (None, Some(test)) => match flavors::find_test(a.flavor.or(dut.as_ref().map(|d| d.flavor)).map(|f| f.name()), test) {
             Ok((_, def)) => (def.scenario)(a.seed),
+            Err(e) if dut.is_some() => return Err(e.into()),
             // Not a Rust test: a Python engine test of that name runs through the package.
-            Err(e) => match python::tests(&root)?.iter().any(|(_, name, _)| name == test) {
-                true if replay || a.waves || a.waves_out.is_some() || a.reset_values.is_some() => {
-                    return Err(format!("{test} is a Python engine test: waves, replay and --reset-values are for the Rust tests").into())
-                }
+            Err(e) => match python::listed(&root)?.iter().any(|t| &t.name == test) {
                 true => {
+                    let waves = (a.waves || a.waves_out.is_some() || replay)
+                        .then(|| a.waves_out.clone().unwrap_or_else(|| root.join(format!("build/waves/{test}-{}.fst", a.seed))));
                     let r = python::PyRun {
                         test,
                         seed: a.seed,
@@ -175,6 +215,8 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
                         config: a.config.as_deref(),
                         trace_out: a.trace_out.as_deref(),
                         rtl: a.rtl.as_deref(),
+                        waves: waves.as_deref(),
+                        reset: a.reset_values,
                     };
                     return python::run(&root, &r);
                 }
@@ -183,9 +225,10 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
         },
         (None, None) => return Err("give --test NAME (see `iommu-tb list`) or --scenario FILE".into()),
     };
-    let scenario = match &a.config {
-        Some(c) => Scenario { config: c.clone(), ..scenario },
-        None => scenario,
+    let scenario = match (&a.config, &dut) {
+        (_, Some(d)) => Scenario { config: d.top.clone(), ..scenario },
+        (Some(c), None) => Scenario { config: c.clone(), ..scenario },
+        (None, None) => scenario,
     };
     let mut opts = RunOptions::for_repo(&root);
     if a.waves || a.waves_out.is_some() || replay {
@@ -196,13 +239,18 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
         opts.waves = Some(path);
     }
     opts.trace_out = a.trace_out.clone();
-    opts.compare = a.compare_mode();
+    opts.compare = Some(a.compare_mode());
     opts.bounds = a.latency_bound.unwrap_or_default();
     // A fuzz case records the reset state it was found under (bit-exact replay).
     let recorded = scenario.program.as_ref().map(|p| p.reset);
     opts.reset = a.reset_values.or(recorded).unwrap_or_default();
-    if let Some(rtl) = &a.rtl {
-        opts.rtl_dir = rtl.clone();
+    match dut {
+        Some(d) => opts.port_maps.push(d),
+        None => {
+            if let Some(rtl) = &a.rtl {
+                opts.rtl_dir = rtl.clone();
+            }
+        }
     }
     let r = run::run(&scenario, &opts)?;
     let status = match r.status {

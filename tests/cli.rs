@@ -103,7 +103,8 @@ fn reset_values_are_chosen_recorded_and_checked() {
 #[test]
 fn regress_writes_results_json() {
     let out = tmp("regress");
-    let o = iommu_tb(&["regress", "--seeds", "2", "--out", out.to_str().unwrap()]);
+    // The Rust plan alone: the Python tests' share is tests/python_cli.rs's.
+    let o = iommu_tb(&["regress", "--seeds", "2", "--no-python", "--out", out.to_str().unwrap()]);
     let stdout = text(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{stdout}{}", text(&o.stderr));
     assert!(stdout.contains("runs:") && stdout.contains("0 failed"), "{stdout}");
@@ -270,4 +271,24 @@ fn regress_records_the_compare_mode_of_every_run() {
     assert!(runs.iter().all(|r| r["compare"] == "ordered"), "{runs:?}");
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("3 runs under ordered compare"), "{md}");
+}
+
+/// A reader that stops early (`iommu-tb list | head -1`) ends the listing quietly: exit 0, no
+/// panic about a broken pipe. The pipe is closed before the command writes, so every write meets
+/// it closed.
+#[test]
+fn list_into_a_closed_pipe_ends_quietly() {
+    for args in [&["list"][..], &["testplan"][..]] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_iommu-tb"))
+            .args(args)
+            .current_dir(common::root())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o.stderr));
+        assert!(!text(&o.stderr).contains("panicked"), "{args:?}: {}", text(&o.stderr));
+    }
 }

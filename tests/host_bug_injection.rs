@@ -28,7 +28,7 @@ fn verdict(test: &str, bug: PlantedHostBug, lockstep: bool, edit: impl Fn(&mut S
     sc.host.sw.planted = Some(bug);
     edit(&mut sc);
     let compare = if lockstep { tb::compare::CompareMode::Lockstep } else { tb::compare::CompareMode::Checkers };
-    let opts = RunOptions { compare, ..RunOptions::for_repo(&root()) };
+    let opts = RunOptions { compare: Some(compare), ..RunOptions::for_repo(&root()) };
     let r = run::run(&sc, &opts).unwrap_or_else(|e| panic!("{test}: {e}"));
     if r.status == Status::Pass {
         return "not caught".into();

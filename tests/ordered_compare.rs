@@ -8,7 +8,7 @@ use tb::compare::CompareMode;
 use tb::run::{self, RunOptions, Status};
 
 fn ordered() -> RunOptions {
-    RunOptions { compare: CompareMode::Ordered, ..common::opts() }
+    RunOptions { compare: Some(CompareMode::Ordered), ..common::opts() }
 }
 
 /// Every failure of `runs` (test, seed) under ordered compare, one line each.

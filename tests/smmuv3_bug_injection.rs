@@ -321,6 +321,20 @@ fn evtq_sync_ignores_records() {
 }
 
 #[test]
+fn evtq_written_record_not_popped() {
+    // SMMU-EVTQ-7: a written record stays at the head of the event ingress and is decided (and
+    // written) again: one input, two records.
+    let rtl = mutant("evtq_write_twice", EVTQ, "assign ing_pop = decide && !row_h;", "assign ing_pop = decide && !row_h && !row_w;");
+    judged(
+        &rtl,
+        "evtq_overflow_no_inhibit",
+        "SMMU-EVTQ-7 by lockstep",
+        "SMMU-EVTQ-7 by checker smmuv3-evtq-record",
+        "SMMU-EVTQ-7 by checker smmuv3-evtq-record",
+    );
+}
+
+#[test]
 fn evtq_stall_slot_not_reset() {
     // The stall table leaves reset with every slot in an undefined state (all ones), counted as
     // in use: the event input is back-pressured forever.

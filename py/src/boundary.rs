@@ -55,6 +55,21 @@ pub fn fits(name: &str, value: i128, bits: u32) -> PyResult<u64> {
     Ok(value as u64)
 }
 
+/// [`fits`] for an argument taken as a Python object: a `u64` that fits is read directly (the
+/// verbs a test awaits in its loops), anything else goes through `fits` for its error.
+pub fn fits_arg(name: &str, value: &Bound<'_, PyAny>, bits: u32) -> PyResult<u64> {
+    match value.extract::<u64>() {
+        Ok(v) if bits >= 64 || v >> bits == 0 => Ok(v),
+        _ => {
+            let v = value.extract::<i128>().map_err(|_| {
+                let ty = value.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+                pyo3::exceptions::PyTypeError::new_err(format!("{name} must be an int, got {ty}"))
+            })?;
+            fits(name, v, bits)
+        }
+    }
+}
+
 /// `iommu_tb.UsageError`: a call the package cannot take in this state (after the run ended,
 /// awaiting outside a test).
 pub fn usage_error(message: &str) -> PyErr {

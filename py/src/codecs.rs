@@ -14,7 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 /// `n` 64-bit words from a Python sequence; a wrong count or value is a `ValueError`.
-fn words<const N: usize>(what: &str, v: Vec<i128>) -> PyResult<[u64; N]> {
+pub(crate) fn words<const N: usize>(what: &str, v: Vec<i128>) -> PyResult<[u64; N]> {
     if v.len() != N {
         return Err(PyValueError::new_err(format!("{what} takes {N} 64-bit words, got {}", v.len())));
     }

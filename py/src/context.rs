@@ -50,6 +50,7 @@ impl Running {
 impl Drop for Running {
     fn drop(&mut self) {
         RUN.with(|r| *r.borrow_mut() = None);
+        crate::triggers::ops::clear();
     }
 }
 

@@ -2,6 +2,7 @@
 //! the docs and type stubs, is `py/python/iommu_tb/`). Every entry point goes through
 //! `boundary::guard` where it can reach a panic.
 
+mod bench;
 mod boundary;
 mod checkers;
 mod codecs;
@@ -38,6 +39,7 @@ fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<checkers::PyCheckers>()?;
     m.add_class::<function::PyPcieFunction>()?;
     m.add_class::<host::PySmmuHost>()?;
+    m.add_class::<host::PyVtdHost>()?;
     m.add_class::<triggers::Trigger>()?;
     m.add_class::<triggers::Event>()?;
     m.add_class::<task::Task>()?;
@@ -47,6 +49,8 @@ fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<run::PyRunResult>()?;
     m.add_function(wrap_pyfunction!(run::run_test, m)?)?;
     m.add_function(wrap_pyfunction!(run::write_results, m)?)?;
+    m.add_function(wrap_pyfunction!(run::write_coverage, m)?)?;
+    m.add_function(wrap_pyfunction!(bench::bench_workload_in_rust, m)?)?;
     m.add_function(wrap_pyfunction!(task::start_soon, m)?)?;
     m.add_function(wrap_pyfunction!(triggers::rising_edge, m)?)?;
     m.add_function(wrap_pyfunction!(triggers::falling_edge, m)?)?;

@@ -1,7 +1,7 @@
 //! PCIe PRI messages as Python values: `PageRequest` (a page request or Stop Marker) and
 //! `PrgResponse`, wrapping the models' types (`models::pcie`).
 
-use crate::boundary::fits;
+use crate::boundary::{fits, fits_arg};
 use models::pcie::{MsgClass, PageRequest, PrgResponse, RespCode};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -15,27 +15,42 @@ pub struct PyPageRequest(pub PageRequest);
 impl PyPageRequest {
     /// Every field is checked against its width (RID 16, PASID 20, PRGI 9, page 52 bits).
     #[new]
-    #[pyo3(signature = (rid, *, pv=false, pasid=0, exe=false, r#priv=false, r=false, w=false, l=false, prgi=0, page=0))]
+    #[pyo3(signature = (rid, *, pv=false, pasid=None, exe=false, r#priv=false, r=false, w=false, l=false, prgi=None, page=None))]
     #[allow(clippy::too_many_arguments)]
-    fn new(rid: i128, pv: bool, pasid: i128, exe: bool, r#priv: bool, r: bool, w: bool, l: bool, prgi: i128, page: i128) -> PyResult<Self> {
+    fn new(
+        rid: &Bound<'_, PyAny>,
+        pv: bool,
+        pasid: Option<&Bound<'_, PyAny>>,
+        exe: bool,
+        r#priv: bool,
+        r: bool,
+        w: bool,
+        l: bool,
+        prgi: Option<&Bound<'_, PyAny>>,
+        page: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        // Integer fields are read as Python objects: the direct u64 path of `fits_arg` (tests
+        // build messages in their loops), the width error otherwise.
+        let field = |name: &str, v: Option<&Bound<'_, PyAny>>, bits: u32| v.map_or(Ok(0), |v| fits_arg(name, v, bits));
         Ok(PyPageRequest(PageRequest {
-            rid: fits("rid", rid, 16)? as u16,
+            rid: fits_arg("rid", rid, 16)? as u16,
             pv,
-            pasid: fits("pasid", pasid, 20)? as u32,
+            pasid: field("pasid", pasid, 20)? as u32,
             exe,
             priv_: r#priv,
             r,
             w,
             l,
-            prgi: fits("prgi", prgi, 9)? as u16,
-            page: fits("page", page, 52)?,
+            prgi: field("prgi", prgi, 9)? as u16,
+            page: field("page", page, 52)?,
         }))
     }
 
     /// A Stop Marker for `pasid` (PV=1, L=1, R=W=0; PRI-2).
     #[staticmethod]
     fn stop_marker(rid: i128, pasid: i128) -> PyResult<Self> {
-        Self::new(rid, true, pasid, false, false, false, false, true, 0, 0)
+        let (rid, pasid) = (fits("rid", rid, 16)? as u16, fits("pasid", pasid, 20)? as u32);
+        Ok(PyPageRequest(PageRequest { rid, pv: true, pasid, l: true, ..PageRequest::default() }))
     }
 
     #[getter]

@@ -19,6 +19,8 @@ use tb::sched::{JoinHandle, Sim};
 /// A running Python coroutine.
 pub struct PyTask {
     coro: Py<PyAny>,
+    /// `coro.send`, looked up once: every resume calls it.
+    send: Option<Py<PyAny>>,
     sim: Sim,
     waiting: Option<Waiting>,
     value: Option<PyObject>,
@@ -28,7 +30,7 @@ pub struct PyTask {
 
 impl PyTask {
     pub fn new(coro: Py<PyAny>, sim: Sim, result: Rc<RefCell<Option<PyObject>>>) -> PyTask {
-        PyTask { coro, sim, waiting: None, value: None, result }
+        PyTask { coro, send: None, sim, waiting: None, value: None, result }
     }
 }
 
@@ -83,7 +85,15 @@ impl Future for PyTask {
             // Resume the coroutine; what it yields next is what it waits for.
             let step = Python::with_gil(|py| -> Result<Option<Waiting>, PyErr> {
                 let value = self.value.take().unwrap_or_else(|| py.None());
-                match self.coro.bind(py).call_method1(intern!(py, "send"), (value,)) {
+                let send = match &self.send {
+                    Some(s) => s.bind(py).clone(),
+                    None => {
+                        let s = self.coro.bind(py).getattr(intern!(py, "send"))?;
+                        self.send = Some(s.clone().unbind());
+                        s
+                    }
+                };
+                match send.call1((value,)) {
                     Ok(yielded) => Waiting::of(py, &yielded, &self.sim).map(Some),
                     Err(e) if e.is_instance_of::<PyStopIteration>(py) => {
                         let ret = e.value(py).getattr("value").map(Bound::unbind).unwrap_or_else(|_| py.None());
@@ -132,16 +142,20 @@ impl Task {
     fn result(&self, py: Python<'_>) -> PyObject {
         self.result.borrow().as_ref().map_or_else(|| py.None(), |v| v.clone_ref(py))
     }
-    fn __await__(slf: Py<Self>, py: Python<'_>) -> PyResult<crate::triggers::AwaitTrigger> {
+    fn __await__(slf: Py<Self>, py: Python<'_>) -> PyResult<PyObject> {
         Trigger::__await__(Task::join_trigger(slf, py)?, py)
     }
 }
 
 impl Task {
+    /// A future that completes when the task ends.
+    pub fn complete(&self) -> tb::sched::Complete<()> {
+        self.handle.complete()
+    }
+
     /// A trigger that fires when the task ends, with its return value.
     pub fn join_trigger(slf: Py<Self>, py: Python<'_>) -> PyResult<Py<Trigger>> {
-        let complete = slf.borrow(py).handle.complete();
-        Trigger::new(py, Spec::Join(Rc::new(RefCell::new(Some(complete))), slf.into_any()))
+        Trigger::new(py, Spec::Join(slf))
     }
 }
 

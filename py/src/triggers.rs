@@ -1,14 +1,14 @@
 //! cocotb's triggers on the Rust scheduler (`tb::sched`): a Python coroutine `await`s a
-//! `Trigger`, whose `__await__` yields the trigger itself to the task driving the coroutine
-//! ([`crate::task`]); the driver turns it into a scheduler future and resumes the coroutine with
+//! `Trigger`, whose `__await__` (a one-yield generator) yields the trigger itself to the task
+//! driving the coroutine ([`crate::task`]); the driver turns it into a scheduler future and resumes the coroutine with
 //! the trigger's value when it fires. Edges, cycles, ReadOnly and Timer become the scheduler's
 //! own trigger structs (no allocation); First and Combine hold their members' futures.
 
 use crate::boundary::usage_error;
 use crate::context;
-use pyo3::exceptions::{PyStopIteration, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use std::cell::RefCell;
+use pyo3::sync::GILOnceCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -26,14 +26,16 @@ pub enum Spec {
     Timer(u64),
     First(Vec<Py<Trigger>>),
     Combine(Vec<Py<Trigger>>),
-    Event(Rc<tb::sched::Event>),
-    Join(Rc<RefCell<Option<Complete<()>>>>, Py<PyAny>),
-    /// An engine operation (an `env` verb), awaited once.
-    Op(RefCell<Option<LocalFuture>>, &'static str),
+    Event(Py<Event>),
+    Join(Py<crate::task::Task>),
+    /// An engine operation (an `env` verb), awaited once: its future waits in [`ops`].
+    Op(ops::Ticket, &'static str),
 }
 
 /// Something a test can `await`: made by `RisingEdge()`, `ClockCycles(n)`, `env.read_reg(...)`...
-#[pyclass(name = "Trigger", module = "iommu_tb", unsendable)]
+/// It holds no `Rc` (an operation's future waits in [`ops`]), so it is `Send`: pyo3 then checks
+/// no thread when one is made, borrowed or dropped, which every `await` does.
+#[pyclass(name = "Trigger", module = "iommu_tb", frozen)]
 pub struct Trigger {
     pub spec: Spec,
 }
@@ -46,19 +48,33 @@ impl Trigger {
 
 #[pymethods]
 impl Trigger {
-    pub fn __await__(slf: Py<Self>, py: Python<'_>) -> PyResult<AwaitTrigger> {
+    /// A generator that yields the trigger once and returns the value the driver sends back.
+    /// A Python generator rather than an iterator object of ours: CPython hands a generator's
+    /// return value to the awaiting coroutine without raising StopIteration, and makes no
+    /// object of ours per await (the cost of every `await` of a test).
+    pub fn __await__(slf: Py<Self>, py: Python<'_>) -> PyResult<PyObject> {
         if !context::running() {
             return Err(usage_error(&format!(
                 "awaiting {} outside a running test: run the test with iommu_tb.run_test (or pytest)",
-                slf.borrow(py).describe()
+                slf.get().describe()
             )));
         }
-        Ok(AwaitTrigger { trigger: Some(slf) })
+        Ok(yield_once(py)?.call1((slf,))?.unbind())
     }
 
     fn __repr__(&self) -> String {
         self.describe()
     }
+}
+
+/// `def wait(trigger): return (yield trigger)`, made once per interpreter.
+fn yield_once(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    static WAIT: GILOnceCell<Py<PyAny>> = GILOnceCell::new();
+    WAIT.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        let code = c"def wait(trigger):\n    return (yield trigger)\n";
+        Ok(PyModule::from_code(py, code, c"iommu_tb/_await.py", c"iommu_tb._await")?.getattr("wait")?.unbind())
+    })
+    .map(|f| f.bind(py))
 }
 
 impl Trigger {
@@ -75,31 +91,6 @@ impl Trigger {
             Spec::Join(..) => "Task".into(),
             Spec::Op(_, name) => format!("env.{name}(...)"),
         }
-    }
-}
-
-/// The iterator `await` drives: yields the trigger once, then returns the value sent back.
-#[pyclass(module = "iommu_tb", unsendable)]
-pub struct AwaitTrigger {
-    trigger: Option<Py<Trigger>>,
-}
-
-#[pymethods]
-impl AwaitTrigger {
-    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
-        slf
-    }
-    fn __next__(&mut self, py: Python<'_>) -> PyResult<PyObject> {
-        self.send(py, py.None())
-    }
-    fn send(&mut self, py: Python<'_>, value: PyObject) -> PyResult<PyObject> {
-        match self.trigger.take() {
-            Some(t) => Ok(t.into_any()),
-            None => Err(PyStopIteration::new_err((value,))).map(|()| py.None()),
-        }
-    }
-    fn throw(&mut self, e: Bound<'_, PyAny>) -> PyResult<PyObject> {
-        Err(PyErr::from_value(e))
     }
 }
 
@@ -123,21 +114,18 @@ impl Waiting {
             )));
         };
         let me = || yielded.clone().unbind();
-        let t = t.borrow();
+        let t = t.get();
         Ok(match &t.spec {
             Spec::RisingEdge => Waiting::Sched(sim.rising_edge(), me()),
             Spec::FallingEdge => Waiting::Sched(sim.falling_edge(), me()),
             Spec::ReadOnly => Waiting::Sched(sim.read_only(), me()),
             Spec::ClockCycles(n) => Waiting::Sched(sim.clock_cycles(*n), me()),
             Spec::Timer(ps) => Waiting::Sched(sim.timer(*ps), me()),
-            Spec::Event(e) => Waiting::Event(e.wait(), me()),
-            Spec::Join(c, task) => match c.borrow_mut().take() {
-                Some(c) => Waiting::Join(c, task.clone_ref(py)),
-                None => return Err(usage_error("a task can be awaited once")),
-            },
-            Spec::Op(f, name) => match f.borrow_mut().take() {
+            Spec::Event(e) => Waiting::Event(e.borrow(py).ev.wait(), me()),
+            Spec::Join(task) => Waiting::Join(task.borrow(py).complete(), task.clone_ref(py).into_any()),
+            Spec::Op(ticket, name) => match ops::take(*ticket) {
                 Some(f) => Waiting::Boxed(f),
-                None => return Err(usage_error(&format!("env.{name}(...) was already awaited: call the verb again"))),
+                None => return Err(usage_error(&format!("env.{name}(...) was already awaited (or its run ended): call the verb again"))),
             },
             Spec::First(members) => {
                 let ws = members.iter().map(|m| Waiting::of(py, m.bind(py).as_any(), sim)).collect::<PyResult<Vec<_>>>()?;
@@ -339,7 +327,64 @@ impl Event {
         self.ev.is_set()
     }
     /// A trigger that fires when the event is set (at once if it is).
-    fn wait(&self, py: Python<'_>) -> PyResult<Py<Trigger>> {
-        Trigger::new(py, Spec::Event(self.ev.clone()))
+    fn wait(slf: Py<Self>, py: Python<'_>) -> PyResult<Py<Trigger>> {
+        Trigger::new(py, Spec::Event(slf))
+    }
+}
+
+/// The futures of `env` verbs not awaited yet, on the thread of the run that made them: a
+/// trigger holds a ticket, not the future (which holds the bench's `Rc`s). A ticket is taken
+/// once; the run's end drops whatever was never awaited.
+pub mod ops {
+    use super::LocalFuture;
+    use std::cell::{Cell, RefCell};
+
+    /// Where an operation's future waits, and which operation it is (a slot is reused).
+    #[derive(Clone, Copy, Debug)]
+    pub struct Ticket {
+        slot: usize,
+        id: u64,
+    }
+
+    thread_local! {
+        static SLOTS: RefCell<Vec<Option<(u64, LocalFuture)>>> = const { RefCell::new(Vec::new()) };
+        static NEXT_ID: Cell<u64> = const { Cell::new(0) };
+    }
+
+    /// Keep `f` until its ticket is taken.
+    pub fn put(f: LocalFuture) -> Ticket {
+        let id = NEXT_ID.with(|n| {
+            n.set(n.get() + 1);
+            n.get()
+        });
+        SLOTS.with(|s| {
+            let mut s = s.borrow_mut();
+            let slot = match s.iter().position(Option::is_none) {
+                Some(i) => i,
+                None => {
+                    s.push(None);
+                    s.len() - 1
+                }
+            };
+            s[slot] = Some((id, f));
+            Ticket { slot, id }
+        })
+    }
+
+    /// The future of `t`, once (None: taken already, dropped with its run, or another thread's).
+    pub fn take(t: Ticket) -> Option<LocalFuture> {
+        SLOTS.with(|s| {
+            let mut s = s.borrow_mut();
+            match s.get_mut(t.slot) {
+                Some(e) if e.as_ref().is_some_and(|(id, _)| *id == t.id) => e.take().map(|(_, f)| f),
+                _ => None,
+            }
+        })
+    }
+
+    /// Drop every future not awaited (the run ended).
+    pub fn clear() {
+        let left = SLOTS.with(|s| std::mem::take(&mut *s.borrow_mut()));
+        drop(left);
     }
 }

@@ -198,6 +198,64 @@ pub fn build_with(spec: &BuildSpec, cache_root: &Path, verilator: &Verilator) ->
     Ok(b)
 }
 
+/// The ports of `spec.top` as Verilator sees them, from a verilation alone (no C++ compile),
+/// cached as `<cache_root>/ports/<hash>.json` under the same key a build would use (the recipe
+/// differs). This is how a foreign top's ports are known before anything is built for it.
+pub fn ports_of(spec: &BuildSpec, cache_root: &Path) -> Result<Vec<PortInfo>, SimError> {
+    let verilator = Verilator::locate()?;
+    check_spec(spec)?;
+    let hash = cache_key(spec, &verilator, &format!("ports-only;{}", recipe(Variant::Plain)))?;
+    let dir = cache_root.join("ports");
+    fs::create_dir_all(&dir).map_err(|e| SimError::cache(&dir, e))?;
+    let path = dir.join(format!("{hash}.json"));
+    if let Ok(text) = fs::read_to_string(&path) {
+        return serde_json::from_str(&text).map_err(|e| SimError::Parse { path: path.clone(), what: e.to_string() });
+    }
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let tmp = dir.join(format!(".tmp-{hash}-{}-{nanos}", std::process::id()));
+    fs::create_dir_all(&tmp).map_err(|e| SimError::cache(&tmp, e))?;
+    let result = verilate_ports(spec, &verilator, &tmp);
+    let ports = match result {
+        Ok(p) => p,
+        Err(err) => {
+            let failed = dir.join(format!("{hash}.failed"));
+            let _ = fs::remove_dir_all(&failed);
+            let _ = fs::rename(&tmp, &failed);
+            return Err(relocate_log(err, &tmp, &failed));
+        }
+    };
+    let _ = fs::remove_dir_all(&tmp);
+    // Written whole then renamed: a concurrent reader sees all of it or nothing.
+    let part = dir.join(format!(".{hash}.json.{}-{nanos}", std::process::id()));
+    let json = serde_json::to_string_pretty(&ports).unwrap_or_default();
+    fs::write(&part, json).map_err(|e| SimError::cache(&part, e))?;
+    fs::rename(&part, &path).map_err(|e| SimError::cache(&path, e))?;
+    Ok(ports)
+}
+
+/// Verilate `spec` into `tmp/obj` (C++ output only) and read the ports of its header.
+fn verilate_ports(spec: &BuildSpec, v: &Verilator, tmp: &Path) -> Result<Vec<PortInfo>, SimError> {
+    let prefix = format!("V{}", spec.top);
+    let log_path = tmp.join("build.log");
+    let mut log = File::create(&log_path).map_err(|e| SimError::cache(&log_path, e))?;
+    let mut cmd = v.command("verilator");
+    cmd.current_dir(tmp).args(["--cc", "--no-timing", "-Wno-fatal", "--prefix", &prefix, "--top-module", &spec.top, "--Mdir", "obj"]);
+    for d in &spec.include_dirs {
+        cmd.arg(format!("-I{}", absolute(d)?.display()));
+    }
+    for (k, val) in &spec.params {
+        cmd.arg(format!("-G{k}={val}"));
+    }
+    cmd.args(&spec.flags);
+    for s in &spec.sources {
+        cmd.arg(absolute(s)?);
+    }
+    run_logged(cmd, &mut log, &log_path, "verilation", &spec.top)?;
+    let header = tmp.join("obj").join(format!("{prefix}.h"));
+    let text = fs::read_to_string(&header).map_err(|e| SimError::cache(&header, e))?;
+    parse_header(&header, &text)
+}
+
 fn check_spec(spec: &BuildSpec) -> Result<(), SimError> {
     let bad = |what: String| SimError::Input { path: PathBuf::from(&spec.top), source: std::io::Error::other(what) };
     let ident = |s: &str| {

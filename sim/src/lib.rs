@@ -35,7 +35,7 @@ pub mod ports;
 mod runtime;
 mod shim;
 
-pub use build::{build, build_with, BuildSpec, Built, Variant};
+pub use build::{build, build_with, ports_of, BuildSpec, Built, Variant};
 pub use error::SimError;
 pub use locate::{repo_root, Verilator};
 pub use model::{Model, Port, ResetValues, Status};

@@ -184,3 +184,17 @@ fn missing_source_is_one_line() {
     let e = build(&spec, &cache("missing-src")).unwrap_err().to_string();
     assert!(e.starts_with("cannot read /nonexistent/x.sv:") && !e.contains('\n'), "{e}");
 }
+
+#[test]
+fn ports_of_a_top_are_the_ports_its_build_binds() {
+    let dir = cache("ports-of");
+    let ports = sim::ports_of(&counter(Variant::Plain), &dir).unwrap();
+    assert_eq!(ports, build(&counter(Variant::Plain), &shared_cache()).unwrap().ports);
+    // Cached as one JSON file, no library built; a missing top is a one-line build error.
+    let files: Vec<String> =
+        std::fs::read_dir(dir.join("ports")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+    assert!(files.len() == 1 && files[0].ends_with(".json"), "{files:?}");
+    assert_eq!(sim::ports_of(&counter(Variant::Plain), &dir).unwrap(), ports);
+    let e = sim::ports_of(&sim::BuildSpec { top: "no_such".into(), ..counter(Variant::Plain) }, &dir).unwrap_err().to_string();
+    assert!(e.contains("verilation failed for top `no_such`") && !e.contains('\n'), "{e}");
+}

@@ -2,6 +2,7 @@
 //! a summary table, `results.json` (every run with its scenario, so any run can be replayed) and
 //! the one replay command of every failure. Ctrl-C stops taking new runs and keeps what finished.
 
+use crate::commands::python;
 use crate::CliResult;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
@@ -58,15 +59,24 @@ pub struct RegressArgs {
     /// seed) or random:SEED (one reset seed for every run).
     #[arg(long, default_value = "random", value_name = "zero|ones|random[:SEED]")]
     reset_values: ResetMode,
+    /// Also run a DUT that is not ours, tied to its flavor's contract by this port map (repeatable;
+    /// its sources are the .sv files of the port map's folder). Its runs are labelled `test@TOP`.
+    #[arg(long = "port-map")]
+    port_maps: Vec<PathBuf>,
     /// Run only slice K of N of the regression (deterministic; join the slices with `merge`).
     #[arg(long)]
     shard: Option<String>,
-    /// The judge of every run: lockstep, ordered or checkers (see `iommu-tb run --help`).
-    #[arg(long, default_value_t = CompareMode::default_for(false), value_name = "lockstep|ordered|checkers")]
-    compare: CompareMode,
+    /// The judge of every run: lockstep, ordered or checkers (see `iommu-tb run --help`; default:
+    /// lockstep on our RTL, ordered on a DUT bound by a port map).
+    #[arg(long, value_name = "lockstep|ordered|checkers")]
+    compare: Option<CompareMode>,
     /// Latency bounds of the ordered judge (KEY=CYCLES,...; see `iommu-tb run --help`).
     #[arg(long, value_name = "KEY=CYCLES,...")]
     latency_bound: Option<LatencyBounds>,
+    /// Leave out the Python engine tests (tests/python/engine), which otherwise run through the
+    /// project's Python under each flavor's default configuration.
+    #[arg(long)]
+    no_python: bool,
     #[command(flatten)]
     signoff: SignoffArgs,
 }
@@ -88,24 +98,41 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
     let out = absolute(&root, &a.out);
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let gates = parse_gates(&a.signoff)?;
+    let (rust_tests, py_all) = python_plan(&root, &a)?;
+    let mut duts = Vec::new();
+    for p in &a.port_maps {
+        let dut = crate::commands::port_map::load(&root, p, None, None)?;
+        if duts.iter().any(|d: &std::sync::Arc<tb::port_map::BoundDut>| d.top == dut.top) {
+            return Err(format!("two port maps name the top {}", dut.top).into());
+        }
+        duts.push(dut);
+    }
     let all = regress::plan(&Plan {
         seeds: a.seeds,
         corner_seeds: a.corner_seeds.unwrap_or((a.seeds / 4).max(1)),
         first_seed: a.first_seed,
         only_seed: a.seed,
-        tests: a.tests.clone(),
+        tests: rust_tests.clone().unwrap_or_default(),
         configs: a.configs.clone(),
+        port_maps: duts.clone(),
     })?;
+    // Only Python tests named: no Rust run (the plan above still checked the configurations).
+    let all = if rust_tests.as_ref().is_some_and(Vec::is_empty) { vec![] } else { all };
     // The builds of the whole plan (every shard names the same ones, so shards merge).
-    let planned: Vec<(String, String)> = all.iter().map(|s| (s.flavor.clone(), s.config.clone())).collect();
+    let planned: Vec<(String, String)> = all
+        .iter()
+        .map(|s| (s.flavor.clone(), s.config.clone()))
+        .chain(py_all.iter().map(|r| (r.flavor.clone(), tb::config::DEFAULT.to_string())))
+        .collect();
     let shard = a.shard.as_deref().map(str::parse::<Shard>).transpose().map_err(|e| e.to_string())?;
-    let work: Vec<Scenario> = match &shard {
-        Some(sh) => sh
-            .select(&all, |s| format!("{}/{}[seed={}]", s.flavor, regress::run_label(&s.test, &s.config), s.seed))
-            .into_iter()
-            .cloned()
-            .collect(),
-        None => all,
+    let (work, py_work): (Vec<Scenario>, Vec<&PyPlanned>) = match &shard {
+        Some(sh) => {
+            let items: Vec<Planned> = all.iter().map(Planned::Rust).chain(py_all.iter().map(Planned::Python)).collect();
+            let mine = sh.select(&items, Planned::key);
+            let rust = mine.iter().filter_map(|p| if let Planned::Rust(s) = p { Some((*s).clone()) } else { None }).collect();
+            (rust, mine.iter().filter_map(|p| if let Planned::Python(r) = p { Some(*r) } else { None }).collect())
+        }
+        None => (all, py_all.iter().collect()),
     };
     let code_metrics = match a.coverage_metrics.as_str() {
         "auto" => auto_metrics(&gates),
@@ -114,6 +141,7 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
     let opts = RunOptions {
         reset: a.reset_values,
         code_metrics,
+        port_maps: duts.clone(),
         compare: a.compare,
         bounds: a.latency_bound.unwrap_or_default(),
         ..RunOptions::for_repo(&root)
@@ -134,6 +162,13 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
             rtl.push(RtlBuild { flavor: flavor.name().into(), config: cfg.name.clone(), top: flavor.top().into(), hash: built.hash });
         }
     }
+    for dut in duts.iter().filter(|d| planned.iter().any(|(f, c)| f == d.flavor.name() && *c == d.top)) {
+        let built = sim::build(&dut.build_spec(sim::Variant::Plain), &opts.cache_root).map_err(|e| e.to_string())?;
+        if !a.no_code_coverage {
+            sim::build(&dut.build_spec(code_metrics.variant()), &opts.cache_root).map_err(|e| e.to_string())?;
+        }
+        rtl.push(RtlBuild { flavor: dut.flavor.name().into(), config: dut.top.clone(), top: dut.top.clone(), hash: built.hash });
+    }
     let cov_dir = out.join("coverage-runs");
     if !a.no_code_coverage {
         let _ = std::fs::remove_dir_all(&cov_dir);
@@ -142,7 +177,8 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     let hashes: Vec<String> = rtl.iter().map(|b| format!("{}@{} {}", b.top, b.config, &b.hash[..12])).collect();
     let metrics = if a.no_code_coverage { "no code coverage".to_string() } else { format!("code coverage: {code_metrics}") };
-    println!("regress: {} runs on {jobs} jobs, {metrics} (RTL builds {})", work.len(), hashes.join(", "));
+    let py_runs = if py_work.is_empty() { String::new() } else { format!(" + {} Python", py_work.len()) };
+    println!("regress: {}{py_runs} runs on {jobs} jobs, {metrics} (RTL builds {})", work.len(), hashes.join(", "));
 
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
@@ -153,7 +189,21 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
         }
         eprintln!("\ninterrupted: finishing the runs in progress, then writing results (Ctrl-C again to quit)");
     });
-    let bar = ProgressBar::new(work.len() as u64);
+    // The Python tests run beside the Rust workers, in a process of their own.
+    let py_run = match py_work.is_empty() {
+        true => None,
+        false => Some(python::start_regress(
+            &root,
+            &python::PyRegress {
+                tests: py_work.iter().map(|r| r.name.as_str()).collect(),
+                seed: a.seed.unwrap_or(1),
+                reset: a.reset_values,
+                out: out.join("python-runs"),
+                coverage: (!a.no_code_coverage).then_some((cov_dir.as_path(), code_metrics)),
+            },
+        )?),
+    };
+    let bar = ProgressBar::new((work.len() + py_work.len()) as u64);
     bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} [{elapsed_precise}]").unwrap());
     let started = std::time::Instant::now();
     let done = |r: &RunResult| {
@@ -165,6 +215,23 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
     };
     let cov = if a.no_code_coverage { CodeCoverageOut::None } else { CodeCoverageOut::PerWorker(&cov_dir) };
     let exec = regress::execute(&work, &opts, cov, jobs, &stop, &done)?;
+    let mut results = ResultsFile::new(rtl, shard.map(|s| s.to_string()), exec.runs, exec.interrupted);
+    if let Some(p) = py_run {
+        let merged = p.finish().and_then(|py| {
+            py.runs.iter().for_each(done);
+            with_python_runs(results.clone(), py)
+        });
+        match merged {
+            Ok(m) => results = m,
+            Err(e) => {
+                // The Rust runs are not lost with the Python side: their results are written.
+                bar.finish_and_clear();
+                results.save(&out.join("results.json"))?;
+                return Err(format!("{e} (the Rust runs' results: {})", out.join("results.json").display()).into());
+            }
+        }
+        let _ = std::fs::remove_dir_all(out.join("python-runs"));
+    }
     bar.finish_and_clear();
     let code = if a.no_code_coverage {
         None
@@ -175,7 +242,6 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
         Some(merged)
     };
 
-    let results = ResultsFile::new(rtl, shard.map(|s| s.to_string()), exec.runs, exec.interrupted);
     print_table(&results.runs);
     for r in results.runs.iter().filter(|r| r.status == Status::Fail) {
         let judge = r.judge.as_ref().map(|j| j.to_string()).unwrap_or_default();
@@ -199,10 +265,73 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
     println!("results: {}", out.join("results.json").display());
     let gates_ok = write_signoff(&out, &results, code.as_ref(), &root, &a.signoff, &gates)?;
     if results.interrupted {
-        println!("interrupted: {} of {} runs finished", s.total, work.len());
+        println!("interrupted: {} of {} runs finished", s.total, work.len() + py_work.len());
         return Ok(ExitCode::from(130));
     }
     Ok(if s.failed == 0 && gates_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// A Python engine test in the regression: directed, once, under its flavor's default
+/// configuration.
+struct PyPlanned {
+    flavor: String,
+    name: String,
+    seed: u64,
+}
+
+/// A run of the plan, Rust or Python, for `--shard`: both kinds share one slicing.
+enum Planned<'a> {
+    Rust(&'a Scenario),
+    Python(&'a PyPlanned),
+}
+
+impl Planned<'_> {
+    fn key(&self) -> String {
+        match self {
+            Planned::Rust(s) => format!("{}/{}[seed={}]", s.flavor, regress::run_label(&s.test, &s.config), s.seed),
+            Planned::Python(r) => format!("{}/{}[seed={}]", r.flavor, regress::run_label(&r.name, tb::config::DEFAULT), r.seed),
+        }
+    }
+}
+
+/// Split `--test` into the Rust tests (None: all of them) and plan the Python tests. The
+/// Python side is asked only when some Python test can be selected; then a missing interpreter
+/// or package is an error, unless `--no-python`.
+fn python_plan(root: &Path, a: &RegressArgs) -> CliResult<(Option<Vec<String>>, Vec<PyPlanned>)> {
+    let rust: Vec<String> = a.tests.iter().filter(|t| flavors::find_test(None, t).is_ok()).cloned().collect();
+    let rust_tests = (!a.tests.is_empty()).then_some(rust);
+    let default_config = a.configs.is_empty() || a.configs.iter().any(|c| c == tb::config::DEFAULT);
+    let only_rust = rust_tests.as_ref().is_some_and(|r| r.len() == a.tests.len());
+    if a.no_python || only_rust || !default_config {
+        return Ok((rust_tests, vec![]));
+    }
+    let py = python::tests(root)?;
+    // A name neither side knows: the Rust lookup's error (it lists the tests).
+    if let Some(unknown) = a.tests.iter().find(|t| flavors::find_test(None, t).is_err() && !py.iter().any(|p| &p.name == *t)) {
+        flavors::find_test(None, unknown)?;
+    }
+    let seed = a.seed.unwrap_or(1);
+    let planned = py
+        .into_iter()
+        .filter(|p| a.tests.is_empty() || a.tests.contains(&p.name))
+        .map(|p| PyPlanned { flavor: p.flavor, name: p.name, seed })
+        .collect();
+    Ok((rust_tests, planned))
+}
+
+/// The regression's results with the Python side's runs and functional coverage added; the
+/// Python runs must have used the regression's own RTL builds.
+fn with_python_runs(rust: ResultsFile, mut py: ResultsFile) -> CliResult<ResultsFile> {
+    for b in &py.rtl {
+        if !rust.rtl.contains(b) {
+            return Err(
+                format!("the Python tests ran another build of {}@{} ({})", b.top, b.config, &b.hash[..12.min(b.hash.len())]).into()
+            );
+        }
+    }
+    py.rtl = rust.rtl.clone();
+    let shard = rust.shard.clone();
+    Ok(ResultsFile { shard, ..regress::merge(vec![rust, py])? })
 }
 
 /// The metrics a regression pays for when not told: lines and branches always; everything when

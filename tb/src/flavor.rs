@@ -46,6 +46,11 @@ pub trait Flavor: Sync {
     fn bench_workloads(&self) -> &'static [BenchWorkload];
     /// What the fuzzer may do on this flavor: its fuzz test, functions and registers.
     fn fuzz(&self) -> &'static crate::fuzz::Surface;
+    /// The contract features a DUT bound by a port map may leave out (its `absent` list,
+    /// `crate::port_map`): their ports are tied off and the tests that need them do not run.
+    fn optional_features(&self) -> &'static [OptionalFeature] {
+        &[]
+    }
     /// A testbench on a loaded build of [`Flavor::top`] under `config` (checked by
     /// [`Flavor::parameters`]), reset, waves dumped to `waves` if given.
     fn testbench(
@@ -56,6 +61,34 @@ pub trait Flavor: Sync {
         agents: Agents,
         obs: Observers,
     ) -> Result<Box<dyn Harness>, sim::SimError>;
+}
+
+/// A part of a flavor's contract that a foreign DUT may not implement (e.g. the SMMUv3 event
+/// queue). With it absent, its contract inputs are ignored and its outputs read 0, and the tests
+/// that need it are not run on that DUT.
+#[derive(Debug, PartialEq, Eq)]
+pub struct OptionalFeature {
+    /// The name a port map's `absent` list uses (`evtq`).
+    pub name: &'static str,
+    /// Its contract ports: every port whose name starts with one of these (`ev_`)...
+    pub port_prefixes: &'static [&'static str],
+    /// ...and these whole names (`irq_evtq`).
+    pub ports: &'static [&'static str],
+    /// Its tests: those named with this prefix (`evtq_`) or asserting a rule ID with
+    /// `rule_prefix` (`SMMU-EVTQ-`).
+    pub test_prefix: &'static str,
+    pub rule_prefix: &'static str,
+}
+
+impl OptionalFeature {
+    /// Whether a contract port belongs to this feature.
+    pub fn owns_port(&self, port: &str) -> bool {
+        self.ports.contains(&port) || self.port_prefixes.iter().any(|p| port.starts_with(p))
+    }
+    /// Whether a registered test needs this feature.
+    pub fn needed_by(&self, test: &TestDef) -> bool {
+        test.name.starts_with(self.test_prefix) || test.rules.iter().any(|r| r.starts_with(self.rule_prefix))
+    }
 }
 
 /// One workload of `make bench`: a registered test with continuous traffic through the host model

@@ -20,6 +20,7 @@ pub mod junit;
 pub mod lockstep;
 pub mod observe;
 pub mod ordered;
+pub mod port_map;
 pub mod registry;
 pub mod regress;
 pub mod report;

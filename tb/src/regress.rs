@@ -58,8 +58,12 @@ pub struct Plan {
     pub only_seed: Option<u64>,
     /// Run only these tests (empty: all).
     pub tests: Vec<String>,
-    /// Run only these configurations (empty: all); a name no flavor has is an error.
+    /// Run only these configurations (empty: all); a name no flavor has is an error. A
+    /// port-mapped DUT's top counts as a configuration name.
     pub configs: Vec<String>,
+    /// DUTs bound by port maps, run in addition to the embedded tops: their flavor's tests
+    /// (those they can run, `BoundDut::skip_reason`) with `seeds` seeds per class.
+    pub port_maps: Vec<std::sync::Arc<crate::port_map::BoundDut>>,
 }
 
 /// The scenarios of a plan, in a fixed order (flavor, configuration, test, seed). An unknown
@@ -86,6 +90,21 @@ pub fn plan(p: &Plan) -> Result<Vec<Scenario>, RegressError> {
                     (None, true) => work.extend((p.first_seed..p.first_seed + seeds).map(under)),
                     (None, false) => work.push(under(1)),
                 }
+            }
+        }
+    }
+    for dut in &p.port_maps {
+        configs_seen.push(dut.top.clone());
+        if !p.configs.is_empty() && !p.configs.contains(&dut.top) {
+            continue;
+        }
+        let selected = dut.flavor.tests().iter().filter(|t| p.tests.is_empty() || p.tests.iter().any(|n| n == t.name));
+        for t in selected.filter(|t| dut.skip_reason(t).is_none()) {
+            let on = |seed| Scenario { config: dut.top.clone(), ..(t.scenario)(seed) };
+            match (p.only_seed, t.random) {
+                (Some(s), _) => work.push(on(s)),
+                (None, true) => work.extend((p.first_seed..p.first_seed + p.seeds).map(on)),
+                (None, false) => work.push(on(1)),
             }
         }
     }
@@ -382,38 +401,60 @@ pub fn report_input(res: &ResultsFile, code: Option<&sim::coverage::Dataset>, ro
 }
 
 /// Per (flavor, configuration) with runs: its parameters, pass counts and functional coverage
-/// (rules every bin of which its runs hit, among the rules applicable to that flavor).
+/// (rules every bin of which its runs hit, among the rules applicable to that flavor). The
+/// configurations of the embedded tops first, then the port-mapped DUTs.
 fn config_summaries(res: &ResultsFile) -> Result<Vec<ConfigSummary>, RegressError> {
     let mut out = Vec::new();
     for &flavor in flavors::ALL {
-        let def = flavor.coverage();
         for cfg in flavor.configs()? {
-            let runs: Vec<&RunResult> =
-                res.runs.iter().filter(|r| r.scenario.flavor == flavor.name() && r.scenario.config == cfg.name).collect();
-            if runs.is_empty() {
-                continue;
-            }
-            let data = res.functional_by_config.iter().find(|c| c.config == cfg.name && c.data.definition == def.name());
-            let empty = CoverData::new(def);
-            let f = crate::coverage::functional_summary(&[(def, data.map_or(&empty, |c| &c.data))], crate::testplan::TestPlan::project())
-                .map_err(|source| RegressError::Summary { config: Some(cfg.name.clone()), source })?;
-            // With this flavor's definition alone, the flavor's rules are the applicable ones its bins carry.
-            let own: Vec<_> = f.rules.iter().filter(|r| r.applicable && r.bins_total > 0).collect();
             let params = flavor.parameters(&cfg)?.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
-            out.push(ConfigSummary {
-                flavor: flavor.name().into(),
-                config: cfg.name.clone(),
-                parameters: params,
-                runs: runs.len() as u64,
-                passed: runs.iter().filter(|r| r.status == Status::Pass).count() as u64,
-                bins_hit: own.iter().map(|r| r.bins_hit.min(r.bins_total) as u64).sum(),
-                bins_total: own.iter().map(|r| r.bins_total as u64).sum(),
-                rules_covered: own.iter().filter(|r| r.bins_hit >= r.bins_total).count() as u64,
-                rules: own.len() as u64,
-            });
+            out.extend(config_summary(res, flavor, &cfg.name, params)?);
+        }
+        // A port-mapped DUT's parameters are in its port map, not in results.json.
+        let mut duts: Vec<(&str, &Path)> = res
+            .runs
+            .iter()
+            .filter(|r| r.scenario.flavor == flavor.name())
+            .filter_map(|r| r.dut.as_ref().map(|d| (r.scenario.config.as_str(), d.port_map.as_path())))
+            .collect();
+        duts.sort();
+        duts.dedup();
+        for (config, port_map) in duts {
+            out.extend(config_summary(res, flavor, config, format!("port map {}", port_map.display()))?);
         }
     }
     Ok(out)
+}
+
+/// The summary of one configuration of a flavor; None when no run used it.
+fn config_summary(
+    res: &ResultsFile,
+    flavor: &dyn crate::flavor::Flavor,
+    config: &str,
+    parameters: String,
+) -> Result<Option<ConfigSummary>, RegressError> {
+    let def = flavor.coverage();
+    let runs: Vec<&RunResult> = res.runs.iter().filter(|r| r.scenario.flavor == flavor.name() && r.scenario.config == config).collect();
+    if runs.is_empty() {
+        return Ok(None);
+    }
+    let data = res.functional_by_config.iter().find(|c| c.config == config && c.data.definition == def.name());
+    let empty = CoverData::new(def);
+    let f = crate::coverage::functional_summary(&[(def, data.map_or(&empty, |c| &c.data))], crate::testplan::TestPlan::project())
+        .map_err(|source| RegressError::Summary { config: Some(config.to_string()), source })?;
+    // With this flavor's definition alone, the flavor's rules are the applicable ones its bins carry.
+    let own: Vec<_> = f.rules.iter().filter(|r| r.applicable && r.bins_total > 0).collect();
+    Ok(Some(ConfigSummary {
+        flavor: flavor.name().into(),
+        config: config.to_string(),
+        parameters,
+        runs: runs.len() as u64,
+        passed: runs.iter().filter(|r| r.status == Status::Pass).count() as u64,
+        bins_hit: own.iter().map(|r| r.bins_hit.min(r.bins_total) as u64).sum(),
+        bins_total: own.iter().map(|r| r.bins_total as u64).sum(),
+        rules_covered: own.iter().filter(|r| r.bins_hit >= r.bins_total).count() as u64,
+        rules: own.len() as u64,
+    }))
 }
 
 fn run_summary(r: &RunResult) -> RunSummary {

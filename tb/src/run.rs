@@ -16,6 +16,7 @@ use crate::flavors::{self, LookupError};
 use crate::judge::Judge;
 use crate::lockstep::Stop;
 use crate::observe::Observers;
+use crate::port_map::BoundDut;
 use crate::registry::TestDef;
 use crate::reset::ResetMode;
 use crate::scenario::{Scenario, ScenarioError};
@@ -29,6 +30,7 @@ use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Why a run could not be carried out (not a failing DUT: that is a `RunResult`); one line.
@@ -40,6 +42,8 @@ pub enum RunError {
     Lookup(#[from] LookupError),
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error("test {test} does not run on {dut}: {why}")]
+    NotOnDut { test: &'static str, dut: String, why: String },
     #[error("waves and code coverage come from different builds: ask for one of them")]
     WavesAndCoverage,
     #[error("summed code coverage needs a regression worker (run::Worker)")]
@@ -63,8 +67,9 @@ pub struct RunOptions {
     pub trace_out: Option<PathBuf>,
     /// Keep every transaction in memory for the test's assertions (off for benchmarks).
     pub keep_log: bool,
-    /// The judge comparing the DUT with the models (the protocol checkers run in every mode).
-    pub compare: CompareMode,
+    /// The judge comparing the DUT with the models (the protocol checkers run in every mode);
+    /// `None`: the default for the run's DUT (`CompareMode::default_for`).
+    pub compare: Option<CompareMode>,
     /// The ordered judge's latency bounds (`--compare ordered`).
     pub bounds: LatencyBounds,
     /// Run the code-coverage build, and where its counts go.
@@ -73,6 +78,9 @@ pub struct RunOptions {
     pub code_metrics: CodeMetrics,
     /// Initial values of RTL variables no reset assigns (default: random from the run seed).
     pub reset: ResetMode,
+    /// DUTs bound by port maps (`crate::port_map`): a scenario whose configuration names one's
+    /// top runs on it.
+    pub port_maps: Vec<Arc<BoundDut>>,
 }
 
 impl RunOptions {
@@ -84,11 +92,12 @@ impl RunOptions {
             waves: None,
             trace_out: None,
             keep_log: true,
-            compare: CompareMode::Lockstep,
+            compare: None,
             bounds: LatencyBounds::default(),
             code_coverage: CodeCoverage::Off,
             code_metrics: CodeMetrics::All,
             reset: ResetMode::default(),
+            port_maps: Vec::new(),
         }
     }
 }
@@ -189,9 +198,19 @@ pub struct RunResult {
     /// The reset values the RTL started from (`zero`, `ones` or `random:SEED`): with the
     /// scenario, all a bit-exact replay needs.
     pub reset: ResetMode,
+    /// The port-mapped DUT the run was on (none: the embedded RTL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dut: Option<DutRef>,
     /// Functional coverage counters of this run (merged by the regression, not stored per run).
     #[serde(skip)]
     pub functional: Option<crate::coverage::CoverData>,
+}
+
+/// Where a port-mapped DUT came from: enough to run it again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DutRef {
+    pub port_map: PathBuf,
+    pub rtl: PathBuf,
 }
 
 /// Build spec of a flavor's top from an RTL folder (shared pieces from `common/`, the flavor's
@@ -205,7 +224,7 @@ pub fn build_spec(flavor: &dyn Flavor, config: &RtlConfig, rtl_dir: &Path, varia
 }
 
 /// The `.sv` files of a folder, sorted (so the build hash does not depend on directory order).
-fn sv_files(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn sv_files(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "sv")).collect())
         .unwrap_or_default();
@@ -217,21 +236,46 @@ fn sv_files(dir: &Path) -> Vec<PathBuf> {
 /// configuration and reset state included.
 pub fn replay_command(r: &RunResult) -> String {
     let s = &r.scenario;
-    let config = if s.config == config::DEFAULT { String::new() } else { format!(" --config {}", s.config) };
-    let compare = if r.compare.lockstep() { String::new() } else { format!(" --compare {}", r.compare) };
+    let config = match &r.dut {
+        Some(d) => format!(" --port-map {} --rtl {}", d.port_map.display(), d.rtl.display()),
+        None if s.config == config::DEFAULT => String::new(),
+        None => format!(" --config {}", s.config),
+    };
+    // The mode is written unless it is the default for this DUT.
+    let compare = if r.compare == CompareMode::default_for(r.dut.is_some()) { String::new() } else { format!(" --compare {}", r.compare) };
     format!("iommu-tb replay --flavor {}{config} --test {} --seed {} --reset-values {}{compare}", s.flavor, r.test, r.seed, r.reset)
 }
 
 /// A registered test's flavor and definition, and the RTL configuration it runs under; a
 /// configuration outside the test's needs (`TestDef::needs`) is an error.
 pub fn resolve(scenario: &Scenario) -> Result<(&'static dyn Flavor, &'static TestDef, RtlConfig), RunError> {
+    resolve_on(scenario, &[]).map(|(f, d, c, _)| (f, d, c))
+}
+
+/// The port-mapped DUT a scenario's configuration names, if any.
+pub fn dut_of<'a>(flavor: &dyn Flavor, config: &str, port_maps: &'a [Arc<BoundDut>]) -> Option<&'a Arc<BoundDut>> {
+    port_maps.iter().find(|d| d.flavor.name() == flavor.name() && d.top == config)
+}
+
+/// A test's flavor, definition, configuration and port-mapped DUT (none: the embedded RTL).
+pub type Resolved<'a> = (&'static dyn Flavor, &'static TestDef, RtlConfig, Option<&'a Arc<BoundDut>>);
+
+/// [`resolve`], where the configuration may also name a DUT of `port_maps` (then a test it
+/// cannot run, `BoundDut::skip_reason`, is an error).
+pub fn resolve_on<'a>(scenario: &Scenario, port_maps: &'a [Arc<BoundDut>]) -> Result<Resolved<'a>, RunError> {
     let (flavor, def) = flavors::find_test(Some(&scenario.flavor), &scenario.test)?;
+    if let Some(dut) = dut_of(flavor, &scenario.config, port_maps) {
+        if let Some(why) = dut.skip_reason(def) {
+            return Err(RunError::NotOnDut { test: def.name, dut: dut.top.clone(), why });
+        }
+        return Ok((flavor, def, dut.config.clone(), Some(dut)));
+    }
     let cfg = config::find(flavor.top(), &scenario.config)?;
     let params = flavor.parameters(&cfg)?;
     if let Some(why) = config::unmet(def.needs, &params) {
         return Err(ConfigError::Unmet { test: def.name, config: cfg.name, unmet: why }.into());
     }
-    Ok((flavor, def, cfg))
+    Ok((flavor, def, cfg, None))
 }
 
 /// Run a scenario on its own. `Err` only for infrastructure problems.
@@ -245,12 +289,25 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
 impl Worker {
     /// The build of a flavor's top under a configuration, resolved on the worker's first run
     /// that needs it.
-    fn build(&mut self, flavor: &dyn Flavor, cfg: &RtlConfig, opts: &RunOptions, variant: sim::Variant) -> Result<sim::Built, RunError> {
-        let key = (flavor.name().to_string(), cfg.name.clone(), variant, opts.rtl_dir.clone());
+    fn build(
+        &mut self,
+        flavor: &dyn Flavor,
+        cfg: &RtlConfig,
+        dut: Option<&BoundDut>,
+        opts: &RunOptions,
+        variant: sim::Variant,
+    ) -> Result<sim::Built, RunError> {
+        // A DUT's wrapper is named by its content: two port maps of one folder are two builds.
+        let rtl = dut.map_or(&opts.rtl_dir, |d| &d.wrapper);
+        let key = (flavor.name().to_string(), cfg.name.clone(), variant, rtl.clone());
         if let Some(b) = self.builds.get(&key) {
             return Ok(b.clone());
         }
-        let built = sim::build(&build_spec(flavor, cfg, &opts.rtl_dir, variant), &opts.cache_root)?;
+        let spec = match dut {
+            Some(d) => d.build_spec(variant),
+            None => build_spec(flavor, cfg, &opts.rtl_dir, variant),
+        };
+        let built = sim::build(&spec, &opts.cache_root)?;
         self.builds.insert(key, built.clone());
         Ok(built)
     }
@@ -258,9 +315,17 @@ impl Worker {
     /// Run a scenario. `Err` only for infrastructure problems.
     pub fn run(&mut self, scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError> {
         scenario.validate()?;
-        let (flavor, def, cfg) = resolve(scenario)?;
+        let (flavor, def, cfg, dut) = resolve_on(scenario, &opts.port_maps)?;
         let body: ExternalBody = Box::new(|bench, sc, rng| (def.body)(bench.env(), sc, rng));
-        run_on(self, scenario, opts, flavor, cfg, TestParts { rules: def.rules, expect_failure: def.expect_failure, body })
+        run_on(
+            self,
+            scenario,
+            opts,
+            flavor,
+            cfg,
+            dut.map(Arc::as_ref),
+            TestParts { rules: def.rules, expect_failure: def.expect_failure, body },
+        )
     }
 
     /// Run a test that is not in any flavor's registry (a Python test of the `iommu_tb`
@@ -275,9 +340,13 @@ impl Worker {
     ) -> Result<RunResult, RunError> {
         scenario.validate()?;
         let flavor = flavors::by_name(&scenario.flavor)?;
-        let cfg = config::find(flavor.top(), &scenario.config)?;
+        let dut = dut_of(flavor, &scenario.config, &opts.port_maps);
+        let cfg = match dut {
+            Some(d) => d.config.clone(),
+            None => config::find(flavor.top(), &scenario.config)?,
+        };
         flavor.parameters(&cfg)?;
-        run_on(self, scenario, opts, flavor, cfg, TestParts { rules, expect_failure: None, body })
+        run_on(self, scenario, opts, flavor, cfg, dut.map(Arc::as_ref), TestParts { rules, expect_failure: None, body })
     }
 }
 
@@ -297,6 +366,7 @@ fn run_on(
     opts: &RunOptions,
     flavor: &'static dyn Flavor,
     cfg: RtlConfig,
+    dut: Option<&BoundDut>,
     test: TestParts<'_>,
 ) -> Result<RunResult, RunError> {
     let sizes = flavor.queue_sizes();
@@ -309,7 +379,7 @@ fn run_on(
         (None, CodeCoverage::File(_) | CodeCoverage::Summed) => opts.code_metrics.variant(),
         (None, CodeCoverage::Off) => sim::Variant::Plain,
     };
-    let built = worker.build(flavor, &cfg, opts, variant)?;
+    let built = worker.build(flavor, &cfg, dut, opts, variant)?;
     let reset = opts.reset.for_run(scenario.seed);
     // A run with its own coverage file is the reference for summed counters: a new instance.
     let model = match opts.code_coverage {
@@ -336,7 +406,8 @@ fn run_on(
         host_events: Vec::new(),
     };
     // The ordered judge goes first: under ordered compare it names the failures it sees.
-    let mut judges: Vec<Box<dyn checkers::Checker>> = match opts.compare {
+    let compare = opts.compare.unwrap_or(CompareMode::default_for(dut.is_some()));
+    let mut judges: Vec<Box<dyn checkers::Checker>> = match compare {
         CompareMode::Ordered => flavor.ordered_judge(&cfg, &opts.bounds).into_iter().collect(),
         _ => Vec::new(),
     };
@@ -348,7 +419,7 @@ fn run_on(
     let obs = Observers::new(judges, trace, opts.keep_log);
     let mut bench = flavor.testbench(model, &cfg, opts.waves.as_deref(), agents, obs)?;
     let bench = bench.as_mut();
-    bench.set_lockstep(opts.compare.lockstep());
+    bench.set_lockstep(compare.lockstep());
     let outcome = catch_unwind(AssertUnwindSafe(|| drive(&mut *bench, test.body, scenario, rng(4))));
     let verdict = match outcome {
         Ok(v) => v,
@@ -415,8 +486,9 @@ fn run_on(
         judge: verdict.as_ref().map(|v| v.judge.clone()),
         failure: verdict.map(|v| v.report),
         scenario: scenario.clone(),
-        compare: opts.compare,
+        compare,
         reset,
+        dut: dut.map(|d| DutRef { port_map: d.path.clone(), rtl: d.rtl_dir.clone() }),
         functional: Some(functional),
     })
 }

@@ -14,9 +14,16 @@ fn root() -> PathBuf {
 
 /// A copy of `rtl/` with `from` replaced by `to` in `file` (which must hold `from` exactly once).
 pub fn mutant(name: &str, file: &str, from: &str, to: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("mutants").join(name).join("rtl");
+    mutant_of("rtl", name, file, from, to)
+}
+
+/// A copy of the repository folder `tree` (`rtl`, `alt/smmuv3_priq`) with `from` replaced by
+/// `to` in `file`, a path inside `tree` (which must hold `from` exactly once).
+pub fn mutant_of(tree: &str, name: &str, file: &str, from: &str, to: &str) -> PathBuf {
+    let leaf = Path::new(tree).file_name().expect("a folder name");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("mutants").join(name).join(leaf);
     let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&root().join("rtl"), &dir);
+    copy_dir(&root().join(tree), &dir);
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text.matches(from).count(), 1, "mutant {name}: the RTL text to replace must occur exactly once in {file}");
@@ -40,7 +47,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 /// The registered `test` on the RTL in `rtl` built under the RTL configuration `config`,
 /// strict lockstep or checkers only, unreset flops starting from `reset`.
 pub fn run_under(rtl: &Path, test: &str, config: &str, compare: CompareMode, reset: ResetMode) -> run::RunResult {
-    let opts = RunOptions { rtl_dir: rtl.to_path_buf(), compare, reset, ..RunOptions::for_repo(&root()) };
+    let opts = RunOptions { rtl_dir: rtl.to_path_buf(), compare: Some(compare), reset, ..RunOptions::for_repo(&root()) };
     let def = tb::flavors::find_test(None, test).unwrap().1;
     let scenario = tb::scenario::Scenario { config: config.into(), ..(def.scenario)(1) };
     run::run(&scenario, &opts).unwrap_or_else(|e| panic!("{test}@{config} on {}: {e}", rtl.display()))

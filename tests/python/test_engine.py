@@ -11,7 +11,7 @@ import iommu_tb
 from iommu_tb import ClockCycles, First, RisingEdge, RuleViolation, Timer, UsageError, run_test, start_soon
 
 import engine_cases as cases
-from engine import test_smmuv3_engine
+from engine import test_smmuv3_engine, test_vtd_engine
 
 
 def test_triggers_keep_cocotb_timing():
@@ -42,7 +42,29 @@ def test_driving_in_read_only_fails_naming_the_port():
 
 def test_assigning_a_port_is_refused():
     r = run_test(cases.case_assign_a_port)
-    assert r.status == "fail" and "dut.pr_valid is driven by the env's agents" in r.failure
+    assert r.status == "fail" and "UsageError: dut.pr_valid is driven every cycle by the PCIe function agent" in r.failure
+
+
+def test_traffic_verbs_without_a_plan_are_refused():
+    run_test(cases.case_traffic_verbs_need_a_plan).raise_for_failure()
+    r = run_test(cases.case_bad_stop_variant)
+    assert r.status == "fail" and "ValueError: unknown stop variant 'C' (A or B, PRI-25/PRI-26)" in r.failure, r.failure
+
+
+def test_an_operation_is_awaited_once():
+    r = run_test(cases.case_await_an_op_twice)
+    assert r.status == "fail" and "env.cycles(...) was already awaited (or its run ended): call the verb again" in r.failure, r.failure
+
+
+def test_a_transaction_wait_fails_naming_its_rule():
+    r = run_test(cases.case_wait_txn_times_out)
+    assert (r.status, r.rule, r.judge, r.cycles) == ("fail", "PRI-25", "condition wait", 50), (r.rule, r.judge, r.cycles)
+    assert "waited 50 cycles for a stop_complete transaction that never came" in r.failure
+
+
+@pytest.mark.parametrize("case", [cases.case_smmuv3_port_writes, cases.case_vtd_port_writes])
+def test_port_writes_are_refused_with_the_agent_or_the_error_to_fix(case):
+    run_test(case).raise_for_failure()
 
 
 def test_awaiting_a_foreign_awaitable_is_a_type_error():
@@ -85,6 +107,23 @@ def planted(root, tmp_path):
     assert text.count("dw0 = {m.pv, m.l, m.w, m.r,") == 1
     f.write_text(text.replace("dw0 = {m.pv, m.l, m.w, m.r,", "dw0 = {m.pv, m.l, m.r, m.w,"))
     return rtl
+
+
+def test_the_vtd_host_model_test_fails_on_a_planted_rtl_bug(root, tmp_path):
+    """vtd_prq with RDR and WRR swapped in the page_req_dsc (the planted bug
+    descriptor_rdr_and_wrr_swapped of tests/vtd_bug_injection.rs): the Python test that plays
+    the PRQ thread fails naming VTD-PRQ-4 under either judge."""
+    rtl = tmp_path / "rtl"
+    shutil.copytree(root / "rtl", rtl)
+    f = rtl / "vtd" / "vtd_prq.sv"
+    text = f.read_text()
+    assert text.count("qw1 = {m.addr, m.prgi, m.l, m.w, m.r};") == 1
+    f.write_text(text.replace("qw1 = {m.addr, m.prgi, m.l, m.w, m.r};", "qw1 = {m.addr, m.prgi, m.l, m.r, m.w};"))
+    test = test_vtd_engine.test_py_vtd_host_model_answers
+    strict = run_test(test, rtl=str(rtl))
+    assert (strict.rule, strict.judge) == ("VTD-PRQ-4", "lockstep"), strict.failure
+    alone = run_test(test, rtl=str(rtl), lockstep=False)
+    assert (alone.rule, alone.judge) == ("VTD-PRQ-4", "checker vtd-prq-entry"), alone.failure
 
 
 def test_a_planted_rtl_bug_is_caught_by_both_judges(root, tmp_path):

@@ -1,5 +1,7 @@
 """The golden models from Python: codecs pinned to the spec layouts, admission rules."""
 
+import pytest
+
 import iommu_tb
 from iommu_tb import PageRequest, PrgResponse, smmuv3, vtd
 
@@ -146,3 +148,24 @@ def test_smmu_host_groups_and_answers():
     effect, rsp = smmuv3.command_effect(words, smmuen=True)
     assert effect == "respond" and (rsp.rid, rsp.prgi, rsp.code) == (0x0100, 3, 0x0)
     assert host.unanswered == 0 and host.answer_all() == []
+
+
+def test_the_vtd_host_drops_stop_markers_answers_bad_requests_and_groups():
+    host = iommu_tb.VtdHost()
+    host.add_device(0x0100)
+    a = PageRequest(0x0100, pv=True, pasid=5, r=True, prgi=3, page=1)
+    b = PageRequest(0x0100, pv=True, pasid=5, r=True, l=True, prgi=3, page=2)
+    fates = [host.on_prq_entry(vtd.encode_page_req(m)) for m in (a, b)]
+    assert fates == ["partial", "group"]  # HOST-2, HOST-3
+    assert host.on_prq_entry(vtd.encode_page_req(PageRequest.stop_marker(0x0100, 5))) == "stop_marker"  # HOST-22
+    stranger = PageRequest(0x0200, r=True, l=True, prgi=4, page=3)
+    assert host.on_prq_entry(vtd.encode_page_req(stranger)) == "bad_unknown_rid"  # HOST-22: never probed
+    assert host.on_prq_entry(vtd.encode_page_req(PageRequest(0x0100, pv=True, pasid=7, priv=True, r=True, prgi=6))) == "bad_privileged"
+    assert host.unanswered == 1
+    answers = [vtd.classify(w) for w in host.answer_all()]
+    # The bad request with LPIG=1 first (Invalid Request, HOST-22), then the group (HOST-23);
+    # the one without LPIG gets no answer.
+    assert [(kind, r.rid, r.prgi, r.code) for kind, r in answers] == [("page_grp_resp", 0x0200, 4, 0x1), ("page_grp_resp", 0x0100, 3, 0x0)]
+    assert host.unanswered == 0 and host.answer_all() == []
+    with pytest.raises(ValueError, match="takes 4 64-bit words, got 2"):
+        host.on_prq_entry((1, 2))

@@ -95,7 +95,8 @@ pub struct EvtqTiming {
 impl EvtqTiming {
     pub fn new(eventqs: u32, stall_max: u32, ev_depth: usize, sr_depth: usize) -> EvtqTiming {
         assert!(eventqs <= Ring::MAX_N, "EVENTQS must be at most 19");
-        assert!((1..=16).contains(&stall_max), "STALL_MAX must be in 1..16");
+        // 0: no stall slots, as a PRIQ-only block without the event queue reports (alt/smmuv3_priq).
+        assert!(stall_max <= 16, "STALL_MAX must be in 0..16");
         EvtqTiming {
             eventqs,
             stall_max: stall_max as usize,
@@ -287,5 +288,19 @@ impl EvtqTiming {
     /// An overflow is active (EVENTQ_PROD.OVFLG != EVENTQ_CONS.OVACKFLG).
     pub fn overflow_active(&self) -> bool {
         (self.prod ^ self.cons) & FLAG_BIT != 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_stall_slots_never_ready_the_event_input() {
+        // STALL_MAX=0 (alt/smmuv3_priq, no event queue): the event input stays closed (OP-3).
+        let t = EvtqTiming::new(0, 0, 4, 2);
+        let mut o = PriqOutputs { ev_ready: true, ..Default::default() };
+        t.derived_outputs(&mut o);
+        assert!(!o.ev_ready && !o.sr_valid && !o.emw_valid);
     }
 }

@@ -1,7 +1,7 @@
 """iommu_tb: the IOMMU fault-path verification toolkit from Python.
 
 - golden models: :class:`PageRequest`, :class:`PrgResponse`, a PCIe function's PRI behaviour
-  (:class:`PcieFunction`), the Linux-like SMMUv3 host (:class:`SmmuHost`), the codecs and admission rules of each flavor (:mod:`iommu_tb.smmuv3`,
+  (:class:`PcieFunction`), the Linux-like SMMUv3 and VT-d hosts (:class:`SmmuHost`, :class:`VtdHost`), the codecs and admission rules of each flavor (:mod:`iommu_tb.smmuv3`,
   :mod:`iommu_tb.vtd`);
 - the timing-free protocol checkers of a flavor, fed with transactions (:class:`Checkers`,
   transactions built by :mod:`iommu_tb.txn`), as the scoreboard of a cocotb testbench on any
@@ -14,7 +14,7 @@
 See ``docs/python.md``.
 """
 
-from ._engine import Checkers, PageRequest, PcieFunction, PrgResponse, SmmuHost, flavors
+from ._engine import Checkers, PageRequest, PcieFunction, PrgResponse, SmmuHost, VtdHost, flavors
 from .errors import EngineError, IommuTbError, RuleViolation, UsageError
 from . import engine, smmuv3, txn, vtd
 from .engine import (
@@ -57,6 +57,7 @@ __all__ = [
     "RuleViolation",
     "SmmuHost",
     "UsageError",
+    "VtdHost",
     "flavors",
     "smmuv3",
     "txn",

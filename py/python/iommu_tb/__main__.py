@@ -6,17 +6,20 @@
 
 `run` exits 0 when the run passes, 1 when it fails, 2 on bad input; `regress` writes
 results.json (the regression's schema) and junit.xml into --out and exits 0 when every run
-passed. Bad input is one line on stderr.
+passed (130 when interrupted: what finished is written). Bad input is one line on stderr.
+`iommu-tb regress` runs the Python tests through `regress` (with --coverage-dir: the coverage
+build's counters, summed, written there as a regression worker writes them).
 """
 
 import argparse
 import importlib.util
+import json
 import pathlib
 import sys
 from typing import List
 
 from . import engine
-from ._engine import write_results
+from ._engine import write_coverage, write_results
 
 
 class BadInput(Exception):
@@ -50,14 +53,21 @@ def main(argv: List[str]) -> int:
         if name != "list":
             p.add_argument("--checkers-only", action="store_true", help="no lockstep: the protocol checkers judge")
             p.add_argument("--config", default="default", help="RTL configuration (rtl/configs.txt)")
+            p.add_argument("--reset-values", help="unreset flops: zero, ones, random, random:SEED (default random from the seed)")
         if name == "run":
             p.add_argument("--test", required=True)
             p.add_argument("--seed", type=int, default=1)
             p.add_argument("--trace-out")
+            p.add_argument("--waves-out", help="dump FST waves to this file")
             p.add_argument("--rtl", help="another copy of rtl/ (a planted bug)")
         if name == "regress":
-            p.add_argument("--seeds", type=int, default=1, help="seeds 1..N of every test")
+            seeds = p.add_mutually_exclusive_group()
+            seeds.add_argument("--seeds", type=int, default=1, help="seeds 1..N of every test")
+            seeds.add_argument("--seed", type=int, help="this one seed of every test")
+            p.add_argument("--test", action="append", default=[], help="only this test (repeatable)")
             p.add_argument("--out", default="build/py-regress")
+            p.add_argument("--coverage-dir", help="run the coverage build; write its summed counters here")
+            p.add_argument("--coverage-metrics", default="all", choices=("line", "all"))
     a = ap.parse_args(argv)
     try:
         cases = load(a.paths)
@@ -66,26 +76,53 @@ def main(argv: List[str]) -> int:
                 print(f"{c.flavor:7} {c.name:40} {' '.join(c.rules)}")
             return 0
         if a.cmd == "run":
-            r = engine.run_test(a.test, seed=a.seed, lockstep=not a.checkers_only, config=a.config, trace_out=a.trace_out, rtl=a.rtl)
-            print(f"{r.status.upper()} {r.test} seed {r.seed} ({r.cycles} cycles, {r.wall_s:.2f} s)")
+            r = engine.run_test(a.test, seed=a.seed, lockstep=not a.checkers_only, config=a.config, trace_out=a.trace_out,
+                                rtl=a.rtl, waves=a.waves_out, reset=a.reset_values)
+            stored = json.loads(r.json)
+            print(f"{r.status.upper()} {r.test} seed {r.seed} reset {stored['reset']} ({r.cycles} cycles, {r.wall_s:.2f} s)")
+            if a.waves_out:
+                print(f"waves: {a.waves_out}")
             if not r.passed:
                 print(f"[{r.rule or '?'}] by {r.judge}: {r.failure}")
+                config = stored["scenario"]["config"]
+                config = "" if config == "default" else f" --config {config}"
+                print(f"replay: iommu-tb replay --flavor {r.flavor}{config} --test {r.test} --seed {r.seed} --reset-values {stored['reset']}")
             return 0 if r.passed else 1
-        if a.seeds < 1:
-            raise BadInput("--seeds must be at least 1")
-        results = []
-        for c in cases:
-            for seed in range(1, a.seeds + 1):
-                r = engine.run_test(c, seed=seed, lockstep=not a.checkers_only, config=a.config)
-                results.append(r)
-                print(f"{r.status.upper():4} {c.flavor:7} {c.name} seed {seed} ({r.cycles} cycles)" + ("" if r.passed else f" [{r.rule or '?'}] by {r.judge}"))
-        write_results(a.out, results)
-        failed = sum(not r.passed for r in results)
-        print(f"regress: {len(results) - failed} passed, {failed} failed; results.json and junit.xml in {a.out}")
-        return 1 if failed else 0
+        return regress(a, cases)
     except (BadInput, ValueError, TypeError) as e:
         print(f"python -m iommu_tb: {e}", file=sys.stderr)
         return 2
+
+
+def regress(a: argparse.Namespace, cases: List[engine.TestCase]) -> int:
+    """Every selected test under each seed; results.json and junit.xml (and the coverage counters)."""
+    unknown = [t for t in a.test if t not in {c.name for c in cases}]
+    if unknown:
+        raise BadInput(f"unknown engine test '{unknown[0]}' (known: {', '.join(c.name for c in cases) or 'none'})")
+    if a.seed is None and a.seeds < 1:
+        raise BadInput("--seeds must be at least 1")
+    seeds = [a.seed] if a.seed is not None else range(1, a.seeds + 1)
+    coverage = a.coverage_metrics if a.coverage_dir else None
+    results = []
+    interrupted = False
+    try:
+        for c in cases:
+            if a.test and c.name not in a.test:
+                continue
+            for seed in seeds:
+                r = engine.run_test(c, seed=seed, lockstep=not a.checkers_only, config=a.config, reset=a.reset_values,
+                                    code_coverage=coverage)
+                results.append(r)
+                print(f"{r.status.upper():4} {c.flavor:7} {c.name} seed {seed} ({r.cycles} cycles)" + ("" if r.passed else f" [{r.rule or '?'}] by {r.judge}"), flush=True)
+    except KeyboardInterrupt:
+        interrupted = True
+    write_results(a.out, results, interrupted)
+    if a.coverage_dir:
+        pathlib.Path(a.coverage_dir).mkdir(parents=True, exist_ok=True)
+        write_coverage(a.coverage_dir, "python")
+    failed = sum(not r.passed for r in results)
+    print(f"regress: {len(results) - failed} passed, {failed} failed; results.json and junit.xml in {a.out}")
+    return 130 if interrupted else 1 if failed else 0
 
 
 if __name__ == "__main__":

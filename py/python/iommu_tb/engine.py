@@ -93,12 +93,17 @@ def registered() -> List[TestCase]:
 
 
 def run_test(test: Union[str, Callable[..., Any], TestCase], *, seed: int = 1, lockstep: bool = True,
-             config: str = "default", trace_out: Optional[str] = None, rtl: Optional[str] = None) -> RunResult:
+             config: str = "default", trace_out: Optional[str] = None, rtl: Optional[str] = None,
+             waves: Optional[str] = None, reset: Optional[str] = None, code_coverage: Optional[str] = None) -> RunResult:
     """Run a registered engine test (by function, name or :class:`TestCase`) and return its result.
 
     ``lockstep=False`` leaves the protocol checkers as the only judge (``--checkers-only``);
     ``config`` is an RTL configuration of ``rtl/configs.txt``; ``trace_out`` writes the
-    transaction trace (``docs/trace.md``); ``rtl`` is another copy of ``rtl/`` (a planted bug).
+    transaction trace (``docs/trace.md``); ``rtl`` is another copy of ``rtl/`` (a planted bug);
+    ``waves`` an FST file to dump; ``reset`` the initial value of flops no reset assigns
+    (``zero``, ``ones``, ``random``, ``random:SEED``; default random from the seed, as
+    ``iommu-tb run``); ``code_coverage`` (``line`` or ``all``) sums the coverage build's
+    counters for :func:`write_coverage`, as a regression worker does.
     """
     if isinstance(test, str):
         if test not in _REGISTRY:
@@ -112,4 +117,5 @@ def run_test(test: Union[str, Callable[..., Any], TestCase], *, seed: int = 1, l
         if case is None:
             raise TypeError(f"{test!r} is not an engine test: decorate it with @iommu_tb.test(flavor=...)")
     return _run_test(case.fn, name=case.name, flavor=case.flavor, rules=list(case.rules), like=case.like, seed=seed,
-                     lockstep=lockstep, config=config, trace_out=trace_out, max_cycles=case.max_cycles, rtl=rtl)
+                     lockstep=lockstep, config=config, trace_out=trace_out, max_cycles=case.max_cycles, rtl=rtl,
+                     waves=waves, reset=reset, code_coverage=code_coverage)

@@ -1,5 +1,8 @@
 //! Register-bus agent: performs queued reads and writes one at a time on the MMIO port
-//! (valid/ready request, read data one cycle later per `rtl/README.md`).
+//! (valid/ready request, then `reg_rvalid` with the data). It waits for the read data however
+//! many cycles it takes and presents nothing meanwhile, so a block may answer a read k cycles
+//! after the request with `reg_ready` low in between (the embedded SMMUv3 block answers after
+//! one edge, `alt/smmuv3_priq` after two); only [`REGISTER_PATIENCE`] bounds the wait.
 
 use super::{Done, DonePool, Watchdog};
 use std::collections::VecDeque;
@@ -107,6 +110,24 @@ impl RegAgent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_data_may_come_several_cycles_after_the_request() {
+        let mut a = RegAgent::default();
+        let done = a.read(0x24);
+        let _ = a.write(0x20, 3);
+        assert!(a.drive().valid && !a.drive().write, "the read is presented first");
+        a.on_accept(5);
+        // Data two or more edges later: nothing is presented while it is awaited.
+        for edge in 6..9 {
+            assert!(!a.drive().valid, "edge {edge}: no access while the read waits for its data");
+            assert_eq!(a.overdue(edge), None);
+        }
+        assert!(!done.is_done());
+        assert_eq!(a.on_rdata(0x3, 9), Some(0x24));
+        assert!(done.is_done() && done.cycle() == 9, "completed at the data edge");
+        assert!(a.drive().valid && a.drive().write, "then the queued write");
+    }
 
     #[test]
     fn watchdog_names_an_access_that_never_completes() {

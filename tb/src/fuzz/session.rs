@@ -151,7 +151,7 @@ pub fn steered(initial: &Weights, credit: &[u64; Kind::ALL.len()]) -> Weights {
 /// Runs a scenario of a fuzz case with its recorded reset state.
 fn run_case(sc: &Scenario, opts: &RunOptions) -> Result<RunResult, run::RunError> {
     let reset = sc.program.as_ref().map(|p| p.reset).unwrap_or_default();
-    run::run(sc, &RunOptions { reset, keep_log: true, compare: crate::compare::CompareMode::Lockstep, ..opts.clone() })
+    run::run(sc, &RunOptions { reset, keep_log: true, compare: Some(crate::compare::CompareMode::Lockstep), ..opts.clone() })
 }
 
 pub fn run_session(cfg: &SessionConfig, progress: &(dyn Fn(Progress) + Sync), stop: &AtomicBool) -> Result<Outcome, FuzzError> {

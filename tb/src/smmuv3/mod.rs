@@ -20,7 +20,7 @@ use crate::checkers::Checker;
 use crate::config::{ConfigError, RtlConfig};
 use crate::coverage::CoverDef;
 use crate::env::Agents;
-use crate::flavor::{BenchWorkload, Flavor};
+use crate::flavor::{BenchWorkload, Flavor, OptionalFeature};
 use crate::observe::Observers;
 use crate::registry::TestDef;
 use crate::testbench::{Harness, Testbench};
@@ -66,6 +66,16 @@ impl Flavor for Smmuv3 {
             // The event queue (issue 11): event records with stalls through the EVTQ thread.
             BenchWorkload { name: "smmuv3-evtq", test: "evtq_soak", plain_loop: "smmuv3_evtq" },
         ]
+    }
+    fn optional_features(&self) -> &'static [OptionalFeature] {
+        // The event queue (rtl/README.md, "SMMUv3 event queue"): a PRIQ-only block has none of it.
+        &[OptionalFeature {
+            name: "evtq",
+            port_prefixes: &["ev_", "sr_", "emw_", "emwack_"],
+            ports: &["irq_evtq"],
+            test_prefix: "evtq_",
+            rule_prefix: "SMMU-EVTQ-",
+        }]
     }
     fn fuzz(&self) -> &'static crate::fuzz::Surface {
         &fuzz::SURFACE

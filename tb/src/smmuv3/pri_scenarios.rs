@@ -255,6 +255,7 @@ pub fn hazard_scenario(seed: u64) -> Scenario {
         t.prgi_shared_across_pasids = true;
         t.max_prg_len = 3;
         t.send_odds = 255;
+        t.prgs = u32::MAX; // until the hazard (the class stops the traffic)
     }
     sc
 }

@@ -8,6 +8,7 @@ use crate::scoreboard::{signals, Blame, Recent, Signal, Unexpected};
 use models::pcie::{MsgClass, PageRequest};
 use models::rules::RuleId;
 use models::smmuv3::arch::{CmdEffect, Row};
+use models::smmuv3::event::EventRecord;
 use models::smmuv3::evtq_arch::Unwritable;
 use models::smmuv3::evtq_timing::EvRow;
 use models::smmuv3::regs;
@@ -60,6 +61,10 @@ pub struct PriqBlame {
     sr_origins: [ResolutionOrigin; 16],
     sr_head: usize,
     sr_len: usize,
+    /// The record words of the model's latest write decision, and of the one before it (a DUT
+    /// writing one of them again merged nothing new: a duplicate, SMMU-EVTQ-7).
+    latest_record: Option<[u64; 4]>,
+    prior_record: Option<[u64; 4]>,
 }
 
 impl Default for PriqBlame {
@@ -75,6 +80,8 @@ impl Default for PriqBlame {
             sr_origins: [ResolutionOrigin::Disable; 16],
             sr_head: 0,
             sr_len: 0,
+            latest_record: None,
+            prior_record: None,
         }
     }
 }
@@ -262,6 +269,10 @@ impl Blame for PriqBlame {
             self.last_cmd = Some((c.opcode, c.effect));
         }
         self.note_resolutions(model);
+        if let Some((EvRow::Write, rec, stag)) = ev.evtq.decided {
+            self.prior_record = self.latest_record;
+            self.latest_record = Some(EventRecord::encode_input(&rec, stag));
+        }
         ev.decided
     }
 
@@ -323,7 +334,16 @@ impl Blame for PriqBlame {
                 let q = model.evtq();
                 (RuleId("SMMU-EVTQ-1"), format!("EVENTQ_BASE {:#x}, EVENTQ_PROD {:#x}", q.base(), q.prod()))
             }
-            s if s.starts_with("emw_data") => (RuleId("SMMU-EVTQ-2"), format!("record of {:?}", ev.evtq.decided.map(|d| (d.1, d.2)))),
+            s if s.starts_with("emw_data") => {
+                // A record written before, written again: one input, two records.
+                let this_edge = matches!(ev.evtq.decided, Some((EvRow::Write, ..)));
+                let before = if this_edge { self.prior_record } else { self.latest_record };
+                if before == Some(act.emw_data) {
+                    (RuleId("SMMU-EVTQ-7"), "the DUT writes the record it wrote before again".into())
+                } else {
+                    (RuleId("SMMU-EVTQ-2"), format!("record of {:?}", ev.evtq.decided.map(|d| (d.1, d.2))))
+                }
+            }
             "emwack_ready" => (RuleId("SMMU-EVTQ-1"), format!("EVTQ write engine {:?}", model.evtq().engine())),
             "ev_ready" => {
                 // Back-pressure is the full ingress FIFO or STALL_MAX outstanding stalls (OP-3).

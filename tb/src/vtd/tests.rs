@@ -1304,6 +1304,7 @@ fn grpid_hazard_scenario(seed: u64) -> Scenario {
     if let Some(t) = sc.traffic.as_mut() {
         t.prgi_shared_across_pasids = true;
         t.send_odds = 255;
+        t.prgs = u32::MAX; // until the hazard (the class stops the traffic)
     }
     sc
 }

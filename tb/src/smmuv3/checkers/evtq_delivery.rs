@@ -9,7 +9,7 @@
 //! (`EvtqView`); it breaks SMMU-EVTQ-3 only if the queue was writable at every moment the record
 //! could have been decided.
 
-use super::evtq_view::{EvtqView, Fate, RecState};
+use super::evtq_view::{concerns_evtq, EvtqView, Fate, RecState};
 use super::reg;
 use crate::checkers::{rule, Checker, Evaluations, Violation};
 use crate::txn::{Stamped, Txn};
@@ -86,6 +86,9 @@ impl Checker for EvtqDeliveryChecker {
     }
 
     fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) {
+        if !concerns_evtq(&t.txn) {
+            return;
+        }
         self.before(t, out);
         let cycle = t.cycle;
         let v = &self.view;

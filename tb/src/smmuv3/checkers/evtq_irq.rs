@@ -7,7 +7,7 @@
 //! hardware sees a same-edge CONS write, OP-15), so an ack is judged when its cycle is over, or
 //! when a pulse arrives (the monitor stamps a pulse with the edge of its trigger).
 
-use super::evtq_view::{ev_of, Ev, EvtqView};
+use super::evtq_view::{concerns_evtq, ev_of, Ev, EvtqView};
 use crate::checkers::{rule, Checker, Evaluations, Violation};
 use crate::txn::Stamped;
 
@@ -45,6 +45,9 @@ impl Checker for EvtqIrqChecker {
     }
 
     fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) {
+        if !concerns_evtq(&t.txn) {
+            return;
+        }
         if self.ack.is_some_and(|(c, ..)| c < t.cycle) {
             self.judge_ack();
         }

@@ -3,7 +3,7 @@
 //! only with SSV or C_BAD_SUBSTREAMID) and SMMU-EVTQ-7 (at most one record per input, in input
 //! order; this product holds a stall record and writes it first, OP-1, so no exception applies).
 
-use super::evtq_view::{EvtqView, Fate};
+use super::evtq_view::{concerns_evtq, EvtqView, Fate};
 use crate::checkers::{rule, Checker, Evaluations, Violation};
 use crate::txn::Stamped;
 use models::smmuv3::event::{event_name, res0_bits, EventRecord};
@@ -54,6 +54,9 @@ impl Checker for EvtqRecordChecker {
     }
 
     fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) {
+        if !concerns_evtq(&t.txn) {
+            return;
+        }
         let evals = &mut self.evals;
         let cycle = t.cycle;
         let head = self.view.recs.iter().find(|r| r.state == super::evtq_view::RecState::Pending).copied();

@@ -4,7 +4,7 @@
 //! discarded, so if unwritten it is held), and none is written afterwards. The PRIQ side of the
 //! rule (responses committed) is the response checker's.
 
-use super::evtq_view::{EvtqView, Fate};
+use super::evtq_view::{concerns_evtq, EvtqView, Fate};
 use crate::checkers::{rule, Checker, Evaluations, Violation};
 use crate::txn::Stamped;
 use models::smmuv3::event::event_name;
@@ -29,6 +29,9 @@ impl Checker for EvtqSyncChecker {
     }
 
     fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) {
+        if !concerns_evtq(&t.txn) {
+            return;
+        }
         let cycle = t.cycle;
         let synced = self.view.synced;
         let evals = &mut self.evals;

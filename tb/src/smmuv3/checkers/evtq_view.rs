@@ -15,7 +15,7 @@ use super::programmed::{AckBit, Queue, QueueRegs, QueueTxn};
 use super::reg;
 use crate::txn::Txn;
 use models::ring::{Ring, FLAG_BIT};
-use models::smmuv3::cmd::Command;
+use models::smmuv3::cmd::{Command, OP_SYNC};
 use models::smmuv3::event::{EventInput, EventRecord};
 use models::smmuv3::evtq_arch::{Resolution, StallAction};
 use models::smmuv3::regs as r;
@@ -73,6 +73,14 @@ pub(crate) fn ev_of(t: &Txn) -> Option<Ev> {
         Txn::Irq { line: crate::txn::IrqLine::Evtq } => Some(Ev::Irq),
         _ => None,
     }
+}
+
+/// Whether a transaction can tell the event-queue checkers anything: register traffic,
+/// commands, CMD_SYNC completions and the event queue's own ports. The PRI queue's traffic
+/// (requests, entries, acks, responses) and the PCIe and host events cannot, so the checkers
+/// skip them (most transactions of a PRIQ workload).
+pub(crate) fn concerns_evtq(t: &Txn) -> bool {
+    matches!(t, Txn::RegWrite { .. } | Txn::RegRead { .. } | Txn::Command { .. } | Txn::SyncDone) || ev_of(t).is_some()
 }
 
 /// The record an input becomes (SMMU-EVTQ-2), with the STAG the block gave it.
@@ -219,7 +227,8 @@ impl EvtqView {
             s.1 = Some(self.accepted);
         }
         match *t {
-            Txn::Command { words, .. } => {
+            // Only a CMD_SYNC matters here: the opcode byte says so before the full decode.
+            Txn::Command { words, .. } if words[0] as u8 == OP_SYNC => {
                 if let Command::Sync { cs, .. } = Command::decode(words[0], words[1]) {
                     if cs != 0b11 {
                         self.syncs.push_back((cycle, None));
@@ -373,6 +382,9 @@ impl EvtqView {
     /// Updates every undecided record's window flags with the state now. Walks in input order:
     /// OVFLG at a record's decision depends on the records decided before it.
     fn refresh(&mut self) {
+        if self.recs.is_empty() {
+            return; // nothing undecided (the common case under PRIQ-only traffic)
+        }
         let en_sure = self.eventqen_sure();
         let en_maybe = self.eventqen_maybe();
         let abt = self.abt_active();

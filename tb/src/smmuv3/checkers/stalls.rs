@@ -11,7 +11,7 @@
 //! taken on the output). A resolution must name a stall that some command (or SMMUEN=0) resolved
 //! with that action; at the end of a test every commanded stall must have been resolved.
 
-use super::evtq_view::{action_name, ev_of, Ev, EvtqView, Fate};
+use super::evtq_view::{action_name, concerns_evtq, ev_of, Ev, EvtqView, Fate};
 use crate::checkers::{rule, Checker, Evaluations, Violation};
 use crate::txn::{Stamped, Txn};
 use models::rules::RuleId;
@@ -204,9 +204,16 @@ impl Checker for StallChecker {
     }
 
     fn observe(&mut self, t: &Stamped, out: &mut Vec<Violation>) {
+        if !concerns_evtq(&t.txn) {
+            return;
+        }
         let cycle = t.cycle;
+        // Only CMD_RESUME and CMD_STALL_TERM resolve stalls: the opcode byte says so before the
+        // full decode.
         if let Txn::Command { words, .. } = t.txn {
-            self.on_command(cycle, Command::decode(words[0], words[1]));
+            if matches!(words[0] as u8, OP_RESUME | OP_STALL_TERM) {
+                self.on_command(cycle, Command::decode(words[0], words[1]));
+            }
         }
         match ev_of(&t.txn) {
             Some(Ev::Accepted(input)) if input.is_stall() => {

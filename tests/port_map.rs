@@ -1,0 +1,202 @@
+//! Port maps end to end (docs/bring-your-own-rtl.md): the fixture `tests/fixtures/renamed_smmuv3`
+//! is the embedded SMMUv3 block behind renamed and packed ports, an active-high reset and moved
+//! PRIQ_PROD/PRIQ_CONS offsets. Its timing is ours, so strict lockstep must pass through its port
+//! map; a wiring bug in the shell, a port map without the register remap, or parameters that do
+//! not describe the DUT must each fail naming a rule. The command line: bad maps exit 2 on one
+//! line, `list` and `run` say why a test does not run, `regress` labels the DUT's runs.
+
+mod common;
+#[path = "common/mutants.rs"]
+mod mutants;
+
+use common::{iommu_tb, root, text};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tb::compare::CompareMode;
+use tb::port_map::{self, BoundDut, LoadOptions};
+use tb::run::{self, RunError, RunOptions, RunResult, Status};
+
+const FIXTURE: &str = "tests/fixtures/renamed_smmuv3";
+const SHELL: &str = "renamed_priq.sv";
+
+fn tmp(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("port-map").join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn load(map: &Path, rtl: Option<&Path>) -> Arc<BoundDut> {
+    let (contract_rtl, cache_root) = (root().join("rtl"), root().join("build/cache"));
+    let o = LoadOptions { rtl_dir: rtl, top: None, contract_rtl: &contract_rtl, cache_root: &cache_root };
+    Arc::new(port_map::load(map, &o).unwrap_or_else(|e| panic!("{e}")))
+}
+
+fn fixture_map(name: &str) -> Arc<BoundDut> {
+    load(&root().join(FIXTURE).join(name), None)
+}
+
+/// A registered test with a seed on a bound DUT, under strict lockstep.
+fn run_on(dut: &Arc<BoundDut>, test: &str, seed: u64) -> Result<RunResult, RunError> {
+    let def = common::find(test);
+    let opts = RunOptions { port_maps: vec![dut.clone()], compare: Some(CompareMode::Lockstep), ..RunOptions::for_repo(&root()) };
+    run::run(&tb::scenario::Scenario { config: dut.top.clone(), ..(def.scenario)(seed) }, &opts)
+}
+
+fn expect_pass(dut: &Arc<BoundDut>, test: &str, seed: u64) {
+    let r = run_on(dut, test, seed).unwrap_or_else(|e| panic!("{test}: {e}"));
+    assert_eq!(r.status, Status::Pass, "{test} seed {seed} on {}:\n{}", dut.top, r.failure.as_deref().unwrap_or(""));
+    assert_eq!(r.dut.as_ref().map(|d| d.port_map.clone()), Some(dut.path.clone()), "the result names its port map");
+}
+
+/// "RULE by JUDGE" of a run that must fail.
+fn verdict(dut: &Arc<BoundDut>, test: &str) -> String {
+    let r = run_on(dut, test, 1).unwrap_or_else(|e| panic!("{test}: {e}"));
+    assert_eq!(r.status, Status::Fail, "{test} on {} passed", dut.top);
+    format!("{} by {}", r.rule.unwrap_or_default(), r.judge.map(|j| j.to_string()).unwrap_or_default())
+}
+
+/// The fixture folder with its sources copied (symlinks followed), `from` replaced by `to` in the
+/// shell, and the port map `map_edit` makes of the fixture's.
+fn fixture_copy(name: &str, from: &str, to: &str, map_edit: impl Fn(String) -> String) -> PathBuf {
+    let dir = tmp(name);
+    for e in std::fs::read_dir(root().join(FIXTURE)).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+    let shell = dir.join(SHELL);
+    if !from.is_empty() {
+        let text = std::fs::read_to_string(&shell).unwrap();
+        assert_eq!(text.matches(from).count(), 1, "{from}");
+        std::fs::write(&shell, text.replace(from, to)).unwrap();
+    }
+    let map = dir.join("port-map.toml");
+    std::fs::write(&map, map_edit(std::fs::read_to_string(&map).unwrap())).unwrap();
+    map
+}
+
+#[test]
+fn lockstep_passes_through_the_port_map() {
+    let dut = fixture_map("port-map.toml");
+    for test in
+        ["basic_write", "overflow_at_full", "register_negative_space", "cmd_resp3_illegal", "irq", "evtq_basic_write", "evtq_resume"]
+    {
+        expect_pass(&dut, test, 1);
+    }
+    for seed in [1, 2] {
+        expect_pass(&dut, "random", seed);
+    }
+}
+
+#[test]
+fn a_swapped_slice_in_the_shell_fails_naming_the_rule() {
+    let map = fixture_copy("swapped", ".pr_r(req_attr[3]), .pr_w(req_attr[4])", ".pr_r(req_attr[4]), .pr_w(req_attr[3])", |m| m);
+    assert_eq!(verdict(&load(&map, None), "basic_write"), "SMMU-PRIQ-4 by lockstep");
+}
+
+#[test]
+fn without_the_register_remap_priq_prod_is_not_where_the_contract_says() {
+    let map = fixture_copy("no-remap", "", "", |m| m[..m.find("[registers]").unwrap()].to_string());
+    assert_eq!(verdict(&load(&map, None), "basic_write"), "SMMU-PRIQ-3 by lockstep");
+}
+
+#[test]
+fn parameters_of_the_port_map_are_what_the_models_use() {
+    // The shell's block has PRIQS = 8; a map that says 5 makes the models expect IDR1.PRIQS = 5.
+    let map = fixture_copy("priqs", "", "", |m| m.replace("[ports]", "[parameters]\nPRIQS = 5\n\n[ports]"));
+    let dut = load(&map, None);
+    assert_eq!(dut.config.overrides, vec![("PRIQS".to_string(), 5)]);
+    assert_eq!(verdict(&dut, "id_registers"), "SMMU-PRIQ-1 by lockstep");
+}
+
+#[test]
+fn tests_needing_an_absent_feature_do_not_run() {
+    let dut = fixture_map("port-map-no-evtq.toml");
+    match run_on(&dut, "evtq_basic_write", 1) {
+        Err(e @ RunError::NotOnDut { .. }) => assert!(e.to_string().contains("needs feature evtq, absent from renamed_priq"), "{e}"),
+        other => panic!("expected NotOnDut, got {other:?}"),
+    }
+    // The block without its event queue still works: the evtq inputs tied off under [dut_ties],
+    // judged by the checkers (the lockstep model expects the event queue's outputs).
+    let opts = RunOptions { port_maps: vec![dut.clone()], compare: Some(CompareMode::Checkers), ..RunOptions::for_repo(&root()) };
+    let sc = tb::scenario::Scenario { config: dut.top.clone(), ..(common::find("random").scenario)(1) };
+    let r = run::run(&sc, &opts).unwrap();
+    assert_eq!(r.status, Status::Pass, "{}", r.failure.as_deref().unwrap_or(""));
+    let plan = tb::regress::plan(&tb::regress::Plan { seeds: 1, port_maps: vec![dut.clone()], ..Default::default() }).unwrap();
+    let on_dut: Vec<&str> = plan.iter().filter(|s| s.config == "renamed_priq").map(|s| s.test.as_str()).collect();
+    assert!(on_dut.contains(&"basic_write") && !on_dut.iter().any(|t| t.starts_with("evtq_")), "{on_dut:?}");
+    assert!(!on_dut.contains(&"evtq_host_stalls"), "a test asserting no SMMU-EVTQ rule but named evtq_ is left out too");
+}
+
+fn one_line_exit_2(o: &std::process::Output, needles: &[&str]) {
+    assert_eq!(o.status.code(), Some(2), "{}{}", text(&o.stdout), text(&o.stderr));
+    let err = text(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    for n in needles {
+        assert!(err.contains(n), "`{n}` not in {err}");
+    }
+}
+
+#[test]
+fn bad_port_maps_exit_2_with_one_line_before_any_run() {
+    let fixture = root().join(FIXTURE);
+    let fixture = fixture.to_str().unwrap();
+    let bad = |name: &str, edit: &dyn Fn(String) -> String| fixture_copy(name, "", "", edit).to_str().unwrap().to_string();
+    let run = |map: &str| iommu_tb(&["run", "--test", "basic_write", "--port-map", map, "--rtl", fixture]);
+    let width = bad("width", &|t| t.replace("bits = \"14:6\"", "bits = \"13:6\""));
+    one_line_exit_2(&run(&width), &["port map ", "contract pr_prgi (in, 9 bits) -> DUT req_attr[13:6] is 8 bits"]);
+    let unknown = bad("unknown", &|t| t.replace("\"req_rid\"", "\"req_rdi\""));
+    one_line_exit_2(&run(&unknown), &["contract pr_rid (in, 16 bits) -> DUT req_rdi", "renamed_priq has no such port"]);
+    let missing = bad("missing", &|t| t.replace("pr_addr = \"req_addr\"\n", ""));
+    one_line_exit_2(&run(&missing), &["contract pr_addr (in, 52 bits)", "not mapped"]);
+    let direction = bad("direction", &|t| t.replace("pr_ready = \"req_ready\"", "pr_ready = \"req_valid\""));
+    one_line_exit_2(&run(&direction), &["contract pr_ready (out, 1 bits) -> DUT req_valid", "input"]);
+    let syntax = bad("syntax", &|t| t.replace("flavor = \"smmuv3\"", "flavor = smmuv3"));
+    one_line_exit_2(&run(&syntax), &["port map ", "line "]);
+    let offset = bad("offset", &|t| t.replace("\"0x00F04\"", "\"0x00F06\""));
+    one_line_exit_2(&run(&offset), &["[registers] contract \"0x100CC\" -> DUT \"0x00F06\"", "multiple of 4"]);
+    let no_top = iommu_tb(&["run", "--test", "basic_write", "--port-map", &format!("{fixture}/port-map.toml"), "--top", "no_such_top"]);
+    one_line_exit_2(&no_top, &["DUT no_such_top: verilation failed", "no_such_top"]);
+    let regress = iommu_tb(&["regress", "--seed", "1", "--test", "basic_write", "--no-code-coverage", "--port-map", &width]);
+    one_line_exit_2(&regress, &["contract pr_prgi (in, 9 bits) -> DUT req_attr[13:6] is 8 bits"]);
+}
+
+#[test]
+fn list_and_run_say_why_a_test_does_not_run() {
+    let map = format!("{FIXTURE}/port-map-no-evtq.toml");
+    let o = iommu_tb(&["list", "--port-map", &map]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    let line = |name: &str| {
+        out.lines().find(|l| l.split_whitespace().nth(1) == Some(name)).unwrap_or_else(|| panic!("{name} in\n{out}")).to_string()
+    };
+    assert!(line("evtq_basic_write").ends_with("[not run on renamed_priq: needs feature evtq, absent from renamed_priq]"), "{out}");
+    assert!(!line("basic_write").contains("not run"), "{out}");
+    one_line_exit_2(
+        &iommu_tb(&["run", "--test", "evtq_basic_write", "--port-map", &map]),
+        &["evtq_basic_write does not run on renamed_priq"],
+    );
+}
+
+#[test]
+fn run_and_regress_label_the_duts_runs() {
+    let map = format!("{FIXTURE}/port-map.toml");
+    let o = iommu_tb(&["run", "--test", "basic_write", "--port-map", &map]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(text(&o.stdout).starts_with("PASS basic_write@renamed_priq seed 1"), "{}", text(&o.stdout));
+    let out = tmp("regress");
+    let args = ["regress", "--seed", "1", "--test", "basic_write", "--config", "default", "--config", "renamed_priq"];
+    let o = iommu_tb(&[&args[..], &["--no-code-coverage", "--port-map", &map, "--out", out.to_str().unwrap()]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}{}", text(&o.stdout), text(&o.stderr));
+    let results: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let labels: Vec<String> = results["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| tb::regress::run_label(r["test"].as_str().unwrap(), r["scenario"]["config"].as_str().unwrap()))
+        .collect();
+    assert_eq!(labels, ["basic_write", "basic_write@renamed_priq"]);
+    assert!(results["rtl"].as_array().unwrap().iter().any(|b| b["config"] == "renamed_priq"), "the DUT's build is named");
+    let junit = std::fs::read_to_string(out.join("junit.xml")).unwrap();
+    assert!(junit.contains("basic_write@renamed_priq"), "{junit}");
+}
