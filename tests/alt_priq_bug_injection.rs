@@ -2,17 +2,25 @@
 //! the smmuv3 contract by its `port-map.toml`): each is a one-line change a real implementer
 //! could make, run with the directed test (or seeded class, seed 1) that exercises it, and must
 //! fail naming the rule it breaks. The block's timing is not ours, so there is no strict
-//! lockstep: the timing-free checkers, the test's own assertions and its bounded waits judge.
-//! The verdicts below are those of the checkers alone.
-//!
-//! The runs need the port map in the harness: they are `#[ignore]`d until it lands.
-//! `every_planted_bug_applies` runs today: each bug's text must still occur exactly once.
+//! lockstep: each bug runs on the block bound by its port map under the checkers alone
+//! (`verdict`) and under ordered compare (`ordered`, the default on a port map), where the
+//! ordered judge comes before the checkers, the test's own assertions and its bounded waits.
+//! Under ordered compare `egress_pops_both_fifos` loses an automatic response: the judge then
+//! takes the message as written and the next entry's mismatch names SMMU-PRIQ-4, not the lost
+//! response; `sync_ignores_pending_responses` is not caught by either (see its comment: the
+//! ordered judge lets a CMD_SYNC complete while at most two earlier responses are unsent, since
+//! committed is not sent, and `cmd_sync` never holds the egress long enough to exceed that).
 
 #[path = "common/mutants.rs"]
 mod mutants;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tb::compare::CompareMode;
+use tb::port_map::{self, LoadOptions};
 use tb::reset::ResetMode;
+use tb::run::{self, RunOptions, Status};
+use tb::scenario::Scenario;
 
 const TREE: &str = "alt/smmuv3_priq";
 const TOP: &str = "alt_priq.sv";
@@ -28,6 +36,8 @@ struct Bug {
     test: &'static str,
     reset: ResetMode,
     verdict: &'static str,
+    /// The verdict under ordered compare.
+    ordered: &'static str,
 }
 
 const R: ResetMode = ResetMode::Random;
@@ -43,6 +53,7 @@ const BUGS: &[Bug] = &[
         test: "overflow_inhibits",
         reset: R,
         verdict: "SMMU-PRIQ-6 by test assertion",
+        ordered: "SMMU-PRIQ-6 by test assertion",
     },
     Bug {
         name: "overflow_response_drops_pasid",
@@ -52,6 +63,7 @@ const BUGS: &[Bug] = &[
         test: "overflow_at_full",
         reset: R,
         verdict: "DEC-3 by checker smmuv3-prg-responses",
+        ordered: "SMMU-PRIQ-7 by ordered",
     },
     Bug {
         name: "stop_marker_answered",
@@ -61,6 +73,7 @@ const BUGS: &[Bug] = &[
         test: "overflow_silent",
         reset: R,
         verdict: "PRI-17 by checker smmuv3-prg-responses",
+        ordered: "SMMU-PRIQ-11 by ordered",
     },
     // The advance keeps the wrap bit: a one-slot queue never moves PROD, larger ones never look full.
     Bug {
@@ -71,6 +84,7 @@ const BUGS: &[Bug] = &[
         test: "wrap_sizes",
         reset: R,
         verdict: "SMMU-PRIQ-2 by test assertion",
+        ordered: "SMMU-PRIQ-2 by test assertion",
     },
     Bug {
         name: "write_error_advances_prod",
@@ -80,6 +94,7 @@ const BUGS: &[Bug] = &[
         test: "mem_write_error",
         reset: R,
         verdict: "SMMU-PRIQ-16 by test assertion",
+        ordered: "SMMU-PRIQ-16 by ordered",
     },
     Bug {
         name: "abort_does_not_block_admission",
@@ -89,6 +104,7 @@ const BUGS: &[Bug] = &[
         test: "mem_write_error",
         reset: R,
         verdict: "SMMU-PRIQ-5 by test assertion",
+        ordered: "SMMU-PRIQ-5 by ordered",
     },
     // CONS gated like BASE and PROD: the host can never free a slot while the queue runs.
     Bug {
@@ -99,6 +115,7 @@ const BUGS: &[Bug] = &[
         test: "write_gating",
         reset: R,
         verdict: "SMMU-PRIQ-14 by test assertion",
+        ordered: "SMMU-PRIQ-14 by test assertion",
     },
     Bug {
         name: "base_write_not_gated",
@@ -108,6 +125,7 @@ const BUGS: &[Bug] = &[
         test: "write_gating",
         reset: R,
         verdict: "SMMU-PRIQ-14 by test assertion",
+        ordered: "SMMU-PRIQ-14 by ordered",
     },
     Bug {
         name: "irq_for_every_entry",
@@ -117,6 +135,7 @@ const BUGS: &[Bug] = &[
         test: "irq",
         reset: R,
         verdict: "SMMU-PRIQ-13 by test assertion",
+        ordered: "SMMU-PRIQ-13 by ordered",
     },
     Bug {
         name: "cr0ack_falls_with_write_in_flight",
@@ -126,6 +145,7 @@ const BUGS: &[Bug] = &[
         test: "cr0ack_hold",
         reset: R,
         verdict: "SMMU-PRIQ-15 by test assertion",
+        ordered: "SMMU-PRIQ-15 by test assertion",
     },
     // The arbiter pops both FIFOs when both have a response: the automatic one is lost.
     Bug {
@@ -136,6 +156,7 @@ const BUGS: &[Bug] = &[
         test: "random",
         reset: R,
         verdict: "PRI-16 by traffic watch",
+        ordered: "SMMU-PRIQ-4 by ordered",
     },
     // CMD_SYNC completes with a CMD_PRI_RESP response still in the software FIFO. The commit is
     // inside the egress pipeline, where no port shows it, and no test holds the egress while a
@@ -148,6 +169,7 @@ const BUGS: &[Bug] = &[
         test: "cmd_sync",
         reset: R,
         verdict: "not caught",
+        ordered: "not caught",
     },
     // Deleted reset assignments, run with every unreset flop at one: PRIQ_ABT_ERR reads active
     // from the start (every message goes to row a), and PRIQ_IRQ_CFG2.LO starts at 1.
@@ -159,6 +181,7 @@ const BUGS: &[Bug] = &[
         test: "basic_write",
         reset: ResetMode::Ones,
         verdict: "SMMU-PRIQ-3 by condition wait",
+        ordered: "SMMU-PRIQ-10 by ordered",
     },
     Bug {
         name: "irq_cfg2_lo_not_reset",
@@ -168,6 +191,7 @@ const BUGS: &[Bug] = &[
         test: "irq",
         reset: ResetMode::Ones,
         verdict: "SMMU-PRIQ-13 by test assertion",
+        ordered: "SMMU-PRIQ-13 by ordered",
     },
 ];
 
@@ -180,16 +204,32 @@ fn planted(b: &Bug) -> PathBuf {
     mutants::mutant_of(TREE, &format!("alt_{}", b.name), b.file, b.from, b.to)
 }
 
-/// The verdict of `test` on the block in `dir` without lockstep. Runs under the port map once it
-/// lands: bind `dir/port-map.toml` here, the one place that needs it.
-fn verdict(dir: &Path, test: &str, reset: ResetMode) -> String {
-    mutants::verdict(dir, test, tb::config::DEFAULT, tb::compare::CompareMode::Checkers, reset)
+/// The verdict of `test` (seed 1) on the block in `dir`, bound by its `port-map.toml`, under
+/// `compare` ("RULE by JUDGE", or "not caught").
+fn verdict_under(dir: &Path, test: &str, reset: ResetMode, compare: CompareMode) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (contract_rtl, cache_root) = (root.join("rtl"), root.join("build/cache"));
+    let o = LoadOptions { rtl_dir: Some(dir), top: None, contract_rtl: &contract_rtl, cache_root: &cache_root };
+    let dut = Arc::new(port_map::load(&dir.join("port-map.toml"), &o).unwrap_or_else(|e| panic!("{e}")));
+    let opts = RunOptions { port_maps: vec![dut.clone()], compare: Some(compare), reset, ..RunOptions::for_repo(root) };
+    let def = tb::flavors::find_test(Some("smmuv3"), test).unwrap().1;
+    let r = run::run(&Scenario { config: dut.top.clone(), ..(def.scenario)(1) }, &opts).unwrap_or_else(|e| panic!("{test}: {e}"));
+    if r.status == Status::Pass {
+        return "not caught".into();
+    }
+    eprintln!("{test} ({compare}): {}", r.failure.as_deref().and_then(|f| f.lines().next()).unwrap_or(""));
+    format!("{} by {}", r.rule.as_deref().unwrap_or("no rule"), r.judge.map(|j| j.to_string()).unwrap_or_default())
+}
+
+/// The verdicts of the checkers alone and of ordered compare (the default on a port map).
+fn verdict(dir: &Path, test: &str, reset: ResetMode) -> [String; 2] {
+    [CompareMode::Checkers, CompareMode::Ordered].map(|m| verdict_under(dir, test, reset, m))
 }
 
 fn judged(name: &str) {
     let b = bug(name);
     let dir = planted(b);
-    assert_eq!(verdict(&dir, b.test, b.reset), b.verdict, "planted bug {name} in {TREE}/{}", b.file);
+    assert_eq!(verdict(&dir, b.test, b.reset), [b.verdict, b.ordered], "planted bug {name} in {TREE}/{}: (checkers, ordered)", b.file);
 }
 
 #[test]
@@ -211,7 +251,6 @@ macro_rules! planted_bug_tests {
         const RUN: &[&str] = &[$(stringify!($name)),*];
         $(
             #[test]
-            #[ignore = "runs under the port map once it lands"]
             fn $name() {
                 judged(stringify!($name));
             }

@@ -152,6 +152,8 @@ pub struct PriqOrdered {
     silent: VecDeque<(u16, u16, RuleId)>,
     /// Coverage of the classified bins, from the DUT's transactions.
     cov: Sampler,
+    /// An entry write aborted since the last PROD read (a wrong PROD then breaks SMMU-PRIQ-16).
+    aborted: bool,
 }
 
 impl PriqOrdered {
@@ -186,6 +188,7 @@ impl PriqOrdered {
             early_pulse: None,
             silent: VecDeque::new(),
             cov: Sampler::new(Smmuv3Coverage::definition()),
+            aborted: false,
         }
     }
 
@@ -378,6 +381,7 @@ impl PriqOrdered {
                 later.addr -= ENTRY_BYTES.min(later.addr);
             }
             classified::write_aborted(&mut self.cov);
+            self.aborted = true;
             self.gerror_activate(t, regs::GERROR_PRIQ_ABT_ERR);
             if let Some(rsp) = arch::write_abort_response(&w.msg) {
                 classified::auto_origin(&mut self.cov, None);
@@ -529,7 +533,11 @@ impl PriqOrdered {
                     }
                 }
                 let ok = self.prod.held_since(from, v);
-                let rule = if self.prod.since(from).any(|p| (p ^ v) & !FLAG_BIT == 0) { "SMMU-PRIQ-7" } else { "SMMU-PRIQ-3" };
+                let rule = match std::mem::take(&mut self.aborted) {
+                    _ if self.prod.since(from).any(|p| (p ^ v) & !FLAG_BIT == 0) => "SMMU-PRIQ-7",
+                    true => "SMMU-PRIQ-16",
+                    false => "SMMU-PRIQ-3",
+                };
                 (rule, ok, "PRIQ_PROD")
             }
             regs::PRIQ_CONS => ("SMMU-PRIQ-9", self.cons.held_since(from, d32 & regs::PTR_STORED_MASK), "PRIQ_CONS"),
