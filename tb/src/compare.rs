@@ -74,8 +74,9 @@ pub struct LatencyBounds {
     pub response: u64,
     /// A queue entry's write after the message's acceptance.
     pub entry: u64,
-    /// Register read data after the request; also how long a register write may take to reach
-    /// the state an admission, a read or an enable acknowledgement reflects.
+    /// How old a value register read data may show: the read is judged against every value the
+    /// register held in the `reg` cycles before the data (the request-to-data time itself is the
+    /// register agent's watchdog).
     pub reg: u64,
     /// An interrupt pulse after its trigger.
     pub irq: u64,
