@@ -32,10 +32,15 @@ test: setup lint
 wheel: setup
 	@ls build/wheels/iommu_tb-*.whl
 
-# The main job: every directed test plus $(SEEDS) random seeds on the embedded RTL, with
-# functional and code coverage, the sign-off report and gates (build/regress/report.html).
+# Blocks that are not ours, run beside the embedded tops through their port maps (ordered compare;
+# docs/bring-your-own-rtl.md).
+PORT_MAPS ?= alt/smmuv3_priq/port-map.toml
+
+# The main job: every directed test plus $(SEEDS) random seeds on the embedded RTL and on the
+# blocks of $(PORT_MAPS), with functional and code coverage, the sign-off report and gates
+# (build/regress/report.html).
 regress: setup
-	$(CARGO) run --release --quiet -- regress --seeds $(SEEDS) --gate $(GATES) --waivers $(WAIVERS)
+	$(CARGO) run --release --quiet -- regress --seeds $(SEEDS) --gate $(GATES) --waivers $(WAIVERS) $(addprefix --port-map ,$(PORT_MAPS))
 
 bench: setup
 	$(CARGO) run --release --quiet -- bench
