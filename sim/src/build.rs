@@ -240,6 +240,14 @@ fn verilate_ports(spec: &BuildSpec, v: &Verilator, tmp: &Path) -> Result<Vec<Por
     let mut log = File::create(&log_path).map_err(|e| SimError::cache(&log_path, e))?;
     let mut cmd = v.command("verilator");
     cmd.current_dir(tmp).args(["--cc", "--no-timing", "-Wno-fatal", "--prefix", &prefix, "--top-module", &spec.top, "--Mdir", "obj"]);
+    design_args(&mut cmd, spec)?;
+    run_logged(cmd, &mut log, &log_path, "verilation", &spec.top)?;
+    header_ports(tmp, &prefix)
+}
+
+/// The design part of a Verilator command line: include folders, parameters, the spec's own
+/// flags and the sources (the same for a full build and for reading the ports alone).
+fn design_args(cmd: &mut std::process::Command, spec: &BuildSpec) -> Result<(), SimError> {
     for d in &spec.include_dirs {
         cmd.arg(format!("-I{}", absolute(d)?.display()));
     }
@@ -250,7 +258,11 @@ fn verilate_ports(spec: &BuildSpec, v: &Verilator, tmp: &Path) -> Result<Vec<Por
     for s in &spec.sources {
         cmd.arg(absolute(s)?);
     }
-    run_logged(cmd, &mut log, &log_path, "verilation", &spec.top)?;
+    Ok(())
+}
+
+/// The ports of the model header Verilator wrote into `tmp/obj`.
+fn header_ports(tmp: &Path, prefix: &str) -> Result<Vec<PortInfo>, SimError> {
     let header = tmp.join("obj").join(format!("{prefix}.h"));
     let text = fs::read_to_string(&header).map_err(|e| SimError::cache(&header, e))?;
     parse_header(&header, &text)
@@ -306,23 +318,12 @@ fn run_build(spec: &BuildSpec, v: &Verilator, tmp: &Path, hash: &str) -> Result<
     cmd.current_dir(tmp).args(VERILATOR_FLAGS).args(variant_flags(spec.variant));
     cmd.args(["--prefix", &prefix, "--top-module", &spec.top, "--Mdir", "obj", "-o", LIB]);
     cmd.args(["-CFLAGS", CFLAGS, "-LDFLAGS", LDFLAGS]);
-    for d in &spec.include_dirs {
-        cmd.arg(format!("-I{}", absolute(d)?.display()));
-    }
-    for (k, val) in &spec.params {
-        cmd.arg(format!("-G{k}={val}"));
-    }
-    cmd.args(&spec.flags);
-    for s in &spec.sources {
-        cmd.arg(absolute(s)?);
-    }
+    design_args(&mut cmd, spec)?;
     cmd.arg(SHIM_CPP);
     run_logged(cmd, &mut log, &log_path, "verilation", &spec.top)?;
 
     // 2. Ports from the generated header, then the shim that binds them.
-    let header = tmp.join("obj").join(format!("{prefix}.h"));
-    let text = fs::read_to_string(&header).map_err(|e| SimError::cache(&header, e))?;
-    let ports = parse_header(&header, &text)?;
+    let ports = header_ports(tmp, &prefix)?;
     write(&tmp.join(SHIM_CPP), &shim::generate(&prefix, &ports, spec.variant))?;
     let manifest = Manifest {
         top: spec.top.clone(),
