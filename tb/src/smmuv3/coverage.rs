@@ -233,6 +233,10 @@ pub const SPEC: Spec = Spec::new(
                 event("wrapped", &[SMMU_EVTQ_1]),
                 event("became_full", &[SMMU_EVTQ_1]),
             ]),
+            // EVENTQ_CONS writes while an overflow is active: the EVTQ thread keeps OVACKFLG
+            // while it consumes, then acknowledges (HOST-16).
+            point("consume")
+                .bins(&[event("cons_keeps_ovackflg", &[SMMU_EVTQ_4, HOST_16]), event("cons_acknowledges", &[SMMU_EVTQ_4, HOST_16])]),
             // Record fields of written records (SMMU-EVTQ-2).
             point("record").bins(&[
                 event("ssv", &[SMMU_EVTQ_2]),
@@ -331,6 +335,9 @@ pub struct PriqState {
     writing: PageRequest,
     prev_prod: u32,
     prev_cons: u32,
+    /// EVENTQ_PROD and EVENTQ_CONS before the edge.
+    prev_ev_prod: u32,
+    prev_ev_cons: u32,
     prev_cr0ack: u32,
     /// Edges since the last applied CR0 write.
     cr0_age: u64,
@@ -349,6 +356,8 @@ impl Default for PriqState {
             writing: PageRequest::default(),
             prev_prod: 0,
             prev_cons: 0,
+            prev_ev_prod: 0,
+            prev_ev_cons: 0,
             prev_cr0ack: 0,
             cr0_age: u64::MAX,
             ack_pending_resume: false,
@@ -494,6 +503,8 @@ impl Collector<PriqState> {
         self.state.prev_cr0ack = model.cr0ack();
         self.state.prev_prod = model.prod();
         self.state.prev_cons = model.cons();
+        self.state.prev_ev_prod = model.evtq().prod();
+        self.state.prev_ev_cons = model.evtq().cons();
     }
 
     /// Sample an interface transaction (responses that left at the PCIe egress).
@@ -550,6 +561,16 @@ impl Collector<PriqState> {
                 let ring = model.ring();
                 if !ring.empty(prod, cons) && ring.empty(model.prod(), model.cons()) {
                     self.cov.hit(const { SPEC.bin("queue.fill.drained_to_empty") });
+                }
+            }
+            (regs::EVENTQ_CONS, true) => {
+                let (prod, cons) = (self.state.prev_ev_prod, self.state.prev_ev_cons);
+                if (prod ^ cons) & FLAG_BIT != 0 {
+                    if (data as u32 ^ cons) & FLAG_BIT == 0 {
+                        self.cov.hit(const { SPEC.bin("evtq.consume.cons_keeps_ovackflg") });
+                    } else {
+                        self.cov.hit(const { SPEC.bin("evtq.consume.cons_acknowledges") });
+                    }
                 }
             }
             _ => {}
