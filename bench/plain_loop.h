@@ -1,11 +1,12 @@
-// What both plain C++ loops of `make bench` share: a cheap deterministic random source, the
-// register-bus operation queue entry, clocking and reset of a Verilated top, and the report.
+// What the plain C++ loops of `make bench` share: a cheap deterministic random source, the
+// host's register bus, clocking and reset of a Verilated top, and the report.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 
 namespace plain_loop {
 
@@ -21,6 +22,43 @@ struct RegOp {
     bool write;
     uint32_t addr;
     uint64_t data;
+};
+
+// The host's register bus: queued operations presented one at a time; a read waits for its data
+// before the next operation goes out.
+struct RegBus {
+    std::deque<RegOp> ops;
+    bool read_pending = false;
+    uint32_t read_addr = 0;
+
+    // Poll `addr` every 64 cycles while nothing else is queued (the host reading its producer).
+    void poll(uint64_t cycle, uint32_t addr) {
+        if (cycle % 64 == 0 && !read_pending && ops.empty()) ops.push_back({false, addr, 0});
+    }
+    // Present the next operation for this cycle; returns whether the coming edge takes it.
+    template <typename Top>
+    bool drive(Top* top) {
+        top->reg_valid = !ops.empty() && !read_pending;
+        if (top->reg_valid) {
+            top->reg_write = ops.front().write;
+            top->reg_addr = ops.front().addr;
+            top->reg_wdata = ops.front().data;
+        }
+        return top->reg_valid && top->reg_ready;
+    }
+    // After the edge: retire a taken operation; true, with the read's address, when read data is shown.
+    template <typename Top>
+    bool read_data(Top* top, bool taken, uint32_t* addr) {
+        if (taken) {
+            read_pending = !ops.front().write;
+            read_addr = ops.front().addr;
+            ops.pop_front();
+        }
+        if (!(top->reg_rvalid && read_pending)) return false;
+        read_pending = false;
+        *addr = read_addr;
+        return true;
+    }
 };
 
 template <typename Top>

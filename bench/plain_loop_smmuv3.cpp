@@ -27,11 +27,10 @@ int main(int argc, char** argv) {
 
     reset(top);
 
-    std::deque<RegOp> regs = {{true, PRIQ_BASE, 0x80000000ull | 4}, {true, CR0, 3}};
+    RegBus regs;
+    regs.ops = {{true, PRIQ_BASE, 0x80000000ull | 4}, {true, CR0, 3}};
     std::deque<uint64_t> cmds;  // dw1 of CMD_PRI_RESP to send (dw0 built from the entry)
     std::deque<uint64_t> cmd_dw0;
-    bool read_pending = false;
-    uint32_t read_addr = 0;
     bool ack_due = false;
     uint64_t msg = next_rand();
     uint64_t cons = 0;
@@ -52,20 +51,15 @@ int main(int argc, char** argv) {
         top->mw_ready = 1;
         top->mwack_valid = ack_due;
         top->mwack_err = 0;
-        if (c % 64 == 0 && !read_pending && regs.empty()) regs.push_back({false, PRIQ_PROD, 0});
-        top->reg_valid = !regs.empty() && !read_pending;
-        if (top->reg_valid) {
-            top->reg_write = regs.front().write;
-            top->reg_addr = regs.front().addr;
-            top->reg_wdata = regs.front().data;
-        }
+        regs.poll(c, PRIQ_PROD);
+        const bool reg_hs = regs.drive(top);
         top->cmd_valid = !cmds.empty();
         if (top->cmd_valid) {
             top->cmd_dw0 = cmd_dw0.front();
             top->cmd_dw1 = cmds.front();
         }
         const bool pr_hs = top->pr_ready, mw_hs = top->mw_valid, ack_hs = ack_due && top->mwack_ready;
-        const bool reg_hs = top->reg_valid && top->reg_ready, cmd_hs = top->cmd_valid && top->cmd_ready;
+        const bool cmd_hs = top->cmd_valid && top->cmd_ready;
         const uint64_t dw0 = top->mw_data[0] | (uint64_t)top->mw_data[1] << 32;
         const uint64_t dw1 = top->mw_data[2] | (uint64_t)top->mw_data[3] << 32;
         tick(top);
@@ -79,16 +73,11 @@ int main(int argc, char** argv) {
             }
         }
         if (ack_hs) ack_due = false;
-        if (reg_hs) {
-            read_pending = !regs.front().write;
-            read_addr = regs.front().addr;
-            regs.pop_front();
-        }
-        if (top->reg_rvalid && read_pending) {
-            read_pending = false;
+        uint32_t read_addr;
+        if (regs.read_data(top, reg_hs, &read_addr)) {
             if (read_addr == PRIQ_PROD && (top->reg_rdata & 0xFFFFF) != (cons & 0xFFFFF)) {
                 cons = top->reg_rdata;  // consume everything, acknowledge any overflow
-                regs.push_back({true, PRIQ_CONS, cons});
+                regs.ops.push_back({true, PRIQ_CONS, cons});
             }
         }
         if (cmd_hs) {

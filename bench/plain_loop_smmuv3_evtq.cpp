@@ -26,11 +26,10 @@ int main(int argc, char** argv) {
 
     reset(top);
 
-    std::deque<RegOp> regs = {{true, EVENTQ_BASE, 0x200000000ull | 4}, {true, CR0, 0x5}};
+    RegBus regs;
+    regs.ops = {{true, EVENTQ_BASE, 0x200000000ull | 4}, {true, CR0, 0x5}};
     std::deque<uint64_t> cmd_dw0;  // CMD_RESUME (dw0, dw1) of each stall record written
     std::deque<uint64_t> cmd_dw1;
-    bool read_pending = false;
-    uint32_t read_addr = 0;
     bool ack_due = false;
     uint64_t rec = next_rand();
     uint64_t cons = 0;
@@ -57,20 +56,15 @@ int main(int argc, char** argv) {
         top->emwack_valid = ack_due;
         top->emwack_err = 0;
         top->rsp_ready = 1;
-        if (c % 64 == 0 && !read_pending && regs.empty()) regs.push_back({false, EVENTQ_PROD, 0});
-        top->reg_valid = !regs.empty() && !read_pending;
-        if (top->reg_valid) {
-            top->reg_write = regs.front().write;
-            top->reg_addr = regs.front().addr;
-            top->reg_wdata = regs.front().data;
-        }
+        regs.poll(c, EVENTQ_PROD);
+        const bool reg_hs = regs.drive(top);
         top->cmd_valid = !cmd_dw0.empty();
         if (top->cmd_valid) {
             top->cmd_dw0 = cmd_dw0.front();
             top->cmd_dw1 = cmd_dw1.front();
         }
         const bool ev_hs = top->ev_ready, emw_hs = top->emw_valid, ack_hs = ack_due && top->emwack_ready;
-        const bool reg_hs = top->reg_valid && top->reg_ready, cmd_hs = top->cmd_valid && top->cmd_ready;
+        const bool cmd_hs = top->cmd_valid && top->cmd_ready;
         const uint64_t dw0 = top->emw_data[0] | (uint64_t)top->emw_data[1] << 32;
         const uint64_t dw1 = top->emw_data[2] | (uint64_t)top->emw_data[3] << 32;
         tick(top);
@@ -84,16 +78,11 @@ int main(int argc, char** argv) {
             }
         }
         if (ack_hs) ack_due = false;
-        if (reg_hs) {
-            read_pending = !regs.front().write;
-            read_addr = regs.front().addr;
-            regs.pop_front();
-        }
-        if (top->reg_rvalid && read_pending) {
-            read_pending = false;
+        uint32_t read_addr;
+        if (regs.read_data(top, reg_hs, &read_addr)) {
             if (read_addr == EVENTQ_PROD && (top->reg_rdata & 0xFFFFF) != (cons & 0xFFFFF)) {
                 cons = top->reg_rdata;  // consume everything, acknowledge any overflow
-                regs.push_back({true, EVENTQ_CONS, cons});
+                regs.ops.push_back({true, EVENTQ_CONS, cons});
             }
         }
         if (cmd_hs) {

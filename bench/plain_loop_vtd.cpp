@@ -31,10 +31,9 @@ int main(int argc, char** argv) {
     reset(top);
 
     // PRQ of 128 entries at 0x8000_0000 (PQS = 0); requester RID enabled in PRE[0] (DEC-5).
-    std::deque<RegOp> regs = {{true, PQA, 0x80000000ull}, {true, PRE0, RID | 1ull << 16}};
+    RegBus regs;
+    regs.ops = {{true, PQA, 0x80000000ull}, {true, PRE0, RID | 1ull << 16}};
     std::deque<std::array<uint64_t, 2>> descs;  // page_grp_resp_dsc QW0, QW1 to submit
-    bool read_pending = false;
-    uint32_t read_addr = 0;
     bool ack_due = false;
     uint64_t msg = next_rand();
     uint64_t pqh = 0;
@@ -54,13 +53,8 @@ int main(int argc, char** argv) {
         top->rsp_ready = 1;
         top->mw_ready = 1;
         top->mwack_valid = ack_due;
-        if (c % 64 == 0 && !read_pending && regs.empty()) regs.push_back({false, PQT, 0});
-        top->reg_valid = !regs.empty() && !read_pending;
-        if (top->reg_valid) {
-            top->reg_write = regs.front().write;
-            top->reg_addr = regs.front().addr;
-            top->reg_wdata = regs.front().data;
-        }
+        regs.poll(c, PQT);
+        const bool reg_hs = regs.drive(top);
         top->iq_valid = !descs.empty();
         if (top->iq_valid) {
             top->iq_qw0 = descs.front()[0];
@@ -69,7 +63,7 @@ int main(int argc, char** argv) {
             top->iq_qw3 = 0;
         }
         const bool pr_hs = top->pr_ready, mw_hs = top->mw_valid, ack_hs = ack_due && top->mwack_ready;
-        const bool reg_hs = top->reg_valid && top->reg_ready, iq_hs = top->iq_valid && top->iq_ready;
+        const bool iq_hs = top->iq_valid && top->iq_ready;
         const bool is_desc = top->mw_kind == 0;
         const uint64_t qw0 = top->mw_data[0] | (uint64_t)top->mw_data[1] << 32;
         const uint64_t qw1 = top->mw_data[2] | (uint64_t)top->mw_data[3] << 32;
@@ -84,17 +78,12 @@ int main(int argc, char** argv) {
             }
         }
         if (ack_hs) ack_due = false;
-        if (reg_hs) {
-            read_pending = !regs.front().write;
-            read_addr = regs.front().addr;
-            regs.pop_front();
-        }
-        if (top->reg_rvalid && read_pending) {
-            read_pending = false;
+        uint32_t read_addr;
+        if (regs.read_data(top, reg_hs, &read_addr)) {
             if (read_addr == PQT && top->reg_rdata != pqh) {
                 pqh = top->reg_rdata;  // consume everything, clear PPR and PRO
-                regs.push_back({true, PQH, pqh});
-                regs.push_back({true, PRS, 3});
+                regs.ops.push_back({true, PQH, pqh});
+                regs.ops.push_back({true, PRS, 3});
             }
         }
         if (iq_hs) descs.pop_front();
