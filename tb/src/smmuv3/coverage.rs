@@ -326,6 +326,13 @@ struct PrgTrack {
 
 const ENABLES: u32 = regs::CR0_SMMUEN | regs::CR0_PRIQEN;
 
+/// A CONS write `data` to a queue whose PROD and CONS were `prod`, `cons`: during an overflow
+/// (OVFLG != OVACKFLG), whether it acknowledges it (`Some(true)`) or keeps OVACKFLG
+/// (`Some(false)`, HOST-16 while consuming); `None` outside an overflow. Both SMMU queues.
+fn overflow_ack(prod: u32, cons: u32, data: u64) -> Option<bool> {
+    ((prod ^ cons) & FLAG_BIT != 0).then_some((data as u32 ^ cons) & FLAG_BIT != 0)
+}
+
 /// The SMMUv3 PRIQ coverage collector of one run.
 pub type Smmuv3Coverage = Collector<PriqState>;
 
@@ -550,29 +557,24 @@ impl Collector<PriqState> {
                     self.cov.hit(const { SPEC.bin("registers.write.cons_while_enabled") });
                 }
                 let (prod, cons) = (self.state.prev_prod, self.state.prev_cons);
-                if (prod ^ cons) & FLAG_BIT != 0 {
-                    if (data as u32 ^ cons) & FLAG_BIT == 0 {
-                        self.cov.hit(const { SPEC.bin("overflow.event.cons_keeps_ovackflg") });
-                    } else {
+                match overflow_ack(prod, cons, data) {
+                    Some(false) => self.cov.hit(const { SPEC.bin("overflow.event.cons_keeps_ovackflg") }),
+                    Some(true) => {
                         self.cov.hit(const { SPEC.bin("overflow.event.cons_acknowledges") });
                         self.state.ack_pending_resume = true;
                     }
+                    None => {}
                 }
                 let ring = model.ring();
                 if !ring.empty(prod, cons) && ring.empty(model.prod(), model.cons()) {
                     self.cov.hit(const { SPEC.bin("queue.fill.drained_to_empty") });
                 }
             }
-            (regs::EVENTQ_CONS, true) => {
-                let (prod, cons) = (self.state.prev_ev_prod, self.state.prev_ev_cons);
-                if (prod ^ cons) & FLAG_BIT != 0 {
-                    if (data as u32 ^ cons) & FLAG_BIT == 0 {
-                        self.cov.hit(const { SPEC.bin("evtq.consume.cons_keeps_ovackflg") });
-                    } else {
-                        self.cov.hit(const { SPEC.bin("evtq.consume.cons_acknowledges") });
-                    }
-                }
-            }
+            (regs::EVENTQ_CONS, true) => match overflow_ack(self.state.prev_ev_prod, self.state.prev_ev_cons, data) {
+                Some(false) => self.cov.hit(const { SPEC.bin("evtq.consume.cons_keeps_ovackflg") }),
+                Some(true) => self.cov.hit(const { SPEC.bin("evtq.consume.cons_acknowledges") }),
+                None => {}
+            },
             _ => {}
         }
     }
