@@ -102,12 +102,6 @@ fn row_rule(row: Row) -> RuleId {
     }
 }
 
-/// Decrement a queue pointer's index and wrap (bits [n:0]), keeping the other bits.
-fn ring_decr(ring: Ring, ptr: u32) -> u32 {
-    let m = 2 * ring.entries() - 1;
-    (ptr & !m) | (ptr.wrapping_sub(1) & m)
-}
-
 pub struct PriqOrdered {
     bounds: LatencyBounds,
     /// IDR1.PRIQS of the build.
@@ -376,7 +370,7 @@ impl PriqOrdered {
         let ring = self.ring();
         if err {
             // SMMU-PRIQ-16: not covered by PROD, PRIQ_ABT_ERR, answered as in row a.
-            self.wp = ring_decr(ring, self.wp);
+            self.wp = ring.decr(self.wp);
             for later in self.writes.iter_mut() {
                 later.addr -= ENTRY_BYTES.min(later.addr);
             }
