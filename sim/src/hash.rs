@@ -1,5 +1,6 @@
 //! The build cache key: SHA-256 over everything that can change the built
-//! library, and nothing else (no Rust code, no test code, no absolute paths).
+//! library, and nothing else (no Rust code, no test code, no absolute paths except
+//! where the library records them: a coverage build's points name their source files).
 
 use std::path::{Path, PathBuf};
 
@@ -58,6 +59,13 @@ pub fn cache_key(spec: &BuildSpec, verilator: &Verilator, recipe: &str) -> Resul
         let name = src.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         h.field("source", name.as_bytes());
         h.field("content", &read(src)?);
+        if spec.variant.has_coverage() {
+            // A coverage build writes each point's source path into its coverage file, and
+            // annotation reads the source back from there: a build made from another checkout
+            // would point at that checkout's files (or at files since deleted).
+            let at = std::path::absolute(src).map_err(|source| SimError::Input { path: src.clone(), source })?;
+            h.field("source-path", at.to_string_lossy().as_bytes());
+        }
     }
     for dir in &spec.include_dirs {
         h.field("include-dir", b"");

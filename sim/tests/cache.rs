@@ -53,6 +53,10 @@ fn key_changes_with_source_param_flag_and_variant() {
     std::fs::copy(fixture("counter.sv"), &copy).unwrap();
     let moved = sim::BuildSpec { sources: vec![copy.clone()], ..base.clone() };
     assert_eq!(build(&moved, &shared_cache()).unwrap().hash, h0);
+    // ...except for coverage builds, whose points record where their sources are.
+    let cov = counter(Variant::Coverage);
+    let cov_moved = sim::BuildSpec { sources: vec![copy.clone()], ..cov.clone() };
+    assert_ne!(sim_key(&cov_moved), sim_key(&cov));
 
     // Edited source: new key, and the new build sees the edit.
     let text = std::fs::read_to_string(&copy).unwrap().replace("8'(STEP)", "8'(STEP + 2)");
