@@ -110,12 +110,13 @@ struct RunArgs {
 }
 
 impl RunArgs {
-    /// `--compare`, its hidden alias `--checkers-only`, or the default.
-    fn compare_mode(&self) -> CompareMode {
+    /// `--compare`, its hidden alias `--checkers-only`, or the default for the DUT (port-mapped:
+    /// given by `--port-map` or recorded in a stored fuzz case).
+    fn compare_mode(&self, port_mapped: bool) -> CompareMode {
         match (self.compare, self.checkers_only) {
             (Some(m), _) => m,
             (None, true) => CompareMode::Checkers,
-            (None, false) => CompareMode::default_for(self.port_map.is_some()),
+            (None, false) => CompareMode::default_for(port_mapped),
         }
     }
 }
@@ -211,7 +212,7 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
                     let r = python::PyRun {
                         test,
                         seed: a.seed,
-                        checkers_only: a.compare_mode() == CompareMode::Checkers,
+                        checkers_only: a.compare_mode(false) == CompareMode::Checkers,
                         config: a.config.as_deref(),
                         trace_out: a.trace_out.as_deref(),
                         rtl: a.rtl.as_deref(),
@@ -225,6 +226,8 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
         },
         (None, None) => return Err("give --test NAME (see `iommu-tb list`) or --scenario FILE".into()),
     };
+    // A stored fuzz case found on a port-mapped DUT replays there.
+    let dut = port_map::for_case(&root, dut, &scenario)?;
     let scenario = match (&a.config, &dut) {
         (_, Some(d)) => Scenario { config: d.top.clone(), ..scenario },
         (Some(c), None) => Scenario { config: c.clone(), ..scenario },
@@ -239,7 +242,7 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
         opts.waves = Some(path);
     }
     opts.trace_out = a.trace_out.clone();
-    opts.compare = Some(a.compare_mode());
+    opts.compare = Some(a.compare_mode(dut.is_some()));
     opts.bounds = a.latency_bound.unwrap_or_default();
     // A fuzz case records the reset state it was found under (bit-exact replay).
     let recorded = scenario.program.as_ref().map(|p| p.reset);

@@ -6,7 +6,7 @@ mod common;
 #[path = "common/mutants.rs"]
 mod mutants;
 
-use common::{iommu_tb, text};
+use common::{iommu_tb, line_after, text};
 use std::path::PathBuf;
 use tb::run::{self, RunOptions, Status};
 use tb::scenario::Scenario;
@@ -67,11 +67,6 @@ fn corpus_cases_still_find_their_bugs() {
         let r = run::run(&sc, &opts).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
         assert_eq!((r.status, r.rule.as_deref()), (Status::Fail, Some(rule)), "{file}: {}", r.failure.unwrap_or_default());
     }
-}
-
-/// The last line of `out` that starts with `prefix`, without it.
-fn line_after<'a>(out: &'a str, prefix: &str) -> &'a str {
-    out.lines().filter_map(|l| l.strip_prefix(prefix)).next_back().unwrap_or_else(|| panic!("no `{prefix}` line in:\n{out}"))
 }
 
 #[test]

@@ -3,13 +3,14 @@
 //! PRIQ_PROD/PRIQ_CONS offsets. Its timing is ours, so strict lockstep must pass through its port
 //! map; a wiring bug in the shell, a port map without the register remap, or parameters that do
 //! not describe the DUT must each fail naming a rule. The command line: bad maps exit 2 on one
-//! line, `list` and `run` say why a test does not run, `regress` labels the DUT's runs.
+//! line, `list` and `run` say why a test does not run, `regress` labels the DUT's runs, `fuzz`
+//! fuzzes the DUT and its saved cases replay on the map they were found on.
 
 mod common;
 #[path = "common/mutants.rs"]
 mod mutants;
 
-use common::{iommu_tb, root, text};
+use common::{iommu_tb, line_after, root, text};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tb::compare::CompareMode;
@@ -199,4 +200,64 @@ fn run_and_regress_label_the_duts_runs() {
     assert!(results["rtl"].as_array().unwrap().iter().any(|b| b["config"] == "renamed_priq"), "the DUT's build is named");
     let junit = std::fs::read_to_string(out.join("junit.xml")).unwrap();
     assert!(junit.contains("basic_write@renamed_priq"), "{junit}");
+}
+
+/// `fuzz --port-map` on the fixture passes; on a copy with a planted wiring bug it finds the bug
+/// under ordered compare (the default with a port map), and the saved case records its map: the
+/// printed replay fails the same way without `--port-map`, replays first as that map's corpus,
+/// is refused against another map, and is left out of another map's corpus. (The map's text is
+/// what is recorded, not the sources: a fixed DUT replays its old failures.)
+#[test]
+fn fuzz_through_a_port_map_and_its_saved_case_replays_on_that_map() {
+    let fuzz = |map: &str, corpus: &Path, out: &Path, cases: &str| {
+        let args = ["fuzz", "--port-map", map, "--cases", cases, "--jobs", "1", "--seed", "3"];
+        iommu_tb(&[&args[..], &["--corpus", corpus.to_str().unwrap(), "--out", out.to_str().unwrap()]].concat())
+    };
+    let clean = format!("{FIXTURE}/port-map.toml");
+    let (empty, out) = (tmp("fuzz-empty-corpus"), tmp("fuzz-out"));
+    let o = fuzz(&clean, &empty, &out, "40");
+    let stdout = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{stdout}{}", text(&o.stderr));
+    assert!(stdout.contains("fuzz smmuv3 on renamed_priq (port map ") && stdout.contains("compare ordered"), "{stdout}");
+    assert!(stdout.contains("fuzz smmuv3: 40 cases"), "{stdout}");
+
+    let swapped = fixture_copy("fuzz-swapped", ".pr_r(req_attr[3]), .pr_w(req_attr[4])", ".pr_r(req_attr[4]), .pr_w(req_attr[3])", |m| m);
+    let swapped = swapped.to_str().unwrap();
+    let o = fuzz(swapped, &empty, &out, "200");
+    let stdout = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{stdout}{}", text(&o.stderr));
+    assert!(line_after(&stdout, "rule ").starts_with("SMMU-PRIQ-4 by ordered: "), "{stdout}");
+    let saved = PathBuf::from(line_after(&stdout, "written: "));
+    let sc = tb::scenario::Scenario::from_json(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    let found_on = sc.program.as_ref().and_then(|p| p.dut.clone()).expect("the case records its DUT");
+    assert_eq!(found_on.map_sha256, port_map::sha256_hex(&std::fs::read(swapped).unwrap()));
+    assert_eq!(sc.config, "renamed_priq");
+
+    let replay = line_after(&stdout, "replay: iommu-tb ");
+    assert!(!replay.contains("--port-map"), "the case itself names its DUT: {replay}");
+    let o = iommu_tb(&replay.split(' ').collect::<Vec<_>>());
+    let stdout2 = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{stdout2}{}", text(&o.stderr));
+    assert!(stdout2.starts_with("FAIL fuzz@renamed_priq") && stdout2.contains("judged by: ordered"), "{stdout2}");
+    assert!(stdout2.lines().nth(1).unwrap_or("").starts_with("[SMMU-PRIQ-4]"), "{stdout2}");
+
+    let saved_s = saved.to_str().unwrap();
+    let other = format!("{FIXTURE}/port-map-no-evtq.toml");
+    let elsewhere = iommu_tb(&["run", "--scenario", saved_s, "--port-map", &other]);
+    one_line_exit_2(&elsewhere, &["the case was found on port map ", "replay it with the map it was found on"]);
+
+    let corpus = saved.parent().unwrap();
+    let o = fuzz(swapped, corpus, &tmp("fuzz-out-again"), "1");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
+    assert!(text(&o.stdout).contains("corpus case ") && text(&o.stdout).contains("fails again"), "{}", text(&o.stdout));
+    let o = fuzz(&other, corpus, &tmp("fuzz-out-other"), "1");
+    assert_eq!(o.status.code(), Some(0), "another map's case is not in this map's corpus: {}", text(&o.stdout));
+}
+
+#[test]
+fn fuzz_with_a_bad_port_map_exits_2_with_one_line_before_fuzzing() {
+    let width = fixture_copy("fuzz-width", "", "", |t| t.replace("bits = \"14:6\"", "bits = \"13:6\""));
+    let o = iommu_tb(&["fuzz", "--port-map", width.to_str().unwrap(), "--cases", "1"]);
+    one_line_exit_2(&o, &["port map ", "contract pr_prgi (in, 9 bits) -> DUT req_attr[13:6] is 8 bits"]);
+    assert!(!text(&o.stdout).contains("fuzz smmuv3"), "no fuzzing started: {}", text(&o.stdout));
 }
