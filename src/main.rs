@@ -203,8 +203,8 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
         }
         (None, Some(test)) => match flavors::find_test(a.flavor.or(dut.as_ref().map(|d| d.flavor)).map(|f| f.name()), test) {
             Ok((_, def)) => (def.scenario)(a.seed),
-            Err(e) if dut.is_some() => return Err(e.into()),
-            // Not a Rust test: a Python engine test of that name runs through the package.
+            // Not a Rust test: a Python engine test of that name runs through the package (on
+            // the port-mapped DUT if given).
             Err(e) => match python::listed(&root)?.iter().any(|t| &t.name == test) {
                 true => {
                     let waves = (a.waves || a.waves_out.is_some() || replay)
@@ -212,8 +212,10 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
                     let r = python::PyRun {
                         test,
                         seed: a.seed,
-                        checkers_only: a.compare_mode(false) == CompareMode::Checkers,
+                        compare: a.compare.or(a.checkers_only.then_some(CompareMode::Checkers)),
                         config: a.config.as_deref(),
+                        port_map: a.port_map.as_deref(),
+                        top: a.top.as_deref(),
                         trace_out: a.trace_out.as_deref(),
                         rtl: a.rtl.as_deref(),
                         waves: waves.as_deref(),

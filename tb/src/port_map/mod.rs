@@ -209,6 +209,15 @@ impl BoundDut {
         let params = self.flavor.parameters(&self.config).ok()?;
         config::unmet(def.needs, &params)
     }
+
+    /// [`BoundDut::skip_reason`] of a test outside the registry (a Python engine test): its own
+    /// name and rules, and the registered test `like` whose scenario it takes.
+    pub fn skip_reason_external<R: AsRef<str>>(&self, name: &str, rules: &[R], like: &TestDef) -> Option<String> {
+        if let Some(f) = self.absent.iter().find(|f| f.needed_by_named(name, rules)) {
+            return Some(format!("needs feature {}, absent from {}", f.name, self.top));
+        }
+        self.skip_reason(like)
+    }
 }
 
 #[cfg(test)]
@@ -274,6 +283,17 @@ mod tests {
         let no_evtq = dut(vec![evtq], vec![]);
         assert_eq!(no_evtq.skip_reason(test("evtq_basic_write")).as_deref(), Some("needs feature evtq, absent from alt"));
         assert_eq!(no_evtq.skip_reason(test("basic_write")), None);
+        assert_eq!(
+            no_evtq.skip_reason_external("test_py_stall", &["SMMU-EVTQ-6"], test("basic_write")).as_deref(),
+            Some("needs feature evtq, absent from alt"),
+            "a Python test asserting an event-queue rule"
+        );
+        assert_eq!(
+            no_evtq.skip_reason_external("test_py_queue", &["SMMU-PRIQ-4"], test("evtq_basic_write")).as_deref(),
+            Some("needs feature evtq, absent from alt"),
+            "a Python test taking an event-queue test's scenario"
+        );
+        assert_eq!(no_evtq.skip_reason_external("test_py_queue", &["SMMU-PRIQ-4"], test("basic_write")), None);
         let small = dut(vec![], vec![("PRIQS".into(), 1)]);
         assert_eq!(small.skip_reason(test("basic_write")).as_deref(), Some("PRIQS=1 (needs 3..=19)"));
     }
