@@ -107,5 +107,10 @@ def test_the_command_line_runs_and_regresses_on_the_dut(root, tmp_path):
               "--test", "test_py_ports_and_tasks", "--out", str(tmp_path / "out"))
     assert reg.returncode == 0, reg.stdout + reg.stderr
     assert "test_py_ports_and_tasks@renamed_priq seed 1" in reg.stdout and "test_py_ports_and_tasks seed 1" in reg.stdout, reg.stdout
+    skip = cli("regress", "tests/python/engine_cases.py", "--port-map", NO_EVTQ, "--test", "case_needs_the_event_queue@renamed_priq",
+               "--out", str(tmp_path / "o3"))
+    assert skip.returncode == 0, skip.stdout + skip.stderr
+    assert "SKIP smmuv3  case_needs_the_event_queue@renamed_priq: needs feature evtq, absent from renamed_priq" in skip.stdout, skip.stdout
+    assert "regress: 0 passed, 0 failed" in skip.stdout, skip.stdout
     unknown = cli("regress", "tests/python/engine", "--test", "test_py_ports_and_tasks@nowhere", "--out", str(tmp_path / "o2"))
     assert unknown.returncode == 2 and "no --port-map has the top nowhere" in unknown.stderr, unknown.stderr
