@@ -22,8 +22,9 @@ fn tmp(name: &str) -> PathBuf {
     d
 }
 
-/// Every stored case of the corpus: each found a planted bug once; on the embedded RTL each must
-/// pass, under the reset state it recorded.
+/// Every stored case of the corpus: each found a planted bug once; on the RTL it was found on
+/// (the embedded RTL, or the port-mapped DUT it records) each must pass, under the reset state it
+/// recorded.
 #[test]
 fn corpus_replays_and_passes() {
     let dir = root().join("tests/fuzz-corpus");
@@ -35,7 +36,15 @@ fn corpus_replays_and_passes() {
         }
         let sc = Scenario::from_json(&std::fs::read_to_string(&p).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
         let program = sc.program.clone().unwrap_or_else(|| panic!("{}: not a fuzz case", p.display()));
-        let opts = RunOptions { reset: program.reset, ..RunOptions::for_repo(&root()) };
+        let mut opts = RunOptions { reset: program.reset, ..RunOptions::for_repo(&root()) };
+        if let Some(found_on) = &program.dut {
+            let (contract_rtl, cache_root) = (root().join("rtl"), root().join("build/cache"));
+            let rtl = root().join(&found_on.rtl);
+            let o = tb::port_map::LoadOptions { rtl_dir: Some(&rtl), top: None, contract_rtl: &contract_rtl, cache_root: &cache_root };
+            let dut = tb::port_map::load(&root().join(&found_on.port_map), &o).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            assert_eq!(dut.map_sha256, found_on.map_sha256, "{}: its port map changed", p.display());
+            opts.port_maps.push(std::sync::Arc::new(dut));
+        }
         let r = run::run(&sc, &opts).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
         assert_eq!(r.status, Status::Pass, "{}: {}", p.display(), r.failure.unwrap_or_default());
         n += 1;
