@@ -110,12 +110,13 @@ struct RunArgs {
 }
 
 impl RunArgs {
-    /// `--compare`, its hidden alias `--checkers-only`, or the default.
-    fn compare_mode(&self) -> CompareMode {
+    /// `--compare`, its hidden alias `--checkers-only`, or the default for the DUT (port-mapped:
+    /// given by `--port-map` or recorded in a stored fuzz case).
+    fn compare_mode(&self, port_mapped: bool) -> CompareMode {
         match (self.compare, self.checkers_only) {
             (Some(m), _) => m,
             (None, true) => CompareMode::Checkers,
-            (None, false) => CompareMode::default_for(self.port_map.is_some()),
+            (None, false) => CompareMode::default_for(port_mapped),
         }
     }
 }
@@ -202,8 +203,8 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
         }
         (None, Some(test)) => match flavors::find_test(a.flavor.or(dut.as_ref().map(|d| d.flavor)).map(|f| f.name()), test) {
             Ok((_, def)) => (def.scenario)(a.seed),
-            Err(e) if dut.is_some() => return Err(e.into()),
-            // Not a Rust test: a Python engine test of that name runs through the package.
+            // Not a Rust test: a Python engine test of that name runs through the package (on
+            // the port-mapped DUT if given).
             Err(e) => match python::listed(&root)?.iter().any(|t| &t.name == test) {
                 true => {
                     let waves = (a.waves || a.waves_out.is_some() || replay)
@@ -211,8 +212,10 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
                     let r = python::PyRun {
                         test,
                         seed: a.seed,
-                        checkers_only: a.compare_mode() == CompareMode::Checkers,
+                        compare: a.compare.or(a.checkers_only.then_some(CompareMode::Checkers)),
                         config: a.config.as_deref(),
+                        port_map: a.port_map.as_deref(),
+                        top: a.top.as_deref(),
                         trace_out: a.trace_out.as_deref(),
                         rtl: a.rtl.as_deref(),
                         waves: waves.as_deref(),
@@ -225,6 +228,8 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
         },
         (None, None) => return Err("give --test NAME (see `iommu-tb list`) or --scenario FILE".into()),
     };
+    // A stored fuzz case found on a port-mapped DUT replays there.
+    let dut = port_map::for_case(&root, dut, &scenario)?;
     let scenario = match (&a.config, &dut) {
         (_, Some(d)) => Scenario { config: d.top.clone(), ..scenario },
         (Some(c), None) => Scenario { config: c.clone(), ..scenario },
@@ -239,7 +244,7 @@ fn run_one(a: RunArgs, replay: bool) -> CliResult<ExitCode> {
         opts.waves = Some(path);
     }
     opts.trace_out = a.trace_out.clone();
-    opts.compare = Some(a.compare_mode());
+    opts.compare = Some(a.compare_mode(dut.is_some()));
     opts.bounds = a.latency_bound.unwrap_or_default();
     // A fuzz case records the reset state it was found under (bit-exact replay).
     let recorded = scenario.program.as_ref().map(|p| p.reset);

@@ -6,7 +6,7 @@ mod common;
 #[path = "common/mutants.rs"]
 mod mutants;
 
-use common::{iommu_tb, text};
+use common::{iommu_tb, line_after, text};
 use std::path::PathBuf;
 use tb::run::{self, RunOptions, Status};
 use tb::scenario::Scenario;
@@ -22,8 +22,9 @@ fn tmp(name: &str) -> PathBuf {
     d
 }
 
-/// Every stored case of the corpus: each found a planted bug once; on the embedded RTL each must
-/// pass, under the reset state it recorded.
+/// Every stored case of the corpus: each found a planted bug once; on the RTL it was found on
+/// (the embedded RTL, or the port-mapped DUT it records) each must pass, under the reset state it
+/// recorded.
 #[test]
 fn corpus_replays_and_passes() {
     let dir = root().join("tests/fuzz-corpus");
@@ -35,7 +36,15 @@ fn corpus_replays_and_passes() {
         }
         let sc = Scenario::from_json(&std::fs::read_to_string(&p).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
         let program = sc.program.clone().unwrap_or_else(|| panic!("{}: not a fuzz case", p.display()));
-        let opts = RunOptions { reset: program.reset, ..RunOptions::for_repo(&root()) };
+        let mut opts = RunOptions { reset: program.reset, ..RunOptions::for_repo(&root()) };
+        if let Some(found_on) = &program.dut {
+            let (contract_rtl, cache_root) = (root().join("rtl"), root().join("build/cache"));
+            let rtl = root().join(&found_on.rtl);
+            let o = tb::port_map::LoadOptions { rtl_dir: Some(&rtl), top: None, contract_rtl: &contract_rtl, cache_root: &cache_root };
+            let dut = tb::port_map::load(&root().join(&found_on.port_map), &o).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            assert_eq!(dut.map_sha256, found_on.map_sha256, "{}: its port map changed", p.display());
+            opts.port_maps.push(std::sync::Arc::new(dut));
+        }
         let r = run::run(&sc, &opts).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
         assert_eq!(r.status, Status::Pass, "{}: {}", p.display(), r.failure.unwrap_or_default());
         n += 1;
@@ -67,11 +76,6 @@ fn corpus_cases_still_find_their_bugs() {
         let r = run::run(&sc, &opts).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
         assert_eq!((r.status, r.rule.as_deref()), (Status::Fail, Some(rule)), "{file}: {}", r.failure.unwrap_or_default());
     }
-}
-
-/// The last line of `out` that starts with `prefix`, without it.
-fn line_after<'a>(out: &'a str, prefix: &str) -> &'a str {
-    out.lines().filter_map(|l| l.strip_prefix(prefix)).next_back().unwrap_or_else(|| panic!("no `{prefix}` line in:\n{out}"))
 }
 
 #[test]

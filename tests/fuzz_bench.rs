@@ -117,13 +117,14 @@ fn fuzz_against_every_planted_bug() {
                 steer: true,
                 baseline: None,
                 opts: opts.clone(),
+                compare: tb::compare::CompareMode::Lockstep,
                 shrink_runs: 400,
             };
             let stop = std::sync::atomic::AtomicBool::new(false);
             let o = session::run_session(&cfg, &|_| {}, &stop).unwrap();
             let (fuzz, rule, size) = match &o.found {
                 Some(f) => {
-                    session::save(&saved, &f.shrunk, 1, f.case).unwrap();
+                    session::save(&saved, &f.shrunk, None, 1, f.case).unwrap();
                     let p = f.shrunk.scenario.program.as_ref().unwrap();
                     (
                         format!("{:.2} s (case {})", f.after_s, f.case),

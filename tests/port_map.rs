@@ -1,15 +1,18 @@
 //! Port maps end to end (docs/bring-your-own-rtl.md): the fixture `tests/fixtures/renamed_smmuv3`
 //! is the embedded SMMUv3 block behind renamed and packed ports, an active-high reset and moved
-//! PRIQ_PROD/PRIQ_CONS offsets. Its timing is ours, so strict lockstep must pass through its port
-//! map; a wiring bug in the shell, a port map without the register remap, or parameters that do
-//! not describe the DUT must each fail naming a rule. The command line: bad maps exit 2 on one
-//! line, `list` and `run` say why a test does not run, `regress` labels the DUT's runs.
+//! PRIQ_PROD/PRIQ_CONS offsets, and `tests/fixtures/renamed_vtd` the embedded VT-d block behind
+//! the same kinds of change (PQH/PQT moved). Their timing is ours, so strict lockstep must pass
+//! through their port maps; a wiring bug in a shell, a wrong slice or a missing inversion in a
+//! map, a port map without the register remap, or parameters that do not describe the DUT must
+//! each fail naming a rule. The command line: bad maps exit 2 on one
+//! line, `list` and `run` say why a test does not run, `regress` labels the DUT's runs, `fuzz`
+//! fuzzes the DUT and its saved cases replay on the map they were found on.
 
 mod common;
 #[path = "common/mutants.rs"]
 mod mutants;
 
-use common::{iommu_tb, root, text};
+use common::{iommu_tb, line_after, root, text};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tb::compare::CompareMode;
@@ -18,6 +21,10 @@ use tb::run::{self, RunError, RunOptions, RunResult, Status};
 
 const FIXTURE: &str = "tests/fixtures/renamed_smmuv3";
 const SHELL: &str = "renamed_priq.sv";
+/// The VT-d fixture: the embedded vtd_prq behind renamed and packed ports, an active-high reset
+/// and PQH/PQT at other offsets.
+const VTD_FIXTURE: &str = "tests/fixtures/renamed_vtd";
+const VTD_SHELL: &str = "renamed_prq.sv";
 
 fn tmp(name: &str) -> PathBuf {
     let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("port-map").join(name);
@@ -59,12 +66,17 @@ fn verdict(dut: &Arc<BoundDut>, test: &str) -> String {
 /// The fixture folder with its sources copied (symlinks followed), `from` replaced by `to` in the
 /// shell, and the port map `map_edit` makes of the fixture's.
 fn fixture_copy(name: &str, from: &str, to: &str, map_edit: impl Fn(String) -> String) -> PathBuf {
+    copy_of(FIXTURE, SHELL, name, from, to, map_edit)
+}
+
+/// [`fixture_copy`] of the fixture folder `fixture` whose shell is `shell`.
+fn copy_of(fixture: &str, shell: &str, name: &str, from: &str, to: &str, map_edit: impl Fn(String) -> String) -> PathBuf {
     let dir = tmp(name);
-    for e in std::fs::read_dir(root().join(FIXTURE)).unwrap() {
+    for e in std::fs::read_dir(root().join(fixture)).unwrap() {
         let p = e.unwrap().path();
         std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
     }
-    let shell = dir.join(SHELL);
+    let shell = dir.join(shell);
     if !from.is_empty() {
         let text = std::fs::read_to_string(&shell).unwrap();
         assert_eq!(text.matches(from).count(), 1, "{from}");
@@ -199,4 +211,113 @@ fn run_and_regress_label_the_duts_runs() {
     assert!(results["rtl"].as_array().unwrap().iter().any(|b| b["config"] == "renamed_priq"), "the DUT's build is named");
     let junit = std::fs::read_to_string(out.join("junit.xml")).unwrap();
     assert!(junit.contains("basic_write@renamed_priq"), "{junit}");
+}
+
+/// `fuzz --port-map` on the fixture passes; on a copy with a planted wiring bug it finds the bug
+/// under ordered compare (the default with a port map), and the saved case records its map: the
+/// printed replay fails the same way without `--port-map`, replays first as that map's corpus,
+/// is refused against another map, and is left out of another map's corpus. (The map's text is
+/// what is recorded, not the sources: a fixed DUT replays its old failures.)
+#[test]
+fn fuzz_through_a_port_map_and_its_saved_case_replays_on_that_map() {
+    let fuzz = |map: &str, corpus: &Path, out: &Path, cases: &str| {
+        let args = ["fuzz", "--port-map", map, "--cases", cases, "--jobs", "1", "--seed", "3"];
+        iommu_tb(&[&args[..], &["--corpus", corpus.to_str().unwrap(), "--out", out.to_str().unwrap()]].concat())
+    };
+    let clean = format!("{FIXTURE}/port-map.toml");
+    let (empty, out) = (tmp("fuzz-empty-corpus"), tmp("fuzz-out"));
+    let o = fuzz(&clean, &empty, &out, "40");
+    let stdout = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{stdout}{}", text(&o.stderr));
+    assert!(stdout.contains("fuzz smmuv3 on renamed_priq (port map ") && stdout.contains("compare ordered"), "{stdout}");
+    assert!(stdout.contains("fuzz smmuv3: 40 cases"), "{stdout}");
+
+    let swapped = fixture_copy("fuzz-swapped", ".pr_r(req_attr[3]), .pr_w(req_attr[4])", ".pr_r(req_attr[4]), .pr_w(req_attr[3])", |m| m);
+    let swapped = swapped.to_str().unwrap();
+    let o = fuzz(swapped, &empty, &out, "200");
+    let stdout = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{stdout}{}", text(&o.stderr));
+    assert!(line_after(&stdout, "rule ").starts_with("SMMU-PRIQ-4 by ordered: "), "{stdout}");
+    let saved = PathBuf::from(line_after(&stdout, "written: "));
+    let sc = tb::scenario::Scenario::from_json(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    let found_on = sc.program.as_ref().and_then(|p| p.dut.clone()).expect("the case records its DUT");
+    assert_eq!(found_on.map_sha256, port_map::sha256_hex(&std::fs::read(swapped).unwrap()));
+    assert_eq!(sc.config, "renamed_priq");
+
+    let replay = line_after(&stdout, "replay: iommu-tb ");
+    assert!(!replay.contains("--port-map"), "the case itself names its DUT: {replay}");
+    let o = iommu_tb(&replay.split(' ').collect::<Vec<_>>());
+    let stdout2 = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{stdout2}{}", text(&o.stderr));
+    assert!(stdout2.starts_with("FAIL fuzz@renamed_priq") && stdout2.contains("judged by: ordered"), "{stdout2}");
+    assert!(stdout2.lines().nth(1).unwrap_or("").starts_with("[SMMU-PRIQ-4]"), "{stdout2}");
+
+    let saved_s = saved.to_str().unwrap();
+    let other = format!("{FIXTURE}/port-map-no-evtq.toml");
+    let elsewhere = iommu_tb(&["run", "--scenario", saved_s, "--port-map", &other]);
+    one_line_exit_2(&elsewhere, &["the case was found on port map ", "replay it with the map it was found on"]);
+
+    let corpus = saved.parent().unwrap();
+    let o = fuzz(swapped, corpus, &tmp("fuzz-out-again"), "1");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
+    assert!(text(&o.stdout).contains("corpus case ") && text(&o.stdout).contains("fails again"), "{}", text(&o.stdout));
+    let o = fuzz(&other, corpus, &tmp("fuzz-out-other"), "1");
+    assert_eq!(o.status.code(), Some(0), "another map's case is not in this map's corpus: {}", text(&o.stdout));
+}
+
+#[test]
+fn fuzz_with_a_bad_port_map_exits_2_with_one_line_before_fuzzing() {
+    let width = fixture_copy("fuzz-width", "", "", |t| t.replace("bits = \"14:6\"", "bits = \"13:6\""));
+    let o = iommu_tb(&["fuzz", "--port-map", width.to_str().unwrap(), "--cases", "1"]);
+    one_line_exit_2(&o, &["port map ", "contract pr_prgi (in, 9 bits) -> DUT req_attr[13:6] is 8 bits"]);
+    assert!(!text(&o.stdout).contains("fuzz smmuv3"), "no fuzzing started: {}", text(&o.stdout));
+}
+
+/// Every VT-d test that runs on the fixture (the directed ones at seed 1, the random classes at
+/// seeds 1 and 2) passes through its port map under strict lockstep: the shell adds no latency.
+#[test]
+fn vtd_tests_pass_through_the_port_map_under_lockstep() {
+    let dut = load(&root().join(VTD_FIXTURE).join("port-map.toml"), None);
+    assert_eq!((dut.flavor.name(), dut.top.as_str()), ("vtd", "renamed_prq"));
+    let mut runs = 0;
+    for t in dut.flavor.tests().iter().filter(|t| t.expect_failure.is_none()) {
+        assert_eq!(dut.skip_reason(t), None, "{} does not run on the fixture", t.name);
+        let seeds: &[u64] = if t.random { &[1, 2] } else { &[1] };
+        for &seed in seeds {
+            expect_pass(&dut, t.name, seed);
+            runs += 1;
+        }
+    }
+    assert!(runs >= 20, "only {runs} VT-d runs");
+}
+
+/// A VT-d port map that ties a DUT wrongly fails naming the VT-d rule the wiring breaks: R and W
+/// swapped (each slice one bit off) garble the page request descriptor (VTD-PRQ-4); the egress's
+/// "full" input mapped without `invert` sends a response when the link is not ready (VTD-PRQ-17);
+/// without the register remap PQT is not where the contract reads it (VTD-PRQ-16).
+#[test]
+fn a_wrong_vtd_port_map_fails_naming_a_vtd_rule() {
+    let map = |name: &str, edits: &[(&str, &str)]| {
+        let edits: Vec<(String, String)> = edits.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        let path = copy_of(VTD_FIXTURE, VTD_SHELL, name, "", "", move |mut t| {
+            for (from, to) in &edits {
+                assert_eq!(t.matches(from.as_str()).count(), 1, "{from}");
+                t = t.replace(from.as_str(), to);
+            }
+            t
+        });
+        load(&path, None)
+    };
+    let swapped = map(
+        "vtd-swapped",
+        &[
+            ("pr_r = { port = \"prq_in_flags\", bits = \"2\" }", "pr_r = { port = \"prq_in_flags\", bits = \"3\" }"),
+            ("pr_w = { port = \"prq_in_flags\", bits = \"3\" }", "pr_w = { port = \"prq_in_flags\", bits = \"2\" }"),
+        ],
+    );
+    assert_eq!(verdict(&swapped, "vtd_basic_write"), "VTD-PRQ-4 by lockstep");
+    let not_inverted = map("vtd-no-invert", &[("rsp_ready = { port = \"resp_full\", invert = true }", "rsp_ready = \"resp_full\"")]);
+    assert_eq!(verdict(&not_inverted, "vtd_random"), "VTD-PRQ-17 by lockstep");
+    let no_remap = map("vtd-no-remap", &[("[registers]\n\"0x0C0\" = \"0xF00\"   # PQH\n\"0x0C8\" = \"0xF08\"   # PQT\n", "")]);
+    assert_eq!(verdict(&no_remap, "vtd_basic_write"), "VTD-PRQ-16 by lockstep");
 }

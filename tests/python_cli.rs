@@ -1,7 +1,8 @@
 //! `iommu-tb list`, `run`, `replay` and `regress` see the Python engine tests of
 //! tests/python/engine (run through the project's `.venv`, which `make setup` prepares): listed
 //! with kind `python`, run with the command's exit status, failing with the rule on a planted
-//! bug, replayed with waves, and regressed beside the Rust tests (results, coverage, JUnit).
+//! bug, replayed with waves, and regressed beside the Rust tests (results, coverage, JUnit), on
+//! a port-mapped DUT too.
 
 #[path = "common/mutants.rs"]
 mod mutants;
@@ -164,4 +165,47 @@ fn a_failing_python_side_keeps_the_rust_results() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     let results = std::fs::read_to_string(out.join("results.json")).unwrap_or_else(|e| panic!("no results.json ({e}): {}", text(&o)));
     assert!(results.contains("\"basic_write\""), "{results}");
+}
+
+/// `run --port-map` and `regress --port-map` take the Python tests to the DUT: the fixture's
+/// renamed SMMUv3 block, its runs labelled `test@renamed_priq`, judged by ordered compare (the
+/// default with a port map) on the regression's own build of the DUT; the VT-d Python test is not
+/// planned on an SMMUv3 DUT.
+#[test]
+fn run_and_regress_take_the_python_tests_to_a_port_mapped_dut() {
+    let map = "tests/fixtures/renamed_smmuv3/port-map.toml";
+    let o = iommu_tb(&["run", "--test", "test_py_queue_then_answer", "--port-map", map]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("PASS test_py_queue_then_answer@renamed_priq seed 1"), "{}", text(&o));
+
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("python-cli").join("regress-port-map");
+    let _ = std::fs::remove_dir_all(&out);
+    let mut args = vec!["regress", "--config", "default", "--config", "renamed_priq", "--port-map", map, "--no-code-coverage"];
+    for t in ["basic_write", "test_py_ports_and_tasks", "test_py_vtd_queue_then_answer"] {
+        args.extend(["--test", t]);
+    }
+    args.extend(["--out", out.to_str().unwrap()]);
+    let o = iommu_tb(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let results: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let mut runs: Vec<(String, String)> = results["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let label = tb::regress::run_label(r["test"].as_str().unwrap(), r["scenario"]["config"].as_str().unwrap());
+            (label, r["compare"].as_str().unwrap().to_string())
+        })
+        .collect();
+    runs.sort_unstable();
+    let want = [
+        ("basic_write", "lockstep"),
+        ("basic_write@renamed_priq", "ordered"),
+        ("test_py_ports_and_tasks", "lockstep"),
+        ("test_py_ports_and_tasks@renamed_priq", "ordered"),
+        ("test_py_vtd_queue_then_answer", "lockstep"),
+    ];
+    assert_eq!(runs, want.map(|(l, c)| (l.to_string(), c.to_string())));
+    let builds = results["rtl"].as_array().unwrap();
+    assert_eq!(builds.iter().filter(|b| b["config"] == "renamed_priq").count(), 1, "one build of the DUT: {builds:?}");
 }

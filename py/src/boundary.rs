@@ -80,3 +80,13 @@ pub fn usage_error(message: &str) -> PyErr {
 pub fn rule_violation_opt(rule: Option<&str>, cycle: Option<u64>, message: &str) -> PyErr {
     package_error("RuleViolation", |cls| cls.call1((rule, cycle, message)))
 }
+
+/// `iommu_tb.PortMapError`: a port map that cannot be used, its one line.
+pub fn port_map_error(message: &str) -> PyErr {
+    package_error("PortMapError", |cls| cls.call1((message,)))
+}
+
+/// `iommu_tb.NotOnDut`: a test the port-mapped DUT cannot run, and why.
+pub fn not_on_dut(test: &str, dut: &str, why: &str) -> PyErr {
+    package_error("NotOnDut", |cls| cls.call1((test, dut, why)))
+}

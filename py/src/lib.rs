@@ -47,8 +47,10 @@ fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<dut::Signal>()?;
     m.add_class::<env::Env>()?;
     m.add_class::<run::PyRunResult>()?;
+    m.add_class::<run::PyPortMap>()?;
     m.add_function(wrap_pyfunction!(run::run_test, m)?)?;
     m.add_function(wrap_pyfunction!(run::write_results, m)?)?;
+    m.add_function(wrap_pyfunction!(run::port_map, m)?)?;
     m.add_function(wrap_pyfunction!(run::write_coverage, m)?)?;
     m.add_function(wrap_pyfunction!(bench::bench_workload_in_rust, m)?)?;
     m.add_function(wrap_pyfunction!(task::start_soon, m)?)?;

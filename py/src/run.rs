@@ -11,9 +11,11 @@ use crate::task::PyTask;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use std::cell::RefCell;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::Arc;
 use tb::compare::CompareMode;
+use tb::port_map::{BoundDut, LoadOptions};
 use tb::regress::ResultsFile;
 use tb::report::input::RtlBuild;
 use tb::run::{CodeCoverage, RunOptions, Status, Worker};
@@ -87,11 +89,15 @@ impl PyRunResult {
 /// Run `test` (an `async def test(dut, env)`) on the engine. `like` names the registered test
 /// whose scenario it takes (default: the flavor's first directed test, its basic write); `rules` are what a pass
 /// asserts (functional coverage `asserts.passed.*`); `rtl` is another copy of `rtl/` (a planted
-/// bug); `waves` dumps FST waves there; `reset` is the initial value of unreset flops (`zero`,
+/// bug), or with `port_map` the DUT's sources (default: the map's folder); `port_map` runs it on
+/// a DUT that is not ours (`docs/bring-your-own-rtl.md`, `top` overriding the map's), as the
+/// configuration named after its top; `compare` is the judge (`lockstep`, `ordered`, `checkers`;
+/// default: lockstep, ordered with a port map), `lockstep` its older boolean spelling (False:
+/// checkers); `waves` dumps FST waves there; `reset` is the initial value of unreset flops (`zero`,
 /// `ones`, `random`, `random:SEED`); `code_coverage` (`line` or `all`) runs the coverage build and
 /// sums its counters in this thread's worker (`write_coverage` writes them), as a regression does.
 #[pyfunction]
-#[pyo3(signature = (test, *, name, flavor, rules=vec![], like=None, seed=1, lockstep=true, config="default", trace_out=None, max_cycles=None, rtl=None, waves=None, reset=None, code_coverage=None))]
+#[pyo3(signature = (test, *, name, flavor, rules=vec![], like=None, seed=1, lockstep=None, compare=None, config="default", port_map=None, top=None, trace_out=None, max_cycles=None, rtl=None, waves=None, reset=None, code_coverage=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn run_test(
     py: Python<'_>,
@@ -101,8 +107,11 @@ pub fn run_test(
     rules: Vec<String>,
     like: Option<String>,
     seed: u64,
-    lockstep: bool,
+    lockstep: Option<bool>,
+    compare: Option<&str>,
     config: &str,
+    port_map: Option<PathBuf>,
+    top: Option<String>,
     trace_out: Option<PathBuf>,
     max_cycles: Option<u64>,
     rtl: Option<PathBuf>,
@@ -114,15 +123,44 @@ pub fn run_test(
         return Err(usage_error("run_test inside a running test: start a concurrent coroutine with start_soon instead"));
     }
     let f = tb::flavors::by_name(flavor).map_err(|e| PyValueError::new_err(e.to_string()))?;
-    let scenario = scenario_like(f, like, seed, &name, config, max_cycles)?;
     let root = sim::repo_root().map_err(|e| engine_error(&e.to_string()))?;
-    let mut opts = RunOptions {
-        trace_out,
-        compare: Some(if lockstep { CompareMode::Lockstep } else { CompareMode::Checkers }),
-        ..RunOptions::for_repo(&root)
+    let dut = match &port_map {
+        Some(path) => {
+            if config != tb::config::DEFAULT {
+                return Err(PyValueError::new_err(format!("config={config} and port_map: a port-mapped DUT is its own configuration")));
+            }
+            Some(load_port_map(&root, path, rtl.as_deref(), top.as_deref())?)
+        }
+        None if top.is_some() => return Err(PyValueError::new_err("top= names the top of a port-mapped DUT: give port_map= too")),
+        None => None,
     };
-    if let Some(rtl) = rtl {
-        opts.rtl_dir = rtl;
+    let compare = match (compare, lockstep) {
+        (Some(_), Some(_)) => return Err(PyValueError::new_err("give compare= or lockstep=, not both")),
+        (Some(m), None) => m.parse::<CompareMode>().map_err(|e| PyValueError::new_err(e.to_string()))?,
+        (None, Some(true)) => CompareMode::Lockstep,
+        (None, Some(false)) => CompareMode::Checkers,
+        (None, None) => CompareMode::default_for(dut.is_some()),
+    };
+    let config = dut.as_ref().map_or(config, |d| d.top.as_str());
+    let scenario = scenario_like(f, like.clone(), seed, &name, config, max_cycles)?;
+    if let Some(d) = &dut {
+        let why = match d.flavor.name() == f.name() {
+            false => Some(format!("it is a {} test and the port map ties {} to {}", f.name(), d.top, d.flavor.name())),
+            true => {
+                let (_, like_def) =
+                    tb::flavors::find_test(Some(f.name()), like_of(f, like)?.as_str()).map_err(|e| PyValueError::new_err(e.to_string()))?;
+                d.skip_reason_external(&name, &rules, like_def)
+            }
+        };
+        if let Some(why) = why {
+            return Err(crate::boundary::not_on_dut(&name, &d.top, &why));
+        }
+    }
+    let mut opts = RunOptions { trace_out, compare: Some(compare), ..RunOptions::for_repo(&root) };
+    match (dut, rtl) {
+        (Some(d), _) => opts.port_maps.push(d),
+        (None, Some(rtl)) => opts.rtl_dir = rtl,
+        (None, None) => {}
     }
     if let Some(r) = reset {
         opts.reset = r.parse().map_err(|e: tb::reset::BadResetMode| PyValueError::new_err(e.to_string()))?;
@@ -178,6 +216,78 @@ pub fn run_test(
     Ok(PyRunResult::of(outcome?))
 }
 
+/// The registered test whose scenario an engine test takes: `like`, or the flavor's first
+/// directed test (its basic write).
+fn like_of(f: &'static dyn tb::flavor::Flavor, like: Option<String>) -> PyResult<String> {
+    match like {
+        Some(l) => Ok(l),
+        None => f
+            .tests()
+            .iter()
+            .find(|t| !t.random && t.expect_failure.is_none())
+            .map(|t| t.name.to_string())
+            .ok_or_else(|| engine_error("the flavor has no directed test")),
+    }
+}
+
+/// A port map loaded and checked as `iommu-tb --port-map` does; a bad one is `PortMapError`
+/// with the command line's one line.
+fn load_port_map(root: &Path, path: &Path, rtl: Option<&Path>, top: Option<&str>) -> PyResult<Arc<BoundDut>> {
+    let (contract_rtl, cache_root) = (root.join("rtl"), root.join("build/cache"));
+    let o = LoadOptions { rtl_dir: rtl, top, contract_rtl: &contract_rtl, cache_root: &cache_root };
+    tb::port_map::load(path, &o).map(Arc::new).map_err(|e| crate::boundary::port_map_error(&e.to_string()))
+}
+
+/// A port map as the Python side sees it (`iommu_tb.port_map(path)`): checked and bound, its
+/// wrapper written, nothing built or run yet.
+#[pyclass(name = "PortMap", module = "iommu_tb", frozen)]
+pub struct PyPortMap {
+    /// The port-map file.
+    #[pyo3(get)]
+    pub path: PathBuf,
+    /// The flavor whose contract it ties the DUT to.
+    #[pyo3(get)]
+    pub flavor: &'static str,
+    /// The DUT's top: the name of its configuration (`test@top`).
+    #[pyo3(get)]
+    pub top: String,
+    /// The folder of the DUT's sources.
+    #[pyo3(get)]
+    pub rtl: PathBuf,
+    /// The contract features it leaves out (`absent`).
+    #[pyo3(get)]
+    pub absent: Vec<&'static str>,
+    /// SHA-256 of the map's text.
+    #[pyo3(get)]
+    pub sha256: String,
+}
+
+#[pymethods]
+impl PyPortMap {
+    fn __repr__(&self) -> String {
+        format!("<PortMap {} ({} DUT {})>", self.path.display(), self.flavor, self.top)
+    }
+}
+
+/// Load and check a port map as `iommu-tb --port-map` does (`rtl`: the DUT's sources, default
+/// the map's folder; `top` overrides the map's); a bad map raises `PortMapError`, one line.
+#[pyfunction]
+#[pyo3(signature = (path, *, rtl=None, top=None))]
+pub fn port_map(path: PathBuf, rtl: Option<PathBuf>, top: Option<String>) -> PyResult<PyPortMap> {
+    guard(|| {
+        let root = sim::repo_root().map_err(|e| engine_error(&e.to_string()))?;
+        let d = load_port_map(&root, &path, rtl.as_deref(), top.as_deref())?;
+        Ok(PyPortMap {
+            path: d.path.clone(),
+            flavor: d.flavor.name(),
+            top: d.top.clone(),
+            rtl: d.rtl_dir.clone(),
+            absent: d.absent.iter().map(|f| f.name).collect(),
+            sha256: d.map_sha256.clone(),
+        })
+    })
+}
+
 /// The scenario of the registered test `like` (default: the flavor's first directed test, its
 /// basic write), renamed `name`, under `config`, with its cycle limit replaced if given.
 pub fn scenario_like(
@@ -188,15 +298,7 @@ pub fn scenario_like(
     config: &str,
     max_cycles: Option<u64>,
 ) -> PyResult<tb::scenario::Scenario> {
-    let like = match like {
-        Some(l) => l,
-        None => f
-            .tests()
-            .iter()
-            .find(|t| !t.random && t.expect_failure.is_none())
-            .map(|t| t.name.to_string())
-            .ok_or_else(|| engine_error("the flavor has no directed test"))?,
-    };
+    let like = like_of(f, like)?;
     let (like_flavor, def) = tb::flavors::find_test(Some(f.name()), &like).map_err(|e| PyValueError::new_err(e.to_string()))?;
     let mut scenario = (def.scenario)(seed);
     scenario.test = name.to_string();
@@ -274,10 +376,19 @@ pub fn write_results(out: PathBuf, results: Vec<PyRef<'_, PyRunResult>>, interru
                 continue;
             }
             let f = tb::flavors::by_name(flavor).map_err(|e| engine_error(&e.to_string()))?;
-            let cfg = tb::config::find(f.top(), config).map_err(|e| engine_error(&e.to_string()))?;
-            let spec = tb::run::build_spec(f, &cfg, &opts.rtl_dir, sim::Variant::Plain);
+            // A port-mapped DUT's build is its wrapper and sources, named after its top.
+            let (spec, top) = match &r.dut {
+                Some(d) => {
+                    let dut = load_port_map(&root, &d.port_map, Some(&d.rtl), Some(config))?;
+                    (dut.build_spec(sim::Variant::Plain), dut.top.clone())
+                }
+                None => {
+                    let cfg = tb::config::find(f.top(), config).map_err(|e| engine_error(&e.to_string()))?;
+                    (tb::run::build_spec(f, &cfg, &opts.rtl_dir, sim::Variant::Plain), f.top().to_string())
+                }
+            };
             let built = sim::build(&spec, &opts.cache_root).map_err(|e| engine_error(&e.to_string()))?;
-            rtl.push(RtlBuild { flavor: flavor.clone(), config: config.clone(), top: f.top().into(), hash: built.hash });
+            rtl.push(RtlBuild { flavor: flavor.clone(), config: config.clone(), top, hash: built.hash });
         }
         std::fs::create_dir_all(&out).map_err(|e| engine_error(&format!("cannot create {}: {e}", out.display())))?;
         let file = ResultsFile::new(rtl, None, runs, interrupted);

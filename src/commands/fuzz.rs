@@ -1,7 +1,9 @@
-//! `iommu-tb fuzz`: property-based protocol fuzzing of one flavor or each in turn. Cases are
-//! drawn from the flavor's proptest strategy (`tb::fuzz`), run through the same harness as `run`
-//! (strict lockstep and the protocol checkers), the corpus first; the first failure is shrunk to a
-//! minimal program, saved as a scenario in `build/fuzz/<flavor>/` and printed with the one command
+//! `iommu-tb fuzz`: property-based protocol fuzzing of one flavor or each in turn, or of a DUT
+//! bound by a port map. Cases are drawn from the flavor's proptest strategy (`tb::fuzz`), run
+//! through the same harness as `run` (the judge `--compare` picks, strict lockstep for the
+//! embedded RTL and ordered for a port-mapped DUT by default, and the protocol checkers), the
+//! corpus first; the first failure is shrunk to a minimal program, saved as a scenario in
+//! `build/fuzz/<flavor>/` (with the port map it was found on) and printed with the one command
 //! that replays it. Exit 0 when nothing failed, 1 when a failure was found, 2 on bad input.
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -9,10 +11,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use tb::compare::CompareMode;
 use tb::coverage::CoverData;
 use tb::flavor::Flavor;
 use tb::flavors;
 use tb::fuzz::session::{self, Budget, Outcome, SessionConfig};
+use tb::fuzz::FoundOn;
+use tb::port_map::BoundDut;
 use tb::run::{self, RunOptions, RunResult, Status};
 use tb::scenario::Scenario;
 
@@ -33,9 +38,21 @@ pub struct FuzzArgs {
     /// Session seed: the same seed draws the same cases (default: from the clock, printed).
     #[arg(long)]
     seed: Option<u64>,
-    /// RTL folder to fuzz instead of the project's rtl/ (same layout: common/, smmuv3/, vtd/).
+    /// RTL folder to fuzz instead of the project's rtl/ (same layout: common/, smmuv3/, vtd/); with
+    /// --port-map, the DUT's folder (default: the port map's folder).
     #[arg(long)]
     rtl: Option<PathBuf>,
+    /// Fuzz a DUT that is not ours, tied to its flavor's contract by this port map
+    /// (docs/bring-your-own-rtl.md); the corpus cases recorded on the same map replay first.
+    #[arg(long, conflicts_with_all = ["config", "flavor"])]
+    port_map: Option<PathBuf>,
+    /// The DUT's top module (default: the port map's `top`).
+    #[arg(long, requires = "port_map")]
+    top: Option<String>,
+    /// The judge of every case: lockstep, ordered or checkers (the protocol checkers run in
+    /// every mode). Default: lockstep, or ordered with --port-map.
+    #[arg(long, value_name = "lockstep|ordered|checkers")]
+    compare: Option<CompareMode>,
     /// Draw cases under this RTL configuration only (rtl/configs.txt; default: every one).
     #[arg(long)]
     config: Option<String>,
@@ -59,23 +76,43 @@ pub struct FuzzArgs {
 pub fn main(a: FuzzArgs) -> crate::CliResult<ExitCode> {
     let root = crate::repo_root()?;
     let abs = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { root.join(p) };
-    // Parsed here rather than by clap, so that bad input is one line on stderr.
-    let chosen: Vec<&'static dyn Flavor> = match &a.flavor {
-        Some(f) => vec![flavors::by_name(f)?],
-        None => flavors::ALL.to_vec(),
+    // Loaded and checked before anything runs: a bad map is one line, exit 2.
+    let dut = match &a.port_map {
+        Some(path) => Some(crate::commands::port_map::load(&root, path, a.rtl.as_deref(), a.top.as_deref())?),
+        None => None,
     };
-    let corpus = load_corpus(&abs(&a.corpus))?;
+    // Parsed here rather than by clap, so that bad input is one line on stderr.
+    let chosen: Vec<&'static dyn Flavor> = match (&a.flavor, &dut) {
+        (_, Some(d)) => vec![d.flavor],
+        (Some(f), None) => vec![flavors::by_name(f)?],
+        (None, None) => flavors::ALL.to_vec(),
+    };
+    // The flavor's fuzz test runs on the DUT as any test does: one needing a feature the DUT
+    // lacks (or other parameters) is refused before fuzzing.
+    if let Some(d) = &dut {
+        let (_, def) = flavors::find_test(Some(d.flavor.name()), d.flavor.fuzz().test)?;
+        if let Some(why) = d.skip_reason(def) {
+            return Err(format!("cannot fuzz {}: the {} fuzz test `{}` {why}", d.top, d.flavor.name(), def.name).into());
+        }
+    }
+    let found_on = dut.as_deref().map(|d| found_on(d, &root));
+    let corpus = load_corpus(&abs(&a.corpus), found_on.as_ref())?;
     let baseline = match &a.from_results {
         Some(p) => Some(tb::regress::ResultsFile::load(&abs(p))?),
         None => None,
     };
     let mut opts = RunOptions::for_repo(&root);
-    if let Some(rtl) = &a.rtl {
-        if !rtl.join("common").is_dir() {
-            return Err(format!("--rtl {}: not an RTL folder (no common/ in it)", rtl.display()).into());
+    match (&dut, &a.rtl) {
+        (Some(d), _) => opts.port_maps.push(d.clone()),
+        (None, Some(rtl)) => {
+            if !rtl.join("common").is_dir() {
+                return Err(format!("--rtl {}: not an RTL folder (no common/ in it)", rtl.display()).into());
+            }
+            opts.rtl_dir = abs(rtl);
         }
-        opts.rtl_dir = abs(rtl);
+        (None, None) => {}
     }
+    let compare = a.compare.unwrap_or(CompareMode::default_for(dut.is_some()));
     let budget = match (&a.time, a.cases) {
         (_, Some(n)) => Budget::Cases(n),
         (Some(t), None) => t.parse()?,
@@ -93,16 +130,19 @@ pub fn main(a: FuzzArgs) -> crate::CliResult<ExitCode> {
     });
     let mut failed = false;
     for flavor in chosen {
-        let configs = match &a.config {
-            Some(c) => vec![tb::config::find(flavor.top(), c)?.name],
-            None => flavor.configs()?.into_iter().map(|c| c.name).collect(),
+        // A port-mapped DUT is its own (only) configuration.
+        let configs = match (&a.config, &dut) {
+            (_, Some(d)) => vec![d.top.clone()],
+            (Some(c), None) => vec![tb::config::find(flavor.top(), c)?.name],
+            (None, None) => flavor.configs()?.into_iter().map(|c| c.name).collect(),
         };
         // The corpus of this flavor first: a stored failure that fails again needs no search.
         for (path, sc) in corpus.iter().filter(|(_, s)| s.flavor == flavor.name()) {
-            let r = run::run(sc, &RunOptions { reset: sc.program.as_ref().map(|p| p.reset).unwrap_or_default(), ..opts.clone() })?;
+            let reset = sc.program.as_ref().map(|p| p.reset).unwrap_or_default();
+            let r = run::run(sc, &RunOptions { reset, compare: Some(compare), ..opts.clone() })?;
             if r.status == Status::Fail {
                 println!("{}: corpus case {} fails again", flavor.name(), path.display());
-                report_failure(&r, path, &a, &root);
+                report_failure(&r, path, a.rtl.as_deref().filter(|_| dut.is_none()), &root);
                 failed = true;
             }
         }
@@ -120,9 +160,16 @@ pub fn main(a: FuzzArgs) -> crate::CliResult<ExitCode> {
             steer: !a.no_steer,
             baseline: base,
             opts: opts.clone(),
+            compare,
             shrink_runs: a.shrink_runs,
         };
-        println!("fuzz {}: seed {seed}, {jobs} jobs, budget {}, configurations {}", flavor.name(), describe(budget), cfg.configs.join(" "));
+        let on = dut.as_ref().map_or(String::new(), |d| format!(" on {} (port map {})", d.top, d.path.display()));
+        println!(
+            "fuzz {}{on}: seed {seed}, {jobs} jobs, budget {}, configurations {}, compare {compare}",
+            flavor.name(),
+            describe(budget),
+            cfg.configs.join(" ")
+        );
         let bar = ProgressBar::new_spinner();
         bar.set_style(ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}").unwrap());
         bar.enable_steady_tick(std::time::Duration::from_millis(200));
@@ -134,7 +181,7 @@ pub fn main(a: FuzzArgs) -> crate::CliResult<ExitCode> {
         let outcome = outcome?;
         summary(flavor, &outcome);
         if let Some(f) = &outcome.found {
-            let path = session::save(&abs(&a.out), &f.shrunk, seed, f.case)?;
+            let path = session::save(&abs(&a.out), &f.shrunk, found_on.as_ref(), seed, f.case)?;
             println!(
                 "FAIL after {:.1} s (case {}): shrunk in {} runs from {} actions / {} messages to {} actions / {} messages",
                 f.after_s,
@@ -145,7 +192,7 @@ pub fn main(a: FuzzArgs) -> crate::CliResult<ExitCode> {
                 actions(&f.shrunk),
                 messages(&f.shrunk)
             );
-            report_failure(&f.shrunk, &path, &a, &root);
+            report_failure(&f.shrunk, &path, a.rtl.as_deref().filter(|_| dut.is_none()), &root);
             failed = true;
         }
         if stop.load(Ordering::Relaxed) {
@@ -194,24 +241,39 @@ fn summary(flavor: &dyn Flavor, o: &Outcome) {
     println!("action weights: {}", weights.join(" "));
 }
 
-/// A failure's rule, judge, first report line and the one command that replays it.
-fn report_failure(r: &RunResult, path: &Path, a: &FuzzArgs, root: &Path) {
+/// A failure's rule, judge, first report line and the one command that replays it (`rtl`: the
+/// embedded RTL's replacement folder; a port-mapped DUT is recorded in the case itself).
+fn report_failure(r: &RunResult, path: &Path, rtl: Option<&Path>, root: &Path) {
     let judge = r.judge.as_ref().map_or("?".into(), |j| j.to_string());
     println!("rule {} by {judge}: {}", r.rule.as_deref().unwrap_or("?"), r.failure.as_deref().and_then(|f| f.lines().next()).unwrap_or(""));
     println!("written: {}", path.display());
-    println!("replay: {}", replay_command(path, a.rtl.as_deref(), root));
+    let compare = if r.compare == CompareMode::default_for(r.dut.is_some()) { String::new() } else { format!(" --compare {}", r.compare) };
+    println!("replay: {}{compare}", replay_command(path, rtl, root));
 }
 
-/// `iommu-tb run --scenario FILE [--rtl DIR]`: the file holds the configuration and reset state.
+/// What a saved case records of the DUT it was found on: paths inside the checkout relative
+/// to it, so that the case replays from any working directory and in another checkout.
+fn found_on(d: &BoundDut, root: &Path) -> FoundOn {
+    let rel = |p: &Path| {
+        let full = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        full.strip_prefix(&root).map_or(full.clone(), Path::to_path_buf)
+    };
+    FoundOn { port_map: rel(&d.path), rtl: rel(&d.rtl_dir), map_sha256: d.map_sha256.clone() }
+}
+
+/// `iommu-tb run --scenario FILE [--rtl DIR]`: the file holds the configuration, reset state and
+/// any port-mapped DUT.
 pub fn replay_command(path: &Path, rtl: Option<&Path>, root: &Path) -> String {
     let shown = path.strip_prefix(root).unwrap_or(path);
     let rtl = rtl.map_or(String::new(), |d| format!(" --rtl {}", d.display()));
     format!("iommu-tb run --scenario {}{rtl}", shown.display())
 }
 
-/// Every `*.json` of a corpus folder (none if it does not exist), sorted; a file that is not a
+/// Every `*.json` of a corpus folder (none if it does not exist), sorted, that was found on the
+/// DUT being fuzzed (`dut`: the same port map; none: the embedded RTL); a file that is not a
 /// valid fuzz scenario is a one-line error.
-fn load_corpus(dir: &Path) -> crate::CliResult<Vec<(PathBuf, Scenario)>> {
+fn load_corpus(dir: &Path, dut: Option<&FoundOn>) -> crate::CliResult<Vec<(PathBuf, Scenario)>> {
     let Ok(rd) = std::fs::read_dir(dir) else { return Ok(Vec::new()) };
     let mut paths: Vec<PathBuf> =
         rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
@@ -221,11 +283,22 @@ fn load_corpus(dir: &Path) -> crate::CliResult<Vec<(PathBuf, Scenario)>> {
         .map(|p| {
             let text = std::fs::read_to_string(&p).map_err(|e| format!("cannot read corpus file {}: {e}", p.display()))?;
             let sc = Scenario::from_json(&text).map_err(|e| format!("corpus file {}: {e}", p.display()))?;
-            if sc.program.is_none() {
+            let Some(program) = &sc.program else {
                 return Err(format!("corpus file {}: not a fuzz case (no program)", p.display()).into());
+            };
+            let same_dut = match (&program.dut, dut) {
+                (None, None) => true,
+                (Some(r), Some(d)) => r.map_sha256 == d.map_sha256,
+                _ => false,
+            };
+            if !same_dut {
+                return Ok(None);
             }
-            run::resolve(&sc).map_err(|e| format!("corpus file {}: {e}", p.display()))?;
-            Ok((p, sc))
+            if dut.is_none() {
+                run::resolve(&sc).map_err(|e| format!("corpus file {}: {e}", p.display()))?;
+            }
+            Ok(Some((p, sc)))
         })
+        .filter_map(Result::transpose)
         .collect()
 }

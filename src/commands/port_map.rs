@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tb::port_map::{self, BoundDut, LoadOptions};
+use tb::scenario::Scenario;
 
 /// Load and check a port map; the DUT's sources are `rtl` (default: the map's folder), its top
 /// `top` (default: the map's `top`).
@@ -28,4 +29,31 @@ pub fn list(root: &Path, path: &Path, rtl: Option<&Path>, top: Option<&str>) -> 
     }
     crate::print_out(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The DUT a stored fuzz case runs on: the one it recorded (`Program::dut`, loaded from its
+/// recorded map and sources unless `given` on the command line), which must still be the map it
+/// was found on (same SHA-256); none recorded: `given`.
+pub fn for_case(root: &Path, given: Option<Arc<BoundDut>>, sc: &Scenario) -> CliResult<Option<Arc<BoundDut>>> {
+    let Some(rec) = sc.program.as_ref().and_then(|p| p.dut.as_ref()) else { return Ok(given) };
+    let dut = match given {
+        Some(d) => d,
+        None => load(root, &root.join(&rec.port_map), Some(&root.join(&rec.rtl)), None)?,
+    };
+    if dut.map_sha256 != rec.map_sha256 {
+        return Err(format!(
+            "the case was found on port map {} with SHA-256 {}, and {} has SHA-256 {}: replay it with the map it was found on",
+            rec.port_map.display(),
+            short(&rec.map_sha256),
+            dut.path.display(),
+            short(&dut.map_sha256)
+        )
+        .into());
+    }
+    Ok(Some(dut))
+}
+
+/// The first 12 hex digits of a digest (enough to tell two maps apart in a message).
+fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(12)]
 }

@@ -86,8 +86,12 @@ pub fn listed(root: &Path) -> CliResult<Vec<PyTest>> {
 pub struct PyRun<'a> {
     pub test: &'a str,
     pub seed: u64,
-    pub checkers_only: bool,
+    /// The judge (None: the default for the DUT).
+    pub compare: Option<tb::compare::CompareMode>,
     pub config: Option<&'a str>,
+    /// A port-mapped DUT to run on, and its top if not the map's.
+    pub port_map: Option<&'a Path>,
+    pub top: Option<&'a str>,
     pub trace_out: Option<&'a Path>,
     pub rtl: Option<&'a Path>,
     pub waves: Option<&'a Path>,
@@ -99,11 +103,17 @@ pub fn run(root: &Path, r: &PyRun<'_>) -> CliResult<ExitCode> {
     let py = python(root)?;
     let mut c = iommu_tb(&py, root);
     c.args(["run", TESTS, "--test", r.test, "--seed", &r.seed.to_string()]);
-    if r.checkers_only {
-        c.arg("--checkers-only");
+    if let Some(m) = r.compare {
+        c.args(["--compare", &m.to_string()]);
     }
     if let Some(cfg) = r.config {
         c.args(["--config", cfg]);
+    }
+    if let Some(p) = r.port_map {
+        c.arg("--port-map").arg(p);
+    }
+    if let Some(t) = r.top {
+        c.args(["--top", t]);
     }
     if let Some(p) = r.trace_out {
         c.arg("--trace-out").arg(p);
@@ -124,7 +134,13 @@ pub fn run(root: &Path, r: &PyRun<'_>) -> CliResult<ExitCode> {
 /// The Python share of `iommu-tb regress`: which tests, with which seed, where their results and
 /// code-coverage counters go.
 pub struct PyRegress<'a> {
-    pub tests: Vec<&'a str>,
+    /// The runs by label: `NAME` under the default configuration, `NAME@TOP` on a DUT of
+    /// `port_maps`.
+    pub tests: Vec<String>,
+    /// The port maps of the DUTs the labels name.
+    pub port_maps: Vec<PathBuf>,
+    /// The judge (None: the default for each run's DUT).
+    pub compare: Option<tb::compare::CompareMode>,
     pub seed: u64,
     pub reset: ResetMode,
     /// Its own folder: results.json, junit.xml and the log of the Python side.
@@ -151,6 +167,12 @@ pub fn start_regress(root: &Path, r: &PyRegress<'_>) -> CliResult<PyRegressRun> 
     c.args(["regress", TESTS, "--seed", &r.seed.to_string(), "--reset-values", &r.reset.to_string()]).arg("--out").arg(&r.out);
     for t in &r.tests {
         c.args(["--test", t]);
+    }
+    for p in &r.port_maps {
+        c.arg("--port-map").arg(p);
+    }
+    if let Some(m) = r.compare {
+        c.args(["--compare", &m.to_string()]);
     }
     if let Some((dir, metrics)) = r.coverage {
         c.arg("--coverage-dir").arg(dir).args(["--coverage-metrics", &metrics.to_string()]);

@@ -98,7 +98,6 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
     let out = absolute(&root, &a.out);
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let gates = parse_gates(&a.signoff)?;
-    let (rust_tests, py_all) = python_plan(&root, &a)?;
     let mut duts = Vec::new();
     for p in &a.port_maps {
         let dut = crate::commands::port_map::load(&root, p, None, None)?;
@@ -107,6 +106,7 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
         }
         duts.push(dut);
     }
+    let (rust_tests, py_all) = python_plan(&root, &a, &duts)?;
     let all = regress::plan(&Plan {
         seeds: a.seeds,
         corner_seeds: a.corner_seeds.unwrap_or((a.seeds / 4).max(1)),
@@ -122,7 +122,7 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
     let planned: Vec<(String, String)> = all
         .iter()
         .map(|s| (s.flavor.clone(), s.config.clone()))
-        .chain(py_all.iter().map(|r| (r.flavor.clone(), tb::config::DEFAULT.to_string())))
+        .chain(py_all.iter().map(|r| (r.flavor.clone(), r.config.clone())))
         .collect();
     let shard = a.shard.as_deref().map(str::parse::<Shard>).transpose().map_err(|e| e.to_string())?;
     let (work, py_work): (Vec<Scenario>, Vec<&PyPlanned>) = match &shard {
@@ -195,7 +195,11 @@ pub fn main(a: RegressArgs) -> CliResult<ExitCode> {
         false => Some(python::start_regress(
             &root,
             &python::PyRegress {
-                tests: py_work.iter().map(|r| r.name.as_str()).collect(),
+                tests: py_work.iter().map(|r| regress::run_label(&r.name, &r.config)).collect(),
+                // As given: the wrapper names its map, so another spelling of the path would be
+                // another build.
+                port_maps: duts.iter().filter(|d| py_work.iter().any(|r| r.config == d.top)).map(|d| d.path.clone()).collect(),
+                compare: a.compare,
                 seed: a.seed.unwrap_or(1),
                 reset: a.reset_values,
                 out: out.join("python-runs"),
@@ -277,6 +281,8 @@ struct PyPlanned {
     flavor: String,
     name: String,
     seed: u64,
+    /// `default`, or the top of a port-mapped DUT.
+    config: String,
 }
 
 /// A run of the plan, Rust or Python, for `--shard`: both kinds share one slicing.
@@ -289,20 +295,23 @@ impl Planned<'_> {
     fn key(&self) -> String {
         match self {
             Planned::Rust(s) => format!("{}/{}[seed={}]", s.flavor, regress::run_label(&s.test, &s.config), s.seed),
-            Planned::Python(r) => format!("{}/{}[seed={}]", r.flavor, regress::run_label(&r.name, tb::config::DEFAULT), r.seed),
+            Planned::Python(r) => format!("{}/{}[seed={}]", r.flavor, regress::run_label(&r.name, &r.config), r.seed),
         }
     }
 }
 
-/// Split `--test` into the Rust tests (None: all of them) and plan the Python tests. The
-/// Python side is asked only when some Python test can be selected; then a missing interpreter
-/// or package is an error, unless `--no-python`.
-fn python_plan(root: &Path, a: &RegressArgs) -> CliResult<(Option<Vec<String>>, Vec<PyPlanned>)> {
+/// Split `--test` into the Rust tests (None: all of them) and plan the Python tests: under the
+/// default configuration, and on each port-mapped DUT of their flavor (the Python side skips a
+/// test the DUT cannot run, with the reason in its log). The Python side is asked only when some
+/// Python test can be selected; then a missing interpreter or package is an error, unless
+/// `--no-python`.
+fn python_plan(root: &Path, a: &RegressArgs, duts: &[Arc<tb::port_map::BoundDut>]) -> CliResult<(Option<Vec<String>>, Vec<PyPlanned>)> {
     let rust: Vec<String> = a.tests.iter().filter(|t| flavors::find_test(None, t).is_ok()).cloned().collect();
     let rust_tests = (!a.tests.is_empty()).then_some(rust);
-    let default_config = a.configs.is_empty() || a.configs.iter().any(|c| c == tb::config::DEFAULT);
+    let selected = |config: &str| a.configs.is_empty() || a.configs.iter().any(|c| c == config);
+    let on_duts: Vec<&Arc<tb::port_map::BoundDut>> = duts.iter().filter(|d| selected(&d.top)).collect();
     let only_rust = rust_tests.as_ref().is_some_and(|r| r.len() == a.tests.len());
-    if a.no_python || only_rust || !default_config {
+    if a.no_python || only_rust || (!selected(tb::config::DEFAULT) && on_duts.is_empty()) {
         return Ok((rust_tests, vec![]));
     }
     let py = python::tests(root)?;
@@ -311,10 +320,18 @@ fn python_plan(root: &Path, a: &RegressArgs) -> CliResult<(Option<Vec<String>>, 
         flavors::find_test(None, unknown)?;
     }
     let seed = a.seed.unwrap_or(1);
-    let planned = py
-        .into_iter()
-        .filter(|p| a.tests.is_empty() || a.tests.contains(&p.name))
-        .map(|p| PyPlanned { flavor: p.flavor, name: p.name, seed })
+    let mut configs: Vec<(&str, &str)> = Vec::new();
+    if selected(tb::config::DEFAULT) {
+        configs.push(("", tb::config::DEFAULT));
+    }
+    configs.extend(on_duts.iter().map(|d| (d.flavor.name(), d.top.as_str())));
+    let planned = configs
+        .iter()
+        .flat_map(|&(flavor, config)| {
+            py.iter()
+                .filter(move |p| (flavor.is_empty() || p.flavor == flavor) && (a.tests.is_empty() || a.tests.contains(&p.name)))
+                .map(move |p| PyPlanned { flavor: p.flavor.clone(), name: p.name.clone(), seed, config: config.to_string() })
+        })
         .collect();
     Ok((rust_tests, planned))
 }

@@ -87,7 +87,11 @@ impl OptionalFeature {
     }
     /// Whether a registered test needs this feature.
     pub fn needed_by(&self, test: &TestDef) -> bool {
-        test.name.starts_with(self.test_prefix) || test.rules.iter().any(|r| r.starts_with(self.rule_prefix))
+        self.needed_by_named(test.name, test.rules)
+    }
+    /// [`OptionalFeature::needed_by`] for a test outside the registry (a Python engine test).
+    pub fn needed_by_named<R: AsRef<str>>(&self, name: &str, rules: &[R]) -> bool {
+        name.starts_with(self.test_prefix) || rules.iter().any(|r| r.as_ref().starts_with(self.rule_prefix))
     }
 }
 

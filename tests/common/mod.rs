@@ -34,3 +34,8 @@ pub fn iommu_tb(args: &[&str]) -> std::process::Output {
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
+
+/// The last line of `out` that starts with `prefix`, without it.
+pub fn line_after<'a>(out: &'a str, prefix: &str) -> &'a str {
+    out.lines().filter_map(|l| l.strip_prefix(prefix)).next_back().unwrap_or_else(|| panic!("no `{prefix}` line in:\n{out}"))
+}

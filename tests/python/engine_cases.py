@@ -174,3 +174,9 @@ async def case_await_an_op_twice(dut, env):
     op = env.cycles(2)
     await op
     await op
+
+
+@iommu_tb.test(flavor="smmuv3", rules=["SMMU-EVTQ-2"])
+async def case_needs_the_event_queue(dut, env):
+    """Asserts an event-queue rule: not run on a DUT whose port map lists `evtq` as absent."""
+    await env.cycles(1)

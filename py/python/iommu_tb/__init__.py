@@ -14,8 +14,8 @@
 See ``docs/python.md``.
 """
 
-from ._engine import Checkers, PageRequest, PcieFunction, PrgResponse, SmmuHost, VtdHost, flavors
-from .errors import EngineError, IommuTbError, RuleViolation, UsageError
+from ._engine import Checkers, PageRequest, PcieFunction, PortMap, PrgResponse, SmmuHost, VtdHost, flavors, port_map
+from .errors import EngineError, IommuTbError, NotOnDut, PortMapError, RuleViolation, UsageError
 from . import engine, smmuv3, txn, vtd
 from .engine import (
     ClockCycles,
@@ -51,14 +51,18 @@ __all__ = [
     "test",
     "EngineError",
     "IommuTbError",
+    "NotOnDut",
     "PageRequest",
     "PcieFunction",
+    "PortMap",
+    "PortMapError",
     "PrgResponse",
     "RuleViolation",
     "SmmuHost",
     "UsageError",
     "VtdHost",
     "flavors",
+    "port_map",
     "smmuv3",
     "txn",
     "vtd",

@@ -1,5 +1,6 @@
 """Type stubs of the Rust extension ``iommu_tb._engine`` (py/src/)."""
 
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 class PageRequest:
@@ -259,8 +260,11 @@ def run_test(
     rules: List[str] = ...,
     like: Optional[str] = None,
     seed: int = 1,
-    lockstep: bool = True,
+    lockstep: Optional[bool] = None,
+    compare: Optional[str] = None,
     config: str = "default",
+    port_map: Optional[str] = None,
+    top: Optional[str] = None,
     trace_out: Optional[str] = None,
     max_cycles: Optional[int] = None,
     rtl: Optional[str] = None,
@@ -269,4 +273,16 @@ def run_test(
     code_coverage: Optional[str] = None,
 ) -> RunResult: ...
 def write_results(out: str, results: List[RunResult], interrupted: bool = False) -> None: ...
+
+class PortMap:
+    """A checked port map (``docs/bring-your-own-rtl.md``): the DUT it binds, nothing built yet."""
+
+    path: Path
+    flavor: str
+    top: str
+    rtl: Path
+    absent: List[str]
+    sha256: str
+
+def port_map(path: str, *, rtl: Optional[str] = None, top: Optional[str] = None) -> PortMap: ...
 def write_coverage(dir: str, stem: str) -> List[str]: ...

@@ -92,13 +92,20 @@ def registered() -> List[TestCase]:
     return list(_REGISTRY.values())
 
 
-def run_test(test: Union[str, Callable[..., Any], TestCase], *, seed: int = 1, lockstep: bool = True,
-             config: str = "default", trace_out: Optional[str] = None, rtl: Optional[str] = None,
+def run_test(test: Union[str, Callable[..., Any], TestCase], *, seed: int = 1, lockstep: Optional[bool] = None,
+             compare: Optional[str] = None, config: str = "default", port_map: Optional[str] = None,
+             top: Optional[str] = None, trace_out: Optional[str] = None, rtl: Optional[str] = None,
              waves: Optional[str] = None, reset: Optional[str] = None, code_coverage: Optional[str] = None) -> RunResult:
     """Run a registered engine test (by function, name or :class:`TestCase`) and return its result.
 
-    ``lockstep=False`` leaves the protocol checkers as the only judge (``--checkers-only``);
-    ``config`` is an RTL configuration of ``rtl/configs.txt``; ``trace_out`` writes the
+    ``compare`` is the judge: ``"lockstep"``, ``"ordered"`` or ``"checkers"`` (the protocol
+    checkers run in every mode; default lockstep, ordered with a port map); ``lockstep=False`` is
+    the older spelling of ``"checkers"`` (``--checkers-only``), ``lockstep=True`` of ``"lockstep"``;
+    ``config`` is an RTL configuration of ``rtl/configs.txt``; ``port_map`` runs the test on a DUT
+    that is not ours, tied to the flavor's contract by that port map
+    (``docs/bring-your-own-rtl.md``; ``top`` overrides its ``top``, ``rtl`` is then the DUT's
+    sources, default the map's folder): a bad map raises :class:`PortMapError`, a test the DUT
+    cannot run (a feature it lacks, another flavor) :class:`NotOnDut`; ``trace_out`` writes the
     transaction trace (``docs/trace.md``); ``rtl`` is another copy of ``rtl/`` (a planted bug);
     ``waves`` an FST file to dump; ``reset`` the initial value of flops no reset assigns
     (``zero``, ``ones``, ``random``, ``random:SEED``; default random from the seed, as
@@ -117,5 +124,6 @@ def run_test(test: Union[str, Callable[..., Any], TestCase], *, seed: int = 1, l
         if case is None:
             raise TypeError(f"{test!r} is not an engine test: decorate it with @iommu_tb.test(flavor=...)")
     return _run_test(case.fn, name=case.name, flavor=case.flavor, rules=list(case.rules), like=case.like, seed=seed,
-                     lockstep=lockstep, config=config, trace_out=trace_out, max_cycles=case.max_cycles, rtl=rtl,
+                     lockstep=lockstep, compare=compare, config=config, port_map=port_map, top=top,
+                     trace_out=trace_out, max_cycles=case.max_cycles, rtl=rtl,
                      waves=waves, reset=reset, code_coverage=code_coverage)

@@ -32,3 +32,20 @@ class EngineError(IommuTbError):
 class UsageError(IommuTbError):
     """A call the package cannot take now: feeding checkers that have finished, awaiting a
     trigger outside a running test, driving a test whose run has ended."""
+
+
+class PortMapError(IommuTbError, ValueError):
+    """A port map that cannot be used (``docs/bring-your-own-rtl.md``): the message is the one line
+    ``iommu-tb`` prints, naming the file and both sides of the mistake. Found before any run."""
+
+
+class NotOnDut(IommuTbError):
+    """An engine test that does not run on a port-mapped DUT: it needs a feature the DUT lacks
+    (``absent``), parameters the DUT's map does not meet, or it is of another flavor. ``test``,
+    ``dut`` (the DUT's top) and ``why``. The pytest plugin skips the test with this reason."""
+
+    def __init__(self, test: str, dut: str, why: str) -> None:
+        self.test = test
+        self.dut = dut
+        self.why = why
+        super().__init__(f"test {test} does not run on {dut}: {why}")

@@ -1,13 +1,15 @@
 """pytest plugin: collects the engine tests (``@iommu_tb.test``) of test modules and runs each on
 the Rust engine; a failure shows the rule, the judge, the cycle and the report. Loaded through
-the package's ``pytest11`` entry point. Options: ``--iommu-seed N``, ``--iommu-checkers-only``."""
+the package's ``pytest11`` entry point. Options: ``--iommu-seed N``, ``--iommu-checkers-only``,
+``--iommu-port-map FILE`` (every engine test on that DUT; those it cannot run are skipped with
+the reason)."""
 
 from typing import Any, Optional
 
 import pytest
 
 from .engine import TestCase, run_test
-from .errors import RuleViolation
+from .errors import NotOnDut, RuleViolation
 
 
 def pytest_configure(config: Any) -> None:
@@ -18,6 +20,7 @@ def pytest_addoption(parser: Any) -> None:
     group = parser.getgroup("iommu_tb")
     group.addoption("--iommu-seed", type=int, default=1, help="seed of the engine tests (default 1)")
     group.addoption("--iommu-checkers-only", action="store_true", help="no lockstep: the protocol checkers judge")
+    group.addoption("--iommu-port-map", help="run the engine tests on the DUT this port map binds (docs/bring-your-own-rtl.md)")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -38,7 +41,11 @@ class EngineItem(pytest.Item):
 
     def runtest(self) -> None:
         opts = self.config.option
-        result = run_test(self.case, seed=opts.iommu_seed, lockstep=not opts.iommu_checkers_only)
+        try:
+            result = run_test(self.case, seed=opts.iommu_seed, compare="checkers" if opts.iommu_checkers_only else None,
+                              port_map=opts.iommu_port_map)
+        except NotOnDut as e:
+            pytest.skip(str(e))
         self.user_properties.append(("cycles", result.cycles))
         result.raise_for_failure()
 

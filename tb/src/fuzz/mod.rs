@@ -9,5 +9,5 @@ pub mod session;
 pub mod strategy;
 mod surface;
 
-pub use program::{Action, Kind, Program};
+pub use program::{Action, FoundOn, Kind, Program};
 pub use surface::Surface;

@@ -4,6 +4,7 @@
 
 use crate::reset::ResetMode;
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 
 /// The program of one fuzz case and the reset state it was found under.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -13,6 +14,20 @@ pub struct Program {
     /// line gives `--reset-values`, so the replay is bit-exact.
     pub reset: ResetMode,
     pub actions: Vec<Action>,
+    /// The port-mapped DUT the case was found on (none: the embedded RTL): `run --scenario`
+    /// replays it there, and refuses a port map that changed since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dut: Option<FoundOn>,
+}
+
+/// A port-mapped DUT as a fuzz case records it: the map, the DUT's sources and the map's digest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FoundOn {
+    pub port_map: PathBuf,
+    pub rtl: PathBuf,
+    /// SHA-256 of the port-map file (`BoundDut::map_sha256`).
+    pub map_sha256: String,
 }
 
 /// One step. Generated programs obey the device rules (whole groups, fresh PRG indexes, Stop
@@ -160,7 +175,7 @@ impl Program {
             Action::EgressStall { cycles: 20 },
             Action::Respond { func: 1, back: 0, code: 1 },
         ];
-        Program { reset: ResetMode::Random, actions }
+        Program { reset: ResetMode::Random, actions, dut: None }
     }
     /// PCIe messages of the whole program (the size a shrunk case is measured by).
     pub fn messages(&self) -> usize {

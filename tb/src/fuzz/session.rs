@@ -1,11 +1,12 @@
 //! A fuzz session: cases drawn from the flavor's strategy (`strategy::case`) run on `jobs`
-//! threads through `run::run` (strict lockstep and the protocol checkers), until the budget is
+//! threads through `run::run` (the session's judge and the protocol checkers), until the budget is
 //! spent or a case fails. A failing case is then shrunk by proptest's value tree to a minimal
 //! program that still fails with the same rule. Steering raises the weight of action kinds
 //! whose cases hit coverage bins not hit before (in this session or in a given baseline).
 
-use super::program::Kind;
+use super::program::{FoundOn, Kind};
 use super::strategy::{case, Weights};
+use crate::compare::CompareMode;
 use crate::coverage::CoverData;
 use crate::flavor::Flavor;
 use crate::run::{self, RunOptions, RunResult, Status};
@@ -73,8 +74,12 @@ pub struct SessionConfig {
     pub steer: bool,
     /// Coverage already reached elsewhere (a results.json): only bins it lacks count as new.
     pub baseline: Option<CoverData>,
-    /// Where the RTL and the build cache are (lockstep on: both judges on every case).
+    /// Where the RTL and the build cache are, and the port-mapped DUT if the configurations
+    /// name one.
     pub opts: RunOptions,
+    /// The judge of every case (the protocol checkers run in every mode): lockstep for the
+    /// embedded RTL, ordered for a port-mapped DUT (`CompareMode::default_for`).
+    pub compare: CompareMode,
     /// Most runs spent shrinking a failure.
     pub shrink_runs: usize,
 }
@@ -149,9 +154,9 @@ pub fn steered(initial: &Weights, credit: &[u64; Kind::ALL.len()]) -> Weights {
 }
 
 /// Runs a scenario of a fuzz case with its recorded reset state.
-fn run_case(sc: &Scenario, opts: &RunOptions) -> Result<RunResult, run::RunError> {
+fn run_case(sc: &Scenario, cfg: &SessionConfig) -> Result<RunResult, run::RunError> {
     let reset = sc.program.as_ref().map(|p| p.reset).unwrap_or_default();
-    run::run(sc, &RunOptions { reset, keep_log: true, compare: Some(crate::compare::CompareMode::Lockstep), ..opts.clone() })
+    run::run(sc, &RunOptions { reset, keep_log: true, compare: Some(cfg.compare), ..cfg.opts.clone() })
 }
 
 pub fn run_session(cfg: &SessionConfig, progress: &(dyn Fn(Progress) + Sync), stop: &AtomicBool) -> Result<Outcome, FuzzError> {
@@ -203,7 +208,7 @@ pub fn run_session(cfg: &SessionConfig, progress: &(dyn Fn(Progress) + Sync), st
                         return;
                     }
                 };
-                let result = run_case(&sc, &cfg.opts);
+                let result = run_case(&sc, cfg);
                 let mut st = state.lock().unwrap();
                 let r = match result {
                     Ok(r) => r,
@@ -287,7 +292,7 @@ fn shrink(
     }
     while runs < cfg.shrink_runs && !stop.load(Ordering::Relaxed) {
         runs += 1;
-        let r = run_case(&tree.current(), &cfg.opts)?;
+        let r = run_case(&tree.current(), cfg)?;
         let same = r.status == Status::Fail && r.rule == original.rule;
         if same {
             best = r;
@@ -301,15 +306,20 @@ fn shrink(
     Ok((best, runs))
 }
 
-/// Save a failing case as `dir/<flavor>/<id>.json` (the scenario, program included) and return
-/// its path; `id` names the rule, the session seed and the case.
-pub fn save(dir: &Path, r: &RunResult, session_seed: u64, case: u64) -> Result<PathBuf, FuzzError> {
+/// Save a failing case as `dir/<flavor>/<id>.json` (the scenario, program included, with the
+/// port-mapped DUT it was found on) and return its path; `id` names the rule, the session seed
+/// and the case.
+pub fn save(dir: &Path, r: &RunResult, found_on: Option<&FoundOn>, session_seed: u64, case: u64) -> Result<PathBuf, FuzzError> {
     let flavor_dir = dir.join(&r.scenario.flavor);
     std::fs::create_dir_all(&flavor_dir).map_err(|source| FuzzError::Save { path: flavor_dir.clone(), source })?;
     let rule = r.rule.as_deref().unwrap_or("no-rule").to_lowercase();
     let path = flavor_dir.join(format!("{rule}-seed{session_seed}-case{case}.json"));
+    let mut sc = r.scenario.clone();
+    if let Some(p) = sc.program.as_mut() {
+        p.dut = found_on.cloned();
+    }
     // A scenario is plain data: serialising it cannot fail.
-    let text = serde_json::to_string_pretty(&r.scenario).expect("a scenario serialises");
+    let text = serde_json::to_string_pretty(&sc).expect("a scenario serialises");
     std::fs::write(&path, text + "\n").map_err(|source| FuzzError::Save { path: path.clone(), source })?;
     Ok(path)
 }

@@ -145,7 +145,7 @@ pub fn case(flavor: &'static str, s: &'static Surface, configs: Vec<String>, w: 
             traffic: Some(functions(s, allocation)),
             host: HostPolicy { consume: false, ..HostPolicy::default() },
             max_cycles: MAX_CYCLES,
-            program: Some(Program { reset, actions }),
+            program: Some(Program { reset, actions, dut: None }),
         })
         .boxed()
 }

@@ -64,6 +64,9 @@ pub struct PortMapError {
 pub struct BoundDut {
     /// The port-map file.
     pub path: PathBuf,
+    /// SHA-256 (hex) of the port-map file's text as bound: what a saved fuzz case records, so
+    /// that it replays only against the same map.
+    pub map_sha256: String,
     pub flavor: &'static dyn Flavor,
     /// The DUT's top module: also the name of its configuration in runs and results.
     pub top: String,
@@ -94,6 +97,7 @@ pub struct LoadOptions<'a> {
 pub fn load(path: &Path, o: &LoadOptions) -> Result<BoundDut, PortMapError> {
     let err = |problem: Problem| PortMapError { path: path.to_path_buf(), problem };
     let text = std::fs::read_to_string(path).map_err(|e| err(Problem::Other(format!("cannot read it: {e}"))))?;
+    let map_sha256 = sha256_hex(text.as_bytes());
     let mut f = file::parse(&text).map_err(err)?;
     if let Some(top) = o.top {
         f.top = top.to_string();
@@ -137,7 +141,13 @@ pub fn load(path: &Path, o: &LoadOptions) -> Result<BoundDut, PortMapError> {
     let wiring = bind::bind(&f, &contract, &dut, &absent).map_err(err)?;
     let text = wrapper::generate(&wiring, &path.display().to_string());
     let wrapper = write_wrapper(o.cache_root, &f.top, &text).map_err(err)?;
-    Ok(BoundDut { path: path.to_path_buf(), flavor, top: f.top, rtl_dir, config, absent, wrapper })
+    Ok(BoundDut { path: path.to_path_buf(), map_sha256, flavor, top: f.top, rtl_dir, config, absent, wrapper })
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The DUT's top names its configuration: a plain identifier that no configuration of the flavor
@@ -199,6 +209,15 @@ impl BoundDut {
         let params = self.flavor.parameters(&self.config).ok()?;
         config::unmet(def.needs, &params)
     }
+
+    /// [`BoundDut::skip_reason`] of a test outside the registry (a Python engine test): its own
+    /// name and rules, and the registered test `like` whose scenario it takes.
+    pub fn skip_reason_external<R: AsRef<str>>(&self, name: &str, rules: &[R], like: &TestDef) -> Option<String> {
+        if let Some(f) = self.absent.iter().find(|f| f.needed_by_named(name, rules)) {
+            return Some(format!("needs feature {}, absent from {}", f.name, self.top));
+        }
+        self.skip_reason(like)
+    }
 }
 
 #[cfg(test)]
@@ -250,6 +269,7 @@ mod tests {
         let evtq = &smmuv3.optional_features()[0];
         let dut = |absent: Vec<&'static OptionalFeature>, overrides: Vec<(String, u32)>| BoundDut {
             path: "m.toml".into(),
+            map_sha256: String::new(),
             flavor: smmuv3,
             top: "alt".into(),
             rtl_dir: ".".into(),
@@ -263,6 +283,17 @@ mod tests {
         let no_evtq = dut(vec![evtq], vec![]);
         assert_eq!(no_evtq.skip_reason(test("evtq_basic_write")).as_deref(), Some("needs feature evtq, absent from alt"));
         assert_eq!(no_evtq.skip_reason(test("basic_write")), None);
+        assert_eq!(
+            no_evtq.skip_reason_external("test_py_stall", &["SMMU-EVTQ-6"], test("basic_write")).as_deref(),
+            Some("needs feature evtq, absent from alt"),
+            "a Python test asserting an event-queue rule"
+        );
+        assert_eq!(
+            no_evtq.skip_reason_external("test_py_queue", &["SMMU-PRIQ-4"], test("evtq_basic_write")).as_deref(),
+            Some("needs feature evtq, absent from alt"),
+            "a Python test taking an event-queue test's scenario"
+        );
+        assert_eq!(no_evtq.skip_reason_external("test_py_queue", &["SMMU-PRIQ-4"], test("basic_write")), None);
         let small = dut(vec![], vec![("PRIQS".into(), 1)]);
         assert_eq!(small.skip_reason(test("basic_write")).as_deref(), Some("PRIQS=1 (needs 3..=19)"));
     }
