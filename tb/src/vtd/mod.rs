@@ -12,6 +12,7 @@ pub mod env;
 pub mod fuzz;
 pub mod host;
 pub mod host_paths;
+pub mod ordered;
 pub mod params;
 pub mod scoreboard;
 pub mod stimulus;
@@ -49,6 +50,10 @@ impl Flavor for Vtd {
     }
     fn checkers(&self, config: &RtlConfig) -> Vec<Box<dyn Checker>> {
         checkers::checkers(&params::model_params(config).expect("checked by run"))
+    }
+    fn ordered_judge(&self, config: &RtlConfig, bounds: &crate::compare::LatencyBounds) -> Option<Box<dyn Checker>> {
+        let p = params::model_params(config).expect("checked by run");
+        Some(Box::new(ordered::PrqOrdered::new(&p, *bounds)))
     }
     fn queue_overflow(&self) -> crate::host_paths::OverflowFlag {
         // PRS.PRO stays set while an overflow is pending (VTD-PRQ-6).
