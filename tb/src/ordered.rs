@@ -71,6 +71,12 @@ impl<T: Copy + PartialEq> History<T> {
         self.values.iter().skip(first).map(|&(_, v)| v)
     }
 
+    /// The value that held at `cycle` (the oldest one kept, if it was forgotten).
+    pub fn at(&self, cycle: u64) -> T {
+        let i = self.values.iter().rposition(|&(c, _)| c <= cycle).unwrap_or(0);
+        self.values[i].1
+    }
+
     /// Did `v` hold at some cycle of `from..=now`?
     pub fn held_since(&self, from: u64, v: T) -> bool {
         self.since(from).any(|x| x == v)
@@ -150,6 +156,7 @@ mod tests {
         assert_eq!(h.since(5).collect::<Vec<_>>(), vec![0, 1, 2]);
         assert_eq!(h.since(30).collect::<Vec<_>>(), vec![2]);
         assert!(h.held_since(10, 1) && !h.held_since(20, 1));
+        assert_eq!((h.at(9), h.at(10), h.at(24), h.at(99)), (0, 1, 2, 2));
         h.forget_before(21);
         assert_eq!(h.since(0).collect::<Vec<_>>(), vec![2]);
     }

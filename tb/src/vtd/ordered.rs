@@ -107,13 +107,13 @@ impl Rows {
     fn has(&self, r: Row) -> bool {
         self.seen.contains(&Some(r))
     }
-    /// The latest state's row other than d, if any.
+    /// A row other than d, if any.
     fn discard(&self) -> Option<Row> {
-        self.seen.iter().rev().flatten().copied().find(|&r| r != Row::D_Write)
+        self.seen.iter().flatten().copied().find(|&r| r != Row::D_Write)
     }
-    /// The latest state's row: a message settled late was most likely decided late.
-    fn latest(&self) -> Row {
-        self.seen.iter().rev().flatten().copied().next().expect("every window has a row")
+    /// A row with neither a descriptor nor a response for `m`, if any.
+    fn silent(&self, m: &PageRequest) -> Option<Row> {
+        self.seen.iter().flatten().copied().find(|&r| r != Row::D_Write && arch::auto_response(r, m).is_none())
     }
 }
 
@@ -134,6 +134,11 @@ pub struct PrqOrdered {
     records: Vec<History<[u64; 2]>>,
     /// The last PRS write (a PRO read wrong after it breaks VTD-PRQ-12).
     prs_written: u64,
+    /// The last visible effect of a decision (descriptor written, response sent).
+    last_effect: u64,
+    /// The cycle of the last descriptor acknowledgement (a PRS write at the same edge takes
+    /// effect before it, OP-15).
+    desc_acked: Option<u64>,
     pending: VecDeque<Accepted>,
     writes: VecDeque<ExpectedWrite>,
     unacked: VecDeque<ExpectedWrite>,
@@ -165,6 +170,8 @@ impl PrqOrdered {
             tracked: History::new([0; 9]),
             records: vec![History::new([0; 2]); p.nr as usize],
             prs_written: 0,
+            desc_acked: None,
+            last_effect: 0,
             pending: VecDeque::new(),
             writes: VecDeque::new(),
             unacked: VecDeque::new(),
@@ -213,6 +220,37 @@ impl PrqOrdered {
             }
         }
         rows
+    }
+
+    /// The row `a` most likely took when nothing it did shows which: the state's at the cycle
+    /// its decision most likely came, right after the last visible effect of the messages
+    /// before it (the DUT decides in order).
+    fn likely(&self, a: &Accepted) -> Row {
+        let c = self.last_effect.max(a.at);
+        let pre = if self.pre_gen == a.pre_gen { a.pre } else { self.rf.pre_enabled(a.msg.rid) };
+        let ring = self.rf.prq.ring();
+        arch::decide_row(&arch::AdmissionState { pre, pro: self.pro.at(c), pqh: self.pqh.at(c), pqt: self.wp, ring })
+    }
+
+    /// `likely` if the window allows it, else a row the window allows.
+    fn likely_in(&self, a: &Accepted, rows: &Rows) -> Row {
+        let r = self.likely(a);
+        if rows.has(r) {
+            r
+        } else {
+            rows.seen.iter().flatten().copied().next().expect("every window has a row")
+        }
+    }
+
+    /// A row of the window in which `a` leaves no trace (no descriptor, no response), the likely
+    /// one first.
+    fn silent_likely(&self, a: &Accepted, rows: &Rows) -> Option<Row> {
+        let r = self.likely(a);
+        if r != Row::D_Write && rows.has(r) && arch::auto_response(r, &a.msg).is_none() {
+            Some(r)
+        } else {
+            rows.silent(&a.msg)
+        }
     }
 
     /// Is some pending message's window open to `row` (its decision may already have happened)?
@@ -299,7 +337,7 @@ impl PrqOrdered {
                 return false;
             }
             let rows = self.rows(&head);
-            let r = if rows.has(row) { row } else { rows.latest() };
+            let r = if rows.has(row) { row } else { self.likely_in(&head, &rows) };
             self.decide(t, r);
             if r == row {
                 return true;
@@ -334,10 +372,14 @@ impl PrqOrdered {
                     self.pending.pop_front();
                     return;
                 }
-                Some(row) => self.decide(t, row),
+                Some(_) => {
+                    let likely = self.likely(&head);
+                    self.decide(t, if likely != Row::D_Write && rows.has(likely) { likely } else { rows.discard().expect("checked") })
+                }
                 None => self.decide(t, Row::D_Write),
             }
         }
+        self.last_effect = t;
         let w = self.writes.pop_front().expect("decided above");
         if w.words != data {
             let msg = format!(
@@ -364,6 +406,7 @@ impl PrqOrdered {
         }
         // VTD-PRQ-8, -11: PQT covers the descriptor, PPR set; a PE condition if PRS read 0.
         let prs_clear = self.rf.prq.prs == 0;
+        self.desc_acked = Some(t);
         self.rf.prq.pqt = self.rf.prq.ring().advance(self.rf.prq.pqt);
         self.rf.prq.prs |= regs::PRS_PPR;
         if prs_clear {
@@ -412,15 +455,17 @@ impl PrqOrdered {
             let rows = self.rows(&head);
             let answers = |row: Row| arch::auto_response(row, &head.msg) == Some(rsp);
             let answered = rows.seen.iter().flatten().copied().find(|&r| answers(r));
-            let silent = rows.seen.iter().flatten().copied().find(|&r| r != Row::D_Write && arch::auto_response(r, &head.msg).is_none());
-            match (answered, silent) {
-                (Some(row), _) => self.decide(t, row),
+            match (answered, self.silent_likely(&head, &rows)) {
+                (Some(row), _) => {
+                    self.last_effect = t;
+                    self.decide(t, row)
+                }
                 // A later message was answered: one that could be discarded silently was.
                 (None, Some(row)) => self.decide(t, row),
                 // Written (its descriptor still to come): its own answer would have come first.
                 (None, None) if rows.has(Row::D_Write) => self.decide(t, Row::D_Write),
                 // Owed an answer that is not this one: judged at the top of the loop.
-                (None, None) => self.decide(t, rows.latest()),
+                (None, None) => self.decide(t, self.likely_in(&head, &rows)),
             }
         }
     }
@@ -496,7 +541,7 @@ impl PrqOrdered {
     fn check_drain(&mut self, t: u64, w: &TakenWait, out: &mut Vec<Violation>) {
         while let Some(head) = self.pending.front().copied().filter(|a| a.at <= w.at) {
             let rows = self.rows(&head);
-            match rows.seen.iter().flatten().copied().find(|&r| r != Row::D_Write && arch::auto_response(r, &head.msg).is_none()) {
+            match self.silent_likely(&head, &rows) {
                 Some(row) => self.decide(t, row),
                 None => {
                     let msg = format!("PD=1 inv_wait_dsc taken at cycle {} completed before {:?} accepted at cycle {} was resolved", w.at, head.msg, head.at);
@@ -578,6 +623,16 @@ impl PrqOrdered {
             self.pre_gen += 1;
         }
         match addr {
+            regs::PRS if self.desc_acked == Some(t) => {
+                // The write came first at this edge: PPR is set on top of it, and the
+                // acknowledgement's PE condition reads the written value.
+                self.prs_written = t;
+                let clear = self.rf.prq.prs == 0;
+                self.rf.prq.prs |= regs::PRS_PPR;
+                if clear {
+                    self.event(t, PE, false);
+                }
+            }
             regs::PRS => self.prs_written = t,
             // Software sets the tail only while the queue is idle (OP-11).
             regs::PQT => self.wp = self.rf.prq.pqt,
@@ -678,9 +733,11 @@ impl PrqOrdered {
                 break;
             }
             let rows = self.rows(&head);
-            match rows.discard() {
-                Some(row) if arch::auto_response(row, &head.msg).is_none() || !rows.has(Row::D_Write) => self.decide(now, row),
-                _ => {
+            match self.silent_likely(&head, &rows) {
+                Some(row) => self.decide(now, row),
+                // Its response is owed: the response bound judges it.
+                None if !rows.has(Row::D_Write) => self.decide(now, self.likely_in(&head, &rows)),
+                None => {
                     let msg = format!(
                         "{:?} accepted at cycle {} has neither its descriptor nor its response after {} cycles (bound entry={})",
                         head.msg,
@@ -755,7 +812,7 @@ impl Checker for PrqOrdered {
         // be (settled for the coverage); the others were never decided.
         while let Some(head) = self.pending.front().copied() {
             let rows = self.rows(&head);
-            match rows.seen.iter().flatten().copied().find(|&r| r != Row::D_Write && arch::auto_response(r, &head.msg).is_none()) {
+            match self.silent_likely(&head, &rows) {
                 Some(row) => self.decide(end_cycle, row),
                 None => break,
             }
