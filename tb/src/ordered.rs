@@ -64,6 +64,18 @@ impl<T: Copy + PartialEq> History<T> {
         }
     }
 
+    /// `v` holds from `cycle` on, learnt late: the values set after `cycle` are dropped (for a
+    /// change the judge settles after the fact, when nothing else changed the state since).
+    pub fn set_back(&mut self, cycle: u64, v: T) {
+        while self.values.len() > 1 && self.values.back().expect("never empty").0 > cycle {
+            self.values.pop_back();
+        }
+        match self.values.back_mut().expect("never empty") {
+            (c, last) if *c > cycle => *last = v,
+            _ => self.set(cycle, v),
+        }
+    }
+
     /// Every value that held at some cycle of `from..=now`, oldest first.
     pub fn since(&self, from: u64) -> impl Iterator<Item = T> + '_ {
         // The last value set at or before `from` held at `from`.
@@ -157,6 +169,8 @@ mod tests {
         assert_eq!(h.since(30).collect::<Vec<_>>(), vec![2]);
         assert!(h.held_since(10, 1) && !h.held_since(20, 1));
         assert_eq!((h.at(9), h.at(10), h.at(24), h.at(99)), (0, 1, 2, 2));
+        h.set_back(15, 3);
+        assert_eq!(h.since(0).collect::<Vec<_>>(), vec![1, 3], "the value set at 20 is replaced");
         h.forget_before(21);
         assert_eq!(h.since(0).collect::<Vec<_>>(), vec![2]);
     }

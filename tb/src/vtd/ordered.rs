@@ -132,8 +132,15 @@ pub struct PrqOrdered {
     tracked: History<[u64; 9]>,
     /// Each fault record's [63:0] and [127:64] over time.
     records: Vec<History<[u64; 2]>>,
-    /// The last PRS write (a PRO read wrong after it breaks VTD-PRQ-12).
+    /// The last PRS write (a PRO read wrong after it breaks VTD-PRQ-12), and the last one that
+    /// would clear PRO (W1C).
     prs_written: u64,
+    pro_w1c: u64,
+    /// Per fault record: software wrote it since it was last recorded (a wrong F then breaks
+    /// VTD-FLT-5, else VTD-FLT-4).
+    f_written: Vec<bool>,
+    /// Software wrote FSTS since PFO was last set (a wrong PFO then breaks VTD-FLT-1).
+    pfo_written: bool,
     /// The last visible effect of a decision (descriptor written, response sent).
     last_effect: u64,
     /// The cycle of the last descriptor acknowledgement (a PRS write at the same edge takes
@@ -170,8 +177,11 @@ impl PrqOrdered {
             tracked: History::new([0; 9]),
             records: vec![History::new([0; 2]); p.nr as usize],
             prs_written: 0,
+            pro_w1c: 0,
             desc_acked: None,
             last_effect: 0,
+            f_written: vec![false; p.nr as usize],
+            pfo_written: false,
             pending: VecDeque::new(),
             writes: VecDeque::new(),
             unacked: VecDeque::new(),
@@ -300,7 +310,17 @@ impl PrqOrdered {
             // sources read 0 at some cycle of the window, and requires none.
             Row::A_NotEnabled => {
                 let (outcome, msi) = self.rf.faults.record(arch::fault_record(&a.msg));
-                let recorded = matches!(outcome, arch::FaultOutcome::Recorded { .. });
+                let recorded = match outcome {
+                    arch::FaultOutcome::Recorded { index } => {
+                        self.f_written[index as usize] = false;
+                        true
+                    }
+                    arch::FaultOutcome::Overflow => {
+                        self.pfo_written = false;
+                        false
+                    }
+                    arch::FaultOutcome::DroppedPfo => false,
+                };
                 if msi.is_some() || (recorded && !self.rf.faults.fe.im && self.sources_clear(FE, a.at).0) {
                     self.irq[FE].trigger(t, false);
                 }
@@ -312,6 +332,12 @@ impl PrqOrdered {
                     self.irq[PE].trigger(t, false);
                 }
                 self.rf.prq.prs |= regs::PRS_PRO;
+                // PRO most likely rose when the DUT decided, before the judge learnt it; the
+                // admission windows of later messages see it from then unless PRS was written.
+                let c = self.last_effect.max(a.at).min(t);
+                if self.pro_w1c < c {
+                    self.pro.set_back(c, true);
+                }
             }
         }
         self.note(t);
@@ -462,6 +488,17 @@ impl PrqOrdered {
                 }
                 // A later message was answered: one that could be discarded silently was.
                 (None, Some(row)) => self.decide(t, row),
+                // Answered in a row its window does not allow: it must be written.
+                (None, None) if !rows.has(Row::A_NotEnabled) && [Row::A_NotEnabled, Row::B_Overflow, Row::C_Full].into_iter().any(answers) => {
+                    let msg = format!(
+                        "response {rsp:?} sent for {:?} (accepted at cycle {}), which finds the queue with room, PRO clear and its RID enabled: it must be written",
+                        head.msg, head.at
+                    );
+                    let rule = if rows.has(Row::D_Write) { rules::VTD_PRQ_8 } else { row_rule(rows.discard().expect("a row")) };
+                    out.push(Violation { rule, cycle: t, message: msg });
+                    self.pending.pop_front();
+                    return;
+                }
                 // Written (its descriptor still to come): its own answer would have come first.
                 (None, None) if rows.has(Row::D_Write) => self.decide(t, Row::D_Write),
                 // Owed an answer that is not this one: judged at the top of the loop.
@@ -619,6 +656,13 @@ impl PrqOrdered {
         let sources = [self.rf.prq.prs != 0, self.rf.faults.fsts() & (regs::FSTS_PFO | regs::FSTS_PPF | regs::FSTS_IQE) != 0, self.rf.iq.iwc];
         let before = self.rf.pre.clone();
         let trig = self.rf.write(addr, data);
+        self.pfo_written |= addr == regs::FSTS;
+        if addr == regs::PRS && data & u64::from(regs::PRS_PRO) != 0 {
+            self.pro_w1c = t;
+        }
+        if let Some((i, _)) = self.rf.frcd_slot(addr) {
+            self.f_written[i as usize] = true;
+        }
         if self.rf.pre != before {
             self.pre_gen += 1;
         }
@@ -718,9 +762,16 @@ impl PrqOrdered {
             regs::PQT => rules::VTD_PRQ_8,
             regs::FSTS if d32 & 0x80 != 0 => rules::VTD_FLT_1,
             regs::FSTS if (now as u32 ^ d32) & regs::FSTS_IQE != 0 => rules::VTD_IQ_2,
+            regs::FSTS if (now as u32 ^ d32) & regs::FSTS_PFO != 0 && self.pfo_written => rules::VTD_FLT_1,
             regs::FSTS => rules::VTD_FLT_4,
             _ => match self.rf.frcd_slot(addr) {
-                Some((_, off)) if off >= 8 && ((now ^ data) >> (if off == 0xC { 31 } else { 63 })) & 1 != 0 => rules::VTD_FLT_4,
+                Some((i, off)) if off >= 8 && ((now ^ data) >> (if off == 0xC { 31 } else { 63 })) & 1 != 0 => {
+                    if self.f_written[i as usize] {
+                        rules::VTD_FLT_5
+                    } else {
+                        rules::VTD_FLT_4
+                    }
+                }
                 _ => register_rule(addr, self.rf.faults.nr(), self.rf.pre.len()),
             },
         }
