@@ -63,7 +63,8 @@ fn classified_bins_count_the_same_from_the_model_and_from_the_dut() {
 #[test]
 fn vtd_classified_bins_count_the_same_from_the_model_and_from_the_dut() {
     let flavor = tb::flavors::by_name("vtd").unwrap();
-    let mut runs: Vec<(&str, u64)> = flavor.tests().iter().filter(|t| !t.random && !t.name.starts_with("test_py")).map(|t| (t.name, 1)).collect();
+    let mut runs: Vec<(&str, u64)> =
+        flavor.tests().iter().filter(|t| !t.random && !t.name.starts_with("test_py")).map(|t| (t.name, 1)).collect();
     runs.extend((1..=8).map(|s| ("vtd_random", s)));
     runs.extend((1..=3).flat_map(|s| [("vtd_paging", s), ("vtd_stop_pasid", s)]));
     let diff: Vec<_> = runs.iter().flat_map(|&(t, s)| differences("vtd", t, s)).collect();

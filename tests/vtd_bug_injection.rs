@@ -37,13 +37,7 @@ fn tail_increment_not_wrapped() {
     // the scoreboard blames the row the model took.
     // Checkers: PrqAdmissionChecker sees a descriptor written into the last free slot before PQH.
     // Ordered: the written request's window finds the PRQ full throughout: row c, as lockstep.
-    judged(
-        &rtl,
-        "vtd_exactly_full",
-        "VTD-PRQ-7 by lockstep",
-        "VTD-PRQ-3 by checker vtd-prq-admission",
-        "VTD-PRQ-7 by ordered",
-    );
+    judged(&rtl, "vtd_exactly_full", "VTD-PRQ-7 by lockstep", "VTD-PRQ-3 by checker vtd-prq-admission", "VTD-PRQ-7 by ordered");
 }
 
 #[test]
@@ -68,13 +62,7 @@ fn stop_marker_answered_on_full() {
     // message it answers, a Stop Marker, and names VTD-PRQ-10.
     // Checkers: VtdResponseChecker finds a response that matches only a Stop Marker and names
     // VTD-PRQ-10, the rule that a Stop Marker never causes a response in any row (DEC-6).
-    judged(
-        &rtl,
-        "vtd_stop_marker_on_full",
-        "VTD-PRQ-10 by lockstep",
-        "VTD-PRQ-10 by checker vtd-prg-responses",
-        "VTD-PRQ-10 by ordered",
-    );
+    judged(&rtl, "vtd_stop_marker_on_full", "VTD-PRQ-10 by lockstep", "VTD-PRQ-10 by checker vtd-prg-responses", "VTD-PRQ-10 by ordered");
 }
 
 #[test]
@@ -89,13 +77,7 @@ fn full_prq_answered_invalid() {
     );
     // Lockstep: rsp_code of an automatic response from row c differs.
     // Checkers: the response checker knows the code of an overflow response.
-    judged(
-        &rtl,
-        "vtd_auto_success_full_and_pro",
-        "VTD-PRQ-7 by lockstep",
-        "DEC-7 by checker vtd-prg-responses",
-        "VTD-PRQ-7 by ordered",
-    );
+    judged(&rtl, "vtd_auto_success_full_and_pro", "VTD-PRQ-7 by lockstep", "DEC-7 by checker vtd-prg-responses", "VTD-PRQ-7 by ordered");
 }
 
 #[test]
@@ -128,13 +110,7 @@ fn reserved_response_code_rewritten() {
     // Lockstep: rsp_code of a software response differs.
     // Checkers: the response checker compares the response with the descriptor it answers.
     // Both name VTD-IQ-3, the rule that says RC is copied verbatim whatever its value (DEC-8).
-    judged(
-        &rtl,
-        "vtd_reserved_code_forwarding",
-        "VTD-IQ-3 by lockstep",
-        "VTD-IQ-3 by checker vtd-prg-responses",
-        "VTD-IQ-3 by ordered",
-    );
+    judged(&rtl, "vtd_reserved_code_forwarding", "VTD-IQ-3 by lockstep", "VTD-IQ-3 by checker vtd-prg-responses", "VTD-IQ-3 by ordered");
 }
 
 #[test]
@@ -144,13 +120,7 @@ fn reserved_pdp_bit_accepted() {
     let rtl = mutant("vtd_pdp_accepted", PRQ, "&& ~|iq_qw0[8:5] &&", "&& ~|iq_qw0[8:6] &&");
     // Checkers: the test then offers the same response without bit 5; the one response sent is
     // matched to that later descriptor, processed while IQE should still be set (VTD-IQ-2).
-    judged(
-        &rtl,
-        "vtd_iqe_reserved_bits",
-        "VTD-IQ-2 by lockstep",
-        "VTD-IQ-2 by checker vtd-prg-responses",
-        "VTD-IQ-2 by ordered",
-    );
+    judged(&rtl, "vtd_iqe_reserved_bits", "VTD-IQ-2 by lockstep", "VTD-IQ-2 by checker vtd-prg-responses", "VTD-IQ-2 by ordered");
 }
 
 #[test]
@@ -162,13 +132,7 @@ fn fault_record_wrong_reason() {
     // Lockstep: the FRCD read data differs -> the record-contents rule.
     // Checkers only: the fault-read checker decodes the FRCD read against the faulting request
     // and names the same rule.
-    judged(
-        &rtl,
-        "vtd_pre_disabled_fault",
-        "VTD-FLT-3 by lockstep",
-        "VTD-FLT-3 by checker vtd-fault-read",
-        "VTD-FLT-3 by ordered",
-    );
+    judged(&rtl, "vtd_pre_disabled_fault", "VTD-FLT-3 by lockstep", "VTD-FLT-3 by checker vtd-fault-read", "VTD-FLT-3 by ordered");
 }
 
 #[test]
@@ -278,14 +242,7 @@ fn pro_not_reset() {
     // Lockstep: the model writes the first descriptor (row d), the DUT drives no mw_valid; the
     // scoreboard blames the write the model started (VTD-PRQ-8). Checkers only: the test's
     // bounded wait for the descriptor writes expires, naming the same rule.
-    judged_from(
-        ResetMode::Ones,
-        &rtl,
-        "vtd_basic_write",
-        "VTD-PRQ-8 by lockstep",
-        "VTD-PRQ-8 by condition wait",
-        "VTD-PRQ-8 by ordered",
-    );
+    judged_from(ResetMode::Ones, &rtl, "vtd_basic_write", "VTD-PRQ-8 by lockstep", "VTD-PRQ-8 by condition wait", "VTD-PRQ-8 by ordered");
 }
 
 #[test]

@@ -692,7 +692,12 @@ pub struct RegFile {
 impl RegFile {
     /// The reset state (OP-18) of a block with `nr` fault records and `pre_entries` PRE entries.
     pub fn new(nr: u32, pre_entries: usize) -> RegFile {
-        RegFile { prq: PrqState::default(), faults: FaultUnit::new(nr), iq: IqState::new(true), pre: vec![0; pre_entries].into_boxed_slice() }
+        RegFile {
+            prq: PrqState::default(),
+            faults: FaultUnit::new(nr),
+            iq: IqState::new(true),
+            pre: vec![0; pre_entries].into_boxed_slice(),
+        }
     }
 
     /// FRCD record index and byte offset within it, if `addr` is in the window.

@@ -591,13 +591,8 @@ pub mod classified {
     use models::vtd::timing::IqTake;
 
     /// The full names (or name prefixes) of the classified bins.
-    pub const BINS: &[&str] = &[
-        "admission.",
-        "auto_response.",
-        "descriptors.taken.",
-        "descriptors.response_code.",
-        "descriptors.response_pasid.",
-    ];
+    pub const BINS: &[&str] =
+        &["admission.", "auto_response.", "descriptors.taken.", "descriptors.response_code.", "descriptors.response_pasid."];
 
     /// A message decided in `row`, with its automatic response or its silence (VTD-PRQ-5..11,
     /// VTD-PRQ-17).

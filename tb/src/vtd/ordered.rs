@@ -274,7 +274,11 @@ impl PrqOrdered {
     /// Did the unit's sources (PRS for PE, FSTS's PPF, PFO and IQE for FE) read 0 at some cycle
     /// since `from`, and at every one?
     fn sources_clear(&self, unit: usize, from: u64) -> (bool, bool) {
-        let (i, mask) = if unit == PE { (PRS_I, u64::from(regs::PRS_MASK)) } else { (FSTS_I, u64::from(regs::FSTS_PFO | regs::FSTS_PPF | regs::FSTS_IQE)) };
+        let (i, mask) = if unit == PE {
+            (PRS_I, u64::from(regs::PRS_MASK))
+        } else {
+            (FSTS_I, u64::from(regs::FSTS_PFO | regs::FSTS_PPF | regs::FSTS_IQE))
+        };
         let mut any = false;
         let mut all = true;
         for v in self.tracked.since(from) {
@@ -420,7 +424,12 @@ impl PrqOrdered {
             let msg = format!("page_req_dsc for {:?} written at {addr:#x}, expected {:#x} (PQA base + PQT)", w.msg, w.addr);
             out.push(Violation { rule: rules::VTD_PRQ_1, cycle: t, message: msg });
         } else if t > w.at + self.bounds.entry {
-            let msg = format!("page_req_dsc for {:?} written {} cycles after its acceptance (bound entry={})", w.msg, t - w.at, self.bounds.entry);
+            let msg = format!(
+                "page_req_dsc for {:?} written {} cycles after its acceptance (bound entry={})",
+                w.msg,
+                t - w.at,
+                self.bounds.entry
+            );
             out.push(Violation { rule: rules::VTD_PRQ_8, cycle: t, message: msg });
         }
         self.unacked.push_back(w);
@@ -485,7 +494,8 @@ impl PrqOrdered {
             let answers = |row: Row| arch::auto_response(row, &head.msg) == Some(rsp);
             // Rows b and c answer alike: the likely one, when it answers.
             let likely = self.likely(&head);
-            let answered = if rows.has(likely) && answers(likely) { Some(likely) } else { rows.seen.iter().flatten().copied().find(|&r| answers(r)) };
+            let answered =
+                if rows.has(likely) && answers(likely) { Some(likely) } else { rows.seen.iter().flatten().copied().find(|&r| answers(r)) };
             match (answered, self.silent_likely(&head, &rows)) {
                 (Some(row), _) => {
                     self.last_effect = t;
@@ -494,7 +504,9 @@ impl PrqOrdered {
                 // A later message was answered: one that could be discarded silently was.
                 (None, Some(row)) => self.decide(t, row),
                 // Answered in a row its window does not allow: it must be written.
-                (None, None) if !rows.has(Row::A_NotEnabled) && [Row::A_NotEnabled, Row::B_Overflow, Row::C_Full].into_iter().any(answers) => {
+                (None, None)
+                    if !rows.has(Row::A_NotEnabled) && [Row::A_NotEnabled, Row::B_Overflow, Row::C_Full].into_iter().any(answers) =>
+                {
                     let msg = format!(
                         "response {rsp:?} sent for {:?} (accepted at cycle {}), which finds the queue with room, PRO clear and its RID enabled: it must be written",
                         head.msg, head.at
@@ -586,7 +598,10 @@ impl PrqOrdered {
             match self.silent_likely(&head, &rows) {
                 Some(row) => self.decide(t, row),
                 None => {
-                    let msg = format!("PD=1 inv_wait_dsc taken at cycle {} completed before {:?} accepted at cycle {} was resolved", w.at, head.msg, head.at);
+                    let msg = format!(
+                        "PD=1 inv_wait_dsc taken at cycle {} completed before {:?} accepted at cycle {} was resolved",
+                        w.at, head.msg, head.at
+                    );
                     out.push(Violation { rule: rules::VTD_IQ_10, cycle: t, message: msg });
                     return;
                 }
@@ -598,7 +613,10 @@ impl PrqOrdered {
             let msg = format!("PD=1 inv_wait_dsc taken at cycle {} completed before the descriptor of {m:?} was acknowledged", w.at);
             out.push(Violation { rule: rules::VTD_IQ_10, cycle: t, message: msg });
         } else if unanswered > EGRESS_SLOTS {
-            let msg = format!("PD=1 inv_wait_dsc taken at cycle {} completed with {unanswered} automatic responses of earlier messages not sent", w.at);
+            let msg = format!(
+                "PD=1 inv_wait_dsc taken at cycle {} completed with {unanswered} automatic responses of earlier messages not sent",
+                w.at
+            );
             out.push(Violation { rule: rules::VTD_IQ_10, cycle: t, message: msg });
         }
     }
@@ -638,13 +656,15 @@ impl PrqOrdered {
             let settled = match u {
                 PE => units[PE] && self.settle_until(t, Row::C_Full),
                 FE => units[FE] && self.settle_until(t, Row::A_NotEnabled),
-                _ => units[IE] && self.waits.iter().any(|w| w.dsc.if_) && {
-                    while self.waits.front().is_some_and(|w| !w.dsc.if_) {
+                _ => {
+                    units[IE] && self.waits.iter().any(|w| w.dsc.if_) && {
+                        while self.waits.front().is_some_and(|w| !w.dsc.if_) {
+                            self.complete_wait(t, out);
+                        }
                         self.complete_wait(t, out);
+                        true
                     }
-                    self.complete_wait(t, out);
-                    true
-                },
+                }
             };
             if settled && self.irq[u].pulse_or_spare() {
                 return;
@@ -658,7 +678,8 @@ impl PrqOrdered {
     fn on_reg_write(&mut self, t: u64, addr: u32, data: u64) {
         let ip = [self.rf.prq.pe.ip, self.rf.faults.fe.ip, self.rf.iq.ie.ip];
         let masked = [self.rf.prq.pe.im, self.rf.faults.fe.im, self.rf.iq.ie.im];
-        let sources = [self.rf.prq.prs != 0, self.rf.faults.fsts() & (regs::FSTS_PFO | regs::FSTS_PPF | regs::FSTS_IQE) != 0, self.rf.iq.iwc];
+        let sources =
+            [self.rf.prq.prs != 0, self.rf.faults.fsts() & (regs::FSTS_PFO | regs::FSTS_PPF | regs::FSTS_IQE) != 0, self.rf.iq.iwc];
         let before = self.rf.pre.clone();
         let trig = self.rf.write(addr, data);
         self.pfo_written |= addr == regs::FSTS;
@@ -735,7 +756,11 @@ impl PrqOrdered {
             }
         }
         let rule = self.read_rule(addr, from, data);
-        let msg = format!("register {addr:#x} read {data:#x}: not a value it held in the {} cycles before the read data (now {:#x})", self.bounds.reg, self.rf.read(addr));
+        let msg = format!(
+            "register {addr:#x} read {data:#x}: not a value it held in the {} cycles before the read data (now {:#x})",
+            self.bounds.reg,
+            self.rf.read(addr)
+        );
         out.push(Violation { rule, cycle: t, message: msg });
     }
 
@@ -808,14 +833,20 @@ impl PrqOrdered {
             }
         }
         if let Some(w) = self.writes.front().filter(|w| now > w.at + self.bounds.entry).copied() {
-            let msg = format!("no page_req_dsc for {:?} {} cycles after its acceptance (bound entry={})", w.msg, now - w.at, self.bounds.entry);
+            let msg =
+                format!("no page_req_dsc for {:?} {} cycles after its acceptance (bound entry={})", w.msg, now - w.at, self.bounds.entry);
             out.push(Violation { rule: rules::VTD_PRQ_8, cycle: now, message: msg });
             self.writes.pop_front();
         }
         for q in [&mut self.autos, &mut self.sw] {
             if let Some(e) = q.front().filter(|e| now > e.at + self.bounds.response).copied() {
                 q.pop_front();
-                let msg = format!("response {:?} not sent {} cycles after its cause (bound response={})", e.rsp, now - e.at, self.bounds.response);
+                let msg = format!(
+                    "response {:?} not sent {} cycles after its cause (bound response={})",
+                    e.rsp,
+                    now - e.at,
+                    self.bounds.response
+                );
                 out.push(Violation { rule: e.rule, cycle: now, message: msg });
             }
         }
@@ -883,5 +914,183 @@ impl Checker for PrqOrdered {
 
     fn coverage_from_dut(&self) -> Option<DutCoverage<'_>> {
         Some(DutCoverage { data: self.cov.data(), classified: classified::BINS })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use models::pcie::RespCode;
+    use models::vtd::desc::PageGrpRespDsc;
+
+    const BASE: u64 = 0x8000_0000;
+    const RID: u16 = 0x100;
+    /// PE MSI address and data.
+    const PE_ADDR: u64 = 0xFEE0_1000;
+
+    /// A 128-entry PRQ at `BASE`, RID enabled, page request events unmasked, by cycle 5.
+    fn judge() -> (PrqOrdered, Vec<Violation>) {
+        let mut j = PrqOrdered::new(&VtdParams::default(), LatencyBounds { response: 50, entry: 50, reg: 4, irq: 8, ack: 8 });
+        let mut out = Vec::new();
+        feed(&mut j, &mut out, 1, Txn::RegWrite { addr: regs::PQA, data: BASE });
+        feed(&mut j, &mut out, 2, Txn::RegWrite { addr: regs::PRE_BASE, data: regs::PRE_EN | u64::from(RID) });
+        feed(&mut j, &mut out, 3, Txn::RegWrite { addr: regs::PEADDR, data: PE_ADDR });
+        feed(&mut j, &mut out, 4, Txn::RegWrite { addr: regs::PEDATA, data: 0x41 });
+        feed(&mut j, &mut out, 5, Txn::RegWrite { addr: regs::PECTL, data: 0 });
+        (j, out)
+    }
+
+    fn feed(j: &mut PrqOrdered, out: &mut Vec<Violation>, cycle: u64, txn: Txn) {
+        j.observe(&Stamped { cycle, txn }, out);
+    }
+
+    fn req(rid: u16, prgi: u16, l: bool) -> PageRequest {
+        PageRequest { rid, pv: true, pasid: 0x77, r: true, l, prgi, page: 0x1234 + u64::from(prgi), ..Default::default() }
+    }
+
+    fn write(m: &PageRequest, index: u64) -> Txn {
+        Txn::MemWrite { addr: BASE + 32 * index, bytes: 32, data: PageReqDsc::encode_request(m) }
+    }
+
+    fn rules(out: &[Violation]) -> Vec<&'static str> {
+        out.iter().map(|v| v.rule.0).collect()
+    }
+
+    /// One request written and acknowledged: PQT covers it, PPR set, the PE MSI follows.
+    fn one_entry(j: &mut PrqOrdered, out: &mut Vec<Violation>) {
+        feed(j, out, 10, Txn::PageRequest { msg: req(RID, 1, false) });
+        feed(j, out, 12, write(&req(RID, 1, false), 0));
+        feed(j, out, 13, Txn::MemAck { err: false });
+        feed(j, out, 15, Txn::Msi { addr: PE_ADDR, data: 0x41 });
+        feed(j, out, 16, Txn::MemAck { err: false });
+    }
+
+    #[test]
+    fn a_correct_stream_passes() {
+        let (mut j, mut out) = judge();
+        one_entry(&mut j, &mut out);
+        feed(&mut j, &mut out, 17, Txn::RegRead { addr: regs::PQT, data: 32 });
+        feed(&mut j, &mut out, 18, Txn::RegRead { addr: regs::PRS, data: u64::from(regs::PRS_PPR) });
+        // A disabled RID: fault record and Invalid Request (row a).
+        let m = req(0x200, 3, true);
+        feed(&mut j, &mut out, 20, Txn::PageRequest { msg: m });
+        let rsp = arch::auto_response(Row::A_NotEnabled, &m).unwrap();
+        feed(&mut j, &mut out, 23, Txn::Response { rsp });
+        feed(&mut j, &mut out, 25, Txn::RegRead { addr: regs::FSTS, data: u64::from(regs::FSTS_PPF) });
+        j.finish(60, &mut out);
+        assert_eq!(out, vec![]);
+    }
+
+    #[test]
+    fn a_wrong_descriptor_is_vtd_prq_4_and_a_wrong_slot_vtd_prq_1() {
+        let (mut j, mut out) = judge();
+        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(RID, 1, false) });
+        let wrong = PageRequest { w: true, ..req(RID, 1, false) };
+        feed(&mut j, &mut out, 12, write(&wrong, 0));
+        assert_eq!(rules(&out), ["VTD-PRQ-4"]);
+        let (mut j, mut out) = judge();
+        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(RID, 1, false) });
+        feed(&mut j, &mut out, 12, write(&req(RID, 1, false), 1));
+        assert_eq!(rules(&out), ["VTD-PRQ-1"]);
+    }
+
+    #[test]
+    fn admission_is_judged_anywhere_in_the_window() {
+        // PRO set at acceptance, cleared before the DUT decides: the descriptor is legal.
+        let (mut j, mut out) = judge();
+        j.rf.prq.prs = regs::PRS_PRO;
+        j.note(6);
+        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(RID, 1, false) });
+        feed(&mut j, &mut out, 11, Txn::RegWrite { addr: regs::PRS, data: u64::from(regs::PRS_PRO) });
+        feed(&mut j, &mut out, 13, write(&req(RID, 1, false), 0));
+        assert_eq!(out, vec![]);
+        // PRO set throughout: the same descriptor breaks row b.
+        let (mut j, mut out) = judge();
+        j.rf.prq.prs = regs::PRS_PRO;
+        j.note(6);
+        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(RID, 1, false) });
+        feed(&mut j, &mut out, 13, write(&req(RID, 1, false), 0));
+        assert_eq!(rules(&out), ["VTD-PRQ-6"]);
+    }
+
+    #[test]
+    fn a_disabled_rid_written_is_vtd_prq_5_and_its_answer_must_be_invalid() {
+        let (mut j, mut out) = judge();
+        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(0x200, 1, false) });
+        feed(&mut j, &mut out, 12, write(&req(0x200, 1, false), 0));
+        assert_eq!(rules(&out), ["VTD-PRQ-5"]);
+        let (mut j, mut out) = judge();
+        let m = req(0x200, 1, true);
+        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: m });
+        let rsp = PrgResponse { code: RespCode::Success, ..arch::auto_response(Row::A_NotEnabled, &m).unwrap() };
+        feed(&mut j, &mut out, 12, Txn::Response { rsp });
+        assert_eq!(rules(&out), ["VTD-PRQ-5"]);
+    }
+
+    #[test]
+    fn software_responses_follow_their_descriptors_in_order() {
+        let (mut j, mut out) = judge();
+        let d = |prgi| PageGrpRespDsc { pp: false, rc: 0, rid: RID, pasid: 0, lpig: false, prgi };
+        feed(&mut j, &mut out, 10, Txn::Command { words: d(3).encode(), n: 4 });
+        feed(&mut j, &mut out, 11, Txn::Command { words: d(4).encode(), n: 4 });
+        feed(&mut j, &mut out, 13, Txn::Response { rsp: d(4).response() });
+        assert_eq!(rules(&out), ["VTD-IQ-5"]);
+        // A descriptor whose response never comes breaks VTD-IQ-3 once the bound passes.
+        let (mut j, mut out) = judge();
+        feed(&mut j, &mut out, 10, Txn::Command { words: d(3).encode(), n: 4 });
+        j.finish(70, &mut out);
+        assert_eq!(rules(&out), ["VTD-IQ-3"]);
+    }
+
+    #[test]
+    fn a_pd_wait_completes_only_after_the_drain() {
+        let (mut j, mut out) = judge();
+        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(RID, 1, false) });
+        let w = InvWaitDsc { if_: false, sw: true, fn_: false, pd: true, status_data: 7, status_addr: 0x9000_0000 };
+        feed(&mut j, &mut out, 10, Txn::Command { words: w.encode(), n: 4 });
+        feed(&mut j, &mut out, 12, Txn::StatusWrite { addr: 0x9000_0000, data: 7 });
+        assert_eq!(rules(&out), ["VTD-IQ-10"]);
+        let (mut j, mut out) = judge();
+        one_entry(&mut j, &mut out);
+        feed(&mut j, &mut out, 20, Txn::Command { words: w.encode(), n: 4 });
+        feed(&mut j, &mut out, 22, Txn::StatusWrite { addr: 0x9000_0000, data: 8 });
+        assert_eq!(rules(&out), ["VTD-IQ-8"], "the status data of the wait");
+    }
+
+    #[test]
+    fn event_msis_need_a_condition_and_follow_it_within_the_bound() {
+        let (mut j, mut out) = judge();
+        feed(&mut j, &mut out, 8, Txn::Msi { addr: PE_ADDR, data: 0x41 });
+        assert_eq!(rules(&out), ["VTD-PRQ-13"], "an MSI with no event before it");
+        // The acknowledgement that sets PPR from 0 requires the MSI.
+        let (mut j, mut out) = judge();
+        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(RID, 1, false) });
+        feed(&mut j, &mut out, 12, write(&req(RID, 1, false), 0));
+        feed(&mut j, &mut out, 13, Txn::MemAck { err: false });
+        j.finish(40, &mut out);
+        assert_eq!(rules(&out), ["VTD-PRQ-13"]);
+        // With PPR already set the second descriptor is no event: its MSI is spurious.
+        let (mut j, mut out) = judge();
+        one_entry(&mut j, &mut out);
+        feed(&mut j, &mut out, 20, Txn::PageRequest { msg: req(RID, 2, false) });
+        feed(&mut j, &mut out, 22, write(&req(RID, 2, false), 1));
+        feed(&mut j, &mut out, 23, Txn::MemAck { err: false });
+        feed(&mut j, &mut out, 25, Txn::Msi { addr: PE_ADDR, data: 0x41 });
+        assert_eq!(rules(&out), ["VTD-PRQ-13"]);
+    }
+
+    #[test]
+    fn a_register_read_outside_its_window_is_its_rule() {
+        let (mut j, mut out) = judge();
+        one_entry(&mut j, &mut out);
+        // PQT read within `reg` cycles of the acknowledgement may show either value.
+        feed(&mut j, &mut out, 16, Txn::RegRead { addr: regs::PQT, data: 0 });
+        assert_eq!(out, vec![]);
+        feed(&mut j, &mut out, 30, Txn::RegRead { addr: regs::PQT, data: 0 });
+        assert_eq!(rules(&out), ["VTD-PRQ-8"]);
+        out.clear();
+        feed(&mut j, &mut out, 31, Txn::RegWrite { addr: regs::FSTS, data: 0 });
+        feed(&mut j, &mut out, 32, Txn::RegRead { addr: regs::PRE_BASE, data: 0 });
+        assert_eq!(rules(&out), ["VTD-PRQ-19"]);
     }
 }
