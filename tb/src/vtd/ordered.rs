@@ -21,7 +21,9 @@ use super::scoreboard::{register_rule, row_rule};
 use crate::checkers::{Checker, Violation};
 use crate::compare::LatencyBounds;
 use crate::coverage::Sampler;
-use crate::ordered::{DutCoverage, History, PulseExpectation, JUDGE_NAME};
+use crate::ordered::{
+    overdue_response, response_sent, DutCoverage, ExpectedResponse, History, PulseExpectation, Rows, Sent, Silenced, JUDGE_NAME,
+};
 use crate::txn::{Stamped, Txn};
 use models::pcie::{MsgClass, PageRequest, PrgResponse};
 use models::rules::{self, RuleId};
@@ -66,14 +68,6 @@ struct ExpectedWrite {
     words: Words,
 }
 
-/// An expected response and its cause's cycle; `rule` is broken if it is wrong or late.
-#[derive(Clone, Copy, Debug)]
-struct ExpectedResponse {
-    rsp: PrgResponse,
-    at: u64,
-    rule: RuleId,
-}
-
 /// A taken `inv_wait_dsc` the judge has not seen complete, with its take cycle and the software
 /// responses taken before it.
 #[derive(Clone, Copy, Debug)]
@@ -90,33 +84,18 @@ enum InFlight {
     Other,
 }
 
-/// The rows a message may take over its admission window.
-#[derive(Clone, Copy, Debug, Default)]
-struct Rows {
-    seen: [Option<Row>; 4],
-}
-
-impl Rows {
-    fn add(&mut self, r: Row) {
-        if !self.has(r) {
-            if let Some(slot) = self.seen.iter_mut().find(|s| s.is_none()) {
-                *slot = Some(r);
-            }
-        }
-    }
-    fn has(&self, r: Row) -> bool {
-        self.seen.contains(&Some(r))
-    }
+/// What the VT-d rows of an admission window say.
+impl Rows<Row> {
     /// A row other than d, if any.
     fn discard(&self) -> Option<Row> {
-        self.seen.iter().flatten().copied().find(|&r| r != Row::D_Write)
+        self.iter().find(|&r| r != Row::D_Write)
     }
     fn only_write(&self) -> bool {
         self.has(Row::D_Write) && self.discard().is_none()
     }
     /// A row with neither a descriptor nor a response for `m`, if any.
     fn silent(&self, m: &PageRequest) -> Option<Row> {
-        self.seen.iter().flatten().copied().find(|&r| r != Row::D_Write && arch::auto_response(r, m).is_none())
+        self.iter().find(|&r| r != Row::D_Write && arch::auto_response(r, m).is_none())
     }
 }
 
@@ -162,8 +141,8 @@ pub struct PrqOrdered {
     /// Status writes of completed SW=1 waits, not yet seen: (address, data).
     status_due: VecDeque<(u64, u32)>,
     irq: [PulseExpectation; 3],
-    /// Recently settled messages that must get no response: (RID, PRGI, the rule that says so).
-    silent: VecDeque<(u16, u16, RuleId)>,
+    /// Recently settled messages that must get no response.
+    silent: Silenced,
     /// Coverage of the classified bins, from the DUT's transactions.
     cov: Sampler,
 }
@@ -196,7 +175,7 @@ impl PrqOrdered {
             waits: VecDeque::new(),
             status_due: VecDeque::new(),
             irq: Default::default(),
-            silent: VecDeque::new(),
+            silent: Silenced::default(),
             cov: Sampler::new(VtdCoverage::definition()),
             rf,
         };
@@ -215,7 +194,7 @@ impl PrqOrdered {
     }
 
     /// The rows `a` may take: every admission state from its acceptance until now.
-    fn rows(&self, a: &Accepted) -> Rows {
+    fn rows(&self, a: &Accepted) -> Rows<Row> {
         let now = self.rf.pre_enabled(a.msg.rid);
         // Two or more PRE-table writes since acceptance: either bit may have held.
         let (pres, n) = match (a.pre == now, self.pre_gen > a.pre_gen + 1) {
@@ -246,18 +225,18 @@ impl PrqOrdered {
     }
 
     /// `likely` if the window allows it, else a row the window allows.
-    fn likely_in(&self, a: &Accepted, rows: &Rows) -> Row {
+    fn likely_in(&self, a: &Accepted, rows: &Rows<Row>) -> Row {
         let r = self.likely(a);
         if rows.has(r) {
             r
         } else {
-            rows.seen.iter().flatten().copied().next().expect("every window has a row")
+            rows.iter().next().expect("every window has a row")
         }
     }
 
     /// A row of the window in which `a` leaves no trace (no descriptor, no response), the likely
     /// one first.
-    fn silent_likely(&self, a: &Accepted, rows: &Rows) -> Option<Row> {
+    fn silent_likely(&self, a: &Accepted, rows: &Rows<Row>) -> Option<Row> {
         let r = self.likely(a);
         if r != Row::D_Write && rows.has(r) && arch::auto_response(r, &a.msg).is_none() {
             Some(r)
@@ -349,17 +328,10 @@ impl PrqOrdered {
         }
         self.note(t);
         match arch::auto_response(row, &a.msg) {
-            Some(rsp) => self.autos.push_back(ExpectedResponse { rsp, at: a.at, rule: row_rule(row) }),
-            None if a.msg.class() == MsgClass::StopMarker => self.remember_silent(a.msg.rid, a.msg.prgi, rules::VTD_PRQ_10),
-            None => self.remember_silent(a.msg.rid, a.msg.prgi, rules::DEC_6),
+            Some(rsp) => self.autos.push_back(ExpectedResponse { rsp, at: a.at, rule: row_rule(row), optional: false }),
+            None if a.msg.class() == MsgClass::StopMarker => self.silent.remember(a.msg.rid, a.msg.prgi, rules::VTD_PRQ_10),
+            None => self.silent.remember(a.msg.rid, a.msg.prgi, rules::DEC_6),
         }
-    }
-
-    fn remember_silent(&mut self, rid: u16, prgi: u16, rule: RuleId) {
-        if self.silent.len() == 16 {
-            self.silent.pop_front();
-        }
-        self.silent.push_back((rid, prgi, rule));
     }
 
     /// Settle pending messages accepted before `t`, in order, until one is settled in `row`;
@@ -377,6 +349,12 @@ impl PrqOrdered {
             }
         }
         false
+    }
+
+    /// A message accepted at the ingress, with the PRE bit of its RID then.
+    fn on_accepted(&mut self, t: u64, msg: PageRequest) {
+        let pre = self.rf.pre_enabled(msg.rid);
+        self.pending.push_back(Accepted { msg, at: t, pre, pre_gen: self.pre_gen });
     }
 
     fn on_descriptor_write(&mut self, t: u64, addr: u64, data: Words, out: &mut Vec<Violation>) {
@@ -456,29 +434,25 @@ impl PrqOrdered {
 
     fn on_response(&mut self, t: u64, rsp: PrgResponse, out: &mut Vec<Violation>) {
         let rsp = rsp.at_interface();
-        if let Some(s) = self.sw.front().filter(|s| s.rsp == rsp).copied() {
-            self.sw.pop_front();
-            self.sw_sent += 1;
-            self.late(t, &s, out);
-            return;
-        }
         loop {
-            if let Some(a) = self.autos.pop_front() {
-                if a.rsp != rsp {
-                    let later = self.sw.iter().any(|s| s.rsp == rsp);
-                    let also = if later { " (it answers a later page_grp_resp_dsc: descriptor order)" } else { "" };
-                    let msg = format!(
-                        "response {rsp:?} sent, expected the automatic response {:?} of the message accepted at cycle {}{also}",
-                        a.rsp, a.at
-                    );
-                    out.push(Violation { rule: if later { rules::VTD_IQ_5 } else { a.rule }, cycle: t, message: msg });
-                } else {
-                    self.late(t, &a, out);
+            match response_sent(
+                t,
+                &rsp,
+                &mut self.sw,
+                &mut self.autos,
+                (rules::VTD_IQ_5, "it answers a later page_grp_resp_dsc: descriptor order"),
+                self.bounds.response,
+                out,
+            ) {
+                Some(Sent::Software) => {
+                    self.sw_sent += 1;
+                    return;
                 }
-                return;
+                Some(Sent::Automatic) => return,
+                None => {}
             }
             let Some(head) = self.pending.front().copied() else {
-                let why = self.silent.iter().rev().find(|&&(rid, prgi, _)| (rid, prgi) == (rsp.rid, rsp.prgi)).map(|&(.., r)| r);
+                let why = self.silent.why(rsp.rid, rsp.prgi);
                 // A software response out of descriptor order, or with other content.
                 let why = why
                     .or_else(|| self.sw.iter().any(|s| s.rsp == rsp).then_some(rules::VTD_IQ_5))
@@ -494,8 +468,7 @@ impl PrqOrdered {
             let answers = |row: Row| arch::auto_response(row, &head.msg) == Some(rsp);
             // Rows b and c answer alike: the likely one, when it answers.
             let likely = self.likely(&head);
-            let answered =
-                if rows.has(likely) && answers(likely) { Some(likely) } else { rows.seen.iter().flatten().copied().find(|&r| answers(r)) };
+            let answered = if rows.has(likely) && answers(likely) { Some(likely) } else { rows.iter().find(|&r| answers(r)) };
             match (answered, self.silent_likely(&head, &rows)) {
                 (Some(row), _) => {
                     self.last_effect = t;
@@ -524,14 +497,6 @@ impl PrqOrdered {
         }
     }
 
-    /// A response that came, checked against the response bound.
-    fn late(&self, t: u64, e: &ExpectedResponse, out: &mut Vec<Violation>) {
-        if t > e.at + self.bounds.response {
-            let msg = format!("response {:?} sent {} cycles after its cause (bound response={})", e.rsp, t - e.at, self.bounds.response);
-            out.push(Violation { rule: e.rule, cycle: t, message: msg });
-        }
-    }
-
     fn on_descriptor(&mut self, t: u64, words: Words, out: &mut Vec<Violation>) {
         if self.rf.faults.iqe {
             let msg = "descriptor taken while FSTS.IQE is set (the port stalls until software clears it)".to_string();
@@ -546,7 +511,7 @@ impl PrqOrdered {
         let taken = match desc::classify(words, self.rf.iq.pds) {
             SwDesc::PageGrpResp(d) => {
                 let rsp = arch::page_grp_resp_effect(&d).at_interface();
-                self.sw.push_back(ExpectedResponse { rsp, at: t, rule: rules::VTD_IQ_3 });
+                self.sw.push_back(ExpectedResponse { rsp, at: t, rule: rules::VTD_IQ_3, optional: false });
                 self.sw_taken += 1;
                 IqTake::Response(rsp)
             }
@@ -839,23 +804,10 @@ impl PrqOrdered {
             self.writes.pop_front();
         }
         for q in [&mut self.autos, &mut self.sw] {
-            if let Some(e) = q.front().filter(|e| now > e.at + self.bounds.response).copied() {
-                q.pop_front();
-                let msg = format!(
-                    "response {:?} not sent {} cycles after its cause (bound response={})",
-                    e.rsp,
-                    now - e.at,
-                    self.bounds.response
-                );
-                out.push(Violation { rule: e.rule, cycle: now, message: msg });
-            }
+            overdue_response(q, now, self.bounds.response, out);
         }
         for (p, rule) in self.irq.iter_mut().zip(UNIT_RULES) {
-            if let Some(c) = p.overdue(now, self.bounds.irq) {
-                p.clear();
-                let msg = format!("no interrupt message within {} cycles of the event condition at cycle {c} (bound irq)", self.bounds.irq);
-                out.push(Violation { rule, cycle: now, message: msg });
-            }
+            p.check_overdue(now, self.bounds.irq, rule, out);
         }
         let horizon = self.pending.front().map_or(now, |a| a.at.min(now)).saturating_sub(self.bounds.reg + 1);
         self.pro.forget_before(horizon);
@@ -868,29 +820,27 @@ impl PrqOrdered {
 }
 
 impl Checker for PrqOrdered {
-    fn name(&self) -> &'static str {
-        JUDGE_NAME
-    }
-
+    /// One transaction, after the deadlines it passes; the descriptor port and the registers
+    /// first, then the ingress, the memory port and the egress.
     fn observe(&mut self, s: &Stamped, out: &mut Vec<Violation>) {
+        self.deadlines(s.cycle, out);
         let t = s.cycle;
-        self.deadlines(t, out);
         match s.txn {
-            Txn::PageRequest { msg } => {
-                let msg = msg.masked();
-                let pre = self.rf.pre_enabled(msg.rid);
-                self.pending.push_back(Accepted { msg, at: t, pre, pre_gen: self.pre_gen });
-            }
+            Txn::Command { words, .. } => self.on_descriptor(t, words, out),
+            Txn::RegWrite { addr, data } => self.on_reg_write(t, addr, data),
+            Txn::RegRead { addr, data } => self.on_reg_read(t, addr, data, out),
+            Txn::PageRequest { msg } => self.on_accepted(t, msg.masked()),
             Txn::MemWrite { addr, data, .. } => self.on_descriptor_write(t, addr, data, out),
             Txn::StatusWrite { addr, data } => self.on_status_write(t, addr, data, out),
             Txn::Msi { addr, data } => self.on_msi(t, addr, data, out),
             Txn::MemAck { .. } => self.on_ack(t),
             Txn::Response { rsp } => self.on_response(t, rsp, out),
-            Txn::Command { words, .. } => self.on_descriptor(t, words, out),
-            Txn::RegWrite { addr, data } => self.on_reg_write(t, addr, data),
-            Txn::RegRead { addr, data } => self.on_reg_read(t, addr, data, out),
             _ => {}
         }
+    }
+
+    fn name(&self) -> &'static str {
+        JUDGE_NAME
     }
 
     fn finish(&mut self, end_cycle: u64, out: &mut Vec<Violation>) {
@@ -918,179 +868,5 @@ impl Checker for PrqOrdered {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use models::pcie::RespCode;
-    use models::vtd::desc::PageGrpRespDsc;
-
-    const BASE: u64 = 0x8000_0000;
-    const RID: u16 = 0x100;
-    /// PE MSI address and data.
-    const PE_ADDR: u64 = 0xFEE0_1000;
-
-    /// A 128-entry PRQ at `BASE`, RID enabled, page request events unmasked, by cycle 5.
-    fn judge() -> (PrqOrdered, Vec<Violation>) {
-        let mut j = PrqOrdered::new(&VtdParams::default(), LatencyBounds { response: 50, entry: 50, reg: 4, irq: 8, ack: 8 });
-        let mut out = Vec::new();
-        feed(&mut j, &mut out, 1, Txn::RegWrite { addr: regs::PQA, data: BASE });
-        feed(&mut j, &mut out, 2, Txn::RegWrite { addr: regs::PRE_BASE, data: regs::PRE_EN | u64::from(RID) });
-        feed(&mut j, &mut out, 3, Txn::RegWrite { addr: regs::PEADDR, data: PE_ADDR });
-        feed(&mut j, &mut out, 4, Txn::RegWrite { addr: regs::PEDATA, data: 0x41 });
-        feed(&mut j, &mut out, 5, Txn::RegWrite { addr: regs::PECTL, data: 0 });
-        (j, out)
-    }
-
-    fn feed(j: &mut PrqOrdered, out: &mut Vec<Violation>, cycle: u64, txn: Txn) {
-        j.observe(&Stamped { cycle, txn }, out);
-    }
-
-    fn req(rid: u16, prgi: u16, l: bool) -> PageRequest {
-        PageRequest { rid, pv: true, pasid: 0x77, r: true, l, prgi, page: 0x1234 + u64::from(prgi), ..Default::default() }
-    }
-
-    fn write(m: &PageRequest, index: u64) -> Txn {
-        Txn::MemWrite { addr: BASE + 32 * index, bytes: 32, data: PageReqDsc::encode_request(m) }
-    }
-
-    fn rules(out: &[Violation]) -> Vec<&'static str> {
-        out.iter().map(|v| v.rule.0).collect()
-    }
-
-    /// One request written and acknowledged: PQT covers it, PPR set, the PE MSI follows.
-    fn one_entry(j: &mut PrqOrdered, out: &mut Vec<Violation>) {
-        feed(j, out, 10, Txn::PageRequest { msg: req(RID, 1, false) });
-        feed(j, out, 12, write(&req(RID, 1, false), 0));
-        feed(j, out, 13, Txn::MemAck { err: false });
-        feed(j, out, 15, Txn::Msi { addr: PE_ADDR, data: 0x41 });
-        feed(j, out, 16, Txn::MemAck { err: false });
-    }
-
-    #[test]
-    fn a_correct_stream_passes() {
-        let (mut j, mut out) = judge();
-        one_entry(&mut j, &mut out);
-        feed(&mut j, &mut out, 17, Txn::RegRead { addr: regs::PQT, data: 32 });
-        feed(&mut j, &mut out, 18, Txn::RegRead { addr: regs::PRS, data: u64::from(regs::PRS_PPR) });
-        // A disabled RID: fault record and Invalid Request (row a).
-        let m = req(0x200, 3, true);
-        feed(&mut j, &mut out, 20, Txn::PageRequest { msg: m });
-        let rsp = arch::auto_response(Row::A_NotEnabled, &m).unwrap();
-        feed(&mut j, &mut out, 23, Txn::Response { rsp });
-        feed(&mut j, &mut out, 25, Txn::RegRead { addr: regs::FSTS, data: u64::from(regs::FSTS_PPF) });
-        j.finish(60, &mut out);
-        assert_eq!(out, vec![]);
-    }
-
-    #[test]
-    fn a_wrong_descriptor_is_vtd_prq_4_and_a_wrong_slot_vtd_prq_1() {
-        let (mut j, mut out) = judge();
-        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(RID, 1, false) });
-        let wrong = PageRequest { w: true, ..req(RID, 1, false) };
-        feed(&mut j, &mut out, 12, write(&wrong, 0));
-        assert_eq!(rules(&out), ["VTD-PRQ-4"]);
-        let (mut j, mut out) = judge();
-        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(RID, 1, false) });
-        feed(&mut j, &mut out, 12, write(&req(RID, 1, false), 1));
-        assert_eq!(rules(&out), ["VTD-PRQ-1"]);
-    }
-
-    #[test]
-    fn admission_is_judged_anywhere_in_the_window() {
-        // PRO set at acceptance, cleared before the DUT decides: the descriptor is legal.
-        let (mut j, mut out) = judge();
-        j.rf.prq.prs = regs::PRS_PRO;
-        j.note(6);
-        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(RID, 1, false) });
-        feed(&mut j, &mut out, 11, Txn::RegWrite { addr: regs::PRS, data: u64::from(regs::PRS_PRO) });
-        feed(&mut j, &mut out, 13, write(&req(RID, 1, false), 0));
-        assert_eq!(out, vec![]);
-        // PRO set throughout: the same descriptor breaks row b.
-        let (mut j, mut out) = judge();
-        j.rf.prq.prs = regs::PRS_PRO;
-        j.note(6);
-        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(RID, 1, false) });
-        feed(&mut j, &mut out, 13, write(&req(RID, 1, false), 0));
-        assert_eq!(rules(&out), ["VTD-PRQ-6"]);
-    }
-
-    #[test]
-    fn a_disabled_rid_written_is_vtd_prq_5_and_its_answer_must_be_invalid() {
-        let (mut j, mut out) = judge();
-        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(0x200, 1, false) });
-        feed(&mut j, &mut out, 12, write(&req(0x200, 1, false), 0));
-        assert_eq!(rules(&out), ["VTD-PRQ-5"]);
-        let (mut j, mut out) = judge();
-        let m = req(0x200, 1, true);
-        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: m });
-        let rsp = PrgResponse { code: RespCode::Success, ..arch::auto_response(Row::A_NotEnabled, &m).unwrap() };
-        feed(&mut j, &mut out, 12, Txn::Response { rsp });
-        assert_eq!(rules(&out), ["VTD-PRQ-5"]);
-    }
-
-    #[test]
-    fn software_responses_follow_their_descriptors_in_order() {
-        let (mut j, mut out) = judge();
-        let d = |prgi| PageGrpRespDsc { pp: false, rc: 0, rid: RID, pasid: 0, lpig: false, prgi };
-        feed(&mut j, &mut out, 10, Txn::Command { words: d(3).encode(), n: 4 });
-        feed(&mut j, &mut out, 11, Txn::Command { words: d(4).encode(), n: 4 });
-        feed(&mut j, &mut out, 13, Txn::Response { rsp: d(4).response() });
-        assert_eq!(rules(&out), ["VTD-IQ-5"]);
-        // A descriptor whose response never comes breaks VTD-IQ-3 once the bound passes.
-        let (mut j, mut out) = judge();
-        feed(&mut j, &mut out, 10, Txn::Command { words: d(3).encode(), n: 4 });
-        j.finish(70, &mut out);
-        assert_eq!(rules(&out), ["VTD-IQ-3"]);
-    }
-
-    #[test]
-    fn a_pd_wait_completes_only_after_the_drain() {
-        let (mut j, mut out) = judge();
-        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(RID, 1, false) });
-        let w = InvWaitDsc { if_: false, sw: true, fn_: false, pd: true, status_data: 7, status_addr: 0x9000_0000 };
-        feed(&mut j, &mut out, 10, Txn::Command { words: w.encode(), n: 4 });
-        feed(&mut j, &mut out, 12, Txn::StatusWrite { addr: 0x9000_0000, data: 7 });
-        assert_eq!(rules(&out), ["VTD-IQ-10"]);
-        let (mut j, mut out) = judge();
-        one_entry(&mut j, &mut out);
-        feed(&mut j, &mut out, 20, Txn::Command { words: w.encode(), n: 4 });
-        feed(&mut j, &mut out, 22, Txn::StatusWrite { addr: 0x9000_0000, data: 8 });
-        assert_eq!(rules(&out), ["VTD-IQ-8"], "the status data of the wait");
-    }
-
-    #[test]
-    fn event_msis_need_a_condition_and_follow_it_within_the_bound() {
-        let (mut j, mut out) = judge();
-        feed(&mut j, &mut out, 8, Txn::Msi { addr: PE_ADDR, data: 0x41 });
-        assert_eq!(rules(&out), ["VTD-PRQ-13"], "an MSI with no event before it");
-        // The acknowledgement that sets PPR from 0 requires the MSI.
-        let (mut j, mut out) = judge();
-        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(RID, 1, false) });
-        feed(&mut j, &mut out, 12, write(&req(RID, 1, false), 0));
-        feed(&mut j, &mut out, 13, Txn::MemAck { err: false });
-        j.finish(40, &mut out);
-        assert_eq!(rules(&out), ["VTD-PRQ-13"]);
-        // With PPR already set the second descriptor is no event: its MSI is spurious.
-        let (mut j, mut out) = judge();
-        one_entry(&mut j, &mut out);
-        feed(&mut j, &mut out, 20, Txn::PageRequest { msg: req(RID, 2, false) });
-        feed(&mut j, &mut out, 22, write(&req(RID, 2, false), 1));
-        feed(&mut j, &mut out, 23, Txn::MemAck { err: false });
-        feed(&mut j, &mut out, 25, Txn::Msi { addr: PE_ADDR, data: 0x41 });
-        assert_eq!(rules(&out), ["VTD-PRQ-13"]);
-    }
-
-    #[test]
-    fn a_register_read_outside_its_window_is_its_rule() {
-        let (mut j, mut out) = judge();
-        one_entry(&mut j, &mut out);
-        // PQT read within `reg` cycles of the acknowledgement may show either value.
-        feed(&mut j, &mut out, 16, Txn::RegRead { addr: regs::PQT, data: 0 });
-        assert_eq!(out, vec![]);
-        feed(&mut j, &mut out, 30, Txn::RegRead { addr: regs::PQT, data: 0 });
-        assert_eq!(rules(&out), ["VTD-PRQ-8"]);
-        out.clear();
-        feed(&mut j, &mut out, 31, Txn::RegWrite { addr: regs::FSTS, data: 0 });
-        feed(&mut j, &mut out, 32, Txn::RegRead { addr: regs::PRE_BASE, data: 0 });
-        assert_eq!(rules(&out), ["VTD-PRQ-19"]);
-    }
-}
+#[path = "ordered_tests.rs"]
+mod tests;
