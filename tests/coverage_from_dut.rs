@@ -8,7 +8,6 @@
 
 mod common;
 
-use tb::checkers::Checker;
 use tb::compare::LatencyBounds;
 use tb::run::{self, Status};
 

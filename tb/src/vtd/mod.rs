@@ -1,5 +1,5 @@
 //! The VT-d `vtd_prq` bench (`../shared/spec/vtd.md`): DUT binding (`dut`), the cycle loop
-//! (`block`), its checkers (`checkers`) and coverage model (`coverage`), register and descriptor sequences (`env`), the Linux-like host that services the
+//! (`block`), its checkers (`checkers`), ordered judge (`ordered`) and coverage model (`coverage`), register and descriptor sequences (`env`), the Linux-like host that services the
 //! page request queue and drains PASIDs (`host`, HOST-22..HOST-25), the strict lockstep
 //! scoreboard with rule blame (`scoreboard`), seeded random stimulus for raw model-vs-RTL runs
 //! (`stimulus`) and the registered tests (`tests`).
