@@ -645,7 +645,8 @@ impl PrqOrdered {
         let masked = [self.rf.prq.pe.im, self.rf.faults.fe.im, self.rf.iq.ie.im];
         let sources =
             [self.rf.prq.prs != 0, self.rf.faults.fsts() & (regs::FSTS_PFO | regs::FSTS_PPF | regs::FSTS_IQE) != 0, self.rf.iq.iwc];
-        let before = self.rf.pre.clone();
+        // A PRE-table write that changes an entry (no copy of the table: this runs per write).
+        let pre = self.rf.pre_slot(addr).map(|i| (i, self.rf.pre[i]));
         let trig = self.rf.write(addr, data);
         self.pfo_written |= addr == regs::FSTS;
         if addr == regs::PRS && data & u64::from(regs::PRS_PRO) != 0 {
@@ -654,7 +655,7 @@ impl PrqOrdered {
         if let Some((i, _)) = self.rf.frcd_slot(addr) {
             self.f_written[i as usize] = true;
         }
-        if self.rf.pre != before {
+        if pre.is_some_and(|(i, v)| self.rf.pre[i] != v) {
             self.pre_gen += 1;
         }
         match addr {
