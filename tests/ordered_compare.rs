@@ -1,6 +1,7 @@
-//! Ordered compare on the embedded RTL (`--compare ordered`): every SMMUv3 directed test and
-//! seeds of each random class must pass with the ordered judge in place of lockstep, and the run
-//! records the mode it was judged under.
+//! Ordered compare on the embedded RTL (`--compare ordered`): every SMMUv3 and VT-d directed
+//! test and seeds of each random class must pass with the ordered judge in place of lockstep
+//! (VT-d under every configuration of `rtl/configs.txt`), and the run records the mode it was
+//! judged under.
 
 mod common;
 
@@ -13,15 +14,21 @@ fn ordered() -> RunOptions {
 
 /// Every failure of `runs` (test, seed) under ordered compare, one line each.
 fn failures(runs: &[(&str, u64)]) -> Vec<String> {
+    failures_under(tb::config::DEFAULT, runs)
+}
+
+/// `failures` under the RTL configuration `config`.
+fn failures_under(config: &str, runs: &[(&str, u64)]) -> Vec<String> {
     let opts = ordered();
     let mut bad = Vec::new();
     for &(test, seed) in runs {
         let def = common::find(test);
-        let r = run::run(&(def.scenario)(seed), &opts).unwrap_or_else(|e| panic!("{test} seed {seed}: {e}"));
+        let sc = tb::scenario::Scenario { config: config.into(), ..(def.scenario)(seed) };
+        let r = run::run(&sc, &opts).unwrap_or_else(|e| panic!("{test}@{config} seed {seed}: {e}"));
         assert_eq!(r.compare, CompareMode::Ordered);
         if r.status != Status::Pass {
             let first = r.failure.as_deref().and_then(|f| f.lines().next()).unwrap_or("").to_string();
-            bad.push(format!("{test} seed {seed}: {first} (judge {:?})", r.judge.map(|j| j.to_string())));
+            bad.push(format!("{test}@{config} seed {seed}: {first} (judge {:?})", r.judge.map(|j| j.to_string())));
         }
     }
     bad
@@ -42,6 +49,48 @@ fn smmuv3_random_seeds_pass_under_ordered_compare() {
     let classes = flavor.tests().iter().filter(|t| t.random && t.name != "random");
     let runs: Vec<(&str, u64)> = (1..=12).map(|s| ("random", s)).chain(classes.flat_map(|t| (1..=3).map(move |s| (t.name, s)))).collect();
     let bad = failures(&runs);
+    assert!(bad.is_empty(), "under ordered compare:\n{}", bad.join("\n"));
+}
+
+/// The VT-d configurations the regression runs (`rtl/configs.txt`).
+const VTD_CONFIGS: [&str; 3] = ["default", "min", "max"];
+
+/// The VT-d tests of `random` kind that make sense under `config` (their `needs`).
+fn vtd_tests(random: bool, config: &str) -> Vec<&'static str> {
+    let flavor = tb::flavors::by_name("vtd").unwrap();
+    let cfg = tb::config::find(flavor.top(), config).unwrap();
+    let params = flavor.parameters(&cfg).unwrap();
+    flavor.tests().iter().filter(|t| t.random == random && tb::config::unmet(t.needs, &params).is_none()).map(|t| t.name).collect()
+}
+
+#[test]
+fn vtd_directed_tests_pass_under_ordered_compare() {
+    let mut bad = Vec::new();
+    for config in VTD_CONFIGS {
+        let runs: Vec<(&str, u64)> = vtd_tests(false, config).into_iter().map(|t| (t, 1)).collect();
+        assert!(runs.len() > 25, "the VT-d directed list is short under {config}: {}", runs.len());
+        bad.extend(failures_under(config, &runs));
+    }
+    assert!(bad.is_empty(), "under ordered compare:\n{}", bad.join("\n"));
+}
+
+/// A few hundred seeds: `vtd_random` 1..=200 and every other class 1..=40 under the default
+/// configuration, every class 1..=20 under each corner.
+#[test]
+fn vtd_random_seeds_pass_under_ordered_compare() {
+    let mut bad = Vec::new();
+    for config in VTD_CONFIGS {
+        let mut runs = Vec::new();
+        for t in vtd_tests(true, config) {
+            let seeds = match (config, t) {
+                ("default", "vtd_random") => 200,
+                ("default", _) => 40,
+                _ => 20,
+            };
+            runs.extend((1..=seeds).map(|s| (t, s)));
+        }
+        bad.extend(failures_under(config, &runs));
+    }
     assert!(bad.is_empty(), "under ordered compare:\n{}", bad.join("\n"));
 }
 

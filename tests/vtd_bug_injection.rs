@@ -4,9 +4,10 @@
 //! twice: by the strict lockstep scoreboard (`tb/src/vtd/scoreboard.rs`, which blames the rule
 //! of the timed model's event at the first differing output), and with `lockstep: false`, where
 //! the timing-free VT-d checkers (`tb/src/checkers/vtd/`), the test's own assertions and its
-//! bounded waits are the only judges; and under `--compare ordered`, which for VT-d (no ordered
-//! judge yet) is judged exactly as checkers mode. Each test states the rule and the judge of all
-//! three runs ("RULE by JUDGE", or "not caught"); they may differ, and each test says why.
+//! bounded waits are the only judges; and under `--compare ordered`, where the VT-d ordered judge
+//! (`tb/src/vtd/ordered.rs`) comes first and names the rule of every bug it sees before the
+//! checkers and the test do. Each test states the rule and the judge of all three runs ("RULE by
+//! JUDGE", or "not caught"); they may differ, and each test says why.
 
 #[path = "common/mutants.rs"]
 mod mutants;
@@ -23,7 +24,7 @@ fn descriptor_rdr_and_wrr_swapped() {
     let rtl = mutant("vtd_rdr_wrr", PRQ, "qw1 = {m.addr, m.prgi, m.l, m.w, m.r};", "qw1 = {m.addr, m.prgi, m.l, m.r, m.w};");
     // Lockstep: mw_data of a kind-0 job differs -> the descriptor encoding rule.
     // Checkers: PrqEntryChecker decodes the written descriptor against the accepted message.
-    judged(&rtl, "vtd_basic_write", "VTD-PRQ-4 by lockstep", "VTD-PRQ-4 by checker vtd-prq-entry", "VTD-PRQ-4 by checker vtd-prq-entry");
+    judged(&rtl, "vtd_basic_write", "VTD-PRQ-4 by lockstep", "VTD-PRQ-4 by checker vtd-prq-entry", "VTD-PRQ-4 by ordered");
 }
 
 #[test]
@@ -35,13 +36,8 @@ fn tail_increment_not_wrapped() {
     // Lockstep: the model decides the N-th request in row c (full), the RTL issues a write;
     // the scoreboard blames the row the model took.
     // Checkers: PrqAdmissionChecker sees a descriptor written into the last free slot before PQH.
-    judged(
-        &rtl,
-        "vtd_exactly_full",
-        "VTD-PRQ-7 by lockstep",
-        "VTD-PRQ-3 by checker vtd-prq-admission",
-        "VTD-PRQ-3 by checker vtd-prq-admission",
-    );
+    // Ordered: the written request's window finds the PRQ full throughout: row c, as lockstep.
+    judged(&rtl, "vtd_exactly_full", "VTD-PRQ-7 by lockstep", "VTD-PRQ-3 by checker vtd-prq-admission", "VTD-PRQ-7 by ordered");
 }
 
 #[test]
@@ -52,7 +48,9 @@ fn pro_not_sticky() {
     // Lockstep: the model decides row b (discard), the RTL starts a descriptor write.
     // Checkers only: no checker knows when PRO was set relative to the accepted message; the
     // directed test's own check that the requests sent while PRO is set were discarded fails.
-    judged(&rtl, "vtd_pro_sticky", "VTD-PRQ-6 by lockstep", "VTD-PRQ-9 by test assertion", "VTD-PRQ-9 by test assertion");
+    // Ordered: the judge settled the row-c request that set PRO, so the written request's whole
+    // admission window finds PRO set (row b).
+    judged(&rtl, "vtd_pro_sticky", "VTD-PRQ-6 by lockstep", "VTD-PRQ-9 by test assertion", "VTD-PRQ-6 by ordered");
 }
 
 #[test]
@@ -64,13 +62,7 @@ fn stop_marker_answered_on_full() {
     // message it answers, a Stop Marker, and names VTD-PRQ-10.
     // Checkers: VtdResponseChecker finds a response that matches only a Stop Marker and names
     // VTD-PRQ-10, the rule that a Stop Marker never causes a response in any row (DEC-6).
-    judged(
-        &rtl,
-        "vtd_stop_marker_on_full",
-        "VTD-PRQ-10 by lockstep",
-        "VTD-PRQ-10 by checker vtd-prg-responses",
-        "VTD-PRQ-10 by checker vtd-prg-responses",
-    );
+    judged(&rtl, "vtd_stop_marker_on_full", "VTD-PRQ-10 by lockstep", "VTD-PRQ-10 by checker vtd-prg-responses", "VTD-PRQ-10 by ordered");
 }
 
 #[test]
@@ -85,13 +77,7 @@ fn full_prq_answered_invalid() {
     );
     // Lockstep: rsp_code of an automatic response from row c differs.
     // Checkers: the response checker knows the code of an overflow response.
-    judged(
-        &rtl,
-        "vtd_auto_success_full_and_pro",
-        "VTD-PRQ-7 by lockstep",
-        "DEC-7 by checker vtd-prg-responses",
-        "DEC-7 by checker vtd-prg-responses",
-    );
+    judged(&rtl, "vtd_auto_success_full_and_pro", "VTD-PRQ-7 by lockstep", "DEC-7 by checker vtd-prg-responses", "VTD-PRQ-7 by ordered");
 }
 
 #[test]
@@ -108,7 +94,7 @@ fn pre_enable_bit_ignored() {
     // Checkers only: no checker knows that a descriptor was written for a disabled RID (the
     // response checker tracks the PRE table but judges responses only); the directed test's
     // own assertion catches it, waiting in vain for row a's Invalid Request response.
-    judged(&rtl, "vtd_pre_disabled_fault", "VTD-PRQ-5 by lockstep", "VTD-PRQ-5 by condition wait", "VTD-PRQ-5 by condition wait");
+    judged(&rtl, "vtd_pre_disabled_fault", "VTD-PRQ-5 by lockstep", "VTD-PRQ-5 by condition wait", "VTD-PRQ-5 by ordered");
 }
 
 #[test]
@@ -124,13 +110,7 @@ fn reserved_response_code_rewritten() {
     // Lockstep: rsp_code of a software response differs.
     // Checkers: the response checker compares the response with the descriptor it answers.
     // Both name VTD-IQ-3, the rule that says RC is copied verbatim whatever its value (DEC-8).
-    judged(
-        &rtl,
-        "vtd_reserved_code_forwarding",
-        "VTD-IQ-3 by lockstep",
-        "VTD-IQ-3 by checker vtd-prg-responses",
-        "VTD-IQ-3 by checker vtd-prg-responses",
-    );
+    judged(&rtl, "vtd_reserved_code_forwarding", "VTD-IQ-3 by lockstep", "VTD-IQ-3 by checker vtd-prg-responses", "VTD-IQ-3 by ordered");
 }
 
 #[test]
@@ -140,13 +120,7 @@ fn reserved_pdp_bit_accepted() {
     let rtl = mutant("vtd_pdp_accepted", PRQ, "&& ~|iq_qw0[8:5] &&", "&& ~|iq_qw0[8:6] &&");
     // Checkers: the test then offers the same response without bit 5; the one response sent is
     // matched to that later descriptor, processed while IQE should still be set (VTD-IQ-2).
-    judged(
-        &rtl,
-        "vtd_iqe_reserved_bits",
-        "VTD-IQ-2 by lockstep",
-        "VTD-IQ-2 by checker vtd-prg-responses",
-        "VTD-IQ-2 by checker vtd-prg-responses",
-    );
+    judged(&rtl, "vtd_iqe_reserved_bits", "VTD-IQ-2 by lockstep", "VTD-IQ-2 by checker vtd-prg-responses", "VTD-IQ-2 by ordered");
 }
 
 #[test]
@@ -158,13 +132,7 @@ fn fault_record_wrong_reason() {
     // Lockstep: the FRCD read data differs -> the record-contents rule.
     // Checkers only: the fault-read checker decodes the FRCD read against the faulting request
     // and names the same rule.
-    judged(
-        &rtl,
-        "vtd_pre_disabled_fault",
-        "VTD-FLT-3 by lockstep",
-        "VTD-FLT-3 by checker vtd-fault-read",
-        "VTD-FLT-3 by checker vtd-fault-read",
-    );
+    judged(&rtl, "vtd_pre_disabled_fault", "VTD-FLT-3 by lockstep", "VTD-FLT-3 by checker vtd-fault-read", "VTD-FLT-3 by ordered");
 }
 
 #[test]
@@ -201,7 +169,7 @@ fn page_event_while_ppr_set() {
         "wire pe_cond = (desc_ack || (decide && row_c)) && !pro_sw;",
     );
     // Checkers only: the directed test counts the MSIs (PeMsiChecker checks only their order).
-    judged(&rtl, "vtd_event_gating", "VTD-PRQ-13 by lockstep", "VTD-PRQ-13 by test assertion", "VTD-PRQ-13 by test assertion");
+    judged(&rtl, "vtd_event_gating", "VTD-PRQ-13 by lockstep", "VTD-PRQ-13 by test assertion", "VTD-PRQ-13 by ordered");
 }
 
 #[test]
@@ -215,7 +183,7 @@ fn pd_wait_ignores_drain_count() {
         "wire drain_done = ~|drain_q && !eng_hold_desc && auto_empty;",
         "wire drain_done = !eng_hold_desc && auto_empty;",
     );
-    judged(&rtl, "vtd_pd_wait_drains", "VTD-IQ-10 by lockstep", "VTD-IQ-10 by test assertion", "VTD-IQ-10 by test assertion");
+    judged(&rtl, "vtd_pd_wait_drains", "VTD-IQ-10 by lockstep", "VTD-IQ-10 by test assertion", "VTD-IQ-10 by ordered");
 }
 
 // ---- reads that must push in-flight event MSIs ------------------------------------------------------
@@ -274,14 +242,7 @@ fn pro_not_reset() {
     // Lockstep: the model writes the first descriptor (row d), the DUT drives no mw_valid; the
     // scoreboard blames the write the model started (VTD-PRQ-8). Checkers only: the test's
     // bounded wait for the descriptor writes expires, naming the same rule.
-    judged_from(
-        ResetMode::Ones,
-        &rtl,
-        "vtd_basic_write",
-        "VTD-PRQ-8 by lockstep",
-        "VTD-PRQ-8 by condition wait",
-        "VTD-PRQ-8 by condition wait",
-    );
+    judged_from(ResetMode::Ones, &rtl, "vtd_basic_write", "VTD-PRQ-8 by lockstep", "VTD-PRQ-8 by condition wait", "VTD-PRQ-8 by ordered");
 }
 
 #[test]
@@ -292,8 +253,10 @@ fn page_event_msi_pending_not_reset() {
     // Lockstep: mw_valid rises where the model starts no job; the scoreboard blames the MSI on
     // the page request event rule (VTD-PRQ-13). Checkers only it goes unseen: PeMsiChecker
     // judges the order of MSIs against reads, and vtd_basic_write reads nothing the spurious
-    // MSI would have to precede.
-    judged_from(ResetMode::Ones, &rtl, "vtd_basic_write", "VTD-PRQ-13 by lockstep", "not caught", "not caught");
+    // MSI would have to precede. Ordered: the judge's PE unit has no event condition before the
+    // MSI, and no decision it has yet to settle could be one: of the timing-free judges only
+    // the ordered one catches this bug.
+    judged_from(ResetMode::Ones, &rtl, "vtd_basic_write", "VTD-PRQ-13 by lockstep", "not caught", "VTD-PRQ-13 by ordered");
 }
 
 // ---- register negative space ------------------------------------------------------------------
@@ -304,7 +267,7 @@ fn pfo_cleared_by_writing_zero() {
     let rtl =
         mutant("vtd_pfo_w0c", PRQ, "wire pfo_sw = pfo_q && !(wr_at(A_FSTS) && reg_wdata[0]);", "wire pfo_sw = pfo_q && !wr_at(A_FSTS);");
     // Lockstep: the next FSTS read differs; the test's read-back names the same rule.
-    judged(&rtl, "vtd_w1c_zero_writes", "VTD-FLT-1 by lockstep", "VTD-FLT-1 by test assertion", "VTD-FLT-1 by test assertion");
+    judged(&rtl, "vtd_w1c_zero_writes", "VTD-FLT-1 by lockstep", "VTD-FLT-1 by test assertion", "VTD-FLT-1 by ordered");
 }
 
 #[test]
@@ -314,7 +277,7 @@ fn fault_record_cleared_from_the_wrong_dword_bit() {
     let rtl = mutant("vtd_frcd_wrong_bit", PRQ, "((frcd_rel[3:2] == 2'd2 && reg_wdata[63])", "((frcd_rel[3:2] == 2'd2 && reg_wdata[31])");
     // Lockstep: the read of the record's upper half differs (the record's rule); checkers only:
     // the test's read-back after writes that must not clear F.
-    judged(&rtl, "vtd_register_negative_space", "VTD-FLT-3 by lockstep", "VTD-FLT-5 by test assertion", "VTD-FLT-5 by test assertion");
+    judged(&rtl, "vtd_register_negative_space", "VTD-FLT-3 by lockstep", "VTD-FLT-5 by test assertion", "VTD-FLT-5 by ordered");
 }
 
 #[test]
@@ -329,7 +292,7 @@ fn read_past_the_last_fault_record_returns_a_record() {
     );
     // Both judges name the rule of offsets outside every register (the scoreboard's register
     // rule for an unimplemented offset; the test's read of it).
-    judged(&rtl, "vtd_register_negative_space", "VTD-PRQ-19 by lockstep", "VTD-PRQ-19 by test assertion", "VTD-PRQ-19 by test assertion");
+    judged(&rtl, "vtd_register_negative_space", "VTD-PRQ-19 by lockstep", "VTD-PRQ-19 by test assertion", "VTD-PRQ-19 by ordered");
 }
 
 #[test]
@@ -337,7 +300,7 @@ fn pre_entry_written_through_its_upper_dword() {
     // The PRE write decode ignores address bit 2, so a write at entry + 4 (reads 0, ignores
     // writes) overwrites the entry (OP-20, VTD-PRQ-19).
     let rtl = mutant("vtd_pre_upper_dword", PRQ, "&& (reg_addr[2:0] == 3'b000);", "&& (reg_addr[1:0] == 2'b00);");
-    judged(&rtl, "vtd_register_negative_space", "VTD-PRQ-19 by lockstep", "VTD-PRQ-19 by test assertion", "VTD-PRQ-19 by test assertion");
+    judged(&rtl, "vtd_register_negative_space", "VTD-PRQ-19 by lockstep", "VTD-PRQ-19 by test assertion", "VTD-PRQ-19 by ordered");
 }
 
 #[test]

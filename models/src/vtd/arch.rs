@@ -671,6 +671,125 @@ impl Vtd {
 }
 
 // =============================================================================================
+// The register file as software sees it (rtl/README.md "Registers")
+// =============================================================================================
+
+/// FRCD and PRE windows: accesses need a 4-byte (FRCD) or 8-byte (PRE) aligned offset.
+const FRCD_WINDOW_ALIGN: u32 = 0x3;
+const PRE_WINDOW_ALIGN: u32 = 0x7;
+
+/// PRQ, fault unit, descriptor port and PRE table: what register reads return and what register
+/// writes change. Hardware actions go through the state machines' own functions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegFile {
+    pub prq: PrqState,
+    pub faults: FaultUnit,
+    pub iq: IqState,
+    /// PRE[i] register values (RID [15:0], PRE [16]).
+    pub pre: Box<[u64]>,
+}
+
+impl RegFile {
+    /// The reset state (OP-18) of a block with `nr` fault records and `pre_entries` PRE entries.
+    pub fn new(nr: u32, pre_entries: usize) -> RegFile {
+        RegFile {
+            prq: PrqState::default(),
+            faults: FaultUnit::new(nr),
+            iq: IqState::new(true),
+            pre: vec![0; pre_entries].into_boxed_slice(),
+        }
+    }
+
+    /// FRCD record index and byte offset within it, if `addr` is in the window.
+    pub fn frcd_slot(&self, addr: u32) -> Option<(u32, u32)> {
+        let rel = addr.checked_sub(regs::FRCD_BASE)?;
+        (rel < 16 * self.faults.nr() && addr & FRCD_WINDOW_ALIGN == 0).then_some((rel / 16, rel % 16))
+    }
+
+    /// PRE table entry index, if `addr` is in the window.
+    pub fn pre_slot(&self, addr: u32) -> Option<usize> {
+        let rel = addr.checked_sub(regs::PRE_BASE)?;
+        let i = (rel / regs::PRE_STRIDE) as usize;
+        (i < self.pre.len() && addr & PRE_WINDOW_ALIGN == 0).then_some(i)
+    }
+
+    /// Is `rid` enabled by the PRE table (DEC-5)?
+    pub fn pre_enabled(&self, rid: u16) -> bool {
+        pre_enabled(&self.pre, rid)
+    }
+
+    /// Software write (OP-15). Returns the MSI triggers of IM writes, per unit in the order PE,
+    /// FE, IE (VTD-PRQ-14).
+    pub fn write(&mut self, addr: u32, data: u64) -> [bool; 3] {
+        let d32 = data as u32;
+        let mut trig = [false; 3];
+        match addr {
+            regs::FSTS => self.faults.write_fsts(d32),
+            regs::FECTL => trig[1] = self.faults.write_fectl(d32).is_some(),
+            regs::ICS => self.iq.write_ics(d32),
+            regs::IECTL => trig[2] = self.iq.write_iectl(d32).is_some(),
+            regs::PQH => self.prq.write_pqh(data),
+            regs::PQT => self.prq.write_pqt(data),
+            regs::PQA => self.prq.write_pqa(data),
+            regs::PRS => self.prq.write_prs(d32),
+            regs::PECTL => trig[0] = self.prq.write_pectl(d32).is_some(),
+            regs::FEDATA | regs::FEADDR | regs::FEUADDR => write_msi_reg(&mut self.faults.fe_msi, addr - regs::FEDATA, d32),
+            regs::IEDATA | regs::IEADDR | regs::IEUADDR => write_msi_reg(&mut self.iq.ie_msi, addr - regs::IEDATA, d32),
+            regs::PEDATA | regs::PEADDR | regs::PEUADDR => write_msi_reg(&mut self.prq.pe_msi, addr - regs::PEDATA, d32),
+            _ => {
+                if let Some((i, off)) = self.frcd_slot(addr) {
+                    if regs::frcd_write_clears_f(off, data) {
+                        self.faults.write_frcd_hi(i, 1 << 31);
+                    }
+                } else if let Some(i) = self.pre_slot(addr) {
+                    self.pre[i] = data & regs::PRE_STORED_MASK; // VTD-PRQ-19
+                }
+            }
+        }
+        trig
+    }
+
+    /// Register value as a read returns it now (no side effects).
+    pub fn read(&self, addr: u32) -> u64 {
+        let msi_reg = |r: &MsiRegs, base: u32| u64::from([r.data, r.addr, r.uaddr][((addr - base) / 4) as usize]);
+        match addr {
+            regs::CAP => regs::cap(regs::CAP_FRO_RTL, self.faults.nr()),
+            regs::ECAP => regs::ECAP_VALUE,
+            regs::FSTS => u64::from(self.faults.fsts()),
+            regs::FECTL => u64::from(self.faults.fectl()),
+            regs::ICS => u64::from(self.iq.iwc),
+            regs::IECTL => u64::from(self.iq.ie.bits()),
+            regs::PQH => self.prq.pqh,
+            regs::PQT => self.prq.pqt,
+            regs::PQA => self.prq.pqa,
+            regs::PRS => u64::from(self.prq.prs),
+            regs::PECTL => u64::from(self.prq.pectl()),
+            regs::FEDATA | regs::FEADDR | regs::FEUADDR => msi_reg(&self.faults.fe_msi, regs::FEDATA),
+            regs::IEDATA | regs::IEADDR | regs::IEUADDR => msi_reg(&self.iq.ie_msi, regs::IEDATA),
+            regs::PEDATA | regs::PEADDR | regs::PEUADDR => msi_reg(&self.prq.pe_msi, regs::PEDATA),
+            _ => {
+                if let Some((i, off)) = self.frcd_slot(addr) {
+                    self.faults.record_at(i).read(off)
+                } else if let Some(i) = self.pre_slot(addr) {
+                    self.pre[i]
+                } else {
+                    0
+                }
+            }
+        }
+    }
+}
+
+/// Write xEDATA (+0), xEADDR (+4) or xEUADDR (+8), stored masked (rtl/README.md "Registers").
+fn write_msi_reg(r: &mut MsiRegs, off: u32, d32: u32) {
+    match off {
+        0 => r.data = d32 & regs::EDATA_MASK,
+        4 => r.addr = d32 & regs::EADDR_MASK,
+        _ => r.uaddr = d32,
+    }
+}
+
+// =============================================================================================
 // Rule coverage
 // =============================================================================================
 

@@ -597,3 +597,26 @@ proptest! {
         prop_assert_eq!(u.pfo, k > nr);
     }
 }
+
+#[test]
+fn the_register_file_reads_what_software_and_hardware_left() {
+    let mut rf = RegFile::new(2, 2);
+    // PRE entries at 0x800 + 8i, stored masked; the window ends at PRE_ENTRIES (VTD-PRQ-19).
+    rf.write(regs::PRE_BASE + 8, u64::MAX);
+    assert_eq!(rf.read(regs::PRE_BASE + 8), regs::PRE_STORED_MASK);
+    assert!(rf.pre_enabled(0xFFFF) && !rf.pre_enabled(0));
+    rf.write(regs::PRE_BASE + 16, regs::PRE_EN);
+    assert_eq!(rf.read(regs::PRE_BASE + 16), 0, "beyond the table: no entry");
+    // FRCD: only F is writable, W1C at +C; past the last record reads 0 (VTD-FLT-2, -5).
+    let rec = fault_record(&PageRequest { rid: 7, l: true, ..Default::default() });
+    rf.faults.record(rec);
+    assert_eq!(rf.read(regs::FRCD_BASE + 0xC) >> 31, 1);
+    assert_eq!(rf.read(regs::FRCD_BASE + 32 + 0xC), 0);
+    rf.write(regs::FRCD_BASE + 0xC, 1 << 31);
+    assert_eq!(rf.read(regs::FRCD_BASE + 0xC) >> 31, 0);
+    // Clearing PECTL.IM while IP is set sends the PE MSI (VTD-PRQ-14), and only then.
+    rf.prq.pe.ip = true;
+    assert_eq!(rf.write(regs::PECTL, 0), [true, false, false]);
+    assert_eq!(rf.write(regs::FECTL, 0), [false, false, false]);
+    assert_eq!(rf.read(regs::CAP) & regs::CAP_NFR_MASK, 1 << regs::CAP_NFR_SHIFT, "NFR = NR - 1");
+}

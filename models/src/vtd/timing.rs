@@ -25,7 +25,7 @@
 //!   trigger from the IM write and one from a condition at the same edge are one MSI (one
 //!   pending flag).
 
-use super::arch::{self, complete_wait, decide_row, pre_enabled, FaultOutcome, FaultUnit, IqState, MsiRegs, PrqState, Row, WaitCompletion};
+use super::arch::{self, complete_wait, decide_row, pre_enabled, FaultOutcome, FaultUnit, RegFile, Row, WaitCompletion};
 use super::desc::{self, InvWaitDsc, SwDesc, Words};
 use super::regs::{self, Msi};
 use crate::pcie::{PageRequest, PrgResponse};
@@ -253,20 +253,15 @@ struct ActiveWait {
     drain: u32,
 }
 
-/// Register offsets of the RTL beyond `regs` (rtl/README.md "Registers"), relative to a window.
-const FRCD_WINDOW_ALIGN: u32 = 0x3;
-const PRE_WINDOW_ALIGN: u32 = 0x7;
+/// The register port's offset width (rtl/README.md "Registers").
 const REG_ADDR_MASK: u32 = (1 << regs::REG_ADDR_BITS) - 1;
 
 /// Timed model of `vtd_prq`.
 #[derive(Clone, Debug)]
 pub struct VtdTiming {
     p: VtdParams,
-    prq: PrqState,
-    faults: FaultUnit,
-    iq: IqState,
-    /// PRE[i] register values (RID [15:0], PRE [16]).
-    pre: Box<[u64]>,
+    /// PRQ, fault unit, descriptor port and PRE table, as software reads and writes them.
+    rf: RegFile,
     /// MSI pending flags, one per unit (OP-17).
     msi_pending: [bool; 3],
     wait: Option<ActiveWait>,
@@ -292,10 +287,7 @@ impl VtdTiming {
         assert!(p.ing_depth >= 1 && p.auto_depth >= 1 && p.sw_depth >= 1);
         let mut s = VtdTiming {
             p,
-            prq: PrqState::default(),
-            faults: FaultUnit::new(p.nr),
-            iq: IqState::new(true),
-            pre: vec![0; p.pre_entries].into_boxed_slice(),
+            rf: RegFile::new(p.nr, p.pre_entries),
             msi_pending: [false; 3],
             wait: None,
             status_pending: None,
@@ -344,7 +336,7 @@ impl VtdTiming {
         let holds_desc_q = engine_q != EngineState::Idle && self.job == Job::Descriptor;
         let (auto_len_q, sw_len_q) = (self.auto_q.len(), self.sw_q.len());
         let msi_q = self.msi_pending;
-        let msi_regs_q = [self.prq.pe_msi, self.faults.fe_msi, self.iq.ie_msi];
+        let msi_regs_q = [self.rf.prq.pe_msi, self.rf.faults.fe_msi, self.rf.iq.ie_msi];
         let ip_q = self.ips();
         let wait_q = self.wait;
         let reg_addr = inp.reg_addr & REG_ADDR_MASK;
@@ -450,7 +442,7 @@ impl VtdTiming {
             let drained = w.drain == 0 && !holds_desc_q && auto_len_q == 0;
             if sw_len_q == 0 && (!w.dsc.pd || drained) {
                 self.wait = None;
-                let c = complete_wait(&w.dsc, &mut self.iq.iwc, &mut self.iq.ie, &self.iq.ie_msi);
+                let c = complete_wait(&w.dsc, &mut self.rf.iq.iwc, &mut self.rf.iq.ie, &self.rf.iq.ie_msi);
                 self.status_pending = c.status_write;
                 trig[Unit::Ie as usize] |= c.msi.is_some();
                 self.ev.wait_completed = Some(c);
@@ -490,22 +482,22 @@ impl VtdTiming {
     /// Decide the head message (rows a-d, vtd.md §4) with the effective register values.
     fn decide(&mut self, trig: &mut [bool; 3]) {
         let m = self.ingress.pop_front().expect("decide with an empty ingress FIFO");
-        let row = decide_row(&self.prq.admission_state(pre_enabled(&self.pre, m.rid)));
+        let row = decide_row(&self.rf.prq.admission_state(pre_enabled(&self.rf.pre, m.rid)));
         self.ev.decided = Some((row, m));
         match row {
             Row::A_NotEnabled => {
-                let (outcome, msi) = self.faults.record(arch::fault_record(&m));
+                let (outcome, msi) = self.rf.faults.record(arch::fault_record(&m));
                 self.ev.fault = Some(outcome);
                 trig[Unit::Fe as usize] |= msi.is_some();
             }
             Row::B_Overflow => {}
             Row::C_Full => {
-                let pending_before = self.prq.prs & regs::PRS_MASK != 0;
-                self.prq.prs |= regs::PRS_PRO;
-                trig[Unit::Pe as usize] |= self.prq.pe.condition(pending_before);
+                let pending_before = self.rf.prq.prs & regs::PRS_MASK != 0;
+                self.rf.prq.prs |= regs::PRS_PRO;
+                trig[Unit::Pe as usize] |= self.rf.prq.pe.condition(pending_before);
             }
             Row::D_Write => {
-                let (addr, words) = arch::page_req_write(self.prq.ring(), self.prq.pqa, self.prq.pqt, &m);
+                let (addr, words) = arch::page_req_write(self.rf.prq.ring(), self.rf.prq.pqa, self.rf.prq.pqt, &m);
                 self.start_job(Job::Descriptor, addr, words);
             }
         }
@@ -517,16 +509,16 @@ impl VtdTiming {
 
     /// Kind-0 acknowledge: PQT covers the entry, PPR set, PE condition (VTD-PRQ-8, -11, -13).
     fn desc_ack(&mut self, trig: &mut [bool; 3]) {
-        let pe_condition = self.prq.prs & regs::PRS_MASK == 0;
-        self.prq.pqt = self.prq.ring().advance(self.prq.pqt);
-        self.prq.prs |= regs::PRS_PPR;
-        trig[Unit::Pe as usize] |= self.prq.pe.condition(!pe_condition);
-        self.ev.desc_ack = Some(DescAck { pqt: self.prq.pqt, pe_condition });
+        let pe_condition = self.rf.prq.prs & regs::PRS_MASK == 0;
+        self.rf.prq.pqt = self.rf.prq.ring().advance(self.rf.prq.pqt);
+        self.rf.prq.prs |= regs::PRS_PPR;
+        trig[Unit::Pe as usize] |= self.rf.prq.pe.condition(!pe_condition);
+        self.ev.desc_ack = Some(DescAck { pqt: self.rf.prq.pqt, pe_condition });
     }
 
     /// Take one descriptor from the port.
     fn take_descriptor(&mut self, w: Words, trig: &mut [bool; 3]) -> IqTake {
-        match desc::classify(w, self.iq.pds) {
+        match desc::classify(w, self.rf.iq.pds) {
             SwDesc::PageGrpResp(d) => {
                 let r = arch::page_grp_resp_effect(&d);
                 self.sw_q.push_back(r);
@@ -540,7 +532,7 @@ impl VtdTiming {
             }
             SwDesc::NoEffect(t) => IqTake::NoEffect(t),
             SwDesc::Invalid(why) => {
-                trig[Unit::Fe as usize] |= self.faults.set_iqe().is_some();
+                trig[Unit::Fe as usize] |= self.rf.faults.set_iqe().is_some();
                 IqTake::Invalid(why)
             }
         }
@@ -553,11 +545,11 @@ impl VtdTiming {
         o.mw_valid = self.engine == EngineState::Write;
         o.mwack_ready = self.engine == EngineState::WaitAck;
         o.reg_ready = self.read_pending.is_none();
-        o.iq_ready = !self.faults.iqe && self.wait.is_none() && self.status_pending.is_none() && self.sw_q.len() < self.p.sw_depth;
+        o.iq_ready = !self.rf.faults.iqe && self.wait.is_none() && self.status_pending.is_none() && self.sw_q.len() < self.p.sw_depth;
     }
 
     fn ips(&self) -> [bool; 3] {
-        [self.prq.pe.ip, self.faults.fe.ip, self.iq.ie.ip]
+        [self.rf.prq.pe.ip, self.rf.faults.fe.ip, self.rf.iq.ie.ip]
     }
 
     fn load_egress(&mut self, r: &PrgResponse) {
@@ -571,109 +563,46 @@ impl VtdTiming {
         PrgResponse::from_port_fields(o.rsp_rid, o.rsp_pv, o.rsp_pasid, o.rsp_prgi, o.rsp_code)
     }
 
-    /// FRCD record index and byte offset within it, if `addr` is in the window.
-    fn frcd_slot(&self, addr: u32) -> Option<(u32, u32)> {
-        let rel = addr.checked_sub(regs::FRCD_BASE)?;
-        (rel < 16 * self.p.nr && addr & FRCD_WINDOW_ALIGN == 0).then_some((rel / 16, rel % 16))
-    }
-
-    /// PRE table entry index, if `addr` is in the window.
-    fn pre_slot(&self, addr: u32) -> Option<usize> {
-        let rel = addr.checked_sub(regs::PRE_BASE)?;
-        let i = (rel / regs::PRE_STRIDE) as usize;
-        (i < self.p.pre_entries && addr & PRE_WINDOW_ALIGN == 0).then_some(i)
-    }
-
     /// Software write (OP-15). Returns the MSI triggers of IM writes, per unit (VTD-PRQ-14).
     fn write_reg(&mut self, addr: u32, data: u64) -> [bool; 3] {
-        let d32 = data as u32;
-        let mut trig = [false; 3];
-        match addr {
-            regs::FSTS => self.faults.write_fsts(d32),
-            regs::FECTL => trig[Unit::Fe as usize] = self.faults.write_fectl(d32).is_some(),
-            regs::ICS => self.iq.write_ics(d32),
-            regs::IECTL => trig[Unit::Ie as usize] = self.iq.write_iectl(d32).is_some(),
-            regs::PQH => self.prq.write_pqh(data),
-            regs::PQT => self.prq.write_pqt(data),
-            regs::PQA => self.prq.write_pqa(data),
-            regs::PRS => self.prq.write_prs(d32),
-            regs::PECTL => trig[Unit::Pe as usize] = self.prq.write_pectl(d32).is_some(),
-            regs::FEDATA | regs::FEADDR | regs::FEUADDR => write_msi_reg(&mut self.faults.fe_msi, addr - regs::FEDATA, d32),
-            regs::IEDATA | regs::IEADDR | regs::IEUADDR => write_msi_reg(&mut self.iq.ie_msi, addr - regs::IEDATA, d32),
-            regs::PEDATA | regs::PEADDR | regs::PEUADDR => write_msi_reg(&mut self.prq.pe_msi, addr - regs::PEDATA, d32),
-            _ => {
-                if let Some((i, off)) = self.frcd_slot(addr) {
-                    if regs::frcd_write_clears_f(off, data) {
-                        self.faults.write_frcd_hi(i, 1 << 31);
-                    }
-                } else if let Some(i) = self.pre_slot(addr) {
-                    self.pre[i] = data & regs::PRE_STORED_MASK; // VTD-PRQ-19
-                }
-            }
-        }
-        trig
+        self.rf.write(addr, data)
     }
 
     /// Register value as a read returns it now (no side effects).
     pub fn read_reg(&self, addr: u32) -> u64 {
-        let msi_reg = |r: &MsiRegs, base: u32| u64::from([r.data, r.addr, r.uaddr][((addr - base) / 4) as usize]);
-        match addr {
-            regs::CAP => regs::cap(regs::CAP_FRO_RTL, self.p.nr),
-            regs::ECAP => regs::ECAP_VALUE,
-            regs::FSTS => u64::from(self.faults.fsts()),
-            regs::FECTL => u64::from(self.faults.fectl()),
-            regs::ICS => u64::from(self.iq.iwc),
-            regs::IECTL => u64::from(self.iq.ie.bits()),
-            regs::PQH => self.prq.pqh,
-            regs::PQT => self.prq.pqt,
-            regs::PQA => self.prq.pqa,
-            regs::PRS => u64::from(self.prq.prs),
-            regs::PECTL => u64::from(self.prq.pectl()),
-            regs::FEDATA | regs::FEADDR | regs::FEUADDR => msi_reg(&self.faults.fe_msi, regs::FEDATA),
-            regs::IEDATA | regs::IEADDR | regs::IEUADDR => msi_reg(&self.iq.ie_msi, regs::IEDATA),
-            regs::PEDATA | regs::PEADDR | regs::PEUADDR => msi_reg(&self.prq.pe_msi, regs::PEDATA),
-            _ => {
-                if let Some((i, off)) = self.frcd_slot(addr) {
-                    self.faults.record_at(i).read(off)
-                } else if let Some(i) = self.pre_slot(addr) {
-                    self.pre[i]
-                } else {
-                    0
-                }
-            }
-        }
+        self.rf.read(addr)
     }
 
     // Read-only accessors for checkers, coverage and tests.
     pub fn pqh(&self) -> u64 {
-        self.prq.pqh
+        self.rf.prq.pqh
     }
     pub fn pqt(&self) -> u64 {
-        self.prq.pqt
+        self.rf.prq.pqt
     }
     pub fn pqa(&self) -> u64 {
-        self.prq.pqa
+        self.rf.prq.pqa
     }
     /// PRS: PPR [0], PRO [1].
     pub fn prs(&self) -> u32 {
-        self.prq.prs
+        self.rf.prq.prs
     }
     pub fn fsts(&self) -> u32 {
-        self.faults.fsts()
+        self.rf.faults.fsts()
     }
     pub fn iwc(&self) -> bool {
-        self.iq.iwc
+        self.rf.iq.iwc
     }
     /// The fault recording registers and the internal index.
     pub fn faults(&self) -> &FaultUnit {
-        &self.faults
+        &self.rf.faults
     }
     /// xECTL of a unit as read (IM, IP, RsvdP).
     pub fn ectl(&self, u: Unit) -> u32 {
         match u {
-            Unit::Pe => self.prq.pectl(),
-            Unit::Fe => self.faults.fectl(),
-            Unit::Ie => self.iq.ie.bits(),
+            Unit::Pe => self.rf.prq.pectl(),
+            Unit::Fe => self.rf.faults.fectl(),
+            Unit::Ie => self.rf.iq.ie.bits(),
         }
     }
     pub fn msi_pending(&self, u: Unit) -> bool {
@@ -724,15 +653,6 @@ impl VtdTiming {
             && self.status_pending.is_none()
             && self.msi_pending == [false; 3]
             && self.read_pending.is_none()
-    }
-}
-
-/// Write xEDATA (+0), xEADDR (+4) or xEUADDR (+8), stored masked (rtl/README.md "Registers").
-fn write_msi_reg(r: &mut MsiRegs, off: u32, d32: u32) {
-    match off {
-        0 => r.data = d32 & regs::EDATA_MASK,
-        4 => r.addr = d32 & regs::EADDR_MASK,
-        _ => r.uaddr = d32,
     }
 }
 

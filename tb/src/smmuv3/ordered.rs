@@ -14,7 +14,9 @@ use super::coverage::{classified, Smmuv3Coverage};
 use crate::checkers::{Checker, Violation};
 use crate::compare::LatencyBounds;
 use crate::coverage::Sampler;
-use crate::ordered::{DutCoverage, History, PulseExpectation, JUDGE_NAME};
+use crate::ordered::{
+    overdue_response, response_sent, DutCoverage, ExpectedResponse, History, PulseExpectation, Rows, Sent, Silenced, JUDGE_NAME,
+};
 use crate::txn::{IrqLine, Stamped, Txn};
 use models::pcie::{MsgClass, PageRequest, PrgResponse};
 use models::ring::{Ring, FLAG_BIT};
@@ -49,40 +51,15 @@ struct ExpectedWrite {
     words: [u64; 2],
 }
 
-/// An expected response and its cause's cycle; `rule` is broken if it is wrong or late.
-#[derive(Clone, Copy, Debug)]
-struct ExpectedResponse {
-    rsp: PrgResponse,
-    at: u64,
-    rule: RuleId,
-    /// Allowed, not required (a CMD_PRI_RESP taken while SMMUEN may still have been changing).
-    optional: bool,
-}
-
-/// The rows a message may take over its admission window, the latest state's first.
-#[derive(Clone, Copy, Debug, Default)]
-struct Rows {
-    seen: [Option<Row>; 4],
-}
-
-impl Rows {
-    fn add(&mut self, r: Row) {
-        if !self.has(r) {
-            if let Some(slot) = self.seen.iter_mut().find(|s| s.is_none()) {
-                *slot = Some(r);
-            }
-        }
-    }
-    fn has(&self, r: Row) -> bool {
-        self.seen.contains(&Some(r))
-    }
+/// What the PRIQ rows of an admission window say (`rows` lists the latest state's first).
+impl Rows<Row> {
     /// The row other than d the message most likely took.
     fn discard(&self) -> Option<Row> {
         self.seen.iter().flatten().copied().find(|&r| r != Row::D_Write)
     }
     /// The same rows, the latest state's first: a message settled late was most likely
     /// decided late (it waited behind the messages before it).
-    fn latest_first(mut self) -> Rows {
+    fn latest_first(mut self) -> Rows<Row> {
         let n = self.seen.iter().filter(|s| s.is_some()).count();
         self.seen[..n].reverse();
         self
@@ -141,9 +118,8 @@ pub struct PriqOrdered {
     /// The last PRIQ pulse that came before the judge settled the message triggering it: it
     /// serves the triggers of messages accepted before it.
     early_pulse: Option<u64>,
-    /// Recently settled messages and commands that must send nothing, for blaming a response
-    /// nothing asked for: (RID, PRGI, the rule that forbids the response).
-    silent: VecDeque<(u16, u16, RuleId)>,
+    /// Recently settled messages and commands that must send nothing.
+    silent: Silenced,
     /// Coverage of the classified bins, from the DUT's transactions.
     cov: Sampler,
     /// An entry write aborted since the last PROD read (a wrong PROD then breaks SMMU-PRIQ-16).
@@ -180,7 +156,7 @@ impl PriqOrdered {
             priq_irq: PulseExpectation::default(),
             gerror_irq: PulseExpectation::default(),
             early_pulse: None,
-            silent: VecDeque::new(),
+            silent: Silenced::default(),
             cov: Sampler::new(Smmuv3Coverage::definition()),
             aborted: false,
         }
@@ -220,7 +196,7 @@ impl PriqOrdered {
 
     /// The rows `a` may take: every admission state from its acceptance until now, with the
     /// judge's own PROD (entries decided so far) and OVFLG.
-    fn rows(&self, a: &Accepted) -> Rows {
+    fn rows(&self, a: &Accepted) -> Rows<Row> {
         let mut rows = Rows::default();
         let ring = self.ring();
         for cr0 in self.cr0ack_values(a.at) {
@@ -261,19 +237,12 @@ impl PriqOrdered {
                 classified::auto_origin(&mut self.cov, Some(row));
                 self.autos.push_back(ExpectedResponse { rsp, at: a.at, rule: row_rule(row), optional: false })
             }
-            None if a.msg.class() == MsgClass::StopMarker => self.remember_silent(a.msg.rid, a.msg.prgi, RuleId("SMMU-PRIQ-11")),
-            None => self.remember_silent(a.msg.rid, a.msg.prgi, row_rule(row)),
+            None if a.msg.class() == MsgClass::StopMarker => self.silent.remember(a.msg.rid, a.msg.prgi, RuleId("SMMU-PRIQ-11")),
+            None => self.silent.remember(a.msg.rid, a.msg.prgi, row_rule(row)),
         }
         if arch::discard_irq_trigger(row, self.lo, &a.msg) && self.early_pulse.is_none_or(|p| p < a.at) {
             self.irq_trigger(t);
         }
-    }
-
-    fn remember_silent(&mut self, rid: u16, prgi: u16, rule: RuleId) {
-        if self.silent.len() == 16 {
-            self.silent.pop_front();
-        }
-        self.silent.push_back((rid, prgi, rule));
     }
 
     fn irq_trigger(&mut self, t: u64) {
@@ -399,29 +368,25 @@ impl PriqOrdered {
             self.sw.pop_front();
             self.sw_done += 1;
         }
-        if let Some(s) = self.sw.front().filter(|s| s.rsp == rsp).copied() {
-            self.sw.pop_front();
-            self.sw_done += 1;
-            self.late(t, &s, out);
-            return;
-        }
         loop {
-            if let Some(a) = self.autos.pop_front() {
-                if a.rsp != rsp {
-                    let also = if self.sw.iter().any(|s| s.rsp == rsp) { " (it answers a later CMD_PRI_RESP: command order)" } else { "" };
-                    let msg = format!(
-                        "response {rsp:?} sent, expected the automatic response {:?} of the message accepted at cycle {}{also}",
-                        a.rsp, a.at
-                    );
-                    let rule = if also.is_empty() { a.rule } else { RuleId("SMMU-CMD-6") };
-                    out.push(Violation { rule, cycle: t, message: msg });
-                } else {
-                    self.late(t, &a, out);
+            match response_sent(
+                t,
+                &rsp,
+                &mut self.sw,
+                &mut self.autos,
+                (RuleId("SMMU-CMD-6"), "it answers a later CMD_PRI_RESP: command order"),
+                self.bounds.response,
+                out,
+            ) {
+                Some(Sent::Software) => {
+                    self.sw_done += 1;
+                    return;
                 }
-                return;
+                Some(Sent::Automatic) => return,
+                None => {}
             }
             let Some(&head) = self.pending.front() else {
-                let why = self.silent.iter().rev().find(|&&(rid, prgi, _)| (rid, prgi) == (rsp.rid, rsp.prgi)).map(|&(.., r)| r);
+                let why = self.silent.why(rsp.rid, rsp.prgi);
                 let msg = match why {
                     Some(r) => format!("response {rsp:?} sent for a message or command that must get none ({r})"),
                     None => format!("response {rsp:?} sent: no accepted message or CMD_PRI_RESP asks for it"),
@@ -446,14 +411,6 @@ impl PriqOrdered {
         }
     }
 
-    /// A response that came, checked against the response bound.
-    fn late(&self, t: u64, e: &ExpectedResponse, out: &mut Vec<Violation>) {
-        if t > e.at + self.bounds.response {
-            let msg = format!("response {:?} sent {} cycles after its cause (bound response={})", e.rsp, t - e.at, self.bounds.response);
-            out.push(Violation { rule: e.rule, cycle: t, message: msg });
-        }
-    }
-
     fn on_command(&mut self, t: u64, words: [u64; 4]) {
         let c = Command::decode(words[0], words[1]);
         let mut on = false;
@@ -472,13 +429,13 @@ impl PriqOrdered {
             }
             CmdEffect::Illegal => {
                 if let Command::PriResp { stream_id, prg_index, .. } = c {
-                    self.remember_silent(stream_id as u16, prg_index, RuleId("SMMU-CMD-4"));
+                    self.silent.remember(stream_id as u16, prg_index, RuleId("SMMU-CMD-4"));
                 }
                 self.gerror_activate(t, regs::GERROR_CMDQ_ERR)
             }
             CmdEffect::Ignored => {
                 if let Command::PriResp { stream_id, prg_index, .. } = c {
-                    self.remember_silent(stream_id as u16, prg_index, RuleId("SMMU-CMD-5"));
+                    self.silent.remember(stream_id as u16, prg_index, RuleId("SMMU-CMD-5"));
                 }
             }
             CmdEffect::Sync => self.syncs.push_back(self.sw_expected),
@@ -635,25 +592,10 @@ impl PriqOrdered {
             self.writes.pop_front();
         }
         for q in [&mut self.autos, &mut self.sw] {
-            if let Some(e) = q.front().filter(|e| now > e.at + self.bounds.response).copied() {
-                q.pop_front();
-                if !e.optional {
-                    let msg = format!(
-                        "response {:?} not sent {} cycles after its cause (bound response={})",
-                        e.rsp,
-                        now - e.at,
-                        self.bounds.response
-                    );
-                    out.push(Violation { rule: e.rule, cycle: now, message: msg });
-                }
-            }
+            overdue_response(q, now, self.bounds.response, out);
         }
         for (p, rule) in [(&mut self.priq_irq, "SMMU-PRIQ-13"), (&mut self.gerror_irq, "SMMU-CMD-11")] {
-            if let Some(c) = p.overdue(now, self.bounds.irq) {
-                p.clear();
-                let msg = format!("no interrupt pulse within {} cycles of the trigger at cycle {c} (bound irq)", self.bounds.irq);
-                out.push(Violation { rule: RuleId(rule), cycle: now, message: msg });
-            }
+            p.check_overdue(now, self.bounds.irq, RuleId(rule), out);
         }
         let horizon = self.pending.front().map_or(now, |a| a.at.min(now)).saturating_sub(self.bounds.ack + self.bounds.reg + 1);
         self.cr0.forget_before(horizon);

@@ -16,7 +16,7 @@ use crate::txn::{Stamped, Txn};
 use models::pcie::{MsgClass, PageRequest, RespCode};
 use models::rules::*;
 use models::vtd::arch::{FaultOutcome, Row};
-use models::vtd::desc::{desc_type, InvWaitDsc, Invalid, TYPE_PAGE_GRP_RESP};
+use models::vtd::desc::InvWaitDsc;
 use models::vtd::regs;
 use models::vtd::timing::{EdgeEvents, IqTake, Job, ReadHold, RegAccess, RespSource, Unit, VtdInputs, VtdTiming};
 
@@ -436,7 +436,7 @@ impl Collector<VtdState> {
     }
 
     fn on_decided(&mut self, row: Row, msg: &PageRequest, ev: &EdgeEvents, model: &VtdTiming) {
-        self.cov.cross(const { SPEC.cross("admission.row_x_msg") }, &[row_index(row), msg_index(msg)]);
+        classified::decided(&mut self.cov, row, msg);
         let ring = models::vtd::regs::PrqRing::from_pqa(model.pqa());
         match row {
             Row::D_Write => {
@@ -444,7 +444,6 @@ impl Collector<VtdState> {
                     self.cov.hit(const { SPEC.bin("prq.fill.written_after_pro_cleared") });
                 }
                 self.on_fields(msg);
-                return;
             }
             Row::B_Overflow => {
                 if ring.full(model.pqh(), model.pqt()) {
@@ -460,21 +459,6 @@ impl Collector<VtdState> {
                 }
             }
             Row::A_NotEnabled => {}
-        }
-        if let Some((_, rsp)) = ev.auto_pushed {
-            // In the order of `auto_response.origin`.
-            let origin = match (row, rsp.code) {
-                (Row::A_NotEnabled, RespCode::InvalidRequest) => 0,
-                (Row::B_Overflow, RespCode::Success) => 1,
-                (Row::C_Full, RespCode::Success) => 2,
-                _ => return,
-            };
-            self.cov.cross(const { SPEC.cross("auto_response.auto") }, &[origin, usize::from(!rsp.pv)]);
-        } else {
-            let class = usize::from(msg.class() == MsgClass::StopMarker);
-            if msg.class() != MsgClass::LastRequest {
-                self.cov.cross(const { SPEC.cross("auto_response.unanswered") }, &[class, row_index(row)]);
-            }
         }
     }
 
@@ -528,38 +512,16 @@ impl Collector<VtdState> {
     }
 
     fn on_taken(&mut self, t: &IqTake, model: &VtdTiming) {
-        let taken = match *t {
-            IqTake::Response(r) => {
-                self.cov.hit(const { SPEC.point("descriptors.response_code") }.bin(code_index(r.code)));
-                if r.pv {
-                    self.cov.hit(const { SPEC.bin("descriptors.response_pasid.pp1") });
-                } else {
-                    self.cov.hit(const { SPEC.bin("descriptors.response_pasid.pp0") });
-                }
-                const { SPEC.bin("descriptors.taken.page_grp_resp_valid") }
+        classified::taken(&mut self.cov, t, self.state.offered);
+        if let IqTake::Wait { dsc, drain } = *t {
+            self.state.wait = Some(dsc);
+            if dsc.pd && drain > 0 {
+                self.cov.hit(const { SPEC.bin("descriptors.flow.pd_wait_drains_messages") });
             }
-            IqTake::Wait { dsc, drain } => {
-                self.state.wait = Some(dsc);
-                if dsc.pd && drain > 0 {
-                    self.cov.hit(const { SPEC.bin("descriptors.flow.pd_wait_drains_messages") });
-                }
-                if model.sw_len() > 0 {
-                    self.cov.hit(const { SPEC.bin("descriptors.flow.wait_behind_software_response") });
-                }
-                const { SPEC.bin("descriptors.taken.inv_wait_valid") }
+            if model.sw_len() > 0 {
+                self.cov.hit(const { SPEC.bin("descriptors.flow.wait_behind_software_response") });
             }
-            IqTake::NoEffect(_) => const { SPEC.bin("descriptors.taken.no_effect_type") },
-            IqTake::Invalid(Invalid::Reserved(r)) => {
-                let pgr = desc_type(self.state.offered) == TYPE_PAGE_GRP_RESP;
-                match (pgr, r[0] & (1 << 5) != 0) {
-                    (true, true) => const { SPEC.bin("descriptors.taken.page_grp_resp_pdp_invalid") },
-                    (true, false) => const { SPEC.bin("descriptors.taken.page_grp_resp_reserved_invalid") },
-                    (false, _) => const { SPEC.bin("descriptors.taken.inv_wait_reserved_invalid") },
-                }
-            }
-            IqTake::Invalid(_) => const { SPEC.bin("descriptors.taken.unknown_type_invalid") },
-        };
-        self.cov.hit(taken);
+        }
     }
 
     fn on_wait_completed(&mut self) {
@@ -614,5 +576,70 @@ impl crate::observe::TxnCoverage for VtdCoverage {
         if let Some(i) = crate::host_paths::coverage::event_bin(&t.txn) {
             self.cov.hit(const { SPEC.point("host_paths.event") }.bin(i));
         }
+    }
+}
+
+/// The bins that classify what the block did with a message or a descriptor, sampled through
+/// one place by the timed model's events (`VtdCoverage`) and by the ordered judge's settlements
+/// (`super::ordered`), so under ordered compare they count what the DUT did.
+pub mod classified {
+    use super::{code_index, msg_index, row_index, SPEC};
+    use crate::coverage::Sampler;
+    use models::pcie::{MsgClass, PageRequest, RespCode};
+    use models::vtd::arch::{auto_response, Row};
+    use models::vtd::desc::{desc_type, Invalid, Words, TYPE_PAGE_GRP_RESP};
+    use models::vtd::timing::IqTake;
+
+    /// The full names (or name prefixes) of the classified bins.
+    pub const BINS: &[&str] =
+        &["admission.", "auto_response.", "descriptors.taken.", "descriptors.response_code.", "descriptors.response_pasid."];
+
+    /// A message decided in `row`, with its automatic response or its silence (VTD-PRQ-5..11,
+    /// VTD-PRQ-17).
+    pub fn decided(cov: &mut Sampler, row: Row, msg: &PageRequest) {
+        cov.cross(const { SPEC.cross("admission.row_x_msg") }, &[row_index(row), msg_index(msg)]);
+        if row == Row::D_Write {
+            return;
+        }
+        if let Some(rsp) = auto_response(row, msg) {
+            // In the order of `auto_response.origin`.
+            let origin = match (row, rsp.code) {
+                (Row::A_NotEnabled, RespCode::InvalidRequest) => 0,
+                (Row::B_Overflow, RespCode::Success) => 1,
+                (Row::C_Full, RespCode::Success) => 2,
+                _ => return,
+            };
+            cov.cross(const { SPEC.cross("auto_response.auto") }, &[origin, usize::from(!rsp.pv)]);
+        } else {
+            let class = usize::from(msg.class() == MsgClass::StopMarker);
+            cov.cross(const { SPEC.cross("auto_response.unanswered") }, &[class, row_index(row)]);
+        }
+    }
+
+    /// A descriptor taken at the port (`offered`: its words), by what it does (VTD-IQ-1..6).
+    pub fn taken(cov: &mut Sampler, t: &IqTake, offered: Words) {
+        let taken = match *t {
+            IqTake::Response(r) => {
+                cov.hit(const { SPEC.point("descriptors.response_code") }.bin(code_index(r.code)));
+                if r.pv {
+                    cov.hit(const { SPEC.bin("descriptors.response_pasid.pp1") });
+                } else {
+                    cov.hit(const { SPEC.bin("descriptors.response_pasid.pp0") });
+                }
+                const { SPEC.bin("descriptors.taken.page_grp_resp_valid") }
+            }
+            IqTake::Wait { .. } => const { SPEC.bin("descriptors.taken.inv_wait_valid") },
+            IqTake::NoEffect(_) => const { SPEC.bin("descriptors.taken.no_effect_type") },
+            IqTake::Invalid(Invalid::Reserved(r)) => {
+                let pgr = desc_type(offered) == TYPE_PAGE_GRP_RESP;
+                match (pgr, r[0] & (1 << 5) != 0) {
+                    (true, true) => const { SPEC.bin("descriptors.taken.page_grp_resp_pdp_invalid") },
+                    (true, false) => const { SPEC.bin("descriptors.taken.page_grp_resp_reserved_invalid") },
+                    (false, _) => const { SPEC.bin("descriptors.taken.inv_wait_reserved_invalid") },
+                }
+            }
+            IqTake::Invalid(_) => const { SPEC.bin("descriptors.taken.unknown_type_invalid") },
+        };
+        cov.hit(taken);
     }
 }

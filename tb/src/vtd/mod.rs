@@ -1,5 +1,5 @@
 //! The VT-d `vtd_prq` bench (`../shared/spec/vtd.md`): DUT binding (`dut`), the cycle loop
-//! (`block`), its checkers (`checkers`) and coverage model (`coverage`), register and descriptor sequences (`env`), the Linux-like host that services the
+//! (`block`), its checkers (`checkers`), ordered judge (`ordered`) and coverage model (`coverage`), register and descriptor sequences (`env`), the Linux-like host that services the
 //! page request queue and drains PASIDs (`host`, HOST-22..HOST-25), the strict lockstep
 //! scoreboard with rule blame (`scoreboard`), seeded random stimulus for raw model-vs-RTL runs
 //! (`stimulus`) and the registered tests (`tests`).
@@ -12,6 +12,7 @@ pub mod env;
 pub mod fuzz;
 pub mod host;
 pub mod host_paths;
+pub mod ordered;
 pub mod params;
 pub mod scoreboard;
 pub mod stimulus;
@@ -49,6 +50,10 @@ impl Flavor for Vtd {
     }
     fn checkers(&self, config: &RtlConfig) -> Vec<Box<dyn Checker>> {
         checkers::checkers(&params::model_params(config).expect("checked by run"))
+    }
+    fn ordered_judge(&self, config: &RtlConfig, bounds: &crate::compare::LatencyBounds) -> Option<Box<dyn Checker>> {
+        let p = params::model_params(config).expect("checked by run");
+        Some(Box::new(ordered::PrqOrdered::new(&p, *bounds)))
     }
     fn queue_overflow(&self) -> crate::host_paths::OverflowFlag {
         // PRS.PRO stays set while an overflow is pending (VTD-PRQ-6).

@@ -118,7 +118,7 @@ impl Blame for VtdBlame {
                     // PECTL.IP: set by a masked event (VTD-PRQ-13), kept until PPR and PRO are both 0.
                     regs::PECTL if ip_differs && exp.reg_rdata & u64::from(regs::ECTL_IP) != 0 => rules::VTD_PRQ_14,
                     regs::PECTL if ip_differs => rules::VTD_PRQ_13,
-                    _ => register_rule(addr, model),
+                    _ => register_rule(addr, model.params().nr, model.params().pre_entries),
                 };
                 (rule, format!("read of register {addr:#x}"))
             }
@@ -209,9 +209,9 @@ fn msi_addr(model: &VtdTiming, u: Unit) -> u64 {
 }
 
 /// The rule that defines a register's read value.
-fn register_rule(addr: u32, model: &VtdTiming) -> RuleId {
-    let frcd_end = regs::FRCD_BASE + 16 * model.params().nr;
-    let pre_end = regs::PRE_BASE + regs::PRE_STRIDE * model.params().pre_entries as u32;
+pub fn register_rule(addr: u32, nr: u32, pre_entries: usize) -> RuleId {
+    let frcd_end = regs::FRCD_BASE + 16 * nr;
+    let pre_end = regs::PRE_BASE + regs::PRE_STRIDE * pre_entries as u32;
     match addr {
         regs::PQT => rules::VTD_PRQ_16,
         regs::PQH => rules::VTD_PRQ_2,
