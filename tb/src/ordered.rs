@@ -44,7 +44,7 @@ impl DutCoverage<'_> {
 
 /// The values a piece of architectural state took over time, each stamped with the cycle it
 /// took effect; old values are forgotten once no window can reach them.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct History<T> {
     /// (cycle, value), oldest first; never empty.
     values: VecDeque<(u64, T)>,
@@ -138,7 +138,7 @@ impl<R: Copy + PartialEq> Rows<R> {
 }
 
 /// An expected PRG response and its cause's cycle; `rule` is broken if it is wrong or late.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ExpectedResponse {
     pub rsp: PrgResponse,
     pub at: u64,
@@ -235,7 +235,7 @@ impl Silenced {
 
 /// An expected interrupt line: triggers that must be followed by a pulse within the bound, and
 /// pulses that must each follow a trigger (several triggers may share one pulse).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PulseExpectation {
     /// The oldest trigger not yet followed by a pulse, if any: its cycle, and whether the enable
     /// was certainly on (then the pulse is required, not only allowed).

@@ -36,14 +36,14 @@ const EGRESS_SLOTS: u64 = 2;
 const GERROR_JUDGED: u32 = regs::GERROR_CMDQ_ERR | regs::GERROR_PRIQ_ABT_ERR;
 
 /// An accepted message still waiting for its row.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 struct Accepted {
     msg: PageRequest,
     at: u64,
 }
 
 /// An entry write the judge expects: the message decided in row d, at its index.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 struct ExpectedWrite {
     msg: PageRequest,
     at: u64,
@@ -79,7 +79,10 @@ fn row_rule(row: Row) -> RuleId {
     }
 }
 
-pub struct PriqOrdered {
+/// One account of what the DUT did: the architectural state after the rows it chose for the
+/// messages settled so far.
+#[derive(Clone)]
+struct Hypothesis {
     bounds: LatencyBounds,
     /// IDR1.PRIQS of the build.
     priqs: u32,
@@ -124,11 +127,25 @@ pub struct PriqOrdered {
     cov: Sampler,
     /// An entry write aborted since the last PROD read (a wrong PROD then breaks SMMU-PRIQ-16).
     aborted: bool,
+    /// Copies that settled the message at a choice point in another row, to be resumed.
+    forks: Vec<Hypothesis>,
+    /// Where this transaction's processing stood (a copy resumes there).
+    phase: Phase,
+    /// Broke a rule in this transaction before it was copied.
+    doomed: bool,
 }
 
-impl PriqOrdered {
-    pub fn new(priqs: u32, bounds: LatencyBounds) -> PriqOrdered {
-        PriqOrdered {
+/// The step of a transaction's processing a hypothesis is in.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Phase {
+    Deadlines,
+    Transaction,
+    Finish,
+}
+
+impl Hypothesis {
+    fn new(priqs: u32, bounds: LatencyBounds) -> Hypothesis {
+        Hypothesis {
             bounds,
             priqs,
             cr0: History::new(0),
@@ -159,7 +176,60 @@ impl PriqOrdered {
             silent: Silenced::default(),
             cov: Sampler::new(Smmuv3Coverage::definition()),
             aborted: false,
+            forks: Vec::new(),
+            phase: Phase::Transaction,
+            doomed: false,
         }
+    }
+
+    /// Also follow the account where the oldest pending message took `row` (`None`: stays
+    /// pending) instead of what this one chooses: a copy, resumed by the driver at this phase.
+    fn fork(&mut self, t: u64, row: Option<Row>, out: &[Violation]) {
+        if self.phase == Phase::Finish || self.forks.len() >= MAX_HYPOTHESES {
+            return;
+        }
+        let forks = std::mem::take(&mut self.forks);
+        let mut alt = self.clone();
+        self.forks = forks;
+        alt.doomed = !out.is_empty();
+        if let Some(row) = row {
+            alt.decide(t, row);
+        }
+        self.forks.push(alt);
+    }
+
+    /// Fork for every row of `rows` except `chosen` (and those `skip` rules out).
+    fn fork_others(&mut self, t: u64, rows: Rows<Row>, chosen: Option<Row>, skip: impl Fn(Row) -> bool, out: &[Violation]) {
+        for r in rows.seen.into_iter().flatten() {
+            if Some(r) != chosen && !skip(r) {
+                self.fork(t, Some(r), out);
+            }
+        }
+    }
+
+    /// The same architectural state and expectations (coverage and blame notes aside): one of
+    /// the two is redundant.
+    fn same_state(&self, o: &Hypothesis) -> bool {
+        self.cr0 == o.cr0
+            && self.irq_ctrl == o.irq_ctrl
+            && (self.cr0_acked, self.irq_acked) == (o.cr0_acked, o.irq_acked)
+            && self.cons == o.cons
+            && self.abt == o.abt
+            && self.prod == o.prod
+            && self.gerror == o.gerror
+            && (self.gerrorn, self.base, self.lo) == (o.gerrorn, o.base, o.lo)
+            && (self.wp, self.acked, self.ovflg) == (o.wp, o.acked, o.ovflg)
+            && self.pending == o.pending
+            && self.writes == o.writes
+            && self.unacked == o.unacked
+            && self.autos == o.autos
+            && self.sw == o.sw
+            && (self.sw_expected, self.sw_done) == (o.sw_expected, o.sw_done)
+            && self.syncs == o.syncs
+            && self.priq_irq == o.priq_irq
+            && self.gerror_irq == o.gerror_irq
+            && self.early_pulse == o.early_pulse
+            && self.aborted == o.aborted
     }
 
     fn ring(&self) -> Ring {
@@ -282,10 +352,18 @@ impl PriqOrdered {
             // Identical messages (Stop Markers of one PASID): the write is the later one's when
             // this one, and every message between them, may have been discarded without a trace.
             let twin = matches && self.silent_twin(data);
-            match rows.discard() {
-                _ if twin && silent.is_some() => self.decide(t, silent.expect("checked")),
-                _ if matches && rows.has(Row::D_Write) => self.decide(t, Row::D_Write),
-                Some(row) if matches => {
+            let chosen = match rows.discard() {
+                _ if twin && silent.is_some() => silent,
+                _ if matches && rows.has(Row::D_Write) => Some(Row::D_Write),
+                Some(_) if matches => None,
+                Some(row) => Some(row),
+                None => Some(Row::D_Write),
+            };
+            self.fork_others(t, rows, chosen, |_| false, out);
+            match (chosen, rows.discard()) {
+                (Some(row), _) => self.decide(t, row),
+                (None, row) => {
+                    let row = row.expect("a discard row");
                     let msg = format!(
                         "PRIQ entry written for {:?} (accepted at cycle {}), which finds the queue in row {row:?} (PROD {:#x}, CONS {:#x})",
                         head.msg,
@@ -297,8 +375,6 @@ impl PriqOrdered {
                     self.pending.pop_front();
                     return;
                 }
-                Some(row) => self.decide(t, row),
-                None => self.decide(t, Row::D_Write),
             }
         }
         let w = self.writes.pop_front().expect("decided above");
@@ -398,16 +474,18 @@ impl PriqOrdered {
             let answers = |row: Row| arch::auto_response(row, &head.msg) == Some(rsp);
             let answered = rows.seen.iter().flatten().copied().find(|&r| answers(r));
             let silent = rows.discard().filter(|&r| arch::auto_response(r, &head.msg).is_none());
-            match (answered, silent) {
-                (Some(row), _) => self.decide(t, row),
+            let chosen = match (answered, silent) {
+                (Some(row), _) => row,
                 // A later message was answered, so the state that discards it was reached:
                 // a message that could be discarded silently was.
-                (None, Some(row)) => self.decide(t, row),
+                (None, Some(row)) => row,
                 // Written (its entry still to come): its own answer would have come first.
-                (None, None) if rows.has(Row::D_Write) => self.decide(t, Row::D_Write),
+                (None, None) if rows.has(Row::D_Write) => Row::D_Write,
                 // Owed an answer that is not this one: judged at the top of the loop.
-                (None, None) => self.decide(t, rows.discard().expect("a row")),
-            }
+                (None, None) => rows.discard().expect("a row"),
+            };
+            self.fork_others(t, rows, Some(chosen), |_| false, out);
+            self.decide(t, chosen);
         }
     }
 
@@ -569,9 +647,12 @@ impl PriqOrdered {
                 break;
             }
             let rows = self.rows(&head);
-            match rows.discard() {
-                Some(row) if arch::auto_response(row, &head.msg).is_none() || !rows.has(Row::D_Write) => self.decide(now, row),
-                _ => {
+            // No entry within the bound: discarded, in any row but d.
+            let chosen = rows.discard().filter(|&r| arch::auto_response(r, &head.msg).is_none() || !rows.has(Row::D_Write));
+            self.fork_others(now, rows, chosen, |r| r == Row::D_Write, out);
+            match chosen {
+                Some(row) => self.decide(now, row),
+                None => {
                     let msg = format!(
                         "{:?} accepted at cycle {} has neither its entry nor its response after {} cycles (bound entry={})",
                         head.msg,
@@ -607,14 +688,9 @@ impl PriqOrdered {
     }
 }
 
-impl Checker for PriqOrdered {
-    fn name(&self) -> &'static str {
-        JUDGE_NAME
-    }
-
-    fn observe(&mut self, s: &Stamped, out: &mut Vec<Violation>) {
+impl Hypothesis {
+    fn handle(&mut self, s: &Stamped, out: &mut Vec<Violation>) {
         let t = s.cycle;
-        self.deadlines(t, out);
         match s.txn {
             Txn::PageRequest { msg } => self.pending.push_back(Accepted { msg: msg.masked(), at: t }),
             Txn::MemWrite { addr, data, .. } => self.on_entry_write(t, addr, [data[0], data[1]], out),
@@ -631,8 +707,8 @@ impl Checker for PriqOrdered {
         }
     }
 
-    fn finish(&mut self, end_cycle: u64, out: &mut Vec<Violation>) {
-        self.deadlines(end_cycle, out);
+    /// At the end of the run (after the deadlines):
+    fn settle_rest(&mut self, end_cycle: u64) {
         // Messages without a visible verdict at the end were discarded silently if they could
         // be (settled for the coverage); the others were never decided.
         while let Some(&head) = self.pending.front() {
@@ -644,8 +720,90 @@ impl Checker for PriqOrdered {
         }
     }
 
+}
+
+/// The judge: every account of the DUT's choices still consistent with what it did. Where the
+/// transactions seen so far allow a message several rows (a silent discard leaves no trace
+/// until a PROD read or a later entry tells), the judge follows each (`Hypothesis::fork`) and
+/// drops those a later transaction contradicts; it fails only when none is left, with the
+/// violations of the account it prefers (the first).
+pub struct PriqOrdered {
+    /// The surviving hypotheses, the preferred first; never empty.
+    hyps: Vec<Hypothesis>,
+    /// Scratch kept for its memory: the hypotheses still to run in a step, one hypothesis's
+    /// violations, and the preferred failing one's.
+    work: Vec<Hypothesis>,
+    scratch: Vec<Violation>,
+    failed: Vec<Violation>,
+}
+
+/// Hypotheses followed at once (the preferred ones are kept).
+const MAX_HYPOTHESES: usize = 8;
+
+impl PriqOrdered {
+    pub fn new(priqs: u32, bounds: LatencyBounds) -> PriqOrdered {
+        PriqOrdered { hyps: vec![Hypothesis::new(priqs, bounds)], work: Vec::new(), scratch: Vec::new(), failed: Vec::new() }
+    }
+
+    /// Run every hypothesis, and the copies it forks, through one transaction (`None`: the end
+    /// of the run at cycle `t`).
+    fn step(&mut self, s: Option<&Stamped>, t: u64, out: &mut Vec<Violation>) {
+        let mut work = std::mem::take(&mut self.work);
+        work.extend(self.hyps.drain(..).rev().map(|mut h| {
+            h.phase = Phase::Deadlines;
+            h
+        }));
+        let mut first_failed: Option<Hypothesis> = None;
+        while let Some(mut h) = work.pop() {
+            self.scratch.clear();
+            if h.phase == Phase::Deadlines {
+                h.deadlines(t, &mut self.scratch);
+            }
+            match s {
+                Some(s) => {
+                    h.phase = Phase::Transaction;
+                    h.handle(s, &mut self.scratch);
+                }
+                None => {
+                    h.phase = Phase::Finish;
+                    h.settle_rest(t);
+                }
+            }
+            work.extend(h.forks.drain(..).rev());
+            if h.doomed || !self.scratch.is_empty() {
+                if first_failed.is_none() {
+                    std::mem::swap(&mut self.failed, &mut self.scratch);
+                    first_failed = Some(h);
+                }
+            } else if self.hyps.len() < MAX_HYPOTHESES && !self.hyps.iter().any(|o| o.same_state(&h)) {
+                self.hyps.push(h);
+            }
+        }
+        if self.hyps.is_empty() {
+            let mut h = first_failed.expect("a hypothesis ran");
+            h.doomed = false;
+            self.hyps.push(h);
+            out.append(&mut self.failed);
+        }
+        self.work = work;
+    }
+}
+
+impl Checker for PriqOrdered {
+    fn name(&self) -> &'static str {
+        JUDGE_NAME
+    }
+
+    fn observe(&mut self, s: &Stamped, out: &mut Vec<Violation>) {
+        self.step(Some(s), s.cycle, out);
+    }
+
+    fn finish(&mut self, end_cycle: u64, out: &mut Vec<Violation>) {
+        self.step(None, end_cycle, out);
+    }
+
     fn coverage_from_dut(&self) -> Option<DutCoverage<'_>> {
-        Some(DutCoverage { data: self.cov.data(), classified: classified::BINS })
+        Some(DutCoverage { data: self.hyps[0].cov.data(), classified: classified::BINS })
     }
 }
 
