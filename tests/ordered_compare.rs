@@ -94,6 +94,25 @@ fn vtd_random_seeds_pass_under_ordered_compare() {
     assert!(bad.is_empty(), "under ordered compare:\n{}", bad.join("\n"));
 }
 
+/// Seeds the ordered judge once failed on correct RTL: a message that may have been discarded
+/// silently in more than one row (or written, when an identical Stop Marker follows it) was
+/// settled in one before a later PROD read or entry showed which (docs/DESIGN.md "Ordered
+/// compare"). Found by sweeping 3000 seeds of each random class per configuration.
+#[test]
+fn smmuv3_seeds_once_judged_falsely_pass_under_ordered_compare() {
+    let runs = [
+        ("random", "default", 1363),
+        ("random", "default", 1770),
+        ("random", "default", 2432),
+        ("random", "max", 352),
+        ("random", "max", 594),
+        ("random", "min", 730),
+        ("evtq_random", "max", 691),
+    ];
+    let bad: Vec<String> = runs.iter().flat_map(|&(test, config, seed)| failures_under(config, &[(test, seed)])).collect();
+    assert!(bad.is_empty(), "under ordered compare:\n{}", bad.join("\n"));
+}
+
 /// The second SMMUv3 PRIQ (`alt/smmuv3_priq`, other latencies, FIFO depths and egress choices),
 /// bound by its port map: ordered compare is its default judge, and every SMMUv3 test that runs
 /// on it passes, directed once and each random class over seeds.
@@ -108,19 +127,22 @@ fn the_second_smmuv3_priq_passes_under_ordered_compare() {
     let opts = RunOptions { port_maps: vec![dut.clone()], ..common::opts() };
     let flavor = tb::flavors::by_name("smmuv3").unwrap();
     let (mut ran, mut bad) = (0, Vec::new());
-    for t in flavor.tests() {
-        for seed in 1..=if t.random { 6 } else { 1 } {
-            let sc = tb::scenario::Scenario { config: dut.top.clone(), ..(t.scenario)(seed) };
-            let r = match run::run(&sc, &opts) {
-                Ok(r) => r,
-                Err(run::RunError::NotOnDut { .. }) => break,
-                Err(e) => panic!("{}: {e}", t.name),
-            };
-            assert_eq!(r.compare, CompareMode::Ordered, "the default on a port-mapped DUT");
-            ran += 1;
-            if r.status != Status::Pass {
-                bad.push(format!("{} seed {seed}: {}", t.name, r.failure.as_deref().and_then(|f| f.lines().next()).unwrap_or("")));
-            }
+    // Seeds 309, 326, 1147 and 2738 of `random` once failed the ordered judge falsely (a
+    // silent discard settled in the wrong row; 309 and 326: of two identical Stop Markers with
+    // an answered message between them, the first was taken for the one written).
+    let once_false = [309, 326, 1147, 2738].map(|s| ("random", s));
+    let runs = flavor.tests().iter().flat_map(|t| (1..=if t.random { 6 } else { 1 }).map(move |s| (t.name, s)));
+    for (name, seed) in runs.chain(once_false) {
+        let sc = tb::scenario::Scenario { config: dut.top.clone(), ..(common::find(name).scenario)(seed) };
+        let r = match run::run(&sc, &opts) {
+            Ok(r) => r,
+            Err(run::RunError::NotOnDut { .. }) => continue,
+            Err(e) => panic!("{name}: {e}"),
+        };
+        assert_eq!(r.compare, CompareMode::Ordered, "the default on a port-mapped DUT");
+        ran += 1;
+        if r.status != Status::Pass {
+            bad.push(format!("{name} seed {seed}: {}", r.failure.as_deref().and_then(|f| f.lines().next()).unwrap_or("")));
         }
     }
     assert!(ran > 60, "only {ran} runs on the second implementation");

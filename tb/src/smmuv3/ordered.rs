@@ -719,7 +719,6 @@ impl Hypothesis {
             }
         }
     }
-
 }
 
 /// The judge: every account of the DUT's choices still consistent with what it did. Where the
@@ -877,6 +876,29 @@ mod tests {
         fill(&mut j, &mut out);
         feed(&mut j, &mut out, 30, Txn::PageRequest { msg: req(9, false) });
         feed(&mut j, &mut out, 33, write(&req(9, false), 0));
+        assert_eq!(rules(&out), ["SMMU-PRIQ-7"]);
+    }
+
+    /// Two identical Stop Markers; the first finds the queue full (row c) and then with room
+    /// (row d). Taking it for a silent discard (its OVFLG toggle would leave the second in row b)
+    /// is contradicted by the second entry; the account where it was written holds.
+    #[test]
+    fn a_silent_discard_is_settled_by_what_follows() {
+        let stop = PageRequest { rid: 5, pv: true, pasid: 0x77, l: true, ..Default::default() };
+        let (mut j, mut out) = judge();
+        fill(&mut j, &mut out);
+        feed(&mut j, &mut out, 30, Txn::PageRequest { msg: stop });
+        feed(&mut j, &mut out, 31, Txn::RegWrite { addr: regs::PRIQ_CONS, data: 1 });
+        feed(&mut j, &mut out, 32, Txn::PageRequest { msg: stop });
+        feed(&mut j, &mut out, 34, write(&stop, 0));
+        feed(&mut j, &mut out, 35, Txn::MemAck { err: false });
+        feed(&mut j, &mut out, 36, Txn::RegWrite { addr: regs::PRIQ_CONS, data: 2 });
+        feed(&mut j, &mut out, 38, write(&stop, 1));
+        feed(&mut j, &mut out, 39, Txn::MemAck { err: false });
+        feed(&mut j, &mut out, 45, Txn::RegRead { addr: regs::PRIQ_PROD, data: 6 });
+        assert_eq!(out, vec![]);
+        // No account has OVFLG toggled once both were written.
+        feed(&mut j, &mut out, 46, Txn::RegRead { addr: regs::PRIQ_PROD, data: u64::from(6 | FLAG_BIT) });
         assert_eq!(rules(&out), ["SMMU-PRIQ-7"]);
     }
 
