@@ -5,9 +5,9 @@
 //! lockstep: each bug runs on the block bound by its port map under the checkers alone
 //! (`verdict`) and under ordered compare (`ordered`, the default on a port map), where the
 //! ordered judge comes before the checkers, the test's own assertions and its bounded waits.
-//! Under ordered compare `egress_pops_both_fifos` loses an automatic response: the judge then
-//! takes the message as written and the next entry's mismatch names SMMU-PRIQ-4, not the lost
-//! response; `sync_ignores_pending_responses` is not caught by either (see its comment: the
+//! Under ordered compare `egress_pops_both_fifos` loses an automatic response of a row-b
+//! discard: the judge names it (SMMU-PRIQ-6) when a later message's entry shows the message was
+//! not written; `sync_ignores_pending_responses` is not caught by either (see its comment: the
 //! ordered judge lets a CMD_SYNC complete while at most two earlier responses are unsent, since
 //! committed is not sent, and `cmd_sync` never holds the egress long enough to exceed that).
 
@@ -156,7 +156,7 @@ const BUGS: &[Bug] = &[
         test: "random",
         reset: R,
         verdict: "PRI-16 by traffic watch",
-        ordered: "SMMU-PRIQ-4 by ordered",
+        ordered: "SMMU-PRIQ-6 by ordered",
     },
     // CMD_SYNC completes with a CMD_PRI_RESP response still in the software FIFO. The commit is
     // inside the egress pipeline, where no port shows it, and no test holds the egress while a

@@ -49,6 +49,9 @@ struct ExpectedWrite {
     at: u64,
     addr: u64,
     words: [u64; 2],
+    /// The automatic response the message gets in another row its window allowed, with that
+    /// row's rule: if a later message's entry comes instead, this response was lost.
+    owed: Option<(PrgResponse, RuleId)>,
 }
 
 /// What the PRIQ rows of an admission window say (`rows` lists the latest state's first).
@@ -293,7 +296,9 @@ impl Hypothesis {
         if row == Row::D_Write {
             let ring = self.ring();
             let addr = ring.entry_addr(regs::base_addr(self.base), self.wp, ENTRY_BYTES);
-            self.writes.push_back(ExpectedWrite { msg: a.msg, at: a.at, addr, words: PriqEntry::encode_request(&a.msg) });
+            let rows = self.rows(&a);
+            let owed = rows.seen.into_iter().flatten().find_map(|r| arch::auto_response(r, &a.msg).map(|rsp| (rsp, row_rule(r))));
+            self.writes.push_back(ExpectedWrite { msg: a.msg, at: a.at, addr, words: PriqEntry::encode_request(&a.msg), owed });
             self.wp = ring.incr(self.wp);
             return;
         }
@@ -378,7 +383,17 @@ impl Hypothesis {
             }
         }
         let w = self.writes.pop_front().expect("decided above");
-        if w.words != data {
+        let later = |m: &PageRequest| PriqEntry::encode_request(m) == data;
+        let skipped = self.writes.iter().any(|x| later(&x.msg)) || self.pending.iter().any(|a| later(&a.msg));
+        if let Some((rsp, rule)) = w.owed.filter(|_| w.words != data && skipped) {
+            // Not written (a later message's entry came first), so discarded: its response
+            // never came, or not in order.
+            let msg = format!(
+                "{:?} accepted at cycle {} was not written (the entry at {addr:#x} is a later message's) and its response {rsp:?} was not sent in order",
+                w.msg, w.at
+            );
+            out.push(Violation { rule, cycle: t, message: msg });
+        } else if w.words != data {
             let msg = format!(
                 "PRIQ entry [{:#x}, {:#x}] written, expected [{:#x}, {:#x}] for {:?} accepted at cycle {} (content and order of entries)",
                 data[0], data[1], w.words[0], w.words[1], w.msg, w.at
@@ -900,6 +915,25 @@ mod tests {
         // No account has OVFLG toggled once both were written.
         feed(&mut j, &mut out, 46, Txn::RegRead { addr: regs::PRIQ_PROD, data: u64::from(6 | FLAG_BIT) });
         assert_eq!(rules(&out), ["SMMU-PRIQ-7"]);
+    }
+
+    /// A message the queue could write or answer (full, then with room) gets neither: a later
+    /// message's response comes first (the judge takes it as written), then a later entry at its
+    /// index. The lost response is named, with its row's rule, not the entry.
+    #[test]
+    fn a_lost_response_names_its_row() {
+        let (mut j, mut out) = judge();
+        fill(&mut j, &mut out);
+        feed(&mut j, &mut out, 30, Txn::PageRequest { msg: req(7, true) });
+        feed(&mut j, &mut out, 31, Txn::RegWrite { addr: regs::PRIQ_CONS, data: 1 });
+        feed(&mut j, &mut out, 32, Txn::PageRequest { msg: req(8, true) });
+        let rsp = arch::auto_response(Row::C_Full, &req(8, true)).unwrap();
+        feed(&mut j, &mut out, 35, Txn::Response { rsp });
+        assert_eq!(out, vec![]);
+        feed(&mut j, &mut out, 40, Txn::PageRequest { msg: req(9, false) });
+        feed(&mut j, &mut out, 42, write(&req(9, false), 0));
+        assert_eq!(rules(&out), ["SMMU-PRIQ-7"], "{out:?}");
+        assert!(out[0].message.contains("was not written"), "{}", out[0]);
     }
 
     #[test]
