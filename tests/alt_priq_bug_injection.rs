@@ -7,9 +7,7 @@
 //! ordered judge comes before the checkers, the test's own assertions and its bounded waits.
 //! Under ordered compare `egress_pops_both_fifos` loses an automatic response of a row-b
 //! discard: the judge names it (SMMU-PRIQ-6) when a later message's entry shows the message was
-//! not written; `sync_ignores_pending_responses` is not caught by either (see its comment: the
-//! ordered judge lets a CMD_SYNC complete while at most two earlier responses are unsent, since
-//! committed is not sent, and `cmd_sync` never holds the egress long enough to exceed that).
+//! not written.
 
 #[path = "common/mutants.rs"]
 mod mutants;
@@ -158,18 +156,18 @@ const BUGS: &[Bug] = &[
         verdict: "PRI-16 by traffic watch",
         ordered: "SMMU-PRIQ-6 by ordered",
     },
-    // CMD_SYNC completes with a CMD_PRI_RESP response still in the software FIFO. The commit is
-    // inside the egress pipeline, where no port shows it, and no test holds the egress while a
-    // CMD_SYNC waits: nothing catches it (SMMU-CMD-9 would need a model of the commit).
+    // CMD_SYNC completes with CMD_PRI_RESP responses still in the software FIFO (not committed).
+    // Seen with the egress held behind more responses than it holds committed (the port map's
+    // EGRESS_SLOTS = 2): the test's own check, and the ordered judge's count of unsent ones.
     Bug {
         name: "sync_ignores_pending_responses",
         file: TOP,
         from: "wire sync_done_now = (cmd_sync || sync_wait_q) && !sw_has;",
         to: "wire sync_done_now = (cmd_sync || sync_wait_q);",
-        test: "cmd_sync",
+        test: "cmd_sync_held_egress",
         reset: R,
-        verdict: "not caught",
-        ordered: "not caught",
+        verdict: "SMMU-CMD-9 by test assertion",
+        ordered: "SMMU-CMD-9 by ordered",
     },
     // Deleted reset assignments, run with every unreset flop at one: PRIQ_ABT_ERR reads active
     // from the start (every message goes to row a), and PRIQ_IRQ_CFG2.LO starts at 1.

@@ -57,6 +57,19 @@ fn resp3_not_illegal() {
 }
 
 #[test]
+fn sync_ignores_pending_responses() {
+    // SMMU-CMD-9: CMD_SYNC completes with CMD_PRI_RESP responses still in the software FIFO
+    // (not committed); seen only while the egress is held behind more than it holds committed.
+    let rtl = mutant(
+        "sync_early",
+        PRIQ,
+        "wire sync_complete = sync_waiting && sw_empty && evtq_sync_ok;",
+        "wire sync_complete = sync_waiting && evtq_sync_ok;",
+    );
+    judged(&rtl, "cmd_sync_held_egress", "SMMU-CMD-9 by lockstep", "SMMU-CMD-9 by test assertion", "SMMU-CMD-9 by ordered");
+}
+
+#[test]
 fn stop_marker_answered() {
     let rtl = mutant("sm_answered", PRIQ, "return l && !(pv && !r && !w);", "return l;");
     judged(&rtl, "overflow_silent", "PRI-17 by lockstep", "PRI-17 by checker smmuv3-prg-responses", "SMMU-PRIQ-11 by ordered");

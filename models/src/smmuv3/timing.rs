@@ -45,11 +45,27 @@ pub struct PriqParams {
     pub stall_max: u32,
     pub ev_depth: usize,
     pub sr_depth: usize,
+    /// PRG responses committed to the egress that may wait there before the port (SMMU-CMD-9
+    /// lets a CMD_SYNC complete once its responses are committed): 1 in the embedded blocks,
+    /// their one egress register; a contract parameter a foreign block states in its port map,
+    /// no Verilog parameter of ours.
+    pub egress_slots: usize,
 }
 
 impl Default for PriqParams {
     fn default() -> Self {
-        PriqParams { priqs: 8, ing_depth: 4, auto_depth: 4, sw_depth: 2, cr0ack_lat: 2, eventqs: 7, stall_max: 4, ev_depth: 4, sr_depth: 2 }
+        PriqParams {
+            priqs: 8,
+            ing_depth: 4,
+            auto_depth: 4,
+            sw_depth: 2,
+            cr0ack_lat: 2,
+            eventqs: 7,
+            stall_max: 4,
+            ev_depth: 4,
+            sr_depth: 2,
+            egress_slots: 1,
+        }
     }
 }
 

@@ -51,7 +51,7 @@ impl Flavor for Smmuv3 {
     }
     fn ordered_judge(&self, config: &RtlConfig, bounds: &crate::compare::LatencyBounds) -> Option<Box<dyn Checker>> {
         let p = params::model_params(config).expect("checked by run");
-        Some(Box::new(ordered::PriqOrdered::new(p.priqs, *bounds)))
+        Some(Box::new(ordered::PriqOrdered::new(p.priqs, *bounds).with_egress_slots(p.egress_slots as u64)))
     }
     fn queue_overflow(&self) -> crate::host_paths::OverflowFlag {
         // PRIQ_PROD.OVFLG toggles at each overflow (SMMU-PRIQ-6).

@@ -29,9 +29,6 @@ use std::collections::VecDeque;
 
 /// Queue entry size in bytes.
 const ENTRY_BYTES: u64 = 16;
-/// Software responses a completed CMD_SYNC may leave unsent: committed to the egress is not yet
-/// sent (one egress register, plus one stage an implementation may add before it).
-const EGRESS_SLOTS: u64 = 2;
 /// The GERROR bits the PRIQ judge predicts.
 const GERROR_JUDGED: u32 = regs::GERROR_CMDQ_ERR | regs::GERROR_PRIQ_ABT_ERR;
 
@@ -89,6 +86,9 @@ struct Hypothesis {
     bounds: LatencyBounds,
     /// IDR1.PRIQS of the build.
     priqs: u32,
+    /// Software responses a completed CMD_SYNC may leave unsent: committed to the egress is not
+    /// yet sent (the contract parameter EGRESS_SLOTS, rtl/README.md "Response egress").
+    egress_slots: u64,
     /// CR0 as written (CR0ACK follows within `bounds.ack`; admission follows CR0ACK).
     cr0: History<u32>,
     irq_ctrl: History<u32>,
@@ -151,6 +151,7 @@ impl Hypothesis {
         Hypothesis {
             bounds,
             priqs,
+            egress_slots: 1,
             cr0: History::new(0),
             irq_ctrl: History::new(0),
             cr0_acked: 0,
@@ -649,8 +650,11 @@ impl Hypothesis {
             return;
         };
         let unsent = before.saturating_sub(self.sw_done);
-        if unsent > EGRESS_SLOTS {
-            let msg = format!("CMD_SYNC completed while {unsent} responses of earlier CMD_PRI_RESPs were not sent (at most {EGRESS_SLOTS} may wait in the egress)");
+        if unsent > self.egress_slots {
+            let msg = format!(
+                "CMD_SYNC completed while {unsent} responses of earlier CMD_PRI_RESPs were not sent (at most EGRESS_SLOTS={} may wait in the egress)",
+                self.egress_slots
+            );
             out.push(Violation { rule: RuleId("SMMU-CMD-9"), cycle: t, message: msg });
         }
     }
@@ -757,6 +761,12 @@ const MAX_HYPOTHESES: usize = 8;
 impl PriqOrdered {
     pub fn new(priqs: u32, bounds: LatencyBounds) -> PriqOrdered {
         PriqOrdered { hyps: vec![Hypothesis::new(priqs, bounds)], work: Vec::new(), scratch: Vec::new(), failed: Vec::new() }
+    }
+
+    /// The DUT's EGRESS_SLOTS (default 1, the embedded blocks' one egress register).
+    pub fn with_egress_slots(mut self, n: u64) -> PriqOrdered {
+        self.hyps[0].egress_slots = n;
+        self
     }
 
     /// Run every hypothesis, and the copies it forks, through one transaction (`None`: the end
@@ -1047,5 +1057,25 @@ mod tests {
         let (mut j, mut out) = judge();
         feed(&mut j, &mut out, 10, Txn::SyncDone);
         assert_eq!(rules(&out), ["SMMU-CMD-9"]);
+    }
+
+    /// A CMD_SYNC may complete with at most EGRESS_SLOTS earlier responses unsent.
+    #[test]
+    fn sync_completion_leaves_at_most_egress_slots_responses_unsent() {
+        let cmd = |prgi| {
+            let c = Command::pri_resp(5, None, prgi, RespCode::Success).unwrap().encode();
+            Txn::Command { words: [c[0], c[1], 0, 0], n: 2 }
+        };
+        let sync = Command::Sync { cs: 0, msh: 0, msi_attr: 0, msi_data: 0, msi_addr: 0 }.encode();
+        let sync = Txn::Command { words: [sync[0], sync[1], 0, 0], n: 2 };
+        for (slots, want) in [(1, vec!["SMMU-CMD-9"]), (2, vec![])] {
+            let (j, mut out) = judge();
+            let mut j = j.with_egress_slots(slots);
+            feed(&mut j, &mut out, 10, cmd(1));
+            feed(&mut j, &mut out, 11, cmd(2));
+            feed(&mut j, &mut out, 12, sync);
+            feed(&mut j, &mut out, 14, Txn::SyncDone);
+            assert_eq!(rules(&out), want, "EGRESS_SLOTS={slots}, two responses unsent");
+        }
     }
 }

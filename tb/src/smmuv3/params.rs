@@ -20,6 +20,7 @@ pub fn model_params(config: &RtlConfig) -> Result<PriqParams, ConfigError> {
             "STALL_MAX" => p.stall_max = v,
             "EV_DEPTH" => p.ev_depth = v as usize,
             "SR_DEPTH" => p.sr_depth = v as usize,
+            "EGRESS_SLOTS" => p.egress_slots = v as usize,
             _ => return Err(ConfigError::NoSuchParameter { config: config.name.clone(), top: "smmuv3_priq", parameter: name.clone() }),
         }
     }
@@ -38,6 +39,7 @@ pub fn named(p: &PriqParams) -> Vec<(&'static str, u32)> {
         ("STALL_MAX", p.stall_max),
         ("EV_DEPTH", p.ev_depth as u32),
         ("SR_DEPTH", p.sr_depth as u32),
+        ("EGRESS_SLOTS", p.egress_slots as u32),
     ]
 }
 

@@ -447,6 +447,34 @@ async fn cmd_sync(env: Env, sc: Scenario, _: ChaCha8Rng) {
     ensure!(env.read_reg(regs::GERROR).await & 1 == 1, "SMMU-CMD-9", "CMD_SYNC with CS=0b11 not ILLEGAL");
 }
 
+async fn cmd_sync_held_egress(env: Env, sc: Scenario, _: ChaCha8Rng) {
+    // SMMU-CMD-9: with the PCIe egress held, a CMD_SYNC behind more CMD_PRI_RESPs than the egress
+    // holds committed (EGRESS_SLOTS) cannot complete: some response is still in the software FIFO.
+    // As many as fit without filling that FIFO, so the CMD_SYNC itself is taken.
+    let p = super::params::of(&env);
+    let n = p.sw_depth + p.egress_slots - 1;
+    env.enable_priq(sc.queue_base, sc.log2size).await;
+    env.agents.borrow_mut().rsp.hold(true);
+    for k in 0..n as u16 {
+        pri_resp(&env, Command::PriResp { stream_id: 4, ssv: false, substream_id: 0, prg_index: k, resp: 0b00 }).await;
+    }
+    let [s0, s1] = Command::Sync { cs: 0, msh: 0, msi_attr: 0, msi_data: 0, msi_addr: 0 }.encode();
+    env.command(s0, s1).await;
+    env.cycles(40).await;
+    let done = |e: &Env| e.count(|t| matches!(t, Txn::SyncDone)) > 0;
+    ensure!(
+        !done(&env),
+        "SMMU-CMD-9",
+        "CMD_SYNC completed with {n} CMD_PRI_RESP responses unsent and the egress held (EGRESS_SLOTS={})",
+        p.egress_slots
+    );
+    env.agents.borrow_mut().rsp.hold(false);
+    wait_for(&env, "SMMU-CMD-9", "CMD_SYNC to complete once the egress moves", done).await;
+    responses(&env, n, "SMMU-CMD-3").await;
+    let prgis: Vec<u16> = env.responses().iter().map(|r| r.prgi).collect();
+    ensure!(prgis == (0..n as u16).collect::<Vec<_>>(), "SMMU-CMD-6", "responses {prgis:?} not in command order");
+}
+
 async fn cmd_opcodes(env: Env, sc: Scenario, _: ChaCha8Rng) {
     env.enable_priq(sc.queue_base, sc.log2size).await;
     env.command(0x40, 0).await; // ATC_INV: defined, no effect here (OP-6)
@@ -881,6 +909,9 @@ pub fn registry() -> &'static [TestDef] {
             directed!("cmd_resp3_illegal", cmd_resp3_illegal, ["SMMU-CMD-4", "SMMU-CMD-2", "DEC-4"]),
             directed!("cmd_smmuen0_ignored", cmd_smmuen0_ignored, ["SMMU-CMD-5"]),
             directed!("cmd_sync", cmd_sync, ["SMMU-CMD-9", "SMMU-CMD-10"]),
+            // Needs two software-FIFO slots: with one, no CMD_SYNC can wait behind more responses
+            // than the egress holds.
+            TestDef { needs: &[("SW_DEPTH", 2..=64)], ..directed!("cmd_sync_held_egress", cmd_sync_held_egress, ["SMMU-CMD-9", "SMMU-CMD-6"]) },
             directed!("cmd_opcodes", cmd_opcodes, ["SMMU-CMD-1", "SMMU-CMD-2"]),
             TestDef { needs: QUEUE_OF_8, ..directed!("auto_order", auto_order, ["SMMU-PRIQ-12", "DEC-12", "SMMU-CMD-6"]) },
             directed!("gerror_irq", gerror_irq, ["SMMU-CMD-11"]),
