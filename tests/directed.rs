@@ -38,6 +38,7 @@ directed!(
     cmd_resp3_illegal,
     cmd_smmuen0_ignored,
     cmd_sync,
+    cmd_sync_held_egress,
     cmd_opcodes,
     auto_order,
     gerror_irq,

@@ -186,9 +186,10 @@ impl Hypothesis {
         }
     }
 
-    /// Also follow the account where the oldest pending message took `row` (`None`: stays
-    /// pending) instead of what this one chooses: a copy, resumed by the driver at this phase.
-    fn fork(&mut self, t: u64, row: Option<Row>, out: &[Violation]) {
+    /// Also follow the account where the oldest pending message took `row` instead of what this
+    /// one chooses: a copy, resumed by the driver at this phase (doomed if this one already
+    /// broke a rule in the transaction).
+    fn fork(&mut self, t: u64, row: Row, out: &[Violation]) {
         if self.phase == Phase::Finish || self.forks.len() >= MAX_HYPOTHESES {
             return;
         }
@@ -196,9 +197,7 @@ impl Hypothesis {
         let mut alt = self.clone();
         self.forks = forks;
         alt.doomed = !out.is_empty();
-        if let Some(row) = row {
-            alt.decide(t, row);
-        }
+        alt.decide(t, row);
         self.forks.push(alt);
     }
 
@@ -206,7 +205,7 @@ impl Hypothesis {
     fn fork_others(&mut self, t: u64, rows: Rows<Row>, chosen: Option<Row>, skip: impl Fn(Row) -> bool, out: &[Violation]) {
         for r in rows.seen.into_iter().flatten() {
             if Some(r) != chosen && !skip(r) {
-                self.fork(t, Some(r), out);
+                self.fork(t, r, out);
             }
         }
     }
@@ -705,9 +704,8 @@ impl Hypothesis {
         self.prod.forget_before(horizon);
         self.gerror.forget_before(horizon);
     }
-}
 
-impl Hypothesis {
+    /// One transaction (after the deadlines).
     fn handle(&mut self, s: &Stamped, out: &mut Vec<Violation>) {
         let t = s.cycle;
         match s.txn {
@@ -726,7 +724,7 @@ impl Hypothesis {
         }
     }
 
-    /// At the end of the run (after the deadlines):
+    /// The end of the run (after the deadlines).
     fn settle_rest(&mut self, end_cycle: u64) {
         // Messages without a visible verdict at the end were discarded silently if they could
         // be (settled for the coverage); the others were never decided.
