@@ -130,6 +130,8 @@ struct Hypothesis {
     cov: Sampler,
     /// An entry write aborted since the last PROD read (a wrong PROD then breaks SMMU-PRIQ-16).
     aborted: bool,
+    /// The cycle of the last entry-write acknowledgement (the write engine was busy before it).
+    last_ack: u64,
     /// Copies that settled the message at a choice point in another row, to be resumed.
     forks: Vec<Hypothesis>,
     /// Where this transaction's processing stood (a copy resumes there).
@@ -180,6 +182,7 @@ impl Hypothesis {
             silent: Silenced::default(),
             cov: Sampler::new(Smmuv3Coverage::definition()),
             aborted: false,
+            last_ack: 0,
             forks: Vec::new(),
             phase: Phase::Transaction,
             doomed: false,
@@ -233,6 +236,7 @@ impl Hypothesis {
             && self.gerror_irq == o.gerror_irq
             && self.early_pulse == o.early_pulse
             && self.aborted == o.aborted
+            && self.last_ack == o.last_ack
     }
 
     fn ring(&self) -> Ring {
@@ -427,6 +431,7 @@ impl Hypothesis {
 
     fn on_entry_ack(&mut self, t: u64, err: bool) {
         let Some(w) = self.unacked.pop_front() else { return };
+        self.last_ack = t;
         let ring = self.ring();
         if err {
             // SMMU-PRIQ-16: not covered by PROD, PRIQ_ABT_ERR, answered as in row a.
@@ -586,9 +591,11 @@ impl Hypothesis {
             }
             regs::PRIQ_CONS => ("SMMU-PRIQ-9", self.cons.held_since(from, d32 & regs::PTR_STORED_MASK), "PRIQ_CONS"),
             regs::CR0ACK => {
-                // CR0ACK.PRIQEN falls only once no entry write is outstanding (SMMU-PRIQ-15).
-                let in_flight = !(self.writes.is_empty() && self.unacked.is_empty());
-                let mask = if in_flight { regs::CR0_MASK & !regs::CR0_PRIQEN } else { regs::CR0_MASK };
+                // CR0ACK.PRIQEN (and in the contract SMMUEN) falls only once no entry write is
+                // outstanding (SMMU-PRIQ-15, rtl/README.md CR0ACK): at the read data's value,
+                // which may be older than the last acknowledgement.
+                let in_flight = !(self.writes.is_empty() && self.unacked.is_empty()) || self.last_ack >= from;
+                let mask = if in_flight { regs::CR0_MASK & !(regs::CR0_PRIQEN | regs::CR0_SMMUEN) } else { regs::CR0_MASK };
                 let ok = self.cr0ack_values(from).any(|v| (v ^ d32) & mask == 0);
                 if d32 & regs::CR0_MASK == self.cr0.now() {
                     self.cr0_acked = t;
@@ -1008,6 +1015,23 @@ mod tests {
         out.clear();
         feed(&mut j, &mut out, 21, Txn::RegRead { addr: regs::CR0ACK, data: 0 });
         assert_eq!(rules(&out), ["SMMU-PRIQ-15"]);
+    }
+
+    /// CR0ACK.SMMUEN and PRIQEN may stay 1 while an entry write is outstanding, up to the read
+    /// data of the edge that acknowledged it; the other bits follow CR0.
+    #[test]
+    fn cr0ack_enables_hold_while_an_entry_write_is_outstanding() {
+        let (mut j, mut out) = judge();
+        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(1, false) });
+        feed(&mut j, &mut out, 11, write(&req(1, false), 0));
+        let others = u64::from(regs::CR0_EVENTQEN | regs::CR0_CMDQEN);
+        feed(&mut j, &mut out, 12, Txn::RegWrite { addr: regs::CR0, data: others });
+        feed(&mut j, &mut out, 14, Txn::MemAck { err: false });
+        let held = others | u64::from(regs::CR0_SMMUEN | regs::CR0_PRIQEN);
+        feed(&mut j, &mut out, 14, Txn::RegRead { addr: regs::CR0ACK, data: held });
+        assert_eq!(out, vec![]);
+        feed(&mut j, &mut out, 40, Txn::RegRead { addr: regs::CR0ACK, data: held });
+        assert_eq!(rules(&out), ["SMMU-PRIQ-15"], "held long after the write was acknowledged");
     }
 
     #[test]
