@@ -141,6 +141,11 @@ pub struct PrqOrdered {
     /// Status writes of completed SW=1 waits, not yet seen: (address, data).
     status_due: VecDeque<(u64, u32)>,
     irq: [PulseExpectation; 3],
+    /// The event units' MSI address and data over time, and each unit's last MSI: a unit
+    /// sends what its registers held at some cycle from its trigger to its MSI (the DUT may
+    /// latch them when the write starts), and no trigger before its previous MSI waits.
+    msi_regs: History<[regs::Msi; 3]>,
+    last_msi: [u64; 3],
     /// Recently settled messages that must get no response.
     silent: Silenced,
     /// Coverage of the classified bins, from the DUT's transactions.
@@ -175,11 +180,14 @@ impl PrqOrdered {
             waits: VecDeque::new(),
             status_due: VecDeque::new(),
             irq: Default::default(),
+            msi_regs: History::new([regs::Msi::default(); 3]),
+            last_msi: [0; 3],
             silent: Silenced::default(),
             cov: Sampler::new(VtdCoverage::definition()),
             rf,
         };
         j.tracked = History::new(TRACKED.map(|a| j.rf.read(a)));
+        j.msi_regs = History::new(j.msi_now());
         j
     }
 
@@ -602,10 +610,16 @@ impl PrqOrdered {
         out.push(Violation { rule: rules::VTD_IQ_8, cycle: t, message: msg });
     }
 
-    /// Which unit's MSI registers give this address and data (any of them, if several do).
+    /// The event units' MSI address and data now.
+    fn msi_now(&self) -> [regs::Msi; 3] {
+        [self.rf.prq.pe_msi.msi(), self.rf.faults.fe_msi.msi(), self.rf.iq.ie_msi.msi()]
+    }
+
+    /// Which unit's MSI registers gave this address and data at some cycle since that unit's
+    /// previous MSI (any of them, if several did).
     fn units_of(&self, addr: u64, data: u32) -> [bool; 3] {
         let m = regs::Msi { addr, data };
-        [self.rf.prq.pe_msi.msi() == m, self.rf.faults.fe_msi.msi() == m, self.rf.iq.ie_msi.msi() == m]
+        [PE, FE, IE].map(|u| self.msi_regs.since(self.last_msi[u]).any(|v| v[u] == m))
     }
 
     fn on_msi(&mut self, t: u64, addr: u64, data: u32, out: &mut Vec<Violation>) {
@@ -613,6 +627,7 @@ impl PrqOrdered {
         let units = self.units_of(addr, data);
         for u in [PE, FE, IE] {
             if units[u] && self.irq[u].pulse_or_spare() {
+                self.last_msi[u] = t;
                 return;
             }
         }
@@ -632,6 +647,7 @@ impl PrqOrdered {
                 }
             };
             if settled && self.irq[u].pulse_or_spare() {
+                self.last_msi[u] = t;
                 return;
             }
         }
@@ -649,6 +665,7 @@ impl PrqOrdered {
         let pre = self.rf.pre_slot(addr).map(|i| (i, self.rf.pre[i]));
         let trig = self.rf.write(addr, data);
         self.pfo_written |= addr == regs::FSTS;
+        self.msi_regs.set(t, self.msi_now());
         if addr == regs::PRS && data & u64::from(regs::PRS_PRO) != 0 {
             self.pro_w1c = t;
         }
@@ -817,6 +834,7 @@ impl PrqOrdered {
         for h in &mut self.records {
             h.forget_before(horizon);
         }
+        self.msi_regs.forget_before(self.last_msi.into_iter().min().expect("three units"));
     }
 }
 
