@@ -84,6 +84,13 @@ enum InFlight {
     Other,
 }
 
+/// A software clear of a fault source (VTD-FLT-5, VTD-FLT-1).
+#[derive(Clone, Copy, Debug)]
+enum Clear {
+    F(u32),
+    Pfo,
+}
+
 /// What the VT-d rows of an admission window say.
 impl Rows<Row> {
     /// A row other than d, if any.
@@ -123,6 +130,10 @@ pub struct PrqOrdered {
     f_written: Vec<bool>,
     /// Software wrote FSTS since PFO was last set (a wrong PFO then breaks VTD-FLT-1).
     pfo_written: bool,
+    /// Software clears of a record's F or of PFO made while a message that may find its RID
+    /// disabled was pending, with their cycles: applied in order among the decisions the judge
+    /// settles later (before the ones most likely decided after them).
+    deferred_clears: VecDeque<(u64, Clear)>,
     /// The last visible effect of a decision (descriptor written, response sent).
     last_effect: u64,
     /// The cycle of the last descriptor acknowledgement (a PRS write at the same edge takes
@@ -169,6 +180,7 @@ impl PrqOrdered {
             last_effect: 0,
             f_written: vec![false; p.nr as usize],
             pfo_written: false,
+            deferred_clears: VecDeque::new(),
             pending: VecDeque::new(),
             writes: VecDeque::new(),
             unacked: VecDeque::new(),
@@ -291,6 +303,9 @@ impl PrqOrdered {
     /// Settle the oldest pending message in `row` at cycle `t`.
     fn decide(&mut self, t: u64, row: Row) {
         let a = self.pending.pop_front().expect("a pending message");
+        // Clears most likely made before this decision: its likely edge is the one after the
+        // last visible effect before it, and a write at that edge comes first (OP-15).
+        self.apply_clears(self.last_effect.max(a.at) + 1);
         classified::decided(&mut self.cov, row, &a.msg);
         match row {
             Row::D_Write => {
@@ -334,11 +349,24 @@ impl PrqOrdered {
                 }
             }
         }
+        // Clears no pending message can still precede.
+        self.apply_clears(self.pending.front().map_or(u64::MAX, |a| a.at));
         self.note(t);
         match arch::auto_response(row, &a.msg) {
             Some(rsp) => self.autos.push_back(ExpectedResponse { rsp, at: a.at, rule: row_rule(row), optional: false }),
             None if a.msg.class() == MsgClass::StopMarker => self.silent.remember(a.msg.rid, a.msg.prgi, rules::VTD_PRQ_10),
             None => self.silent.remember(a.msg.rid, a.msg.prgi, rules::DEC_6),
+        }
+    }
+
+    /// Apply the deferred clears made at or before cycle `upto`.
+    fn apply_clears(&mut self, upto: u64) {
+        while let Some(&(_, c)) = self.deferred_clears.front().filter(|(w, _)| *w <= upto) {
+            match c {
+                Clear::F(i) => self.rf.faults.write_frcd_hi(i, 1 << 31),
+                Clear::Pfo => self.rf.faults.write_fsts(regs::FSTS_PFO),
+            }
+            self.deferred_clears.pop_front();
         }
     }
 
@@ -479,8 +507,8 @@ impl PrqOrdered {
             let answered = if rows.has(likely) && answers(likely) { Some(likely) } else { rows.iter().find(|&r| answers(r)) };
             match (answered, self.silent_likely(&head, &rows)) {
                 (Some(row), _) => {
+                    self.decide(t, row);
                     self.last_effect = t;
-                    self.decide(t, row)
                 }
                 // A later message was answered: one that could be discarded silently was.
                 (None, Some(row)) => self.decide(t, row),
@@ -663,6 +691,23 @@ impl PrqOrdered {
             [self.rf.prq.prs != 0, self.rf.faults.fsts() & (regs::FSTS_PFO | regs::FSTS_PPF | regs::FSTS_IQE) != 0, self.rf.iq.iwc];
         // A PRE-table write that changes an entry (no copy of the table: this runs per write).
         let pre = self.rf.pre_slot(addr).map(|i| (i, self.rf.pre[i]));
+        // A clear of a fault source may come before or after the decision of a pending message
+        // in row a (the DUT's decision cycle is unseen): deferred to take its place among them.
+        let clear = match self.rf.frcd_slot(addr) {
+            Some((i, off)) if regs::frcd_write_clears_f(off, data) => Some(Clear::F(i)),
+            _ if addr == regs::FSTS && data & u64::from(regs::FSTS_PFO) != 0 => Some(Clear::Pfo),
+            _ => None,
+        };
+        let data = match clear {
+            Some(c) if !self.deferred_clears.is_empty() || self.may_be_pending(Row::A_NotEnabled) => {
+                self.deferred_clears.push_back((t, c));
+                match c {
+                    Clear::F(_) => 0,
+                    Clear::Pfo => data & !u64::from(regs::FSTS_PFO),
+                }
+            }
+            _ => data,
+        };
         let trig = self.rf.write(addr, data);
         self.pfo_written |= addr == regs::FSTS;
         self.msi_regs.set(t, self.msi_now());
