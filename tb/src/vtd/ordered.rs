@@ -359,6 +359,19 @@ impl PrqOrdered {
         }
     }
 
+    /// Before a software clear at `t`: settle, in order, the pending messages that can only
+    /// find their RID disabled and were most likely decided before `t` (at the edge after the
+    /// last visible effect before them).
+    fn settle_certain_faults(&mut self, t: u64) {
+        while let Some(head) = self.pending.front().copied() {
+            let rows = self.rows(&head);
+            if self.last_effect.max(head.at) + 1 >= t || rows.iter().any(|r| r != Row::A_NotEnabled) {
+                return;
+            }
+            self.decide(t, Row::A_NotEnabled);
+        }
+    }
+
     /// Apply the deferred clears made at or before cycle `upto`.
     fn apply_clears(&mut self, upto: u64) {
         while let Some(&(_, c)) = self.deferred_clears.front().filter(|(w, _)| *w <= upto) {
@@ -698,6 +711,9 @@ impl PrqOrdered {
             _ if addr == regs::FSTS && data & u64::from(regs::FSTS_PFO) != 0 => Some(Clear::Pfo),
             _ => None,
         };
+        if clear.is_some() {
+            self.settle_certain_faults(t);
+        }
         let data = match clear {
             Some(c) if !self.deferred_clears.is_empty() || self.may_be_pending(Row::A_NotEnabled) => {
                 self.deferred_clears.push_back((t, c));
