@@ -885,8 +885,12 @@ impl PrqOrdered {
         for q in [&mut self.autos, &mut self.sw] {
             overdue_response(q, now, self.bounds.response, out);
         }
+        // An MSI is a memory write the memory may hold off unseen (its ready is not observed):
+        // during the run it is due within the `entry` bound, as a descriptor write is; at the
+        // end, within `irq` (`finish`).
+        let bound = self.bounds.irq.max(self.bounds.entry);
         for (p, rule) in self.irq.iter_mut().zip(UNIT_RULES) {
-            p.check_overdue(now, self.bounds.irq, rule, out);
+            p.check_overdue(now, bound, rule, out);
         }
         let horizon = self.pending.front().map_or(now, |a| a.at.min(now)).saturating_sub(self.bounds.reg + 1);
         self.pro.forget_before(horizon);
@@ -925,6 +929,9 @@ impl Checker for PrqOrdered {
 
     fn finish(&mut self, end_cycle: u64, out: &mut Vec<Violation>) {
         self.deadlines(end_cycle, out);
+        for (p, rule) in self.irq.iter_mut().zip(UNIT_RULES) {
+            p.check_overdue(end_cycle, self.bounds.irq, rule, out);
+        }
         // Messages without a visible verdict at the end were discarded silently if they could
         // be (settled for the coverage); the others were never decided.
         while let Some(head) = self.pending.front().copied() {
