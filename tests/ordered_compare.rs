@@ -131,7 +131,8 @@ fn the_second_smmuv3_priq_passes_under_ordered_compare() {
 /// (tests/fixtures/ordered_vtd): an MSI address rewritten between the event and its write
 /// (VTD-PRQ-13, VTD-FLT-6), fault records cleared before or between the fault decisions the
 /// judge settled late (VTD-FLT-4, VTD-FLT-6), an MSI held off by a memory stall past `irq`
-/// (VTD-PRQ-13). Each passes under both judges.
+/// (VTD-PRQ-13), a queue reprogrammed after a silent discard the judge had not settled
+/// (VTD-PRQ-6). Each passes under both judges.
 #[test]
 fn vtd_fuzz_cases_of_former_false_failures_pass_under_ordered_compare() {
     let dir = common::root().join("tests/fixtures/ordered_vtd");

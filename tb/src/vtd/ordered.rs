@@ -372,6 +372,19 @@ impl PrqOrdered {
         }
     }
 
+    /// Software sets the tail only while the queue is idle (OP-11): a message still pending
+    /// with no trace was discarded silently before, in the rows of its window so far (its
+    /// window must not combine the new tail with older heads).
+    fn settle_silent_before_tail_write(&mut self, t: u64) {
+        while let Some(head) = self.pending.front().copied() {
+            let rows = self.rows(&head);
+            match self.silent_likely(&head, &rows) {
+                Some(row) => self.decide(t, row),
+                None => return,
+            }
+        }
+    }
+
     /// Apply the deferred clears made at or before cycle `upto`.
     fn apply_clears(&mut self, upto: u64) {
         while let Some(&(_, c)) = self.deferred_clears.front().filter(|(w, _)| *w <= upto) {
@@ -713,6 +726,9 @@ impl PrqOrdered {
         };
         if clear.is_some() {
             self.settle_certain_faults(t);
+        }
+        if addr == regs::PQT {
+            self.settle_silent_before_tail_write(t);
         }
         let data = match clear {
             Some(c) if !self.deferred_clears.is_empty() || self.may_be_pending(Row::A_NotEnabled) => {
