@@ -485,6 +485,8 @@ impl PrqOrdered {
         // VTD-PRQ-8, -11: PQT covers the descriptor, PPR set; a PE condition if PRS read 0.
         let prs_clear = self.rf.prq.prs == 0;
         self.desc_acked = Some(t);
+        // The next decision most likely follows the write's acknowledgement.
+        self.last_effect = t;
         self.rf.prq.pqt = self.rf.prq.ring().advance(self.rf.prq.pqt);
         self.rf.prq.prs |= regs::PRS_PPR;
         if prs_clear {
