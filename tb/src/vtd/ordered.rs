@@ -84,6 +84,13 @@ enum InFlight {
     Other,
 }
 
+/// A software clear of a fault source (VTD-FLT-5, VTD-FLT-1).
+#[derive(Clone, Copy, Debug)]
+enum Clear {
+    F(u32),
+    Pfo,
+}
+
 /// What the VT-d rows of an admission window say.
 impl Rows<Row> {
     /// A row other than d, if any.
@@ -123,6 +130,10 @@ pub struct PrqOrdered {
     f_written: Vec<bool>,
     /// Software wrote FSTS since PFO was last set (a wrong PFO then breaks VTD-FLT-1).
     pfo_written: bool,
+    /// Software clears of a record's F or of PFO made while a message that may find its RID
+    /// disabled was pending, with their cycles: applied in order among the decisions the judge
+    /// settles later (before the ones most likely decided after them).
+    deferred_clears: VecDeque<(u64, Clear)>,
     /// The last visible effect of a decision (descriptor written, response sent).
     last_effect: u64,
     /// The cycle of the last descriptor acknowledgement (a PRS write at the same edge takes
@@ -141,6 +152,11 @@ pub struct PrqOrdered {
     /// Status writes of completed SW=1 waits, not yet seen: (address, data).
     status_due: VecDeque<(u64, u32)>,
     irq: [PulseExpectation; 3],
+    /// The event units' MSI address and data over time, and each unit's last MSI: a unit
+    /// sends what its registers held at some cycle from its trigger to its MSI (the DUT may
+    /// latch them when the write starts), and no trigger before its previous MSI waits.
+    msi_regs: History<[regs::Msi; 3]>,
+    last_msi: [u64; 3],
     /// Recently settled messages that must get no response.
     silent: Silenced,
     /// Coverage of the classified bins, from the DUT's transactions.
@@ -164,6 +180,7 @@ impl PrqOrdered {
             last_effect: 0,
             f_written: vec![false; p.nr as usize],
             pfo_written: false,
+            deferred_clears: VecDeque::new(),
             pending: VecDeque::new(),
             writes: VecDeque::new(),
             unacked: VecDeque::new(),
@@ -175,11 +192,14 @@ impl PrqOrdered {
             waits: VecDeque::new(),
             status_due: VecDeque::new(),
             irq: Default::default(),
+            msi_regs: History::new([regs::Msi::default(); 3]),
+            last_msi: [0; 3],
             silent: Silenced::default(),
             cov: Sampler::new(VtdCoverage::definition()),
             rf,
         };
         j.tracked = History::new(TRACKED.map(|a| j.rf.read(a)));
+        j.msi_regs = History::new(j.msi_now());
         j
     }
 
@@ -283,6 +303,9 @@ impl PrqOrdered {
     /// Settle the oldest pending message in `row` at cycle `t`.
     fn decide(&mut self, t: u64, row: Row) {
         let a = self.pending.pop_front().expect("a pending message");
+        // Clears most likely made before this decision: its likely edge is the one after the
+        // last visible effect before it, and a write at that edge comes first (OP-15).
+        self.apply_clears(self.last_effect.max(a.at) + 1);
         classified::decided(&mut self.cov, row, &a.msg);
         match row {
             Row::D_Write => {
@@ -326,11 +349,50 @@ impl PrqOrdered {
                 }
             }
         }
+        // Clears no pending message can still precede.
+        self.apply_clears(self.pending.front().map_or(u64::MAX, |a| a.at));
         self.note(t);
         match arch::auto_response(row, &a.msg) {
             Some(rsp) => self.autos.push_back(ExpectedResponse { rsp, at: a.at, rule: row_rule(row), optional: false }),
             None if a.msg.class() == MsgClass::StopMarker => self.silent.remember(a.msg.rid, a.msg.prgi, rules::VTD_PRQ_10),
             None => self.silent.remember(a.msg.rid, a.msg.prgi, rules::DEC_6),
+        }
+    }
+
+    /// Before a software clear at `t`: settle, in order, the pending messages that can only
+    /// find their RID disabled and were most likely decided before `t` (at the edge after the
+    /// last visible effect before them).
+    fn settle_certain_faults(&mut self, t: u64) {
+        while let Some(head) = self.pending.front().copied() {
+            let rows = self.rows(&head);
+            if self.last_effect.max(head.at) + 1 >= t || rows.iter().any(|r| r != Row::A_NotEnabled) {
+                return;
+            }
+            self.decide(t, Row::A_NotEnabled);
+        }
+    }
+
+    /// Software sets the tail only while the queue is idle (OP-11): a message still pending
+    /// with no trace was discarded silently before, in the rows of its window so far (its
+    /// window must not combine the new tail with older heads).
+    fn settle_silent_before_tail_write(&mut self, t: u64) {
+        while let Some(head) = self.pending.front().copied() {
+            let rows = self.rows(&head);
+            match self.silent_likely(&head, &rows) {
+                Some(row) => self.decide(t, row),
+                None => return,
+            }
+        }
+    }
+
+    /// Apply the deferred clears made at or before cycle `upto`.
+    fn apply_clears(&mut self, upto: u64) {
+        while let Some(&(_, c)) = self.deferred_clears.front().filter(|(w, _)| *w <= upto) {
+            match c {
+                Clear::F(i) => self.rf.faults.write_frcd_hi(i, 1 << 31),
+                Clear::Pfo => self.rf.faults.write_fsts(regs::FSTS_PFO),
+            }
+            self.deferred_clears.pop_front();
         }
     }
 
@@ -423,6 +485,8 @@ impl PrqOrdered {
         // VTD-PRQ-8, -11: PQT covers the descriptor, PPR set; a PE condition if PRS read 0.
         let prs_clear = self.rf.prq.prs == 0;
         self.desc_acked = Some(t);
+        // The next decision most likely follows the write's acknowledgement.
+        self.last_effect = t;
         self.rf.prq.pqt = self.rf.prq.ring().advance(self.rf.prq.pqt);
         self.rf.prq.prs |= regs::PRS_PPR;
         if prs_clear {
@@ -471,8 +535,8 @@ impl PrqOrdered {
             let answered = if rows.has(likely) && answers(likely) { Some(likely) } else { rows.iter().find(|&r| answers(r)) };
             match (answered, self.silent_likely(&head, &rows)) {
                 (Some(row), _) => {
+                    self.decide(t, row);
                     self.last_effect = t;
-                    self.decide(t, row)
                 }
                 // A later message was answered: one that could be discarded silently was.
                 (None, Some(row)) => self.decide(t, row),
@@ -602,10 +666,16 @@ impl PrqOrdered {
         out.push(Violation { rule: rules::VTD_IQ_8, cycle: t, message: msg });
     }
 
-    /// Which unit's MSI registers give this address and data (any of them, if several do).
+    /// The event units' MSI address and data now.
+    fn msi_now(&self) -> [regs::Msi; 3] {
+        [self.rf.prq.pe_msi.msi(), self.rf.faults.fe_msi.msi(), self.rf.iq.ie_msi.msi()]
+    }
+
+    /// Which unit's MSI registers gave this address and data at some cycle since that unit's
+    /// previous MSI (any of them, if several did).
     fn units_of(&self, addr: u64, data: u32) -> [bool; 3] {
         let m = regs::Msi { addr, data };
-        [self.rf.prq.pe_msi.msi() == m, self.rf.faults.fe_msi.msi() == m, self.rf.iq.ie_msi.msi() == m]
+        [PE, FE, IE].map(|u| self.msi_regs.since(self.last_msi[u]).any(|v| v[u] == m))
     }
 
     fn on_msi(&mut self, t: u64, addr: u64, data: u32, out: &mut Vec<Violation>) {
@@ -613,6 +683,7 @@ impl PrqOrdered {
         let units = self.units_of(addr, data);
         for u in [PE, FE, IE] {
             if units[u] && self.irq[u].pulse_or_spare() {
+                self.last_msi[u] = t;
                 return;
             }
         }
@@ -632,6 +703,7 @@ impl PrqOrdered {
                 }
             };
             if settled && self.irq[u].pulse_or_spare() {
+                self.last_msi[u] = t;
                 return;
             }
         }
@@ -647,8 +719,32 @@ impl PrqOrdered {
             [self.rf.prq.prs != 0, self.rf.faults.fsts() & (regs::FSTS_PFO | regs::FSTS_PPF | regs::FSTS_IQE) != 0, self.rf.iq.iwc];
         // A PRE-table write that changes an entry (no copy of the table: this runs per write).
         let pre = self.rf.pre_slot(addr).map(|i| (i, self.rf.pre[i]));
+        // A clear of a fault source may come before or after the decision of a pending message
+        // in row a (the DUT's decision cycle is unseen): deferred to take its place among them.
+        let clear = match self.rf.frcd_slot(addr) {
+            Some((i, off)) if regs::frcd_write_clears_f(off, data) => Some(Clear::F(i)),
+            _ if addr == regs::FSTS && data & u64::from(regs::FSTS_PFO) != 0 => Some(Clear::Pfo),
+            _ => None,
+        };
+        if clear.is_some() {
+            self.settle_certain_faults(t);
+        }
+        if addr == regs::PQT {
+            self.settle_silent_before_tail_write(t);
+        }
+        let data = match clear {
+            Some(c) if !self.deferred_clears.is_empty() || self.may_be_pending(Row::A_NotEnabled) => {
+                self.deferred_clears.push_back((t, c));
+                match c {
+                    Clear::F(_) => 0,
+                    Clear::Pfo => data & !u64::from(regs::FSTS_PFO),
+                }
+            }
+            _ => data,
+        };
         let trig = self.rf.write(addr, data);
         self.pfo_written |= addr == regs::FSTS;
+        self.msi_regs.set(t, self.msi_now());
         if addr == regs::PRS && data & u64::from(regs::PRS_PRO) != 0 {
             self.pro_w1c = t;
         }
@@ -807,8 +903,12 @@ impl PrqOrdered {
         for q in [&mut self.autos, &mut self.sw] {
             overdue_response(q, now, self.bounds.response, out);
         }
+        // An MSI is a memory write the memory may hold off unseen (its ready is not observed):
+        // during the run it is due within the `entry` bound, as a descriptor write is; at the
+        // end, within `irq` (`finish`).
+        let bound = self.bounds.irq.max(self.bounds.entry);
         for (p, rule) in self.irq.iter_mut().zip(UNIT_RULES) {
-            p.check_overdue(now, self.bounds.irq, rule, out);
+            p.check_overdue(now, bound, rule, out);
         }
         let horizon = self.pending.front().map_or(now, |a| a.at.min(now)).saturating_sub(self.bounds.reg + 1);
         self.pro.forget_before(horizon);
@@ -817,6 +917,7 @@ impl PrqOrdered {
         for h in &mut self.records {
             h.forget_before(horizon);
         }
+        self.msi_regs.forget_before(self.last_msi.into_iter().min().expect("three units"));
     }
 }
 
@@ -846,6 +947,9 @@ impl Checker for PrqOrdered {
 
     fn finish(&mut self, end_cycle: u64, out: &mut Vec<Violation>) {
         self.deadlines(end_cycle, out);
+        for (p, rule) in self.irq.iter_mut().zip(UNIT_RULES) {
+            p.check_overdue(end_cycle, self.bounds.irq, rule, out);
+        }
         // Messages without a visible verdict at the end were discarded silently if they could
         // be (settled for the coverage); the others were never decided.
         while let Some(head) = self.pending.front().copied() {
