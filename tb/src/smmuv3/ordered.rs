@@ -132,12 +132,30 @@ struct Hypothesis {
     aborted: bool,
     /// The cycle of the last entry-write acknowledgement (the write engine was busy before it).
     last_ack: u64,
+    /// The last good entry-write acknowledgement, for a PRIQ_CONS write at its edge.
+    ack_edge: Option<AckEdge>,
     /// Copies that settled the message at a choice point in another row, to be resumed.
     forks: Vec<Hypothesis>,
     /// Where this transaction's processing stood (a copy resumes there).
     phase: Phase,
     /// Broke a rule in this transaction before it was copied.
     doomed: bool,
+}
+
+/// A good entry-write acknowledgement: a PRIQ_CONS write at the same edge takes effect before
+/// it (OP-15, rtl/README.md "Same-cycle ordering"), so whether the queue was empty, and so the
+/// PRIQ interrupt trigger, is judged again with the new CONS.
+#[derive(Clone, Debug, PartialEq)]
+struct AckEdge {
+    at: u64,
+    /// PROD.WR before the acknowledgement.
+    acked: u32,
+    /// Whether the entry triggers the PRIQ interrupt if the queue was (was not) empty.
+    if_empty: bool,
+    if_not_empty: bool,
+    /// The PRIQ interrupt expectation before and after the acknowledgement's trigger.
+    irq_before: PulseExpectation,
+    irq_after: PulseExpectation,
 }
 
 /// The step of a transaction's processing a hypothesis is in.
@@ -183,6 +201,7 @@ impl Hypothesis {
             cov: Sampler::new(Smmuv3Coverage::definition()),
             aborted: false,
             last_ack: 0,
+            ack_edge: None,
             forks: Vec::new(),
             phase: Phase::Transaction,
             doomed: false,
@@ -237,6 +256,7 @@ impl Hypothesis {
             && self.early_pulse == o.early_pulse
             && self.aborted == o.aborted
             && self.last_ack == o.last_ack
+            && self.ack_edge == o.ack_edge
     }
 
     fn ring(&self) -> Ring {
@@ -448,13 +468,35 @@ impl Hypothesis {
             }
             return;
         }
-        let cons = self.cons.now();
-        let was_empty = ring.empty(self.acked, cons);
+        let acked = self.acked;
+        let irq_before = self.priq_irq.clone();
         self.acked = ring.incr(self.acked);
         self.prod.set(t, self.acked | self.ovflg);
-        if arch::write_irq_trigger(self.lo, was_empty, &w.msg) {
-            self.irq_trigger(t);
+        let if_empty = arch::write_irq_trigger(self.lo, true, &w.msg);
+        let if_not_empty = arch::write_irq_trigger(self.lo, false, &w.msg);
+        let mut edge = AckEdge { at: t, acked, if_empty, if_not_empty, irq_before, irq_after: PulseExpectation::default() };
+        self.ack_trigger(&mut edge);
+        self.ack_edge = Some(edge);
+    }
+
+    /// The PRIQ interrupt trigger of the acknowledgement `edge` with CONS as it is now.
+    fn ack_trigger(&mut self, edge: &mut AckEdge) {
+        let was_empty = self.ring().empty(edge.acked, self.cons.now());
+        if if was_empty { edge.if_empty } else { edge.if_not_empty } {
+            self.irq_trigger(edge.at);
         }
+        edge.irq_after = self.priq_irq.clone();
+    }
+
+    /// A PRIQ_CONS write at the edge of the last acknowledgement took effect before it: judge
+    /// its trigger again (added, or withdrawn), unless a pulse has come since.
+    fn cons_at_ack_edge(&mut self, t: u64) {
+        let Some(mut edge) = self.ack_edge.take() else { return };
+        if edge.at == t && self.priq_irq == edge.irq_after {
+            self.priq_irq = edge.irq_before.clone();
+            self.ack_trigger(&mut edge);
+        }
+        self.ack_edge = Some(edge);
     }
 
     fn on_response(&mut self, t: u64, rsp: PrgResponse, out: &mut Vec<Violation>) {
@@ -552,7 +594,10 @@ impl Hypothesis {
                 self.gerrorn = d32 & regs::GERRORN_MASK;
                 self.abt.set(t, regs::gerror_active(self.gerror.now(), self.gerrorn, regs::GERROR_PRIQ_ABT_ERR));
             }
-            regs::PRIQ_CONS => self.cons.set(t, d32 & regs::PTR_STORED_MASK),
+            regs::PRIQ_CONS => {
+                self.cons.set(t, d32 & regs::PTR_STORED_MASK);
+                self.cons_at_ack_edge(t);
+            }
             regs::PRIQ_BASE if priq_off => self.base = data & regs::BASE_STORED_MASK,
             regs::PRIQ_PROD if priq_off => {
                 self.acked = d32 & regs::PTR_WR_MASK;
