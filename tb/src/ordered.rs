@@ -107,7 +107,7 @@ impl<T: Copy + PartialEq> History<T> {
 
 /// The admission rows a message may take over its window, in the order found (a flavor's row
 /// type `R`; at most four rows).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Rows<R> {
     pub seen: [Option<R>; 4],
 }

@@ -37,6 +37,9 @@ const GERROR_JUDGED: u32 = regs::GERROR_CMDQ_ERR | regs::GERROR_PRIQ_ABT_ERR;
 struct Accepted {
     msg: PageRequest,
     at: u64,
+    /// The discard rows it may have taken under the queue as it was before a PRIQ_PROD or
+    /// PRIQ_BASE write since its acceptance (its response may still be on its way).
+    before: Rows<Row>,
 }
 
 /// An entry write the judge expects: the message decided in row d, at its index.
@@ -294,7 +297,13 @@ impl Hypothesis {
     /// The rows `a` may take: every admission state from its acceptance until now, with the
     /// judge's own PROD (entries decided so far) and OVFLG.
     fn rows(&self, a: &Accepted) -> Rows<Row> {
-        let mut rows = Rows::default();
+        let mut rows = a.before;
+        self.add_rows_now(a, &mut rows);
+        rows.latest_first()
+    }
+
+    /// The rows of `a` under the queue as it is now (PRIQ_BASE, the judge's PROD), unordered.
+    fn add_rows_now(&self, a: &Accepted, rows: &mut Rows<Row>) {
         let ring = self.ring();
         for cr0 in self.cr0ack_values(a.at) {
             for cons in self.cons.since(a.at) {
@@ -310,7 +319,18 @@ impl Hypothesis {
                 }
             }
         }
-        rows.latest_first()
+    }
+
+    /// A PRIQ_PROD or PRIQ_BASE write is about to take effect: each pending message keeps the
+    /// discard rows the queue as it was allowed (the write engine is idle: no row d).
+    fn keep_rows_before_reprogram(&mut self) {
+        for i in 0..self.pending.len() {
+            let mut rows = Rows::default();
+            self.add_rows_now(&self.pending[i], &mut rows);
+            for r in rows.iter().filter(|&r| r != Row::D_Write) {
+                self.pending[i].before.add(r);
+            }
+        }
     }
 
     /// Settle the oldest pending message in `row` at cycle `t`.
@@ -326,7 +346,10 @@ impl Hypothesis {
             self.wp = ring.incr(self.wp);
             return;
         }
-        if row == Row::C_Full {
+        let mut now = Rows::default();
+        self.add_rows_now(&a, &mut now);
+        // A full queue overwritten by PRIQ_PROD since: its OVFLG toggle is gone with it.
+        if row == Row::C_Full && now.has(row) {
             classified::ovflg_toggled(&mut self.cov);
             self.ovflg ^= FLAG_BIT;
             self.prod.set(t, self.acked | self.ovflg);
@@ -598,8 +621,12 @@ impl Hypothesis {
                 self.cons.set(t, d32 & regs::PTR_STORED_MASK);
                 self.cons_at_ack_edge(t);
             }
-            regs::PRIQ_BASE if priq_off => self.base = data & regs::BASE_STORED_MASK,
+            regs::PRIQ_BASE if priq_off => {
+                self.keep_rows_before_reprogram();
+                self.base = data & regs::BASE_STORED_MASK;
+            }
             regs::PRIQ_PROD if priq_off => {
+                self.keep_rows_before_reprogram();
                 self.acked = d32 & regs::PTR_WR_MASK;
                 self.wp = self.acked;
                 self.ovflg = d32 & FLAG_BIT;
@@ -761,7 +788,7 @@ impl Hypothesis {
     fn handle(&mut self, s: &Stamped, out: &mut Vec<Violation>) {
         let t = s.cycle;
         match s.txn {
-            Txn::PageRequest { msg } => self.pending.push_back(Accepted { msg: msg.masked(), at: t }),
+            Txn::PageRequest { msg } => self.pending.push_back(Accepted { msg: msg.masked(), at: t, before: Rows::default() }),
             Txn::MemWrite { addr, data, .. } => self.on_entry_write(t, addr, [data[0], data[1]], out),
             Txn::MemAck { err } => self.on_entry_ack(t, err),
             Txn::Response { rsp } => self.on_response(t, rsp, out),
@@ -934,6 +961,29 @@ mod tests {
         feed(&mut j, &mut out, 33, Txn::Response { rsp });
         feed(&mut j, &mut out, 35, Txn::RegRead { addr: regs::PRIQ_PROD, data: u64::from(4 | FLAG_BIT) });
         j.finish(40, &mut out);
+        assert_eq!(out, vec![]);
+    }
+
+    /// A full queue is turned off and reprogrammed (PRIQ_BASE, PRIQ_PROD) while an L=1
+    /// request's row c response is still on its way: that row stays allowed, though the queue
+    /// now has room.
+    #[test]
+    fn a_reprogrammed_queue_keeps_the_rows_it_allowed_before() {
+        let (mut j, mut out) = judge();
+        fill(&mut j, &mut out);
+        let on = u64::from(regs::CR0_SMMUEN | regs::CR0_PRIQEN);
+        feed(&mut j, &mut out, 30, Txn::PageRequest { msg: req(9, true) });
+        feed(&mut j, &mut out, 31, Txn::RegWrite { addr: regs::CR0, data: 0 });
+        feed(&mut j, &mut out, 40, Txn::RegRead { addr: regs::CR0ACK, data: 0 });
+        feed(&mut j, &mut out, 41, Txn::RegWrite { addr: regs::PRIQ_BASE, data: BASE | 2 });
+        feed(&mut j, &mut out, 42, Txn::RegWrite { addr: regs::PRIQ_PROD, data: 0 });
+        feed(&mut j, &mut out, 43, Txn::RegWrite { addr: regs::CR0, data: on });
+        feed(&mut j, &mut out, 45, Txn::RegRead { addr: regs::CR0ACK, data: on });
+        feed(&mut j, &mut out, 50, Txn::PageRequest { msg: req(10, false) });
+        feed(&mut j, &mut out, 52, write(&req(10, false), 0));
+        let rsp = arch::auto_response(Row::C_Full, &req(9, true)).unwrap();
+        feed(&mut j, &mut out, 55, Txn::Response { rsp });
+        j.finish(60, &mut out);
         assert_eq!(out, vec![]);
     }
 
