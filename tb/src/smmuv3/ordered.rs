@@ -665,8 +665,10 @@ impl Hypothesis {
             regs::CR0ACK => {
                 // CR0ACK.PRIQEN (and in the contract SMMUEN) falls only once no entry write is
                 // outstanding (SMMU-PRIQ-15, rtl/README.md CR0ACK): at the read data's value,
-                // which may be older than the last acknowledgement.
-                let in_flight = !(self.writes.is_empty() && self.unacked.is_empty()) || self.last_ack >= from;
+                // which may be older than the last acknowledgement. The write engine is busy from
+                // the decision, before its write shows: a pending message may be in row d.
+                let decided_write = self.pending.front().is_some_and(|a| self.rows(a).has(Row::D_Write));
+                let in_flight = !(self.writes.is_empty() && self.unacked.is_empty()) || self.last_ack >= from || decided_write;
                 let mask = if in_flight { regs::CR0_MASK & !(regs::CR0_PRIQEN | regs::CR0_SMMUEN) } else { regs::CR0_MASK };
                 let ok = self.cr0ack_values(from).any(|v| (v ^ d32) & mask == 0);
                 if d32 & regs::CR0_MASK == self.cr0.now() {
@@ -1127,6 +1129,23 @@ mod tests {
         assert_eq!(out, vec![]);
         feed(&mut j, &mut out, 40, Txn::RegRead { addr: regs::CR0ACK, data: held });
         assert_eq!(rules(&out), ["SMMU-PRIQ-15"], "held long after the write was acknowledged");
+    }
+
+    /// The write engine is busy from a row d decision, before its write shows (a stalled
+    /// memory port): the enables may hold while a pending message may have been decided so.
+    #[test]
+    fn cr0ack_enables_hold_while_a_pending_message_may_be_in_row_d() {
+        let (mut j, mut out) = judge();
+        let held = u64::from(regs::CR0_SMMUEN | regs::CR0_PRIQEN);
+        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(1, false) });
+        feed(&mut j, &mut out, 10, Txn::RegWrite { addr: regs::CR0, data: 0 });
+        feed(&mut j, &mut out, 30, Txn::RegRead { addr: regs::CR0ACK, data: held });
+        assert_eq!(out, vec![]);
+        // Nothing pending: the enables fall within the bound.
+        let (mut j, mut out) = judge();
+        feed(&mut j, &mut out, 10, Txn::RegWrite { addr: regs::CR0, data: 0 });
+        feed(&mut j, &mut out, 30, Txn::RegRead { addr: regs::CR0ACK, data: held });
+        assert_eq!(rules(&out), ["SMMU-PRIQ-15"]);
     }
 
     #[test]
