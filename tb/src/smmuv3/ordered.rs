@@ -67,6 +67,12 @@ impl Rows<Row> {
         self.seen[..n].reverse();
         self
     }
+    /// The row other than d in which `m` gets no response: row a if allowed, as it leaves no
+    /// trace (rows b and c toggle or keep OVFLG); the others stay as forks, which are capped.
+    fn silent_discard(&self, m: &PageRequest) -> Option<Row> {
+        let silent = |r: Row| r != Row::D_Write && arch::auto_response(r, m).is_none();
+        Some(Row::A_Disabled).filter(|&r| self.has(r) && silent(r)).or_else(|| self.iter().find(|&r| silent(r)))
+    }
     fn only_write(&self) -> bool {
         self.has(Row::D_Write) && self.discard().is_none()
     }
@@ -400,7 +406,7 @@ impl Hypothesis {
             };
             let rows = self.rows(&head);
             let matches = PriqEntry::encode_request(&head.msg) == data;
-            let silent = rows.discard().filter(|&r| arch::auto_response(r, &head.msg).is_none());
+            let silent = rows.silent_discard(&head.msg);
             // Identical messages (Stop Markers of one PASID): the write is the later one's when
             // this one, and every message between them, may have been discarded without a trace.
             let twin = matches && self.silent_twin(data);
@@ -408,6 +414,7 @@ impl Hypothesis {
                 _ if twin && silent.is_some() => silent,
                 _ if matches && rows.has(Row::D_Write) => Some(Row::D_Write),
                 Some(_) if matches => None,
+                Some(_) if silent.is_some() => silent,
                 Some(row) => Some(row),
                 None => Some(Row::D_Write),
             };
@@ -558,7 +565,7 @@ impl Hypothesis {
             let rows = self.rows(&head);
             let answers = |row: Row| arch::auto_response(row, &head.msg) == Some(rsp);
             let answered = rows.seen.iter().flatten().copied().find(|&r| answers(r));
-            let silent = rows.discard().filter(|&r| arch::auto_response(r, &head.msg).is_none());
+            let silent = rows.silent_discard(&head.msg);
             let chosen = match (answered, silent) {
                 (Some(row), _) => row,
                 // A later message was answered, so the state that discards it was reached:
