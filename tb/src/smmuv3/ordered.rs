@@ -369,12 +369,18 @@ impl Hypothesis {
             None => self.silent.remember(a.msg.rid, a.msg.prgi, row_rule(row)),
         }
         if arch::discard_irq_trigger(row, self.lo, &a.msg) && self.early_pulse.is_none_or(|p| p < a.at) {
-            self.irq_trigger(t);
+            // Decided somewhere in its window: the enable counts from its acceptance.
+            self.irq_trigger_since(a.at, t);
         }
     }
 
     fn irq_trigger(&mut self, t: u64) {
-        let (certain, possible) = self.irq_enabled(t, regs::IRQ_CTRL_PRIQ_IRQEN);
+        self.irq_trigger_since(t, t);
+    }
+
+    /// A PRIQ interrupt trigger at `t` made at some cycle of `from..=t`.
+    fn irq_trigger_since(&mut self, from: u64, t: u64) {
+        let (certain, possible) = self.irq_enabled(from, regs::IRQ_CTRL_PRIQ_IRQEN);
         if possible {
             self.priq_irq.trigger(t, certain);
         }
@@ -711,9 +717,11 @@ impl Hypothesis {
         let (rule, ok) = match line {
             IrqLine::Priq => {
                 // A discard trigger of a message the judge has not settled yet may explain it.
+                // So may it when the trigger it would serve was only allowed.
                 let unsettled = self.lo && self.pending.iter().any(|a| a.msg.l);
+                let required = self.priq_irq.required();
                 let triggered = self.priq_irq.pulse();
-                if !triggered && unsettled {
+                if !required && unsettled {
                     self.early_pulse = Some(t);
                 }
                 ("SMMU-PRIQ-13", triggered || unsettled)
