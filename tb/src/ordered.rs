@@ -107,7 +107,7 @@ impl<T: Copy + PartialEq> History<T> {
 
 /// The admission rows a message may take over its window, in the order found (a flavor's row
 /// type `R`; at most four rows).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Rows<R> {
     pub seen: [Option<R>; 4],
 }
@@ -270,6 +270,11 @@ impl PulseExpectation {
         self.pulse() || spare
     }
 
+    /// A trigger waits for its pulse and the enable was certainly on for it.
+    pub fn required(&self) -> bool {
+        matches!(self.pending, Some((_, true)))
+    }
+
     /// The cycle of a required trigger still without its pulse `bound` cycles later.
     pub fn overdue(&self, now: u64, bound: u64) -> Option<u64> {
         match self.pending {
@@ -342,7 +347,9 @@ mod tests {
         assert!(!p.pulse(), "no pulse without a trigger");
         p.trigger(5, false);
         assert_eq!(p.overdue(100, 10), None, "an allowed pulse is not required");
+        assert!(!p.required());
         p.trigger(6, true);
+        assert!(p.required());
         assert_eq!(p.overdue(14, 10), None);
         assert_eq!(p.overdue(16, 10), Some(5));
         assert!(p.pulse());

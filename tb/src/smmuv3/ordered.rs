@@ -37,6 +37,9 @@ const GERROR_JUDGED: u32 = regs::GERROR_CMDQ_ERR | regs::GERROR_PRIQ_ABT_ERR;
 struct Accepted {
     msg: PageRequest,
     at: u64,
+    /// The discard rows it may have taken under the queue as it was before a PRIQ_PROD or
+    /// PRIQ_BASE write since its acceptance (its response may still be on its way).
+    before: Rows<Row>,
 }
 
 /// An entry write the judge expects: the message decided in row d, at its index.
@@ -63,6 +66,12 @@ impl Rows<Row> {
         let n = self.seen.iter().filter(|s| s.is_some()).count();
         self.seen[..n].reverse();
         self
+    }
+    /// The row other than d in which `m` gets no response: row a if allowed, as it leaves no
+    /// trace (rows b and c toggle or keep OVFLG); the others stay as forks, which are capped.
+    fn silent_discard(&self, m: &PageRequest) -> Option<Row> {
+        let silent = |r: Row| r != Row::D_Write && arch::auto_response(r, m).is_none();
+        Some(Row::A_Disabled).filter(|&r| self.has(r) && silent(r)).or_else(|| self.iter().find(|&r| silent(r)))
     }
     fn only_write(&self) -> bool {
         self.has(Row::D_Write) && self.discard().is_none()
@@ -132,12 +141,30 @@ struct Hypothesis {
     aborted: bool,
     /// The cycle of the last entry-write acknowledgement (the write engine was busy before it).
     last_ack: u64,
+    /// The last good entry-write acknowledgement, for a PRIQ_CONS write at its edge.
+    ack_edge: Option<AckEdge>,
     /// Copies that settled the message at a choice point in another row, to be resumed.
     forks: Vec<Hypothesis>,
     /// Where this transaction's processing stood (a copy resumes there).
     phase: Phase,
     /// Broke a rule in this transaction before it was copied.
     doomed: bool,
+}
+
+/// A good entry-write acknowledgement: a PRIQ_CONS write at the same edge takes effect before
+/// it (OP-15, rtl/README.md "Same-cycle ordering"), so whether the queue was empty, and so the
+/// PRIQ interrupt trigger, is judged again with the new CONS.
+#[derive(Clone, Debug, PartialEq)]
+struct AckEdge {
+    at: u64,
+    /// PROD.WR before the acknowledgement.
+    acked: u32,
+    /// Whether the entry triggers the PRIQ interrupt if the queue was (was not) empty.
+    if_empty: bool,
+    if_not_empty: bool,
+    /// The PRIQ interrupt expectation before and after the acknowledgement's trigger.
+    irq_before: PulseExpectation,
+    irq_after: PulseExpectation,
 }
 
 /// The step of a transaction's processing a hypothesis is in.
@@ -183,6 +210,7 @@ impl Hypothesis {
             cov: Sampler::new(Smmuv3Coverage::definition()),
             aborted: false,
             last_ack: 0,
+            ack_edge: None,
             forks: Vec::new(),
             phase: Phase::Transaction,
             doomed: false,
@@ -237,6 +265,7 @@ impl Hypothesis {
             && self.early_pulse == o.early_pulse
             && self.aborted == o.aborted
             && self.last_ack == o.last_ack
+            && self.ack_edge == o.ack_edge
     }
 
     fn ring(&self) -> Ring {
@@ -274,7 +303,13 @@ impl Hypothesis {
     /// The rows `a` may take: every admission state from its acceptance until now, with the
     /// judge's own PROD (entries decided so far) and OVFLG.
     fn rows(&self, a: &Accepted) -> Rows<Row> {
-        let mut rows = Rows::default();
+        let mut rows = a.before;
+        self.add_rows_now(a, &mut rows);
+        rows.latest_first()
+    }
+
+    /// The rows of `a` under the queue as it is now (PRIQ_BASE, the judge's PROD), unordered.
+    fn add_rows_now(&self, a: &Accepted, rows: &mut Rows<Row>) {
         let ring = self.ring();
         for cr0 in self.cr0ack_values(a.at) {
             for cons in self.cons.since(a.at) {
@@ -290,7 +325,18 @@ impl Hypothesis {
                 }
             }
         }
-        rows.latest_first()
+    }
+
+    /// A PRIQ_PROD or PRIQ_BASE write is about to take effect: each pending message keeps the
+    /// discard rows the queue as it was allowed (the write engine is idle: no row d).
+    fn keep_rows_before_reprogram(&mut self) {
+        for i in 0..self.pending.len() {
+            let mut rows = Rows::default();
+            self.add_rows_now(&self.pending[i], &mut rows);
+            for r in rows.iter().filter(|&r| r != Row::D_Write) {
+                self.pending[i].before.add(r);
+            }
+        }
     }
 
     /// Settle the oldest pending message in `row` at cycle `t`.
@@ -306,7 +352,10 @@ impl Hypothesis {
             self.wp = ring.incr(self.wp);
             return;
         }
-        if row == Row::C_Full {
+        let mut now = Rows::default();
+        self.add_rows_now(&a, &mut now);
+        // A full queue overwritten by PRIQ_PROD since: its OVFLG toggle is gone with it.
+        if row == Row::C_Full && now.has(row) {
             classified::ovflg_toggled(&mut self.cov);
             self.ovflg ^= FLAG_BIT;
             self.prod.set(t, self.acked | self.ovflg);
@@ -320,12 +369,18 @@ impl Hypothesis {
             None => self.silent.remember(a.msg.rid, a.msg.prgi, row_rule(row)),
         }
         if arch::discard_irq_trigger(row, self.lo, &a.msg) && self.early_pulse.is_none_or(|p| p < a.at) {
-            self.irq_trigger(t);
+            // Decided somewhere in its window: the enable counts from its acceptance.
+            self.irq_trigger_since(a.at, t);
         }
     }
 
     fn irq_trigger(&mut self, t: u64) {
-        let (certain, possible) = self.irq_enabled(t, regs::IRQ_CTRL_PRIQ_IRQEN);
+        self.irq_trigger_since(t, t);
+    }
+
+    /// A PRIQ interrupt trigger at `t` made at some cycle of `from..=t`.
+    fn irq_trigger_since(&mut self, from: u64, t: u64) {
+        let (certain, possible) = self.irq_enabled(from, regs::IRQ_CTRL_PRIQ_IRQEN);
         if possible {
             self.priq_irq.trigger(t, certain);
         }
@@ -357,7 +412,7 @@ impl Hypothesis {
             };
             let rows = self.rows(&head);
             let matches = PriqEntry::encode_request(&head.msg) == data;
-            let silent = rows.discard().filter(|&r| arch::auto_response(r, &head.msg).is_none());
+            let silent = rows.silent_discard(&head.msg);
             // Identical messages (Stop Markers of one PASID): the write is the later one's when
             // this one, and every message between them, may have been discarded without a trace.
             let twin = matches && self.silent_twin(data);
@@ -365,6 +420,7 @@ impl Hypothesis {
                 _ if twin && silent.is_some() => silent,
                 _ if matches && rows.has(Row::D_Write) => Some(Row::D_Write),
                 Some(_) if matches => None,
+                Some(_) if silent.is_some() => silent,
                 Some(row) => Some(row),
                 None => Some(Row::D_Write),
             };
@@ -448,13 +504,35 @@ impl Hypothesis {
             }
             return;
         }
-        let cons = self.cons.now();
-        let was_empty = ring.empty(self.acked, cons);
+        let acked = self.acked;
+        let irq_before = self.priq_irq.clone();
         self.acked = ring.incr(self.acked);
         self.prod.set(t, self.acked | self.ovflg);
-        if arch::write_irq_trigger(self.lo, was_empty, &w.msg) {
-            self.irq_trigger(t);
+        let if_empty = arch::write_irq_trigger(self.lo, true, &w.msg);
+        let if_not_empty = arch::write_irq_trigger(self.lo, false, &w.msg);
+        let mut edge = AckEdge { at: t, acked, if_empty, if_not_empty, irq_before, irq_after: PulseExpectation::default() };
+        self.ack_trigger(&mut edge);
+        self.ack_edge = Some(edge);
+    }
+
+    /// The PRIQ interrupt trigger of the acknowledgement `edge` with CONS as it is now.
+    fn ack_trigger(&mut self, edge: &mut AckEdge) {
+        let was_empty = self.ring().empty(edge.acked, self.cons.now());
+        if if was_empty { edge.if_empty } else { edge.if_not_empty } {
+            self.irq_trigger(edge.at);
         }
+        edge.irq_after = self.priq_irq.clone();
+    }
+
+    /// A PRIQ_CONS write at the edge of the last acknowledgement took effect before it: judge
+    /// its trigger again (added, or withdrawn), unless a pulse has come since.
+    fn cons_at_ack_edge(&mut self, t: u64) {
+        let Some(mut edge) = self.ack_edge.take() else { return };
+        if edge.at == t && self.priq_irq == edge.irq_after {
+            self.priq_irq = edge.irq_before.clone();
+            self.ack_trigger(&mut edge);
+        }
+        self.ack_edge = Some(edge);
     }
 
     fn on_response(&mut self, t: u64, rsp: PrgResponse, out: &mut Vec<Violation>) {
@@ -493,7 +571,7 @@ impl Hypothesis {
             let rows = self.rows(&head);
             let answers = |row: Row| arch::auto_response(row, &head.msg) == Some(rsp);
             let answered = rows.seen.iter().flatten().copied().find(|&r| answers(r));
-            let silent = rows.discard().filter(|&r| arch::auto_response(r, &head.msg).is_none());
+            let silent = rows.silent_discard(&head.msg);
             let chosen = match (answered, silent) {
                 (Some(row), _) => row,
                 // A later message was answered, so the state that discards it was reached:
@@ -552,9 +630,16 @@ impl Hypothesis {
                 self.gerrorn = d32 & regs::GERRORN_MASK;
                 self.abt.set(t, regs::gerror_active(self.gerror.now(), self.gerrorn, regs::GERROR_PRIQ_ABT_ERR));
             }
-            regs::PRIQ_CONS => self.cons.set(t, d32 & regs::PTR_STORED_MASK),
-            regs::PRIQ_BASE if priq_off => self.base = data & regs::BASE_STORED_MASK,
+            regs::PRIQ_CONS => {
+                self.cons.set(t, d32 & regs::PTR_STORED_MASK);
+                self.cons_at_ack_edge(t);
+            }
+            regs::PRIQ_BASE if priq_off => {
+                self.keep_rows_before_reprogram();
+                self.base = data & regs::BASE_STORED_MASK;
+            }
             regs::PRIQ_PROD if priq_off => {
+                self.keep_rows_before_reprogram();
                 self.acked = d32 & regs::PTR_WR_MASK;
                 self.wp = self.acked;
                 self.ovflg = d32 & FLAG_BIT;
@@ -593,8 +678,10 @@ impl Hypothesis {
             regs::CR0ACK => {
                 // CR0ACK.PRIQEN (and in the contract SMMUEN) falls only once no entry write is
                 // outstanding (SMMU-PRIQ-15, rtl/README.md CR0ACK): at the read data's value,
-                // which may be older than the last acknowledgement.
-                let in_flight = !(self.writes.is_empty() && self.unacked.is_empty()) || self.last_ack >= from;
+                // which may be older than the last acknowledgement. The write engine is busy from
+                // the decision, before its write shows: a pending message may be in row d.
+                let decided_write = self.pending.front().is_some_and(|a| self.rows(a).has(Row::D_Write));
+                let in_flight = !(self.writes.is_empty() && self.unacked.is_empty()) || self.last_ack >= from || decided_write;
                 let mask = if in_flight { regs::CR0_MASK & !(regs::CR0_PRIQEN | regs::CR0_SMMUEN) } else { regs::CR0_MASK };
                 let ok = self.cr0ack_values(from).any(|v| (v ^ d32) & mask == 0);
                 if d32 & regs::CR0_MASK == self.cr0.now() {
@@ -630,9 +717,11 @@ impl Hypothesis {
         let (rule, ok) = match line {
             IrqLine::Priq => {
                 // A discard trigger of a message the judge has not settled yet may explain it.
+                // So may it when the trigger it would serve was only allowed.
                 let unsettled = self.lo && self.pending.iter().any(|a| a.msg.l);
+                let required = self.priq_irq.required();
                 let triggered = self.priq_irq.pulse();
-                if !triggered && unsettled {
+                if !required && unsettled {
                     self.early_pulse = Some(t);
                 }
                 ("SMMU-PRIQ-13", triggered || unsettled)
@@ -716,7 +805,7 @@ impl Hypothesis {
     fn handle(&mut self, s: &Stamped, out: &mut Vec<Violation>) {
         let t = s.cycle;
         match s.txn {
-            Txn::PageRequest { msg } => self.pending.push_back(Accepted { msg: msg.masked(), at: t }),
+            Txn::PageRequest { msg } => self.pending.push_back(Accepted { msg: msg.masked(), at: t, before: Rows::default() }),
             Txn::MemWrite { addr, data, .. } => self.on_entry_write(t, addr, [data[0], data[1]], out),
             Txn::MemAck { err } => self.on_entry_ack(t, err),
             Txn::Response { rsp } => self.on_response(t, rsp, out),
@@ -892,6 +981,29 @@ mod tests {
         assert_eq!(out, vec![]);
     }
 
+    /// A full queue is turned off and reprogrammed (PRIQ_BASE, PRIQ_PROD) while an L=1
+    /// request's row c response is still on its way: that row stays allowed, though the queue
+    /// now has room.
+    #[test]
+    fn a_reprogrammed_queue_keeps_the_rows_it_allowed_before() {
+        let (mut j, mut out) = judge();
+        fill(&mut j, &mut out);
+        let on = u64::from(regs::CR0_SMMUEN | regs::CR0_PRIQEN);
+        feed(&mut j, &mut out, 30, Txn::PageRequest { msg: req(9, true) });
+        feed(&mut j, &mut out, 31, Txn::RegWrite { addr: regs::CR0, data: 0 });
+        feed(&mut j, &mut out, 40, Txn::RegRead { addr: regs::CR0ACK, data: 0 });
+        feed(&mut j, &mut out, 41, Txn::RegWrite { addr: regs::PRIQ_BASE, data: BASE | 2 });
+        feed(&mut j, &mut out, 42, Txn::RegWrite { addr: regs::PRIQ_PROD, data: 0 });
+        feed(&mut j, &mut out, 43, Txn::RegWrite { addr: regs::CR0, data: on });
+        feed(&mut j, &mut out, 45, Txn::RegRead { addr: regs::CR0ACK, data: on });
+        feed(&mut j, &mut out, 50, Txn::PageRequest { msg: req(10, false) });
+        feed(&mut j, &mut out, 52, write(&req(10, false), 0));
+        let rsp = arch::auto_response(Row::C_Full, &req(9, true)).unwrap();
+        feed(&mut j, &mut out, 55, Txn::Response { rsp });
+        j.finish(60, &mut out);
+        assert_eq!(out, vec![]);
+    }
+
     #[test]
     fn admission_is_judged_anywhere_in_the_window() {
         // Full at acceptance; a CONS write before the DUT decides makes room: the entry is legal.
@@ -1032,6 +1144,23 @@ mod tests {
         assert_eq!(out, vec![]);
         feed(&mut j, &mut out, 40, Txn::RegRead { addr: regs::CR0ACK, data: held });
         assert_eq!(rules(&out), ["SMMU-PRIQ-15"], "held long after the write was acknowledged");
+    }
+
+    /// The write engine is busy from a row d decision, before its write shows (a stalled
+    /// memory port): the enables may hold while a pending message may have been decided so.
+    #[test]
+    fn cr0ack_enables_hold_while_a_pending_message_may_be_in_row_d() {
+        let (mut j, mut out) = judge();
+        let held = u64::from(regs::CR0_SMMUEN | regs::CR0_PRIQEN);
+        feed(&mut j, &mut out, 10, Txn::PageRequest { msg: req(1, false) });
+        feed(&mut j, &mut out, 10, Txn::RegWrite { addr: regs::CR0, data: 0 });
+        feed(&mut j, &mut out, 30, Txn::RegRead { addr: regs::CR0ACK, data: held });
+        assert_eq!(out, vec![]);
+        // Nothing pending: the enables fall within the bound.
+        let (mut j, mut out) = judge();
+        feed(&mut j, &mut out, 10, Txn::RegWrite { addr: regs::CR0, data: 0 });
+        feed(&mut j, &mut out, 30, Txn::RegRead { addr: regs::CR0ACK, data: held });
+        assert_eq!(rules(&out), ["SMMU-PRIQ-15"]);
     }
 
     #[test]
