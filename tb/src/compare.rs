@@ -78,7 +78,9 @@ pub struct LatencyBounds {
     /// register held in the `reg` cycles before the data (the request-to-data time itself is the
     /// register agent's watchdog).
     pub reg: u64,
-    /// An interrupt pulse after its trigger.
+    /// An interrupt pulse after its trigger. A VT-d interrupt is a memory write the memory may
+    /// hold off unseen, so during the run it gets the larger of this and `entry`; at the end of
+    /// the run (memory drained) it is held to this one.
     pub irq: u64,
     /// CR0ACK / IRQ_CTRLACK following a CR0 / IRQ_CTRL write.
     pub ack: u64,
